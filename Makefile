@@ -1,0 +1,145 @@
+# bedrock-harness: one non-recursive Makefile.
+#
+#   make            build everything into build/ (bin/, lib/, obj/)
+#   make run        build and start bedrock-mock in the foreground (port $(PORT))
+#   make test       build and run every test suite
+#   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
+#   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
+#
+# Sources are found by wildcard: a new common/*.c, mock/*.c or tests/test_*.c is built
+# without touching this file.
+
+PORT        ?= 8787
+ARGS        ?=
+FILTER      ?=
+V           ?= 0
+SANITIZE    ?=
+
+PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion
+
+ifeq ($(SANITIZE),1)
+  BUILD     := build/sanitize
+  SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+  BUILD     := build
+  SANFLAGS  :=
+endif
+
+BIN         := $(BUILD)/bin
+LIB         := $(BUILD)/lib
+OBJ         := $(BUILD)/obj
+GEN         := $(BUILD)/gen
+
+CC          ?= cc
+WARN        := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wwrite-strings -Wformat=2 \
+               -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla
+PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS     = $(shell pkg-config --libs libmicrohttpd libcurl libcjson openssl zlib 2>/dev/null)
+CRIT_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
+CFLAGS      ?= -O2 -g
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS     += $(SANFLAGS)
+LDLIBS       = $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+COMMON_SRC  := $(wildcard common/*.c)
+MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c))
+CLIENT_SRC  := $(wildcard client/*.c)
+TEST_SRC    := $(wildcard tests/test_*.c) $(wildcard tests/support/*.c)
+
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJ)/%.o)
+MOCK_OBJ    := $(MOCK_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/models_json.o
+CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(OBJ)/%.o)
+TEST_OBJ    := $(TEST_SRC:%.c=$(OBJ)/%.o)
+
+LIBCOMMON   := $(LIB)/libbedrock-common.a
+LIBMOCK     := $(LIB)/libbedrock-mock.a
+MOCK_BIN    := $(BIN)/bedrock-mock
+TEST_BIN    := $(BIN)/bedrock-tests
+
+.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help
+.DEFAULT_GOAL := all
+
+all: $(MOCK_BIN)
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- dependencies --------------------------------------------------------
+# `deps-check` installs packages only when pkg-config (or the compiler) cannot find them,
+# then re-runs make so that the pkg-config flags are read after the install.
+deps:
+	$(Q)sh scripts/deps.sh
+
+deps-check:
+	$(Q)command -v cc >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
+	  && pkg-config --exists $(PKGS) || sh scripts/deps.sh
+
+run: deps-check
+	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
+	$(MOCK_BIN) --port $(PORT) $(ARGS)
+
+test: deps-check
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-interop
+
+# Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
+test-unit: $(TEST_BIN) $(MOCK_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) \
+	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
+
+# The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
+test-interop: $(MOCK_BIN)
+	$(Q)BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) sh tests/interop/run.sh
+
+# ---- build rules ---------------------------------------------------------
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The default model catalogue is compiled into the binary so that it runs from anywhere.
+$(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
+
+$(OBJ)/gen/models_json.o: $(GEN)/models_json.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBMOCK): $(MOCK_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TEST_BIN): $(TEST_OBJ) $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
+
+# Each public header must compile on its own.
+check-headers:
+	$(Q)for h in include/bedrock/*.h; do \
+	  echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
+
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
+	$(Q)sh bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,130 @@
+/* buf.c: bounded growable buffer (see buf.h for the contract). */
+#include "bedrock/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void brk_buf_init(struct brk_buf *buf, size_t max_len)
+{
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    buf->max_len = max_len;
+}
+
+/* Grow to hold `need` bytes plus the NUL, doubling to keep appends amortised O(1). */
+static enum brk_status s_reserve(struct brk_buf *buf, size_t need)
+{
+    if (need > buf->max_len) {
+        return BRK_ERR_TOO_LARGE;
+    }
+    if (need + 1 <= buf->cap) {
+        return BRK_OK;
+    }
+    size_t cap = buf->cap ? buf->cap : 64;
+    while (cap < need + 1) {
+        cap *= 2;
+    }
+    char *data = realloc(buf->data, cap);
+    if (!data) {
+        return BRK_ERR_NOMEM;
+    }
+    buf->data = data;
+    buf->cap = cap;
+    return BRK_OK;
+}
+
+enum brk_status brk_buf_append(struct brk_buf *buf, const void *data, size_t len)
+{
+    if (len > buf->max_len - buf->len) {
+        return BRK_ERR_TOO_LARGE;
+    }
+    enum brk_status rc = s_reserve(buf, buf->len + len);
+    if (rc != BRK_OK) {
+        return rc;
+    }
+    if (len) {
+        memcpy(buf->data + buf->len, data, len);
+    }
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+    return BRK_OK;
+}
+
+enum brk_status brk_buf_append_str(struct brk_buf *buf, const char *str)
+{
+    return brk_buf_append(buf, str, strlen(str));
+}
+
+enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    if ((size_t)n > buf->max_len - buf->len) {
+        return BRK_ERR_TOO_LARGE;
+    }
+    enum brk_status rc = s_reserve(buf, buf->len + (size_t)n);
+    if (rc != BRK_OK) {
+        return rc;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+    return BRK_OK;
+}
+
+enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len)
+{
+    enum brk_status rc = brk_buf_append(buf, "\"", 1);
+    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
+        unsigned char c = (unsigned char)data[i];
+        switch (c) {
+        case '"': rc = brk_buf_append(buf, "\\\"", 2); break;
+        case '\\': rc = brk_buf_append(buf, "\\\\", 2); break;
+        case '\n': rc = brk_buf_append(buf, "\\n", 2); break;
+        case '\r': rc = brk_buf_append(buf, "\\r", 2); break;
+        case '\t': rc = brk_buf_append(buf, "\\t", 2); break;
+        default:
+            rc = c < 0x20 ? brk_buf_appendf(buf, "\\u%04x", c) : brk_buf_append(buf, &data[i], 1);
+        }
+    }
+    return rc == BRK_OK ? brk_buf_append(buf, "\"", 1) : rc;
+}
+
+void brk_buf_reset(struct brk_buf *buf)
+{
+    buf->len = 0;
+    if (buf->data) {
+        buf->data[0] = '\0';
+    }
+}
+
+char *brk_buf_detach(struct brk_buf *buf, size_t *len_out)
+{
+    char *data = buf->data ? buf->data : calloc(1, 1);
+    if (len_out) {
+        *len_out = buf->data ? buf->len : 0;
+    }
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    return data;
+}
+
+void brk_buf_clean_up(struct brk_buf *buf)
+{
+    if (!buf) {
+        return;
+    }
+    free(buf->data);
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+}

@@ -1,0 +1,76 @@
+/* clock.c: real and virtual clocks (see clock.h). */
+#include "bedrock/clock.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct brk_clock {
+    enum brk_clock_mode mode;
+    _Atomic int64_t virtual_ms;
+};
+
+static int64_t s_read_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t brk_clock_real_ms(void)
+{
+    return s_read_ms(CLOCK_REALTIME);
+}
+
+int64_t brk_clock_monotonic_ms(void)
+{
+    return s_read_ms(CLOCK_MONOTONIC);
+}
+
+int64_t brk_clock_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
+{
+    struct brk_clock *clock = calloc(1, sizeof(*clock));
+    if (!clock) {
+        return NULL;
+    }
+    clock->mode = mode;
+    atomic_store(&clock->virtual_ms, start_ms ? start_ms : brk_clock_real_ms());
+    return clock;
+}
+
+void brk_clock_destroy(struct brk_clock *clock)
+{
+    free(clock);
+}
+
+int64_t brk_clock_now_ms(const struct brk_clock *clock)
+{
+    if (!clock || clock->mode == BRK_CLOCK_REAL) {
+        return brk_clock_real_ms();
+    }
+    return atomic_load(&((struct brk_clock *)clock)->virtual_ms);
+}
+
+enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms)
+{
+    if (!clock || clock->mode != BRK_CLOCK_VIRTUAL) {
+        return BRK_ERR_STATE;
+    }
+    if (delta_ms < 0) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    atomic_fetch_add(&clock->virtual_ms, delta_ms);
+    return BRK_OK;
+}
+
+enum brk_clock_mode brk_clock_mode(const struct brk_clock *clock)
+{
+    return clock ? clock->mode : BRK_CLOCK_REAL;
+}

@@ -1,0 +1,109 @@
+/* tokens.c: the deterministic token estimator described in tokens.h. */
+#include "bedrock/tokens.h"
+
+#include <stdbool.h>
+
+enum s_class { S_SPACE, S_ALPHA, S_DIGIT, S_OTHER, S_UTF8 };
+
+static enum s_class s_classify(unsigned char c)
+{
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        return S_SPACE;
+    }
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        return S_ALPHA;
+    }
+    if (c >= '0' && c <= '9') {
+        return S_DIGIT;
+    }
+    return c < 0x80 ? S_OTHER : S_UTF8;
+}
+
+/* Length of the UTF-8 sequence starting with `c` (1 for stray continuation bytes). */
+static size_t s_utf8_len(unsigned char c)
+{
+    if (c >= 0xF0) {
+        return 4;
+    }
+    if (c >= 0xE0) {
+        return 3;
+    }
+    return c >= 0xC0 ? 2 : 1;
+}
+
+/* Tokens of one run, and the run's byte length through *run_len. */
+static uint64_t s_run(const char *text, size_t len, size_t *run_len)
+{
+    unsigned char c = (unsigned char)text[0];
+    enum s_class cls = s_classify(c);
+    size_t n = 1;
+    switch (cls) {
+    case S_ALPHA:
+    case S_DIGIT:
+    case S_SPACE:
+        while (n < len && s_classify((unsigned char)text[n]) == cls) {
+            n++;
+        }
+        break;
+    case S_UTF8:
+        n = s_utf8_len(c);
+        n = n > len ? len : n;
+        break;
+    case S_OTHER:
+        break;
+    }
+    *run_len = n;
+    switch (cls) {
+    case S_SPACE: return 0;
+    case S_ALPHA: return 1 + (n - 1) / 6;
+    case S_DIGIT: return (n + 2) / 3;
+    default: return 1;
+    }
+}
+
+uint64_t brk_tokens_estimate(const char *text, size_t len)
+{
+    uint64_t total = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t run_len = 0;
+        total += s_run(text + pos, len - pos, &run_len);
+        pos += run_len;
+    }
+    return total;
+}
+
+uint64_t brk_tokens_estimate_str(const char *text)
+{
+    if (!text) {
+        return 0;
+    }
+    size_t len = 0;
+    while (text[len]) {
+        len++;
+    }
+    return brk_tokens_estimate(text, len);
+}
+
+size_t brk_tokens_prefix_len(const char *text, size_t len, uint64_t max_tokens)
+{
+    uint64_t total = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t run_len = 0;
+        uint64_t t = s_run(text + pos, len - pos, &run_len);
+        if (total + t > max_tokens) {
+            /* A long word that straddles the limit is cut inside: 6 letters per token. */
+            unsigned char c = (unsigned char)text[pos];
+            if (s_classify(c) == S_ALPHA && max_tokens > total) {
+                pos += (size_t)(max_tokens - total) * 6;
+            } else if (s_classify(c) == S_DIGIT && max_tokens > total) {
+                pos += (size_t)(max_tokens - total) * 3;
+            }
+            break;
+        }
+        total += t;
+        pos += run_len;
+    }
+    return pos;
+}

@@ -1,0 +1,47 @@
+/*
+ * clock.h: the one source of time for cache TTLs, quota refill, SigV4 skew and latency.
+ *
+ * A real clock reads CLOCK_REALTIME. A virtual clock starts at the real time of its
+ * creation (or a given epoch) and moves only when brk_clock_advance is called, so tests
+ * expire a 5-minute cache entry or refill a 60-second quota without waiting.
+ * Thread-safe: reads and advances are atomic.
+ */
+#ifndef BEDROCK_CLOCK_H
+#define BEDROCK_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bedrock/status.h"
+
+enum brk_clock_mode { BRK_CLOCK_REAL = 0, BRK_CLOCK_VIRTUAL };
+
+struct brk_clock;
+
+/* Create a clock. For BRK_CLOCK_VIRTUAL, `start_ms` is the initial time in milliseconds
+ * since the Unix epoch; 0 means "the real time now". Free with brk_clock_destroy. */
+struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms);
+
+/* Free a clock; accepts NULL. */
+void brk_clock_destroy(struct brk_clock *clock);
+
+/* Milliseconds since the Unix epoch. */
+int64_t brk_clock_now_ms(const struct brk_clock *clock);
+
+/* Move a virtual clock forward by `delta_ms` (>= 0). BRK_ERR_STATE on a real clock,
+ * BRK_ERR_INVALID_ARG for a negative delta. */
+enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms);
+
+enum brk_clock_mode brk_clock_mode(const struct brk_clock *clock);
+
+/* Real wall-clock milliseconds since the epoch, for code that must not be virtualised
+ * (log timestamps). */
+int64_t brk_clock_real_ms(void);
+
+/* Monotonic milliseconds, for measuring durations. */
+int64_t brk_clock_monotonic_ms(void);
+
+/* Monotonic microseconds, for measuring short durations. */
+int64_t brk_clock_monotonic_us(void);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * mock.h: embed bedrock-mock, the local Amazon Bedrock Runtime server, in a process.
+ *
+ * The standalone `bedrock-mock` binary is a thin getopt front end over this API, and the
+ * tests and the scenario runner start the same server in-process on a free port.
+ *
+ *     struct brk_mock_config cfg;
+ *     brk_mock_config_init(&cfg);
+ *     cfg.port = 0;                       // pick a free port
+ *     struct brk_mock *mock = NULL;
+ *     char err[256];
+ *     if (brk_mock_start(&cfg, &mock, err, sizeof(err)) != BRK_OK) { ... }
+ *     printf("%u\n", brk_mock_port(mock));
+ *     brk_mock_stop(mock);
+ *
+ * Ownership: the config is copied by brk_mock_start (strings too), so the caller may free
+ * it afterwards. The server runs on libmicrohttpd's own threads; brk_mock_stop blocks until
+ * they have finished and frees everything.
+ */
+#ifndef BEDROCK_MOCK_H
+#define BEDROCK_MOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bedrock/clock.h"
+#include "bedrock/status.h"
+
+#define BRK_MOCK_DEFAULT_PORT 8787
+#define BRK_MOCK_VERSION "0.1.0"
+
+struct brk_mock_config {
+    const char *host;          /* address to bind; default "127.0.0.1" */
+    uint16_t port;             /* default BRK_MOCK_DEFAULT_PORT; 0 picks a free port */
+    const char *models_path;   /* model catalogue JSON; NULL uses the built-in one */
+    bool has_seed;             /* when true, request ids and random choices follow `seed` */
+    uint64_t seed;
+    enum brk_clock_mode clock_mode; /* real (default) or virtual (moved by POST /_mock/clock) */
+    size_t journal_size;       /* requests kept in the journal ring; default 1000 */
+    size_t max_body_bytes;     /* largest request body accepted; default 26214400 (25 MiB) */
+    unsigned max_connections;  /* concurrent connections; default 256 */
+    unsigned idle_timeout_s;   /* per-connection idle timeout; default 30 */
+    unsigned threads;          /* worker threads; default 4 */
+};
+
+struct brk_mock;
+
+/* Fill `cfg` with the documented defaults. */
+void brk_mock_config_init(struct brk_mock_config *cfg);
+
+/* Start a server. On failure returns a status other than BRK_OK, writes a readable reason
+ * into err (when err_len > 0) and leaves *out NULL. */
+enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_mock **out, char *err,
+                               size_t err_len);
+
+/* The port the server is bound to (the real one when 0 was asked). */
+uint16_t brk_mock_port(const struct brk_mock *mock);
+
+/* Stop serving, join the threads, and free the server. Accepts NULL. */
+void brk_mock_stop(struct brk_mock *mock);
+
+#endif

@@ -1,0 +1,226 @@
+/* main.c: the bedrock-mock command line, a thin front end over mock.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bedrock/log.h"
+#include "bedrock/mock.h"
+
+static const char s_usage[] =
+    "Usage: bedrock-mock [OPTIONS]\n"
+    "\n"
+    "A local Amazon Bedrock Runtime server for offline tests. Point an AWS SDK at it with\n"
+    "  AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://127.0.0.1:8787\n"
+    "\n"
+    "Options:\n"
+    "  --host ADDR            address to bind (default 127.0.0.1; IPv4 or IPv6 literal)\n"
+    "  --port N               port to listen on (default 8787; 0 picks a free port)\n"
+    "  --port-file FILE       write the bound port to FILE once connections are accepted\n"
+    "  --models FILE          model catalogue JSON (default: the built-in fixtures/models.json)\n"
+    "  --seed N               make request ids and random choices reproducible\n"
+    "  --clock real|virtual   time source (default real); virtual time moves only through\n"
+    "                         POST /_mock/clock {\"advance_ms\": N}\n"
+    "  --journal-size N       requests kept for GET /_mock/requests (default 1000)\n"
+    "  --max-body-bytes N     largest request body accepted (default 26214400)\n"
+    "  --max-connections N    concurrent connections (default 256)\n"
+    "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
+    "  --log-format text|json log line format on stderr (default text)\n"
+    "  --log-level LEVEL      debug, info, warn, error or off (default info)\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
+    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock (docs/admin-api.md).\n";
+
+enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL };
+
+static const struct option s_options[] = {
+    {"host", required_argument, NULL, OPT_HOST},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"port-file", required_argument, NULL, OPT_PORT_FILE},
+    {"models", required_argument, NULL, OPT_MODELS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"clock", required_argument, NULL, OPT_CLOCK},
+    {"journal-size", required_argument, NULL, OPT_JOURNAL},
+    {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+struct s_cli {
+    struct brk_mock_config cfg;
+    const char *port_file;
+    enum brk_log_level log_level;
+    enum brk_log_format log_format;
+};
+
+__attribute__((format(printf, 1, 2))) static int s_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "bedrock-mock: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'bedrock-mock --help'.\n");
+    return 2;
+}
+
+/* Parse an unsigned decimal in [min, max]; false on anything else. */
+static bool s_number(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!text[0] || text[0] == '-') {
+        return false;
+    }
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v < min || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
+{
+    uint64_t v = 0;
+    switch (opt) {
+    case OPT_PORT:
+        if (!s_number(arg, 0, 65535, &v)) return s_fail("--port needs a number from 0 to 65535, not \"%s\"", arg);
+        cli->cfg.port = (uint16_t)v;
+        return 0;
+    case OPT_SEED:
+        if (!s_number(arg, 0, UINT64_MAX, &v)) return s_fail("--seed needs an unsigned number, not \"%s\"", arg);
+        cli->cfg.seed = v;
+        cli->cfg.has_seed = true;
+        return 0;
+    case OPT_JOURNAL:
+        if (!s_number(arg, 1, 10000000, &v)) return s_fail("--journal-size needs a number from 1 to 10000000, not \"%s\"", arg);
+        cli->cfg.journal_size = (size_t)v;
+        return 0;
+    case OPT_MAX_BODY:
+        if (!s_number(arg, 1024, 1ULL << 32, &v)) return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
+        cli->cfg.max_body_bytes = (size_t)v;
+        return 0;
+    case OPT_MAX_CONN:
+        if (!s_number(arg, 1, 65536, &v)) return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
+        cli->cfg.max_connections = (unsigned)v;
+        return 0;
+    default:
+        if (!s_number(arg, 1, 86400, &v)) return s_fail("--idle-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
+        cli->cfg.idle_timeout_s = (unsigned)v;
+        return 0;
+    }
+}
+
+static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_HOST: cli->cfg.host = arg; return 0;
+    case OPT_PORT_FILE: cli->port_file = arg; return 0;
+    case OPT_MODELS: cli->cfg.models_path = arg; return 0;
+    case OPT_CLOCK:
+        if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
+        cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;
+        return 0;
+    case OPT_LOG_FORMAT:
+        return brk_log_parse_format(arg, &cli->log_format) ? 0 : s_fail("--log-format must be text or json, not \"%s\"", arg);
+    case OPT_LOG_LEVEL:
+        return brk_log_parse_level(arg, &cli->log_level) ? 0
+                                                          : s_fail("--log-level must be debug, info, warn, error or off, not \"%s\"", arg);
+    default:
+        return s_parse_numeric(cli, opt, arg);
+    }
+}
+
+static int s_parse(struct s_cli *cli, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, "hV", s_options, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(s_usage, stdout);
+            return -1;
+        }
+        if (opt == 'V') {
+            printf("bedrock-mock %s\n", BRK_MOCK_VERSION);
+            return -1;
+        }
+        if (opt == '?') {
+            fprintf(stderr, "Try 'bedrock-mock --help'.\n");
+            return 2;
+        }
+        int rc = s_parse_option(cli, opt, optarg);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        return s_fail("unexpected argument \"%s\"", argv[optind]);
+    }
+    return 0;
+}
+
+static bool s_write_port_file(const char *path, uint16_t port)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        return false;
+    }
+    fprintf(f, "%u\n", port);
+    bool ok = fclose(f) == 0 && rename(tmp, path) == 0; /* readers never see a half-written file */
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    struct s_cli cli = {.log_level = BRK_LOG_INFO, .log_format = BRK_LOG_TEXT};
+    brk_mock_config_init(&cli.cfg);
+    int rc = s_parse(&cli, argc, argv);
+    if (rc) {
+        return rc < 0 ? 0 : rc;
+    }
+    brk_log_configure(cli.log_level, cli.log_format);
+
+    /* Block the stop signals before any thread starts, so only sigwait below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct brk_mock *mock = NULL;
+    char err[512] = "";
+    if (brk_mock_start(&cli.cfg, &mock, err, sizeof(err)) != BRK_OK) {
+        fprintf(stderr, "bedrock-mock: %s\n", err);
+        return 1;
+    }
+    const char *host = cli.cfg.host;
+    bool v6 = strchr(host, ':') != NULL;
+    printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "", brk_mock_port(mock));
+    fflush(stdout);
+    if (cli.port_file && !s_write_port_file(cli.port_file, brk_mock_port(mock))) {
+        fprintf(stderr, "bedrock-mock: cannot write --port-file %s: %s\n", cli.port_file, strerror(errno));
+        brk_mock_stop(mock);
+        return 1;
+    }
+    int sig = 0;
+    sigwait(&stop, &sig);
+    brk_log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    brk_mock_stop(mock);
+    return 0;
+}

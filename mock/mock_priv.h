@@ -1,0 +1,179 @@
+/*
+ * mock_priv.h (mock-private): the server object and the request/response pair that flows
+ * through the pipeline.
+ *
+ * Pipeline (dispatch.c): route -> auth -> parse -> validate -> rules -> quota -> operation
+ * -> journal. Each stage reads the request and either fills the response (an error or a
+ * reply) and stops the pipeline, or passes. The HTTP glue (server.c) only collects the
+ * request and sends the response, so every stage can be tested without a socket.
+ */
+#ifndef MOCK_PRIV_H
+#define MOCK_PRIV_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bedrock/aws_error.h"
+#include "bedrock/buf.h"
+#include "bedrock/clock.h"
+#include "bedrock/mock.h"
+#include "bedrock/rng.h"
+#include "mock/catalog.h"
+
+struct mock_journal;
+
+/* Every operation path of the Bedrock Runtime service model, plus the admin API. */
+#define MOCK_OP_LIST(X)                                                        \
+    X(MOCK_OP_CONVERSE, "Converse")                                            \
+    X(MOCK_OP_CONVERSE_STREAM, "ConverseStream")                               \
+    X(MOCK_OP_INVOKE_MODEL, "InvokeModel")                                     \
+    X(MOCK_OP_INVOKE_MODEL_STREAM, "InvokeModelWithResponseStream")            \
+    X(MOCK_OP_INVOKE_MODEL_BIDI, "InvokeModelWithBidirectionalStream")         \
+    X(MOCK_OP_COUNT_TOKENS, "CountTokens")                                     \
+    X(MOCK_OP_APPLY_GUARDRAIL, "ApplyGuardrail")                               \
+    X(MOCK_OP_INVOKE_GUARDRAIL_CHECKS, "InvokeGuardrailChecks")                \
+    X(MOCK_OP_START_ASYNC_INVOKE, "StartAsyncInvoke")                          \
+    X(MOCK_OP_GET_ASYNC_INVOKE, "GetAsyncInvoke")                              \
+    X(MOCK_OP_LIST_ASYNC_INVOKES, "ListAsyncInvokes")                          \
+    X(MOCK_OP_ADMIN, "Admin")                                                  \
+    X(MOCK_OP_UNKNOWN, "Unknown")
+
+enum mock_op {
+#define MOCK_OP_ENUM(id, name) id,
+    MOCK_OP_LIST(MOCK_OP_ENUM)
+#undef MOCK_OP_ENUM
+    MOCK_OP_COUNT
+};
+
+const char *mock_op_name(enum mock_op op);
+
+/* Parse an operation name ("Converse"); MOCK_OP_UNKNOWN when it names none. */
+enum mock_op mock_op_parse(const char *name);
+
+#define MOCK_MAX_HEADERS 64
+#define MOCK_MAX_LABEL 2048
+
+struct mock_header {
+    char *name;  /* as received */
+    char *value;
+};
+
+struct mock_request {
+    char *method;
+    char *url;                        /* path as received, percent-encoded, without query */
+    struct mock_header query[16];     /* decoded query arguments */
+    size_t n_query;
+    struct mock_header headers[MOCK_MAX_HEADERS];
+    size_t n_headers;
+    bool headers_truncated;           /* more than MOCK_MAX_HEADERS arrived */
+    char *body;                       /* NUL-terminated copy of the body */
+    size_t body_len;
+    bool body_too_large;
+
+    /* Filled by the pipeline. */
+    enum mock_op op;
+    char model_id[MOCK_MAX_LABEL + 1]; /* decoded {modelId} (or {guardrailIdentifier}) */
+    char label2[MOCK_MAX_LABEL + 1];   /* decoded {guardrailVersion} / {invocationArn} */
+    struct mock_model_ref model;
+    cJSON *json;                      /* parsed body of JSON operations */
+    char account[128];                /* access key id, or "anonymous" */
+    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    char request_id[37];
+    int64_t start_ms;                 /* mock clock */
+};
+
+/* A streaming body producer: write at most `max` bytes into buf at stream offset `pos`.
+ * Return bytes written, 0 at the end, or -1 to abort the connection. */
+typedef long (*mock_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
+
+struct mock_response {
+    int status;
+    char content_type[96];
+    struct brk_buf body;
+    struct mock_header headers[16];
+    size_t n_headers;
+    const struct brk_aws_error_info *error; /* set for error responses */
+    char error_message[1024];
+
+    /* Streaming responses (ConverseStream, InvokeModelWithResponseStream). */
+    mock_stream_fn stream_fn;
+    void *stream_ctx;
+    void (*stream_free)(void *ctx);
+
+    /* Faults a rule may ask for. */
+    uint64_t delay_ms;            /* wait before answering */
+    bool close_before_reply;      /* drop the connection without answering */
+    int64_t close_after_bytes;    /* >= 0: cut the body after this many bytes */
+
+    /* Details the stages add to the journal entry (an object whose members are merged into
+     * the entry); owned, moved into the journal when the request is recorded. */
+    cJSON *journal_extra;
+};
+
+struct brk_mock {
+    struct brk_mock_config cfg;
+    char *host;
+    char *models_path;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    struct mock_catalog *catalog;
+    struct brk_clock *clock;
+    struct brk_rng rng;
+    struct mock_journal *journal;
+    _Atomic uint64_t request_seq; /* requests seen since start; numbers journal entries */
+};
+
+/* ---- response helpers (response.c) ---- */
+void mock_response_init(struct mock_response *resp);
+void mock_response_clean_up(struct mock_response *resp);
+void mock_response_add_header(struct mock_response *resp, const char *name, const char *value);
+
+/* Turn `resp` into a Bedrock error: status of the error shape, x-amzn-ErrorType, and body
+ * {"message":"..."}; `message` NULL uses the table's default message. */
+void mock_response_error(struct mock_response *resp, enum brk_aws_error id, const char *message);
+
+/* printf-style variant of mock_response_error. */
+void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A 200 JSON reply; takes ownership of nothing: `json` is printed into the body. */
+void mock_response_json(struct mock_response *resp, int status, const cJSON *json);
+
+/* ---- request helpers (request.c) ---- */
+void mock_request_init(struct mock_request *req);
+void mock_request_clean_up(struct mock_request *req);
+enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value);
+
+/* Header value by case-insensitive name, or NULL. */
+const char *mock_request_header(const struct mock_request *req, const char *name);
+
+/* Add a decoded query argument (ignored past the 16th). */
+void mock_request_add_query(struct mock_request *req, const char *name, const char *value);
+
+/* Query argument value by exact name, or NULL. */
+const char *mock_request_query(const struct mock_request *req, const char *name);
+
+/* ---- router (router.c) ---- */
+/* Find the operation for METHOD + path, and decode its labels into req. Returns false when
+ * the path names no operation (req->op = MOCK_OP_UNKNOWN). */
+bool mock_route(struct mock_request *req);
+
+/* Percent-decode `in` into out (out_len bytes, NUL-terminated); false if malformed or too long. */
+bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_len);
+
+/* Decode a query-string component ('+' is a space). */
+bool mock_form_decode(const char *in, char *out, size_t out_len);
+
+/* ---- the pipeline (dispatch.c) ---- */
+void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* ---- operations ---- */
+void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+void mock_op_not_implemented(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* ---- admin API (admin.c) ---- */
+void mock_admin_handle(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+#endif

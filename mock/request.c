@@ -1,0 +1,73 @@
+/* request.c: the request record the HTTP glue fills and the pipeline reads. */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "mock/mock_priv.h"
+
+void mock_request_init(struct mock_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->op = MOCK_OP_UNKNOWN;
+    snprintf(req->account, sizeof(req->account), "anonymous");
+    snprintf(req->auth_outcome, sizeof(req->auth_outcome), "none");
+}
+
+void mock_request_clean_up(struct mock_request *req)
+{
+    free(req->method);
+    free(req->url);
+    for (size_t i = 0; i < req->n_query; i++) {
+        free(req->query[i].name);
+        free(req->query[i].value);
+    }
+    free(req->body);
+    for (size_t i = 0; i < req->n_headers; i++) {
+        free(req->headers[i].name);
+        free(req->headers[i].value);
+    }
+    cJSON_Delete(req->json);
+    memset(req, 0, sizeof(*req));
+}
+
+enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value)
+{
+    if (req->n_headers >= MOCK_MAX_HEADERS) {
+        req->headers_truncated = true;
+        return BRK_ERR_TOO_LARGE;
+    }
+    req->headers[req->n_headers].name = strdup(name);
+    req->headers[req->n_headers].value = strdup(value ? value : "");
+    req->n_headers++;
+    return BRK_OK;
+}
+
+const char *mock_request_header(const struct mock_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->n_headers; i++) {
+        if (strcasecmp(req->headers[i].name, name) == 0) {
+            return req->headers[i].value;
+        }
+    }
+    return NULL;
+}
+
+void mock_request_add_query(struct mock_request *req, const char *name, const char *value)
+{
+    if (req->n_query < sizeof(req->query) / sizeof(req->query[0])) {
+        req->query[req->n_query].name = strdup(name);
+        req->query[req->n_query].value = strdup(value ? value : "");
+        req->n_query++;
+    }
+}
+
+const char *mock_request_query(const struct mock_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->n_query; i++) {
+        if (strcmp(req->query[i].name, name) == 0) {
+            return req->query[i].value;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,95 @@
+/* response.c: building replies and Bedrock-shaped errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock/mock_priv.h"
+
+/* Replies are small JSON documents; 64 MiB is far above any legitimate one. */
+#define S_MAX_REPLY_BYTES (64u * 1024u * 1024u)
+
+void mock_response_init(struct mock_response *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    resp->status = 200;
+    resp->close_after_bytes = -1;
+    brk_buf_init(&resp->body, S_MAX_REPLY_BYTES);
+    snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
+}
+
+void mock_response_clean_up(struct mock_response *resp)
+{
+    brk_buf_clean_up(&resp->body);
+    for (size_t i = 0; i < resp->n_headers; i++) {
+        free(resp->headers[i].name);
+        free(resp->headers[i].value);
+    }
+    resp->n_headers = 0;
+    if (resp->stream_free && resp->stream_ctx) {
+        resp->stream_free(resp->stream_ctx);
+    }
+    resp->stream_ctx = NULL;
+    resp->stream_fn = NULL;
+    cJSON_Delete(resp->journal_extra);
+    resp->journal_extra = NULL;
+}
+
+void mock_response_add_header(struct mock_response *resp, const char *name, const char *value)
+{
+    for (size_t i = 0; i < resp->n_headers; i++) {
+        if (strcasecmp(resp->headers[i].name, name) == 0) {
+            free(resp->headers[i].value);
+            resp->headers[i].value = strdup(value);
+            return;
+        }
+    }
+    if (resp->n_headers < sizeof(resp->headers) / sizeof(resp->headers[0])) {
+        resp->headers[resp->n_headers].name = strdup(name);
+        resp->headers[resp->n_headers].value = strdup(value);
+        resp->n_headers++;
+    }
+}
+
+void mock_response_error(struct mock_response *resp, enum brk_aws_error id, const char *message)
+{
+    const struct brk_aws_error_info *info = brk_aws_error_get(id);
+    if (!info) {
+        info = brk_aws_error_get(BRK_AWS_INTERNAL_SERVER);
+    }
+    resp->error = info;
+    resp->status = info->http_status;
+    snprintf(resp->error_message, sizeof(resp->error_message), "%s",
+             message ? message : info->default_message);
+    snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
+    char type[256];
+    brk_aws_error_type_header(info, type, sizeof(type));
+    mock_response_add_header(resp, "x-amzn-ErrorType", type);
+    brk_buf_reset(&resp->body);
+    brk_buf_append_str(&resp->body, "{\"message\":");
+    brk_buf_append_json_str(&resp->body, resp->error_message, strlen(resp->error_message));
+    brk_buf_append_str(&resp->body, "}");
+}
+
+void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    mock_response_error(resp, id, msg);
+}
+
+void mock_response_json(struct mock_response *resp, int status, const cJSON *json)
+{
+    char *text = cJSON_PrintUnformatted(json);
+    resp->status = status;
+    brk_buf_reset(&resp->body);
+    if (text) {
+        brk_buf_append_str(&resp->body, text);
+        free(text);
+    } else {
+        mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
+    }
+}

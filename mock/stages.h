@@ -1,0 +1,20 @@
+/*
+ * stages.h (mock-private): the pipeline stages that live in their own modules.
+ *
+ * Each returns true to let the request go on, or fills `resp` with Bedrock's error and
+ * returns false. They may record details for the journal in resp->journal_extra.
+ */
+#ifndef MOCK_STAGES_H
+#define MOCK_STAGES_H
+
+#include <stdbool.h>
+
+#include "mock/mock_priv.h"
+
+/* auth.c: who is calling (req->account) and whether they may. */
+bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* validate.c: reject what Bedrock rejects, with Bedrock's words. */
+bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * usage.h (mock-private): walk a Converse input in Bedrock's processing order
+ * (toolConfig.tools -> system -> messages) and count tokens per block.
+ *
+ * The walk is the single place that decides what a block "weighs", so Converse usage,
+ * CountTokens and the prompt-cache prefixes always agree. Token rules per block type are in
+ * docs/tokens.md. Pure and thread-safe.
+ */
+#ifndef MOCK_USAGE_H
+#define MOCK_USAGE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Tokens charged for one image: Anthropic's formula (w*h/750) at about 1.15 megapixels,
+ * the size Bedrock's Claude models scale large images down to. */
+#define MOCK_IMAGE_TOKENS 1600u
+
+enum mock_section { MOCK_SECTION_TOOLS = 0, MOCK_SECTION_SYSTEM, MOCK_SECTION_MESSAGES };
+
+struct mock_block_visit {
+    enum mock_section section;
+    int message_index;      /* index in messages, or -1 */
+    int block_index;        /* index in tools / system / message content */
+    const char *role;       /* role of the message, or NULL */
+    const cJSON *block;     /* the block itself */
+    uint64_t tokens;        /* estimated tokens of this block (0 for a cachePoint) */
+    const cJSON *cache_point; /* the block's "cachePoint" object, or NULL */
+    char location[96];      /* "system[1]", "toolConfig.tools[3]", "messages[2].content[0]" */
+};
+
+typedef void (*mock_block_fn)(void *ctx, const struct mock_block_visit *visit);
+
+/* Visit every block of `input` (a Converse/ConverseStream body or CountTokens' `converse`). */
+void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx);
+
+/* Sum of every block's tokens. */
+uint64_t mock_usage_input_tokens(const cJSON *input);
+
+/* Tokens of one content / system / tool block. */
+uint64_t mock_usage_block_tokens(const cJSON *block);
+
+#endif

@@ -1,0 +1,42 @@
+"""Start and stop a bedrock-mock process for the boto3 interop tests."""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+
+class MockServer:
+    """A bedrock-mock child process on a free port, with helpers for the admin API."""
+
+    def __init__(self, *args):
+        self.dir = tempfile.TemporaryDirectory()
+        port_file = os.path.join(self.dir.name, "port")
+        self.proc = subprocess.Popen(
+            [os.environ["BRK_MOCK_BIN"], "--port", "0", "--port-file", port_file, "--log-level", "warn", *args],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 10
+        while not os.path.exists(port_file):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("bedrock-mock did not start")
+            time.sleep(0.01)
+        with open(port_file) as f:
+            self.port = int(f.read())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read())
+
+    def requests(self, **filters):
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        return self.admin("GET", "/_mock/requests" + ("?" + query if query else ""))["requests"]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.dir.cleanup()

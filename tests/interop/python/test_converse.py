@@ -1,0 +1,39 @@
+"""Foundation: boto3's converse against the mock."""
+from botocore.exceptions import ClientError
+
+from sdk import client
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HELLO = [{"role": "user", "content": [{"text": "Hello from boto3"}]}]
+
+
+def test_converse_returns_a_parsed_reply(mock):
+    resp = client(mock).converse(modelId=HAIKU, messages=HELLO)
+    assert resp["ResponseMetadata"]["HTTPStatusCode"] == 200
+    text = resp["output"]["message"]["content"][0]["text"]
+    assert "Hello from boto3" in text, text
+    assert resp["stopReason"] == "end_turn"
+    usage = resp["usage"]
+    assert usage["totalTokens"] == usage["inputTokens"] + usage["outputTokens"]
+    entries = mock.requests(operation="Converse")
+    assert len(entries) == 1
+    assert entries[0]["account"] == "AKIDINTEROP"
+    assert entries[0]["attempt"] == 1
+
+
+def test_bad_model_id_raises_validation_exception(mock):
+    try:
+        client(mock).converse(modelId="anthropic.no-such-model-v1:0", messages=HELLO)
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationException"
+        assert err.response["Error"]["Message"] == "The provided model identifier is invalid."
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    else:
+        raise AssertionError("expected ValidationException")
+
+
+def test_inference_profile_arn_reaches_the_model(mock):
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"
+    resp = client(mock).converse(modelId=arn, messages=HELLO)
+    assert resp["stopReason"] == "end_turn"
+    assert mock.requests()[0]["model_id"] == arn

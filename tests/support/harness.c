@@ -1,0 +1,179 @@
+/* harness.c: see harness.h. */
+#include "tests/support/harness.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "bedrock/buf.h"
+
+struct brk_mock *th_mock_start(const struct brk_mock_config *cfg)
+{
+    struct brk_mock_config c;
+    if (cfg) {
+        c = *cfg;
+    } else {
+        brk_mock_config_init(&c);
+    }
+    c.port = 0;
+    struct brk_mock *mock = NULL;
+    char err[256] = "";
+    enum brk_status rc = brk_mock_start(&c, &mock, err, sizeof(err));
+    cr_assert_eq(rc, BRK_OK, "mock failed to start: %s", err);
+    return mock;
+}
+
+void th_base_url(struct brk_mock *mock, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "http://127.0.0.1:%u", brk_mock_port(mock));
+}
+
+static size_t s_write(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct brk_buf *b = userp;
+    return brk_buf_append(b, data, size * nmemb) == BRK_OK ? size * nmemb : 0;
+}
+
+struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
+                              const char *const *headers)
+{
+    struct th_response r = {0};
+    struct brk_buf b, h;
+    brk_buf_init(&b, 64u << 20);
+    brk_buf_init(&h, 1u << 20);
+    char url[4096];
+    th_base_url(mock, url, sizeof(url));
+    strncat(url, path, sizeof(url) - strlen(url) - 1);
+    CURL *curl = curl_easy_init();
+    struct curl_slist *list = NULL;
+    bool has_ct = false;
+    for (size_t i = 0; headers && headers[i]; i++) {
+        list = curl_slist_append(list, headers[i]);
+        has_ct = has_ct || strncasecmp(headers[i], "content-type:", 13) == 0;
+    }
+    if (body && !has_ct) {
+        list = curl_slist_append(list, "Content-Type: application/json");
+    }
+    list = curl_slist_append(list, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, s_write);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+    r.curl_code = (int)curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    r.body = brk_buf_detach(&b, &r.body_len);
+    r.headers = brk_buf_detach(&h, NULL);
+    r.json = cJSON_ParseWithLength(r.body, r.body_len);
+    return r;
+}
+
+void th_encode_label(const char *in, char *out, size_t out_len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && o + 4 < out_len; p++) {
+        bool keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        if (keep) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body)
+{
+    char enc[2048], path[2200];
+    th_encode_label(model, enc, sizeof(enc));
+    snprintf(path, sizeof(path), "/model/%s/converse", enc);
+    return th_request(mock, "POST", path, body, NULL);
+}
+
+void th_header(const struct th_response *resp, const char *name, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *line = resp->headers; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            size_t vlen = len - (size_t)(v - line);
+            snprintf(out, out_len, "%.*s", (int)vlen, v);
+        }
+        line = end ? end + 2 : line + len;
+    }
+}
+
+const char *th_message(const struct th_response *resp)
+{
+    const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(resp->json, "message"));
+    return m ? m : "";
+}
+
+void th_response_free(struct th_response *resp)
+{
+    free(resp->body);
+    free(resp->headers);
+    cJSON_Delete(resp->json);
+    memset(resp, 0, sizeof(*resp));
+}
+
+static const char *s_source_dir(void)
+{
+    const char *d = getenv("BRK_SOURCE_DIR");
+    return d && d[0] ? d : ".";
+}
+
+char *th_read_source_file(const char *relpath, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", s_source_dir(), relpath);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    struct brk_buf b;
+    brk_buf_init(&b, 256u << 20);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        brk_buf_append(&b, chunk, n);
+    }
+    fclose(f);
+    return brk_buf_detach(&b, len);
+}
+
+const char *th_shared_spec_dir(void)
+{
+    static char path[4096];
+    const char *env = getenv("BRK_SHARED_SPEC");
+    if (env && env[0]) {
+        snprintf(path, sizeof(path), "%s", env);
+    } else {
+        snprintf(path, sizeof(path), "%s/../shared/spec", s_source_dir());
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? path : NULL;
+}

@@ -1,0 +1,53 @@
+/*
+ * harness.h: test-only helpers. Start an in-process mock on a free port and call it over
+ * real HTTP with libcurl, so every HTTP test goes through the same wire path as an SDK.
+ */
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "bedrock/mock.h"
+
+struct th_response {
+    long status;
+    char *body;         /* NUL-terminated */
+    size_t body_len;
+    char *headers;      /* raw header block, NUL-terminated */
+    cJSON *json;        /* parsed body, or NULL */
+    int curl_code;      /* CURLE_* of the transfer */
+};
+
+/* Start a mock with `cfg` (NULL: defaults) on a free port; aborts the test on failure. */
+struct brk_mock *th_mock_start(const struct brk_mock_config *cfg);
+
+/* Base URL "http://127.0.0.1:PORT" of a running mock (static buffer per call site is fine). */
+void th_base_url(struct brk_mock *mock, char *out, size_t out_len);
+
+/* Send METHOD path with body (may be NULL) and extra headers ("Name: value", NULL-terminated
+ * list, may be NULL). Content-Type defaults to application/json for bodies. */
+struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
+                              const char *const *headers);
+
+/* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
+struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);
+
+/* Value of a response header (case-insensitive), copied into out; empty when absent. */
+void th_header(const struct th_response *resp, const char *name, char *out, size_t out_len);
+
+/* Message of a Bedrock error body ({"message": ...}), or "" */
+const char *th_message(const struct th_response *resp);
+
+void th_response_free(struct th_response *resp);
+
+/* Percent-encode everything but A-Za-z0-9-._~ (what botocore does to URI labels). */
+void th_encode_label(const char *in, char *out, size_t out_len);
+
+/* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
+char *th_read_source_file(const char *relpath, size_t *len);
+
+/* Path of the shared spec folder (../shared/spec relative to the source dir), or NULL when absent. */
+const char *th_shared_spec_dir(void);
+
+#endif

@@ -1,0 +1,144 @@
+/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "bedrock/aws_error.h"
+#include "bedrock/buf.h"
+#include "bedrock/cachepoint.h"
+#include "bedrock/clock.h"
+#include "bedrock/rng.h"
+#include "bedrock/status.h"
+#include "bedrock/tokens.h"
+
+Test(status, every_code_has_text_and_out_of_range_is_safe)
+{
+    for (int i = 0; i < BRK_STATUS_COUNT; i++) {
+        cr_assert_neq(strcmp(brk_status_str((enum brk_status)i), "unknown status"), 0);
+    }
+    cr_assert_str_eq(brk_status_str(BRK_ERR_PARSE), "malformed input");
+    cr_assert_str_eq(brk_status_name(BRK_ERR_PARSE), "BRK_ERR_PARSE");
+    cr_assert_str_eq(brk_status_str((enum brk_status)999), "unknown status");
+}
+
+Test(buf, appends_and_terminates)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 100);
+    cr_assert_eq(brk_buf_append_str(&b, "abc"), BRK_OK);
+    cr_assert_eq(brk_buf_appendf(&b, "-%d", 42), BRK_OK);
+    cr_assert_str_eq(b.data, "abc-42");
+    cr_assert_eq(b.len, 6);
+    brk_buf_clean_up(&b);
+    brk_buf_clean_up(&b); /* twice is fine */
+}
+
+Test(buf, refuses_past_its_cap_and_keeps_contents)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 8);
+    cr_assert_eq(brk_buf_append_str(&b, "12345678"), BRK_OK);
+    cr_assert_eq(brk_buf_append_str(&b, "9"), BRK_ERR_TOO_LARGE);
+    cr_assert_eq(brk_buf_appendf(&b, "%s", "x"), BRK_ERR_TOO_LARGE);
+    cr_assert_str_eq(b.data, "12345678");
+    brk_buf_clean_up(&b);
+}
+
+Test(buf, json_string_escapes_controls)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 100);
+    brk_buf_append_json_str(&b, "a\"b\\c\n\x01", 7);
+    cr_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+    brk_buf_clean_up(&b);
+}
+
+Test(aws_error, table_matches_service_model_statuses)
+{
+    cr_assert_eq(brk_aws_error_find("ThrottlingException")->http_status, 429);
+    cr_assert_eq(brk_aws_error_find("ServiceQuotaExceededException")->http_status, 400);
+    cr_assert_eq(brk_aws_error_find("ModelNotReadyException")->http_status, 429);
+    cr_assert_eq(brk_aws_error_find("ModelStreamErrorException")->http_status, 424);
+    cr_assert_eq(brk_aws_error_find("ServiceUnavailableException")->http_status, 503);
+    cr_assert_eq(brk_aws_error_find("throttlingException")->id, BRK_AWS_THROTTLING);
+    cr_assert_null(brk_aws_error_find("NoSuchException"));
+    cr_assert_null(brk_aws_error_find("ModelNotReadyException")->stream_member);
+}
+
+Test(aws_error, type_header_has_code_and_namespace)
+{
+    char h[256];
+    brk_aws_error_type_header(brk_aws_error_get(BRK_AWS_THROTTLING), h, sizeof(h));
+    cr_assert_str_eq(h, "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/");
+}
+
+Test(clock, virtual_moves_only_when_advanced)
+{
+    struct brk_clock *c = brk_clock_new(BRK_CLOCK_VIRTUAL, 1000);
+    cr_assert_eq(brk_clock_now_ms(c), 1000);
+    cr_assert_eq(brk_clock_advance(c, 300000), BRK_OK);
+    cr_assert_eq(brk_clock_now_ms(c), 301000);
+    cr_assert_eq(brk_clock_advance(c, -1), BRK_ERR_INVALID_ARG);
+    brk_clock_destroy(c);
+}
+
+Test(clock, real_cannot_be_advanced)
+{
+    struct brk_clock *c = brk_clock_new(BRK_CLOCK_REAL, 0);
+    cr_assert_eq(brk_clock_advance(c, 1), BRK_ERR_STATE);
+    cr_assert_gt(brk_clock_now_ms(c), 1700000000000LL);
+    brk_clock_destroy(c);
+}
+
+Test(rng, same_seed_same_sequence_and_uuid_shape)
+{
+    struct brk_rng a, b;
+    brk_rng_seed(&a, 7);
+    brk_rng_seed(&b, 7);
+    char ua[37], ub[37];
+    brk_rng_uuid(&a, ua);
+    brk_rng_uuid(&b, ub);
+    cr_assert_str_eq(ua, ub);
+    cr_assert_eq(strlen(ua), 36);
+    cr_assert_eq(ua[14], '4');
+    cr_assert(strchr("89ab", ua[19]) != NULL);
+    brk_rng_seed(&b, 8);
+    brk_rng_uuid(&b, ub);
+    cr_assert_str_neq(ua, ub);
+}
+
+Test(tokens, follows_the_documented_rules)
+{
+    cr_assert_eq(brk_tokens_estimate_str(""), 0);
+    cr_assert_eq(brk_tokens_estimate_str("Hello"), 1);
+    cr_assert_eq(brk_tokens_estimate_str("international"), 3); /* 13 letters: 1 + 12/6 */
+    cr_assert_eq(brk_tokens_estimate_str("Hello, world!"), 4);
+    cr_assert_eq(brk_tokens_estimate_str("1234567"), 3);
+    cr_assert_eq(brk_tokens_estimate_str("caf\xc3\xa9"), 2);
+    cr_assert_eq(brk_tokens_estimate_str("The quick brown fox jumps over the lazy dog."), 10);
+}
+
+Test(tokens, prefix_cuts_at_token_boundary)
+{
+    const char *t = "one two three four";
+    size_t n = brk_tokens_prefix_len(t, strlen(t), 2);
+    cr_assert_eq(n, 8); /* "one two " */
+    cr_assert_eq(brk_tokens_prefix_len(t, strlen(t), 100), strlen(t));
+}
+
+Test(cachepoint, counts_each_section_and_ignores_nested)
+{
+    cJSON *req = cJSON_Parse(
+        "{\"system\":[{\"text\":\"s\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+        "\"toolConfig\":{\"tools\":[{\"cachePoint\":{\"type\":\"default\"}}]},"
+        "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"},{\"cachePoint\":{\"type\":\"default\"}},"
+        "{\"toolResult\":{\"toolUseId\":\"a\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}}]}}]}]}");
+    struct brk_cachepoint_counts c;
+    brk_cachepoint_count(req, &c);
+    cr_assert_eq(c.system, 1);
+    cr_assert_eq(c.tools, 1);
+    cr_assert_eq(c.messages, 1);
+    cr_assert_eq(c.total, 3);
+    brk_cachepoint_count(NULL, &c);
+    cr_assert_eq(c.total, 0);
+    cJSON_Delete(req);
+}

@@ -1,0 +1,184 @@
+/* Unit tests for mock modules that need no socket: router, catalogue, journal, reply. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mock/catalog.h"
+#include "mock/journal.h"
+#include "mock/mock_priv.h"
+#include "mock/reply.h"
+
+extern const unsigned char brk_default_models_json[];
+extern const size_t brk_default_models_json_len;
+
+static enum mock_op s_route(const char *method, const char *url, char *model_out)
+{
+    struct mock_request req;
+    mock_request_init(&req);
+    req.method = strdup(method);
+    req.url = strdup(url);
+    mock_route(&req);
+    enum mock_op op = req.op;
+    if (model_out) {
+        strcpy(model_out, req.model_id);
+    }
+    mock_request_clean_up(&req);
+    return op;
+}
+
+Test(router, routes_every_operation_of_the_model)
+{
+    char model[2100];
+    cr_assert_eq(s_route("POST", "/model/m.x/converse", model), MOCK_OP_CONVERSE);
+    cr_assert_str_eq(model, "m.x");
+    cr_assert_eq(s_route("POST", "/model/m/converse-stream", NULL), MOCK_OP_CONVERSE_STREAM);
+    cr_assert_eq(s_route("POST", "/model/m/invoke", NULL), MOCK_OP_INVOKE_MODEL);
+    cr_assert_eq(s_route("POST", "/model/m/invoke-with-response-stream", NULL), MOCK_OP_INVOKE_MODEL_STREAM);
+    cr_assert_eq(s_route("POST", "/model/m/invoke-with-bidirectional-stream", NULL), MOCK_OP_INVOKE_MODEL_BIDI);
+    cr_assert_eq(s_route("POST", "/model/m/count-tokens", NULL), MOCK_OP_COUNT_TOKENS);
+    cr_assert_eq(s_route("POST", "/guardrail/g1/version/1/apply", NULL), MOCK_OP_APPLY_GUARDRAIL);
+    cr_assert_eq(s_route("POST", "/guardrail-checks/invoke", NULL), MOCK_OP_INVOKE_GUARDRAIL_CHECKS);
+    cr_assert_eq(s_route("POST", "/async-invoke", NULL), MOCK_OP_START_ASYNC_INVOKE);
+    cr_assert_eq(s_route("GET", "/async-invoke", NULL), MOCK_OP_LIST_ASYNC_INVOKES);
+    cr_assert_eq(s_route("GET", "/async-invoke/arn%3Ax", NULL), MOCK_OP_GET_ASYNC_INVOKE);
+    cr_assert_eq(s_route("GET", "/_mock/health", NULL), MOCK_OP_ADMIN);
+}
+
+Test(router, decodes_arn_labels_and_rejects_unknown_paths)
+{
+    char model[2100];
+    cr_assert_eq(s_route("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.a.b/converse", model),
+                 MOCK_OP_CONVERSE);
+    cr_assert_str_eq(model, "arn:aws:bedrock:us-east-1:1:inference-profile/us.a.b");
+    cr_assert_eq(s_route("GET", "/model/m/converse", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m/chat", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model//converse", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/bad%zz/converse", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/", NULL), MOCK_OP_UNKNOWN);
+}
+
+static struct mock_catalog *s_default_catalog(void)
+{
+    struct mock_catalog *cat = NULL;
+    char err[128];
+    cr_assert_eq(mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &cat, err,
+                                    sizeof(err)),
+                 BRK_OK, "%s", err);
+    return cat;
+}
+
+Test(catalog, resolves_ids_profiles_and_arns)
+{
+    struct mock_catalog *cat = s_default_catalog();
+    struct mock_model_ref ref;
+    cr_assert_eq(mock_catalog_resolve(cat, "anthropic.claude-3-haiku-20240307-v1:0", &ref), BRK_OK);
+    cr_assert_eq(ref.kind, MOCK_MODEL_FOUNDATION);
+    cr_assert_eq(mock_catalog_resolve(cat, "us.anthropic.claude-3-7-sonnet-20250219-v1:0", &ref), BRK_OK);
+    cr_assert_eq(ref.kind, MOCK_MODEL_PROFILE);
+    cr_assert_str_eq(ref.profile, "us");
+    cr_assert_eq(mock_catalog_resolve(cat, "global.anthropic.claude-sonnet-4-5-20250929-v1:0", &ref), BRK_OK);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0", &ref),
+                 BRK_OK);
+    cr_assert_eq(mock_catalog_resolve(
+                     cat, "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0", &ref),
+                 BRK_OK);
+    cr_assert_eq(ref.kind, MOCK_MODEL_PROFILE);
+    mock_catalog_destroy(cat);
+}
+
+Test(catalog, rejects_unknown_models_and_profiles)
+{
+    struct mock_catalog *cat = s_default_catalog();
+    struct mock_model_ref ref;
+    cr_assert_eq(mock_catalog_resolve(cat, "nope", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "xx.anthropic.claude-3-haiku-20240307-v1:0", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "global.anthropic.claude-3-haiku-20240307-v1:0", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/us.amazon.nova-micro-v1:0", &ref),
+                 BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:custom-model/x", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws", &ref), BRK_ERR_NOT_FOUND);
+    mock_catalog_destroy(cat);
+}
+
+Test(catalog, covers_every_required_family_and_inherits_defaults)
+{
+    struct mock_catalog *cat = s_default_catalog();
+    const char *families[] = {"anthropic.claude-3-", "anthropic.claude-sonnet-4-", "anthropic.claude-sonnet-4-5",
+                              "anthropic.claude-opus-4-6", "amazon.nova", "meta.llama", "mistral.",
+                              "amazon.titan-text", "cohere."};
+    for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+        bool found = false;
+        for (size_t i = 0; i < cat->n_models; i++) {
+            found = found || strncmp(cat->models[i].id, families[f], strlen(families[f])) == 0;
+        }
+        cr_assert(found, "no model of family %s", families[f]);
+    }
+    struct mock_model_ref ref;
+    mock_catalog_resolve(cat, "amazon.nova-micro-v1:0", &ref);
+    cr_assert_not(ref.model->cache_in_tools);
+    cr_assert(ref.model->streaming); /* inherited from defaults */
+    mock_catalog_destroy(cat);
+}
+
+Test(catalog, reports_bad_catalogues)
+{
+    struct mock_catalog *cat = NULL;
+    char err[128] = "";
+    cr_assert_eq(mock_catalog_parse("{", 1, &cat, err, sizeof(err)), BRK_ERR_PARSE);
+    cr_assert_str_eq(err, "model catalogue is not valid JSON");
+    cr_assert_eq(mock_catalog_parse("{\"models\":[{\"name\":1}]}", 24, &cat, err, sizeof(err)), BRK_ERR_PARSE);
+    cr_assert_null(cat);
+    cr_assert_eq(mock_catalog_load_file("/nonexistent/models.json", &cat, err, sizeof(err)), BRK_ERR_IO);
+}
+
+Test(journal, ring_keeps_the_newest_and_filters)
+{
+    struct mock_journal *j = mock_journal_new(2);
+    const char *ops[] = {"Converse", "ConverseStream", "Converse"};
+    for (int i = 0; i < 3; i++) {
+        struct mock_journal_entry e;
+        memset(&e, 0, sizeof(e));
+        strcpy(e.operation, ops[i]);
+        e.extra = cJSON_CreateObject();
+        mock_journal_add(j, &e);
+    }
+    cr_assert_eq(mock_journal_count(j), 2);
+    cr_assert_eq(mock_journal_total(j), 3);
+    struct mock_journal_filter f = {.operation = "Converse"};
+    cJSON *list = mock_journal_to_json(j, &f);
+    cr_assert_eq(cJSON_GetArraySize(list), 1);
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "seq")->valueint, 3);
+    cJSON_Delete(list);
+    mock_journal_clear(j);
+    cr_assert_eq(mock_journal_count(j), 0);
+    mock_journal_destroy(j);
+}
+
+Test(journal, parses_sdk_request_header)
+{
+    int a, m;
+    mock_journal_parse_sdk_request("attempt=2; max=3", &a, &m);
+    cr_assert_eq(a, 2);
+    cr_assert_eq(m, 3);
+    mock_journal_parse_sdk_request("attempt=1", &a, &m);
+    cr_assert_eq(a, 1);
+    cr_assert_eq(m, 0);
+    mock_journal_parse_sdk_request(NULL, &a, &m);
+    cr_assert_eq(a, 0);
+}
+
+Test(reply, minimal_instance_fills_required_properties)
+{
+    cJSON *schema = cJSON_Parse(
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":2},"
+        "\"unit\":{\"type\":\"string\",\"enum\":[\"c\",\"f\"]},\"n\":{\"type\":\"integer\",\"minimum\":3},"
+        "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":1},\"opt\":{\"type\":\"string\"}},"
+        "\"required\":[\"city\",\"unit\",\"n\",\"tags\"]}");
+    cJSON *inst = mock_schema_minimal_instance(schema, 0);
+    char *text = cJSON_PrintUnformatted(inst);
+    cr_assert_str_eq(text, "{\"city\":\"aa\",\"unit\":\"c\",\"n\":3,\"tags\":[false]}");
+    free(text);
+    cJSON_Delete(inst);
+    cJSON_Delete(schema);
+}
