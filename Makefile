@@ -51,6 +51,8 @@ COMMON_SRC  := $(wildcard common/*.c)
 MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c))
 CLIENT_SRC  := $(wildcard client/*.c)
 TEST_SRC    := $(wildcard tests/test_*.c) $(wildcard tests/support/*.c)
+BENCH_SRC   := $(wildcard bench/bench_*.c)
+BENCH_BINS  := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJ)/%.o)
 MOCK_OBJ    := $(MOCK_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/models_json.o
@@ -135,9 +137,14 @@ check-headers:
 	$(Q)for h in include/bedrock/*.h; do \
 	  echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
 
+# Every bench/bench_*.c is one benchmark program linked against the mock and common code.
+$(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
-	$(Q)sh bench/run.sh
+	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN) $(BENCH_BINS)
+	$(Q)BRK_BIN_DIR=$(CURDIR)/$(BIN) sh bench/run.sh
 
 clean:
 	rm -rf build

@@ -3,11 +3,22 @@
 
 #include "mock/reply.h"
 
+bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
+                               struct mock_response *resp)
+{
+    (void)resp;
+    mock_reply_generate(mock, req, reply);
+    return true;
+}
+
 void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     struct mock_reply reply;
     mock_reply_init(&reply);
-    mock_reply_generate(mock, req, &reply);
+    if (!mock_converse_build_reply(mock, req, &reply, resp)) {
+        mock_reply_clean_up(&reply);
+        return;
+    }
     cJSON *doc = mock_reply_converse_json(&reply);
     mock_response_json(resp, 200, doc);
     cJSON_Delete(doc);

@@ -82,6 +82,17 @@ struct mock_request {
     char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
     char request_id[37];
     int64_t start_ms;                 /* mock clock */
+    cJSON *reply_override;            /* owned; a rule's scripted reply (rules.c applies it) */
+};
+
+/* Faults inside an event stream, set by a rule, honoured by the stream writers.
+ * Event numbers count from 1; 0 means "not asked for". */
+struct mock_stream_fault {
+    unsigned exception_after_event;         /* send an exception event after event k */
+    const struct brk_aws_error_info *exception; /* which one (its stream_member names the event) */
+    char exception_message[512];            /* "" = the table's default message */
+    unsigned cut_after_event;               /* close the connection after event k */
+    unsigned corrupt_crc_event;             /* flip a bit of event k's message CRC */
 };
 
 /* A streaming body producer: write at most `max` bytes into buf at stream offset `pos`.
@@ -106,6 +117,9 @@ struct mock_response {
     uint64_t delay_ms;            /* wait before answering */
     bool close_before_reply;      /* drop the connection without answering */
     int64_t close_after_bytes;    /* >= 0: cut the body after this many bytes */
+
+    /* In-stream faults a rule asked for (stream writers honour them). */
+    struct mock_stream_fault stream_fault;
 
     /* Details the stages add to the journal entry (an object whose members are merged into
      * the entry); owned, moved into the journal when the request is recorded. */
@@ -170,6 +184,12 @@ bool mock_form_decode(const char *in, char *out, size_t out_len);
 void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 /* ---- operations ---- */
+/* Build the model's answer to a Converse/ConverseStream request: the deterministic reply,
+ * then every stage that shapes it (scripted replies, prompt caching). Returns false when it
+ * filled `resp` with an error instead. Both operations call this, so they always agree. */
+struct mock_reply;
+bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
+                               struct mock_response *resp);
 void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 void mock_op_not_implemented(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 

@@ -28,6 +28,7 @@ void mock_request_clean_up(struct mock_request *req)
         free(req->headers[i].value);
     }
     cJSON_Delete(req->json);
+    cJSON_Delete(req->reply_override);
     memset(req, 0, sizeof(*req));
 }
 

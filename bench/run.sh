@@ -1,0 +1,14 @@
+#!/bin/sh
+# make bench: run every build/bin/bench_* program and print one table.
+# Protocol: each program prints rows "name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio" on stdout
+# (baseline and ratio may be "-"). Ratios compare against a baseline measured in the same run,
+# never against a fixed number, because machines differ.
+set -eu
+: "${BRK_BIN_DIR:?}"
+printf '%-44s %14s %-8s %14s %8s\n' "benchmark" "value" "unit" "baseline" "ratio"
+for b in "$BRK_BIN_DIR"/bench_*; do
+    [ -x "$b" ] || continue
+    "$b" | while IFS="$(printf '\t')" read -r name value unit base ratio; do
+        printf '%-44s %14s %-8s %14s %8s\n' "$name" "$value" "$unit" "$base" "$ratio"
+    done
+done
