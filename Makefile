@@ -86,7 +86,9 @@ run: deps-check
 	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
 	$(MOCK_BIN) --port $(PORT) $(ARGS)
 
+# Node for the JS interop suite comes from Debian's packages when it is missing (apt systems only).
 test: deps-check
+	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
 

@@ -7,6 +7,12 @@ set -eu
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev \
 libssl-dev zlib1g-dev libcriterion-dev python3 curl"
 
+# Node.js runs the JS interop suite. Debian's nodejs and npm only when there is no node at all:
+# a newer node (NodeSource's, for one) ships its own npm and conflicts with Debian's npm package.
+if ! command -v node >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
+
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "deps.sh: apt-get not found. Install these (or your system's equivalents) by hand:" >&2
     echo "  $PACKAGES" >&2

@@ -2,10 +2,12 @@
 
 Every function named test_* in the test_*.py files of this folder is a test; it receives a
 fresh MockServer. Prints one line per test and a closing 'N passed, N failed' line.
+BRK_INTEROP_ONLY=<regex> runs only the matching cases (docs/interop.md).
 """
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import traceback
 
@@ -27,7 +29,11 @@ def load_tests():
 
 def main():
     passed = failed = 0
+    # BRK_INTEROP_ONLY: run only the cases whose "file.function" name matches this regular expression.
+    only = re.compile(os.environ.get("BRK_INTEROP_ONLY", ""))
     for name, fn, args in load_tests():
+        if not only.search(name):
+            continue
         mock = MockServer(*args)
         try:
             fn(mock)

@@ -11,6 +11,10 @@ def client(mock, retry_mode="standard", max_attempts=1, **env):
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDINTEROP")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "interop-secret")
     os.environ.pop("AWS_BEARER_TOKEN_BEDROCK", None)
+    # Variables one test sets must not leak into the next (tests share this process).
+    for name in ("AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+    os.environ["AWS_ACCESS_KEY_ID"] = "AKIDINTEROP"
     os.environ.update(env)
     session = boto3.session.Session(region_name="us-east-1")
     config = Config(retries={"mode": retry_mode, "total_max_attempts": max_attempts})

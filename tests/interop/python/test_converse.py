@@ -37,3 +37,17 @@ def test_inference_profile_arn_reaches_the_model(mock):
     resp = client(mock).converse(modelId=arn, messages=HELLO)
     assert resp["stopReason"] == "end_turn"
     assert mock.requests()[0]["model_id"] == arn
+
+
+def test_on_demand_base_id_raises_validation_exception(mock):
+    model = "anthropic.claude-sonnet-4-20250514-v1:0"
+    try:
+        client(mock).converse(modelId=model, messages=HELLO)
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationException"
+        assert err.response["Error"]["Message"] == (
+            f"Invocation of model ID {model} with on-demand throughput isn\u2019t supported. "
+            "Retry your request with the ID or ARN of an inference profile that contains this model.")
+    else:
+        raise AssertionError("expected ValidationException")
+    assert mock.requests(model=model)[0]["error_code"] == "ValidationException"
