@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 
 import { startMock } from './mock.mjs';
-import { client, hello, rejection, HAIKU } from './sdk.mjs';
+import { client, hello, rejection, HAIKU, SONNET4, THINKING, WEATHER_TOOLS } from './sdk.mjs';
 
 test('converse_returns_a_parsed_reply', async (t) => {
     const mock = await startMock(t);
@@ -57,4 +57,29 @@ test('inference_profile_arn_reaches_the_model', async (t) => {
     // The SDK percent-encodes the whole label: ':' and '/' travel as %3A and %2F.
     assert.ok(entry.path.startsWith('/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F'),
         entry.path);
+});
+
+test('converse_tool_use', async (t) => {
+    const mock = await startMock(t);
+    const resp = await client(t, mock).send(new ConverseCommand({
+        modelId: HAIKU, messages: hello('What is the weather in Paris?'), toolConfig: WEATHER_TOOLS }));
+    assert.equal(resp.stopReason, 'tool_use');
+    const use = resp.output.message.content.find((b) => b.toolUse).toolUse;
+    assert.equal(use.name, 'get_weather');
+    assert.match(use.toolUseId, /^tooluse_/);
+    assert.equal(typeof use.input.city, 'string');
+    const [entry] = await mock.requests({ operation: 'Converse' });
+    assert.equal(entry.status, 200);
+});
+
+test('converse_reasoning', async (t) => {
+    const mock = await startMock(t);
+    const resp = await client(t, mock).send(new ConverseCommand({
+        modelId: SONNET4, messages: hello(), additionalModelRequestFields: THINKING }));
+    const [reasoning, text] = resp.output.message.content;
+    assert.equal(typeof reasoning.reasoningContent.reasoningText.text, 'string');
+    assert.ok(reasoning.reasoningContent.reasoningText.signature.length > 0);
+    assert.match(text.text, /Hello from the JS SDK/);
+    const [entry] = await mock.requests({ model: SONNET4 });
+    assert.equal(entry.operation, 'Converse');
 });

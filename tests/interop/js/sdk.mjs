@@ -51,6 +51,55 @@ export function hello(text = 'Hello from the JS SDK') {
     return [{ role: 'user', content: [{ text }] }];
 }
 
+// A weather tool and a toolChoice that forces it: the mock then answers with a toolUse block.
+export const WEATHER_TOOLS = {
+    tools: [{
+        toolSpec: {
+            name: 'get_weather',
+            description: 'Current weather of a city',
+            inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
+    }],
+    toolChoice: { any: {} },
+};
+
+// Extended thinking on a reasoning model (Claude's `thinking` field).
+export const THINKING = { thinking: { type: 'enabled', budget_tokens: 1024 } };
+
+// Read a ConverseStream reply to its end: the event names in order, and the content blocks
+// rebuilt from the deltas (text, tool input JSON, reasoning text and signature).
+export async function drain(resp) {
+    const names = [];
+    const blocks = [];
+    let stopReason;
+    let usage;
+    for await (const ev of resp.stream) {
+        const [name] = Object.keys(ev);
+        names.push(name);
+        const body = ev[name];
+        if (name === 'contentBlockStart') {
+            blocks[body.contentBlockIndex] = { toolUse: { ...body.start.toolUse, input: '' } };
+        } else if (name === 'contentBlockDelta') {
+            const b = blocks[body.contentBlockIndex] ??= {};
+            const d = body.delta;
+            if (d.text !== undefined) {
+                b.text = (b.text ?? '') + d.text;
+            } else if (d.toolUse) {
+                b.toolUse.input += d.toolUse.input;
+            } else if (d.reasoningContent) {
+                b.reasoning ??= { text: '', signature: '' };
+                b.reasoning.text += d.reasoningContent.text ?? '';
+                b.reasoning.signature += d.reasoningContent.signature ?? '';
+            }
+        } else if (name === 'messageStop') {
+            stopReason = body.stopReason;
+        } else if (name === 'metadata') {
+            usage = body.usage;
+        }
+    }
+    return { names, blocks, stopReason, usage };
+}
+
 // Run `promise`, expecting it to reject; return the error (fails the test when it resolves).
 export async function rejection(promise) {
     try {

@@ -19,3 +19,28 @@ def client(mock, retry_mode="standard", max_attempts=1, **env):
     session = boto3.session.Session(region_name="us-east-1")
     config = Config(retries={"mode": retry_mode, "total_max_attempts": max_attempts})
     return session.client("bedrock-runtime", config=config)
+
+
+# Shared request pieces of the interop cases (the JS suite's sdk.mjs has the same ones).
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+SONNET4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
+
+# A weather tool and a toolChoice that forces it: the mock then answers with a toolUse block.
+WEATHER_TOOLS = {
+    "tools": [{
+        "toolSpec": {
+            "name": "get_weather",
+            "description": "Current weather of a city",
+            "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}},
+        },
+    }],
+    "toolChoice": {"any": {}},
+}
+
+# Extended thinking on a reasoning model (Claude's `thinking` field).
+THINKING = {"thinking": {"type": "enabled", "budget_tokens": 1024}}
+
+
+def hello(text="Hello from boto3"):
+    """The one-message conversation most cases send."""
+    return [{"role": "user", "content": [{"text": text}]}]

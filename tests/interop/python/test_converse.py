@@ -1,7 +1,7 @@
 """Foundation: boto3's converse against the mock."""
 from botocore.exceptions import ClientError
 
-from sdk import client
+from sdk import SONNET4, THINKING, WEATHER_TOOLS, client, hello
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 HELLO = [{"role": "user", "content": [{"text": "Hello from boto3"}]}]
@@ -51,3 +51,23 @@ def test_on_demand_base_id_raises_validation_exception(mock):
     else:
         raise AssertionError("expected ValidationException")
     assert mock.requests(model=model)[0]["error_code"] == "ValidationException"
+
+
+def test_converse_tool_use(mock):
+    resp = client(mock).converse(modelId=HAIKU, messages=hello("What is the weather in Paris?"),
+                                 toolConfig=WEATHER_TOOLS)
+    assert resp["stopReason"] == "tool_use"
+    use = next(b["toolUse"] for b in resp["output"]["message"]["content"] if "toolUse" in b)
+    assert use["name"] == "get_weather"
+    assert use["toolUseId"].startswith("tooluse_")
+    assert isinstance(use["input"]["city"], str)
+    assert mock.requests(operation="Converse")[0]["status"] == 200
+
+
+def test_converse_reasoning(mock):
+    resp = client(mock).converse(modelId=SONNET4, messages=hello(), additionalModelRequestFields=THINKING)
+    reasoning, text = resp["output"]["message"]["content"]
+    assert isinstance(reasoning["reasoningContent"]["reasoningText"]["text"], str)
+    assert reasoning["reasoningContent"]["reasoningText"]["signature"]
+    assert "Hello from boto3" in text["text"]
+    assert mock.requests(model=SONNET4)[0]["operation"] == "Converse"
