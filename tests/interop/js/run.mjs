@@ -21,9 +21,9 @@ let failed = 0;
 let skipped = 0;
 let todo = 0;
 const stream = run({ files, concurrency: 1, ...(only ? { testNamePatterns: [only] } : {}) });
-// Count the cases (leaf tests), not the files node reports around them.
+// Count the cases (top-level tests, as the boto3 runner does), not their subtests.
 stream.on('test:pass', (ev) => {
-    if (ev.details?.type === 'suite' || ev.file === undefined || ev.name === ev.file) {
+    if (ev.nesting !== 0 || ev.details?.type === 'suite' || ev.file === undefined || ev.name === ev.file) {
         return;
     }
     if (ev.todo) {
@@ -35,7 +35,7 @@ stream.on('test:pass', (ev) => {
     }
 });
 stream.on('test:fail', (ev) => {
-    if (ev.details?.type === 'suite') {
+    if (ev.nesting !== 0 || ev.details?.type === 'suite') {
         return;
     }
     // A todo case is a known gap: reported, never a failure of the suite.

@@ -63,6 +63,10 @@ export const WEATHER_TOOLS = {
     toolChoice: { any: {} },
 };
 
+// A system prompt long enough to pass every model's cache minimum (docs/prompt-caching.md).
+export const LONG_INSTRUCTIONS = Array.from({ length: 150 },
+    (_, i) => `Rule ${i}: answer politely and cite section ${i}.`).join(' ');
+
 // Extended thinking on a reasoning model (Claude's `thinking` field).
 export const THINKING = { thinking: { type: 'enabled', budget_tokens: 1024 } };
 

@@ -37,6 +37,9 @@ WEATHER_TOOLS = {
     "toolChoice": {"any": {}},
 }
 
+# A system prompt long enough to pass every model's cache minimum (docs/prompt-caching.md).
+LONG_INSTRUCTIONS = " ".join(f"Rule {i}: answer politely and cite section {i}." for i in range(150))
+
 # Extended thinking on a reasoning model (Claude's `thinking` field).
 THINKING = {"thinking": {"type": "enabled", "budget_tokens": 1024}}
 
