@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bedrock/log.h"
+#include "mock/cache.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 
@@ -65,6 +66,22 @@ static void s_reset(struct brk_mock *mock, struct mock_request *req, struct mock
 {
     (void)req;
     mock_journal_clear(mock->journal);
+    mock_cache_clear(mock->cache);
+    s_ok(resp);
+}
+
+static void s_cache_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    cJSON *o = mock_cache_to_json(mock->cache, brk_clock_now_ms(mock->clock));
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+static void s_cache_delete(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    mock_cache_clear(mock->cache);
     s_ok(resp);
 }
 
@@ -134,6 +151,8 @@ static const struct s_admin_route s_routes[] = {
     {"GET", "/_mock/models", s_models},
     {"GET", "/_mock/clock", s_clock_get},
     {"POST", "/_mock/clock", s_clock_post},
+    {"GET", "/_mock/cache", s_cache_get},
+    {"DELETE", "/_mock/cache", s_cache_delete},
 };
 
 void mock_admin_handle(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

@@ -1,13 +1,14 @@
 /* converse.c: POST /model/{modelId}/converse, and the answer for operations not built yet. */
 #include <stdio.h>
 
+#include "mock/prompt_cache.h"
 #include "mock/reply.h"
 
 bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                                struct mock_response *resp)
 {
-    (void)resp;
     mock_reply_generate(mock, req, reply);
+    mock_cache_simulate(mock, req, reply, resp);
     return true;
 }
 

@@ -141,7 +141,8 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
         mock_admin_handle(mock, req, resp);
         return; /* admin calls are not part of the traffic under test */
     } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
-               s_stage_model(mock, req, resp) && mock_stage_validate(mock, req, resp)) {
+               s_stage_model(mock, req, resp) && mock_stage_validate(mock, req, resp) &&
+               mock_stage_cache_points(mock, req, resp)) {
         s_run_operation(mock, req, resp);
     }
     s_record(mock, req, resp, started_us);

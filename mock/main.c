@@ -32,14 +32,19 @@ static const char s_usage[] =
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
     "  --log-format text|json log line format on stderr (default text)\n"
     "  --log-level LEVEL      debug, info, warn, error or off (default info)\n"
+    "  --cache-max-entries N  prompt-cache entries kept, all accounts together (default 10000)\n"
+    "  --cache-below-minimum skip|reject\n"
+    "                         a cache point below the model's minimum caches nothing (skip,\n"
+    "                         the documented default) or is a 400 \"nothing available to cache\"\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
     "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
-    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock (docs/admin-api.md).\n";
+    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache\n"
+    "(docs/admin-api.md).\n";
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL };
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -54,6 +59,8 @@ static const struct option s_options[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"cache-max-entries", required_argument, NULL, OPT_CACHE_MAX},
+    {"cache-below-minimum", required_argument, NULL, OPT_CACHE_BELOW_MIN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -114,6 +121,10 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         if (!s_number(arg, 1024, 1ULL << 32, &v)) return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
         cli->cfg.max_body_bytes = (size_t)v;
         return 0;
+    case OPT_CACHE_MAX:
+        if (!s_number(arg, 1, 10000000, &v)) return s_fail("--cache-max-entries needs a number from 1 to 10000000, not \"%s\"", arg);
+        cli->cfg.cache_max_entries = (size_t)v;
+        return 0;
     case OPT_MAX_CONN:
         if (!s_number(arg, 1, 65536, &v)) return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
         cli->cfg.max_connections = (unsigned)v;
@@ -134,6 +145,10 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     case OPT_CLOCK:
         if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;
+        return 0;
+    case OPT_CACHE_BELOW_MIN:
+        if (strcmp(arg, "skip") && strcmp(arg, "reject")) return s_fail("--cache-below-minimum must be skip or reject, not \"%s\"", arg);
+        cli->cfg.cache_reject_below_minimum = arg[0] == 'r';
         return 0;
     case OPT_LOG_FORMAT:
         return brk_log_parse_format(arg, &cli->log_format) ? 0 : s_fail("--log-format must be text or json, not \"%s\"", arg);

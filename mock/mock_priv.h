@@ -23,6 +23,7 @@
 #include "mock/catalog.h"
 
 struct mock_journal;
+struct mock_cache;
 
 /* Every operation path of the Bedrock Runtime service model, plus the admin API. */
 #define MOCK_OP_LIST(X)                                                        \
@@ -137,6 +138,7 @@ struct brk_mock {
     struct brk_rng rng;
     struct mock_journal *journal;
     _Atomic uint64_t request_seq; /* requests seen since start; numbers journal entries */
+    struct mock_cache *cache;     /* the simulated prompt cache (cache.h) */
 };
 
 /* ---- response helpers (response.c) ---- */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bedrock/log.h"
+#include "mock/cache.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 
@@ -34,6 +35,7 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
     cfg->max_connections = 256;
     cfg->idle_timeout_s = 30;
     cfg->clock_mode = BRK_CLOCK_REAL;
+    cfg->cache_max_entries = MOCK_CACHE_DEFAULT_MAX_ENTRIES;
 }
 
 /* ---- collecting the request --------------------------------------------------------- */
@@ -327,7 +329,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     }
     mock->clock = brk_clock_new(cfg->clock_mode, 0);
     mock->journal = mock_journal_new(cfg->journal_size);
-    enum brk_status rc = mock->clock && mock->journal ? s_load_catalog(mock, err, err_len) : BRK_ERR_NOMEM;
+    mock->cache = mock_cache_new(cfg->cache_max_entries);
+    enum brk_status rc =
+        mock->clock && mock->journal && mock->cache ? s_load_catalog(mock, err, err_len) : BRK_ERR_NOMEM;
     if (rc == BRK_OK) {
         rc = s_start_daemon(mock, err, err_len);
     }
@@ -354,6 +358,7 @@ void brk_mock_stop(struct brk_mock *mock)
     }
     mock_catalog_destroy(mock->catalog);
     mock_journal_destroy(mock->journal);
+    mock_cache_destroy(mock->cache);
     brk_clock_destroy(mock->clock);
     free(mock->host);
     free(mock->models_path);

@@ -17,4 +17,7 @@ bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct moc
 /* validate.c: reject what Bedrock rejects, with Bedrock's words. */
 bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
+/* cache_rules.c: the cache-point rules (count, placement, TTLs, models without caching). */
+bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
 #endif

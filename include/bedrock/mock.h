@@ -42,6 +42,8 @@ struct brk_mock_config {
     unsigned max_connections;  /* concurrent connections; default 256 */
     unsigned idle_timeout_s;   /* per-connection idle timeout; default 30 */
     unsigned threads;          /* worker threads; default 4 */
+    size_t cache_max_entries;  /* prompt-cache entries kept (docs/prompt-caching.md); default 10000 */
+    bool cache_reject_below_minimum; /* a cache point below the model's minimum is a 400, not a no-op */
 };
 
 struct brk_mock;

@@ -1,0 +1,183 @@
+/* cache_plan.c: find and hash the cache points of a Converse request (see cache_plan.h). */
+#include "mock/cache_plan.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct s_walk {
+    struct mock_cache_plan *plan;
+    EVP_MD_CTX *md;
+    bool failed;
+    /* The list being walked, to know what came right before a cache point in it. */
+    int list_section;
+    int list_message;
+    int content_before;            /* content (non cache point) blocks seen so far in this list */
+    const cJSON *previous;         /* the block right before, or NULL */
+};
+
+static void s_update(struct s_walk *w, const void *data, size_t len)
+{
+    if (!w->failed && EVP_DigestUpdate(w->md, data, len) != 1) {
+        w->failed = true;
+    }
+}
+
+static void s_update_str(struct s_walk *w, const char *s)
+{
+    s_update(w, s, strlen(s) + 1); /* the NUL separates tokens, so "ab"+"c" != "a"+"bc" */
+}
+
+static int s_by_key(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a;
+    const cJSON *y = *(const cJSON *const *)b;
+    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+/* Canonical form: objects with keys sorted, arrays in order, scalars as cJSON prints them. */
+static void s_canon(struct s_walk *w, const cJSON *json)
+{
+    if (cJSON_IsArray(json) || cJSON_IsObject(json)) {
+        size_t n = (size_t)cJSON_GetArraySize(json), i = 0;
+        const cJSON **items = calloc(n ? n : 1, sizeof(*items));
+        if (!items) {
+            w->failed = true;
+            return;
+        }
+        for (const cJSON *c = json->child; c && i < n; c = c->next) {
+            items[i++] = c;
+        }
+        bool object = cJSON_IsObject(json);
+        if (object && n > 1) {
+            qsort(items, n, sizeof(*items), s_by_key);
+        }
+        s_update_str(w, object ? "{" : "[");
+        for (i = 0; i < n; i++) {
+            if (object) {
+                s_update_str(w, items[i]->string ? items[i]->string : "");
+            }
+            s_canon(w, items[i]);
+        }
+        s_update_str(w, object ? "}" : "]");
+        free(items);
+        return;
+    }
+    char *text = cJSON_PrintUnformatted(json);
+    if (!text) {
+        w->failed = true;
+        return;
+    }
+    s_update_str(w, text);
+    free(text);
+}
+
+static const char *s_section_name(enum mock_section section)
+{
+    return section == MOCK_SECTION_TOOLS ? "tools" : section == MOCK_SECTION_SYSTEM ? "system" : "messages";
+}
+
+/* A new list starts: mark it in the hash, so moving a block across a section or message
+ * boundary changes the prefix. */
+static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
+{
+    if (w->list_section == (int)v->section && w->list_message == v->message_index) {
+        return;
+    }
+    w->list_section = (int)v->section;
+    w->list_message = v->message_index;
+    w->content_before = 0;
+    w->previous = NULL;
+    s_update_str(w, s_section_name(v->section));
+    if (v->section == MOCK_SECTION_MESSAGES) {
+        s_update_str(w, v->role ? v->role : "");
+    }
+}
+
+static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_visit *v, int content_before)
+{
+    snprintf(p->location, sizeof(p->location), "%s", v->location);
+    int k = content_before - 1; /* Anthropic hangs the cache point on the block before it */
+    if (v->section == MOCK_SECTION_TOOLS) {
+        snprintf(p->member_path, sizeof(p->member_path), "toolConfig.tools.%d.member.cachePoint", v->block_index + 1);
+        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "tools.%d", k);
+    } else if (v->section == MOCK_SECTION_SYSTEM) {
+        snprintf(p->member_path, sizeof(p->member_path), "system.%d.member.cachePoint", v->block_index + 1);
+        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "system.%d", k);
+    } else {
+        snprintf(p->member_path, sizeof(p->member_path), "messages.%d.member.content.%d.member.cachePoint",
+                 v->message_index + 1, v->block_index + 1);
+        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "messages.%d.content.%d", v->message_index, k);
+    }
+}
+
+static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
+{
+    struct mock_cache_plan *plan = w->plan;
+    plan->total_points++;
+    if (plan->n_points >= MOCK_CACHE_PLAN_MAX) {
+        return;
+    }
+    struct mock_cache_plan_point *p = &plan->points[plan->n_points++];
+    memset(p, 0, sizeof(*p));
+    p->section = v->section;
+    p->message_index = v->message_index;
+    p->block_index = v->block_index;
+    p->cache_point = v->cache_point;
+    p->ttl = brk_cachepoint_ttl_of(v->cache_point);
+    p->prefix_tokens = plan->total_tokens;
+    p->first_in_list = w->content_before == 0;
+    p->after_reasoning = w->previous && cJSON_GetObjectItemCaseSensitive(w->previous, "reasoningContent");
+    s_paths(p, v, w->content_before);
+    /* Hash a copy, so the running digest goes on for the points after this one. */
+    EVP_MD_CTX *snap = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    if (!snap || EVP_MD_CTX_copy_ex(snap, w->md) != 1 || EVP_DigestFinal_ex(snap, p->hash, &len) != 1) {
+        w->failed = true;
+    }
+    EVP_MD_CTX_free(snap);
+}
+
+static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
+{
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
+    const cJSON *item = NULL;
+    int i = 0;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
+    {
+        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < MOCK_CACHE_PLAN_MAX) {
+            snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
+                     v->location, i);
+        }
+        i++;
+    }
+}
+
+static void s_visit(void *ctx, const struct mock_block_visit *v)
+{
+    struct s_walk *w = ctx;
+    s_enter_list(w, v);
+    if (v->cache_point) {
+        s_add_point(w, v);
+    } else {
+        s_canon(w, v->block);
+        w->plan->total_tokens += v->tokens;
+        w->content_before++;
+        s_note_nested(w, v);
+    }
+    w->previous = v->block;
+}
+
+enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .list_section = -1, .list_message = -2};
+    if (!w.md || EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(w.md);
+        return BRK_ERR_NOMEM;
+    }
+    mock_usage_walk(request, s_visit, &w);
+    EVP_MD_CTX_free(w.md);
+    return w.failed ? BRK_ERR_NOMEM : BRK_OK;
+}

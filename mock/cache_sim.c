@@ -1,0 +1,125 @@
+/*
+ * cache_sim.c: the prompt-cache simulation (see prompt_cache.h, docs/prompt-caching.md).
+ *
+ * Bedrock's documented model: a cache point caches the prefix before it when that prefix
+ * reaches the model's minimum; the longest prefix already cached (same account, same model,
+ * unexpired) is read, and its TTL restarts; every qualifying cache point after it writes the
+ * tokens from the point before it, under its own TTL. inputTokens is what is left.
+ */
+#include <string.h>
+
+#include "mock/cache.h"
+#include "mock/prompt_cache.h"
+
+cJSON *mock_cache_point_json(const struct mock_cache_plan_point *p, const char *outcome, const char *reason)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "location", p->location);
+    cJSON_AddNumberToObject(o, "prefix_tokens", (double)p->prefix_tokens);
+    cJSON_AddStringToObject(o, "ttl", brk_cachepoint_ttl_name(p->ttl));
+    cJSON_AddStringToObject(o, "outcome", outcome);
+    if (reason) {
+        cJSON_AddStringToObject(o, "reason", reason);
+    }
+    return o;
+}
+
+cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *outcome)
+{
+    cJSON *record = cJSON_CreateObject();
+    cJSON *points = cJSON_AddArrayToObject(record, "points");
+    for (size_t i = 0; i < plan->n_points; i++) {
+        cJSON_AddItemToArray(points, mock_cache_point_json(&plan->points[i], outcome, NULL));
+    }
+    for (size_t i = 0; i < plan->n_nested; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "location", plan->nested[i]);
+        cJSON_AddStringToObject(o, "outcome", "ignored");
+        cJSON_AddStringToObject(o, "reason", "inside_tool_result");
+        cJSON_AddItemToArray(points, o);
+    }
+    cJSON_AddNumberToObject(record, "count", plan->total_points);
+    return record;
+}
+
+void mock_cache_journal(struct mock_response *resp, cJSON *record)
+{
+    if (!resp->journal_extra) {
+        resp->journal_extra = cJSON_CreateObject();
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(resp->journal_extra, "cache");
+    cJSON_AddItemToObject(resp->journal_extra, "cache", record);
+}
+
+static bool s_qualifies(const struct mock_model *m, const struct mock_cache_plan_point *p)
+{
+    return p->prefix_tokens >= m->cache_min_tokens;
+}
+
+/* The longest cached prefix among the qualifying points: its index, or -1. */
+static int s_read(struct brk_mock *mock, const struct mock_request *req, const struct mock_cache_plan *plan,
+                  int64_t now_ms)
+{
+    const struct mock_model *m = req->model.model;
+    for (size_t i = plan->n_points; i-- > 0;) {
+        const struct mock_cache_plan_point *p = &plan->points[i];
+        struct mock_cache_key key = {.account = req->account, .model = m->id, .hash = p->hash};
+        if (s_qualifies(m, p) && mock_cache_read(mock->cache, &key, now_ms, NULL)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Write every qualifying point after the one read; returns the tokens cached so far. */
+static uint64_t s_write(struct brk_mock *mock, const struct mock_request *req, const struct mock_cache_plan *plan,
+                        int hit, struct mock_reply *reply, cJSON *points, int64_t now_ms)
+{
+    const struct mock_model *m = req->model.model;
+    uint64_t cached = hit >= 0 ? plan->points[hit].prefix_tokens : 0;
+    for (size_t i = (size_t)(hit + 1); i < plan->n_points; i++) {
+        const struct mock_cache_plan_point *p = &plan->points[i];
+        if (!s_qualifies(m, p)) {
+            cJSON_ReplaceItemInArray(points, (int)i, mock_cache_point_json(p, "below_minimum", NULL));
+            continue;
+        }
+        uint64_t segment = p->prefix_tokens > cached ? p->prefix_tokens - cached : 0;
+        if (p->ttl == BRK_CACHEPOINT_TTL_1H) {
+            reply->cache.write_1h_tokens += segment;
+        } else {
+            reply->cache.write_5m_tokens += segment;
+        }
+        reply->cache.write_tokens += segment;
+        cached += segment;
+        struct mock_cache_key key = {.account = req->account, .model = m->id, .hash = p->hash};
+        mock_cache_write(mock->cache, &key, p->prefix_tokens, brk_cachepoint_ttl_ms(p->ttl), now_ms);
+        cJSON_ReplaceItemInArray(points, (int)i, mock_cache_point_json(p, "write", NULL));
+    }
+    return cached;
+}
+
+void mock_cache_simulate(struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply,
+                         struct mock_response *resp)
+{
+    const struct mock_model *m = req->model.model;
+    struct mock_cache_plan plan;
+    if (!m || !m->prompt_caching || mock_cache_plan_build(req->json, &plan) != BRK_OK || plan.total_points == 0) {
+        return;
+    }
+    int64_t now_ms = brk_clock_now_ms(mock->clock);
+    cJSON *record = mock_cache_record_new(&plan, "below_minimum");
+    cJSON *points = cJSON_GetObjectItemCaseSensitive(record, "points");
+    int hit = s_read(mock, req, &plan, now_ms);
+    for (int i = 0; i <= hit; i++) {
+        const char *outcome = s_qualifies(m, &plan.points[i]) ? "read" : "below_minimum";
+        cJSON_ReplaceItemInArray(points, i, mock_cache_point_json(&plan.points[i], outcome, NULL));
+    }
+    reply->cache.involved = true;
+    reply->cache.read_tokens = hit >= 0 ? plan.points[hit].prefix_tokens : 0;
+    uint64_t cached = s_write(mock, req, &plan, hit, reply, points, now_ms);
+    reply->input_tokens = reply->input_tokens > cached ? reply->input_tokens - cached : 0;
+    cJSON_AddNumberToObject(record, "read_tokens", (double)reply->cache.read_tokens);
+    cJSON_AddNumberToObject(record, "write_tokens", (double)reply->cache.write_tokens);
+    cJSON_AddNumberToObject(record, "input_tokens", (double)reply->input_tokens);
+    mock_cache_journal(resp, record);
+}
