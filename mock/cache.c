@@ -77,14 +77,17 @@ static struct s_entry *s_find(struct mock_cache *cache, const struct mock_cache_
     return NULL;
 }
 
-bool mock_cache_read(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, uint64_t *tokens)
+static bool s_lookup(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, bool refresh,
+                     uint64_t *tokens)
 {
     bool hit = false;
     pthread_mutex_lock(&cache->lock);
     struct s_entry *e = s_find(cache, key);
     if (e && e->expires_ms > now_ms) {
-        e->expires_ms = now_ms + e->ttl_ms; /* a hit restarts the TTL */
-        e->last_used = ++cache->tick;
+        if (refresh) {
+            e->expires_ms = now_ms + e->ttl_ms; /* a hit restarts the TTL */
+            e->last_used = ++cache->tick;
+        }
         if (tokens) {
             *tokens = e->tokens;
         }
@@ -92,6 +95,16 @@ bool mock_cache_read(struct mock_cache *cache, const struct mock_cache_key *key,
     }
     pthread_mutex_unlock(&cache->lock);
     return hit;
+}
+
+bool mock_cache_read(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, uint64_t *tokens)
+{
+    return s_lookup(cache, key, now_ms, true, tokens);
+}
+
+bool mock_cache_peek(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, uint64_t *tokens)
+{
+    return s_lookup(cache, key, now_ms, false, tokens);
 }
 
 /* The slot for a new entry: a free one, else an expired one, else the least recently used. */

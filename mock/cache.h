@@ -42,12 +42,15 @@ void mock_cache_clear(struct mock_cache *cache);
  * with its prefix tokens in *tokens (may be NULL). */
 bool mock_cache_read(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, uint64_t *tokens);
 
+/* Peek: like mock_cache_read, but the TTL is left alone. */
+bool mock_cache_peek(struct mock_cache *cache, const struct mock_cache_key *key, int64_t now_ms, uint64_t *tokens);
+
 /* Write: store (or replace) the entry for `key`, living ttl_ms from now_ms. */
 void mock_cache_write(struct mock_cache *cache, const struct mock_cache_key *key, uint64_t tokens, int64_t ttl_ms,
                       int64_t now_ms);
 
 /* {"max_entries":N,"count":N,"entries":[{account, model, prefix_hash, prefix_tokens, ttl,
- * expires_at_ms, expires_in_ms}, ...]}: unexpired entries only, oldest first. */
+ * expires_at_ms, expires_in_ms}, ...]}: unexpired entries only, least recently used first. */
 cJSON *mock_cache_to_json(struct mock_cache *cache, int64_t now_ms);
 
 #endif

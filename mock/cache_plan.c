@@ -15,6 +15,9 @@ struct s_walk {
     int list_message;
     int content_before;            /* content (non cache point) blocks seen so far in this list */
     const cJSON *previous;         /* the block right before, or NULL */
+    /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
+    struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
+    size_t boundaries;
 };
 
 static void s_update(struct s_walk *w, const void *data, size_t len)
@@ -112,6 +115,34 @@ static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_vis
     }
 }
 
+/* The digest of everything hashed so far, leaving the running digest untouched. */
+static void s_snapshot(struct s_walk *w, unsigned char out[MOCK_CACHE_HASH_LEN])
+{
+    EVP_MD_CTX *snap = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    if (!snap || EVP_MD_CTX_copy_ex(snap, w->md) != 1 || EVP_DigestFinal_ex(snap, out, &len) != 1) {
+        w->failed = true;
+    }
+    EVP_MD_CTX_free(snap);
+}
+
+static void s_push_boundary(struct s_walk *w)
+{
+    struct mock_cache_prefix *b = &w->ring[w->boundaries % MOCK_CACHE_LOOKBACK];
+    s_snapshot(w, b->hash);
+    b->tokens = w->plan->total_tokens;
+    w->boundaries++;
+}
+
+static void s_copy_lookback(const struct s_walk *w, struct mock_cache_plan_point *p)
+{
+    size_t n = w->boundaries < MOCK_CACHE_LOOKBACK ? w->boundaries : MOCK_CACHE_LOOKBACK;
+    for (size_t i = 0; i < n; i++) {
+        p->lookback[i] = w->ring[(w->boundaries - 1 - i) % MOCK_CACHE_LOOKBACK];
+    }
+    p->n_lookback = n;
+}
+
 static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
 {
     struct mock_cache_plan *plan = w->plan;
@@ -130,13 +161,8 @@ static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
     p->first_in_list = w->content_before == 0;
     p->after_reasoning = w->previous && cJSON_GetObjectItemCaseSensitive(w->previous, "reasoningContent");
     s_paths(p, v, w->content_before);
-    /* Hash a copy, so the running digest goes on for the points after this one. */
-    EVP_MD_CTX *snap = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    if (!snap || EVP_MD_CTX_copy_ex(snap, w->md) != 1 || EVP_DigestFinal_ex(snap, p->hash, &len) != 1) {
-        w->failed = true;
-    }
-    EVP_MD_CTX_free(snap);
+    s_snapshot(w, p->hash);
+    s_copy_lookback(w, p);
 }
 
 static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
@@ -165,6 +191,7 @@ static void s_visit(void *ctx, const struct mock_block_visit *v)
         w->plan->total_tokens += v->tokens;
         w->content_before++;
         s_note_nested(w, v);
+        s_push_boundary(w);
     }
     w->previous = v->block;
 }

@@ -7,7 +7,8 @@
  * canonical form of everything before it. The canonical form prints each block with object
  * keys sorted, marks where each section and message starts (with the role), and leaves cache
  * points out, so the same prompt hashes the same whatever its key order and wherever its
- * other cache points sit. The rules stage and the simulation both read a plan, so they
+ * other cache points sit. Each cache point also carries the prefixes ending at the
+ * MOCK_CACHE_LOOKBACK content-block boundaries before it. The rules stage and the simulation both read a plan, so they
  * always agree. Pure and thread-safe.
  */
 #ifndef MOCK_CACHE_PLAN_H
@@ -27,6 +28,16 @@
  * rest are only counted. */
 #define MOCK_CACHE_PLAN_MAX 16
 
+/* Content-block boundaries before a cache point where Claude models also look for a cached
+ * prefix ("simplified cache management", docs/prompt-caching.md). */
+#define MOCK_CACHE_LOOKBACK 20
+
+/* The prefix that ends at one content-block boundary. */
+struct mock_cache_prefix {
+    unsigned char hash[MOCK_CACHE_HASH_LEN];
+    uint64_t tokens;
+};
+
 struct mock_cache_plan_point {
     enum mock_section section;
     int message_index;            /* -1 outside messages */
@@ -40,6 +51,8 @@ struct mock_cache_plan_point {
     unsigned char hash[MOCK_CACHE_HASH_LEN];
     bool first_in_list;           /* no content block before it in its own list */
     bool after_reasoning;         /* the block right before it is a reasoningContent block */
+    struct mock_cache_prefix lookback[MOCK_CACHE_LOOKBACK]; /* earlier boundaries, newest first */
+    size_t n_lookback;
 };
 
 struct mock_cache_plan {

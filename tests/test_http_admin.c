@@ -5,7 +5,8 @@
 
 #include "tests/support/harness.h"
 
-#define HAIKU_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+/* Claude 3.5 Haiku: HELLO carries cache points, which a model without prompt caching refuses. */
+#define HAIKU_PATH "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse"
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"},{\"cachePoint\":{\"type\":\"default\"}}]}]," \
               "\"system\":[{\"text\":\"Be brief\"},{\"cachePoint\":{\"type\":\"default\"}}]}"
 
@@ -66,7 +67,7 @@ Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
     cr_assert_eq(cJSON_GetArraySize(one), 1);
     const cJSON *e = cJSON_GetArrayItem(one, 0);
     cr_assert_str_eq(cJSON_GetObjectItem(e, "operation")->valuestring, "Converse");
-    cr_assert_str_eq(cJSON_GetObjectItem(e, "model_id")->valuestring, "anthropic.claude-3-haiku-20240307-v1:0");
+    cr_assert_str_eq(cJSON_GetObjectItem(e, "model_id")->valuestring, "anthropic.claude-3-5-haiku-20241022-v1:0");
     cr_assert_str_eq(cJSON_GetObjectItem(e, "account")->valuestring, "AKIDWORKER1");
     cr_assert_eq(cJSON_GetObjectItem(e, "attempt")->valueint, 2);
     cr_assert_eq(cJSON_GetObjectItem(e, "max_attempts")->valueint, 3);

@@ -1,0 +1,52 @@
+"""Prompt caching through boto3 (docs/prompt-caching.md): write, read, expiry and the errors."""
+from botocore.exceptions import ClientError
+
+from sdk import client
+
+SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0"  # prompt caching, minimum 1,024 tokens
+LONG = " ".join(f"Rule {i}: answer politely and cite section {i}." for i in range(150))
+
+MOCK_ARGS = {"test_cached_prefix_expires_after_five_minutes": ["--clock", "virtual"]}
+
+
+def _ask(mock, question):
+    return client(mock).converse(
+        modelId=SONNET,
+        system=[{"text": LONG}, {"cachePoint": {"type": "default"}}],
+        messages=[{"role": "user", "content": [{"text": question}]}],
+    )["usage"]
+
+
+def test_long_cached_system_prompt_writes_then_reads_the_same_tokens(mock):
+    first = _ask(mock, "What does rule 3 say?")
+    assert first["cacheWriteInputTokens"] > 1024, first
+    assert first["cacheReadInputTokens"] == 0, first
+    assert first["cacheDetails"] == [{"ttl": "5m", "inputTokens": first["cacheWriteInputTokens"]}], first
+    second = _ask(mock, "And rule 4?")
+    assert second["cacheReadInputTokens"] == first["cacheWriteInputTokens"], second
+    assert second["cacheWriteInputTokens"] == 0, second
+    assert second["totalTokens"] == second["inputTokens"] + second["outputTokens"] + second["cacheReadInputTokens"]
+    entries = mock.requests(operation="Converse")
+    assert [e["cache"]["points"][0]["outcome"] for e in entries] == ["write", "read"]
+    assert entries[0]["cache"]["points"][0]["location"] == "system[1]"
+
+
+def test_cached_prefix_expires_after_five_minutes(mock):
+    written = _ask(mock, "q1")["cacheWriteInputTokens"]
+    mock.admin("POST", "/_mock/clock", {"advance_ms": 300000})
+    again = _ask(mock, "q2")
+    assert again["cacheReadInputTokens"] == 0 and again["cacheWriteInputTokens"] == written, again
+
+
+def test_five_cache_points_are_a_validation_exception(mock):
+    cp = {"cachePoint": {"type": "default"}}
+    content = []
+    for i in range(5):
+        content += [{"text": f"part {i}"}, cp]
+    try:
+        client(mock).converse(modelId=SONNET, messages=[{"role": "user", "content": content}])
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationException"
+        assert err.response["Error"]["Message"].endswith("A maximum of 4 blocks with cache_control may be provided. Found 5.")
+    else:
+        raise AssertionError("expected ValidationException")

@@ -1,0 +1,150 @@
+/* Unit tests for the prompt-cache modules that need no socket: the store, the plan of a
+ * request's cache points, and the shared cache-point facts. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "bedrock/cachepoint.h"
+#include "mock/cache.h"
+#include "mock/cache_plan.h"
+
+static void s_hash(unsigned char out[MOCK_CACHE_HASH_LEN], unsigned char seed)
+{
+    memset(out, seed, MOCK_CACHE_HASH_LEN);
+}
+
+Test(cache_store, read_refreshes_the_ttl_and_peek_does_not)
+{
+    struct mock_cache *c = mock_cache_new(4);
+    unsigned char h[MOCK_CACHE_HASH_LEN];
+    s_hash(h, 1);
+    struct mock_cache_key key = {.account = "a", .model = "m", .hash = h};
+    uint64_t tokens = 0;
+    cr_assert_not(mock_cache_read(c, &key, 0, &tokens));
+    mock_cache_write(c, &key, 1500, 1000, 0);
+    cr_assert(mock_cache_peek(c, &key, 999, &tokens));
+    cr_assert_eq(tokens, 1500);
+    cr_assert_not(mock_cache_peek(c, &key, 1000, NULL), "peek at expiry");
+    mock_cache_write(c, &key, 1500, 1000, 0);
+    cr_assert(mock_cache_read(c, &key, 900, NULL));
+    cr_assert(mock_cache_peek(c, &key, 1899, NULL), "the read restarted the TTL");
+    cr_assert_not(mock_cache_peek(c, &key, 1900, NULL));
+    mock_cache_destroy(c);
+}
+
+Test(cache_store, keys_separate_accounts_models_and_prefixes)
+{
+    struct mock_cache *c = mock_cache_new(0);
+    unsigned char h1[MOCK_CACHE_HASH_LEN], h2[MOCK_CACHE_HASH_LEN];
+    s_hash(h1, 1);
+    s_hash(h2, 2);
+    struct mock_cache_key key = {.account = "a", .model = "m", .hash = h1};
+    mock_cache_write(c, &key, 10, 1000, 0);
+    struct mock_cache_key other_account = {.account = "b", .model = "m", .hash = h1};
+    struct mock_cache_key other_model = {.account = "a", .model = "n", .hash = h1};
+    struct mock_cache_key other_prefix = {.account = "a", .model = "m", .hash = h2};
+    cr_assert(mock_cache_peek(c, &key, 1, NULL));
+    cr_assert_not(mock_cache_peek(c, &other_account, 1, NULL));
+    cr_assert_not(mock_cache_peek(c, &other_model, 1, NULL));
+    cr_assert_not(mock_cache_peek(c, &other_prefix, 1, NULL));
+    cJSON *json = mock_cache_to_json(c, 1);
+    cr_assert_eq(cJSON_GetObjectItem(json, "max_entries")->valueint, MOCK_CACHE_DEFAULT_MAX_ENTRIES);
+    cJSON_Delete(json);
+    mock_cache_clear(c);
+    cr_assert_not(mock_cache_peek(c, &key, 1, NULL));
+    mock_cache_destroy(c);
+}
+
+Test(cache_store, full_store_replaces_expired_entries_first_then_the_least_recently_used)
+{
+    struct mock_cache *c = mock_cache_new(2);
+    unsigned char h[3][MOCK_CACHE_HASH_LEN];
+    struct mock_cache_key k[3];
+    for (int i = 0; i < 3; i++) {
+        s_hash(h[i], (unsigned char)(i + 1));
+        k[i] = (struct mock_cache_key){.account = "a", .model = "m", .hash = h[i]};
+    }
+    mock_cache_write(c, &k[0], 1, 100, 0);    /* expires at 100 */
+    mock_cache_write(c, &k[1], 2, 10000, 0);
+    mock_cache_write(c, &k[2], 3, 10000, 200); /* store full: the expired k0 goes */
+    cr_assert(mock_cache_peek(c, &k[1], 201, NULL));
+    cr_assert(mock_cache_peek(c, &k[2], 201, NULL));
+    cr_assert(mock_cache_read(c, &k[1], 300, NULL)); /* k1 is now the most recently used */
+    mock_cache_write(c, &k[0], 1, 10000, 400);      /* nothing expired: the LRU k2 goes */
+    cr_assert(mock_cache_peek(c, &k[1], 401, NULL));
+    cr_assert_not(mock_cache_peek(c, &k[2], 401, NULL));
+    cJSON *json = mock_cache_to_json(c, 401);
+    cr_assert_eq(cJSON_GetObjectItem(json, "count")->valueint, 2);
+    cJSON_Delete(json);
+    mock_cache_destroy(c);
+}
+
+static void s_plan(const char *json, struct mock_cache_plan *plan)
+{
+    cJSON *req = cJSON_Parse(json);
+    cr_assert_not_null(req);
+    cr_assert_eq(mock_cache_plan_build(req, plan), BRK_OK);
+    cJSON_Delete(req);
+}
+
+Test(cache_plan, hash_ignores_key_order_and_other_cache_points_but_not_content)
+{
+    struct mock_cache_plan a, b, c, d;
+    s_plan("{\"system\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+           "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]}}",
+           &a);
+    s_plan("{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"inputSchema\":{\"json\":{\"type\":\"object\"}},\"name\":\"t\"}},"
+           "{\"cachePoint\":{\"type\":\"default\"}}]},\"system\":[{\"text\":\"Be brief.\"},"
+           "{\"cachePoint\":{\"type\":\"default\"}}]}",
+           &b);
+    s_plan("{\"system\":[{\"text\":\"Be briefer.\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+           "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]}}",
+           &c);
+    /* The same text moved from system into a user message is another prompt. */
+    s_plan("{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]},"
+           "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"default\"}}]}]}",
+           &d);
+    cr_assert_eq(a.total_points, 1);
+    cr_assert_eq(b.total_points, 2);
+    cr_assert_eq(memcmp(a.points[0].hash, b.points[1].hash, MOCK_CACHE_HASH_LEN), 0);
+    cr_assert_eq(a.points[0].prefix_tokens, b.points[1].prefix_tokens);
+    cr_assert_neq(memcmp(a.points[0].hash, c.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
+    cr_assert_neq(memcmp(a.points[0].hash, d.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
+}
+
+Test(cache_plan, records_paths_placement_and_lookback)
+{
+    struct mock_cache_plan p;
+    s_plan("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"one\"}]},"
+           "{\"role\":\"assistant\",\"content\":[{\"reasoningContent\":{\"reasoningText\":{\"text\":\"hm\"}}},"
+           "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}}]},"
+           "{\"role\":\"user\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}},{\"text\":\"two\"}]}]}",
+           &p);
+    cr_assert_eq(p.n_points, 2);
+    const struct mock_cache_plan_point *a = &p.points[0], *b = &p.points[1];
+    cr_assert_str_eq(a->location, "messages[1].content[1]");
+    cr_assert_str_eq(a->member_path, "messages.2.member.content.2.member.cachePoint");
+    cr_assert_str_eq(a->anthropic_path, "messages.1.content.0");
+    cr_assert(a->after_reasoning);
+    cr_assert_not(a->first_in_list);
+    cr_assert_eq(a->ttl, BRK_CACHEPOINT_TTL_1H);
+    cr_assert_eq(a->n_lookback, 2);
+    cr_assert_eq(a->lookback[0].tokens, a->prefix_tokens);
+    cr_assert(b->first_in_list);
+    cr_assert_not(b->after_reasoning);
+    cr_assert_eq(b->ttl, BRK_CACHEPOINT_TTL_5M);
+}
+
+Test(cachepoint, ttl_and_type_facts)
+{
+    cJSON *cp = cJSON_Parse("{\"type\":\"default\"}");
+    cr_assert_eq(brk_cachepoint_ttl_of(cp), BRK_CACHEPOINT_TTL_5M);
+    cr_assert(brk_cachepoint_type_valid(cp));
+    cJSON_Delete(cp);
+    cp = cJSON_Parse("{\"type\":\"ephemeral\",\"ttl\":\"2h\"}");
+    cr_assert_eq(brk_cachepoint_ttl_of(cp), BRK_CACHEPOINT_TTL_INVALID);
+    cr_assert_not(brk_cachepoint_type_valid(cp));
+    cJSON_Delete(cp);
+    cr_assert_eq(brk_cachepoint_ttl_ms(BRK_CACHEPOINT_TTL_1H), 3600000);
+    cr_assert_eq(brk_cachepoint_ttl_ms(BRK_CACHEPOINT_TTL_5M), 300000);
+    cr_assert_str_eq(brk_cachepoint_ttl_name(BRK_CACHEPOINT_TTL_1H), "1h");
+}
