@@ -14,6 +14,7 @@ struct s_walk {
     int list_section;
     int list_message;
     int content_before;            /* content (non cache point) blocks seen so far in this list */
+    int cacheable_before;          /* of those, the ones that are not a document or a video */
     const cJSON *previous;         /* the block right before, or NULL */
     /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
     struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
@@ -91,6 +92,7 @@ static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
     w->list_section = (int)v->section;
     w->list_message = v->message_index;
     w->content_before = 0;
+    w->cacheable_before = 0;
     w->previous = NULL;
     s_update_str(w, s_section_name(v->section));
     if (v->section == MOCK_SECTION_MESSAGES) {
@@ -158,7 +160,7 @@ static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
     p->cache_point = v->cache_point;
     p->ttl = brk_cachepoint_ttl_of(v->cache_point);
     p->prefix_tokens = plan->total_tokens;
-    p->first_in_list = w->content_before == 0;
+    p->first_in_list = w->cacheable_before == 0;
     p->after_reasoning = w->previous && cJSON_GetObjectItemCaseSensitive(w->previous, "reasoningContent");
     s_paths(p, v, w->content_before);
     s_snapshot(w, p->hash);
@@ -190,6 +192,11 @@ static void s_visit(void *ctx, const struct mock_block_visit *v)
         s_canon(w, v->block);
         w->plan->total_tokens += v->tokens;
         w->content_before++;
+        /* Documents and videos are not cacheable content of their own (docs/prompt-caching.md). */
+        if (!cJSON_GetObjectItemCaseSensitive(v->block, "document") &&
+            !cJSON_GetObjectItemCaseSensitive(v->block, "video")) {
+            w->cacheable_before++;
+        }
         s_note_nested(w, v);
         s_push_boundary(w);
     }

@@ -49,7 +49,8 @@ struct mock_cache_plan_point {
     enum brk_cachepoint_ttl ttl;
     uint64_t prefix_tokens;       /* tokens of everything before it */
     unsigned char hash[MOCK_CACHE_HASH_LEN];
-    bool first_in_list;           /* no content block before it in its own list */
+    bool first_in_list;           /* nothing cacheable before it in its own list: no block, or only
+                                   * documents and videos */
     bool after_reasoning;         /* the block right before it is a reasoningContent block */
     struct mock_cache_prefix lookback[MOCK_CACHE_LOOKBACK]; /* earlier boundaries, newest first */
     size_t n_lookback;

@@ -134,7 +134,9 @@ static void s_record_rejection(const struct mock_cache_plan *plan, const struct 
                                struct mock_response *resp)
 {
     bool whole = v->point >= plan->n_points;
-    const char *all = strcmp(v->rule, "no_caching_model") == 0 ? "no_caching_model" : whole ? "rejected" : "not_simulated";
+    const char *all = strcmp(v->rule, "no_caching_model") == 0 ? "no_caching_model"
+                      : whole                                  ? "rejected"
+                                                               : "not_simulated";
     cJSON *record = mock_cache_record_new(plan, all);
     cJSON *points = cJSON_GetObjectItemCaseSensitive(record, "points");
     if (!whole) {

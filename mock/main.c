@@ -122,7 +122,8 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         cli->cfg.max_body_bytes = (size_t)v;
         return 0;
     case OPT_CACHE_MAX:
-        if (!s_number(arg, 1, 10000000, &v)) return s_fail("--cache-max-entries needs a number from 1 to 10000000, not \"%s\"", arg);
+        if (!s_number(arg, 1, 10000000, &v))
+            return s_fail("--cache-max-entries needs a number from 1 to 10000000, not \"%s\"", arg);
         cli->cfg.cache_max_entries = (size_t)v;
         return 0;
     case OPT_MAX_CONN:
@@ -147,7 +148,8 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;
         return 0;
     case OPT_CACHE_BELOW_MIN:
-        if (strcmp(arg, "skip") && strcmp(arg, "reject")) return s_fail("--cache-below-minimum must be skip or reject, not \"%s\"", arg);
+        if (strcmp(arg, "skip") && strcmp(arg, "reject"))
+            return s_fail("--cache-below-minimum must be skip or reject, not \"%s\"", arg);
         cli->cfg.cache_reject_below_minimum = arg[0] == 'r';
         return 0;
     case OPT_LOG_FORMAT:

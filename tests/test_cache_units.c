@@ -7,6 +7,10 @@
 #include "mock/cache.h"
 #include "mock/cache_plan.h"
 
+#define TOOLS                                                                                     \
+    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
+#define CP "{\"cachePoint\":{\"type\":\"default\"}}"
+
 static void s_hash(unsigned char out[MOCK_CACHE_HASH_LEN], unsigned char seed)
 {
     memset(out, seed, MOCK_CACHE_HASH_LEN);
@@ -89,20 +93,13 @@ static void s_plan(const char *json, struct mock_cache_plan *plan)
 Test(cache_plan, hash_ignores_key_order_and_other_cache_points_but_not_content)
 {
     struct mock_cache_plan a, b, c, d;
-    s_plan("{\"system\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"default\"}}],"
-           "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]}}",
-           &a);
-    s_plan("{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"inputSchema\":{\"json\":{\"type\":\"object\"}},\"name\":\"t\"}},"
-           "{\"cachePoint\":{\"type\":\"default\"}}]},\"system\":[{\"text\":\"Be brief.\"},"
-           "{\"cachePoint\":{\"type\":\"default\"}}]}",
+    s_plan("{\"system\":[{\"text\":\"Be brief.\"}," CP "]," TOOLS "]}}", &a);
+    s_plan("{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"inputSchema\":{\"json\":{\"type\":\"object\"}},"
+           "\"name\":\"t\"}}," CP "]},\"system\":[{\"text\":\"Be brief.\"}," CP "]}",
            &b);
-    s_plan("{\"system\":[{\"text\":\"Be briefer.\"},{\"cachePoint\":{\"type\":\"default\"}}],"
-           "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]}}",
-           &c);
+    s_plan("{\"system\":[{\"text\":\"Be briefer.\"}," CP "]," TOOLS "]}}", &c);
     /* The same text moved from system into a user message is another prompt. */
-    s_plan("{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}]},"
-           "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"default\"}}]}]}",
-           &d);
+    s_plan("{" TOOLS "]},\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"}," CP "]}]}", &d);
     cr_assert_eq(a.total_points, 1);
     cr_assert_eq(b.total_points, 2);
     cr_assert_eq(memcmp(a.points[0].hash, b.points[1].hash, MOCK_CACHE_HASH_LEN), 0);

@@ -145,7 +145,8 @@ static void s_advance(long long ms)
 /* A long system prompt with a cache point (ttl NULL: none), then one user question. */
 static char *s_system_body(const char *text, const char *cache_point, const char *question)
 {
-    return s_fmt("{\"system\":[{\"text\":\"%s\"},%s],\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}]}]}",
+    return s_fmt("{\"system\":[{\"text\":\"%s\"},%s],"
+                 "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}]}]}",
                  text, cache_point, question);
 }
 
@@ -202,7 +203,8 @@ Test(caching, cache_point_inside_a_tool_result_is_ignored_not_counted)
     cr_assert_eq(cJSON_GetObjectItem(record, "count")->valueint, 1);
     const cJSON *nested = cJSON_GetArrayItem(cJSON_GetObjectItem(record, "points"), 1);
     cr_assert_str_eq(cJSON_GetObjectItem(nested, "outcome")->valuestring, "ignored");
-    cr_assert_str_eq(cJSON_GetObjectItem(nested, "location")->valuestring, "messages[2].content[0].toolResult.content[1]");
+    cr_assert_str_eq(cJSON_GetObjectItem(nested, "location")->valuestring,
+                     "messages[2].content[0].toolResult.content[1]");
     cJSON_Delete(record);
 }
 
@@ -226,6 +228,9 @@ Test(caching, cache_point_after_text_that_follows_reasoning_is_accepted)
     th_response_free(&r);
 }
 
+#define DOC "{\"document\":{\"format\":\"txt\",\"name\":\"Doc\",\"source\":{\"bytes\":\"aGVsbG8=\"}}}"
+
+/* Nothing before it, or only a document (which is not cacheable content on its own). */
 Test(caching, cache_point_with_nothing_before_it_in_its_list_is_rejected)
 {
     const char *shapes[] = {
@@ -233,6 +238,7 @@ Test(caching, cache_point_with_nothing_before_it_in_its_list_is_rejected)
         "{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":[{\"text\":\"OK\"}]},"
         "{\"role\":\"user\",\"content\":[" CP ",{\"text\":\"Again.\"}]}]}",
         "{\"toolConfig\":{\"tools\":[" CP "," TOOL "]},\"messages\":[" USER_HI "]}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":[" DOC "," CP "]}]}",
     };
     for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
         struct th_response r = th_converse(s_mock, SONNET_V2, shapes[i]);
@@ -242,6 +248,10 @@ Test(caching, cache_point_with_nothing_before_it_in_its_list_is_rejected)
     }
     struct th_response ok = th_converse(s_mock, SONNET_V2,
                                         "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":[" USER_HI "]}");
+    s_assert_ok(&ok);
+    th_response_free(&ok);
+    ok = th_converse(s_mock, SONNET_V2, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Read this.\"}," DOC
+                                        "," CP "]}]}");
     s_assert_ok(&ok);
     th_response_free(&ok);
 }
@@ -282,16 +292,18 @@ Test(caching, ttl_1h_only_on_models_that_offer_it)
                    "permitted");
     th_response_free(&r);
     r = th_converse(s_mock, NOVA, body);
-    s_assert_error(&r, 400, "ValidationException", "Extended TTL prompt caching is only supported for Anthropic models");
+    s_assert_error(&r, 400, "ValidationException",
+                   "Extended TTL prompt caching is only supported for Anthropic models");
     th_response_free(&r);
 }
 
 Test(caching, ttl_1h_after_a_5m_cache_point_is_rejected)
 {
     /* The system point has no ttl, so it is 5m; the message point after it asks for 1h. */
-    struct th_response r = th_converse(s_mock, SONNET_45,
-                                       "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":["
-                                       "{\"role\":\"user\",\"content\":[{\"text\":\"a\"}," CP_1H ",{\"text\":\"b\"}]}]}");
+    struct th_response r =
+        th_converse(s_mock, SONNET_45,
+                    "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":["
+                    "{\"role\":\"user\",\"content\":[{\"text\":\"a\"}," CP_1H ",{\"text\":\"b\"}]}]}");
     s_assert_error(&r, 400, "ValidationException",
                    "The model returned the following errors: messages.0.content.0.cache_control.ttl: a ttl='1h' "
                    "cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are "
@@ -311,9 +323,10 @@ Test(caching, ttl_1h_before_5m_is_accepted)
 
 Test(caching, type_other_than_default_is_rejected)
 {
-    struct th_response r = th_converse(s_mock, SONNET_V2,
-                                       "{\"system\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"ephemeral\"}}],"
-                                       "\"messages\":[" USER_HI "]}");
+    struct th_response r =
+        th_converse(s_mock, SONNET_V2,
+                    "{\"system\":[{\"text\":\"Be brief.\"},{\"cachePoint\":{\"type\":\"ephemeral\"}}],"
+                    "\"messages\":[" USER_HI "]}");
     s_assert_error(&r, 400, "ValidationException",
                    "1 validation error detected: Value at 'system.2.member.cachePoint.type' failed to satisfy "
                    "constraint: Member must satisfy enum value set: [default]");
@@ -492,8 +505,9 @@ Test(caching, mixed_ttls_report_1h_before_5m)
     const cJSON *first = cJSON_GetArrayItem(details, 0), *second = cJSON_GetArrayItem(details, 1);
     cr_assert_str_eq(cJSON_GetObjectItem(first, "ttl")->valuestring, "1h");
     cr_assert_str_eq(cJSON_GetObjectItem(second, "ttl")->valuestring, "5m");
-    cr_assert_eq(cJSON_GetObjectItem(first, "inputTokens")->valueint + cJSON_GetObjectItem(second, "inputTokens")->valueint,
-                 s_usage(&r, "cacheWriteInputTokens"));
+    int sum = cJSON_GetObjectItem(first, "inputTokens")->valueint;
+    sum += cJSON_GetObjectItem(second, "inputTokens")->valueint;
+    cr_assert_eq(sum, s_usage(&r, "cacheWriteInputTokens"));
     th_response_free(&r);
     free(tools_text);
     free(question);
@@ -597,8 +611,8 @@ Test(caching, seed_explicit_markers_cache_up_to_the_last_marker)
     cJSON *record = s_last_cache_record();
     cr_assert_str_eq(s_outcome(record, 0), "write");
     cr_assert_str_eq(s_outcome(record, 1), "write");
-    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(record, "points"), 1), "prefix_tokens")->valueint,
-                 written);
+    const cJSON *last = cJSON_GetArrayItem(cJSON_GetObjectItem(record, "points"), 1);
+    cr_assert_eq(cJSON_GetObjectItem(last, "prefix_tokens")->valueint, written);
     cJSON_Delete(record);
     struct th_response b = s_call(SONNET_V2, s_fmt(MARKERS, first, second, "Question two?"));
     cr_assert_eq(s_usage(&b, "cacheReadInputTokens"), written);
@@ -611,8 +625,9 @@ Test(caching, seed_explicit_markers_cache_up_to_the_last_marker)
 
 Test(caching, seed_five_cache_points_are_rejected_when_not_trimmed)
 {
-    char *body = s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"1\"}," CP_5M ",{\"text\":\"2\"}," CP_5M
-                       ",{\"text\":\"3\"}," CP_5M ",{\"text\":\"4\"}," CP_5M ",{\"text\":\"5\"}," CP_5M "]}]}");
+    char *body = s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"1\"}," CP_5M
+                       ",{\"text\":\"2\"}," CP_5M ",{\"text\":\"3\"}," CP_5M ",{\"text\":\"4\"}," CP_5M
+                       ",{\"text\":\"5\"}," CP_5M "]}]}");
     struct th_response r = s_call(SONNET_V2, body);
     s_assert_error(&r, 400, "ValidationException",
                    "The model returned the following errors: A maximum of 4 blocks with cache_control may be "
