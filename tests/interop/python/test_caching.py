@@ -1,10 +1,9 @@
 """Prompt caching through boto3 (docs/prompt-caching.md): write, read, expiry and the errors."""
 from botocore.exceptions import ClientError
 
-from sdk import client
+from sdk import LONG_INSTRUCTIONS, client
 
 SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0"  # prompt caching, minimum 1,024 tokens
-LONG = " ".join(f"Rule {i}: answer politely and cite section {i}." for i in range(150))
 
 MOCK_ARGS = {"test_cached_prefix_expires_after_five_minutes": ["--clock", "virtual"]}
 
@@ -12,7 +11,7 @@ MOCK_ARGS = {"test_cached_prefix_expires_after_five_minutes": ["--clock", "virtu
 def _ask(mock, question):
     return client(mock).converse(
         modelId=SONNET,
-        system=[{"text": LONG}, {"cachePoint": {"type": "default"}}],
+        system=[{"text": LONG_INSTRUCTIONS}, {"cachePoint": {"type": "default"}}],
         messages=[{"role": "user", "content": [{"text": question}]}],
     )["usage"]
 
