@@ -8,10 +8,10 @@ import { client, rejection, LONG_INSTRUCTIONS } from './sdk.mjs';
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20241022-v2:0'; // prompt caching, minimum 1,024 tokens
 
-async function ask(t, mock, question) {
+async function ask(t, mock, question, systemText = LONG_INSTRUCTIONS) {
     const resp = await client(t, mock).send(new ConverseCommand({
         modelId: SONNET,
-        system: [{ text: LONG_INSTRUCTIONS }, { cachePoint: { type: 'default' } }],
+        system: [{ text: systemText }, { cachePoint: { type: 'default' } }],
         messages: [{ role: 'user', content: [{ text: question }] }],
     }));
     return resp.usage;
@@ -52,4 +52,20 @@ test('five_cache_points_are_a_validation_exception', async (t) => {
     assert.equal(err.name, 'ValidationException');
     assert.ok(err.message.endsWith('A maximum of 4 blocks with cache_control may be provided. Found 5.'), err.message);
     assert.equal(err.$metadata.httpStatusCode, 400);
+});
+
+test('cache_below_minimum_reject_turns_a_short_prefix_into_a_400', async (t) => {
+    const mock = await startMock(t, ['--cache-below-minimum', 'reject']);
+    const err = await rejection(ask(t, mock, 'q', 'Be brief.'));
+    assert.equal(err.name, 'ValidationException');
+    assert.equal(err.message, 'There is nothing available to cache. Please remove the invalid cache point and try again.');
+    assert.ok((await ask(t, mock, 'q')).cacheWriteInputTokens > 1024);
+});
+
+test('cache_max_entries_bounds_the_store', async (t) => {
+    const mock = await startMock(t, ['--cache-max-entries', '1']);
+    const first = (await ask(t, mock, 'q')).cacheWriteInputTokens;
+    await ask(t, mock, 'q', `Another prompt. ${LONG_INSTRUCTIONS}`);
+    assert.equal((await mock.admin('GET', '/_mock/cache')).count, 1);
+    assert.equal((await ask(t, mock, 'q')).cacheWriteInputTokens, first, 'the first entry was evicted');
 });

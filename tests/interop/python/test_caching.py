@@ -5,13 +5,17 @@ from sdk import LONG_INSTRUCTIONS, client
 
 SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0"  # prompt caching, minimum 1,024 tokens
 
-MOCK_ARGS = {"test_cached_prefix_expires_after_five_minutes": ["--clock", "virtual"]}
+MOCK_ARGS = {
+    "test_cached_prefix_expires_after_five_minutes": ["--clock", "virtual"],
+    "test_cache_below_minimum_reject_turns_a_short_prefix_into_a_400": ["--cache-below-minimum", "reject"],
+    "test_cache_max_entries_bounds_the_store": ["--cache-max-entries", "1"],
+}
 
 
-def _ask(mock, question):
+def _ask(mock, question, system_text=LONG_INSTRUCTIONS):
     return client(mock).converse(
         modelId=SONNET,
-        system=[{"text": LONG_INSTRUCTIONS}, {"cachePoint": {"type": "default"}}],
+        system=[{"text": system_text}, {"cachePoint": {"type": "default"}}],
         messages=[{"role": "user", "content": [{"text": question}]}],
     )["usage"]
 
@@ -49,3 +53,22 @@ def test_five_cache_points_are_a_validation_exception(mock):
         assert err.response["Error"]["Message"].endswith("A maximum of 4 blocks with cache_control may be provided. Found 5.")
     else:
         raise AssertionError("expected ValidationException")
+
+
+def test_cache_below_minimum_reject_turns_a_short_prefix_into_a_400(mock):
+    try:
+        _ask(mock, "q", system_text="Be brief.")
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationException"
+        assert err.response["Error"]["Message"] == (
+            "There is nothing available to cache. Please remove the invalid cache point and try again.")
+    else:
+        raise AssertionError("expected ValidationException")
+    assert _ask(mock, "q")["cacheWriteInputTokens"] > 1024
+
+
+def test_cache_max_entries_bounds_the_store(mock):
+    first = _ask(mock, "q")["cacheWriteInputTokens"]
+    _ask(mock, "q", system_text="Another prompt. " + LONG_INSTRUCTIONS)
+    assert mock.admin("GET", "/_mock/cache")["count"] == 1
+    assert _ask(mock, "q")["cacheWriteInputTokens"] == first, "the first entry was evicted"
