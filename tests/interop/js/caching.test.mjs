@@ -58,7 +58,8 @@ test('cache_below_minimum_reject_turns_a_short_prefix_into_a_400', async (t) => 
     const mock = await startMock(t, ['--cache-below-minimum', 'reject']);
     const err = await rejection(ask(t, mock, 'q', 'Be brief.'));
     assert.equal(err.name, 'ValidationException');
-    assert.equal(err.message, 'There is nothing available to cache. Please remove the invalid cache point and try again.');
+    assert.equal(err.message,
+        'There is nothing available to cache. Please remove the invalid cache point and try again.');
     assert.ok((await ask(t, mock, 'q')).cacheWriteInputTokens > 1024);
 });
 

@@ -50,7 +50,8 @@ def test_five_cache_points_are_a_validation_exception(mock):
         client(mock).converse(modelId=SONNET, messages=[{"role": "user", "content": content}])
     except ClientError as err:
         assert err.response["Error"]["Code"] == "ValidationException"
-        assert err.response["Error"]["Message"].endswith("A maximum of 4 blocks with cache_control may be provided. Found 5.")
+        message = err.response["Error"]["Message"]
+        assert message.endswith("A maximum of 4 blocks with cache_control may be provided. Found 5."), message
     else:
         raise AssertionError("expected ValidationException")
 
