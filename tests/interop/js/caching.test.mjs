@@ -39,6 +39,8 @@ test('cached_prefix_expires_after_five_minutes', async (t) => {
     const again = await ask(t, mock, 'q2');
     assert.equal(again.cacheReadInputTokens, 0);
     assert.equal(again.cacheWriteInputTokens, written);
+    const entries = await mock.requests({ operation: 'Converse' });
+    assert.deepEqual(entries.map((e) => e.cache.points[0].outcome), ['write', 'write']);
 });
 
 test('five_cache_points_are_a_validation_exception', async (t) => {
@@ -52,6 +54,9 @@ test('five_cache_points_are_a_validation_exception', async (t) => {
     assert.equal(err.name, 'ValidationException');
     assert.ok(err.message.endsWith('A maximum of 4 blocks with cache_control may be provided. Found 5.'), err.message);
     assert.equal(err.$metadata.httpStatusCode, 400);
+    const [entry] = await mock.requests();
+    assert.equal(entry.error_message, err.message);
+    assert.equal(entry.cache_points.total, 5);
 });
 
 test('cache_below_minimum_reject_turns_a_short_prefix_into_a_400', async (t) => {
@@ -60,6 +65,7 @@ test('cache_below_minimum_reject_turns_a_short_prefix_into_a_400', async (t) => 
     assert.equal(err.name, 'ValidationException');
     assert.equal(err.message,
         'There is nothing available to cache. Please remove the invalid cache point and try again.');
+    assert.equal((await mock.requests())[0].cache.points[0].reason, 'below_minimum');
     assert.ok((await ask(t, mock, 'q')).cacheWriteInputTokens > 1024);
 });
 
@@ -69,4 +75,5 @@ test('cache_max_entries_bounds_the_store', async (t) => {
     await ask(t, mock, 'q', `Another prompt. ${LONG_INSTRUCTIONS}`);
     assert.equal((await mock.admin('GET', '/_mock/cache')).count, 1);
     assert.equal((await ask(t, mock, 'q')).cacheWriteInputTokens, first, 'the first entry was evicted');
+    assert.deepEqual((await mock.requests()).map((e) => e.cache.points[0].outcome), ['write', 'write', 'write']);
 });

@@ -39,6 +39,7 @@ def test_cached_prefix_expires_after_five_minutes(mock):
     mock.admin("POST", "/_mock/clock", {"advance_ms": 300000})
     again = _ask(mock, "q2")
     assert again["cacheReadInputTokens"] == 0 and again["cacheWriteInputTokens"] == written, again
+    assert [e["cache"]["points"][0]["outcome"] for e in mock.requests(operation="Converse")] == ["write", "write"]
 
 
 def test_five_cache_points_are_a_validation_exception(mock):
@@ -54,6 +55,9 @@ def test_five_cache_points_are_a_validation_exception(mock):
         assert message.endswith("A maximum of 4 blocks with cache_control may be provided. Found 5."), message
     else:
         raise AssertionError("expected ValidationException")
+    entry = mock.requests()[0]
+    assert entry["error_message"] == message
+    assert entry["cache_points"]["total"] == 5
 
 
 def test_cache_below_minimum_reject_turns_a_short_prefix_into_a_400(mock):
@@ -65,6 +69,7 @@ def test_cache_below_minimum_reject_turns_a_short_prefix_into_a_400(mock):
             "There is nothing available to cache. Please remove the invalid cache point and try again.")
     else:
         raise AssertionError("expected ValidationException")
+    assert mock.requests()[0]["cache"]["points"][0]["reason"] == "below_minimum"
     assert _ask(mock, "q")["cacheWriteInputTokens"] > 1024
 
 
@@ -73,3 +78,4 @@ def test_cache_max_entries_bounds_the_store(mock):
     _ask(mock, "q", system_text="Another prompt. " + LONG_INSTRUCTIONS)
     assert mock.admin("GET", "/_mock/cache")["count"] == 1
     assert _ask(mock, "q")["cacheWriteInputTokens"] == first, "the first entry was evicted"
+    assert [e["cache"]["points"][0]["outcome"] for e in mock.requests()] == ["write", "write", "write"]
