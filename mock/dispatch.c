@@ -12,6 +12,7 @@
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/stages.h"
+#include "mock/stream.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
 #define S_MSG_INVALID_MODEL "The provided model identifier is invalid."
@@ -82,6 +83,9 @@ static void s_run_operation(struct brk_mock *mock, struct mock_request *req, str
     switch (req->op) {
     case MOCK_OP_CONVERSE:
         mock_op_converse(mock, req, resp);
+        break;
+    case MOCK_OP_CONVERSE_STREAM:
+        mock_op_converse_stream(mock, req, resp);
         break;
     default:
         mock_op_not_implemented(mock, req, resp);

@@ -30,6 +30,10 @@ static const char s_usage[] =
     "  --max-body-bytes N     largest request body accepted (default 26214400)\n"
     "  --max-connections N    concurrent connections (default 256)\n"
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
+    "  --stream-chunk-chars N characters per streamed text / tool-input delta (default 16)\n"
+    "  --stream-delay-ms N    pause between stream events, in milliseconds (default 0)\n"
+    "  --guardrail-words FILE words that make a guardrail intervene, one per line\n"
+    "                         (default: a built-in list, docs/operations.md)\n"
     "  --log-format text|json log line format on stderr (default text)\n"
     "  --log-level LEVEL      debug, info, warn, error or off (default info)\n"
     "  --cache-max-entries N  prompt-cache entries kept, all accounts together (default 10000)\n"
@@ -44,7 +48,8 @@ static const char s_usage[] =
     "(docs/admin-api.md).\n";
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN };
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
+       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -61,6 +66,9 @@ static const struct option s_options[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"cache-max-entries", required_argument, NULL, OPT_CACHE_MAX},
     {"cache-below-minimum", required_argument, NULL, OPT_CACHE_BELOW_MIN},
+    {"stream-chunk-chars", required_argument, NULL, OPT_STREAM_CHUNK},
+    {"stream-delay-ms", required_argument, NULL, OPT_STREAM_DELAY},
+    {"guardrail-words", required_argument, NULL, OPT_GUARDRAIL_WORDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -126,6 +134,14 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
             return s_fail("--cache-max-entries needs a number from 1 to 10000000, not \"%s\"", arg);
         cli->cfg.cache_max_entries = (size_t)v;
         return 0;
+    case OPT_STREAM_CHUNK:
+        if (!s_number(arg, 1, 1000000, &v)) return s_fail("--stream-chunk-chars needs a number from 1 to 1000000, not \"%s\"", arg);
+        cli->cfg.stream_chunk_chars = (unsigned)v;
+        return 0;
+    case OPT_STREAM_DELAY:
+        if (!s_number(arg, 0, 60000, &v)) return s_fail("--stream-delay-ms needs milliseconds from 0 to 60000, not \"%s\"", arg);
+        cli->cfg.stream_delay_ms = (unsigned)v;
+        return 0;
     case OPT_MAX_CONN:
         if (!s_number(arg, 1, 65536, &v)) return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
         cli->cfg.max_connections = (unsigned)v;
@@ -143,6 +159,7 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     case OPT_HOST: cli->cfg.host = arg; return 0;
     case OPT_PORT_FILE: cli->port_file = arg; return 0;
     case OPT_MODELS: cli->cfg.models_path = arg; return 0;
+    case OPT_GUARDRAIL_WORDS: cli->cfg.guardrail_words_path = arg; return 0;
     case OPT_CLOCK:
         if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;

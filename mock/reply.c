@@ -30,6 +30,8 @@ void mock_reply_clean_up(struct mock_reply *reply)
         cJSON_Delete(b->tool_input);
     }
     reply->n_blocks = 0;
+    cJSON_Delete(reply->trace);
+    reply->trace = NULL;
 }
 
 struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_block_kind kind)
@@ -380,5 +382,8 @@ cJSON *mock_reply_converse_json(const struct mock_reply *reply)
     cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
     cJSON_AddNumberToObject(metrics, "latencyMs", (double)reply->latency_ms);
     cJSON_AddItemToObject(root, "usage", mock_reply_usage_json(reply));
+    if (reply->trace) {
+        cJSON_AddItemToObject(root, "trace", cJSON_Duplicate(reply->trace, 1));
+    }
     return root;
 }

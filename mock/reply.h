@@ -44,6 +44,7 @@ struct mock_reply {
     struct mock_cache_usage cache;
     uint64_t latency_ms;
     uint64_t max_tokens;        /* the request's effective maxTokens */
+    cJSON *trace;               /* owned; ConverseTrace ({"guardrail":...}) or NULL (guardrail.c) */
 };
 
 void mock_reply_init(struct mock_reply *reply);

@@ -44,6 +44,12 @@ struct brk_mock_config {
     unsigned threads;          /* worker threads; default 4 */
     size_t cache_max_entries;  /* prompt-cache entries kept (docs/prompt-caching.md); default 10000 */
     bool cache_reject_below_minimum; /* a cache point below the model's minimum is a 400, not a no-op */
+
+    /* Streams (docs/streaming.md). */
+    unsigned stream_chunk_chars; /* characters per text / tool-input delta; 0 = default 16 */
+    unsigned stream_delay_ms;    /* pause between stream events; default 0 */
+    /* Guardrails (docs/operations.md): file of blocked words, one per line; NULL = built-in list. */
+    const char *guardrail_words_path;
 };
 
 struct brk_mock;
