@@ -12,6 +12,7 @@
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/stages.h"
+#include "mock/invoke.h"
 #include "mock/stream.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
@@ -86,6 +87,12 @@ static void s_run_operation(struct brk_mock *mock, struct mock_request *req, str
         break;
     case MOCK_OP_CONVERSE_STREAM:
         mock_op_converse_stream(mock, req, resp);
+        break;
+    case MOCK_OP_INVOKE_MODEL:
+        mock_op_invoke_model(mock, req, resp);
+        break;
+    case MOCK_OP_INVOKE_MODEL_STREAM:
+        mock_op_invoke_model_stream(mock, req, resp);
         break;
     default:
         mock_op_not_implemented(mock, req, resp);

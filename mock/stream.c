@@ -350,6 +350,20 @@ static bool s_converse_next(void *ctx, struct mock_stream_event *ev)
     }
 }
 
+bool mock_converse_source(struct mock_reply *reply, size_t chunk_chars, struct mock_event_source *out)
+{
+    struct s_converse *c = calloc(1, sizeof(*c));
+    if (!c) {
+        return false;
+    }
+    c->reply = *reply; /* the source owns the blocks and trace now */
+    mock_reply_init(reply);
+    c->chunk = chunk_chars ? chunk_chars : MOCK_STREAM_DEFAULT_CHUNK_CHARS;
+    c->phase = S_MESSAGE_START;
+    *out = (struct mock_event_source){s_converse_next, c, s_converse_free};
+    return true;
+}
+
 void mock_op_converse_stream(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     const struct mock_model *m = req->model.model;
@@ -357,17 +371,17 @@ void mock_op_converse_stream(struct brk_mock *mock, struct mock_request *req, st
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_TOOL_STREAMING);
         return;
     }
-    struct s_converse *c = calloc(1, sizeof(*c));
-    if (!c) {
+    struct mock_reply reply;
+    struct mock_event_source src;
+    mock_reply_init(&reply);
+    if (!mock_converse_build_reply(mock, req, &reply, resp)) {
+        mock_reply_clean_up(&reply);
+        return;
+    }
+    if (!mock_converse_source(&reply, mock_stream_chunk_chars(mock), &src)) {
+        mock_reply_clean_up(&reply);
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
         return;
     }
-    mock_reply_init(&c->reply);
-    if (!mock_converse_build_reply(mock, req, &c->reply, resp)) {
-        s_converse_free(c);
-        return;
-    }
-    c->chunk = mock_stream_chunk_chars(mock);
-    c->phase = S_MESSAGE_START;
-    mock_stream_open(mock, resp, (struct mock_event_source){s_converse_next, c, s_converse_free});
+    mock_stream_open(mock, resp, src);
 }

@@ -50,6 +50,11 @@ size_t mock_utf8_prefix(const char *text, size_t len, size_t chars);
 /* Characters per text / tool-input delta: --stream-chunk-chars, or the default. */
 size_t mock_stream_chunk_chars(const struct brk_mock *mock);
 
+/* The ConverseStream event sequence of `reply` as a source. Moves the reply's contents into
+ * the source (the caller's reply is left empty). False on allocation failure. */
+struct mock_reply;
+bool mock_converse_source(struct mock_reply *reply, size_t chunk_chars, struct mock_event_source *out);
+
 /* ConverseStream: POST /model/{modelId}/converse-stream. */
 void mock_op_converse_stream(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
