@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "mock/prompt_cache.h"
+#include "mock/guardrail.h"
 #include "mock/reply.h"
 
 bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
@@ -9,6 +10,7 @@ bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, 
 {
     mock_reply_generate(mock, req, reply);
     mock_cache_simulate(mock, req, reply, resp);
+    mock_guardrail_converse(mock, req, reply); /* last: it sees the final answer */
     return true;
 }
 

@@ -12,7 +12,9 @@
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/stages.h"
+#include "mock/guardrail.h"
 #include "mock/invoke.h"
+#include "mock/operations.h"
 #include "mock/stream.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
@@ -93,6 +95,21 @@ static void s_run_operation(struct brk_mock *mock, struct mock_request *req, str
         break;
     case MOCK_OP_INVOKE_MODEL_STREAM:
         mock_op_invoke_model_stream(mock, req, resp);
+        break;
+    case MOCK_OP_COUNT_TOKENS:
+        mock_op_count_tokens(mock, req, resp);
+        break;
+    case MOCK_OP_APPLY_GUARDRAIL:
+        mock_op_apply_guardrail(mock, req, resp);
+        break;
+    case MOCK_OP_START_ASYNC_INVOKE:
+        mock_op_start_async_invoke(mock, req, resp);
+        break;
+    case MOCK_OP_GET_ASYNC_INVOKE:
+        mock_op_get_async_invoke(mock, req, resp);
+        break;
+    case MOCK_OP_LIST_ASYNC_INVOKES:
+        mock_op_list_async_invokes(mock, req, resp);
         break;
     default:
         mock_op_not_implemented(mock, req, resp);

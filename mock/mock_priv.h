@@ -139,6 +139,7 @@ struct brk_mock {
     struct mock_journal *journal;
     _Atomic uint64_t request_seq; /* requests seen since start; numbers journal entries */
     struct mock_cache *cache;     /* the simulated prompt cache (cache.h) */
+    struct mock_guardrail *guardrail; /* word list of the simulated guardrails (guardrail.c) */
 };
 
 /* ---- response helpers (response.c) ---- */

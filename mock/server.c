@@ -14,6 +14,7 @@
 
 #include "bedrock/log.h"
 #include "mock/cache.h"
+#include "mock/guardrail.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 
@@ -333,6 +334,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     enum brk_status rc =
         mock->clock && mock->journal && mock->cache ? s_load_catalog(mock, err, err_len) : BRK_ERR_NOMEM;
     if (rc == BRK_OK) {
+        rc = mock_guardrail_load(cfg->guardrail_words_path, &mock->guardrail, err, err_len);
+    }
+    if (rc == BRK_OK) {
         rc = s_start_daemon(mock, err, err_len);
     }
     if (rc != BRK_OK) {
@@ -360,6 +364,7 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_journal_destroy(mock->journal);
     mock_cache_destroy(mock->cache);
     brk_clock_destroy(mock->clock);
+    mock_guardrail_destroy(mock->guardrail);
     free(mock->host);
     free(mock->models_path);
     free(mock);
