@@ -32,6 +32,8 @@ static const char s_usage[] =
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
     "  --stream-chunk-chars N characters per streamed text / tool-input delta (default 16)\n"
     "  --stream-delay-ms N    pause between stream events, in milliseconds (default 0)\n"
+    "  --stream-exception TYPE@N  end every stream with exception TYPE (throttlingException,\n"
+    "                         modelStreamErrorException, ...) after event N\n"
     "  --guardrail-words FILE words that make a guardrail intervene, one per line\n"
     "                         (default: a built-in list, docs/operations.md)\n"
     "  --log-format text|json log line format on stderr (default text)\n"
@@ -49,7 +51,7 @@ static const char s_usage[] =
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
-       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS };
+       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -69,6 +71,7 @@ static const struct option s_options[] = {
     {"stream-chunk-chars", required_argument, NULL, OPT_STREAM_CHUNK},
     {"stream-delay-ms", required_argument, NULL, OPT_STREAM_DELAY},
     {"guardrail-words", required_argument, NULL, OPT_GUARDRAIL_WORDS},
+    {"stream-exception", required_argument, NULL, OPT_STREAM_EXCEPTION},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -153,6 +156,27 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
     }
 }
 
+/* TYPE@N: a stream exception member (or its error code) and the event it follows. */
+static int s_parse_stream_exception(struct s_cli *cli, const char *arg)
+{
+    char type[64];
+    const char *at = strchr(arg, '@');
+    uint64_t n = 0;
+    size_t len = at ? (size_t)(at - arg) : 0;
+    const struct brk_aws_error_info *e = NULL;
+    if (at && len < sizeof(type)) {
+        memcpy(type, arg, len);
+        type[len] = '\0';
+        e = brk_aws_error_find(type);
+    }
+    if (!e || !e->stream_member || !s_number(at + 1, 1, 1000000, &n)) {
+        return s_fail("--stream-exception needs TYPE@N with a stream exception type and N >= 1, not \"%s\"", arg);
+    }
+    cli->cfg.stream_exception = e->id;
+    cli->cfg.stream_exception_after = (unsigned)n;
+    return 0;
+}
+
 static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
 {
     switch (opt) {
@@ -160,6 +184,7 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     case OPT_PORT_FILE: cli->port_file = arg; return 0;
     case OPT_MODELS: cli->cfg.models_path = arg; return 0;
     case OPT_GUARDRAIL_WORDS: cli->cfg.guardrail_words_path = arg; return 0;
+    case OPT_STREAM_EXCEPTION: return s_parse_stream_exception(cli, arg);
     case OPT_CLOCK:
         if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;

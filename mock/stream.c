@@ -186,6 +186,10 @@ void mock_stream_open(struct brk_mock *mock, struct mock_response *resp, struct 
     }
     w->src = src;
     w->fault = resp->stream_fault;
+    if (!w->fault.exception_after_event && mock->cfg.stream_exception_after) {
+        w->fault.exception_after_event = mock->cfg.stream_exception_after;
+        w->fault.exception = brk_aws_error_get(mock->cfg.stream_exception);
+    }
     w->pad_state = brk_rng_next(&mock->rng);
     w->delay_ms = mock->cfg.stream_delay_ms;
     brk_buf_init(&w->frame, S_FRAME_MAX);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bedrock/aws_error.h"
 #include "bedrock/clock.h"
 #include "bedrock/status.h"
 
@@ -48,6 +49,10 @@ struct brk_mock_config {
     /* Streams (docs/streaming.md). */
     unsigned stream_chunk_chars; /* characters per text / tool-input delta; 0 = default 16 */
     unsigned stream_delay_ms;    /* pause between stream events; default 0 */
+    /* Every stream ends with this exception after event N (N = 0: off) unless a rule sets a
+     * fault of its own (--stream-exception TYPE@N). */
+    unsigned stream_exception_after;
+    enum brk_aws_error stream_exception;
     /* Guardrails (docs/operations.md): file of blocked words, one per line; NULL = built-in list. */
     const char *guardrail_words_path;
 };
