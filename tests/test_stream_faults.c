@@ -21,10 +21,11 @@ struct s_run {
     struct th_events *events;
 };
 
-/* Dispatch a ConverseStream request with `fault`, and drain the stream in small reads. */
-static struct s_run s_run_with(const struct mock_stream_fault *fault)
+/* Dispatch a ConverseStream request with `fault` to a mock started with `cfg` (NULL: defaults),
+ * and drain the stream in small reads. */
+static struct s_run s_run_cfg(const struct brk_mock_config *cfg, const struct mock_stream_fault *fault)
 {
-    struct brk_mock *mock = th_mock_start(NULL);
+    struct brk_mock *mock = th_mock_start(cfg);
     struct mock_request req;
     struct mock_response resp;
     mock_request_init(&req);
@@ -52,6 +53,11 @@ static struct s_run s_run_with(const struct mock_stream_fault *fault)
     mock_request_clean_up(&req);
     brk_mock_stop(mock);
     return run;
+}
+
+static struct s_run s_run_with(const struct mock_stream_fault *fault)
+{
+    return s_run_cfg(NULL, fault);
 }
 
 static void s_run_free(struct s_run *run)
@@ -134,5 +140,24 @@ Test(stream_faults, corrupt_crc_of_event_k_breaks_decoding_there)
     cr_assert_eq(run.last, 0);
     cr_assert_eq(run.events->n, 1, "only the event before the corrupt one decodes");
     cr_assert_eq(run.events->end, BRK_ERR_CRC);
+    s_run_free(&run);
+}
+
+Test(stream_faults, configured_stream_exception_applies_unless_a_rule_sets_one)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.stream_exception_after = 1;
+    cfg.stream_exception = BRK_AWS_SERVICE_UNAVAILABLE;
+    struct s_run run = s_run_cfg(&cfg, NULL);
+    cr_assert_eq(run.events->n, 2);
+    cr_assert_str_eq(run.events->ev[1].type, "serviceUnavailableException");
+    cr_assert_str_eq(cJSON_GetObjectItem(run.events->ev[1].payload, "message")->valuestring,
+                     "Bedrock is unable to process your request.");
+    s_run_free(&run);
+    struct mock_stream_fault own = {.exception_after_event = 3, .exception = brk_aws_error_get(BRK_AWS_THROTTLING)};
+    run = s_run_cfg(&cfg, &own);
+    cr_assert_eq(run.events->n, 4);
+    cr_assert_str_eq(run.events->ev[3].type, "throttlingException", "the rule's fault wins");
     s_run_free(&run);
 }
