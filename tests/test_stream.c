@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
@@ -244,5 +245,30 @@ Test(stream, is_journaled_as_converse_stream, .timeout = 30)
     cr_assert_eq(cJSON_GetArraySize(list), 1, "%s", r.body);
     cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "status")->valueint, 200);
     th_response_free(&r);
+    brk_mock_stop(mock);
+}
+
+Test(stream, metadata_reports_prompt_cache_writes_then_reads, .timeout = 30)
+{
+    struct brk_mock *mock = th_mock_start(NULL);
+    struct brk_buf body;
+    brk_buf_init(&body, 1 << 20);
+    brk_buf_append_str(&body, "{\"system\":[{\"text\":\"");
+    for (int i = 0; i < 3000; i++) {
+        brk_buf_append_str(&body, "word ");
+    }
+    brk_buf_append_str(&body, "\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+                              "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
+    const char *keys[] = {"cacheWriteInputTokens", "cacheReadInputTokens"};
+    for (int i = 0; i < 2; i++) {
+        struct th_response r = s_stream(mock, "us.anthropic.claude-3-7-sonnet-20250219-v1:0", body.data);
+        struct th_events *e = s_decode(&r);
+        const cJSON *usage = cJSON_GetObjectItem(e->ev[e->n - 1].payload, "usage");
+        cr_assert_gt(cJSON_GetObjectItem(usage, keys[i])->valueint, 0, "stream %d: no %s", i, keys[i]);
+        cr_assert_eq(cJSON_GetObjectItem(usage, keys[1 - i])->valueint, 0);
+        s_free(e);
+        th_response_free(&r);
+    }
+    brk_buf_clean_up(&body);
     brk_mock_stop(mock);
 }
