@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 
 import { startMock } from './mock.mjs';
-import { client, hello, rejection, HAIKU } from './sdk.mjs';
+import { client, hello, rejection, HAIKU, SONNET4, THINKING } from './sdk.mjs';
 
 const TOOLS = {
     tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: {
@@ -59,6 +59,25 @@ test('converse_stream_tool_use', async (t) => {
     const input = events.filter((e) => e.contentBlockDelta).map((e) => e.contentBlockDelta.delta.toolUse.input).join('');
     assert.equal(JSON.parse(input).city.length, 20);
     assert.equal(events.find((e) => e.messageStop).messageStop.stopReason, 'tool_use');
+    const [entry] = await mock.requests({ operation: 'ConverseStream' });
+    assert.equal(entry.status, 200);
+    assert.equal(entry.request_id, resp.$metadata.requestId);
+});
+
+test('converse_stream_reasoning', async (t) => {
+    const mock = await startMock(t);
+    const resp = await client(t, mock).send(new ConverseStreamCommand({
+        modelId: SONNET4, messages: hello(), additionalModelRequestFields: THINKING }));
+    const events = await collect(resp.stream);
+    const kinds = events.map((e) => Object.keys(e).find((k) => e[k] !== undefined));
+    assert.equal(kinds[0], 'messageStart');
+    assert.deepEqual(kinds.slice(-2), ['messageStop', 'metadata']);
+    const deltas = events.filter((e) => e.contentBlockDelta).map((e) => e.contentBlockDelta.delta);
+    const reasoning = deltas.map((d) => d.reasoningContent?.text ?? '').join('');
+    const signature = deltas.map((d) => d.reasoningContent?.signature ?? '').join('');
+    assert.ok(reasoning.length > 0 && signature.length > 0);
+    assert.match(deltas.map((d) => d.text ?? '').join(''), /Hello from the JS SDK/);
+    assert.equal((await mock.requests({ model: SONNET4 }))[0].operation, 'ConverseStream');
 });
 
 test('converse_stream_exception_raises_event_stream_error', async (t) => {
@@ -73,6 +92,10 @@ test('converse_stream_exception_raises_event_stream_error', async (t) => {
     assert.equal(err.name, 'ThrottlingException');
     assert.equal(err.message, 'Too many requests, please wait before trying again.');
     assert.deepEqual(seen, ['messageStart', 'contentBlockDelta']);
+    // The stream opened with 200: the journal has no HTTP error for an in-stream exception.
+    const [entry] = await mock.requests({ operation: 'ConverseStream' });
+    assert.equal(entry.status, 200);
+    assert.equal(entry.error_code, null);
 });
 
 test('invoke_model_with_response_stream_reads_chunks', async (t) => {
@@ -90,6 +113,8 @@ test('invoke_model_with_response_stream_reads_chunks', async (t) => {
     assert.equal(body.content[0].text, text);
     assert.equal(body.usage.input_tokens, metrics.inputTokenCount);
     assert.equal(body.usage.output_tokens, metrics.outputTokenCount);
+    assert.deepEqual((await mock.requests()).map((e) => e.operation), ['InvokeModelWithResponseStream', 'InvokeModel']);
+    assert.equal((await mock.requests({ operation: 'InvokeModel' }))[0].request_id, whole.$metadata.requestId);
 });
 
 test('invoke_stream_exception_raises_event_stream_error', async (t) => {
@@ -97,6 +122,9 @@ test('invoke_stream_exception_raises_event_stream_error', async (t) => {
     const resp = await client(t, mock).send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, body: ANTHROPIC_BODY }));
     const err = await rejection(collect(resp.body));
     assert.equal(err.name, 'ModelStreamErrorException');
+    const [entry] = await mock.requests({ operation: 'InvokeModelWithResponseStream' });
+    assert.equal(entry.status, 200);
+    assert.equal(entry.error_code, null);
 });
 
 test('count_tokens_matches_converse_input', async (t) => {
@@ -105,4 +133,8 @@ test('count_tokens_matches_converse_input', async (t) => {
     const whole = await c.send(new ConverseCommand({ modelId: HAIKU, messages: hello() }));
     const counted = await c.send(new CountTokensCommand({ modelId: HAIKU, input: { converse: { messages: hello() } } }));
     assert.equal(counted.inputTokens, whole.usage.inputTokens);
+    const [entry] = await mock.requests({ operation: 'CountTokens' });
+    assert.equal(entry.status, 200);
+    assert.equal(entry.model_id, HAIKU);
+    assert.equal(entry.request_id, counted.$metadata.requestId);
 });

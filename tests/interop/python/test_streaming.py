@@ -7,7 +7,7 @@ import json
 
 from botocore.exceptions import EventStreamError
 
-from sdk import client
+from sdk import SONNET4, THINKING, client, hello
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 HELLO = [{"role": "user", "content": [{"text": "Hello from a boto3 stream"}]}]
@@ -63,6 +63,26 @@ def test_converse_stream_tool_use(mock):
     assert start["name"] == "get_weather" and start["toolUseId"].startswith("tooluse_")
     assert len(json.loads(partial)["city"]) == 20
     assert stop == "tool_use"
+    entry = mock.requests(operation="ConverseStream")[0]
+    assert entry["status"] == 200
+    assert entry["request_id"] == resp["ResponseMetadata"]["RequestId"]
+
+
+def test_converse_stream_reasoning(mock):
+    resp = client(mock).converse_stream(modelId=SONNET4, messages=hello(), additionalModelRequestFields=THINKING)
+    reasoning, signature, text, kinds = "", "", "", []
+    for event in resp["stream"]:
+        kind = next(iter(event))
+        kinds.append(kind)
+        if kind == "contentBlockDelta":
+            delta = event[kind]["delta"]
+            reasoning += delta.get("reasoningContent", {}).get("text", "")
+            signature += delta.get("reasoningContent", {}).get("signature", "")
+            text += delta.get("text", "")
+    assert kinds[0] == "messageStart" and kinds[-2:] == ["messageStop", "metadata"], kinds
+    assert reasoning and signature
+    assert "Hello from boto3" in text
+    assert mock.requests(model=SONNET4)[0]["operation"] == "ConverseStream"
 
 
 def test_converse_stream_exception_raises_event_stream_error(mock):
@@ -77,6 +97,9 @@ def test_converse_stream_exception_raises_event_stream_error(mock):
     else:
         raise AssertionError("expected EventStreamError, got " + repr(seen))
     assert seen == ["messageStart", "contentBlockDelta"], seen
+    # The stream opened with 200: the journal has no HTTP error for an in-stream exception.
+    entry = mock.requests(operation="ConverseStream")[0]
+    assert entry["status"] == 200 and entry["error_code"] is None, entry
 
 
 def test_invoke_model_with_response_stream_reads_chunks(mock):
@@ -93,6 +116,8 @@ def test_invoke_model_with_response_stream_reads_chunks(mock):
     assert int(headers["x-amzn-bedrock-input-token-count"]) == metrics["inputTokenCount"]
     assert int(headers["x-amzn-bedrock-output-token-count"]) == metrics["outputTokenCount"]
     assert json.loads(whole["body"].read())["content"][0]["text"] == text
+    assert [e["operation"] for e in mock.requests()] == ["InvokeModelWithResponseStream", "InvokeModel"]
+    assert mock.requests(operation="InvokeModel")[0]["request_id"] == whole["ResponseMetadata"]["RequestId"]
 
 
 def test_invoke_stream_exception_raises_event_stream_error(mock):
@@ -104,6 +129,8 @@ def test_invoke_stream_exception_raises_event_stream_error(mock):
         assert err.response["Error"]["Code"] == "modelStreamErrorException", err.response
     else:
         raise AssertionError("expected EventStreamError")
+    entry = mock.requests(operation="InvokeModelWithResponseStream")[0]
+    assert entry["status"] == 200 and entry["error_code"] is None, entry
 
 
 def test_count_tokens_matches_converse_input(mock):
@@ -111,3 +138,6 @@ def test_count_tokens_matches_converse_input(mock):
     whole = bedrock.converse(modelId=HAIKU, messages=HELLO)
     counted = bedrock.count_tokens(modelId=HAIKU, input={"converse": {"messages": HELLO}})
     assert counted["inputTokens"] == whole["usage"]["inputTokens"]
+    entry = mock.requests(operation="CountTokens")[0]
+    assert entry["status"] == 200 and entry["model_id"] == HAIKU
+    assert entry["request_id"] == counted["ResponseMetadata"]["RequestId"]
