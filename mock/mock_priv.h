@@ -155,6 +155,10 @@ void mock_response_error(struct mock_response *resp, enum brk_aws_error id, cons
 void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Like mock_response_error, for a message longer than error_message (Coral quotes whole
+ * values and patterns): the body carries all `len` bytes, error_message a cut copy. */
+void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len);
+
 /* A 200 JSON reply; takes ownership of nothing: `json` is printed into the body. */
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json);
 

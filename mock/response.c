@@ -81,6 +81,15 @@ void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, con
     mock_response_error(resp, id, msg);
 }
 
+void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len)
+{
+    mock_response_error(resp, id, text);
+    brk_buf_reset(&resp->body);
+    brk_buf_append_str(&resp->body, "{\"message\":");
+    brk_buf_append_json_str(&resp->body, text, len);
+    brk_buf_append_str(&resp->body, "}");
+}
+
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json)
 {
     char *text = cJSON_PrintUnformatted(json);

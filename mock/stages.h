@@ -14,6 +14,10 @@
 /* auth.c: who is calling (req->account) and whether they may. */
 bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
+/* validate.c: the Smithy/Coral constraint layer (types, required, lengths, ranges, patterns,
+ * enums, unions) over URI, header and body members; runs before the model is resolved. */
+bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
 /* validate.c: reject what Bedrock rejects, with Bedrock's words. */
 bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 

@@ -1,0 +1,445 @@
+/*
+ * schema.c: the generic validator over the shapes of schema_data.c.
+ *
+ * It reproduces the two layers in front of every Coral service (texts and sources in
+ * docs/validation.md):
+ *   1. deserialization: a JSON value of the wrong type fails the whole request with a
+ *      SerializationException naming the token ("STRING_VALUE can not be converted to an
+ *      Integer"); the first such value wins and nothing else is reported;
+ *   2. constraint validation: every violation (required, length, range, pattern, enum, union)
+ *      is collected in member order and reported as "N validation error(s) detected: ...; ...".
+ * Paths use Coral's form: members joined with '.', list elements as "<list>.<i+1>.member".
+ * The walk follows the schema, so its depth is bounded by the model; list and map sizes are
+ * bounded by the body size limit. Nothing is allocated except the message buffer.
+ */
+#include "mock/schema.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S_PATH_MAX 2048
+#define S_MAX_REGEX 16
+
+struct s_walk {
+    char path[S_PATH_MAX];
+    size_t path_len;
+    struct brk_buf *errors;  /* "; "-joined violations */
+    unsigned n_errors;
+    bool serialization;      /* a deserialization failure stops the walk */
+    struct brk_buf *msg;
+};
+
+/* ---- patterns ----------------------------------------------------------------------- */
+
+static struct {
+    const struct mock_pattern *pattern;
+    regex_t re;
+    bool ok;
+} s_regex[S_MAX_REGEX];
+static size_t s_n_regex;
+static pthread_once_t s_regex_once = PTHREAD_ONCE_INIT;
+
+/* Compile every POSIX pattern of the schema once; the table is read-only afterwards. */
+static void s_compile_all(void)
+{
+    for (size_t i = 0; i < mock_schema_n_shapes && s_n_regex < S_MAX_REGEX; i++) {
+        const struct mock_pattern *p = mock_schema_shapes[i]->pattern;
+        if (!p || !p->posix) {
+            continue;
+        }
+        s_regex[s_n_regex].pattern = p;
+        s_regex[s_n_regex].ok = regcomp(&s_regex[s_n_regex].re, p->posix, REG_EXTENDED | REG_NOSUB) == 0;
+        s_n_regex++;
+    }
+}
+
+bool mock_pattern_match(const struct mock_pattern *pattern, const char *value)
+{
+    if (!pattern->posix) {
+        long n = 0;
+        for (const unsigned char *c = (const unsigned char *)value; *c; c++, n++) {
+            if (!(pattern->bits[*c >> 5] & (1u << (*c & 31)))) {
+                return false;
+            }
+        }
+        return n >= pattern->min_rep && (pattern->max_rep < 0 || n <= pattern->max_rep);
+    }
+    pthread_once(&s_regex_once, s_compile_all);
+    for (size_t i = 0; i < s_n_regex; i++) {
+        if (s_regex[i].pattern == pattern || strcmp(s_regex[i].pattern->source, pattern->source) == 0) {
+            return s_regex[i].ok && regexec(&s_regex[i].re, value, 0, NULL, 0) == 0;
+        }
+    }
+    return true; /* a pattern we could not compile never rejects a request */
+}
+
+const struct mock_shape *mock_schema_find(const char *name)
+{
+    for (size_t i = 0; i < mock_schema_n_shapes; i++) {
+        if (strcmp(mock_schema_shapes[i]->name, name) == 0) {
+            return mock_schema_shapes[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- messages ----------------------------------------------------------------------- */
+
+/* Length as Java's String.length(): UTF-16 code units. */
+static size_t s_utf16_len(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c & 0xC0) != 0x80) {
+            n += *c >= 0xF0 ? 2 : 1;
+        }
+    }
+    return n;
+}
+
+/* A bound as the model states it: "1", "0.5". */
+static void s_fmt_bound(char *out, size_t len, double v)
+{
+    if (v == (double)(long long)v) {
+        snprintf(out, len, "%lld", (long long)v);
+    } else {
+        snprintf(out, len, "%g", v);
+    }
+}
+
+/* A number as Coral prints it: integers plainly, floats as Java's Double.toString ("99.0"). */
+static void s_fmt_number(char *out, size_t len, const cJSON *v, bool integral)
+{
+    double d = v->valuedouble;
+    if (integral) {
+        snprintf(out, len, "%lld", (long long)d);
+    } else if (d == (double)(long long)d && d > -1e7 && d < 1e7) {
+        snprintf(out, len, "%.1f", d);
+    } else {
+        snprintf(out, len, "%.17g", d);
+        for (int p = 1; p <= 17; p++) { /* shortest text that reads back the same */
+            char tmp[64];
+            snprintf(tmp, sizeof(tmp), "%.*g", p, d);
+            if (strtod(tmp, NULL) == d) {
+                snprintf(out, len, "%s", tmp);
+                break;
+            }
+        }
+    }
+}
+
+/* Append one violation. `shown` is the quoted value ("'abc'", "null") or NULL to omit it. */
+static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ...)
+{
+    if (w->n_errors >= MOCK_SCHEMA_MAX_ERRORS) {
+        return;
+    }
+    if (w->n_errors++) {
+        brk_buf_append_str(w->errors, "; ");
+    }
+    brk_buf_appendf(w->errors, "Value %s%sat '%s' failed to satisfy constraint: ", shown ? shown : "",
+                    shown ? " " : "", w->path);
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    brk_buf_append_str(w->errors, text);
+}
+
+static const char *s_token(const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        return "STRING_VALUE";
+    }
+    if (cJSON_IsNumber(v)) {
+        return "NUMBER_VALUE";
+    }
+    return cJSON_IsTrue(v) ? "TRUE_VALUE" : "FALSE_VALUE";
+}
+
+static const char *s_java_type(enum mock_shape_type t)
+{
+    switch (t) {
+    case MOCK_SHAPE_STRING: return "a String";
+    case MOCK_SHAPE_INTEGER: return "an Integer";
+    case MOCK_SHAPE_LONG: return "a Long";
+    case MOCK_SHAPE_FLOAT: return "a Float";
+    case MOCK_SHAPE_DOUBLE: return "a Double";
+    case MOCK_SHAPE_BOOLEAN: return "an Boolean"; /* sic: Coral's own article */
+    case MOCK_SHAPE_BLOB: return "a ByteBuffer";
+    case MOCK_SHAPE_LIST: return "a List";
+    case MOCK_SHAPE_MAP: return "a Map";
+    case MOCK_SHAPE_TIMESTAMP: return "a Date";
+    default: return "a Structure";
+    }
+}
+
+/* The deserializer's answer to a value of the wrong JSON type; stops the walk. */
+static void s_wrong_type(struct s_walk *w, const struct mock_shape *shape, const cJSON *v)
+{
+    if (w->serialization) {
+        return;
+    }
+    w->serialization = true;
+    brk_buf_reset(w->msg);
+    if (cJSON_IsArray(v)) {
+        brk_buf_append_str(w->msg, "Start of list found where not expected");
+    } else if (cJSON_IsObject(v)) {
+        brk_buf_append_str(w->msg, "Start of structure or map found where not expected.");
+    } else {
+        brk_buf_appendf(w->msg, "%s can not be converted to %s", s_token(v), s_java_type(shape->type));
+    }
+}
+
+/* ---- the walk ----------------------------------------------------------------------- */
+
+static void s_walk_value(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive);
+
+static size_t s_path_push(struct s_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static size_t s_path_push(struct s_walk *w, const char *fmt, ...)
+{
+    size_t saved = w->path_len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->path + w->path_len, sizeof(w->path) - w->path_len, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        w->path_len += (size_t)n < sizeof(w->path) - w->path_len ? (size_t)n : sizeof(w->path) - w->path_len - 1;
+    }
+    return saved;
+}
+
+static void s_path_pop(struct s_walk *w, size_t saved)
+{
+    w->path_len = saved;
+    w->path[saved] = '\0';
+}
+
+static bool s_absent(const cJSON *v)
+{
+    return !v || cJSON_IsNull(v);
+}
+
+static void s_length(struct s_walk *w, const struct mock_shape *shape, const char *shown, double n)
+{
+    char b[32];
+    if (shape->has_min && n < shape->min) {
+        s_fmt_bound(b, sizeof(b), shape->min);
+        s_violation(w, shown, "Member must have length greater than or equal to %s", b);
+    }
+    if (shape->has_max && n > shape->max) {
+        s_fmt_bound(b, sizeof(b), shape->max);
+        s_violation(w, shown, "Member must have length less than or equal to %s", b);
+    }
+}
+
+static void s_walk_string(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
+{
+    const char *s = v->valuestring;
+    char shown[4200];
+    if (!sensitive) {
+        snprintf(shown, sizeof(shown), "'%s'", s);
+    }
+    const char *show = sensitive ? NULL : shown;
+    s_length(w, shape, show, (double)s_utf16_len(s));
+    if (shape->pattern && !mock_pattern_match(shape->pattern, s)) {
+        s_violation(w, show, "Member must satisfy regular expression pattern: %s", shape->pattern->source);
+    }
+    if (shape->n_enum) {
+        for (size_t i = 0; i < shape->n_enum; i++) {
+            if (strcmp(shape->enum_values[i], s) == 0) {
+                return;
+            }
+        }
+        char set[512];
+        size_t o = 0;
+        for (size_t i = 0; i < shape->n_enum && o < sizeof(set); i++) {
+            o += (size_t)snprintf(set + o, sizeof(set) - o, "%s%s", i ? ", " : "", shape->enum_values[i]);
+        }
+        s_violation(w, show, "Member must satisfy enum value set: [%s]", set);
+    }
+}
+
+static void s_walk_number(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
+{
+    bool integral = shape->type == MOCK_SHAPE_INTEGER || shape->type == MOCK_SHAPE_LONG;
+    char num[64], shown[80], b[32];
+    s_fmt_number(num, sizeof(num), v, integral);
+    snprintf(shown, sizeof(shown), "'%s'", num);
+    const char *show = sensitive ? NULL : shown;
+    double d = integral ? (double)(long long)v->valuedouble : v->valuedouble;
+    if (shape->has_min && d < shape->min) {
+        s_fmt_bound(b, sizeof(b), shape->min);
+        s_violation(w, show, "Member must have value greater than or equal to %s", b);
+    }
+    if (shape->has_max && d > shape->max) {
+        s_fmt_bound(b, sizeof(b), shape->max);
+        s_violation(w, show, "Member must have value less than or equal to %s", b);
+    }
+}
+
+static int s_b64(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* Decoded length of base64 text (Java's basic decoder: padding optional), or -1 if invalid. */
+static long s_b64_len(const char *s)
+{
+    size_t n = 0, pad = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '=') {
+            pad++;
+        } else if (pad || !s_b64(*c)) {
+            return -1;
+        } else {
+            n++;
+        }
+    }
+    if (pad > 2 || n % 4 == 1 || (pad && (n + pad) % 4 != 0)) {
+        return -1;
+    }
+    return (long)(n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0));
+}
+
+static void s_walk_blob(struct s_walk *w, const struct mock_shape *shape, const cJSON *v)
+{
+    long n = s_b64_len(v->valuestring);
+    if (n < 0) {
+        if (!w->serialization) {
+            w->serialization = true;
+            brk_buf_reset(w->msg);
+            brk_buf_append_str(w->msg, "Base64 encoded blob is invalid");
+        }
+        return;
+    }
+    s_length(w, shape, NULL, (double)n);
+}
+
+static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
+{
+    unsigned set = 0;
+    for (size_t i = 0; i < shape->n_members && !w->serialization; i++) {
+        const struct mock_member *m = &shape->members[i];
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, m->name);
+        size_t saved = s_path_push(w, "%s%s", w->path_len ? "." : "", m->name);
+        if (s_absent(item)) {
+            if (m->required) {
+                s_violation(w, "null", "Member must not be null");
+            }
+        } else {
+            set++;
+            s_walk_value(w, m->shape, item, sensitive);
+        }
+        s_path_pop(w, saved);
+    }
+    if (shape->type == MOCK_SHAPE_UNION && set != 1 && !w->serialization) {
+        s_violation(w, NULL, "Member must have exactly one member set");
+    }
+}
+
+static void s_walk_list(struct s_walk *w, const struct mock_shape *shape, const cJSON *arr, bool sensitive)
+{
+    s_length(w, shape, NULL, (double)cJSON_GetArraySize(arr));
+    int i = 0;
+    for (const cJSON *e = arr->child; e && !w->serialization; e = e->next, i++) {
+        size_t saved = s_path_push(w, ".%d.member", i + 1);
+        if (cJSON_IsNull(e)) {
+            s_violation(w, "null", "Member must not be null");
+        } else {
+            s_walk_value(w, shape->member, e, sensitive);
+        }
+        s_path_pop(w, saved);
+    }
+}
+
+static void s_walk_map(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
+{
+    s_length(w, shape, NULL, (double)cJSON_GetArraySize(obj));
+    for (const cJSON *e = obj->child; e && !w->serialization; e = e->next) {
+        if (cJSON_IsNull(e)) {
+            continue;
+        }
+        const struct mock_shape *k = shape->key;
+        bool bad_key = (k->has_min && (double)s_utf16_len(e->string) < k->min) ||
+                       (k->has_max && (double)s_utf16_len(e->string) > k->max) ||
+                       (k->pattern && !mock_pattern_match(k->pattern, e->string));
+        if (bad_key) {
+            s_violation(w, NULL, "Map keys must satisfy constraint: [Member must satisfy regular expression "
+                                 "pattern: %s]", k->pattern ? k->pattern->source : "");
+        }
+        size_t saved = s_path_push(w, ".%s", e->string);
+        s_walk_value(w, shape->value, e, sensitive);
+        s_path_pop(w, saved);
+    }
+}
+
+static bool s_type_ok(const struct mock_shape *shape, const cJSON *v)
+{
+    switch (shape->type) {
+    case MOCK_SHAPE_STRUCTURE:
+    case MOCK_SHAPE_UNION:
+    case MOCK_SHAPE_MAP: return cJSON_IsObject(v);
+    case MOCK_SHAPE_LIST: return cJSON_IsArray(v);
+    case MOCK_SHAPE_STRING:
+    case MOCK_SHAPE_BLOB: return cJSON_IsString(v);
+    case MOCK_SHAPE_BOOLEAN: return cJSON_IsBool(v);
+    case MOCK_SHAPE_TIMESTAMP: return cJSON_IsNumber(v) || cJSON_IsString(v);
+    case MOCK_SHAPE_DOCUMENT: return true;
+    default: return cJSON_IsNumber(v);
+    }
+}
+
+static void s_walk_value(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
+{
+    sensitive = sensitive || shape->sensitive;
+    if (!s_type_ok(shape, v)) {
+        s_wrong_type(w, shape, v);
+        return;
+    }
+    switch (shape->type) {
+    case MOCK_SHAPE_STRUCTURE:
+    case MOCK_SHAPE_UNION: s_walk_members(w, shape, v, sensitive); break;
+    case MOCK_SHAPE_LIST: s_walk_list(w, shape, v, sensitive); break;
+    case MOCK_SHAPE_MAP: s_walk_map(w, shape, v, sensitive); break;
+    case MOCK_SHAPE_STRING: s_walk_string(w, shape, v, sensitive); break;
+    case MOCK_SHAPE_BLOB: s_walk_blob(w, shape, v); break;
+    case MOCK_SHAPE_INTEGER:
+    case MOCK_SHAPE_LONG:
+    case MOCK_SHAPE_FLOAT:
+    case MOCK_SHAPE_DOUBLE: s_walk_number(w, shape, v, sensitive); break;
+    default: break;
+    }
+}
+
+enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
+                                              struct brk_buf *msg)
+{
+    struct brk_buf errors;
+    brk_buf_init(&errors, msg->max_len);
+    struct s_walk w;
+    memset(&w, 0, sizeof(w));
+    w.errors = &errors;
+    w.msg = msg;
+    brk_buf_reset(msg);
+    s_walk_value(&w, shape, input, false);
+    enum mock_schema_outcome out = MOCK_SCHEMA_OK;
+    if (w.serialization) {
+        out = MOCK_SCHEMA_SERIALIZATION;
+    } else if (w.n_errors) {
+        brk_buf_appendf(msg, "%u validation error%s detected: ", w.n_errors, w.n_errors == 1 ? "" : "s");
+        brk_buf_append(msg, errors.data, errors.len);
+        out = MOCK_SCHEMA_VALIDATION;
+    }
+    brk_buf_clean_up(&errors);
+    return out;
+}
