@@ -362,20 +362,45 @@ static void s_walk_list(struct s_walk *w, const struct mock_shape *shape, const 
     }
 }
 
+/* The constraints a map key or a string map value breaks, as Coral lists them inside
+ * "Map keys must satisfy constraint: [...]"; empty when it breaks none. */
+static void s_map_entry_faults(const struct mock_shape *shape, const char *s, char *out, size_t len)
+{
+    size_t o = 0, n = s_utf16_len(s);
+    char b[32];
+    out[0] = '\0';
+    if (shape->has_min && (double)n < shape->min) {
+        s_fmt_bound(b, sizeof(b), shape->min);
+        o += (size_t)snprintf(out + o, len - o, "Member must have length greater than or equal to %s", b);
+    }
+    if (o < len && shape->has_max && (double)n > shape->max) {
+        s_fmt_bound(b, sizeof(b), shape->max);
+        o += (size_t)snprintf(out + o, len - o, "%sMember must have length less than or equal to %s", o ? ", " : "", b);
+    }
+    if (o < len && shape->pattern && !mock_pattern_match(shape->pattern, s)) {
+        snprintf(out + o, len - o, "%sMember must satisfy regular expression pattern: %s", o ? ", " : "",
+                 shape->pattern->source);
+    }
+}
+
 static void s_walk_map(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
 {
     s_length(w, shape, NULL, (double)cJSON_GetArraySize(obj));
+    char faults[1024];
     for (const cJSON *e = obj->child; e && !w->serialization; e = e->next) {
+        s_map_entry_faults(shape->key, e->string, faults, sizeof(faults));
+        if (faults[0]) {
+            s_violation(w, NULL, "Map keys must satisfy constraint: [%s]", faults);
+        }
         if (cJSON_IsNull(e)) {
             continue;
         }
-        const struct mock_shape *k = shape->key;
-        bool bad_key = (k->has_min && (double)s_utf16_len(e->string) < k->min) ||
-                       (k->has_max && (double)s_utf16_len(e->string) > k->max) ||
-                       (k->pattern && !mock_pattern_match(k->pattern, e->string));
-        if (bad_key) {
-            s_violation(w, NULL, "Map keys must satisfy constraint: [Member must satisfy regular expression "
-                                 "pattern: %s]", k->pattern ? k->pattern->source : "");
+        if (shape->value->type == MOCK_SHAPE_STRING && cJSON_IsString(e)) {
+            s_map_entry_faults(shape->value, e->valuestring, faults, sizeof(faults));
+            if (faults[0]) {
+                s_violation(w, NULL, "Map value must satisfy constraint: [%s]", faults);
+            }
+            continue;
         }
         size_t saved = s_path_push(w, ".%s", e->string);
         s_walk_value(w, shape->value, e, sensitive);
@@ -437,7 +462,8 @@ enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, co
         out = MOCK_SCHEMA_SERIALIZATION;
     } else if (w.n_errors) {
         brk_buf_appendf(msg, "%u validation error%s detected: ", w.n_errors, w.n_errors == 1 ? "" : "s");
-        brk_buf_append(msg, errors.data, errors.len);
+        size_t room = msg->max_len > msg->len ? msg->max_len - msg->len : 0;
+        brk_buf_append(msg, errors.data, errors.len < room ? errors.len : room); /* cut, never dropped */
         out = MOCK_SCHEMA_VALIDATION;
     }
     brk_buf_clean_up(&errors);
