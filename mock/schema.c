@@ -22,11 +22,17 @@
 #include <string.h>
 
 #define S_PATH_MAX 2048
+#define S_MAX_DEPTH 64
 #define S_MAX_REGEX 16
 
 struct s_walk {
-    char path[S_PATH_MAX];
-    size_t path_len;
+    /* The path is kept as segments and only rendered when a violation is reported, so a
+     * valid request costs no formatting. Depth is bounded by the schema. */
+    struct {
+        const char *name; /* member or map key; NULL for a list element */
+        int index;        /* list element number (from 1) */
+    } seg[S_MAX_DEPTH];
+    int depth;
     struct brk_buf *errors;  /* "; "-joined violations */
     unsigned n_errors;
     bool serialization;      /* a deserialization failure stops the walk */
@@ -136,6 +142,20 @@ static void s_fmt_number(char *out, size_t len, const cJSON *v, bool integral)
 static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Render the path in Coral's form: "messages.1.member.content.2.member.text". */
+static void s_render_path(const struct s_walk *w, char *out, size_t len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < w->depth && i < S_MAX_DEPTH && o < len; i++) {
+        if (w->seg[i].name) {
+            o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "." : "", w->seg[i].name);
+        } else {
+            o += (size_t)snprintf(out + o, len - o, ".%d.member", w->seg[i].index);
+        }
+    }
+}
+
 static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ...)
 {
     if (w->n_errors >= MOCK_SCHEMA_MAX_ERRORS) {
@@ -144,8 +164,10 @@ static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ..
     if (w->n_errors++) {
         brk_buf_append_str(w->errors, "; ");
     }
+    char path[S_PATH_MAX];
+    s_render_path(w, path, sizeof(path));
     brk_buf_appendf(w->errors, "Value %s%sat '%s' failed to satisfy constraint: ", shown ? shown : "",
-                    shown ? " " : "", w->path);
+                    shown ? " " : "", path);
     char text[2048];
     va_list ap;
     va_start(ap, fmt);
@@ -203,25 +225,18 @@ static void s_wrong_type(struct s_walk *w, const struct mock_shape *shape, const
 
 static void s_walk_value(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive);
 
-static size_t s_path_push(struct s_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static size_t s_path_push(struct s_walk *w, const char *fmt, ...)
+static void s_path_push(struct s_walk *w, const char *name, int index)
 {
-    size_t saved = w->path_len;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(w->path + w->path_len, sizeof(w->path) - w->path_len, fmt, ap);
-    va_end(ap);
-    if (n > 0) {
-        w->path_len += (size_t)n < sizeof(w->path) - w->path_len ? (size_t)n : sizeof(w->path) - w->path_len - 1;
+    if (w->depth < S_MAX_DEPTH) {
+        w->seg[w->depth].name = name;
+        w->seg[w->depth].index = index;
     }
-    return saved;
+    w->depth++;
 }
 
-static void s_path_pop(struct s_walk *w, size_t saved)
+static void s_path_pop(struct s_walk *w)
 {
-    w->path_len = saved;
-    w->path[saved] = '\0';
+    w->depth--;
 }
 
 static bool s_absent(const cJSON *v)
@@ -245,21 +260,24 @@ static void s_length(struct s_walk *w, const struct mock_shape *shape, const cha
 static void s_walk_string(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
 {
     const char *s = v->valuestring;
-    char shown[4200];
-    if (!sensitive) {
-        snprintf(shown, sizeof(shown), "'%s'", s);
+    double len = shape->has_min || shape->has_max ? (double)s_utf16_len(s) : 0;
+    bool bad_len = (shape->has_min && len < shape->min) || (shape->has_max && len > shape->max);
+    bool bad_pattern = shape->pattern && !mock_pattern_match(shape->pattern, s);
+    bool bad_enum = shape->n_enum > 0;
+    for (size_t i = 0; i < shape->n_enum && bad_enum; i++) {
+        bad_enum = strcmp(shape->enum_values[i], s) != 0;
     }
+    if (!bad_len && !bad_pattern && !bad_enum) {
+        return; /* the common case: nothing to format */
+    }
+    char shown[4200];
+    snprintf(shown, sizeof(shown), "'%s'", s);
     const char *show = sensitive ? NULL : shown;
-    s_length(w, shape, show, (double)s_utf16_len(s));
-    if (shape->pattern && !mock_pattern_match(shape->pattern, s)) {
+    s_length(w, shape, show, len);
+    if (bad_pattern) {
         s_violation(w, show, "Member must satisfy regular expression pattern: %s", shape->pattern->source);
     }
-    if (shape->n_enum) {
-        for (size_t i = 0; i < shape->n_enum; i++) {
-            if (strcmp(shape->enum_values[i], s) == 0) {
-                return;
-            }
-        }
+    if (bad_enum) {
         char set[512];
         size_t o = 0;
         for (size_t i = 0; i < shape->n_enum && o < sizeof(set); i++) {
@@ -272,6 +290,10 @@ static void s_walk_string(struct s_walk *w, const struct mock_shape *shape, cons
 static void s_walk_number(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
 {
     bool integral = shape->type == MOCK_SHAPE_INTEGER || shape->type == MOCK_SHAPE_LONG;
+    double value = integral ? (double)(long long)v->valuedouble : v->valuedouble;
+    if (!(shape->has_min && value < shape->min) && !(shape->has_max && value > shape->max)) {
+        return;
+    }
     char num[64], shown[80], b[32];
     s_fmt_number(num, sizeof(num), v, integral);
     snprintf(shown, sizeof(shown), "'%s'", num);
@@ -325,13 +347,25 @@ static void s_walk_blob(struct s_walk *w, const struct mock_shape *shape, const 
     s_length(w, shape, NULL, (double)n);
 }
 
+/* Member lookup by exact name. Checking the first byte before strcmp keeps the common miss
+ * (a union's 14 members against a block's single key) to one comparison. */
+static const cJSON *s_find(const cJSON *obj, const char *name)
+{
+    for (const cJSON *e = obj->child; e; e = e->next) {
+        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
 static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
 {
     unsigned set = 0;
     for (size_t i = 0; i < shape->n_members && !w->serialization; i++) {
         const struct mock_member *m = &shape->members[i];
-        const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, m->name);
-        size_t saved = s_path_push(w, "%s%s", w->path_len ? "." : "", m->name);
+        const cJSON *item = s_find(obj, m->name);
+        s_path_push(w, m->name, 0);
         if (s_absent(item)) {
             if (m->required) {
                 s_violation(w, "null", "Member must not be null");
@@ -340,7 +374,7 @@ static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, con
             set++;
             s_walk_value(w, m->shape, item, sensitive);
         }
-        s_path_pop(w, saved);
+        s_path_pop(w);
     }
     if (shape->type == MOCK_SHAPE_UNION && set != 1 && !w->serialization) {
         s_violation(w, NULL, "Member must have exactly one member set");
@@ -352,13 +386,13 @@ static void s_walk_list(struct s_walk *w, const struct mock_shape *shape, const 
     s_length(w, shape, NULL, (double)cJSON_GetArraySize(arr));
     int i = 0;
     for (const cJSON *e = arr->child; e && !w->serialization; e = e->next, i++) {
-        size_t saved = s_path_push(w, ".%d.member", i + 1);
+        s_path_push(w, NULL, i + 1);
         if (cJSON_IsNull(e)) {
             s_violation(w, "null", "Member must not be null");
         } else {
             s_walk_value(w, shape->member, e, sensitive);
         }
-        s_path_pop(w, saved);
+        s_path_pop(w);
     }
 }
 
@@ -402,9 +436,9 @@ static void s_walk_map(struct s_walk *w, const struct mock_shape *shape, const c
             }
             continue;
         }
-        size_t saved = s_path_push(w, ".%s", e->string);
+        s_path_push(w, e->string, 0);
         s_walk_value(w, shape->value, e, sensitive);
-        s_path_pop(w, saved);
+        s_path_pop(w);
     }
 }
 

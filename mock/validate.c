@@ -6,6 +6,7 @@
  *                        runs before the model is resolved, as on the real service.
  *   mock_stage_validate  the Converse rules that need the model or the whole conversation.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,9 +76,19 @@
 #define S_MAX_IMAGES 20
 #define S_MAX_DOCUMENTS 5
 
+/* Member by exact name; NULL-safe. The first-byte check avoids a strcmp call for most keys
+ * (the rules look up several block kinds in every content block). */
 static const cJSON *s_get(const cJSON *obj, const char *name)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!cJSON_IsObject(obj)) {
+        return NULL;
+    }
+    for (const cJSON *e = obj->child; e; e = e->next) {
+        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
 }
 
 static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -133,11 +144,22 @@ static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request
     return input;
 }
 
+static const struct mock_shape *s_input_shapes[MOCK_OP_COUNT];
+static pthread_once_t s_input_shapes_once = PTHREAD_ONCE_INIT;
+
+static void s_find_input_shapes(void)
+{
+    for (int op = 0; op < MOCK_OP_COUNT; op++) {
+        const char *name = s_input_shape((enum mock_op)op);
+        s_input_shapes[op] = name ? mock_schema_find(name) : NULL;
+    }
+}
+
 bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    const char *name = s_input_shape(req->op);
-    const struct mock_shape *shape = name ? mock_schema_find(name) : NULL;
+    pthread_once(&s_input_shapes_once, s_find_input_shapes);
+    const struct mock_shape *shape = (int)req->op >= 0 && req->op < MOCK_OP_COUNT ? s_input_shapes[req->op] : NULL;
     if (!shape) {
         return true;
     }
@@ -207,32 +229,55 @@ struct s_counts {
     int text, image, document, tool_result;
 };
 
-static bool s_check_block(int n, int k, const char *role, const cJSON *b, struct s_counts *c,
-                          struct mock_response *resp)
+/* The members of a content block the rules look at, found in one pass over its keys. */
+struct s_block {
+    const cJSON *text, *image, *document, *tool_result;
+};
+
+static struct s_block s_block_members(const cJSON *b)
 {
-    const cJSON *text = s_get(b, "text");
-    if (cJSON_IsString(text)) {
+    struct s_block m = {NULL, NULL, NULL, NULL};
+    for (const cJSON *e = cJSON_IsObject(b) ? b->child : NULL; e; e = e->next) {
+        const char *key = e->string;
+        if (!key || cJSON_IsNull(e)) {
+            continue;
+        }
+        if (key[0] == 't' && strcmp(key, "text") == 0) {
+            m.text = e;
+        } else if (key[0] == 'i' && strcmp(key, "image") == 0) {
+            m.image = e;
+        } else if (key[0] == 'd' && strcmp(key, "document") == 0) {
+            m.document = e;
+        } else if (key[0] == 't' && strcmp(key, "toolResult") == 0) {
+            m.tool_result = e;
+        }
+    }
+    return m;
+}
+
+static bool s_check_block(int n, int k, bool user, const cJSON *b, struct s_counts *c, struct mock_response *resp)
+{
+    struct s_block m = s_block_members(b);
+    if (cJSON_IsString(m.text)) {
         c->text++;
-        if (s_is_blank(text->valuestring)) {
+        if (s_is_blank(m.text->valuestring)) {
             return s_fail(resp, S_MSG_BLANK_TEXT, n, k);
         }
     }
-    const cJSON *doc = s_get(b, "document");
-    const char *media = doc ? "document" : s_get(b, "image") ? "image" : NULL;
-    if (media && strcmp(role, "user") != 0) {
+    const char *media = m.document ? "document" : m.image ? "image" : NULL;
+    if (media && !user) {
         return s_fail(resp, S_MSG_MEDIA_ROLE, media, n, k);
     }
-    c->image += s_get(b, "image") != NULL;
-    c->document += doc != NULL;
-    const char *name = cJSON_GetStringValue(s_get(doc, "name"));
+    c->image += m.image != NULL;
+    c->document += m.document != NULL;
+    const char *name = cJSON_GetStringValue(s_get(m.document, "name"));
     if (name && !s_document_name_ok(name)) {
         return s_fail(resp, S_MSG_DOCUMENT_NAME);
     }
-    const cJSON *result = s_get(b, "toolResult");
-    if (result) {
+    if (m.tool_result) {
         c->tool_result++;
-        const char *status = cJSON_GetStringValue(s_get(result, "status"));
-        if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(s_get(result, "content")) == 0) {
+        const char *status = cJSON_GetStringValue(s_get(m.tool_result, "status"));
+        if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(s_get(m.tool_result, "content")) == 0) {
             return s_fail(resp, S_MSG_ERROR_RESULT_EMPTY, n, k);
         }
     }
@@ -247,6 +292,7 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
     {
         const cJSON *content = s_get(m, "content");
         const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        bool user = role && strcmp(role, "user") == 0;
         if (cJSON_GetArraySize(content) == 0) {
             return s_fail(resp, S_MSG_EMPTY_CONTENT, n);
         }
@@ -255,7 +301,7 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
         const cJSON *b = NULL;
         cJSON_ArrayForEach(b, content)
         {
-            if (!s_check_block(n, k++, role ? role : "", b, &c, resp)) {
+            if (!s_check_block(n, k++, user, b, &c, resp)) {
                 return false;
             }
         }
@@ -286,35 +332,47 @@ static bool s_has_tool_use_id(const cJSON *message, const char *id)
     return false;
 }
 
-static int s_count_blocks(const cJSON *message, const char *member)
+struct s_tally {
+    int uses, results;
+};
+
+/* toolUse and toolResult blocks of one message, in one pass over its blocks' keys. */
+static struct s_tally s_tally_tools(const cJSON *message)
 {
-    int n = 0;
+    struct s_tally t = {0, 0};
     const cJSON *b = NULL;
     cJSON_ArrayForEach(b, s_get(message, "content"))
     {
-        n += s_get(b, member) != NULL;
+        for (const cJSON *e = cJSON_IsObject(b) ? b->child : NULL; e; e = e->next) {
+            if (e->string && e->string[0] == 't' && e->string[1] == 'o' && !cJSON_IsNull(e)) {
+                t.uses += strcmp(e->string, "toolUse") == 0;
+                t.results += strcmp(e->string, "toolResult") == 0;
+            }
+        }
     }
-    return n;
+    return t;
 }
 
 /* toolResult blocks answer the toolUse blocks of the turn right before them. */
 static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, struct mock_response *resp)
 {
     const cJSON *prev = NULL;
+    struct s_tally prev_tally = {0, 0};
     int n = 0;
     const cJSON *m = NULL;
     cJSON_ArrayForEach(m, messages)
     {
-        int results = s_count_blocks(m, "toolResult");
-        if (!has_tool_config && (results || s_count_blocks(m, "toolUse"))) {
+        struct s_tally t = s_tally_tools(m);
+        if (!has_tool_config && (t.results || t.uses)) {
             return s_fail(resp, S_MSG_NO_TOOL_CONFIG);
         }
-        if (results > (prev ? s_count_blocks(prev, "toolUse") : 0)) {
+        if (t.results > prev_tally.uses) {
             return s_fail(resp, S_MSG_TOO_MANY_RESULTS, n);
         }
         int k = 0;
         const cJSON *b = NULL;
-        cJSON_ArrayForEach(b, s_get(m, "content"))
+        const cJSON *answers = t.results ? s_get(m, "content") : NULL;
+        cJSON_ArrayForEach(b, answers)
         {
             const char *id = cJSON_GetStringValue(s_get(s_get(b, "toolResult"), "toolUseId"));
             if (id && !s_has_tool_use_id(prev, id)) {
@@ -323,6 +381,7 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
             k++;
         }
         prev = m;
+        prev_tally = t;
         n++;
     }
     return true;
