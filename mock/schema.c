@@ -381,9 +381,31 @@ static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, con
     }
 }
 
+/* A list of strings as Java's List.toString() prints it, quoted: "'[a, b]'"; cut when long. */
+static void s_list_text(const cJSON *arr, char *out, size_t len)
+{
+    size_t o = (size_t)snprintf(out, len, "'[");
+    for (const cJSON *e = arr->child; e && o < len; e = e->next) {
+        o += (size_t)snprintf(out + o, len - o, "%s%s", e == arr->child ? "" : ", ",
+                              cJSON_IsString(e) ? e->valuestring : "null");
+    }
+    if (o < len) {
+        snprintf(out + o, len - o, "]'");
+    }
+}
+
 static void s_walk_list(struct s_walk *w, const struct mock_shape *shape, const cJSON *arr, bool sensitive)
 {
-    s_length(w, shape, NULL, (double)cJSON_GetArraySize(arr));
+    double n = (double)cJSON_GetArraySize(arr);
+    if ((shape->has_min && n < shape->min) || (shape->has_max && n > shape->max)) {
+        /* Coral quotes a list of strings (continuedev/continue#2296) and omits other lists. */
+        char shown[4096];
+        bool quote = !sensitive && !shape->member->sensitive && shape->member->type == MOCK_SHAPE_STRING;
+        if (quote) {
+            s_list_text(arr, shown, sizeof(shown));
+        }
+        s_length(w, shape, quote ? shown : NULL, n);
+    }
     int i = 0;
     for (const cJSON *e = arr->child; e && !w->serialization; e = e->next, i++) {
         s_path_push(w, NULL, i + 1);
