@@ -1,7 +1,7 @@
 /*
  * dispatch.c: the request pipeline, in the order the real service applies its checks:
  * route -> authenticate -> read the body -> schema (Smithy constraints) -> resolve the model
- * -> validate (conversation rules) -> cache points -> operation.
+ * -> validate (conversation rules) -> cache points -> document rule -> operation.
  * Each stage either passes or fills `resp` with Bedrock's error and stops. Every request,
  * failed or not, is recorded in the journal.
  */
@@ -171,7 +171,8 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
         return; /* admin calls are not part of the traffic under test */
     } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
                mock_stage_schema(mock, req, resp) && s_stage_model(mock, req, resp) &&
-               mock_stage_validate(mock, req, resp) && mock_stage_cache_points(mock, req, resp)) {
+               mock_stage_validate(mock, req, resp) && mock_stage_cache_points(mock, req, resp) &&
+               mock_stage_validate_documents(mock, req, resp)) {
         s_run_operation(mock, req, resp);
     }
     s_record(mock, req, resp, started_us);

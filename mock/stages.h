@@ -21,6 +21,10 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
 /* validate.c: reject what Bedrock rejects, with Bedrock's words. */
 bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
+/* validate.c: the rule Bedrock checks after the cache points: a document needs a text block
+ * in the same message. */
+bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
 /* cache_rules.c: the cache-point rules (count, placement, TTLs, models without caching). */
 bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 

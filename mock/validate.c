@@ -228,7 +228,7 @@ static bool s_document_name_ok(const char *name)
 }
 
 struct s_counts {
-    int text, image, document, tool_result;
+    int image, document, tool_result;
 };
 
 /* The members of a content block the rules look at, found in one pass over its keys. */
@@ -260,11 +260,8 @@ static struct s_block s_block_members(const cJSON *b)
 static bool s_check_block(int n, int k, bool user, const cJSON *b, struct s_counts *c, struct mock_response *resp)
 {
     struct s_block m = s_block_members(b);
-    if (cJSON_IsString(m.text)) {
-        c->text++;
-        if (s_is_blank(m.text->valuestring)) {
-            return s_fail(resp, S_MSG_BLANK_TEXT, n, k);
-        }
+    if (cJSON_IsString(m.text) && s_is_blank(m.text->valuestring)) {
+        return s_fail(resp, S_MSG_BLANK_TEXT, n, k);
     }
     const char *media = m.document ? "document" : m.image ? "image" : NULL;
     if (media && !user) {
@@ -298,7 +295,7 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
         if (cJSON_GetArraySize(content) == 0) {
             return s_fail(resp, S_MSG_EMPTY_CONTENT, n);
         }
-        struct s_counts c = {0, 0, 0, 0};
+        struct s_counts c = {0, 0, 0};
         int k = 0;
         const cJSON *b = NULL;
         cJSON_ArrayForEach(b, content)
@@ -312,9 +309,6 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
         }
         if (c.document > S_MAX_DOCUMENTS) {
             return s_fail(resp, S_MSG_TOO_MANY_DOCUMENTS, n);
-        }
-        if (c.document && !c.text) {
-            return s_fail(resp, S_MSG_DOCUMENT_TEXT);
         }
         n++;
     }
@@ -477,6 +471,32 @@ static bool s_check_settings(const struct mock_request *req, struct mock_respons
             return s_fail(resp, S_MSG_JSON_POINTER, i);
         }
         i++;
+    }
+    return true;
+}
+
+/* Runs after the cache-point rules: for a message holding only a document and a cache point,
+ * Bedrock answers "There is nothing available to cache" (anomalyco/opencode#29728). */
+bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)mock;
+    if (req->op != MOCK_OP_CONVERSE && req->op != MOCK_OP_CONVERSE_STREAM) {
+        return true;
+    }
+    const cJSON *m = NULL;
+    cJSON_ArrayForEach(m, s_get(req->json, "messages"))
+    {
+        bool document = false, text = false;
+        const cJSON *b = NULL;
+        cJSON_ArrayForEach(b, s_get(m, "content"))
+        {
+            struct s_block k = s_block_members(b);
+            document = document || k.document;
+            text = text || cJSON_IsString(k.text);
+        }
+        if (document && !text) {
+            return s_fail(resp, S_MSG_DOCUMENT_TEXT);
+        }
     }
     return true;
 }

@@ -252,3 +252,34 @@ Test(validate, a_message_longer_than_the_buffer_is_cut_not_overflowed)
     brk_buf_clean_up(&b);
     cJSON_Delete(input);
 }
+
+Test(validate, unions_refuse_two_members_and_ignore_unknown_ones)
+{
+    char msg[4096];
+    cr_assert_eq(s_validate("ConverseRequest",
+                            "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\","
+                            "\"toolResult\":{\"toolUseId\":\"t\",\"content\":[]}}]}]}",
+                            msg, sizeof(msg)),
+                 MOCK_SCHEMA_VALIDATION);
+    cr_assert_str_eq(msg, "1 validation error detected: Value at 'messages.1.member.content.1.member' failed to "
+                          "satisfy constraint: Member must have exactly one member set");
+    cr_assert_eq(s_validate("ConverseRequest",
+                            "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},"
+                            "{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}}]}}]}]}",
+                            msg, sizeof(msg)),
+                 MOCK_SCHEMA_OK, "%s", msg);
+}
+
+Test(validate, values_inside_content_blocks_are_not_quoted_but_roles_are)
+{
+    char msg[4096];
+    cr_assert_eq(s_validate("ConverseRequest",
+                            "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"bot\",\"content\":[{\"cachePoint\":"
+                            "{\"type\":\"x\"}}]}]}",
+                            msg, sizeof(msg)),
+                 MOCK_SCHEMA_VALIDATION);
+    cr_assert_str_eq(msg, "2 validation errors detected: Value 'bot' at 'messages.1.member.role' failed to satisfy "
+                          "constraint: Member must satisfy enum value set: [user, assistant, system]; Value at "
+                          "'messages.1.member.content.1.member.cachePoint.type' failed to satisfy constraint: Member "
+                          "must satisfy enum value set: [default]");
+}
