@@ -70,6 +70,10 @@
     "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a "   \
     "JSON Pointer such as /stop_sequence and try again."
 
+#define S_MSG_PAYLOAD_TOO_LONG                                                                   \
+    "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have " \
+    "length less than or equal to %llu"
+
 /* Longest message the schema layer builds (a 2048-character id and a 1,500-character pattern
  * fit many times over); longer text is cut. */
 #define S_MAX_MESSAGE (64u * 1024u)
@@ -144,6 +148,24 @@ static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request
     return input;
 }
 
+/* InvokeModel's raw body is the blob member `body` (max 25,000,000 bytes in the model). It is
+ * not JSON, so its length is checked here, after the other members. */
+static bool s_check_payload(const struct mock_shape *shape, const struct mock_request *req,
+                            struct mock_response *resp)
+{
+    if (req->json) {
+        return true;
+    }
+    for (size_t i = 0; i < shape->n_members; i++) {
+        const struct mock_member *m = &shape->members[i];
+        if (m->location == MOCK_LOC_BODY && m->shape->type == MOCK_SHAPE_BLOB && m->shape->has_max &&
+            (double)req->body_len > m->shape->max) {
+            return s_fail(resp, S_MSG_PAYLOAD_TOO_LONG, m->name, (unsigned long long)m->shape->max);
+        }
+    }
+    return true;
+}
+
 static const struct mock_shape *s_input_shapes[MOCK_OP_COUNT];
 static pthread_once_t s_input_shapes_once = PTHREAD_ONCE_INIT;
 
@@ -173,7 +195,7 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
     }
     brk_buf_clean_up(&msg);
     cJSON_Delete(input);
-    return out == MOCK_SCHEMA_OK;
+    return out == MOCK_SCHEMA_OK && s_check_payload(shape, req, resp);
 }
 
 /* ---- conversation rules --------------------------------------------------------------- */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mock/mock_priv.h"
 #include "mock/schema.h"
+#include "mock/stages.h"
 
 static const struct mock_shape *s_shape(const char *name)
 {
@@ -282,4 +284,23 @@ Test(validate, values_inside_content_blocks_are_not_quoted_but_roles_are)
                           "constraint: Member must satisfy enum value set: [user, assistant, system]; Value at "
                           "'messages.1.member.content.1.member.cachePoint.type' failed to satisfy constraint: Member "
                           "must satisfy enum value set: [default]");
+}
+
+Test(validate, invoke_model_body_is_bounded_by_the_models_length)
+{
+    struct mock_request req;
+    mock_request_init(&req);
+    req.op = MOCK_OP_INVOKE_MODEL;
+    snprintf(req.model_id, sizeof(req.model_id), "anthropic.claude-3-haiku-20240307-v1:0");
+    struct mock_response resp;
+    mock_response_init(&resp);
+    req.body_len = 25000000; /* the length is all the check reads */
+    cr_assert(mock_stage_schema(NULL, &req, &resp));
+    req.body_len = 25000001;
+    cr_assert_not(mock_stage_schema(NULL, &req, &resp));
+    cr_assert_eq(resp.status, 400);
+    cr_assert_str_eq(resp.error_message, "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                                         "Member must have length less than or equal to 25000000");
+    mock_response_clean_up(&resp);
+    mock_request_clean_up(&req);
 }
