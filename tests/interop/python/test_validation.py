@@ -7,19 +7,24 @@ from sdk import client
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
-def _error(call):
+def _error(call, mock=None):
     try:
         call()
     except ClientError as err:
-        return err.response["Error"]["Code"], err.response["Error"]["Message"], \
-            err.response["ResponseMetadata"]["HTTPStatusCode"]
+        code, message = err.response["Error"]["Code"], err.response["Error"]["Message"]
+        if mock is not None:
+            # The journal recorded the same error; it keeps the first 255 bytes of a message (journal.h).
+            entry = mock.requests(operation="Converse")[0]
+            assert entry["error_code"] == code, entry
+            assert entry["error_message"] and message.startswith(entry["error_message"]), entry
+        return code, message, err.response["ResponseMetadata"]["HTTPStatusCode"]
     raise AssertionError("expected a ClientError")
 
 
 def test_enum_and_range_violations_are_listed_together(mock):
     code, message, status = _error(lambda: client(mock).converse(
         modelId=HAIKU, messages=[{"role": "bot", "content": [{"text": "hi"}]}],
-        inferenceConfig={"temperature": 99.0}))
+        inferenceConfig={"temperature": 99.0}), mock)
     assert (code, status) == ("ValidationException", 400)
     assert message == (
         "2 validation errors detected: Value 'bot' at 'messages.1.member.role' failed to satisfy constraint: "
@@ -29,7 +34,7 @@ def test_enum_and_range_violations_are_listed_together(mock):
 
 def test_blank_text_block_is_refused_with_bedrocks_words(mock):
     code, message, _ = _error(lambda: client(mock).converse(
-        modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "  "}]}]))
+        modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "  "}]}]), mock)
     assert code == "ValidationException"
     assert message == ("The text field in the ContentBlock object at messages.0.content.0 is blank. "
                        "Add text to the text field, and try again.")
@@ -44,3 +49,5 @@ def test_valid_multi_turn_tool_request_is_accepted(mock):
     ]
     resp = client(mock).converse(modelId=HAIKU, messages=messages, toolConfig=tools)
     assert resp["ResponseMetadata"]["HTTPStatusCode"] == 200
+    entry = mock.requests(operation="Converse")[0]
+    assert entry["status"] == 200 and entry["request_id"] == resp["ResponseMetadata"]["RequestId"]
