@@ -11,6 +11,7 @@
 #include "mock/cache.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
+#include "mock/rules.h"
 
 typedef void (*s_admin_fn)(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
@@ -67,6 +68,7 @@ static void s_reset(struct brk_mock *mock, struct mock_request *req, struct mock
     (void)req;
     mock_journal_clear(mock->journal);
     mock_cache_clear(mock->cache);
+    mock_rules_quotas_reset(mock);
     s_ok(resp);
 }
 
@@ -153,13 +155,30 @@ static const struct s_admin_route s_routes[] = {
     {"POST", "/_mock/clock", s_clock_post},
     {"GET", "/_mock/cache", s_cache_get},
     {"DELETE", "/_mock/cache", s_cache_delete},
+    {"POST", "/_mock/rules", mock_admin_rules_post},
+    {"GET", "/_mock/rules", mock_admin_rules_get},
+    {"DELETE", "/_mock/rules", mock_admin_rules_delete},
+    {"GET", "/_mock/rules/*", mock_admin_rule_get},
+    {"DELETE", "/_mock/rules/*", mock_admin_rule_delete},
+    {"GET", "/_mock/quotas", mock_admin_quotas_get},
+    {"PUT", "/_mock/quotas", mock_admin_quotas_put},
 };
+
+/* A route path ending in a slash and a star matches one non-empty trailing segment. */
+static bool s_path_matches(const char *route, const char *url)
+{
+    size_t n = strlen(route);
+    if (n >= 2 && strcmp(route + n - 2, "/*") == 0) {
+        return strncmp(url, route, n - 1) == 0 && url[n - 1] && !strchr(url + n - 1, '/');
+    }
+    return strcmp(url, route) == 0;
+}
 
 void mock_admin_handle(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     bool path_known = false;
     for (size_t i = 0; i < sizeof(s_routes) / sizeof(s_routes[0]); i++) {
-        if (strcmp(req->url, s_routes[i].path) != 0) {
+        if (!s_path_matches(s_routes[i].path, req->url)) {
             continue;
         }
         path_known = true;

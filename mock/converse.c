@@ -3,14 +3,18 @@
 
 #include "mock/prompt_cache.h"
 #include "mock/guardrail.h"
+#include "mock/quota.h"
 #include "mock/reply.h"
+#include "mock/rules.h"
 
 bool mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                                struct mock_response *resp)
 {
     mock_reply_generate(mock, req, reply);
     mock_cache_simulate(mock, req, reply, resp);
+    mock_rules_apply_reply(req, reply);
     mock_guardrail_converse(mock, req, reply); /* last: it sees the final answer */
+    mock_quota_note_reply(req, reply);
     return true;
 }
 

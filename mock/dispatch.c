@@ -12,6 +12,8 @@
 #include "bedrock/log.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
+#include "mock/quota.h"
+#include "mock/rules.h"
 #include "mock/stages.h"
 #include "mock/guardrail.h"
 #include "mock/invoke.h"
@@ -172,8 +174,10 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
     } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
                mock_stage_schema(mock, req, resp) && s_stage_model(mock, req, resp) &&
                mock_stage_validate(mock, req, resp) && mock_stage_cache_points(mock, req, resp) &&
-               mock_stage_validate_documents(mock, req, resp)) {
+               mock_stage_validate_documents(mock, req, resp) && mock_stage_rules(mock, req, resp) &&
+               mock_stage_quota(mock, req, resp)) {
         s_run_operation(mock, req, resp);
+        mock_quota_reconcile(mock, req, resp);
     }
     s_record(mock, req, resp, started_us);
     brk_log_debug("%s %s -> %d %s", req->method, req->url, resp->status, resp->error ? resp->error->code : "");

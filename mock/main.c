@@ -42,16 +42,20 @@ static const char s_usage[] =
     "  --cache-below-minimum skip|reject\n"
     "                         a cache point below the model's minimum caches nothing (skip,\n"
     "                         the documented default) or is a 400 \"nothing available to cache\"\n"
+    "  --rules FILE           scripted replies and faults to load at start (docs/rules.md)\n"
+    "  --quota SPEC           per-model quota, e.g. tpm=200000,rpm=50,tpd=0,model=ID,retry-after;\n"
+    "                         without model= it applies to every model; repeatable\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
     "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
-    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache\n"
-    "(docs/admin-api.md).\n";
+    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
+    "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
-       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION };
+       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
+       OPT_RULES, OPT_QUOTA };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -72,6 +76,8 @@ static const struct option s_options[] = {
     {"stream-delay-ms", required_argument, NULL, OPT_STREAM_DELAY},
     {"guardrail-words", required_argument, NULL, OPT_GUARDRAIL_WORDS},
     {"stream-exception", required_argument, NULL, OPT_STREAM_EXCEPTION},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"quota", required_argument, NULL, OPT_QUOTA},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -185,6 +191,11 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     case OPT_MODELS: cli->cfg.models_path = arg; return 0;
     case OPT_GUARDRAIL_WORDS: cli->cfg.guardrail_words_path = arg; return 0;
     case OPT_STREAM_EXCEPTION: return s_parse_stream_exception(cli, arg);
+    case OPT_RULES: cli->cfg.rules_path = arg; return 0;
+    case OPT_QUOTA:
+        if (cli->cfg.n_quota_specs == BRK_MOCK_MAX_QUOTA_SPECS) return s_fail("at most %d --quota options", BRK_MOCK_MAX_QUOTA_SPECS);
+        cli->cfg.quota_specs[cli->cfg.n_quota_specs++] = arg;
+        return 0;
     case OPT_CLOCK:
         if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;

@@ -24,6 +24,8 @@
 
 struct mock_journal;
 struct mock_cache;
+struct mock_rules;
+struct mock_quotas;
 
 /* Every operation path of the Bedrock Runtime service model, plus the admin API. */
 #define MOCK_OP_LIST(X)                                                        \
@@ -84,6 +86,11 @@ struct mock_request {
     char request_id[37];
     int64_t start_ms;                 /* mock clock */
     cJSON *reply_override;            /* owned; a rule's scripted reply (rules.c applies it) */
+
+    /* Quota bookkeeping (quota.c): tokens reserved at the start, and what the reply used. */
+    uint64_t quota_reserved;
+    uint64_t quota_used;
+    bool quota_used_known;
 };
 
 /* Faults inside an event stream, set by a rule, honoured by the stream writers.
@@ -140,6 +147,10 @@ struct brk_mock {
     _Atomic uint64_t request_seq; /* requests seen since start; numbers journal entries */
     struct mock_cache *cache;     /* the simulated prompt cache (cache.h) */
     struct mock_guardrail *guardrail; /* word list of the simulated guardrails (guardrail.c) */
+
+    /* Scripted replies and faults (rules.c), and quota buckets (quota.c). */
+    struct mock_rules *rules;
+    struct mock_quotas *quotas;
 };
 
 /* ---- response helpers (response.c) ---- */

@@ -17,6 +17,8 @@
 #include "mock/guardrail.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
+#include "mock/quota.h"
+#include "mock/rules.h"
 
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;
@@ -337,6 +339,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
         rc = mock_guardrail_load(cfg->guardrail_words_path, &mock->guardrail, err, err_len);
     }
     if (rc == BRK_OK) {
+        rc = mock_rules_quotas_start(mock, err, err_len);
+    }
+    if (rc == BRK_OK) {
         rc = s_start_daemon(mock, err, err_len);
     }
     if (rc != BRK_OK) {
@@ -363,6 +368,8 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_catalog_destroy(mock->catalog);
     mock_journal_destroy(mock->journal);
     mock_cache_destroy(mock->cache);
+    mock_rules_destroy(mock->rules);
+    mock_quotas_destroy(mock->quotas);
     brk_clock_destroy(mock->clock);
     mock_guardrail_destroy(mock->guardrail);
     free(mock->host);

@@ -30,6 +30,7 @@
 
 #define BRK_MOCK_DEFAULT_PORT 8787
 #define BRK_MOCK_VERSION "0.1.0"
+#define BRK_MOCK_MAX_QUOTA_SPECS 16
 
 struct brk_mock_config {
     const char *host;          /* address to bind; default "127.0.0.1" */
@@ -55,6 +56,11 @@ struct brk_mock_config {
     enum brk_aws_error stream_exception;
     /* Guardrails (docs/operations.md): file of blocked words, one per line; NULL = built-in list. */
     const char *guardrail_words_path;
+
+    /* Rules and quotas (docs/rules.md); both are read by brk_mock_start only. */
+    const char *rules_path;    /* --rules FILE: scripted replies and faults; NULL = none */
+    const char *quota_specs[BRK_MOCK_MAX_QUOTA_SPECS]; /* --quota "tpm=N,rpm=N,tpd=N,model=ID,retry-after" */
+    size_t n_quota_specs;
 };
 
 struct brk_mock;
