@@ -29,7 +29,6 @@ struct s_override {
     char model[256];           /* model id or glob */
     struct mock_quota limits;
     bool retry_after;          /* send Retry-After / x-amz-retry-after with its throttles */
-    bool startup;              /* from --quota; kept by a reset */
 };
 
 struct s_bucket {
@@ -49,6 +48,8 @@ struct mock_quotas {
     pthread_mutex_t lock;
     struct s_override overrides[S_MAX_OVERRIDES];
     size_t n_overrides;
+    struct s_override startup[S_MAX_OVERRIDES]; /* the --quota ones, restored by a reset */
+    size_t n_startup;
     struct s_bucket *buckets;  /* S_MAX_BUCKETS */
     size_t n_buckets;
 };
@@ -155,15 +156,15 @@ static bool s_parse_override(const cJSON *o, struct s_override *out, char *err, 
            s_u64_member(o, "tokens_per_day", &out->limits.tokens_per_day, err, err_len);
 }
 
-static void s_upsert_locked(struct mock_quotas *quotas, const struct s_override *o)
+static void s_upsert(struct s_override *list, size_t *n, const struct s_override *o)
 {
-    for (size_t i = 0; i < quotas->n_overrides; i++) {
-        if (strcmp(quotas->overrides[i].model, o->model) == 0) {
-            quotas->overrides[i] = *o;
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(list[i].model, o->model) == 0) {
+            list[i] = *o;
             return;
         }
     }
-    quotas->overrides[quotas->n_overrides++] = *o;
+    list[(*n)++] = *o;
 }
 
 enum brk_status mock_quotas_set_json(struct mock_quotas *quotas, const cJSON *json, bool startup, char *err,
@@ -194,8 +195,10 @@ enum brk_status mock_quotas_set_json(struct mock_quotas *quotas, const cJSON *js
     pthread_mutex_lock(&quotas->lock);
     enum brk_status rc = quotas->n_overrides + n > S_MAX_OVERRIDES ? BRK_ERR_TOO_LARGE : BRK_OK;
     for (size_t i = 0; rc == BRK_OK && i < n; i++) {
-        parsed[i].startup = startup;
-        s_upsert_locked(quotas, &parsed[i]);
+        s_upsert(quotas->overrides, &quotas->n_overrides, &parsed[i]);
+        if (startup) {
+            s_upsert(quotas->startup, &quotas->n_startup, &parsed[i]);
+        }
     }
     quotas->n_buckets = rc == BRK_OK ? 0 : quotas->n_buckets; /* new limits start with full buckets */
     pthread_mutex_unlock(&quotas->lock);
@@ -260,13 +263,8 @@ out:
 void mock_quotas_reset(struct mock_quotas *quotas)
 {
     pthread_mutex_lock(&quotas->lock);
-    size_t kept = 0;
-    for (size_t i = 0; i < quotas->n_overrides; i++) {
-        if (quotas->overrides[i].startup) {
-            quotas->overrides[kept++] = quotas->overrides[i];
-        }
-    }
-    quotas->n_overrides = kept;
+    memcpy(quotas->overrides, quotas->startup, quotas->n_startup * sizeof(quotas->startup[0]));
+    quotas->n_overrides = quotas->n_startup;
     quotas->n_buckets = 0;
     pthread_mutex_unlock(&quotas->lock);
 }
