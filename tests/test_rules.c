@@ -9,6 +9,7 @@
 
 #include "bedrock/clock.h"
 #include "bedrock/tokens.h"
+#include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
@@ -410,6 +411,50 @@ Test(rules, retry_after_and_headers_are_sent_only_when_asked)
     th_header(&r, "Retry-After", v, sizeof(v));
     cr_assert_str_eq(v, "");
     th_response_free(&r);
+}
+
+/* ---- through ConverseStream -------------------------------------------------------- */
+
+/* Decoded events of a ConverseStream call on Haiku; caller frees with th_events_free + free. */
+static struct th_events *s_stream(const char *body)
+{
+    char enc[256], path[320];
+    th_encode_label("anthropic.claude-3-haiku-20240307-v1:0", enc, sizeof(enc));
+    snprintf(path, sizeof(path), "/model/%s/converse-stream", enc);
+    struct th_response r = th_request(s_mock, "POST", path, body, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    struct th_events *evs = calloc(1, sizeof(*evs));
+    th_events_decode(r.body, r.body_len, evs);
+    th_response_free(&r);
+    return evs;
+}
+
+Test(rules, stream_exception_rule_ends_a_converse_stream_with_that_exception)
+{
+    s_add_rule("{\"match\":{\"operation\":\"ConverseStream\"},\"stream\":{\"exceptionAfterEvent\":2,"
+               "\"exception\":\"throttlingException\",\"message\":\"Too many tokens, please wait before trying "
+               "again.\"}}");
+    cr_assert_eq(s_hello(), 200, "Converse is not matched");
+    struct th_events *evs = s_stream(HELLO);
+    cr_assert_eq(evs->n, 3);
+    cr_assert_str_eq(evs->ev[2].message_type, "exception");
+    cr_assert_str_eq(evs->ev[2].type, "throttlingException");
+    cr_assert_str_eq(cJSON_GetObjectItem(evs->ev[2].payload, "message")->valuestring,
+                     "Too many tokens, please wait before trying again.");
+    th_events_free(evs);
+    free(evs);
+}
+
+Test(rules, scripted_reply_streams_like_it_answers)
+{
+    s_add_rule("{\"reply\":{\"text\":\"Scripted, streamed and whole.\"}}");
+    struct th_events *evs = s_stream(HELLO);
+    char *text = th_events_join(evs, 0, NULL, "text");
+    cr_assert_str_eq(text, "Scripted, streamed and whole.");
+    cr_assert_str_eq(evs->ev[evs->n - 1].type, "metadata");
+    free(text);
+    th_events_free(evs);
+    free(evs);
 }
 
 /* ---- the admin API ------------------------------------------------------------------ */

@@ -8,7 +8,7 @@ botocore's own (at most 1 s + 2 s here), so these tests keep max attempts at 3.
 """
 import collections
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EventStreamError
 
 from sdk import client
 
@@ -96,6 +96,31 @@ def test_scripted_tool_call_then_answer(mock):
                                                               "content": [{"text": "18C"}]}}]}]
     second = brt.converse(modelId=HAIKU, messages=messages, toolConfig=tools)
     assert second["output"]["message"]["content"][0]["text"] == "It is 18C in Paris."
+
+
+def test_stream_fault_rule_raises_event_stream_error_without_retry(mock):
+    mock.admin("POST", "/_mock/rules", {"match": {"operation": "ConverseStream"},
+                                        "stream": {"exceptionAfterEvent": 2, "exception": "throttlingException"}})
+    brt = client(mock, retry_mode="standard", max_attempts=3)
+    stream = iter(brt.converse_stream(modelId=HAIKU, messages=HELLO)["stream"])
+    seen = [next(iter(next(stream))) for _ in range(2)]
+    err = None
+    try:
+        next(stream)
+    except EventStreamError as e:
+        err = e.response["Error"]
+    assert err == {"Code": "throttlingException",
+                   "Message": "Too many requests, please wait before trying again."}, err
+    assert len(seen) == 2, seen
+    assert len(mock.requests(operation="ConverseStream")) == 1, "in-stream exceptions are never retried"
+
+
+def test_scripted_reply_reaches_converse_stream(mock):
+    mock.admin("POST", "/_mock/rules", {"reply": {"text": "Streamed script."}})
+    resp = client(mock).converse_stream(modelId=HAIKU, messages=HELLO)
+    deltas = [e["contentBlockDelta"]["delta"] for e in resp["stream"] if "contentBlockDelta" in e]
+    text = "".join(d.get("text", "") for d in deltas)
+    assert text == "Streamed script.", text
 
 
 MOCK_ARGS = {
