@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bedrock/log.h"
+#include "mock/invoke.h"
 #include "mock/reply.h"
 #include "mock/rules.h"
 #include "mock/usage.h"
@@ -321,17 +322,36 @@ static struct s_bucket *s_bucket_locked(struct mock_quotas *quotas, const char *
 
 static bool s_counts(enum mock_op op)
 {
-    return op == MOCK_OP_CONVERSE || op == MOCK_OP_CONVERSE_STREAM;
+    return op == MOCK_OP_CONVERSE || op == MOCK_OP_CONVERSE_STREAM || op == MOCK_OP_INVOKE_MODEL ||
+           op == MOCK_OP_INVOKE_MODEL_STREAM;
 }
 
-static uint64_t s_max_tokens(const struct mock_request *req)
+static uint64_t s_max_tokens(const cJSON *input, const struct mock_model *m)
 {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req->json, "inferenceConfig"),
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(input, "inferenceConfig"),
                                                        "maxTokens");
     if (cJSON_IsNumber(mt) && mt->valuedouble >= 1) {
         return (uint64_t)mt->valuedouble;
     }
-    return req->model.model->max_output_tokens ? req->model.model->max_output_tokens : 4096;
+    return m->max_output_tokens ? m->max_output_tokens : 4096;
+}
+
+/* Tokens a request reserves: its input plus its output limit. InvokeModel's native body is
+ * mapped the way the operation maps it; a body that cannot be mapped reserves nothing (the
+ * operation answers its error). Returns 0 when nothing is to be reserved. */
+static uint64_t s_reservation(const struct mock_request *req)
+{
+    const struct mock_model *m = req->model.model;
+    if (req->op == MOCK_OP_CONVERSE || req->op == MOCK_OP_CONVERSE_STREAM) {
+        return mock_usage_input_tokens(req->json) + s_max_tokens(req->json, m);
+    }
+    struct mock_response scratch;
+    mock_response_init(&scratch);
+    cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch);
+    uint64_t cost = mapped ? mock_usage_input_tokens(mapped) + s_max_tokens(mapped, m) : 0;
+    cJSON_Delete(mapped);
+    mock_response_clean_up(&scratch);
+    return cost;
 }
 
 struct s_verdict {
@@ -385,10 +405,16 @@ bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mo
         return true;
     }
     struct mock_quotas *quotas = mock->quotas;
-    uint64_t cost = mock_usage_input_tokens(req->json) + s_max_tokens(req);
-    int64_t now = brk_clock_now_ms(mock->clock);
     pthread_mutex_lock(&quotas->lock);
     struct s_limits l = s_limits_locked(quotas, req->model.model);
+    pthread_mutex_unlock(&quotas->lock);
+    uint64_t cost = s_limited(&l.q) ? s_reservation(req) : 0;
+    if (!cost) {
+        return true;
+    }
+    int64_t now = brk_clock_now_ms(mock->clock);
+    pthread_mutex_lock(&quotas->lock);
+    l = s_limits_locked(quotas, req->model.model);
     struct s_verdict v = {0};
     if (s_limited(&l.q)) {
         v = s_take_locked(s_bucket_locked(quotas, req->account, req->model.model, &l.q, now), &l.q, cost);

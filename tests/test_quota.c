@@ -290,3 +290,29 @@ Test(quota, buckets_stay_exact_with_32_clients)
     cr_assert_eq(ok, 5);
     cr_assert_eq(throttled, 27);
 }
+
+Test(quota, invoke_model_reserves_from_its_native_body)
+{
+    char msg[256];
+    s_put("{\"model\":\"" HAIKU "\",\"tokens_per_minute\":250}");
+    cr_assert_eq(s_admin("POST", "/_mock/rules", USAGE_RULE), 201);
+    char enc[256], path[320];
+    th_encode_label(HAIKU, enc, sizeof(enc));
+    snprintf(path, sizeof(path), "/model/%s/invoke", enc);
+    const char *body = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,"
+                       "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
+    struct th_response r = th_request(s_mock, "POST", path, body, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(s_bucket("tokens_per_minute_available"), 190, "the same 102 reserved and 60 used as Converse");
+    cr_assert_eq(s_hello(), 200, "Converse and InvokeModel share the model's bucket");
+    cr_assert_eq(s_hello(), 200);
+    r = th_request(s_mock, "POST", path, body, NULL);
+    cr_assert_eq(r.status, 429, "%s", r.body);
+    snprintf(msg, sizeof(msg), "%s", th_message(&r));
+    cr_assert_str_eq(msg, "Too many tokens, please wait before trying again.");
+    th_response_free(&r);
+    r = th_request(s_mock, "POST", path, "{\"max_tokens\":\"many\"}", NULL);
+    cr_assert_eq(r.status, 400, "an unmappable body reserves nothing and gets its own error: %s", r.body);
+    th_response_free(&r);
+}
