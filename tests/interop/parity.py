@@ -14,7 +14,7 @@ JS_ONLY = {
     "default_http2_client_reaches_the_mock": "the JS bedrock-runtime client defaults to HTTP/2; botocore has no HTTP/2",
 }
 PYTHON_ONLY = {
-    "retry_legacy_mode_recovers_from_throttling": "legacy is botocore's default mode; the JS SDK has standard and adaptive only",
+    "legacy_mode_makes_three_attempts": "legacy is botocore's default mode; the JS SDK has standard and adaptive only",
 }
 
 

@@ -63,6 +63,7 @@ def test_two_throttles_then_the_third_attempt_succeeds(mock):
     assert resp["ResponseMetadata"]["RetryAttempts"] == 2
     assert resp["stopReason"] == "end_turn"
     assert list(_attempts_per_call(mock).values()) == [[1, 2, 3]]
+    assert [e["status"] for e in mock.requests()] == [429, 429, 200]
 
 
 def test_validation_errors_are_not_retried(mock):
@@ -96,6 +97,10 @@ def test_scripted_tool_call_then_answer(mock):
                                                               "content": [{"text": "18C"}]}}]}]
     second = brt.converse(modelId=HAIKU, messages=messages, toolConfig=tools)
     assert second["output"]["message"]["content"][0]["text"] == "It is 18C in Paris."
+    entries = mock.requests()
+    assert len(entries) == 2
+    assert all(e["status"] == 200 and e.get("rule") for e in entries), "both replies came from rules"
+    assert entries[0]["rule"] != entries[1]["rule"]
 
 
 def test_stream_fault_rule_raises_event_stream_error_without_retry(mock):
@@ -142,3 +147,26 @@ def test_quota_throttles_with_the_tokens_message(mock):
         raise AssertionError("expected ThrottlingException")
     mock.admin("POST", "/_mock/clock", {"advance_ms": 60000})
     brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 290})
+    entries = mock.requests()
+    assert [e["status"] for e in entries] == [200, 429, 200]
+    assert entries[1]["error_message"] == "Too many tokens, please wait before trying again."
+
+
+def test_internal_server_error_is_retried(mock):
+    mock.admin("POST", "/_mock/rules", {"match": {"operation": "Converse"}, "error": "InternalServerException",
+                                        "times": 1})
+    resp = client(mock, retry_mode="standard", max_attempts=3).converse(modelId=HAIKU, messages=HELLO)
+    assert resp["ResponseMetadata"]["RetryAttempts"] == 1
+    assert list(_attempts_per_call(mock).values()) == [[1, 2]]
+    assert [e["error_code"] for e in mock.requests()] == ["InternalServerException", None]
+
+
+def test_model_not_ready_is_retried(mock):
+    """ModelNotReadyException (429) is retried: botocore because the shape has the `retryable`
+    trait; the JS SDK because it treats every 429 as throttling."""
+    mock.admin("POST", "/_mock/rules", {"match": {"operation": "Converse"}, "error": "ModelNotReadyException",
+                                        "times": 1})
+    resp = client(mock, retry_mode="standard", max_attempts=3).converse(modelId=HAIKU, messages=HELLO)
+    assert resp["ResponseMetadata"]["RetryAttempts"] == 1
+    assert list(_attempts_per_call(mock).values()) == [[1, 2]]
+    assert [e["error_code"] for e in mock.requests()] == ["ModelNotReadyException", None]
