@@ -8,7 +8,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    ConverseCommand, ThrottlingException, ValidationException,
+    ConverseCommand, ConverseStreamCommand, ThrottlingException, ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 
 import { startMock } from './mock.mjs';
@@ -135,4 +135,36 @@ test('quota_throttles_with_the_tokens_message', async (t) => {
     const entries = await mock.requests();
     assert.deepEqual(entries.map((e) => e.status), [200, 429, 200]);
     assert.equal(entries[1].error_message, 'Too many tokens, please wait before trying again.');
+});
+
+test('stream_fault_rule_raises_event_stream_error_without_retry', async (t) => {
+    const mock = await startMock(t);
+    await mock.rule({ match: { operation: 'ConverseStream' },
+        stream: { exceptionAfterEvent: 2, exception: 'throttlingException' } });
+    const resp = await client(t, mock, { retryMode: 'standard', maxAttempts: 3 })
+        .send(new ConverseStreamCommand({ modelId: HAIKU, messages: hello() }));
+    const seen = [];
+    const err = await rejection((async () => {
+        for await (const ev of resp.stream) {
+            seen.push(Object.keys(ev).find((k) => ev[k] !== undefined));
+        }
+    })());
+    assert.ok(err instanceof ThrottlingException, `${err.name}: ${err.message}`);
+    assert.equal(err.message, 'Too many requests, please wait before trying again.');
+    assert.equal(seen.length, 2, seen.join(','));
+    assert.equal((await mock.requests({ operation: 'ConverseStream' })).length, 1, 'in-stream exceptions are never retried');
+});
+
+test('scripted_reply_reaches_converse_stream', async (t) => {
+    const mock = await startMock(t);
+    await mock.rule({ reply: { text: 'Streamed script.' } });
+    const resp = await client(t, mock).send(new ConverseStreamCommand({ modelId: HAIKU, messages: hello() }));
+    let text = '';
+    for await (const ev of resp.stream) {
+        text += ev.contentBlockDelta?.delta?.text ?? '';
+    }
+    assert.equal(text, 'Streamed script.');
+    const [entry] = await mock.requests({ operation: 'ConverseStream' });
+    assert.equal(entry.status, 200);
+    assert.ok(entry.rule);
 });

@@ -126,6 +126,8 @@ def test_scripted_reply_reaches_converse_stream(mock):
     deltas = [e["contentBlockDelta"]["delta"] for e in resp["stream"] if "contentBlockDelta" in e]
     text = "".join(d.get("text", "") for d in deltas)
     assert text == "Streamed script.", text
+    entry = mock.requests(operation="ConverseStream")[0]
+    assert entry["status"] == 200 and entry.get("rule"), entry
 
 
 MOCK_ARGS = {
