@@ -5,6 +5,9 @@
 #   make test       build and run every test suite
 #   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
 #   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
+#   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
+#   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
+#   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
 #
 # Sources are found by wildcard: a new common/*.c, mock/*.c or tests/test_*.c is built
 # without touching this file.
@@ -19,7 +22,14 @@ PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize
-  SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  SANFLAGS  := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZE),fuzz)
+  # libFuzzer build (make fuzz / fuzz-smoke): clang, coverage hooks everywhere, ASan+UBSan.
+  # clang's -Wformat=2 also flags vprintf-style callbacks that gcc accepts; those are not fuzzed.
+  BUILD     := build/fuzz
+  SANFLAGS  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+               -Wno-format-nonliteral
+  CC        := clang
 else
   BUILD     := build
   SANFLAGS  :=
@@ -64,7 +74,8 @@ LIBMOCK     := $(LIB)/libbedrock-mock.a
 MOCK_BIN    := $(BIN)/bedrock-mock
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help
+.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help \
+        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
 all: $(MOCK_BIN)
@@ -147,6 +158,54 @@ $(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN) $(BENCH_BINS)
 	$(Q)BRK_BIN_DIR=$(CURDIR)/$(BIN) sh bench/run.sh
+
+# ---- fuzzing (fuzz/, docs/hardening.md) -----------------------------------
+# Each fuzz/<target>.c is one libFuzzer target; fuzz/fuzz_support.c is shared by all of them.
+FUZZ_SRC    := $(filter-out fuzz/fuzz_support.c,$(wildcard fuzz/*.c))
+FUZZ_BINS   := $(FUZZ_SRC:fuzz/%.c=$(BIN)/fuzz_%)
+FUZZ_SECONDS ?= 15
+
+$(OBJ)/fuzz/%.o: ALL_CFLAGS += -DBRK_FUZZ_ENTRY
+.SECONDARY: $(FUZZ_SRC:%.c=$(OBJ)/%.o) $(OBJ)/fuzz/fuzz_support.o
+
+$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# clang and its libFuzzer runtime come from Debian (clang, libclang-rt-dev) when missing.
+fuzz-deps: deps-check
+	$(Q)printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n ? 0 : 0; }\n' \
+	  | clang -x c -fsanitize=fuzzer - -o /dev/null 2>/dev/null || sh scripts/deps.sh clang libclang-rt-dev
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-deps fuzz-build
+
+# Every target for FUZZ_SECONDS (default 15) from its seed corpus, which is replayed first.
+fuzz-smoke: fuzz-deps fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(CURDIR)/build/fuzz/bin $(CURDIR)/fuzz/corpus
+
+# ---- valgrind ------------------------------------------------------------------
+# Criterion forks a worker per test, hence --trace-children; a worker with a memcheck error or
+# a definite/indirect/possible leak exits 99, which Criterion reports as a failed test.
+VALGRIND_FLAGS := --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect,possible \
+                  --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --track-fds=no -q
+
+test-valgrind: deps-check
+	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_VALGRIND=1 \
+	  valgrind $(VALGRIND_FLAGS) $(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
+
+# ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------
+soak: deps-check
+	$(Q)command -v wrk >/dev/null 2>&1 || sh scripts/deps.sh wrk
+	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
+	$(Q)BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) sh bench/soak.sh
 
 clean:
 	rm -rf build

@@ -66,7 +66,12 @@ enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms)
     if (delta_ms < 0) {
         return BRK_ERR_INVALID_ARG;
     }
-    atomic_fetch_add(&clock->virtual_ms, delta_ms);
+    /* Saturate rather than wrap: many large advances must not send the clock back in time. */
+    int64_t cur = atomic_load(&clock->virtual_ms);
+    int64_t next;
+    do {
+        next = cur > INT64_MAX - delta_ms ? INT64_MAX : cur + delta_ms;
+    } while (!atomic_compare_exchange_weak(&clock->virtual_ms, &cur, next));
     return BRK_OK;
 }
 

@@ -130,14 +130,19 @@ static void s_clock_get(struct brk_mock *mock, struct mock_request *req, struct 
     cJSON_Delete(o);
 }
 
+/* 2^53: the largest integer a JSON number carries exactly (about 285,000 years). */
+#define S_MAX_ADVANCE_MS 9007199254740992.0
+
 static void s_clock_post(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
     const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_ms");
     if (brk_clock_mode(mock->clock) != BRK_CLOCK_VIRTUAL) {
         mock_response_error(resp, BRK_AWS_VALIDATION, "The clock is real; start bedrock-mock with --clock virtual.");
-    } else if (!cJSON_IsNumber(adv) || adv->valuedouble < 0) {
-        mock_response_error(resp, BRK_AWS_VALIDATION, "Body must be {\"advance_ms\": N} with N >= 0.");
+    } else if (!cJSON_IsNumber(adv) || !(adv->valuedouble >= 0 && adv->valuedouble <= S_MAX_ADVANCE_MS)) {
+        /* The upper bound keeps the cast to int64_t defined (found by fuzz/admin_body.c). */
+        mock_response_error(resp, BRK_AWS_VALIDATION,
+                            "Body must be {\"advance_ms\": N} with 0 <= N <= 9007199254740992.");
     } else {
         brk_clock_advance(mock->clock, (int64_t)adv->valuedouble);
         s_clock_get(mock, req, resp);

@@ -53,7 +53,10 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
     if (!s_is_json_op(req->op)) {
         return true;
     }
-    req->json = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    /* A NUL byte is never valid JSON text (RFC 8259 section 7), and cJSON would read a string up
+     * to it and drop the rest, so "a\0b" would reach the model as "a" (tests/test_hostile.c). */
+    bool has_nul = req->body && memchr(req->body, '\0', req->body_len) != NULL;
+    req->json = has_nul ? NULL : cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
     if (!req->json || !cJSON_IsObject(req->json)) {
         mock_response_error(resp, BRK_AWS_SERIALIZATION, NULL);
         return false;

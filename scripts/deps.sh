@@ -6,6 +6,9 @@ set -eu
 
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev \
 libssl-dev zlib1g-dev libcriterion-dev python3 curl"
+# Optional tools ask for their own packages: `sh scripts/deps.sh clang libclang-rt-dev` (make fuzz),
+# `valgrind` (make test-valgrind), `wrk` (make bench, make soak).
+if [ $# -gt 0 ]; then PACKAGES="$*"; fi
 
 # Node.js runs the JS interop suite. Debian's nodejs and npm only when there is no node at all:
 # a newer node (NodeSource's, for one) ships its own npm and conflicts with Debian's npm package.
