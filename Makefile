@@ -156,8 +156,11 @@ $(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps-check
+	$(Q)command -v wrk >/dev/null 2>&1 || sh scripts/deps.sh wrk
 	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN) $(BENCH_BINS)
 	$(Q)BRK_BIN_DIR=$(CURDIR)/$(BIN) sh bench/run.sh
+	$(Q)BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) sh bench/soak.sh
+.SECONDARY: $(BENCH_SRC:%.c=$(OBJ)/%.o)
 
 # ---- fuzzing (fuzz/, docs/hardening.md) -----------------------------------
 # Each fuzz/<target>.c is one libFuzzer target; fuzz/fuzz_support.c is shared by all of them.
@@ -190,16 +193,13 @@ fuzz-smoke: fuzz-deps fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(CURDIR)/build/fuzz/bin $(CURDIR)/fuzz/corpus
 
 # ---- valgrind ------------------------------------------------------------------
-# Criterion forks a worker per test, hence --trace-children; a worker with a memcheck error or
-# a definite/indirect/possible leak exits 99, which Criterion reports as a failed test.
-VALGRIND_FLAGS := --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect,possible \
-                  --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --track-fds=no -q
-
+# Criterion forks a worker per test, hence --trace-children; tests/valgrind.sh keeps one log per
+# process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
 	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN)
-	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_VALGRIND=1 \
-	  valgrind $(VALGRIND_FLAGS) $(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) \
+	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------
 soak: deps-check

@@ -5,6 +5,8 @@
 # never against a fixed number, because machines differ.
 set -eu
 : "${BRK_BIN_DIR:?}"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)
+echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr)"
 printf '%-44s %14s %-8s %14s %8s\n' "benchmark" "value" "unit" "baseline" "ratio"
 for b in "$BRK_BIN_DIR"/bench_*; do
     [ -x "$b" ] || continue

@@ -169,10 +169,14 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
     req->start_ms = brk_clock_now_ms(mock->clock);
     brk_rng_uuid(&mock->rng, req->request_id);
     mock_response_add_header(resp, "x-amzn-RequestId", req->request_id);
-    if (!mock_route(req)) {
+    bool routed = mock_route(req);
+    if (!routed || (req->op == MOCK_OP_ADMIN && mock->cfg.no_admin)) {
+        req->op = MOCK_OP_UNKNOWN; /* with --no-admin, /_mock/ is a path like any other */
         mock_response_error(resp, BRK_AWS_UNKNOWN_OPERATION, NULL);
     } else if (req->op == MOCK_OP_ADMIN) {
-        mock_admin_handle(mock, req, resp);
+        if (mock_admin_authorized(mock, req, resp)) {
+            mock_admin_handle(mock, req, resp);
+        }
         return; /* admin calls are not part of the traffic under test */
     } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
                mock_stage_schema(mock, req, resp) && s_stage_model(mock, req, resp) &&

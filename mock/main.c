@@ -20,6 +20,7 @@ static const char s_usage[] =
     "\n"
     "Options:\n"
     "  --host ADDR            address to bind (default 127.0.0.1; IPv4 or IPv6 literal)\n"
+    "                         any other than loopback logs a warning (docs/hardening.md)\n"
     "  --port N               port to listen on (default 8787; 0 picks a free port)\n"
     "  --port-file FILE       write the bound port to FILE once connections are accepted\n"
     "  --models FILE          model catalogue JSON (default: the built-in fixtures/models.json)\n"
@@ -45,6 +46,9 @@ static const char s_usage[] =
     "  --rules FILE           scripted replies and faults to load at start (docs/rules.md)\n"
     "  --quota SPEC           per-model quota, e.g. tpm=200000,rpm=50,tpd=0,model=ID,retry-after;\n"
     "                         without model= it applies to every model; repeatable\n"
+    "  --admin-token TOKEN    /_mock/ answers only requests with the header\n"
+    "                         x-mock-admin-token: TOKEN (403 otherwise)\n"
+    "  --no-admin             remove the admin API: /_mock/ paths are unknown operations\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -55,7 +59,8 @@ static const char s_usage[] =
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
        OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
-       OPT_RULES, OPT_QUOTA };
+       OPT_RULES, OPT_QUOTA,
+       OPT_ADMIN_TOKEN, OPT_NO_ADMIN };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -78,6 +83,8 @@ static const struct option s_options[] = {
     {"stream-exception", required_argument, NULL, OPT_STREAM_EXCEPTION},
     {"rules", required_argument, NULL, OPT_RULES},
     {"quota", required_argument, NULL, OPT_QUOTA},
+    {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
+    {"no-admin", no_argument, NULL, OPT_NO_ADMIN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -196,6 +203,11 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
         if (cli->cfg.n_quota_specs == BRK_MOCK_MAX_QUOTA_SPECS) return s_fail("at most %d --quota options", BRK_MOCK_MAX_QUOTA_SPECS);
         cli->cfg.quota_specs[cli->cfg.n_quota_specs++] = arg;
         return 0;
+    case OPT_ADMIN_TOKEN:
+        if (!arg[0]) return s_fail("--admin-token needs a non-empty token");
+        cli->cfg.admin_token = arg;
+        return 0;
+    case OPT_NO_ADMIN: cli->cfg.no_admin = true; return 0;
     case OPT_CLOCK:
         if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
         cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;

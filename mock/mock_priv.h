@@ -151,6 +151,7 @@ struct brk_mock {
     /* Scripted replies and faults (rules.c), and quota buckets (quota.c). */
     struct mock_rules *rules;
     struct mock_quotas *quotas;
+    char *admin_token;            /* owned copy of cfg.admin_token (safety.c), or NULL */
 };
 
 /* ---- response helpers (response.c) ---- */
@@ -213,5 +214,20 @@ void mock_op_not_implemented(struct brk_mock *mock, struct mock_request *req, st
 
 /* ---- admin API (admin.c) ---- */
 void mock_admin_handle(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* ---- safe defaults (safety.c, docs/hardening.md) ---- */
+#define MOCK_ADMIN_TOKEN_HEADER "x-mock-admin-token"
+
+/* Whether an admin request may go on: true when no --admin-token is set or the request's
+ * x-mock-admin-token header matches it (constant-time compare); otherwise fills resp with a
+ * 403 AccessDeniedException and returns false. */
+bool mock_admin_authorized(const struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp);
+
+/* Whether `host` (a --host value) is a loopback address: 127.0.0.0/8, ::1, or "localhost". */
+bool mock_host_is_loopback(const char *host);
+
+/* The warning to print for a server bound to `host` (empty when there is nothing to say):
+ * any non-loopback address is reachable by others, and so is its admin API. */
+void mock_exposure_warning(const struct brk_mock_config *cfg, char *out, size_t out_len);
 
 #endif

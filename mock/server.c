@@ -325,6 +325,8 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     mock->cfg.host = mock->host;
     mock->models_path = cfg->models_path ? strdup(cfg->models_path) : NULL;
     mock->cfg.models_path = mock->models_path;
+    mock->admin_token = cfg->admin_token ? strdup(cfg->admin_token) : NULL;
+    mock->cfg.admin_token = mock->admin_token;
     if (cfg->has_seed) {
         brk_rng_seed(&mock->rng, cfg->seed);
     } else {
@@ -343,6 +345,11 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     }
     if (rc == BRK_OK) {
         rc = s_start_daemon(mock, err, err_len);
+    }
+    char warning[512];
+    mock_exposure_warning(&mock->cfg, warning, sizeof(warning));
+    if (rc == BRK_OK && warning[0]) {
+        brk_log_warn("%s", warning);
     }
     if (rc != BRK_OK) {
         brk_mock_stop(mock);
@@ -374,5 +381,6 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_guardrail_destroy(mock->guardrail);
     free(mock->host);
     free(mock->models_path);
+    free(mock->admin_token);
     free(mock);
 }

@@ -243,11 +243,11 @@ Test(hostile, negative_and_non_numeric_content_length)
     char *reply = NULL;
     const char *neg = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}";
     int status = s_raw_str(neg, &reply);
-    cr_expect(status == 0 || status == 400, "%d %s", status, reply);
+    cr_expect_eq(status, 400, "%s", reply); /* libmicrohttpd: 400 Bad Request */
     free(reply);
     const char *huge = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n{}";
     status = s_raw_str(huge, &reply);
-    cr_expect(status == 0 || status == 400 || status == 413, "%d %s", status, reply);
+    cr_expect_eq(status, 413, "%s", reply); /* libmicrohttpd: 413 Content Too Large */
     free(reply);
     s_assert_alive();
 }
@@ -396,7 +396,8 @@ Test(hostile, thousands_of_headers)
 {
     char *req = s_with_headers(5000, 8);
     int status = s_raw_str(req, NULL);
-    cr_expect(status == 0 || status == 413 || status == 431, "status %d", status);
+    /* libmicrohttpd answers 431 and closes; a client still sending may see a reset instead. */
+    cr_expect(status == 0 || status == 431, "status %d", status);
     free(req);
     s_assert_alive();
 }
@@ -405,7 +406,8 @@ Test(hostile, one_enormous_header)
 {
     char *req = s_with_headers(1, 1u << 20);
     int status = s_raw_str(req, NULL);
-    cr_expect(status == 0 || status == 413 || status == 431, "status %d", status);
+    /* libmicrohttpd answers 431 and closes; a client still sending may see a reset instead. */
+    cr_expect(status == 0 || status == 431, "status %d", status);
     free(req);
     s_assert_alive();
 }
@@ -430,7 +432,7 @@ Test(hostile, very_long_paths)
         brk_buf_append_str(&b, "%41");
     }
     status = s_post(b.data, HELLO, strlen(HELLO), strlen(HELLO), NULL);
-    cr_expect(status == 0 || status == 414 || status == 431, "status %d", status);
+    cr_expect(status == 0 || status == 414, "status %d", status); /* 414 URI Too Long, or a reset */
     brk_buf_clean_up(&b);
     s_assert_alive();
 }
@@ -473,11 +475,11 @@ Test(hostile, garbage_instead_of_http)
 {
     const unsigned char tls_hello[] = {0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x00};
     int status = s_raw(tls_hello, sizeof(tls_hello), NULL);
-    cr_expect(status == 0 || status == 400, "status %d", status);
+    cr_expect_eq(status, 0, "libmicrohttpd closes without an answer, got %d", status);
     status = s_raw_str("\r\n\r\n\r\n", NULL);
     cr_expect(status == 0 || status == 400, "status %d", status);
     status = s_raw_str("POST " CONVERSE_PATH " HTTP/9.9\r\n\r\n", NULL);
-    cr_expect(status == 0 || status == 400 || status == 505, "status %d", status);
+    cr_expect_eq(status, 505, "status %d", status);
     s_assert_alive();
 }
 

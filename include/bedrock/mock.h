@@ -61,6 +61,10 @@ struct brk_mock_config {
     const char *rules_path;    /* --rules FILE: scripted replies and faults; NULL = none */
     const char *quota_specs[BRK_MOCK_MAX_QUOTA_SPECS]; /* --quota "tpm=N,rpm=N,tpd=N,model=ID,retry-after" */
     size_t n_quota_specs;
+    /* Hardening (docs/hardening.md). */
+    const char *admin_token;   /* when set, /_mock/ answers only requests whose x-mock-admin-token
+                                * header equals it (403 AccessDeniedException otherwise); NULL = open */
+    bool no_admin;             /* true: no admin API at all; /_mock/ paths are unknown operations */
 };
 
 struct brk_mock;

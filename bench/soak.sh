@@ -1,0 +1,74 @@
+#!/bin/sh
+# make soak (and the end of make bench): wrk drives one bedrock-mock on loopback with 64
+# connections for SOAK_SECONDS (default 30) of mixed traffic (bench/soak.lua), then checks:
+# zero unexpected answers, zero socket errors, the mock's own request counter, resident memory
+# at start and end (bounded by SOAK_MAX_RSS_MIB, default 256), and no file descriptors left open.
+# Bounded in time: wrk runs under `timeout`, the mock is stopped on exit. Exit status 1 on failure.
+set -eu
+: "${BRK_MOCK_BIN:?set BRK_MOCK_BIN to the bedrock-mock binary}"
+seconds=${SOAK_SECONDS:-30}
+conns=${SOAK_CONNECTIONS:-64}
+max_rss=${SOAK_MAX_RSS_MIB:-256}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+"$BRK_MOCK_BIN" --host 127.0.0.1 --port 0 --port-file "$tmp/port" --log-level error >/dev/null &
+pid=$!
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port=$(cat "$tmp/port")
+base="http://127.0.0.1:$port"
+
+rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
+fds() { ls "/proc/$pid/fd" | wc -l; }
+curl -s -o /dev/null "$base/_mock/health"
+rss0=$(rss)
+fds0=$(fds)
+
+timeout $((seconds + 30)) wrk -t2 -c"$conns" -d"${seconds}s" --timeout 5s -s "$here/soak.lua" "$base" >"$tmp/wrk.out" 2>&1 || {
+    echo "soak: wrk failed"; cat "$tmp/wrk.out"; exit 1; }
+
+# Connections close asynchronously: give the server up to 10 s to release every descriptor.
+i=0
+while [ "$(fds)" -gt "$fds0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+rss1=$(rss)
+fds1=$(fds)
+health=$(curl -s "$base/_mock/health")
+served=$(printf '%s' "$health" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')
+
+echo "soak: $conns connections, ${seconds}s, mixed traffic (bench/soak.lua), $(grep -m1 'requests in' "$tmp/wrk.out" | sed 's/^ *//')"
+printf '  %-34s %12s\n' "answer class" "count"
+grep '^soak-class' "$tmp/wrk.out" | sort | while IFS="$(printf '\t')" read -r _ class n; do
+    printf '  %-34s %12s\n' "$class" "$n"; done
+printf '  %-34s %12s\n' "request kind" "sent"
+grep '^soak-sent' "$tmp/wrk.out" | sort | while IFS="$(printf '\t')" read -r _ kind n; do
+    printf '  %-34s %12s\n' "$kind" "$n"; done
+unexpected=$(sed -n 's/^soak-unexpected\t//p' "$tmp/wrk.out")
+errors=$(sed -n 's/^soak-errors\t//p' "$tmp/wrk.out")
+answered=$(grep '^soak-class' "$tmp/wrk.out" | grep -v 'admin_ok' | awk -F'\t' '{ s += $3 } END { print s + 0 }')
+echo "  latency: $(sed -n 's/^soak-latency-us\t//p' "$tmp/wrk.out") (microseconds)"
+echo "  unexpected answers: $unexpected"
+echo "  socket errors: $errors"
+echo "  mock request counter: $served (service requests wrk saw answered: $answered; up to $conns more were in flight at the end)"
+for p in /_mock/quotas /_mock/rules; do
+    body=$(curl -s -w '\n%{http_code}' "$base$p")
+    [ "$(printf '%s' "$body" | tail -n1)" = 200 ] && echo "  $p: $(printf '%s' "$body" | head -n1 | cut -c1-400)"
+done
+echo "  resident memory: start ${rss0} MiB, end ${rss1} MiB (limit ${max_rss} MiB)"
+echo "  open descriptors: start $fds0, end $fds1"
+
+fail=0
+[ "$unexpected" = 0 ] || { echo "soak: FAIL: $unexpected unexpected answers"; fail=1; }
+case "$errors" in "connect=0 read=0 write=0 timeout=0 "*) ;; *) echo "soak: FAIL: socket errors: $errors"; fail=1 ;; esac
+[ "$fds1" -le "$fds0" ] || { echo "soak: FAIL: $((fds1 - fds0)) descriptors left open"; fail=1; }
+awk -v r="$rss1" -v m="$max_rss" 'BEGIN { exit !(r <= m) }' || { echo "soak: FAIL: resident memory ${rss1} MiB"; fail=1; }
+[ -n "$served" ] && [ "$served" -ge "$answered" ] && [ "$served" -le $((answered + conns)) ] \
+    || { echo "soak: FAIL: the mock counted $served requests, wrk saw $answered answered"; fail=1; }
+[ $fail = 0 ] && echo "soak: ok"
+exit $fail
