@@ -1,7 +1,12 @@
 /*
  * bench_pipeline: one 20 KB Converse request through the whole pipeline in-process (route,
- * auth, JSON, model, validation, reply, journal), without sockets. Baseline: parsing and
- * freeing the same body with cJSON, the least any JSON server must do with it.
+ * auth, JSON, model, validation, cache points, reply, journal), without sockets. Rows:
+ *   - the request without cache points; baseline: parsing and freeing the same body with
+ *     cJSON, the least any JSON server must do with it;
+ *   - the same request with cache points after the system prompt, the tools and the last
+ *     message (a cache hit after the first call); baseline: the first row;
+ *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
+ *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
  * Environment: BENCH_ITERATIONS (default 2000).
  */
 #include <stdio.h>
@@ -9,36 +14,37 @@
 #include <string.h>
 
 #include "bedrock/buf.h"
+#include "mock/cache.h"
 #include "mock/mock_priv.h"
 
 #define S_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+#define S_CACHE_PATH "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse"
+#define S_CACHE_POINT ",{\"cachePoint\":{\"type\":\"default\"}}"
 
 /* A realistic 20 KB request: a system prompt, a tool, and a multi-turn conversation. */
-static char *s_body_20k(size_t *len)
+static char *s_body_20k(bool cache_points, size_t *len)
 {
+    const char *cp = cache_points ? S_CACHE_POINT : "";
     struct brk_buf b;
     brk_buf_init(&b, 1u << 20);
-    brk_buf_append_str(&b, "{\"system\":[{\"text\":\"You are a careful assistant. Answer briefly.\"}],"
-                           "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":"
-                           "\"Weather for a city\",\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":"
-                           "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}]},"
-                           "\"inferenceConfig\":{\"maxTokens\":512,\"temperature\":0.2},\"messages\":[");
-    for (int turn = 0; b.len < 20000; turn++) {
+    brk_buf_appendf(&b, "{\"system\":[{\"text\":\"You are a careful assistant. Answer briefly.\"}%s],"
+                        "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":"
+                        "\"Weather for a city\",\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":"
+                        "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}%s]},"
+                        "\"inferenceConfig\":{\"maxTokens\":512,\"temperature\":0.2},\"messages\":[", cp, cp);
+    for (int turn = 0; turn < 34; turn++) { /* ends on an assistant turn; about 20 KB in all */
         brk_buf_appendf(&b, "%s{\"role\":\"%s\",\"content\":[{\"text\":\"", turn ? "," : "",
                         turn % 2 ? "assistant" : "user");
         for (int i = 0; i < 12; i++) {
             brk_buf_append_str(&b, "The quick brown fox jumps over the lazy dog. ");
         }
         brk_buf_append_str(&b, "\"}]}");
-        if (turn % 2 == 1 && b.len >= 19000) {
-            break; /* end on an assistant turn, then the last user turn */
-        }
     }
-    brk_buf_append_str(&b, ",{\"role\":\"user\",\"content\":[{\"text\":\"And the weather?\"}]}]}");
+    brk_buf_appendf(&b, ",{\"role\":\"user\",\"content\":[{\"text\":\"And the weather?\"}%s]}]}", cp);
     return brk_buf_detach(&b, len);
 }
 
-static double s_dispatch_us(struct brk_mock *mock, const char *body, size_t len, unsigned n)
+static double s_dispatch_us(struct brk_mock *mock, const char *path, const char *body, size_t len, unsigned n)
 {
     int64_t t0 = brk_clock_monotonic_us();
     for (unsigned i = 0; i < n; i++) {
@@ -47,7 +53,7 @@ static double s_dispatch_us(struct brk_mock *mock, const char *body, size_t len,
         mock_request_init(&req);
         mock_response_init(&resp);
         req.method = strdup("POST");
-        req.url = strdup(S_PATH);
+        req.url = strdup(path);
         mock_request_add_header(&req, "Content-Type", "application/json");
         req.body = malloc(len + 1);
         memcpy(req.body, body, len + 1);
@@ -72,6 +78,25 @@ static double s_parse_us(const char *body, size_t len, unsigned n)
     return (double)(brk_clock_monotonic_us() - t0) / n;
 }
 
+/* Fill the prompt-cache store with entries of other accounts, so every lookup scans a full store. */
+static void s_fill_cache(struct brk_mock *mock)
+{
+    unsigned char hash[MOCK_CACHE_HASH_LEN] = {0};
+    int64_t now = brk_clock_now_ms(mock->clock);
+    for (unsigned i = 0; i < MOCK_CACHE_DEFAULT_MAX_ENTRIES; i++) {
+        char account[32];
+        snprintf(account, sizeof(account), "AKIDFILL%u", i);
+        memcpy(hash, &i, sizeof(i));
+        struct mock_cache_key key = {account, "anthropic.claude-sonnet-4-5-20250929-v1:0", hash};
+        mock_cache_write(mock->cache, &key, 2048, 3600000, now);
+    }
+}
+
+static void s_row(const char *what, double value, double base)
+{
+    printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\n", what, value, base, value / base);
+}
+
 int main(void)
 {
     const char *it = getenv("BENCH_ITERATIONS");
@@ -85,15 +110,24 @@ int main(void)
         fprintf(stderr, "bench_pipeline: %s\n", err);
         return 1;
     }
-    size_t len = 0;
-    char *body = s_body_20k(&len);
-    s_dispatch_us(mock, body, len, n / 10 + 1); /* warm-up */
-    double pipe = s_dispatch_us(mock, body, len, n);
+    size_t len = 0, clen = 0;
+    char *body = s_body_20k(false, &len);
+    char *cbody = s_body_20k(true, &clen);
+    s_dispatch_us(mock, S_PATH, body, len, n / 10 + 1); /* warm-up */
+    double plain = s_dispatch_us(mock, S_PATH, body, len, n);
     double parse = s_parse_us(body, len, n);
-    char name[128];
-    snprintf(name, sizeof(name), "pipeline, %zu-byte Converse request", len);
-    printf("%s\t%.1f\tus\t%.1f\t%.2f\n", name, pipe, parse, pipe / parse);
+    s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n / 10 + 1); /* writes the cache, then hits */
+    double cached = s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n);
+    s_fill_cache(mock);
+    s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, 1); /* the fill evicted this request's entries */
+    double full = s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n);
+    char what[64];
+    snprintf(what, sizeof(what), "%zu KB Converse", (len + 512) / 1024);
+    s_row(what, plain, parse);
+    s_row("same + 3 cache points (hits)", cached, plain);
+    s_row("same, cache store full", full, cached);
     free(body);
+    free(cbody);
     brk_mock_stop(mock);
     return 0;
 }

@@ -32,7 +32,7 @@
 #endif
 
 /* The one mock every target of this process shares: started on first use (loopback, port 0,
- * virtual clock, fixed seed, small journal) and never sent a byte over its socket; targets
+ * virtual clock, fixed seed, small journal and prompt cache) and never sent a byte over its socket; targets
  * feed requests straight into the pipeline. It is a real brk_mock_start, so every stage's
  * state is set up exactly as in the server. */
 struct brk_mock *fuzz_mock(void);

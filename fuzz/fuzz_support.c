@@ -16,6 +16,7 @@ struct brk_mock *fuzz_mock(void)
         cfg.has_seed = true;
         cfg.seed = 1;
         cfg.journal_size = 64;
+        cfg.cache_max_entries = 64; /* small: eviction is exercised, and scans stay cheap */
         char err[256] = "";
         if (brk_mock_start(&cfg, &s_mock, err, sizeof(err)) != BRK_OK) {
             abort(); /* nothing to fuzz without a mock */
