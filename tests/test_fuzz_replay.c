@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/eventstream_decode.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
 
@@ -79,4 +80,9 @@ Test(fuzz_replay, models_load)
 Test(fuzz_replay, admin_body)
 {
     cr_assert_gt(s_replay("admin_body", fuzz_admin_body), 0);
+}
+
+Test(fuzz_replay, eventstream_decode)
+{
+    cr_assert_gt(s_replay("eventstream_decode", fuzz_eventstream_decode), 0);
 }
