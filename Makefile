@@ -22,7 +22,7 @@ PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize
-  SANFLAGS  := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  SANFLAGS  := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow
 else ifeq ($(SANITIZE),fuzz)
   # libFuzzer build (make fuzz / fuzz-smoke): clang, coverage hooks everywhere, ASan+UBSan.
   # clang's -Wformat=2 also flags vprintf-style callbacks that gcc accepts; those are not fuzzed.

@@ -14,6 +14,7 @@
  */
 #include "mock/schema.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -107,11 +108,25 @@ static size_t s_utf16_len(const char *s)
     return n;
 }
 
+/* A JSON number as Java's (long) narrowing gives it: saturated at the ends, NaN as 0. A plain
+ * C cast of 1e999 (inf) or 1e308 is undefined behaviour (found by tests/test_hostile.c under
+ * -fsanitize=float-cast-overflow). */
+static long long s_to_ll(double d)
+{
+    if (d != d) {
+        return 0;
+    }
+    if (d >= 9223372036854775807.0) {
+        return LLONG_MAX;
+    }
+    return d <= -9223372036854775808.0 ? LLONG_MIN : (long long)d;
+}
+
 /* A bound as the model states it: "1", "0.5". */
 static void s_fmt_bound(char *out, size_t len, double v)
 {
-    if (v == (double)(long long)v) {
-        snprintf(out, len, "%lld", (long long)v);
+    if (v == (double)s_to_ll(v)) {
+        snprintf(out, len, "%lld", s_to_ll(v));
     } else {
         snprintf(out, len, "%g", v);
     }
@@ -122,8 +137,8 @@ static void s_fmt_number(char *out, size_t len, const cJSON *v, bool integral)
 {
     double d = v->valuedouble;
     if (integral) {
-        snprintf(out, len, "%lld", (long long)d);
-    } else if (d == (double)(long long)d && d > -1e7 && d < 1e7) {
+        snprintf(out, len, "%lld", s_to_ll(d));
+    } else if (d > -1e7 && d < 1e7 && d == (double)s_to_ll(d)) {
         snprintf(out, len, "%.1f", d);
     } else {
         snprintf(out, len, "%.17g", d);
@@ -290,7 +305,7 @@ static void s_walk_string(struct s_walk *w, const struct mock_shape *shape, cons
 static void s_walk_number(struct s_walk *w, const struct mock_shape *shape, const cJSON *v, bool sensitive)
 {
     bool integral = shape->type == MOCK_SHAPE_INTEGER || shape->type == MOCK_SHAPE_LONG;
-    double value = integral ? (double)(long long)v->valuedouble : v->valuedouble;
+    double value = integral ? (double)s_to_ll(v->valuedouble) : v->valuedouble;
     if (!(shape->has_min && value < shape->min) && !(shape->has_max && value > shape->max)) {
         return;
     }
@@ -298,7 +313,7 @@ static void s_walk_number(struct s_walk *w, const struct mock_shape *shape, cons
     s_fmt_number(num, sizeof(num), v, integral);
     snprintf(shown, sizeof(shown), "'%s'", num);
     const char *show = sensitive ? NULL : shown;
-    double d = integral ? (double)(long long)v->valuedouble : v->valuedouble;
+    double d = integral ? (double)s_to_ll(v->valuedouble) : v->valuedouble;
     if (shape->has_min && d < shape->min) {
         s_fmt_bound(b, sizeof(b), shape->min);
         s_violation(w, show, "Member must have value greater than or equal to %s", b);

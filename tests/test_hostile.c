@@ -340,6 +340,8 @@ Test(hostile, deep_json_nesting)
     s_assert_alive();
 }
 
+/* Under make test SANITIZE=1 this is also the regression test for the validator's casts of
+ * 1e999 (inf) and 1e308 to long long (mock/schema.c s_to_ll): undefined behaviour before. */
 Test(hostile, huge_numbers)
 {
     char *reply = NULL;
