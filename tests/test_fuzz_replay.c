@@ -18,6 +18,7 @@
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
+#include "fuzz/rules_load.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -85,4 +86,9 @@ Test(fuzz_replay, admin_body)
 Test(fuzz_replay, eventstream_decode)
 {
     cr_assert_gt(s_replay("eventstream_decode", fuzz_eventstream_decode), 0);
+}
+
+Test(fuzz_replay, rules_load)
+{
+    cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
 }
