@@ -8,7 +8,7 @@ local json = { ["Content-Type"] = "application/json" }
 
 -- Rotation: mostly valid Converse, then each kind of other traffic.
 local rotation = { "converse", "converse", "converse", "converse", "stream", "bad_json", "bad_model",
-                   "unknown_path", "admin" }
+                   "unknown_path", "admin", "rule_error", "quota" }
 -- Which answer classes each kind may get. Streams answer 400 "does not simulate" until the
 -- streaming writer lands; a quota-limited model may answer 429.
 local allowed = {
@@ -18,6 +18,8 @@ local allowed = {
   bad_model = { invalid_model = true },
   unknown_path = { unknown_operation = true },
   admin = { admin_ok = true },
+  rule_error = { rule_unavailable = true },   -- soak.sh posts a rule: this model is unavailable
+  quota = { converse_ok = true, throttled = true }, -- soak.sh gives this model 60 requests a minute
 }
 
 local requests = {}
@@ -37,6 +39,8 @@ function init(args)
   requests.bad_model = wrk.format("POST", "/model/no.such-model-v1%3A0/converse", json, hello)
   requests.unknown_path = wrk.format("POST", "/model/x/chat", json, hello)
   requests.admin = wrk.format("GET", "/_mock/health")
+  requests.rule_error = wrk.format("POST", "/model/mistral.mistral-7b-instruct-v0%3A2/converse", json, hello)
+  requests.quota = wrk.format("POST", "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse", json, hello)
 end
 
 function request()
@@ -67,6 +71,7 @@ local function classify(status, headers, body)
   end
   if status == 404 and etype:find("^UnknownOperationException") then return "unknown_operation" end
   if status == 429 and etype:find("^ThrottlingException") then return "throttled" end
+  if status == 503 and etype:find("^ServiceUnavailableException") then return "rule_unavailable" end
   return "unexpected_" .. status
 end
 

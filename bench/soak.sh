@@ -18,7 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BRK_MOCK_BIN" --host 127.0.0.1 --port 0 --port-file "$tmp/port" --log-level error >/dev/null &
+"$BRK_MOCK_BIN" --host 127.0.0.1 --port 0 --port-file "$tmp/port" --log-level error \
+    --quota rpm=60,model=anthropic.claude-3-5-haiku-20241022-v1:0 >/dev/null &
 pid=$!
 i=0
 while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -28,6 +29,9 @@ base="http://127.0.0.1:$port"
 rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
 fds() { ls "/proc/$pid/fd" | wc -l; }
 curl -s -o /dev/null "$base/_mock/health"
+# The rule whose counter is checked afterwards: every request for this model fails with a 503.
+curl -s -o /dev/null -X POST -d '{"id":"soak-unavailable","match":{"modelId":"mistral.mistral-7b-instruct-v0:2"},"error":"ServiceUnavailableException"}' \
+    "$base/_mock/rules"
 rss0=$(rss)
 fds0=$(fds)
 
@@ -56,10 +60,11 @@ echo "  latency: $(sed -n 's/^soak-latency-us\t//p' "$tmp/wrk.out") (microsecond
 echo "  unexpected answers: $unexpected"
 echo "  socket errors: $errors"
 echo "  mock request counter: $served (service requests wrk saw answered: $answered; up to $conns more were in flight at the end)"
-for p in /_mock/quotas /_mock/rules; do
-    body=$(curl -s -w '\n%{http_code}' "$base$p")
-    [ "$(printf '%s' "$body" | tail -n1)" = 200 ] && echo "  $p: $(printf '%s' "$body" | head -n1 | cut -c1-400)"
-done
+fired=$(curl -s "$base/_mock/rules/soak-unavailable" | sed -n 's/.*"fired":\([0-9]*\).*/\1/p')
+rule_answers=$(sed -n 's/^soak-class\trule_unavailable\t//p' "$tmp/wrk.out")
+throttled=$(sed -n 's/^soak-class\tthrottled\t//p' "$tmp/wrk.out")
+echo "  rule soak-unavailable fired: ${fired:-?} (503 answers wrk saw: ${rule_answers:-0})"
+echo "  quota (60 requests a minute on the quota model): ${throttled:-0} throttled; buckets: $(curl -s "$base/_mock/quotas" | sed -n 's/.*"buckets":\(.*\)}$/\1/p' | cut -c1-300)"
 echo "  resident memory: start ${rss0} MiB, end ${rss1} MiB (limit ${max_rss} MiB)"
 echo "  open descriptors: start $fds0, end $fds1"
 
@@ -70,5 +75,8 @@ case "$errors" in "connect=0 read=0 write=0 timeout=0 "*) ;; *) echo "soak: FAIL
 awk -v r="$rss1" -v m="$max_rss" 'BEGIN { exit !(r <= m) }' || { echo "soak: FAIL: resident memory ${rss1} MiB"; fail=1; }
 [ -n "$served" ] && [ "$served" -ge "$answered" ] && [ "$served" -le $((answered + conns)) ] \
     || { echo "soak: FAIL: the mock counted $served requests, wrk saw $answered answered"; fail=1; }
+[ -n "$fired" ] && [ "$fired" -ge "${rule_answers:-0}" ] && [ "$fired" -le $(( ${rule_answers:-0} + conns )) ] \
+    || { echo "soak: FAIL: rule fired $fired times, wrk saw ${rule_answers:-0} of its answers"; fail=1; }
+[ "${throttled:-0}" -gt 0 ] || { echo "soak: FAIL: the quota model was never throttled"; fail=1; }
 [ $fail = 0 ] && echo "soak: ok"
 exit $fail
