@@ -152,6 +152,7 @@ struct brk_mock {
     struct mock_rules *rules;
     struct mock_quotas *quotas;
     char *admin_token;            /* owned copy of cfg.admin_token (safety.c), or NULL */
+    struct mock_listener *listener; /* listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
 };
 
 /* ---- response helpers (response.c) ---- */

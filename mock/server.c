@@ -16,9 +16,11 @@
 #include "mock/cache.h"
 #include "mock/guardrail.h"
 #include "mock/journal.h"
+#include "mock/listener.h"
 #include "mock/mock_priv.h"
 #include "mock/quota.h"
 #include "mock/rules.h"
+#include "mock/wire.h"
 
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;
@@ -89,93 +91,43 @@ static void s_conn_free(struct s_conn *c)
 
 /* ---- sending the response ----------------------------------------------------------- */
 
-struct s_cut_body {
-    char *data;
-    size_t len;
-};
-
-/* Serve a body but stop after `len` bytes with an error, so the client sees a cut connection. */
-static ssize_t s_cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
+/* libmicrohttpd pulls every body through the one source of wire.c. */
+static ssize_t s_body_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
-    struct s_cut_body *cut = cls;
-    if (pos >= cut->len) {
-        return MHD_CONTENT_READER_END_WITH_ERROR;
-    }
-    size_t n = cut->len - (size_t)pos;
-    n = n < max ? n : max;
-    memcpy(buf, cut->data + pos, n);
-    return (ssize_t)n;
-}
-
-static void s_cut_free(void *cls)
-{
-    struct s_cut_body *cut = cls;
-    free(cut->data);
-    free(cut);
-}
-
-struct s_stream {
-    mock_stream_fn fn;
-    void *ctx;
-    void (*free_fn)(void *);
-};
-
-static ssize_t s_stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    struct s_stream *s = cls;
-    long n = s->fn(s->ctx, pos, buf, max);
+    (void)pos; /* libmicrohttpd reads sequentially; the body keeps its own position */
+    long n = mock_wire_body_read(cls, buf, max);
     if (n < 0) {
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
 }
 
-static void s_stream_free(void *cls)
+static void s_body_free(void *cls)
 {
-    struct s_stream *s = cls;
-    if (s->free_fn) {
-        s->free_fn(s->ctx);
-    }
-    free(s);
+    mock_wire_body_free(cls);
 }
 
+/* A body of unknown length (streamed, or cut short) goes out with chunked transfer, so a cut
+ * shows as a broken chunk; a complete one gets a Content-Length. */
 static struct MHD_Response *s_build_body(struct mock_response *resp)
 {
-    if (resp->stream_fn) {
-        struct s_stream *s = malloc(sizeof(*s));
-        if (!s) {
-            return NULL;
-        }
-        *s = (struct s_stream){resp->stream_fn, resp->stream_ctx, resp->stream_free};
-        resp->stream_fn = NULL; /* the MHD response owns the stream now */
-        resp->stream_ctx = NULL;
-        return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, s_stream_reader, s, s_stream_free);
+    struct mock_wire_body *body = mock_wire_body_take(resp);
+    if (!body) {
+        return NULL;
     }
-    if (resp->close_after_bytes >= 0) {
-        struct s_cut_body *cut = malloc(sizeof(*cut));
-        if (!cut) {
-            return NULL;
-        }
-        cut->data = brk_buf_detach(&resp->body, &cut->len);
-        cut->len = (size_t)resp->close_after_bytes < cut->len ? (size_t)resp->close_after_bytes : cut->len;
-        return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, s_cut_reader, cut, s_cut_free);
+    int64_t len = mock_wire_body_length(body);
+    struct MHD_Response *r = MHD_create_response_from_callback(len >= 0 ? (uint64_t)len : MHD_SIZE_UNKNOWN,
+                                                               16 * 1024, s_body_reader, body, s_body_free);
+    if (!r) {
+        mock_wire_body_free(body);
     }
-    size_t len = 0;
-    char *data = brk_buf_detach(&resp->body, &len);
-    return MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-}
-
-static void s_sleep_ms(uint64_t ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    return r;
 }
 
 static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp)
 {
     if (resp->delay_ms) {
-        s_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
+        mock_wire_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
     }
     if (resp->close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */
@@ -199,7 +151,6 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
                                 const char *method, const char *version, const char *upload_data,
                                 size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct brk_mock *mock = cls;
     struct s_conn *c = *con_cls;
     if (!c) {
@@ -219,6 +170,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
     c->req.body = brk_buf_detach(&c->body, &c->req.body_len);
     struct mock_response resp;
     mock_response_init(&resp);
+    mock_wire_note_version(&resp, version);
     mock_dispatch(mock, &c->req, &resp);
     enum MHD_Result ret = s_send(connection, &resp);
     mock_response_clean_up(&resp);
@@ -285,6 +237,23 @@ static enum brk_status s_load_catalog(struct brk_mock *mock, char *err, size_t e
                               err, err_len);
 }
 
+/* The mock's listener (listener.c) accepts every connection and hands HTTP/1.1 ones to
+ * libmicrohttpd, which then runs without a listening socket of its own. */
+static void s_http1_add(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct brk_mock *mock = ctx;
+    if (MHD_add_connection(mock->daemon, fd, addr, addrlen) != MHD_YES) {
+        brk_log_debug("libmicrohttpd refused a connection (%s)", strerror(errno)); /* it closed fd */
+    }
+}
+
+static unsigned s_http1_count(void *ctx)
+{
+    struct brk_mock *mock = ctx;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(mock->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info ? info->num_connections : 0;
+}
+
 static enum brk_status s_start_daemon(struct brk_mock *mock, char *err, size_t err_len)
 {
     struct sockaddr_storage ss;
@@ -294,9 +263,8 @@ static enum brk_status s_start_daemon(struct brk_mock *mock, char *err, size_t e
         return BRK_ERR_INVALID_ARG;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
-                     (v6 ? MHD_USE_IPv6 : 0);
-    mock->daemon = MHD_start_daemon(flags, mock->cfg.port, NULL, NULL, s_access, mock,
-                                    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock,
                                     MHD_OPTION_NOTIFY_COMPLETED, s_completed, mock,
                                     MHD_OPTION_CONNECTION_LIMIT, mock->cfg.max_connections,
                                     MHD_OPTION_CONNECTION_TIMEOUT, mock->cfg.idle_timeout_s,
@@ -304,13 +272,18 @@ static enum brk_status s_start_daemon(struct brk_mock *mock, char *err, size_t e
                                     MHD_OPTION_UNESCAPE_CALLBACK, s_no_unescape, NULL,
                                     MHD_OPTION_END);
     if (!mock->daemon) {
-        snprintf(err, err_len, "cannot listen on %s:%u (%s)", mock->host, mock->cfg.port,
-                 errno ? strerror(errno) : "libmicrohttpd refused the options");
+        snprintf(err, err_len, "cannot start libmicrohttpd (%s)", errno ? strerror(errno) : "options refused");
         return BRK_ERR_IO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(mock->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    mock->port = info ? info->port : mock->cfg.port;
-    return BRK_OK;
+    struct mock_listener_ops ops = {.http1 = s_http1_add, .http1_count = s_http1_count, .ctx = mock};
+    char why[128] = "";
+    socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    enum brk_status rc = mock_listener_start(mock, (struct sockaddr *)&ss, len, &ops, &mock->listener,
+                                             &mock->port, why, sizeof(why));
+    if (rc != BRK_OK) {
+        snprintf(err, err_len, "cannot listen on %s:%u (%s)", mock->host, mock->cfg.port, why);
+    }
+    return rc;
 }
 
 enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_mock **out, char *err, size_t err_len)
@@ -369,6 +342,7 @@ void brk_mock_stop(struct brk_mock *mock)
     if (!mock) {
         return;
     }
+    mock_listener_stop(mock->listener); /* first: it hands connections to the daemon */
     if (mock->daemon) {
         MHD_stop_daemon(mock->daemon);
     }

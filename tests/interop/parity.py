@@ -12,6 +12,7 @@ import sys
 # Cases that make sense for one SDK only, and why.
 JS_ONLY = {
     "default_http2_client_reaches_the_mock": "the JS bedrock-runtime client defaults to HTTP/2; botocore has no HTTP/2",
+    "http1_handler_reaches_the_mock": "NodeHttpHandler is a JS option; botocore always speaks HTTP/1.1",
 }
 PYTHON_ONLY = {
     "legacy_mode_makes_three_attempts": "legacy is botocore's default mode; the JS SDK has standard and adaptive only",

@@ -38,8 +38,9 @@ static size_t s_write(char *data, size_t size, size_t nmemb, void *userp)
     return brk_buf_append(b, data, size * nmemb) == BRK_OK ? size * nmemb : 0;
 }
 
-struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
-                              const char *const *headers)
+/* version: a CURL_HTTP_VERSION_*, or 0 for curl's default (HTTP/1.1 for http://). */
+static struct th_response s_request(struct brk_mock *mock, long version, const char *method, const char *path,
+                                    const char *body, const char *const *headers)
 {
     struct th_response r = {0};
     struct brk_buf b, h;
@@ -71,14 +72,30 @@ struct th_response th_request(struct brk_mock *mock, const char *method, const c
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, s_write);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+    if (version) {
+        curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, version);
+    }
     r.curl_code = (int)curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_getinfo(curl, CURLINFO_HTTP_VERSION, &r.http_version);
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
     r.body = brk_buf_detach(&b, &r.body_len);
     r.headers = brk_buf_detach(&h, NULL);
     r.json = cJSON_ParseWithLength(r.body, r.body_len);
     return r;
+}
+
+struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
+                              const char *const *headers)
+{
+    return s_request(mock, 0, method, path, body, headers);
+}
+
+struct th_response th_request_h2(struct brk_mock *mock, const char *method, const char *path, const char *body,
+                                 const char *const *headers)
+{
+    return s_request(mock, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE, method, path, body, headers);
 }
 
 void th_encode_label(const char *in, char *out, size_t out_len)

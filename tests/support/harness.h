@@ -17,6 +17,7 @@ struct th_response {
     char *headers;      /* raw header block, NUL-terminated */
     cJSON *json;        /* parsed body, or NULL */
     int curl_code;      /* CURLE_* of the transfer */
+    long http_version;  /* CURL_HTTP_VERSION_* the transfer used (1.1, 2) */
 };
 
 /* Start a mock with `cfg` (NULL: defaults) on a free port; aborts the test on failure. */
@@ -29,6 +30,11 @@ void th_base_url(struct brk_mock *mock, char *out, size_t out_len);
  * list, may be NULL). Content-Type defaults to application/json for bodies. */
 struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
                               const char *const *headers);
+
+/* th_request over cleartext HTTP/2 with prior knowledge (h2c), as Node's http2 client and the
+ * AWS SDK for JavaScript v3 talk to an http:// endpoint. */
+struct th_response th_request_h2(struct brk_mock *mock, const char *method, const char *path, const char *body,
+                                 const char *const *headers);
 
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);

@@ -13,12 +13,12 @@ const RESET_VARS = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_
 // run one after another, so setting the variables just before building is race-free.
 // opts: retryMode ('standard' | 'adaptive'), maxAttempts (total attempts, default 1),
 // env (extra or overriding variables; a value of undefined removes the variable),
-// http2 (true: keep the SDK's default NodeHttp2Handler; see below).
+// http1 (true: send through NodeHttpHandler, HTTP/1.1, instead of the default; see below).
 //
 // Since 3.798.0 the bedrock-runtime client sends over HTTP/2 by default (NodeHttp2Handler,
 // aws/aws-sdk-js-v3#7041); against an http:// endpoint that means HTTP/2 with prior knowledge
-// (h2c), which bedrock-mock (libmicrohttpd, HTTP/1.1) does not speak. So the clients here pass
-// `requestHandler: new NodeHttpHandler()`, the one-line change users make too (docs/interop.md).
+// (h2c), which bedrock-mock answers on the same port as HTTP/1.1. So the clients here are the
+// SDK's defaults, as users build them; `http1` covers users who pass NodeHttpHandler.
 export function client(t, mock, opts = {}) {
     for (const name of RESET_VARS) {
         delete process.env[name];
@@ -39,7 +39,7 @@ export function client(t, mock, opts = {}) {
         region: 'us-east-1',
         retryMode: opts.retryMode ?? 'standard',
         maxAttempts: opts.maxAttempts ?? 1,
-        ...(opts.http2 ? {} : { requestHandler: new NodeHttpHandler() }),
+        ...(opts.http1 ? { requestHandler: new NodeHttpHandler() } : {}),
     });
     // Keep-alive sockets would hold the test process open after the mock is gone.
     t.after(() => c.destroy());
