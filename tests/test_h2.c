@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
 #define HAIKU_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+#define HAIKU_STREAM_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream"
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello over h2\"}]}]}"
 #define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
@@ -194,6 +196,61 @@ Test(h2, oversized_header_list_resets_the_stream_only)
     brk_mock_stop(m);
 }
 
+/* ---- event streams ------------------------------------------------------------------- */
+
+/* The same seeded mock gives the same bytes; so HTTP/1.1 and HTTP/2 must carry the same stream. */
+static struct th_response s_seeded_stream(bool h2, unsigned delay_ms, unsigned exception_after)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.has_seed = true;
+    cfg.seed = 11;
+    cfg.stream_delay_ms = delay_ms;
+    cfg.stream_exception_after = exception_after;
+    cfg.stream_exception = exception_after ? BRK_AWS_THROTTLING : cfg.stream_exception;
+    struct brk_mock *m = th_mock_start(&cfg);
+    struct th_response r = (h2 ? th_request_h2 : th_request)(m, "POST", HAIKU_STREAM_PATH, HELLO, NULL);
+    brk_mock_stop(m);
+    return r;
+}
+
+Test(h2, converse_stream_carries_the_same_bytes_as_http1)
+{
+    struct th_response r1 = s_seeded_stream(false, 0, 0);
+    struct th_response r2 = s_seeded_stream(true, 5, 0); /* paced: the producer thread defers DATA */
+    cr_assert_eq(r2.status, 200);
+    cr_assert_eq(r2.http_version, CURL_HTTP_VERSION_2_0);
+    char ctype[96];
+    th_header(&r2, "content-type", ctype, sizeof(ctype));
+    cr_assert_str_eq(ctype, "application/vnd.amazon.eventstream");
+    cr_assert_eq(r1.body_len, r2.body_len);
+    cr_assert(memcmp(r1.body, r2.body, r1.body_len) == 0);
+    struct th_events *e = calloc(1, sizeof(*e));
+    th_events_decode(r2.body, r2.body_len, e);
+    cr_assert_eq(e->end, BRK_OK);
+    cr_assert_str_eq(e->ev[0].type, "messageStart");
+    cr_assert_str_eq(e->ev[e->n - 1].type, "metadata");
+    th_events_free(e);
+    free(e);
+    th_response_free(&r1);
+    th_response_free(&r2);
+}
+
+Test(h2, in_stream_exception_arrives_over_h2c)
+{
+    struct th_response r = s_seeded_stream(true, 0, 2);
+    cr_assert_eq(r.status, 200);
+    cr_assert_eq(r.curl_code, 0, "the stream ends cleanly after the exception event");
+    struct th_events *e = calloc(1, sizeof(*e));
+    th_events_decode(r.body, r.body_len, e);
+    cr_assert_eq(e->n, 3);
+    cr_assert_str_eq(e->ev[2].message_type, "exception");
+    cr_assert_str_eq(e->ev[2].type, "throttlingException");
+    th_events_free(e);
+    free(e);
+    th_response_free(&r);
+}
+
 /* ---- hostile bytes on a raw socket ------------------------------------------------------ */
 
 static int s_connect(struct brk_mock *m)
@@ -227,6 +284,7 @@ struct s_seen {
     unsigned responses;     /* HEADERS frames (response heads) */
     unsigned ended;         /* frames that ended a stream (END_STREAM) */
     unsigned last_stream;   /* stream of the last response head */
+    unsigned first_ended;   /* stream of the first END_STREAM */
 };
 
 static int64_t s_now_ms(void)
@@ -267,7 +325,9 @@ static struct s_seen s_read_frames(int fd, int ms)
                 seen.responses++;
                 seen.last_stream = stream;
             }
-            seen.ended += (buf[3] == F_HEADERS || buf[3] == F_DATA) && (buf[4] & 0x1);
+            if ((buf[3] == F_HEADERS || buf[3] == F_DATA) && (buf[4] & 0x1)) {
+                seen.first_ended = seen.ended++ ? seen.first_ended : stream;
+            }
             if (buf[3] == F_GOAWAY && len >= 8) {
                 seen.goaway = true;
                 seen.goaway_code = ((unsigned)pl[4] << 24) | ((unsigned)pl[5] << 16) | ((unsigned)pl[6] << 8) | pl[7];
@@ -306,6 +366,40 @@ static void s_open_h2(int fd)
     s_frame(fd, 0, F_SETTINGS, 0, 0, NULL);
 }
 
+/* A request header block: :method (static index 2 GET, 3 POST), :scheme http, :path and
+ * :authority "x" as literals without indexing (RFC 7541 section 6.2.2), and for a POST
+ * content-type application/json (static index 31). Returns its length. */
+static unsigned s_request_block(unsigned char *out, bool post, const char *path)
+{
+    size_t n = 0, plen = strlen(path);
+    out[n++] = post ? 0x83 : 0x82;
+    out[n++] = 0x86;
+    out[n++] = 0x04;
+    out[n++] = (unsigned char)plen;
+    memcpy(out + n, path, plen);
+    n += plen;
+    out[n++] = 0x01;
+    out[n++] = 1;
+    out[n++] = 'x';
+    if (post) {
+        out[n++] = 0x0f;
+        out[n++] = 31 - 15;
+        out[n++] = 16;
+        memcpy(out + n, "application/json", 16);
+        n += 16;
+    }
+    return (unsigned)n;
+}
+
+/* Open stream `id` with a ConverseStream request (headers, then the body with END_STREAM). */
+static void s_send_converse_stream(int fd, unsigned id)
+{
+    unsigned char block[256];
+    unsigned n = s_request_block(block, true, HAIKU_STREAM_PATH);
+    s_frame(fd, n, F_HEADERS, 0x4, id, block);
+    s_frame(fd, (unsigned)strlen(HELLO), F_DATA, 0x1, id, HELLO);
+}
+
 /* curl 7.88 (Debian 12) cannot reuse a prior-knowledge connection for a second stream
  * (curl/curl#10634, fixed in 8.0), so concurrent streams are written by hand here; the JS
  * interop suite multiplexes through Node's client too. */
@@ -314,21 +408,10 @@ Test(h2, concurrent_streams_share_one_connection)
     struct brk_mock *m = s_start(0, 0, 0);
     int fd = s_connect(m);
     s_open_h2(fd);
-    /* GET /_mock/health: :method GET and :scheme http from the static table, :path and
-     * :authority as literals without indexing (RFC 7541 section 6.2.2). */
     unsigned char block[64];
-    size_t n = 0;
-    block[n++] = 0x82;
-    block[n++] = 0x86;
-    block[n++] = 0x04;
-    block[n++] = 13;
-    memcpy(block + n, "/_mock/health", 13);
-    n += 13;
-    block[n++] = 0x01;
-    block[n++] = 1;
-    block[n++] = 'x';
+    unsigned n = s_request_block(block, false, "/_mock/health");
     for (unsigned i = 0; i < 5; i++) {
-        s_frame(fd, (unsigned)n, F_HEADERS, 0x4 | 0x1, 1 + 2 * i, block); /* all sent before any answer */
+        s_frame(fd, n, F_HEADERS, 0x4 | 0x1, 1 + 2 * i, block); /* all sent before any answer */
     }
     struct s_seen seen = s_read_frames(fd, 1500);
     cr_assert_eq(seen.responses, 5);
@@ -337,6 +420,41 @@ Test(h2, concurrent_streams_share_one_connection)
     cr_assert_not(seen.eof, "the connection stays open for more");
     close(fd);
     brk_mock_stop(m);
+}
+
+Test(h2, a_slow_stream_does_not_hold_up_its_neighbours)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.stream_delay_ms = 100; /* several hundred ms for the whole event stream */
+    struct brk_mock *m = th_mock_start(&cfg);
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_converse_stream(fd, 1);
+    unsigned char block[64];
+    unsigned n = s_request_block(block, false, "/_mock/health");
+    s_frame(fd, n, F_HEADERS, 0x4 | 0x1, 3, block);
+    struct s_seen seen = s_read_frames(fd, 10000);
+    cr_assert_eq(seen.ended, 2, "both streams completed");
+    cr_assert_eq(seen.first_ended, 3, "the quick answer overtook the paced stream");
+    close(fd);
+    brk_mock_stop(m);
+}
+
+Test(h2, stop_ends_a_stream_in_flight)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.stream_delay_ms = 200;
+    struct brk_mock *m = th_mock_start(&cfg);
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_converse_stream(fd, 1);
+    struct s_seen seen = s_read_frames(fd, 300);
+    cr_assert_geq(seen.responses, 1, "the stream has started");
+    cr_assert_eq(seen.ended, 0);
+    brk_mock_stop(m); /* joins the producer thread mid-stream */
+    s_expect_goaway(fd, E_NO_ERROR);
 }
 
 Test(h2, garbage_after_the_preface_ends_that_connection_only)
