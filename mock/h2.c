@@ -19,6 +19,7 @@
 
 #include "bedrock/log.h"
 #include "mock/mock_priv.h"
+#include "mock/rules.h"
 #include "mock/wire.h"
 
 #define S_MAX_STREAMS 100u
@@ -386,7 +387,7 @@ static void s_dispatch(struct s_conn *c, struct s_stream *st)
     st->req.body = brk_buf_detach(&st->body, &st->req.body_len);
     mock_response_init(&st->resp);
     st->dispatched = true;
-    mock_wire_note_version(&st->resp, "HTTP/2");
+    mock_journal_extra_add(&st->resp, "http_version", cJSON_CreateString("HTTP/2"));
     mock_dispatch(c->mock, &st->req, &st->resp);
     if (st->resp.close_before_reply && !st->resp.delay_ms) {
         s_reset(c, st);

@@ -170,7 +170,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
     c->req.body = brk_buf_detach(&c->body, &c->req.body_len);
     struct mock_response resp;
     mock_response_init(&resp);
-    mock_wire_note_version(&resp, version);
+    mock_journal_extra_add(&resp, "http_version", cJSON_CreateString(version)); /* journal: the protocol */
     mock_dispatch(mock, &c->req, &resp);
     enum MHD_Result ret = s_send(connection, &resp);
     mock_response_clean_up(&resp);

@@ -85,14 +85,6 @@ void mock_wire_body_free(struct mock_wire_body *body)
     free(body);
 }
 
-void mock_wire_note_version(struct mock_response *resp, const char *version)
-{
-    if (!resp->journal_extra) {
-        resp->journal_extra = cJSON_CreateObject();
-    }
-    cJSON_AddStringToObject(resp->journal_extra, "http_version", version ? version : "");
-}
-
 void mock_wire_sleep_ms(uint64_t ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};

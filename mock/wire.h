@@ -42,10 +42,6 @@ long mock_wire_body_read(struct mock_wire_body *body, char *buf, size_t max);
 /* Free the body (and the stream producer's context). Accepts NULL. */
 void mock_wire_body_free(struct mock_wire_body *body);
 
-/* Record the protocol of the request ("HTTP/1.1", "HTTP/2") in the journal entry the pipeline
- * writes (its "http_version" member); call before mock_dispatch. */
-void mock_wire_note_version(struct mock_response *resp, const char *version);
-
 /* Sleep `ms` milliseconds (restarting after signals). */
 void mock_wire_sleep_ms(uint64_t ms);
 

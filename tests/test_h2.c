@@ -285,6 +285,7 @@ struct s_seen {
     unsigned ended;         /* frames that ended a stream (END_STREAM) */
     unsigned last_stream;   /* stream of the last response head */
     unsigned first_ended;   /* stream of the first END_STREAM */
+    size_t data_bytes;      /* DATA payload bytes on all streams */
 };
 
 static int64_t s_now_ms(void)
@@ -321,6 +322,7 @@ static struct s_seen s_read_frames(int fd, int ms)
                               buf[8];
             const unsigned char *pl = buf + 9;
             seen.settings |= buf[3] == F_SETTINGS;
+            seen.data_bytes += buf[3] == F_DATA ? len : 0;
             if (buf[3] == F_HEADERS) {
                 seen.responses++;
                 seen.last_stream = stream;
@@ -391,11 +393,11 @@ static unsigned s_request_block(unsigned char *out, bool post, const char *path)
     return (unsigned)n;
 }
 
-/* Open stream `id` with a ConverseStream request (headers, then the body with END_STREAM). */
-static void s_send_converse_stream(int fd, unsigned id)
+/* Open stream `id` with a POST of HELLO to `path` (headers, then the body with END_STREAM). */
+static void s_send_post(int fd, unsigned id, const char *path)
 {
     unsigned char block[256];
-    unsigned n = s_request_block(block, true, HAIKU_STREAM_PATH);
+    unsigned n = s_request_block(block, true, path);
     s_frame(fd, n, F_HEADERS, 0x4, id, block);
     s_frame(fd, (unsigned)strlen(HELLO), F_DATA, 0x1, id, HELLO);
 }
@@ -430,7 +432,7 @@ Test(h2, a_slow_stream_does_not_hold_up_its_neighbours)
     struct brk_mock *m = th_mock_start(&cfg);
     int fd = s_connect(m);
     s_open_h2(fd);
-    s_send_converse_stream(fd, 1);
+    s_send_post(fd, 1, HAIKU_STREAM_PATH);
     unsigned char block[64];
     unsigned n = s_request_block(block, false, "/_mock/health");
     s_frame(fd, n, F_HEADERS, 0x4 | 0x1, 3, block);
@@ -449,12 +451,111 @@ Test(h2, stop_ends_a_stream_in_flight)
     struct brk_mock *m = th_mock_start(&cfg);
     int fd = s_connect(m);
     s_open_h2(fd);
-    s_send_converse_stream(fd, 1);
+    s_send_post(fd, 1, HAIKU_STREAM_PATH);
     struct s_seen seen = s_read_frames(fd, 300);
     cr_assert_geq(seen.responses, 1, "the stream has started");
     cr_assert_eq(seen.ended, 0);
     brk_mock_stop(m); /* joins the producer thread mid-stream */
     s_expect_goaway(fd, E_NO_ERROR);
+}
+
+/* ---- faults a rule asks for: they act on the stream, the connection lives on ----------- */
+
+static struct brk_mock *s_start_with_rule(const char *rule)
+{
+    struct brk_mock *m = s_start(0, 0, 0);
+    struct th_response r = th_request(m, "POST", "/_mock/rules", rule, NULL);
+    cr_assert(r.status == 200 || r.status == 201, "rule refused: %ld %s", r.status, r.body);
+    th_response_free(&r);
+    return m;
+}
+
+/* After a fault on stream 1, stream 3 on the same connection still gets its answer. */
+static void s_assert_connection_still_serves(int fd)
+{
+    unsigned char block[64];
+    unsigned n = s_request_block(block, false, "/_mock/health");
+    s_frame(fd, n, F_HEADERS, 0x4 | 0x1, 3, block);
+    struct s_seen seen = s_read_frames(fd, 2000);
+    cr_assert_eq(seen.ended, 1);
+    cr_assert_eq(seen.first_ended, 3);
+    cr_assert_not(seen.goaway);
+}
+
+Test(h2, delay_holds_only_its_own_stream)
+{
+    struct brk_mock *m = s_start_with_rule("{\"id\":\"slow\",\"match\":{\"operation\":\"Converse\"},\"delayMs\":400}");
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_post(fd, 1, HAIKU_PATH);
+    unsigned char block[64];
+    unsigned n = s_request_block(block, false, "/_mock/health");
+    s_frame(fd, n, F_HEADERS, 0x4 | 0x1, 3, block);
+    struct s_seen seen = s_read_frames(fd, 5000);
+    cr_assert_eq(seen.ended, 2, "the delayed answer arrives too");
+    cr_assert_eq(seen.first_ended, 3, "the quick answer did not wait for the delay");
+    cr_assert_not(seen.rst);
+    close(fd);
+    brk_mock_stop(m);
+}
+
+Test(h2, close_before_reply_resets_the_stream)
+{
+    struct brk_mock *m = s_start_with_rule("{\"id\":\"drop\",\"match\":{\"operation\":\"Converse\"},"
+                                           "\"closeBeforeReply\":true,\"times\":1}");
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_post(fd, 1, HAIKU_PATH);
+    struct s_seen seen = s_read_frames(fd, 1000);
+    cr_assert(seen.rst);
+    cr_assert_eq(seen.rst_stream, 1);
+    cr_assert_eq(seen.rst_code, 2 /* INTERNAL_ERROR */);
+    cr_assert_eq(seen.responses, 0, "no answer at all");
+    s_assert_connection_still_serves(fd);
+    close(fd);
+    struct th_response r = th_request_h2(m, "POST", HAIKU_PATH, HELLO, NULL);
+    cr_assert_eq(r.status, 200, "the rule fired once (times: 1)");
+    th_response_free(&r);
+    brk_mock_stop(m);
+}
+
+Test(h2, close_after_bytes_cuts_the_body_then_resets)
+{
+    struct brk_mock *m = s_start_with_rule("{\"id\":\"cut\",\"match\":{\"operation\":\"Converse\"},"
+                                           "\"closeAfterBytes\":20}");
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_post(fd, 1, HAIKU_PATH);
+    struct s_seen seen = s_read_frames(fd, 1000);
+    cr_assert_eq(seen.responses, 1, "the headers went out");
+    cr_assert_eq(seen.data_bytes, 20);
+    cr_assert_eq(seen.ended, 0, "the body never ends cleanly");
+    cr_assert(seen.rst);
+    cr_assert_eq(seen.rst_code, 2 /* INTERNAL_ERROR */);
+    s_assert_connection_still_serves(fd);
+    close(fd);
+    struct th_response r = th_request_h2(m, "POST", HAIKU_PATH, HELLO, NULL);
+    cr_assert_neq(r.curl_code, 0, "curl reports the broken stream");
+    th_response_free(&r);
+    brk_mock_stop(m);
+}
+
+Test(h2, stream_cut_after_event_resets_the_stream)
+{
+    struct brk_mock *m = s_start_with_rule("{\"id\":\"cut\",\"match\":{\"operation\":\"ConverseStream\"},"
+                                           "\"stream\":{\"cutAfterEvent\":2}}");
+    int fd = s_connect(m);
+    s_open_h2(fd);
+    s_send_post(fd, 1, HAIKU_STREAM_PATH);
+    struct s_seen seen = s_read_frames(fd, 1000);
+    cr_assert_eq(seen.responses, 1, "the headers went out");
+    cr_assert_gt(seen.data_bytes, 0, "the events before the cut went out");
+    cr_assert_eq(seen.ended, 0, "the stream never ends cleanly");
+    cr_assert(seen.rst);
+    cr_assert_eq(seen.rst_code, 2 /* INTERNAL_ERROR */);
+    s_assert_connection_still_serves(fd);
+    close(fd);
+    brk_mock_stop(m);
 }
 
 Test(h2, garbage_after_the_preface_ends_that_connection_only)
