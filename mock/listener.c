@@ -39,6 +39,7 @@ struct mock_listener {
     pthread_t acceptor;
     bool acceptor_started;
     pthread_mutex_t lock;
+    pthread_cond_t slot_freed; /* a connection thread ended */
     struct s_conn *conns;   /* connection threads not yet joined */
     unsigned live;          /* connections this listener serves (sniffing or HTTP/2) */
 };
@@ -123,6 +124,7 @@ static void *s_conn_main(void *arg)
     pthread_mutex_lock(&l->lock);
     c->done = true;
     l->live--;
+    pthread_cond_signal(&l->slot_freed);
     pthread_mutex_unlock(&l->lock);
     return NULL;
 }
@@ -151,12 +153,30 @@ static void s_reap(struct mock_listener *l)
     }
 }
 
-/* Count the new connection in, or refuse it when cfg.max_connections are open. */
+/* Count the new connection in, or refuse it when cfg.max_connections are open. At the limit
+ * it waits up to S_ADMIT_WAIT_MS for a slot: a client that has just closed connections (the
+ * connection threads see the close a moment later) is not refused for that moment. */
+#define S_ADMIT_WAIT_MS 100
+
 static bool s_admit(struct mock_listener *l)
 {
-    unsigned http1 = l->ops.http1_count ? l->ops.http1_count(l->ops.ctx) : 0;
     pthread_mutex_lock(&l->lock);
-    bool ok = l->live + http1 < l->mock->cfg.max_connections;
+    bool ok = false;
+    for (int waited = 0;; waited += 5) {
+        unsigned http1 = l->ops.http1_count ? l->ops.http1_count(l->ops.ctx) : 0;
+        ok = l->live + http1 < l->mock->cfg.max_connections;
+        if (ok || waited >= S_ADMIT_WAIT_MS) {
+            break;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 5 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&l->slot_freed, &l->lock, &ts);
+    }
     l->live += ok ? 1 : 0;
     pthread_mutex_unlock(&l->lock);
     return ok;
@@ -257,6 +277,11 @@ enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr
     l->ops = *ops;
     l->fd = -1;
     pthread_mutex_init(&l->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->slot_freed, &attr);
+    pthread_condattr_destroy(&attr);
     l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     enum brk_status rc = l->stop_fd >= 0 ? s_bind(l, addr, addrlen, port_out) : BRK_ERR_IO;
     if (rc == BRK_OK) {
@@ -298,6 +323,7 @@ void mock_listener_stop(struct mock_listener *l)
     if (l->stop_fd >= 0) {
         close(l->stop_fd);
     }
+    pthread_cond_destroy(&l->slot_freed);
     pthread_mutex_destroy(&l->lock);
     free(l);
 }

@@ -10,7 +10,8 @@
  * through ops->http1 and ends.
  *
  * Limits: at most cfg.max_connections connections live at once (the listener's own plus
- * ops->http1_count); past it a new connection is closed at once, as libmicrohttpd does.
+ * ops->http1_count); past it a new connection waits up to 100 ms for a slot (connections a
+ * client has just closed take a moment to be noticed), then is closed, as libmicrohttpd does.
  *
  * Ownership and threads: the listener owns the listening socket and its threads.
  * mock_listener_stop closes the socket, tells every HTTP/2 connection to end (GOAWAY), and
