@@ -9,7 +9,8 @@ log_dir=$1
 shift
 rm -rf "$log_dir"
 mkdir -p "$log_dir"
-valgrind --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect,possible \
+here=$(cd "$(dirname "$0")" && pwd)
+valgrind --trace-children=yes --suppressions="$here/valgrind.supp" --leak-check=full --show-leak-kinds=definite,indirect,possible \
     --errors-for-leak-kinds=definite,indirect,possible --num-callers=30 \
     --log-file="$log_dir/vg.%p.log" "$@"
 rc=$?
