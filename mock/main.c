@@ -37,6 +37,11 @@ static const char s_usage[] =
     "                         modelStreamErrorException, ...) after event N\n"
     "  --guardrail-words FILE words that make a guardrail intervene, one per line\n"
     "                         (default: a built-in list, docs/operations.md)\n"
+    "  --auth none|lenient|strict\n"
+    "                         authentication (default lenient: a well-formed SigV4 or Bearer\n"
+    "                         Authorization header, not verified; strict verifies it)\n"
+    "  --credentials FILE     credentials and API keys, JSON (docs/auth.md); needed by strict\n"
+    "  --auth-region REGION   region the SigV4 credential scope must name (default: any)\n"
     "  --log-format text|json log line format on stderr (default text)\n"
     "  --log-level LEVEL      debug, info, warn, error or off (default info)\n"
     "  --cache-max-entries N  prompt-cache entries kept, all accounts together (default 10000)\n"
@@ -60,7 +65,8 @@ enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
        OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
        OPT_RULES, OPT_QUOTA,
-       OPT_ADMIN_TOKEN, OPT_NO_ADMIN };
+       OPT_ADMIN_TOKEN, OPT_NO_ADMIN,
+       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -85,6 +91,9 @@ static const struct option s_options[] = {
     {"quota", required_argument, NULL, OPT_QUOTA},
     {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
     {"no-admin", no_argument, NULL, OPT_NO_ADMIN},
+    {"auth", required_argument, NULL, OPT_AUTH},
+    {"credentials", required_argument, NULL, OPT_CREDENTIALS},
+    {"auth-region", required_argument, NULL, OPT_AUTH_REGION},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -190,8 +199,28 @@ static int s_parse_stream_exception(struct s_cli *cli, const char *arg)
     return 0;
 }
 
+/* --auth, --credentials, --auth-region (docs/auth.md). Returns -1 when `opt` is not one of them. */
+static int s_parse_auth_option(struct s_cli *cli, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_AUTH:
+        if (strcmp(arg, "none") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_NONE;
+        else if (strcmp(arg, "lenient") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_LENIENT;
+        else if (strcmp(arg, "strict") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
+        else return s_fail("--auth must be none, lenient or strict, not \"%s\"", arg);
+        return 0;
+    case OPT_CREDENTIALS: cli->cfg.credentials_path = arg; return 0;
+    case OPT_AUTH_REGION: cli->cfg.auth_region = arg; return 0;
+    default: return -1;
+    }
+}
+
 static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
 {
+    int auth_rc = s_parse_auth_option(cli, opt, arg);
+    if (auth_rc >= 0) {
+        return auth_rc;
+    }
     switch (opt) {
     case OPT_HOST: cli->cfg.host = arg; return 0;
     case OPT_PORT_FILE: cli->port_file = arg; return 0;

@@ -26,6 +26,7 @@ struct mock_journal;
 struct mock_cache;
 struct mock_rules;
 struct mock_quotas;
+struct mock_credentials;
 
 /* Every operation path of the Bedrock Runtime service model, plus the admin API. */
 #define MOCK_OP_LIST(X)                                                        \
@@ -153,6 +154,10 @@ struct brk_mock {
     struct mock_quotas *quotas;
     char *admin_token;            /* owned copy of cfg.admin_token (safety.c), or NULL */
     struct mock_listener *listener; /* listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
+    /* Authentication (auth.c): owned copies of the config strings and the loaded credentials. */
+    char *credentials_path;
+    char *auth_region;
+    struct mock_credentials *credentials; /* NULL when no --credentials file */
 };
 
 /* ---- response helpers (response.c) ---- */

@@ -15,6 +15,7 @@
 #include "bedrock/log.h"
 #include "mock/cache.h"
 #include "mock/guardrail.h"
+#include "mock/auth.h"
 #include "mock/journal.h"
 #include "mock/listener.h"
 #include "mock/mock_priv.h"
@@ -317,6 +318,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
         rc = mock_rules_quotas_start(mock, err, err_len);
     }
     if (rc == BRK_OK) {
+        rc = mock_auth_start(mock, err, err_len); /* auth.c: --auth, --credentials */
+    }
+    if (rc == BRK_OK) {
         rc = s_start_daemon(mock, err, err_len);
     }
     char warning[512];
@@ -353,6 +357,7 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_quotas_destroy(mock->quotas);
     brk_clock_destroy(mock->clock);
     mock_guardrail_destroy(mock->guardrail);
+    mock_auth_stop(mock);
     free(mock->host);
     free(mock->models_path);
     free(mock->admin_token);

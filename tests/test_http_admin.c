@@ -80,7 +80,7 @@ Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
     cJSON *failed = s_requests("?invocation_id=inv-2");
     const cJSON *f = cJSON_GetArrayItem(failed, 0);
     cr_assert_str_eq(cJSON_GetObjectItem(f, "error_code")->valuestring, "ValidationException");
-    cr_assert_str_eq(cJSON_GetObjectItem(f, "account")->valuestring, "anonymous");
+    cr_assert_str_eq(cJSON_GetObjectItem(f, "account")->valuestring, TH_DEFAULT_ACCOUNT);
     cJSON_Delete(failed);
     cJSON *by_model = s_requests("?model=nope&operation=Converse");
     cr_assert_eq(cJSON_GetArraySize(by_model), 1);

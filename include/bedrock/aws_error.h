@@ -57,8 +57,8 @@
       "The request Content-Type is not supported.")                                              \
     X(REQUEST_TOO_LARGE, "RequestEntityTooLargeException", 413, BRK_NS_CORAL, NULL,              \
       "Request body is too large.")                                                              \
-    X(MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 403, BRK_NS_CORAL, NULL,        \
-      "Missing Authentication Token")                                                            \
+    X(AUTH_ACCESS_DENIED, "AccessDeniedException", 403, BRK_NS_CORAL, NULL,                     \
+      "Authorization header is missing")                                                         \
     X(UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 403, BRK_NS_CORAL, NULL,               \
       "The security token included in the request is invalid.")                                  \
     X(INVALID_SIGNATURE, "InvalidSignatureException", 403, BRK_NS_CORAL, NULL,                   \
@@ -66,7 +66,7 @@
       "your AWS Secret Access Key and signing method. Consult the service documentation for "    \
       "details.")                                                                                \
     X(EXPIRED_TOKEN, "ExpiredTokenException", 403, BRK_NS_CORAL, NULL,                           \
-      "The security token included in the request is expired")                                   \
+      "The security token included in the request is expired")                                  \
     X(INCOMPLETE_SIGNATURE, "IncompleteSignatureException", 400, BRK_NS_CORAL, NULL,             \
       "Authorization header requires 'Credential' parameter.")
 

@@ -32,6 +32,13 @@
 #define BRK_MOCK_VERSION "0.1.0"
 #define BRK_MOCK_MAX_QUOTA_SPECS 16
 
+/* How requests are authenticated (docs/auth.md). */
+enum brk_mock_auth {
+    BRK_MOCK_AUTH_LENIENT = 0, /* default: a well-formed SigV4 or Bearer Authorization header, not verified */
+    BRK_MOCK_AUTH_NONE,        /* accept anything, even no Authorization header */
+    BRK_MOCK_AUTH_STRICT,      /* verify SigV4 signatures and API keys against the credentials file */
+};
+
 struct brk_mock_config {
     const char *host;          /* address to bind; default "127.0.0.1" */
     uint16_t port;             /* default BRK_MOCK_DEFAULT_PORT; 0 picks a free port */
@@ -65,6 +72,10 @@ struct brk_mock_config {
     const char *admin_token;   /* when set, /_mock/ answers only requests whose x-mock-admin-token
                                 * header equals it (403 AccessDeniedException otherwise); NULL = open */
     bool no_admin;             /* true: no admin API at all; /_mock/ paths are unknown operations */
+    /* Authentication (docs/auth.md). */
+    enum brk_mock_auth auth_mode;  /* default BRK_MOCK_AUTH_LENIENT */
+    const char *credentials_path;  /* --credentials FILE (JSON); NULL = none */
+    const char *auth_region;       /* region the credential scope must name in strict mode; NULL = any */
 };
 
 struct brk_mock;

@@ -51,13 +51,17 @@ static struct th_response s_request(struct brk_mock *mock, long version, const c
     strncat(url, path, sizeof(url) - strlen(url) - 1);
     CURL *curl = curl_easy_init();
     struct curl_slist *list = NULL;
-    bool has_ct = false;
+    bool has_ct = false, has_auth = false;
     for (size_t i = 0; headers && headers[i]; i++) {
         list = curl_slist_append(list, headers[i]);
         has_ct = has_ct || strncasecmp(headers[i], "content-type:", 13) == 0;
+        has_auth = has_auth || strncasecmp(headers[i], "authorization:", 14) == 0;
     }
     if (body && !has_ct) {
         list = curl_slist_append(list, "Content-Type: application/json");
+    }
+    if (!has_auth) {
+        list = curl_slist_append(list, TH_DEFAULT_AUTHORIZATION);
     }
     list = curl_slist_append(list, "Expect:");
     curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -146,6 +150,9 @@ void th_header(const struct th_response *resp, const char *name, char *out, size
 const char *th_message(const struct th_response *resp)
 {
     const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(resp->json, "message"));
+    if (!m) {
+        m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(resp->json, "Message"));
+    }
     return m ? m : "";
 }
 

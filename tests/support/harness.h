@@ -26,8 +26,17 @@ struct brk_mock *th_mock_start(const struct brk_mock_config *cfg);
 /* Base URL "http://127.0.0.1:PORT" of a running mock (static buffer per call site is fine). */
 void th_base_url(struct brk_mock *mock, char *out, size_t out_len);
 
+/* The Authorization header th_request adds when the caller passes none: a well-formed (unverified)
+ * SigV4 header, so the default --auth lenient mode lets the request through with account
+ * TH_DEFAULT_ACCOUNT. Pass "Authorization:" (empty) to send no Authorization header at all. */
+#define TH_DEFAULT_ACCOUNT "AKIDHARNESS"
+#define TH_DEFAULT_AUTHORIZATION                                                                     \
+    "Authorization: AWS4-HMAC-SHA256 Credential=" TH_DEFAULT_ACCOUNT "/20260101/us-east-1/bedrock/"   \
+    "aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=00"
+
 /* Send METHOD path with body (may be NULL) and extra headers ("Name: value", NULL-terminated
- * list, may be NULL). Content-Type defaults to application/json for bodies. */
+ * list, may be NULL). Content-Type defaults to application/json for bodies; Authorization to
+ * TH_DEFAULT_AUTHORIZATION. */
 struct th_response th_request(struct brk_mock *mock, const char *method, const char *path, const char *body,
                               const char *const *headers);
 
@@ -42,7 +51,8 @@ struct th_response th_converse(struct brk_mock *mock, const char *model, const c
 /* Value of a response header (case-insensitive), copied into out; empty when absent. */
 void th_header(const struct th_response *resp, const char *name, char *out, size_t out_len);
 
-/* Message of a Bedrock error body ({"message": ...}), or "" */
+/* Message of a Bedrock error body ({"message": ...}, or {"Message": ...} as Bedrock's front end
+ * writes some auth failures), or "" */
 const char *th_message(const struct th_response *resp);
 
 void th_response_free(struct th_response *resp);
