@@ -129,8 +129,8 @@ static bool s_sigv4_param(struct s_sigv4 *a, const char *p, size_t len)
         snprintf(cred, sizeof(cred), "%.*s", (int)vlen, v);
         a->has_credential = true;
         char extra[8] = "";
-        int n = sscanf(cred, "%127[^/]/%15[^/]/%63[^/]/%63[^/]/%63[^/]/%7s", a->akid, a->date8, a->region, a->service,
-                       a->terminator, extra);
+        int n = sscanf(cred, "%127[^/]/%15[^/]/%63[^/]/%63[^/]/%63[^/]/%7s", a->akid, a->date8, a->region,
+                       a->service, a->terminator, extra);
         a->credential_ok = n == 5;
     } else if (klen == 13 && strncmp(p, "SignedHeaders", 13) == 0) {
         snprintf(a->signed_headers, sizeof(a->signed_headers), "%.*s", (int)vlen, v);
@@ -142,6 +142,30 @@ static bool s_sigv4_param(struct s_sigv4 *a, const char *p, size_t len)
     return true;
 }
 
+/* The "requires" sentences of AWS's IncompleteSignatureException, then "Authorization=<header>";
+ * "" when nothing is missing. */
+static void s_missing_params(const struct s_sigv4 *a, bool need_date, const char *header, char *msg, size_t msg_len)
+{
+    static const char req[] = "Authorization header requires";
+    int n = 0;
+    msg[0] = '\0';
+    if (!a->has_credential) {
+        n += snprintf(msg + n, msg_len - (size_t)n, "%s 'Credential' parameter. ", req);
+    }
+    if (!a->has_signature) {
+        n += snprintf(msg + n, msg_len - (size_t)n, "%s 'Signature' parameter. ", req);
+    }
+    if (!a->has_signed_headers) {
+        n += snprintf(msg + n, msg_len - (size_t)n, "%s 'SignedHeaders' parameter. ", req);
+    }
+    if (need_date) {
+        n += snprintf(msg + n, msg_len - (size_t)n, "%s existence of either a 'X-Amz-Date' or a 'Date' header. ", req);
+    }
+    if (n > 0) {
+        snprintf(msg + n, msg_len - (size_t)n, "Authorization=%s", header);
+    }
+}
+
 /* Parse "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...". On a malformed
  * header, writes AWS's IncompleteSignatureException text into msg and returns false. */
 static bool s_parse_sigv4(const char *header, bool need_date, struct s_sigv4 *a, char *msg, size_t msg_len)
@@ -151,27 +175,25 @@ static bool s_parse_sigv4(const char *header, bool need_date, struct s_sigv4 *a,
     while (*p) {
         p += strspn(p, " ,");
         size_t len = strcspn(p, ",");
-        while (len > 0 && p[len - 1] == ' ') len--;
+        while (len > 0 && p[len - 1] == ' ') {
+            len--;
+        }
         if (len > 0 && !s_sigv4_param(a, p, len)) {
-            snprintf(msg, msg_len, "'%.*s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.",
+            snprintf(msg, msg_len,
+                     "'%.*s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.",
                      (int)len, p, header);
             return false;
         }
         p += len;
         p += strcspn(p, ",");
     }
-    int n = 0;
-    msg[0] = '\0';
-    if (!a->has_credential) n += snprintf(msg + n, msg_len - (size_t)n, "Authorization header requires 'Credential' parameter. ");
-    if (!a->has_signature) n += snprintf(msg + n, msg_len - (size_t)n, "Authorization header requires 'Signature' parameter. ");
-    if (!a->has_signed_headers) n += snprintf(msg + n, msg_len - (size_t)n, "Authorization header requires 'SignedHeaders' parameter. ");
-    if (need_date) n += snprintf(msg + n, msg_len - (size_t)n, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
-    if (n > 0) {
-        snprintf(msg + n, msg_len - (size_t)n, "Authorization=%s", header);
+    s_missing_params(a, need_date, header, msg, msg_len);
+    if (msg[0]) {
         return false;
     }
     if (!a->credential_ok) {
-        snprintf(msg, msg_len, "The Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
+        snprintf(msg, msg_len,
+                 "The Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
         return false;
     }
     return true;

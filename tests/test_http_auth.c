@@ -200,7 +200,8 @@ Test(auth_strict, a_wrong_secret_gets_invalid_signature_with_the_canonical_reque
                         "AWS Secret Access Key and signing method. Consult the service documentation for details.";
     cr_assert(strncmp(m, first, strlen(first)) == 0, "%s", m);
     cr_assert(strstr(m, "\n\nThe Canonical String for this request should have been\n'POST\n"
-                        "/model/anthropic.claude-3-haiku-20240307-v1%253A0/converse\n\ncontent-type:application/json\n"),
+                        "/model/anthropic.claude-3-haiku-20240307-v1%253A0/converse\n\n"
+                        "content-type:application/json\n"),
               "%s", m);
     cr_assert(strstr(m, "\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n"), "%s", m);
     cr_assert_eq(m[strlen(m) - 1], '\n');
@@ -289,7 +290,8 @@ Test(auth_strict, host_must_be_signed_and_signed_headers_must_exist)
              now_s);
     const char *headers[] = {date_h, auth, NULL};
     struct th_response r = th_request(s_mock, "POST", MODEL_PATH, HELLO, headers);
-    s_assert_error(&r, 400, "IncompleteSignatureException", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    s_assert_error(&r, 400, "IncompleteSignatureException",
+                   "'Host' must be a 'SignedHeader' in the AWS Authorization.");
     th_response_free(&r);
     snprintf(auth, sizeof(auth),
              "Authorization: AWS4-HMAC-SHA256 Credential=" AKID "/%.8s/us-east-1/bedrock/aws4_request, "
