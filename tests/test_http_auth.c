@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bedrock/log.h"
 #include "bedrock/sigv4.h"
 #include "mock/credentials.h"
 #include "tests/support/harness.h"
@@ -559,4 +560,43 @@ Test(credentials, api_keys_match_exactly)
     cr_assert_not_null(mock_credentials_find(set, AKID));
     cr_assert_null(mock_credentials_find(set, "AKIDSTRIC"));
     mock_credentials_destroy(set);
+}
+
+/* ---- the log ---------------------------------------------------------------------------- */
+
+Test(auth_strict, the_debug_log_never_holds_the_secret_or_the_token)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "%s/stderr.log", s_dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    dup2(fileno(f), 2);
+    brk_log_configure(BRK_LOG_DEBUG, BRK_LOG_TEXT);
+    struct th_response r = s_send_signed(&(struct s_sign){.akid = TOKEN_AKID, .secret = TOKEN_SECRET, .token = TOKEN});
+    th_response_free(&r);
+    r = s_send_signed(&(struct s_sign){.akid = TOKEN_AKID, .secret = "wrong", .token = TOKEN});
+    th_response_free(&r);
+    r = s_send_auth("Bearer " API_KEY);
+    th_response_free(&r);
+    r = s_send_auth("Bearer bedrock-api-key-unlisted-secret");
+    th_response_free(&r);
+    brk_log_configure(BRK_LOG_INFO, BRK_LOG_TEXT);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    size_t len = 0;
+    FILE *in = fopen(path, "r");
+    char text[65536];
+    len = fread(text, 1, sizeof(text) - 1, in);
+    fclose(in);
+    unlink(path);
+    text[len] = '\0';
+    cr_assert(strstr(text, "InvalidSignatureException"), "the debug log recorded nothing: %s", text);
+    const char *secrets[] = {TOKEN_SECRET, TOKEN, API_KEY, "unlisted-secret"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        cr_assert_null(strstr(text, secrets[i]), "the log holds %s", secrets[i]);
+    }
 }
