@@ -426,7 +426,7 @@ Test(caching, admin_lists_and_clears_the_cache_and_reset_clears_it_too)
     r = th_request(s_mock, "GET", "/_mock/cache", NULL, NULL);
     cr_assert_eq(cJSON_GetObjectItem(r.json, "count")->valueint, 1);
     const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "entries"), 0);
-    cr_assert_str_eq(cJSON_GetObjectItem(e, "account")->valuestring, "anonymous");
+    cr_assert_str_eq(cJSON_GetObjectItem(e, "account")->valuestring, TH_DEFAULT_ACCOUNT);
     cr_assert_str_eq(cJSON_GetObjectItem(e, "model")->valuestring, SONNET_V2);
     cr_assert_str_eq(cJSON_GetObjectItem(e, "ttl")->valuestring, "5m");
     cr_assert_eq(cJSON_GetObjectItem(e, "expires_in_ms")->valueint, 300000);
