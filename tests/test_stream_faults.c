@@ -34,6 +34,7 @@ static struct s_run s_run_cfg(const struct brk_mock_config *cfg, const struct mo
     req.url = strdup(HAIKU_PATH);
     req.body = strdup(HELLO);
     req.body_len = strlen(HELLO);
+    mock_request_add_header(&req, "Authorization", TH_DEFAULT_AUTHORIZATION_VALUE); /* lenient auth */
     if (fault) {
         resp.stream_fault = *fault;
     }

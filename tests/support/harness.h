@@ -28,11 +28,13 @@ void th_base_url(struct brk_mock *mock, char *out, size_t out_len);
 
 /* The Authorization header th_request adds when the caller passes none: a well-formed (unverified)
  * SigV4 header, so the default --auth lenient mode lets the request through with account
- * TH_DEFAULT_ACCOUNT. Pass "Authorization:" (empty) to send no Authorization header at all. */
+ * TH_DEFAULT_ACCOUNT. Pass "Authorization:" (empty) to send no Authorization header at all.
+ * In-process tests that call mock_dispatch add TH_DEFAULT_AUTHORIZATION_VALUE themselves. */
 #define TH_DEFAULT_ACCOUNT "AKIDHARNESS"
-#define TH_DEFAULT_AUTHORIZATION                                                                     \
-    "Authorization: AWS4-HMAC-SHA256 Credential=" TH_DEFAULT_ACCOUNT "/20260101/us-east-1/bedrock/"   \
-    "aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=00"
+#define TH_DEFAULT_AUTHORIZATION_VALUE                                                               \
+    "AWS4-HMAC-SHA256 Credential=" TH_DEFAULT_ACCOUNT "/20260101/us-east-1/bedrock/aws4_request, "    \
+    "SignedHeaders=content-type;host;x-amz-date, Signature=00"
+#define TH_DEFAULT_AUTHORIZATION "Authorization: " TH_DEFAULT_AUTHORIZATION_VALUE
 
 /* Send METHOD path with body (may be NULL) and extra headers ("Name: value", NULL-terminated
  * list, may be NULL). Content-Type defaults to application/json for bodies; Authorization to
