@@ -57,6 +57,8 @@
       "The request Content-Type is not supported.")                                              \
     X(REQUEST_TOO_LARGE, "RequestEntityTooLargeException", 413, BRK_NS_CORAL, NULL,              \
       "Request body is too large.")                                                              \
+    X(MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 403, BRK_NS_CORAL, NULL,        \
+      "Missing Authentication Token")                                                            \
     X(AUTH_ACCESS_DENIED, "AccessDeniedException", 403, BRK_NS_CORAL, NULL,                     \
       "Authorization header is missing")                                                         \
     X(UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 403, BRK_NS_CORAL, NULL,               \
