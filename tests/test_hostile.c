@@ -36,6 +36,7 @@ static void s_setup(void)
     cfg.idle_timeout_s = 1;
     cfg.max_connections = 16;
     cfg.clock_mode = BRK_CLOCK_VIRTUAL;
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw-socket requests carry no Authorization (docs/auth.md) */
     s_mock = th_mock_start(&cfg);
 }
 
