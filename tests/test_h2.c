@@ -36,6 +36,7 @@ static struct brk_mock *s_start(unsigned max_conns, unsigned idle_s, size_t max_
 {
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
     cfg.max_connections = max_conns ? max_conns : cfg.max_connections;
     cfg.idle_timeout_s = idle_s ? idle_s : cfg.idle_timeout_s;
     cfg.max_body_bytes = max_body ? max_body : cfg.max_body_bytes;
@@ -203,6 +204,7 @@ static struct th_response s_seeded_stream(bool h2, unsigned delay_ms, unsigned e
 {
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
     cfg.has_seed = true;
     cfg.seed = 11;
     cfg.stream_delay_ms = delay_ms;
@@ -428,6 +430,7 @@ Test(h2, a_slow_stream_does_not_hold_up_its_neighbours)
 {
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
     cfg.stream_delay_ms = 100; /* several hundred ms for the whole event stream */
     struct brk_mock *m = th_mock_start(&cfg);
     int fd = s_connect(m);
@@ -447,6 +450,7 @@ Test(h2, stop_ends_a_stream_in_flight)
 {
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
     cfg.stream_delay_ms = 200;
     struct brk_mock *m = th_mock_start(&cfg);
     int fd = s_connect(m);
