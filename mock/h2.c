@@ -94,6 +94,7 @@ static struct s_stream *s_stream_new(struct s_conn *c, int32_t id)
     st->conn = c;
     st->id = id;
     mock_request_init(&st->req);
+    st->req.http2 = true;
     brk_buf_init(&st->body, c->mock->cfg.max_body_bytes);
     st->next = c->streams;
     c->streams = st;
@@ -187,6 +188,8 @@ static int s_on_header(nghttp2_session *session, const nghttp2_frame *frame, con
         s_set_path(&st->req, v, valuelen);
     } else if (strcmp(n, ":authority") == 0) {
         mock_request_add_header(&st->req, "host", v); /* HTTP/2's Host (RFC 9113 section 8.3.1) */
+        /* Kept under its own name too: the JS SDK signs ":authority" over HTTP/2. */
+        mock_request_add_header(&st->req, ":authority", v);
     } else if (n[0] != ':') {
         mock_request_add_header(&st->req, n, v);
     }

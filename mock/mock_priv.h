@@ -92,6 +92,9 @@ struct mock_request {
     uint64_t quota_reserved;
     uint64_t quota_used;
     bool quota_used_known;
+
+    /* h2.c: the request came over HTTP/2, where Host is the :authority pseudo-header. */
+    bool http2;
 };
 
 /* Faults inside an event stream, set by a rule, honoured by the stream writers.
