@@ -49,12 +49,22 @@ void mock_exposure_warning(const struct brk_mock_config *cfg, char *out, size_t 
     if (mock_host_is_loopback(cfg->host)) {
         return;
     }
-    /* Until --auth strict exists every request is accepted, so any other address is open. */
+    /* With --auth strict callers must sign with listed credentials; only an open admin API is
+     * then worth a warning. Without it anyone who can reach the port can call the mock. */
+    if (cfg->auth_mode == BRK_MOCK_AUTH_STRICT) {
+        if (!cfg->no_admin && !cfg->admin_token) {
+            snprintf(out, out_len,
+                     "listening on %s, which is not a loopback address: its admin API (/_mock/) is open to "
+                     "anyone who can reach this port; use --admin-token or --no-admin.",
+                     cfg->host);
+        }
+        return;
+    }
     const char *admin = cfg->no_admin ? ""
                         : cfg->admin_token ? " Its admin API needs the x-mock-admin-token header."
                                            : " Its admin API (/_mock/) is open too: use --admin-token or --no-admin.";
     snprintf(out, out_len,
              "listening on %s, which is not a loopback address: anyone who can reach this port can call the "
-             "mock without credentials.%s Bind to 127.0.0.1 unless you mean it.",
+             "mock without credentials (use --auth strict).%s Bind to 127.0.0.1 unless you mean it.",
              cfg->host, admin);
 }

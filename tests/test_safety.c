@@ -106,3 +106,22 @@ Test(safety, warning_for_any_non_loopback_address)
     mock_exposure_warning(&cfg, w, sizeof(w));
     cr_expect(strstr(w, "not a loopback address") != NULL && strstr(w, "admin") == NULL, "%s", w);
 }
+
+Test(safety, strict_auth_silences_the_warning_unless_the_admin_api_is_open)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    char w[512];
+    cfg.host = "0.0.0.0";
+    cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
+    mock_exposure_warning(&cfg, w, sizeof(w));
+    cr_expect(strstr(w, "admin API (/_mock/) is open") != NULL, "%s", w);
+    cr_expect(strstr(w, "without credentials") == NULL, "%s", w);
+    cfg.admin_token = "t";
+    mock_exposure_warning(&cfg, w, sizeof(w));
+    cr_expect_str_eq(w, "");
+    cfg.admin_token = NULL;
+    cfg.no_admin = true;
+    mock_exposure_warning(&cfg, w, sizeof(w));
+    cr_expect_str_eq(w, "");
+}
