@@ -451,12 +451,14 @@ Test(h2, stop_ends_a_stream_in_flight)
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
     cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
-    cfg.stream_delay_ms = 200;
+    /* About 7 events 1 s apart: the stream is still in flight after the 3 s read window even
+     * on a slow machine or under valgrind, and its headers have surely arrived by then. */
+    cfg.stream_delay_ms = 1000;
     struct brk_mock *m = th_mock_start(&cfg);
     int fd = s_connect(m);
     s_open_h2(fd);
     s_send_post(fd, 1, HAIKU_STREAM_PATH);
-    struct s_seen seen = s_read_frames(fd, 300);
+    struct s_seen seen = s_read_frames(fd, 3000);
     cr_assert_geq(seen.responses, 1, "the stream has started");
     cr_assert_eq(seen.ended, 0);
     brk_mock_stop(m); /* joins the producer thread mid-stream */
