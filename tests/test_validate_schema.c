@@ -24,20 +24,13 @@ static cJSON *s_load_model(void)
     }
     char path[4200];
     snprintf(path, sizeof(path), "%s/bedrock-runtime/2023-09-30/service-2.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len = 0;
+    char *text = th_read_file(path, &len);
+    if (!text) {
         return NULL;
     }
-    struct brk_buf b;
-    brk_buf_init(&b, 16u << 20);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        brk_buf_append(&b, chunk, n);
-    }
-    fclose(f);
-    cJSON *model = cJSON_ParseWithLength(b.data, b.len);
-    brk_buf_clean_up(&b);
+    cJSON *model = cJSON_ParseWithLength(text, len);
+    free(text);
     return model;
 }
 

@@ -170,10 +170,8 @@ static const char *s_source_dir(void)
     return d && d[0] ? d : ".";
 }
 
-char *th_read_source_file(const char *relpath, size_t *len)
+char *th_read_file(const char *path, size_t *len)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", s_source_dir(), relpath);
     FILE *f = fopen(path, "rb");
     if (!f) {
         return NULL;
@@ -187,6 +185,13 @@ char *th_read_source_file(const char *relpath, size_t *len)
     }
     fclose(f);
     return brk_buf_detach(&b, len);
+}
+
+char *th_read_source_file(const char *relpath, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", s_source_dir(), relpath);
+    return th_read_file(path, len);
 }
 
 const char *th_shared_spec_dir(void)

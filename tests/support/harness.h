@@ -62,6 +62,9 @@ void th_response_free(struct th_response *resp);
 /* Percent-encode everything but A-Za-z0-9-._~ (what botocore does to URI labels). */
 void th_encode_label(const char *in, char *out, size_t out_len);
 
+/* Read a whole file (at most 256 MiB); NULL when missing. Free with free(). */
+char *th_read_file(const char *path, size_t *len);
+
 /* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
 char *th_read_source_file(const char *relpath, size_t *len);
 
