@@ -36,6 +36,10 @@
     "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"This is a mock "  \
     "response.\"}]}},\"stopReason\":\"end_turn\",\"metrics\":{\"latencyMs\":61},\"usage\":"     \
     "{\"inputTokens\":20,\"outputTokens\":7,\"totalTokens\":27}}"
+/* What an SDK sends; the mock's default (lenient) auth mode reads the account without verifying. */
+#define S_AUTHORIZATION                                                                             \
+    "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/bedrock/aws4_request, "              \
+    "SignedHeaders=content-type;host;x-amz-date, Signature=00"
 #define S_MAX_SAMPLES (1u << 22)
 #define S_STARTS 5
 
@@ -178,7 +182,11 @@ static int s_roundtrip(int fd, const char *req, size_t req_len)
         buf[have] = '\0';
         end = strstr(buf, "\r\n\r\n");
     }
+    /* The status is read before the body: reading the body reuses buf. */
     int status = 0;
+    if (sscanf(buf, "HTTP/1.1 %d", &status) != 1) {
+        return -1;
+    }
     const char *cl = strcasestr(buf, "\r\nContent-Length:");
     size_t body_len = cl ? strtoul(cl + 17, NULL, 10) : 0;
     size_t got = have - (size_t)(end + 4 - buf);
@@ -189,14 +197,15 @@ static int s_roundtrip(int fd, const char *req, size_t req_len)
         }
         got += (size_t)n;
     }
-    return sscanf(buf, "HTTP/1.1 %d", &status) == 1 ? status : -1;
+    return status;
 }
 
 static size_t s_request(char *out, size_t out_len)
 {
     return (size_t)snprintf(out, out_len,
                             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            "Content-Length: %zu\r\n\r\n%s", S_PATH, strlen(S_BODY), S_BODY);
+                            "Authorization: %s\r\nContent-Length: %zu\r\n\r\n%s",
+                            S_PATH, S_AUTHORIZATION, strlen(S_BODY), S_BODY);
 }
 
 /* ---- load ------------------------------------------------------------------------------ */

@@ -19,7 +19,14 @@
 
 #define S_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
 #define S_CACHE_PATH "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse"
+#define S_SMALL_BODY                                                                                \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Summarise the benchmark in one "   \
+    "line.\"}]}],\"system\":[{\"text\":\"Be brief.\"}],\"inferenceConfig\":{\"maxTokens\":256}}"
 #define S_CACHE_POINT ",{\"cachePoint\":{\"type\":\"default\"}}"
+/* What an SDK sends; the default (lenient) auth mode reads the account from it without verifying. */
+#define S_AUTHORIZATION                                                                             \
+    "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/bedrock/aws4_request, "              \
+    "SignedHeaders=content-type;host;x-amz-date, Signature=00"
 
 /* A realistic 20 KB request: a system prompt, a tool, and a multi-turn conversation. */
 static char *s_body_20k(bool cache_points, size_t *len)
@@ -55,6 +62,7 @@ static double s_dispatch_us(struct brk_mock *mock, const char *path, const char 
         req.method = strdup("POST");
         req.url = strdup(path);
         mock_request_add_header(&req, "Content-Type", "application/json");
+        mock_request_add_header(&req, "Authorization", S_AUTHORIZATION);
         req.body = malloc(len + 1);
         memcpy(req.body, body, len + 1);
         req.body_len = len;
@@ -113,6 +121,10 @@ int main(void)
     size_t len = 0, clen = 0;
     char *body = s_body_20k(false, &len);
     char *cbody = s_body_20k(true, &clen);
+    size_t slen = strlen(S_SMALL_BODY);
+    s_dispatch_us(mock, S_PATH, S_SMALL_BODY, slen, n / 10 + 1); /* warm-up */
+    double small = s_dispatch_us(mock, S_PATH, S_SMALL_BODY, slen, n * 4);
+    double small_parse = s_parse_us(S_SMALL_BODY, slen, n * 4);
     s_dispatch_us(mock, S_PATH, body, len, n / 10 + 1); /* warm-up */
     double plain = s_dispatch_us(mock, S_PATH, body, len, n);
     double parse = s_parse_us(body, len, n);
@@ -122,6 +134,8 @@ int main(void)
     s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, 1); /* the fill evicted this request's entries */
     double full = s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n);
     char what[64];
+    snprintf(what, sizeof(what), "%zu B Converse", slen);
+    s_row(what, small, small_parse);
     snprintf(what, sizeof(what), "%zu KB Converse", (len + 512) / 1024);
     s_row(what, plain, parse);
     s_row("same + 3 cache points (hits)", cached, plain);

@@ -4,16 +4,21 @@
 
 local model = "/model/anthropic.claude-3-haiku-20240307-v1%3A0"
 local hello = '{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}'
-local json = { ["Content-Type"] = "application/json" }
+-- Every request carries what an SDK sends: the default (lenient) auth mode reads the account
+-- from the SigV4 Authorization header without verifying it, and refuses a request without one.
+local json = {
+  ["Content-Type"] = "application/json",
+  ["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDSOAK/20260101/us-east-1/bedrock/aws4_request, "
+    .. "SignedHeaders=content-type;host;x-amz-date, Signature=00",
+}
 
 -- Rotation: mostly valid Converse, then each kind of other traffic.
 local rotation = { "converse", "converse", "converse", "converse", "stream", "bad_json", "bad_model",
                    "unknown_path", "admin", "rule_error", "quota" }
--- Which answer classes each kind may get. Streams answer 400 "does not simulate" until the
--- streaming writer lands; a quota-limited model may answer 429.
+-- Which answer classes each kind may get; a quota-limited model may answer 429.
 local allowed = {
   converse = { converse_ok = true, throttled = true },
-  stream = { stream_ok = true, stream_not_yet = true, throttled = true },
+  stream = { stream_ok = true, throttled = true },
   bad_json = { serialization = true },
   bad_model = { invalid_model = true },
   unknown_path = { unknown_operation = true },
@@ -38,7 +43,7 @@ function init(args)
   requests.bad_json = wrk.format("POST", model .. "/converse", json, '{"messages":')
   requests.bad_model = wrk.format("POST", "/model/no.such-model-v1%3A0/converse", json, hello)
   requests.unknown_path = wrk.format("POST", "/model/x/chat", json, hello)
-  requests.admin = wrk.format("GET", "/_mock/health")
+  requests.admin = wrk.format("GET", "/_mock/health", json)
   requests.rule_error = wrk.format("POST", "/model/mistral.mistral-7b-instruct-v0%3A2/converse", json, hello)
   requests.quota = wrk.format("POST", "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse", json, hello)
 end
@@ -67,7 +72,6 @@ local function classify(status, headers, body)
   if status == 400 and etype:find("^SerializationException") then return "serialization" end
   if status == 400 and etype:find("^ValidationException") then
     if body:find("model identifier is invalid", 1, true) then return "invalid_model" end
-    if body:find("does not simulate ConverseStream", 1, true) then return "stream_not_yet" end
   end
   if status == 404 and etype:find("^UnknownOperationException") then return "unknown_operation" end
   if status == 429 and etype:find("^ThrottlingException") then return "throttled" end

@@ -10,12 +10,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "bedrock/hash.h"
 
 /* No canonical piece of a request may exceed this; far above any real Bedrock request. */
 #define S_MAX_PART (1u << 20)
@@ -421,8 +422,8 @@ enum brk_status brk_sigv4_canonical_headers(const struct brk_sigv4_header *heade
 
 void brk_sigv4_payload_hash(const void *data, size_t len, char *out)
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data ? data : (const void *)"", len, md);
+    unsigned char md[BRK_SHA256_LEN];
+    brk_sha256(data, len, md);
     s_to_hex(md, sizeof(md), out);
 }
 

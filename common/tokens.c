@@ -5,18 +5,31 @@
 
 enum s_class { S_SPACE, S_ALPHA, S_DIGIT, S_OTHER, S_UTF8 };
 
+#define S_SP S_SPACE
+#define S_AL S_ALPHA
+#define S_DI S_DIGIT
+#define S_OT S_OTHER
+#define S_U8 S_UTF8
+#define S_ROW16(c) c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c
+
+/* The class of every byte, by table: the estimator looks at each byte of every prompt, and a
+ * lookup is several times cheaper than the comparisons it replaces (bench/bench_pipeline). */
+static const unsigned char s_class[256] = {
+    /* 0x00 */ S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_SP, S_SP, S_SP, S_SP, S_SP, S_OT, S_OT,
+    /* 0x10 */ S_ROW16(S_OT),
+    /* 0x20 */ S_SP, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT,
+    /* 0x30 */ S_DI, S_DI, S_DI, S_DI, S_DI, S_DI, S_DI, S_DI, S_DI, S_DI, S_OT, S_OT, S_OT, S_OT, S_OT, S_OT,
+    /* 0x40 */ S_OT, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL,
+    /* 0x50 */ S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_OT, S_OT, S_OT, S_OT, S_OT,
+    /* 0x60 */ S_OT, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL,
+    /* 0x70 */ S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_AL, S_OT, S_OT, S_OT, S_OT, S_OT,
+    /* 0x80 */ S_ROW16(S_U8), S_ROW16(S_U8), S_ROW16(S_U8), S_ROW16(S_U8),
+    /* 0xC0 */ S_ROW16(S_U8), S_ROW16(S_U8), S_ROW16(S_U8), S_ROW16(S_U8),
+};
+
 static enum s_class s_classify(unsigned char c)
 {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-        return S_SPACE;
-    }
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return S_ALPHA;
-    }
-    if (c >= '0' && c <= '9') {
-        return S_DIGIT;
-    }
-    return c < 0x80 ? S_OTHER : S_UTF8;
+    return (enum s_class)s_class[c];
 }
 
 /* Length of the UTF-8 sequence starting with `c` (1 for stray continuation bytes). */

@@ -17,13 +17,13 @@
 #include "mock/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "bedrock/hash.h"
 #include "bedrock/sigv4.h"
 #include "mock/credentials.h"
 #include "mock/stages.h"
@@ -92,8 +92,8 @@ static bool s_fail(struct mock_request *req, struct mock_response *resp, enum br
 /* Bearer tokens are secrets: the account is a digest, never the token itself. */
 static void s_bearer_account(const char *token, char *out, size_t out_len)
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)token, strlen(token), md);
+    unsigned char md[BRK_SHA256_LEN];
+    brk_sha256(token, strlen(token), md);
     snprintf(out, out_len, "bearer-%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3], md[4], md[5]);
 }
 
@@ -115,6 +115,29 @@ struct s_sigv4 {
     bool has_credential, has_signed_headers, has_signature, credential_ok;
 };
 
+/* "AKID/YYYYMMDD/REGION/SERVICE/aws4_request": exactly five non-empty fields, each fitting its
+ * buffer; false otherwise (the credential is then mal-formed). */
+static bool s_split_credential(const char *v, size_t vlen, struct s_sigv4 *a)
+{
+    char *field[5] = {a->akid, a->date8, a->region, a->service, a->terminator};
+    const size_t cap[5] = {sizeof(a->akid), sizeof(a->date8), sizeof(a->region), sizeof(a->service),
+                           sizeof(a->terminator)};
+    size_t f = 0, start = 0;
+    for (size_t i = 0; i <= vlen; i++) {
+        if (i < vlen && v[i] != '/') {
+            continue;
+        }
+        size_t n = i - start;
+        if (f == 5 || n == 0 || n >= cap[f]) {
+            return false;
+        }
+        memcpy(field[f], v + start, n);
+        field[f++][n] = '\0';
+        start = i + 1;
+    }
+    return f == 5;
+}
+
 /* Copy "key=value" into the matching field. false: not a key=value pair. */
 static bool s_sigv4_param(struct s_sigv4 *a, const char *p, size_t len)
 {
@@ -125,13 +148,8 @@ static bool s_sigv4_param(struct s_sigv4 *a, const char *p, size_t len)
     size_t klen = (size_t)(eq - p), vlen = len - klen - 1;
     const char *v = eq + 1;
     if (klen == 10 && strncmp(p, "Credential", 10) == 0) {
-        char cred[512];
-        snprintf(cred, sizeof(cred), "%.*s", (int)vlen, v);
         a->has_credential = true;
-        char extra[8] = "";
-        int n = sscanf(cred, "%127[^/]/%15[^/]/%63[^/]/%63[^/]/%63[^/]/%7s", a->akid, a->date8, a->region,
-                       a->service, a->terminator, extra);
-        a->credential_ok = n == 5;
+        a->credential_ok = s_split_credential(v, vlen, a);
     } else if (klen == 13 && strncmp(p, "SignedHeaders", 13) == 0) {
         snprintf(a->signed_headers, sizeof(a->signed_headers), "%.*s", (int)vlen, v);
         a->has_signed_headers = true;

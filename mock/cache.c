@@ -17,14 +17,54 @@ struct s_entry {
     int64_t expires_ms;
     uint64_t last_used; /* store-wide counter, for least-recently-used eviction */
     bool used;
+    size_t next;        /* next entry in the same index bucket, S_NONE at the end */
 };
+
+/* Lookups go through a chained index on the prefix hash: a Claude request asks about up to
+ * 21 prefixes per cache point (its own and MOCK_CACHE_LOOKBACK earlier ones), and scanning a
+ * full store for each cost more than the rest of the request (bench/bench_pipeline). */
+#define S_NONE SIZE_MAX
 
 struct mock_cache {
     pthread_mutex_t lock;
     struct s_entry *entries;
     size_t max_entries;
+    size_t *buckets;    /* n_buckets heads of entry chains */
+    size_t n_buckets;   /* a power of two, at least 2 * max_entries */
     uint64_t tick;
 };
+
+static void s_index_reset(struct mock_cache *cache)
+{
+    for (size_t i = 0; i < cache->n_buckets; i++) {
+        cache->buckets[i] = S_NONE;
+    }
+}
+
+static size_t s_bucket(const struct mock_cache *cache, const unsigned char *hash)
+{
+    uint64_t h = 0;
+    memcpy(&h, hash, sizeof(h)); /* SHA-256 bytes are already uniform */
+    return (size_t)(h & (cache->n_buckets - 1));
+}
+
+static void s_link(struct mock_cache *cache, struct s_entry *e)
+{
+    size_t b = s_bucket(cache, e->hash);
+    e->next = cache->buckets[b];
+    cache->buckets[b] = (size_t)(e - cache->entries);
+}
+
+static void s_unlink(struct mock_cache *cache, struct s_entry *e)
+{
+    size_t self = (size_t)(e - cache->entries);
+    for (size_t *at = &cache->buckets[s_bucket(cache, e->hash)]; *at != S_NONE; at = &cache->entries[*at].next) {
+        if (*at == self) {
+            *at = e->next;
+            return;
+        }
+    }
+}
 
 struct mock_cache *mock_cache_new(size_t max_entries)
 {
@@ -33,11 +73,19 @@ struct mock_cache *mock_cache_new(size_t max_entries)
         return NULL;
     }
     cache->max_entries = max_entries ? max_entries : MOCK_CACHE_DEFAULT_MAX_ENTRIES;
+    cache->n_buckets = 16;
+    while (cache->n_buckets < 2 * cache->max_entries && cache->n_buckets < SIZE_MAX / 4) {
+        cache->n_buckets *= 2;
+    }
     cache->entries = calloc(cache->max_entries, sizeof(*cache->entries));
-    if (!cache->entries) {
+    cache->buckets = calloc(cache->n_buckets, sizeof(*cache->buckets));
+    if (!cache->entries || !cache->buckets) {
+        free(cache->entries);
+        free(cache->buckets);
         free(cache);
         return NULL;
     }
+    s_index_reset(cache);
     pthread_mutex_init(&cache->lock, NULL);
     return cache;
 }
@@ -49,6 +97,7 @@ void mock_cache_destroy(struct mock_cache *cache)
     }
     pthread_mutex_destroy(&cache->lock);
     free(cache->entries);
+    free(cache->buckets);
     free(cache);
 }
 
@@ -56,6 +105,7 @@ void mock_cache_clear(struct mock_cache *cache)
 {
     pthread_mutex_lock(&cache->lock);
     memset(cache->entries, 0, cache->max_entries * sizeof(*cache->entries));
+    s_index_reset(cache);
     pthread_mutex_unlock(&cache->lock);
 }
 
@@ -65,11 +115,9 @@ static bool s_matches(const struct s_entry *e, const struct mock_cache_key *key)
            strcmp(e->model, key->model) == 0;
 }
 
-/* A linear scan: the store is bounded and a request asks about at most four prefixes, so a
- * hash table would buy nothing measurable (bench/ is where that would be shown). */
 static struct s_entry *s_find(struct mock_cache *cache, const struct mock_cache_key *key)
 {
-    for (size_t i = 0; i < cache->max_entries; i++) {
+    for (size_t i = cache->buckets[s_bucket(cache, key->hash)]; i != S_NONE; i = cache->entries[i].next) {
         if (s_matches(&cache->entries[i], key)) {
             return &cache->entries[i];
         }
@@ -135,11 +183,15 @@ void mock_cache_write(struct mock_cache *cache, const struct mock_cache_key *key
     struct s_entry *e = s_find(cache, key);
     if (!e) {
         e = s_victim(cache, now_ms);
+        if (e->used) {
+            s_unlink(cache, e);
+        }
         memset(e, 0, sizeof(*e));
         s_copy(e->account, sizeof(e->account), key->account);
         s_copy(e->model, sizeof(e->model), key->model);
         memcpy(e->hash, key->hash, MOCK_CACHE_HASH_LEN);
         e->used = true;
+        s_link(cache, e);
     }
     e->tokens = tokens;
     e->ttl_ms = ttl_ms;

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mock/mock_priv.h"
+
 struct s_walk {
     struct mock_cache_plan *plan;
     EVP_MD_CTX *md;
+    EVP_MD_CTX *snap;              /* scratch for s_snapshot */
     bool failed;
     /* The list being walked, to know what came right before a cache point in it. */
     int list_section;
@@ -68,13 +71,17 @@ static void s_canon(struct s_walk *w, const cJSON *json)
         free(items);
         return;
     }
-    char *text = cJSON_PrintUnformatted(json);
-    if (!text) {
-        w->failed = true;
-        return;
+    /* Scalars: a type tag and the value, without printing JSON (no allocation per value). */
+    if (cJSON_IsString(json)) {
+        s_update_str(w, "s");
+        s_update_str(w, json->valuestring);
+    } else if (cJSON_IsNumber(json)) {
+        char num[40];
+        snprintf(num, sizeof(num), "n%.17g", json->valuedouble);
+        s_update_str(w, num);
+    } else {
+        s_update_str(w, cJSON_IsTrue(json) ? "t" : cJSON_IsFalse(json) ? "f" : "z");
     }
-    s_update_str(w, text);
-    free(text);
 }
 
 static const char *s_section_name(enum mock_section section)
@@ -102,7 +109,7 @@ static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
 
 static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_visit *v, int content_before)
 {
-    snprintf(p->location, sizeof(p->location), "%s", v->location);
+    mock_usage_location(v, p->location, sizeof(p->location));
     int k = content_before - 1; /* Anthropic hangs the cache point on the block before it */
     if (v->section == MOCK_SECTION_TOOLS) {
         snprintf(p->member_path, sizeof(p->member_path), "toolConfig.tools.%d.member.cachePoint", v->block_index + 1);
@@ -117,15 +124,14 @@ static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_vis
     }
 }
 
-/* The digest of everything hashed so far, leaving the running digest untouched. */
+/* The digest of everything hashed so far, leaving the running digest untouched (one scratch
+ * context serves every snapshot of the walk). */
 static void s_snapshot(struct s_walk *w, unsigned char out[MOCK_CACHE_HASH_LEN])
 {
-    EVP_MD_CTX *snap = EVP_MD_CTX_new();
     unsigned int len = 0;
-    if (!snap || EVP_MD_CTX_copy_ex(snap, w->md) != 1 || EVP_DigestFinal_ex(snap, out, &len) != 1) {
+    if (EVP_MD_CTX_copy_ex(w->snap, w->md) != 1 || EVP_DigestFinal_ex(w->snap, out, &len) != 1) {
         w->failed = true;
     }
-    EVP_MD_CTX_free(snap);
 }
 
 static void s_push_boundary(struct s_walk *w)
@@ -175,8 +181,10 @@ static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
     {
         if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < MOCK_CACHE_PLAN_MAX) {
+            char location[96];
+            mock_usage_location(v, location, sizeof(location));
             snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
-                     v->location, i);
+                     location, i);
         }
         i++;
     }
@@ -203,15 +211,61 @@ static void s_visit(void *ctx, const struct mock_block_visit *v)
     w->previous = v->block;
 }
 
+static void s_find_any(void *ctx, const struct mock_block_visit *v)
+{
+    const cJSON *item = NULL;
+    if (v->cache_point) {
+        *(bool *)ctx = true;
+        return;
+    }
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v->block, "toolResult"),
+                                                              "content"))
+    {
+        *(bool *)ctx |= cJSON_GetObjectItemCaseSensitive(item, "cachePoint") != NULL;
+    }
+}
+
+/* Most requests carry no cache point: finding that out without hashing the whole prompt keeps
+ * them cheap (the walk without tokens visits each block once). */
+static bool s_has_cache_points(const cJSON *request)
+{
+    bool any = false;
+    mock_usage_walk_blocks(request, s_find_any, &any);
+    return any;
+}
+
 enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
 {
     memset(plan, 0, sizeof(*plan));
-    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .list_section = -1, .list_message = -2};
-    if (!w.md || EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(w.md);
-        return BRK_ERR_NOMEM;
+    if (!s_has_cache_points(request)) {
+        return BRK_OK;
     }
-    mock_usage_walk(request, s_visit, &w);
+    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new(), .list_section = -1,
+                       .list_message = -2};
+    enum brk_status rc = BRK_ERR_NOMEM;
+    if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
+        mock_usage_walk(request, s_visit, &w);
+        rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
+    }
     EVP_MD_CTX_free(w.md);
-    return w.failed ? BRK_ERR_NOMEM : BRK_OK;
+    EVP_MD_CTX_free(w.snap);
+    return rc;
+}
+
+const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
+{
+    static const struct mock_cache_plan empty; /* most requests: nothing to allocate or hash */
+    if (req->cache_plan) {
+        return req->cache_plan;
+    }
+    if (!s_has_cache_points(req->json)) {
+        return &empty;
+    }
+    struct mock_cache_plan *plan = malloc(sizeof(*plan));
+    if (!plan || mock_cache_plan_build(req->json, plan) != BRK_OK) {
+        free(plan);
+        return NULL;
+    }
+    req->cache_plan = plan;
+    return plan;
 }

@@ -69,4 +69,10 @@ struct mock_cache_plan {
  * allocate; the plan is then incomplete and must not be used. */
 enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan);
 
+/* The plan of req's JSON body, built on first use and kept in req->cache_plan (freed by
+ * mock_request_clean_up), so the rules stage and the simulation share one walk. NULL when
+ * out of memory. */
+struct mock_request;
+const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req);
+
 #endif

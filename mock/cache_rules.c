@@ -152,20 +152,20 @@ bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, st
     if ((req->op != MOCK_OP_CONVERSE && req->op != MOCK_OP_CONVERSE_STREAM) || !req->model.model) {
         return true;
     }
-    struct mock_cache_plan plan;
-    if (mock_cache_plan_build(req->json, &plan) != BRK_OK) {
+    const struct mock_cache_plan *plan = mock_request_cache_plan(req);
+    if (!plan) {
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
         return false;
     }
-    if (plan.total_points == 0) {
+    if (plan->total_points == 0) {
         return true;
     }
     struct s_verdict v;
     memset(&v, 0, sizeof(v));
-    if (!s_judge(mock, req->model.model, &plan, &v)) {
+    if (!s_judge(mock, req->model.model, plan, &v)) {
         return true;
     }
     mock_response_error(resp, v.error, v.message);
-    s_record_rejection(&plan, &v, resp);
+    s_record_rejection(plan, &v, resp);
     return false;
 }

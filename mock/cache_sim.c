@@ -129,20 +129,20 @@ static uint64_t s_write(struct brk_mock *mock, const struct mock_request *req, c
     return cached;
 }
 
-void mock_cache_simulate(struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply,
+void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                          struct mock_response *resp)
 {
     const struct mock_model *m = req->model.model;
-    struct mock_cache_plan plan;
-    if (!m || !m->prompt_caching || mock_cache_plan_build(req->json, &plan) != BRK_OK || plan.total_points == 0) {
+    const struct mock_cache_plan *plan = m && m->prompt_caching ? mock_request_cache_plan(req) : NULL;
+    if (!plan || plan->total_points == 0) {
         return;
     }
     int64_t now_ms = brk_clock_now_ms(mock->clock);
-    cJSON *record = mock_cache_record_new(&plan, "below_minimum");
+    cJSON *record = mock_cache_record_new(plan, "below_minimum");
     cJSON *points = cJSON_GetObjectItemCaseSensitive(record, "points");
     reply->cache.involved = true;
-    reply->cache.read_tokens = s_read(mock, req, &plan, now_ms);
-    uint64_t cached = s_write(mock, req, &plan, reply, points, now_ms);
+    reply->cache.read_tokens = s_read(mock, req, plan, now_ms);
+    uint64_t cached = s_write(mock, req, plan, reply, points, now_ms);
     reply->input_tokens = reply->input_tokens > cached ? reply->input_tokens - cached : 0;
     cJSON_AddNumberToObject(record, "read_tokens", (double)reply->cache.read_tokens);
     cJSON_AddNumberToObject(record, "write_tokens", (double)reply->cache.write_tokens);

@@ -71,6 +71,8 @@ static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mo
      * cache-point counts all see the mapped body. */
     cJSON_Delete(req->json);
     req->json = mapped;
+    free(req->cache_plan); /* a plan of the old body must not be reused */
+    req->cache_plan = NULL;
     return mock_converse_build_reply(mock, req, reply, resp);
 }
 

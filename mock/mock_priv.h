@@ -95,6 +95,10 @@ struct mock_request {
 
     /* h2.c: the request came over HTTP/2, where Host is the :authority pseudo-header. */
     bool http2;
+
+    /* Owned; the cache-point plan of a Converse body, built once by the cache-points stage
+     * (mock_request_cache_plan, cache_plan.c) and read again by the simulation. */
+    struct mock_cache_plan *cache_plan;
 };
 
 /* Faults inside an event stream, set by a rule, honoured by the stream writers.

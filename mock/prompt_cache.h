@@ -21,7 +21,7 @@
 /* Fill reply->cache and reply->input_tokens for the request's cache points: read the longest
  * cached prefix, write the rest up to the last cache point that reaches the model's minimum,
  * and record the outcome in the journal. Does nothing for a request without cache points. */
-void mock_cache_simulate(struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply,
+void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                          struct mock_response *resp);
 
 /* {"location", "prefix_tokens", "ttl", "outcome"[, "reason"]} for one cache point. */

@@ -1,11 +1,11 @@
 /* reply.c: the deterministic default answer and its Converse JSON form (see reply.h). */
 #include "mock/reply.h"
 
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/hash.h"
 #include "bedrock/rng.h"
 #include "bedrock/tokens.h"
 #include "mock/usage.h"
@@ -135,8 +135,8 @@ cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth)
 /* A stable 64-bit digest of the request body, so ids derived from it repeat exactly. */
 static uint64_t s_body_digest(const struct mock_request *req)
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)(req->body ? req->body : ""), req->body_len, md);
+    unsigned char md[BRK_SHA256_LEN];
+    brk_sha256(req->body, req->body_len, md);
     uint64_t d = 0;
     for (int i = 0; i < 8; i++) {
         d = (d << 8) | md[i];

@@ -29,6 +29,7 @@ void mock_request_clean_up(struct mock_request *req)
     }
     cJSON_Delete(req->json);
     cJSON_Delete(req->reply_override);
+    free(req->cache_plan);
     memset(req, 0, sizeof(*req));
 }
 

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <regex.h>
 #include <stdio.h>
@@ -64,6 +65,62 @@ static void s_compile_all(void)
     }
 }
 
+static bool s_regex_match(const struct mock_pattern *pattern, const char *value)
+{
+    pthread_once(&s_regex_once, s_compile_all);
+    for (size_t i = 0; i < s_n_regex; i++) {
+        if (s_regex[i].pattern == pattern || strcmp(s_regex[i].pattern->source, pattern->source) == 0) {
+            return s_regex[i].ok && regexec(&s_regex[i].re, value, 0, NULL, 0) == 0;
+        }
+    }
+    return true; /* a pattern we could not compile never rejects a request */
+}
+
+/* The POSIX patterns guard model ids and ARNs: glibc takes microseconds on the long model-id
+ * alternation (a quarter of a small Converse request's time), and the same few values come
+ * in request after request. A small direct-mapped memo of (pattern, value) -> answer, shared
+ * by all connection threads, answers repeats without the regex engine. */
+#define S_MEMO_SLOTS 64
+#define S_MEMO_VALUE_MAX 160
+
+static struct {
+    const struct mock_pattern *pattern;
+    char value[S_MEMO_VALUE_MAX];
+    bool match;
+} s_memo[S_MEMO_SLOTS];
+static pthread_mutex_t s_memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t s_memo_slot(const struct mock_pattern *pattern, const char *value)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)pattern; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+        h = (h ^ *c) * 1099511628211ull;
+    }
+    return (size_t)(h % S_MEMO_SLOTS);
+}
+
+static bool s_memo_match(const struct mock_pattern *pattern, const char *value)
+{
+    if (strlen(value) >= S_MEMO_VALUE_MAX) {
+        return s_regex_match(pattern, value);
+    }
+    size_t slot = s_memo_slot(pattern, value);
+    pthread_mutex_lock(&s_memo_lock);
+    bool hit = s_memo[slot].pattern == pattern && strcmp(s_memo[slot].value, value) == 0;
+    bool match = s_memo[slot].match;
+    pthread_mutex_unlock(&s_memo_lock);
+    if (hit) {
+        return match;
+    }
+    match = s_regex_match(pattern, value);
+    pthread_mutex_lock(&s_memo_lock);
+    s_memo[slot].pattern = pattern;
+    strcpy(s_memo[slot].value, value);
+    s_memo[slot].match = match;
+    pthread_mutex_unlock(&s_memo_lock);
+    return match;
+}
+
 bool mock_pattern_match(const struct mock_pattern *pattern, const char *value)
 {
     if (!pattern->posix) {
@@ -75,13 +132,7 @@ bool mock_pattern_match(const struct mock_pattern *pattern, const char *value)
         }
         return n >= pattern->min_rep && (pattern->max_rep < 0 || n <= pattern->max_rep);
     }
-    pthread_once(&s_regex_once, s_compile_all);
-    for (size_t i = 0; i < s_n_regex; i++) {
-        if (s_regex[i].pattern == pattern || strcmp(s_regex[i].pattern->source, pattern->source) == 0) {
-            return s_regex[i].ok && regexec(&s_regex[i].re, value, 0, NULL, 0) == 0;
-        }
-    }
-    return true; /* a pattern we could not compile never rejects a request */
+    return s_memo_match(pattern, value);
 }
 
 const struct mock_shape *mock_schema_find(const char *name)

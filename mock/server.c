@@ -116,6 +116,16 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
     if (!body) {
         return NULL;
     }
+    size_t whole_len = 0;
+    const char *whole = mock_wire_body_data(body, &whole_len);
+    if (whole) { /* one piece: libmicrohttpd sends headers and body together */
+        struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+            whole_len, (void *)whole, s_body_free, body);
+        if (!r) {
+            mock_wire_body_free(body);
+        }
+        return r;
+    }
     int64_t len = mock_wire_body_length(body);
     struct MHD_Response *r = MHD_create_response_from_callback(len >= 0 ? (uint64_t)len : MHD_SIZE_UNKNOWN,
                                                                16 * 1024, s_body_reader, body, s_body_free);

@@ -92,15 +92,15 @@ uint64_t mock_usage_block_tokens(const cJSON *block)
     return s_json_tokens(block);
 }
 
-static void s_visit(mock_block_fn fn, void *ctx, struct mock_block_visit *visit, const cJSON *block)
+static void s_visit(mock_block_fn fn, void *ctx, struct mock_block_visit *visit, const cJSON *block, bool count)
 {
     visit->block = block;
     visit->cache_point = s_get(block, "cachePoint");
-    visit->tokens = mock_usage_block_tokens(block);
+    visit->tokens = count ? mock_usage_block_tokens(block) : 0;
     fn(ctx, visit);
 }
 
-void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx)
+static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
 {
     struct mock_block_visit visit;
     const cJSON *block = NULL;
@@ -110,33 +110,54 @@ void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx)
     visit.section = MOCK_SECTION_TOOLS;
     cJSON_ArrayForEach(block, s_get(s_get(input, "toolConfig"), "tools"))
     {
-        visit.block_index = i;
-        snprintf(visit.location, sizeof(visit.location), "toolConfig.tools[%d]", i++);
-        s_visit(fn, ctx, &visit, block);
+        visit.block_index = i++;
+        s_visit(fn, ctx, &visit, block, count);
     }
     visit.section = MOCK_SECTION_SYSTEM;
     i = 0;
     cJSON_ArrayForEach(block, s_get(input, "system"))
     {
-        visit.block_index = i;
-        snprintf(visit.location, sizeof(visit.location), "system[%d]", i++);
-        s_visit(fn, ctx, &visit, block);
+        visit.block_index = i++;
+        s_visit(fn, ctx, &visit, block, count);
     }
     visit.section = MOCK_SECTION_MESSAGES;
     int m = 0;
     const cJSON *message = NULL;
     cJSON_ArrayForEach(message, s_get(input, "messages"))
     {
-        visit.message_index = m;
+        visit.message_index = m++;
         visit.role = cJSON_GetStringValue(s_get(message, "role"));
         i = 0;
         cJSON_ArrayForEach(block, s_get(message, "content"))
         {
-            visit.block_index = i;
-            snprintf(visit.location, sizeof(visit.location), "messages[%d].content[%d]", m, i++);
-            s_visit(fn, ctx, &visit, block);
+            visit.block_index = i++;
+            s_visit(fn, ctx, &visit, block, count);
         }
-        m++;
+    }
+}
+
+void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx)
+{
+    s_walk(input, fn, ctx, true);
+}
+
+void mock_usage_walk_blocks(const cJSON *input, mock_block_fn fn, void *ctx)
+{
+    s_walk(input, fn, ctx, false);
+}
+
+void mock_usage_location(const struct mock_block_visit *visit, char *out, size_t out_len)
+{
+    switch (visit->section) {
+    case MOCK_SECTION_TOOLS:
+        snprintf(out, out_len, "toolConfig.tools[%d]", visit->block_index);
+        break;
+    case MOCK_SECTION_SYSTEM:
+        snprintf(out, out_len, "system[%d]", visit->block_index);
+        break;
+    case MOCK_SECTION_MESSAGES:
+        snprintf(out, out_len, "messages[%d].content[%d]", visit->message_index, visit->block_index);
+        break;
     }
 }
 

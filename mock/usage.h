@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Tokens charged for one image: Anthropic's formula (w*h/750) at about 1.15 megapixels,
@@ -27,13 +28,20 @@ struct mock_block_visit {
     const cJSON *block;     /* the block itself */
     uint64_t tokens;        /* estimated tokens of this block (0 for a cachePoint) */
     const cJSON *cache_point; /* the block's "cachePoint" object, or NULL */
-    char location[96];      /* "system[1]", "toolConfig.tools[3]", "messages[2].content[0]" */
 };
 
 typedef void (*mock_block_fn)(void *ctx, const struct mock_block_visit *visit);
 
 /* Visit every block of `input` (a Converse/ConverseStream body or CountTokens' `converse`). */
 void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx);
+
+/* The same walk without counting tokens (visit->tokens is 0): for visitors that only look. */
+void mock_usage_walk_blocks(const cJSON *input, mock_block_fn fn, void *ctx);
+
+/* Where the visited block is, as the journal and error details name it: "system[1]",
+ * "toolConfig.tools[3]", "messages[2].content[0]". Formatted on demand, because most visits
+ * never need it. */
+void mock_usage_location(const struct mock_block_visit *visit, char *out, size_t out_len);
 
 /* Sum of every block's tokens. */
 uint64_t mock_usage_input_tokens(const cJSON *input);

@@ -51,6 +51,15 @@ int64_t mock_wire_body_length(const struct mock_wire_body *body)
     return body->stream_fn || body->cut ? -1 : (int64_t)body->len;
 }
 
+const char *mock_wire_body_data(const struct mock_wire_body *body, size_t *len)
+{
+    if (body->stream_fn || body->cut) {
+        return NULL;
+    }
+    *len = body->len;
+    return body->data;
+}
+
 bool mock_wire_body_may_block(const struct mock_wire_body *body)
 {
     return body->stream_fn != NULL;

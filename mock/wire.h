@@ -31,6 +31,11 @@ struct mock_wire_body *mock_wire_body_take(struct mock_response *resp);
 /* Length in bytes when known before sending (a complete buffered body), else -1. */
 int64_t mock_wire_body_length(const struct mock_wire_body *body);
 
+/* The whole body when it is buffered and sent complete (neither streamed nor cut), so a
+ * transport can hand it over in one piece (libmicrohttpd then writes headers and body with one
+ * system call); NULL otherwise. The bytes stay owned by `body`. */
+const char *mock_wire_body_data(const struct mock_wire_body *body, size_t *len);
+
 /* True when reads may sleep (streamed bodies), so a multiplexing transport must not call
  * mock_wire_body_read on the thread that serves other requests. */
 bool mock_wire_body_may_block(const struct mock_wire_body *body);

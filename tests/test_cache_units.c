@@ -82,6 +82,38 @@ Test(cache_store, full_store_replaces_expired_entries_first_then_the_least_recen
     mock_cache_destroy(c);
 }
 
+/* Lookups go through an index on the first bytes of the hash: prefixes that share them (one
+ * bucket) must still be told apart, and an evicted entry must leave the index with its slot. */
+Test(cache_store, prefixes_sharing_an_index_bucket_stay_distinct_through_evictions)
+{
+    struct mock_cache *c = mock_cache_new(3);
+    enum { N = 8 };
+    unsigned char h[N][MOCK_CACHE_HASH_LEN];
+    struct mock_cache_key k[N];
+    for (int i = 0; i < N; i++) {
+        memset(h[i], 0xAB, MOCK_CACHE_HASH_LEN); /* same first 8 bytes: same bucket */
+        h[i][MOCK_CACHE_HASH_LEN - 1] = (unsigned char)i;
+        k[i] = (struct mock_cache_key){.account = "a", .model = "m", .hash = h[i]};
+    }
+    for (int i = 0; i < N; i++) {
+        mock_cache_write(c, &k[i], 100u + (uint64_t)i, 10000, i); /* each write evicts the LRU */
+        uint64_t tokens = 0;
+        cr_assert(mock_cache_peek(c, &k[i], i, &tokens), "entry %d just written", i);
+        cr_assert_eq(tokens, 100u + (uint64_t)i);
+    }
+    for (int i = 0; i < N; i++) {
+        bool kept = i >= N - 3; /* the three most recent */
+        cr_assert_eq(mock_cache_peek(c, &k[i], N, NULL), kept, "entry %d kept=%d", i, kept);
+    }
+    struct mock_cache_key other = {.account = "b", .model = "m", .hash = h[N - 1]};
+    cr_assert_not(mock_cache_peek(c, &other, N, NULL), "same prefix, other account");
+    mock_cache_clear(c);
+    cr_assert_not(mock_cache_peek(c, &k[N - 1], N, NULL), "cleared");
+    mock_cache_write(c, &k[0], 7, 10000, N);
+    cr_assert(mock_cache_peek(c, &k[0], N, NULL), "the index works again after a clear");
+    mock_cache_destroy(c);
+}
+
 static void s_plan(const char *json, struct mock_cache_plan *plan)
 {
     cJSON *req = cJSON_Parse(json);

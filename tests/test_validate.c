@@ -56,6 +56,29 @@ Test(validate, model_id_pattern_accepts_every_documented_form)
     cr_expect_not(s_match("InvokeModelIdentifier", "a b"));
 }
 
+/* Answers of the long POSIX patterns are remembered (schema.c): a remembered answer must be the
+ * right one for that exact value and pattern, whatever was asked in between. */
+Test(validate, remembered_pattern_answers_stay_exact)
+{
+    char value[64];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 200; i++) { /* more values than the memo has slots */
+            bool good = i % 2 == 0;
+            snprintf(value, sizeof(value), good ? "vendor.model-%d-v1:0" : "bad model %d", i);
+            cr_assert_eq(s_match("ConversationalModelId", value), good, "%s (round %d)", value, round);
+            cr_assert_eq(s_match("InvokeModelIdentifier", value), good, "%s (round %d)", value, round);
+        }
+    }
+    cr_expect(s_match("GuardrailVersion", "DRAFT"));
+    cr_expect_not(s_match("GuardrailVersion", "DRAFT "), "a value one byte longer is another value");
+    char longer[400];
+    memset(longer, 'a', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    cr_expect(s_match("ConversationalModelId", longer), "values too long to remember are still matched");
+    longer[100] = ' ';
+    cr_expect_not(s_match("ConversationalModelId", longer));
+}
+
 Test(validate, guardrail_patterns_are_full_matches)
 {
     cr_expect(s_match("GuardrailIdentifier", ""));
