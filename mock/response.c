@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/json.h"
 #include "mock/mock_priv.h"
 
 /* Replies are small JSON documents; 64 MiB is far above any legitimate one. */
@@ -92,13 +93,9 @@ void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id,
 
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json)
 {
-    char *text = cJSON_PrintUnformatted(json);
     resp->status = status;
     brk_buf_reset(&resp->body);
-    if (text) {
-        brk_buf_append_str(&resp->body, text);
-        free(text);
-    } else {
+    if (brk_json_print(json, &resp->body) != BRK_OK) {
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
     }
 }

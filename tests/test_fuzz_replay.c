@@ -16,6 +16,7 @@
 
 #include "fuzz/admin_body.c"
 #include "fuzz/eventstream_decode.c"
+#include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
 #include "fuzz/rules_load.c"
@@ -91,4 +92,9 @@ Test(fuzz_replay, eventstream_decode)
 Test(fuzz_replay, rules_load)
 {
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
+}
+
+Test(fuzz_replay, json_print)
+{
+    cr_assert_gt(s_replay("json_print", fuzz_json_print), 0);
 }

@@ -1,0 +1,88 @@
+/* json.c: compact JSON output identical to cJSON_PrintUnformatted (see json.h). */
+#include "bedrock/json.h"
+
+#include <float.h>
+#include <stdbool.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* cJSON's test for "the %1.15g text reads back as the same double". */
+static int s_same_double(double a, double b)
+{
+    double max = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return fabs(a - b) <= max * DBL_EPSILON;
+}
+
+/* Integers below 1e15 print the same under "%1.15g" as in plain decimal: write them directly. */
+static enum brk_status s_integer(long long v, struct brk_buf *out)
+{
+    char digits[24];
+    size_t n = sizeof(digits);
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        digits[--n] = '-';
+    }
+    return brk_buf_append(out, digits + n, sizeof(digits) - n);
+}
+
+static enum brk_status s_number(double d, struct brk_buf *out)
+{
+    if (isnan(d) || isinf(d)) {
+        return brk_buf_append(out, "null", 4);
+    }
+    if (d == floor(d) && fabs(d) < 1e15 && !(d == 0 && signbit(d))) {
+        return s_integer((long long)d, out);
+    }
+    char text[32];
+    double back = 0;
+    int n = snprintf(text, sizeof(text), "%1.15g", d);
+    if (sscanf(text, "%lg", &back) != 1 || !s_same_double(back, d)) {
+        n = snprintf(text, sizeof(text), "%1.17g", d);
+    }
+    return brk_buf_append(out, text, (size_t)n);
+}
+
+static enum brk_status s_string(const char *s, struct brk_buf *out)
+{
+    return brk_buf_append_json_str(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* Arrays and objects: members separated by ",", object members as "key":value. */
+static enum brk_status s_children(const cJSON *item, bool object, struct brk_buf *out)
+{
+    enum brk_status rc = brk_buf_append(out, object ? "{" : "[", 1);
+    for (const cJSON *c = item->child; c && rc == BRK_OK; c = c->next) {
+        if (c != item->child) {
+            rc = brk_buf_append(out, ",", 1);
+        }
+        if (object && rc == BRK_OK) {
+            rc = s_string(c->string, out);
+            rc = rc == BRK_OK ? brk_buf_append(out, ":", 1) : rc;
+        }
+        rc = rc == BRK_OK ? brk_json_print(c, out) : rc;
+    }
+    return rc == BRK_OK ? brk_buf_append(out, object ? "}" : "]", 1) : rc;
+}
+
+enum brk_status brk_json_print(const cJSON *item, struct brk_buf *out)
+{
+    if (!item) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    switch (item->type & 0xFF) {
+    case cJSON_NULL: return brk_buf_append(out, "null", 4);
+    case cJSON_False: return brk_buf_append(out, "false", 5);
+    case cJSON_True: return brk_buf_append(out, "true", 4);
+    case cJSON_Number: return s_number(item->valuedouble, out);
+    case cJSON_String: return s_string(item->valuestring, out); /* cJSON prints a NULL text as "" */
+    case cJSON_Raw: return item->valuestring ? brk_buf_append_str(out, item->valuestring) : BRK_ERR_INVALID_ARG;
+    case cJSON_Array: return s_children(item, false, out);
+    case cJSON_Object: return s_children(item, true, out);
+    default: return BRK_ERR_INVALID_ARG;
+    }
+}

@@ -1,0 +1,102 @@
+/* Unit tests for common/json.c: brk_json_print must write what cJSON_PrintUnformatted writes,
+ * byte for byte (json.h), and fail where cJSON fails. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bedrock/json.h"
+#include "support/harness.h"
+
+/* Print with both printers and require identical text. */
+static void s_same_as_cjson(const cJSON *item, const char *what)
+{
+    char *theirs = cJSON_PrintUnformatted(item);
+    cr_assert_not_null(theirs, "cJSON cannot print %s", what);
+    struct brk_buf ours;
+    brk_buf_init(&ours, 1u << 24);
+    cr_assert_eq(brk_json_print(item, &ours), BRK_OK, "%s", what);
+    cr_assert_str_eq(ours.data, theirs, "%s", what);
+    brk_buf_clean_up(&ours);
+    free(theirs);
+}
+
+Test(json, numbers_print_as_cjson_prints_them)
+{
+    const double values[] = {0, 1, -1, 69, 2147483647.0, 2147483648.0, -2147483649.0, 1764100000000.0,
+                             999999999999999.0, 1e15, 1e16, 123456789012345678.0, 9007199254740993.0,
+                             0.1, 0.2, 1.0 / 3, -2.5, 1e-7, 5e-324, 1.7976931348623157e308, 1e300,
+                             -0.0, NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        cJSON *n = cJSON_CreateNumber(values[i]);
+        char what[64];
+        snprintf(what, sizeof(what), "number %.17g", values[i]);
+        s_same_as_cjson(n, what);
+        cJSON_Delete(n);
+    }
+}
+
+Test(json, strings_escape_as_cjson_escapes_them)
+{
+    const char *texts[] = {"", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", "\x01\x1f\x7f",
+                           "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", "\xff\xfe invalid UTF-8 passes through"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, texts[i], texts[i]); /* as a key and as a value */
+        s_same_as_cjson(o, texts[i]);
+        cJSON_Delete(o);
+    }
+}
+
+Test(json, every_fixture_request_prints_as_cjson_prints_it)
+{
+    const char *dirs[] = {"fixtures/requests/valid", "fixtures/requests/invalid"};
+    const char *src = getenv("BRK_SOURCE_DIR");
+    size_t n = 0;
+    for (size_t d = 0; d < 2; d++) {
+        char abs[1024];
+        snprintf(abs, sizeof(abs), "%s/%s", src ? src : ".", dirs[d]);
+        DIR *dir = opendir(abs);
+        cr_assert_not_null(dir, "%s", abs);
+        for (struct dirent *e = readdir(dir); e; e = readdir(dir)) {
+            char rel[1024];
+            snprintf(rel, sizeof(rel), "%s/%s", dirs[d], e->d_name);
+            size_t len = 0;
+            char *text = strstr(e->d_name, ".json") ? th_read_source_file(rel, &len) : NULL;
+            cJSON *json = text ? cJSON_ParseWithLength(text, len) : NULL;
+            if (json) {
+                s_same_as_cjson(json, rel);
+                n++;
+            }
+            cJSON_Delete(json);
+            free(text);
+        }
+        closedir(dir);
+    }
+    cr_assert_gt(n, 10, "only %zu fixture requests parsed", n);
+}
+
+Test(json, fails_where_cjson_fails_and_respects_the_buffer_cap)
+{
+    cJSON raw = {.type = cJSON_Raw, .valuestring = NULL};
+    struct brk_buf b;
+    brk_buf_init(&b, 16);
+    cr_assert_eq(brk_json_print(&raw, &b), BRK_ERR_INVALID_ARG);
+    cr_assert_null(cJSON_PrintUnformatted(&raw));
+    cJSON invalid = {.type = cJSON_Invalid};
+    cr_assert_eq(brk_json_print(&invalid, &b), BRK_ERR_INVALID_ARG);
+    cr_assert_eq(brk_json_print(NULL, &b), BRK_ERR_INVALID_ARG);
+    brk_buf_reset(&b);
+    cJSON *big = cJSON_CreateString("more than sixteen bytes of text");
+    cr_assert_eq(brk_json_print(big, &b), BRK_ERR_TOO_LARGE);
+    cJSON_Delete(big);
+    cJSON *empty = cJSON_Parse("{\"a\":[],\"b\":{},\"c\":[null,true,false]}");
+    brk_buf_reset(&b);
+    brk_buf_init(&b, 1024);
+    cr_assert_eq(brk_json_print(empty, &b), BRK_OK);
+    cr_assert_str_eq(b.data, "{\"a\":[],\"b\":{},\"c\":[null,true,false]}");
+    cJSON_Delete(empty);
+    brk_buf_clean_up(&b);
+}
