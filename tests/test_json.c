@@ -93,7 +93,7 @@ Test(json, fails_where_cjson_fails_and_respects_the_buffer_cap)
     cr_assert_eq(brk_json_print(big, &b), BRK_ERR_TOO_LARGE);
     cJSON_Delete(big);
     cJSON *empty = cJSON_Parse("{\"a\":[],\"b\":{},\"c\":[null,true,false]}");
-    brk_buf_reset(&b);
+    brk_buf_clean_up(&b);
     brk_buf_init(&b, 1024);
     cr_assert_eq(brk_json_print(empty, &b), BRK_OK);
     cr_assert_str_eq(b.data, "{\"a\":[],\"b\":{},\"c\":[null,true,false]}");
