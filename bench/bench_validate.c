@@ -125,7 +125,7 @@ int main(void)
     int iters = 2000;
     double parse_us = s_time_parse(body, len, iters);
     double validate_us = s_time_validate(&req, iters);
-    printf("validate_converse_%zukb_5_tools\t%.2f\tus/op\t%.2f\t%.2f\n", len / 1024, validate_us, parse_us,
+    printf("validation: %zu KB Converse, 5 tools\t%.2f\tus\t%.2f\t%.2f\n", len / 1024, validate_us, parse_us,
            validate_us / parse_us);
     mock_request_clean_up(&req);
     mock_catalog_destroy(catalog);
