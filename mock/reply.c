@@ -135,13 +135,7 @@ cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth)
 /* A stable 64-bit digest of the request body, so ids derived from it repeat exactly. */
 static uint64_t s_body_digest(const struct mock_request *req)
 {
-    unsigned char md[BRK_SHA256_LEN];
-    brk_sha256(req->body, req->body_len, md);
-    uint64_t d = 0;
-    for (int i = 0; i < 8; i++) {
-        d = (d << 8) | md[i];
-    }
-    return d;
+    return brk_hash64(req->body, req->body_len);
 }
 
 /* "tooluse_" + 22 characters, the shape of Bedrock's tool use ids. */

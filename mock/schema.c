@@ -43,37 +43,44 @@ struct s_walk {
 
 /* ---- patterns ----------------------------------------------------------------------- */
 
+/* Compiled POSIX patterns, added on first use and never moved or freed, so a pointer taken
+ * under the lock stays valid (glibc's regexec is safe to call concurrently). Compiling each
+ * pattern only when a request needs it keeps start-up and the first answer fast: compiling
+ * them all took about 4 ms. */
 static struct {
     const struct mock_pattern *pattern;
     regex_t re;
     bool ok;
 } s_regex[S_MAX_REGEX];
 static size_t s_n_regex;
-static pthread_once_t s_regex_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t s_regex_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Compile every POSIX pattern of the schema once; the table is read-only afterwards. */
-static void s_compile_all(void)
+/* The compiled form of `pattern` (shapes may share a pattern's text), or NULL when it does not
+ * compile or the table is full. */
+static const regex_t *s_compiled(const struct mock_pattern *pattern)
 {
-    for (size_t i = 0; i < mock_schema_n_shapes && s_n_regex < S_MAX_REGEX; i++) {
-        const struct mock_pattern *p = mock_schema_shapes[i]->pattern;
-        if (!p || !p->posix) {
-            continue;
-        }
-        s_regex[s_n_regex].pattern = p;
-        s_regex[s_n_regex].ok = regcomp(&s_regex[s_n_regex].re, p->posix, REG_EXTENDED | REG_NOSUB) == 0;
+    const regex_t *re = NULL;
+    pthread_mutex_lock(&s_regex_lock);
+    size_t i = 0;
+    while (i < s_n_regex && s_regex[i].pattern != pattern && strcmp(s_regex[i].pattern->source, pattern->source)) {
+        i++;
+    }
+    if (i == s_n_regex && i < S_MAX_REGEX) {
+        s_regex[i].pattern = pattern;
+        s_regex[i].ok = regcomp(&s_regex[i].re, pattern->posix, REG_EXTENDED | REG_NOSUB) == 0;
         s_n_regex++;
     }
+    if (i < s_n_regex && s_regex[i].ok) {
+        re = &s_regex[i].re;
+    }
+    pthread_mutex_unlock(&s_regex_lock);
+    return re;
 }
 
 static bool s_regex_match(const struct mock_pattern *pattern, const char *value)
 {
-    pthread_once(&s_regex_once, s_compile_all);
-    for (size_t i = 0; i < s_n_regex; i++) {
-        if (s_regex[i].pattern == pattern || strcmp(s_regex[i].pattern->source, pattern->source) == 0) {
-            return s_regex[i].ok && regexec(&s_regex[i].re, value, 0, NULL, 0) == 0;
-        }
-    }
-    return true; /* a pattern we could not compile never rejects a request */
+    const regex_t *re = s_compiled(pattern);
+    return !re || regexec(re, value, 0, NULL, 0) == 0; /* a pattern that cannot compile never rejects */
 }
 
 /* The POSIX patterns guard model ids and ARNs: glibc takes microseconds on the long model-id

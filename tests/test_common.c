@@ -1,11 +1,13 @@
-/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens. */
+/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bedrock/aws_error.h"
 #include "bedrock/buf.h"
 #include "bedrock/cachepoint.h"
 #include "bedrock/clock.h"
+#include "bedrock/hash.h"
 #include "bedrock/rng.h"
 #include "bedrock/status.h"
 #include "bedrock/tokens.h"
@@ -141,4 +143,38 @@ Test(cachepoint, counts_each_section_and_ignores_nested)
     brk_cachepoint_count(NULL, &c);
     cr_assert_eq(c.total, 0);
     cJSON_Delete(req);
+}
+
+Test(hash, sha256_matches_the_standard_vectors)
+{
+    unsigned char md[BRK_SHA256_LEN];
+    char hex[2 * BRK_SHA256_LEN + 1];
+    const char *in[] = {"", "abc"};
+    const char *want[] = {"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"};
+    for (int v = 0; v < 2; v++) {
+        cr_assert_eq(brk_sha256(in[v], strlen(in[v]), md), 0);
+        for (int i = 0; i < BRK_SHA256_LEN; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        }
+        cr_assert_str_eq(hex, want[v], "SHA-256(\"%s\")", in[v]);
+    }
+}
+
+Test(hash, hash64_is_stable_and_sees_every_byte)
+{
+    /* Pinned values: replies derived from this hash must not change between runs or machines. */
+    cr_assert_eq(brk_hash64("", 0), brk_hash64(NULL, 0));
+    cr_assert_eq(brk_hash64("abc", 3), 0xee71c70a77e38fbfULL);
+    cr_assert_eq(brk_hash64("The quick brown fox jumps over the lazy dog", 43), 0x296722622653019bULL);
+    char buf[40];
+    memset(buf, 'x', sizeof(buf));
+    uint64_t base = brk_hash64(buf, sizeof(buf));
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] ^= 1;
+        cr_assert_neq(brk_hash64(buf, sizeof(buf)), base, "byte %zu changed nothing", i);
+        buf[i] ^= 1;
+    }
+    cr_assert_neq(brk_hash64(buf, 8), brk_hash64(buf, 9), "length counts");
+    cr_assert_neq(brk_hash64("\0", 1), brk_hash64("", 0), "a NUL byte counts");
 }
