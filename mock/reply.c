@@ -151,19 +151,6 @@ static void s_tool_use_id(uint64_t digest, char out[31])
     out[30] = '\0';
 }
 
-static const cJSON *s_last_user_message(const cJSON *json)
-{
-    const cJSON *msgs = s_get(json, "messages");
-    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
-        const cJSON *m = cJSON_GetArrayItem(msgs, i);
-        const char *role = cJSON_GetStringValue(s_get(m, "role"));
-        if (role && strcmp(role, "user") == 0) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
 static const cJSON *s_find_tool(const cJSON *json, const char *name)
 {
     const cJSON *tool = NULL;
@@ -203,7 +190,7 @@ static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t
 /* The echo text: what the caller said last, so tests can predict (and stop-sequence) it. */
 static char *s_echo_text(const cJSON *json)
 {
-    const cJSON *msg = s_last_user_message(json);
+    const cJSON *msg = mock_usage_last_user_message(json);
     const char *said = NULL;
     bool tool_result = false;
     const cJSON *block = NULL;

@@ -172,3 +172,18 @@ uint64_t mock_usage_input_tokens(const cJSON *input)
     mock_usage_walk(input, s_sum, &total);
     return total;
 }
+
+/* Both the reply generator (what to echo) and the rule matchers (text, toolResult) look at the
+ * caller's latest turn; scanning from the end finds it without walking the history. */
+const cJSON *mock_usage_last_user_message(const cJSON *input)
+{
+    const cJSON *msgs = s_get(input, "messages");
+    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
+        const cJSON *m = cJSON_GetArrayItem(msgs, i);
+        const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        if (role && strcmp(role, "user") == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}

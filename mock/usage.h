@@ -49,4 +49,7 @@ uint64_t mock_usage_input_tokens(const cJSON *input);
 /* Tokens of one content / system / tool block. */
 uint64_t mock_usage_block_tokens(const cJSON *block);
 
+/* The last message of `input` with role "user" (borrowed from `input`), or NULL. */
+const cJSON *mock_usage_last_user_message(const cJSON *input);
+
 #endif
