@@ -144,7 +144,7 @@ static void s_record_rejection(const struct mock_cache_plan *plan, const struct 
                                                                                 v->rule));
     }
     cJSON_AddStringToObject(record, "rejected_by", v->rule);
-    mock_cache_journal(resp, record);
+    mock_journal_extra_add(resp, "cache", record);
 }
 
 bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

@@ -45,15 +45,6 @@ cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *out
     return record;
 }
 
-void mock_cache_journal(struct mock_response *resp, cJSON *record)
-{
-    if (!resp->journal_extra) {
-        resp->journal_extra = cJSON_CreateObject();
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(resp->journal_extra, "cache");
-    cJSON_AddItemToObject(resp->journal_extra, "cache", record);
-}
-
 static bool s_qualifies(const struct mock_model *m, const struct mock_cache_plan_point *p)
 {
     return p->prefix_tokens >= m->cache_min_tokens;
@@ -147,5 +138,5 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
     cJSON_AddNumberToObject(record, "read_tokens", (double)reply->cache.read_tokens);
     cJSON_AddNumberToObject(record, "write_tokens", (double)reply->cache.write_tokens);
     cJSON_AddNumberToObject(record, "input_tokens", (double)reply->input_tokens);
-    mock_cache_journal(resp, record);
+    mock_journal_extra_add(resp, "cache", record);
 }

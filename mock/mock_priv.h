@@ -187,6 +187,10 @@ void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id,
 /* A 200 JSON reply; takes ownership of nothing: `json` is printed into the body. */
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json);
 
+/* Add member `name` to resp->journal_extra (created on first use), replacing one of the same
+ * name; takes ownership of `item`. The one way stages record details for the journal. */
+void mock_journal_extra_add(struct mock_response *resp, const char *name, cJSON *item);
+
 /* ---- request helpers (request.c) ---- */
 void mock_request_init(struct mock_request *req);
 void mock_request_clean_up(struct mock_request *req);

@@ -30,7 +30,4 @@ cJSON *mock_cache_point_json(const struct mock_cache_plan_point *p, const char *
 /* {"points": [... every cache point with `outcome`, the nested ones "ignored"]}. */
 cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *outcome);
 
-/* Move `record` (owned) into resp->journal_extra under "cache". */
-void mock_cache_journal(struct mock_response *resp, cJSON *record);
-
 #endif

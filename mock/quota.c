@@ -18,7 +18,6 @@
 #include "bedrock/log.h"
 #include "mock/invoke.h"
 #include "mock/reply.h"
-#include "mock/rules.h"
 #include "mock/usage.h"
 
 #define S_MAX_OVERRIDES 256

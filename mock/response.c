@@ -99,3 +99,15 @@ void mock_response_json(struct mock_response *resp, int status, const cJSON *jso
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
     }
 }
+
+/* Stages record what they decided (matched rule, cache outcome, quota, protocol) under their
+ * own member; a later call under the same name replaces the earlier one, so an entry never
+ * shows two answers for one stage. */
+void mock_journal_extra_add(struct mock_response *resp, const char *name, cJSON *item)
+{
+    if (!resp->journal_extra) {
+        resp->journal_extra = cJSON_CreateObject();
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(resp->journal_extra, name);
+    cJSON_AddItemToObject(resp->journal_extra, name, item);
+}

@@ -13,6 +13,7 @@
 #include "mock/journal.h"
 #include "mock/reply.h"
 #include "mock/rules_priv.h"
+#include "mock/usage.h"
 
 /* A rules file or POST body is a handful of rules; the cap keeps a runaway script bounded. */
 #define S_MAX_RULES 1024
@@ -280,25 +281,12 @@ void mock_rules_reset(struct mock_rules *rules)
 /* The text of the last user message (its text blocks joined by newlines), and whether that
  * message carries a toolResult for `tool` (toolUseIds map back to names through the
  * assistant's earlier toolUse blocks). */
-static const cJSON *s_last_user(const cJSON *json)
-{
-    const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(json, "messages");
-    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
-        const cJSON *m = cJSON_GetArrayItem(msgs, i);
-        const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "role"));
-        if (role && strcmp(role, "user") == 0) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
 static char *s_last_user_text(const cJSON *json)
 {
     struct brk_buf out;
     brk_buf_init(&out, 1u << 20);
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(s_last_user(json), "content"))
+    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(mock_usage_last_user_message(json), "content"))
     {
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(block, "text"));
         if (t) {
@@ -332,7 +320,7 @@ static const char *s_tool_name_of(const cJSON *json, const char *tool_use_id)
 static bool s_has_tool_result(const cJSON *json, const char *tool)
 {
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(s_last_user(json), "content"))
+    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(mock_usage_last_user_message(json), "content"))
     {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(block, "toolResult");
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tr, "toolUseId"));
@@ -403,15 +391,6 @@ static bool s_fires_locked(struct brk_mock *mock, struct mock_rule *r, uint64_t 
 }
 
 /* ---- actions ------------------------------------------------------------------------ */
-
-void mock_journal_extra_add(struct mock_response *resp, const char *name, cJSON *item)
-{
-    if (!resp->journal_extra) {
-        resp->journal_extra = cJSON_CreateObject();
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(resp->journal_extra, name);
-    cJSON_AddItemToObject(resp->journal_extra, name, item);
-}
 
 static void s_apply_headers(const struct mock_rule *r, struct mock_response *resp)
 {

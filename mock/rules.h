@@ -77,7 +77,4 @@ void mock_admin_quotas_put(struct brk_mock *mock, struct mock_request *req, stru
 /* POST /_mock/reset's part: rules back to the --rules file, quotas to the --quota flags. */
 void mock_rules_quotas_reset(struct brk_mock *mock);
 
-/* Add a member to resp->journal_extra (created on first use); takes ownership of `item`. */
-void mock_journal_extra_add(struct mock_response *resp, const char *name, cJSON *item);
-
 #endif

@@ -2,7 +2,7 @@
  * stages.h (mock-private): the pipeline stages that live in their own modules.
  *
  * Each returns true to let the request go on, or fills `resp` with Bedrock's error and
- * returns false. They may record details for the journal in resp->journal_extra.
+ * returns false. They may record details for the journal with mock_journal_extra_add.
  */
 #ifndef MOCK_STAGES_H
 #define MOCK_STAGES_H
