@@ -10,16 +10,11 @@
 #include "bedrock/buf.h"
 #include "mock/operations.h"
 #include "mock/reply.h"
+#include "mock/schema.h"
 
 #define S_MAX_WORDS 1000
 #define S_MAX_WORD_LEN 200
 #define S_TEXT_UNIT_CHARS 1000 /* a guardrail text unit is up to 1,000 characters */
-/* The service model's patterns. */
-#define S_PATTERN_ID "(|([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))"
-#define S_PATTERN_VERSION "(|([1-9][0-9]{0,7})|(DRAFT))"
-#define S_MSG_PATTERN                                                                                   \
-    "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy " \
-    "regular expression pattern: %s"
 #define S_MSG_SOURCE                                                                                  \
     "1 validation error detected: Value '%s' at 'source' failed to satisfy constraint: Member must " \
     "satisfy enum value set: [INPUT, OUTPUT]"
@@ -162,13 +157,12 @@ static cJSON *s_assessment(const char *word, size_t chars)
 static bool s_validate_apply(const struct mock_request *req, struct mock_response *resp)
 {
     const char *source = cJSON_GetStringValue(s_get(req->json, "source"));
-    if (!mock_pattern_matches(S_PATTERN_ID, req->model_id)) {
-        mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_PATTERN, req->model_id, "guardrailIdentifier",
-                             S_PATTERN_ID);
-    } else if (!mock_pattern_matches(S_PATTERN_VERSION, req->label2)) {
-        mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_PATTERN, req->label2, "guardrailVersion",
-                             S_PATTERN_VERSION);
-    } else if (!source || (strcmp(source, "INPUT") != 0 && strcmp(source, "OUTPUT") != 0)) {
+    if (!mock_check_pattern(resp, mock_schema_pattern("GuardrailIdentifier"), "guardrailIdentifier",
+                            req->model_id) ||
+        !mock_check_pattern(resp, mock_schema_pattern("GuardrailVersion"), "guardrailVersion", req->label2)) {
+        return false;
+    }
+    if (!source || (strcmp(source, "INPUT") != 0 && strcmp(source, "OUTPUT") != 0)) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_SOURCE, source ? source : "null");
     } else if (!cJSON_IsArray(s_get(req->json, "content"))) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_CONTENT_NULL);

@@ -18,7 +18,12 @@ void mock_op_start_async_invoke(struct brk_mock *mock, struct mock_request *req,
 void mock_op_get_async_invoke(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 void mock_op_list_async_invokes(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
-/* Whether `text` matches a service-model (Smithy) pattern as a whole value. */
-bool mock_pattern_matches(const char *pattern, const char *text);
+struct mock_pattern;
+
+/* validate.c: whether `value`, the member at `path`, fully matches `pattern` (schema.h's
+ * matcher; NULL matches anything). If not, fills `resp` with Coral's one-violation
+ * ValidationException quoting the value and the pattern's source, and returns false. */
+bool mock_check_pattern(struct mock_response *resp, const struct mock_pattern *pattern, const char *path,
+                        const char *value);
 
 #endif

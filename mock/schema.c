@@ -43,7 +43,8 @@ struct s_walk {
 
 /* ---- patterns ----------------------------------------------------------------------- */
 
-/* Compiled POSIX patterns, added on first use and never moved or freed, so a pointer taken
+/* Compiled POSIX patterns (the schema's, and an operation's own such as InvocationArn in
+ * async_invoke.c), added on first use and never moved or freed, so a pointer taken
  * under the lock stays valid (glibc's regexec is safe to call concurrently). Compiling each
  * pattern only when a request needs it keeps start-up and the first answer fast: compiling
  * them all took about 4 ms. */
@@ -130,6 +131,9 @@ static bool s_memo_match(const struct mock_pattern *pattern, const char *value)
 
 bool mock_pattern_match(const struct mock_pattern *pattern, const char *value)
 {
+    if (!pattern) {
+        return true;
+    }
     if (!pattern->posix) {
         long n = 0;
         for (const unsigned char *c = (const unsigned char *)value; *c; c++, n++) {
@@ -150,6 +154,12 @@ const struct mock_shape *mock_schema_find(const char *name)
         }
     }
     return NULL;
+}
+
+const struct mock_pattern *mock_schema_pattern(const char *name)
+{
+    const struct mock_shape *shape = mock_schema_find(name);
+    return shape ? shape->pattern : NULL;
 }
 
 /* ---- messages ----------------------------------------------------------------------- */

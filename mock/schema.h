@@ -97,7 +97,14 @@ enum mock_schema_outcome {
 enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
                                               struct brk_buf *msg);
 
-/* Whether `value` fully matches `pattern` (exposed for tests). */
+/* The pattern of shape `name` ("S3Uri"), for an operation that checks a member by hand;
+ * NULL when there is no such shape or it has no pattern. */
+const struct mock_pattern *mock_schema_pattern(const char *name);
+
+/* Whether `value` fully matches `pattern`; NULL (no constraint) matches anything. The one
+ * pattern matcher of the mock: the validator's, and the operations' own checks (async_invoke.c,
+ * guardrail.c), whose patterns need not be in the schema. Each POSIX pattern is compiled once
+ * and repeated values are memoised; thread-safe. */
 bool mock_pattern_match(const struct mock_pattern *pattern, const char *value);
 
 #endif

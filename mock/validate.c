@@ -5,12 +5,15 @@
  *   mock_stage_schema    the Smithy/Coral layer (schema.c) over URI, header and body members;
  *                        runs before the model is resolved, as on the real service.
  *   mock_stage_validate  the Converse rules that need the model or the whole conversation.
+ *   mock_check_pattern   one member against a model pattern, for operations the schema stage
+ *                        does not walk (async invoke) or that check again by hand (guardrail).
  */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "mock/operations.h"
 #include "mock/schema.h"
 #include "mock/stages.h"
 
@@ -70,6 +73,10 @@
     "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a "   \
     "JSON Pointer such as /stop_sequence and try again."
 
+#define S_MSG_PATTERN                                                                                   \
+    "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy " \
+    "regular expression pattern: %s"
+
 #define S_MSG_PAYLOAD_TOO_LONG                                                                   \
     "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have " \
     "length less than or equal to %llu"
@@ -105,6 +112,18 @@ static bool s_fail(struct mock_response *resp, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     mock_response_error(resp, BRK_AWS_VALIDATION, msg);
+    return false;
+}
+
+/* Through the schema's matcher, so a hand check and the schema stage never disagree on a
+ * pattern, and each pattern is compiled once. */
+bool mock_check_pattern(struct mock_response *resp, const struct mock_pattern *pattern, const char *path,
+                        const char *value)
+{
+    if (mock_pattern_match(pattern, value)) {
+        return true;
+    }
+    mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_PATTERN, value, path, pattern->source);
     return false;
 }
 
