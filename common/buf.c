@@ -124,6 +124,26 @@ enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, s
     return rc == BRK_OK ? brk_buf_append(buf, "\"", 1) : rc;
 }
 
+/* Configuration files (catalogue, rules, credentials) and test fixtures are read whole; the
+ * cap bounds the memory a huge or endless file (a FIFO, /dev/zero) can take. */
+enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return BRK_ERR_IO;
+    }
+    enum brk_status rc = BRK_OK;
+    char chunk[65536];
+    size_t n;
+    while (rc == BRK_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        size_t room = buf->max_len - buf->len;
+        rc = brk_buf_append(buf, chunk, n < room ? n : room);
+        rc = rc == BRK_OK && n > room ? BRK_ERR_TOO_LARGE : rc;
+    }
+    fclose(f);
+    return rc;
+}
+
 void brk_buf_reset(struct brk_buf *buf)
 {
     buf->len = 0;

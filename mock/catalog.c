@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
+
 #define S_MAX_CATALOG_BYTES (16u * 1024u * 1024u)
 
 static char *s_strdup_or_null(const char *s)
@@ -145,19 +147,16 @@ out:
 enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
                                        size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct brk_buf data;
+    brk_buf_init(&data, S_MAX_CATALOG_BYTES);
+    enum brk_status rc = brk_buf_read_file(&data, path);
+    if (rc == BRK_ERR_IO) {
         snprintf(err, err_len, "cannot open model catalogue %s", path);
-        return BRK_ERR_IO;
+    } else if (rc != BRK_ERR_NOMEM) {
+        /* A larger file is parsed up to the cap, where it fails as cut-off JSON. */
+        rc = mock_catalog_parse(data.data ? data.data : "", data.len, out, err, err_len);
     }
-    char *data = malloc(S_MAX_CATALOG_BYTES);
-    size_t len = data ? fread(data, 1, S_MAX_CATALOG_BYTES, f) : 0;
-    fclose(f);
-    if (!data) {
-        return BRK_ERR_NOMEM;
-    }
-    enum brk_status rc = mock_catalog_parse(data, len, out, err, err_len);
-    free(data);
+    brk_buf_clean_up(&data);
     return rc;
 }
 

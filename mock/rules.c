@@ -191,22 +191,22 @@ enum brk_status mock_rules_add_json(struct mock_rules *rules, const cJSON *json,
 
 enum brk_status mock_rules_load_file(struct mock_rules *rules, const char *path, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "cannot open --rules file %s", path);
-        return BRK_ERR_IO;
-    }
-    char *text = malloc(S_MAX_FILE_BYTES + 1);
-    size_t len = text ? fread(text, 1, S_MAX_FILE_BYTES + 1, f) : 0;
-    fclose(f);
-    enum brk_status rc = BRK_ERR_PARSE;
+    struct brk_buf text;
+    brk_buf_init(&text, S_MAX_FILE_BYTES);
+    enum brk_status rc = brk_buf_read_file(&text, path);
     cJSON *json = NULL;
     char why[512] = "";
-    if (!text || len > S_MAX_FILE_BYTES) {
-        snprintf(err, err_len, "--rules file %s is larger than %u bytes", path, S_MAX_FILE_BYTES);
+    if (rc == BRK_ERR_IO) {
+        snprintf(err, err_len, "cannot open --rules file %s", path);
         goto out;
     }
-    json = cJSON_ParseWithLength(text, len);
+    if (rc != BRK_OK) {
+        snprintf(err, err_len, "--rules file %s is larger than %u bytes", path, S_MAX_FILE_BYTES);
+        rc = BRK_ERR_PARSE;
+        goto out;
+    }
+    rc = BRK_ERR_PARSE;
+    json = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
     if (!json) {
         snprintf(err, err_len, "--rules file %s is not valid JSON", path);
         goto out;
@@ -217,7 +217,7 @@ enum brk_status mock_rules_load_file(struct mock_rules *rules, const char *path,
     }
 out:
     cJSON_Delete(json);
-    free(text);
+    brk_buf_clean_up(&text);
     return rc;
 }
 

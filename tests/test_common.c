@@ -1,7 +1,9 @@
 /* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bedrock/aws_error.h"
 #include "bedrock/buf.h"
@@ -52,6 +54,28 @@ Test(buf, json_string_escapes_controls)
     brk_buf_append_json_str(&b, "a\"b\\c\n\x01", 7);
     cr_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
     brk_buf_clean_up(&b);
+}
+
+Test(buf, reads_a_file_up_to_its_cap)
+{
+    char path[] = "/tmp/brk-buf-read-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "0123456789", 10), 10);
+    close(fd);
+    struct brk_buf b;
+    brk_buf_init(&b, 10);
+    cr_assert_eq(brk_buf_read_file(&b, path), BRK_OK);
+    cr_assert_str_eq(b.data, "0123456789");
+    brk_buf_clean_up(&b);
+    brk_buf_init(&b, 4); /* must fail: larger than the cap, keeps what fits */
+    cr_assert_eq(brk_buf_read_file(&b, path), BRK_ERR_TOO_LARGE);
+    cr_assert_str_eq(b.data, "0123");
+    brk_buf_clean_up(&b);
+    unlink(path);
+    brk_buf_init(&b, 10); /* must fail: no such file */
+    cr_assert_eq(brk_buf_read_file(&b, path), BRK_ERR_IO);
+    cr_assert_null(b.data);
 }
 
 Test(aws_error, table_matches_service_model_statuses)

@@ -40,6 +40,12 @@ enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
 /* Append `len` bytes of `data` as a JSON string literal, quotes included. */
 enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len);
 
+/* Append the contents of the file at `path`, at most up to max_len. BRK_ERR_IO when it cannot
+ * be opened; BRK_ERR_TOO_LARGE when it holds more (the buffer then holds the part that fits);
+ * BRK_ERR_NOMEM on allocation failure. A read error ends the data early, as end of file would:
+ * callers parse what they got and reject it there. */
+enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path);
+
 /* Forget the contents but keep the allocation. */
 void brk_buf_reset(struct brk_buf *buf);
 

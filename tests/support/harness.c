@@ -172,18 +172,11 @@ static const char *s_source_dir(void)
 
 char *th_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
     struct brk_buf b;
     brk_buf_init(&b, 256u << 20);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        brk_buf_append(&b, chunk, n);
+    if (brk_buf_read_file(&b, path) == BRK_ERR_IO) {
+        return NULL;
     }
-    fclose(f);
     return brk_buf_detach(&b, len);
 }
 
