@@ -34,6 +34,27 @@ int64_t brk_clock_monotonic_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+void brk_clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+void brk_clock_cond_deadline(int64_t ms, struct timespec *out)
+{
+    ms = ms < 0 ? 0 : ms; /* a deadline already past is now: a negative tv_nsec would be EINVAL */
+    clock_gettime(CLOCK_MONOTONIC, out);
+    out->tv_sec += (time_t)(ms / 1000);
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}
+
 struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
 {
     struct brk_clock *clock = calloc(1, sizeof(*clock));

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bedrock/clock.h"
 #include "bedrock/log.h"
 #include "mock/mock_priv.h"
 #include "mock/rules.h"
@@ -68,13 +69,6 @@ struct s_conn {
     struct s_stream *streams;   /* every stream not yet freed */
     int64_t last_io_ms;
 };
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_wake(struct s_conn *c)
 {
@@ -314,16 +308,9 @@ static void s_reset(struct s_conn *c, struct s_stream *st)
 /* Wait (holding conn->lock) until `deadline_ms` or until the stream is gone. */
 static void s_wait_delay(struct s_conn *c, struct s_stream *st, int64_t deadline_ms)
 {
-    while (!st->gone && s_now_ms() < deadline_ms) {
+    while (!st->gone && brk_clock_monotonic_ms() < deadline_ms) {
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t left = deadline_ms - s_now_ms();
-        ts.tv_sec += (time_t)(left / 1000);
-        ts.tv_nsec += (long)(left % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        brk_clock_cond_deadline(deadline_ms - brk_clock_monotonic_ms(), &ts);
         pthread_cond_timedwait(&c->cond, &c->lock, &ts);
     }
 }
@@ -355,7 +342,7 @@ static void *s_producer_main(void *arg)
     struct s_stream *st = arg;
     struct s_conn *c = st->conn;
     pthread_mutex_lock(&c->lock);
-    s_wait_delay(c, st, s_now_ms() + (int64_t)st->resp.delay_ms);
+    s_wait_delay(c, st, brk_clock_monotonic_ms() + (int64_t)st->resp.delay_ms);
     st->go = true;
     st->reset = st->resp.close_before_reply;
     bool more = !st->gone && !st->reset;
@@ -450,7 +437,7 @@ static ssize_t s_send(nghttp2_session *session, const uint8_t *data, size_t leng
         return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? NGHTTP2_ERR_WOULDBLOCK
                                                                          : NGHTTP2_ERR_CALLBACK_FAILURE;
     }
-    c->last_io_ms = s_now_ms();
+    c->last_io_ms = brk_clock_monotonic_ms();
     return n;
 }
 
@@ -510,7 +497,7 @@ static bool s_recv(struct s_conn *c)
     if (n == 0) {
         return false;
     }
-    c->last_io_ms = s_now_ms();
+    c->last_io_ms = brk_clock_monotonic_ms();
     ssize_t rv = nghttp2_session_mem_recv(c->session, buf, (size_t)n);
     if (rv < 0) {
         brk_log_debug("h2: closing connection: %s", nghttp2_strerror((int)rv));
@@ -527,7 +514,7 @@ static int s_poll_timeout(struct s_conn *c)
     if (!idle_s || s_delay_pending(c)) {
         return -1;
     }
-    int64_t left = c->last_io_ms + (int64_t)idle_s * 1000 - s_now_ms();
+    int64_t left = c->last_io_ms + (int64_t)idle_s * 1000 - brk_clock_monotonic_ms();
     return left < 0 ? 0 : (int)(left < 1000000 ? left : 1000000);
 }
 
@@ -619,12 +606,8 @@ static void s_end_streams(struct s_conn *c)
 
 void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd)
 {
-    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = s_now_ms()};
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&c.cond, &attr);
-    pthread_condattr_destroy(&attr);
+    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms()};
+    brk_clock_cond_init(&c.cond);
     pthread_mutex_init(&c.lock, NULL);
     c.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     c.session = c.wake_fd >= 0 ? s_session_new(&c) : NULL;

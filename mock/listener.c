@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bedrock/clock.h"
 #include "bedrock/log.h"
 #include "mock/h2.h"
 #include "mock/mock_priv.h"
@@ -46,18 +47,11 @@ struct mock_listener {
 
 enum s_proto { S_CLOSE, S_HTTP1, S_H2 };
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for readable data or stop; false on stop or when `deadline` (ms, < 0: none) passed. */
 static bool s_wait_readable(int fd, int stop_fd, int64_t deadline, bool data_already_there)
 {
     for (;;) {
-        int64_t left = deadline < 0 ? -1 : deadline - s_now_ms();
+        int64_t left = deadline < 0 ? -1 : deadline - brk_clock_monotonic_ms();
         if (deadline >= 0 && left <= 0) {
             return false;
         }
@@ -82,7 +76,7 @@ static bool s_wait_readable(int fd, int stop_fd, int64_t deadline, bool data_alr
  * differs from it in the bytes received so far is HTTP/1.1. Nothing is consumed. */
 static enum s_proto s_sniff(int fd, int stop_fd, unsigned idle_timeout_s)
 {
-    int64_t deadline = idle_timeout_s ? s_now_ms() + (int64_t)idle_timeout_s * 1000 : -1;
+    int64_t deadline = idle_timeout_s ? brk_clock_monotonic_ms() + (int64_t)idle_timeout_s * 1000 : -1;
     bool partial = false;
     char buf[MOCK_H2_PREFACE_LEN];
     for (;;) {
@@ -169,12 +163,7 @@ static bool s_admit(struct mock_listener *l)
             break;
         }
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 5 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        brk_clock_cond_deadline(5, &ts);
         pthread_cond_timedwait(&l->slot_freed, &l->lock, &ts);
     }
     l->live += ok ? 1 : 0;
@@ -277,11 +266,7 @@ enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr
     l->ops = *ops;
     l->fd = -1;
     pthread_mutex_init(&l->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&l->slot_freed, &attr);
-    pthread_condattr_destroy(&attr);
+    brk_clock_cond_init(&l->slot_freed);
     l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     enum brk_status rc = l->stop_fd >= 0 ? s_bind(l, addr, addrlen, port_out) : BRK_ERR_IO;
     if (rc == BRK_OK) {

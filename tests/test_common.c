@@ -1,5 +1,7 @@
 /* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,23 @@ Test(buf, reads_a_file_up_to_its_cap)
     brk_buf_init(&b, 10); /* must fail: no such file */
     cr_assert_eq(brk_buf_read_file(&b, path), BRK_ERR_IO);
     cr_assert_null(b.data);
+}
+
+Test(clock, cond_deadline_is_ahead_normalised_and_waits_on_the_monotonic_clock)
+{
+    struct timespec now, d;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    brk_clock_cond_deadline(1999, &d);
+    cr_assert_lt(d.tv_nsec, 1000000000L);
+    cr_assert_geq((d.tv_sec - now.tv_sec) * 1000 + (d.tv_nsec - now.tv_nsec) / 1000000, 1999);
+    pthread_cond_t cond;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    brk_clock_cond_init(&cond);
+    pthread_mutex_lock(&lock);
+    brk_clock_cond_deadline(-5, &d); /* must fail: past, so the wait times out at once (not EINVAL) */
+    cr_assert_eq(pthread_cond_timedwait(&cond, &lock, &d), ETIMEDOUT);
+    pthread_mutex_unlock(&lock);
+    pthread_cond_destroy(&cond);
 }
 
 Test(aws_error, table_matches_service_model_statuses)

@@ -9,8 +9,10 @@
 #ifndef BEDROCK_CLOCK_H
 #define BEDROCK_CLOCK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "bedrock/status.h"
 
@@ -43,5 +45,12 @@ int64_t brk_clock_monotonic_ms(void);
 
 /* Monotonic microseconds, for measuring short durations. */
 int64_t brk_clock_monotonic_us(void);
+
+/* Timed waits on the monotonic clock, so a wall-clock step neither stretches nor cuts them:
+ * brk_clock_cond_init makes `cond` measure its timeouts on CLOCK_MONOTONIC, and
+ * brk_clock_cond_deadline gives the absolute time `ms` from now for pthread_cond_timedwait
+ * on such a condition variable (a negative `ms` is now). */
+void brk_clock_cond_init(pthread_cond_t *cond);
+void brk_clock_cond_deadline(int64_t ms, struct timespec *out);
 
 #endif
