@@ -180,6 +180,10 @@ void mock_response_error(struct mock_response *resp, enum brk_aws_error id, cons
 void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same with a va_list, for helpers that fail with their own printf-style signature. */
+void mock_response_verrorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /* Like mock_response_error, for a message longer than error_message (Coral quotes whole
  * values and patterns): the body carries all `len` bytes, error_message a cut copy. */
 void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len);

@@ -72,14 +72,19 @@ void mock_response_error(struct mock_response *resp, enum brk_aws_error id, cons
     brk_buf_append_str(&resp->body, "}");
 }
 
-void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
+void mock_response_verrorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, va_list ap)
 {
     char msg[1024];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mock_response_error(resp, id, msg);
+}
+
+void mock_response_errorf(struct mock_response *resp, enum brk_aws_error id, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mock_response_verrorf(resp, id, fmt, ap);
     va_end(ap);
-    mock_response_error(resp, id, msg);
 }
 
 void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len)

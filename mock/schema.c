@@ -430,24 +430,12 @@ static void s_walk_blob(struct s_walk *w, const struct mock_shape *shape, const 
     s_length(w, shape, NULL, (double)n);
 }
 
-/* Member lookup by exact name. Checking the first byte before strcmp keeps the common miss
- * (a union's 14 members against a block's single key) to one comparison. */
-static const cJSON *s_find(const cJSON *obj, const char *name)
-{
-    for (const cJSON *e = obj->child; e; e = e->next) {
-        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
-            return e;
-        }
-    }
-    return NULL;
-}
-
 static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
 {
     unsigned set = 0;
     for (size_t i = 0; i < shape->n_members && !w->serialization; i++) {
         const struct mock_member *m = &shape->members[i];
-        const cJSON *item = s_find(obj, m->name);
+        const cJSON *item = mock_json_member(obj, m->name);
         s_path_push(w, m->name, 0);
         if (s_absent(item)) {
             if (m->required) {

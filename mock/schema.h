@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bedrock/buf.h"
 
@@ -96,6 +97,24 @@ enum mock_schema_outcome {
  * bounded by its max_len, a longer message is cut). Allocates nothing but msg's storage. */
 enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
                                               struct brk_buf *msg);
+
+/* Member of `obj` by exact name; NULL when there is none or `obj` is not an object. The
+ * validators look up every member of every block, so this sits in their hot path: the
+ * first-byte check keeps the common miss (a union's 14 members against a block's single key)
+ * to one comparison, and it is inline so both validators (schema.c, validate.c) get it
+ * without a call. */
+static inline const cJSON *mock_json_member(const cJSON *obj, const char *name)
+{
+    if (!cJSON_IsObject(obj)) {
+        return NULL;
+    }
+    for (const cJSON *e = obj->child; e; e = e->next) {
+        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
 
 /* The pattern of shape `name` ("S3Uri"), for an operation that checks a member by hand;
  * NULL when there is no such shape or it has no pattern. */

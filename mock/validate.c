@@ -87,31 +87,20 @@
 #define S_MAX_IMAGES 20
 #define S_MAX_DOCUMENTS 5
 
-/* Member by exact name; NULL-safe. The first-byte check avoids a strcmp call for most keys
- * (the rules look up several block kinds in every content block). */
+/* The rules look up several block kinds in every content block: schema.h's fast lookup. */
 static const cJSON *s_get(const cJSON *obj, const char *name)
 {
-    if (!cJSON_IsObject(obj)) {
-        return NULL;
-    }
-    for (const cJSON *e = obj->child; e; e = e->next) {
-        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
-            return e;
-        }
-    }
-    return NULL;
+    return mock_json_member(obj, name);
 }
 
 static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static bool s_fail(struct mock_response *resp, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mock_response_verrorf(resp, BRK_AWS_VALIDATION, fmt, ap);
     va_end(ap);
-    mock_response_error(resp, BRK_AWS_VALIDATION, msg);
     return false;
 }
 
