@@ -10,6 +10,12 @@
 
 #include "bedrock/mock.h"
 
+/* How long a test waits for something it expects before it fails. Generous on purpose: CI
+ * machines are slow and loaded, and valgrind makes everything 20-50x slower. Every wait ends
+ * as soon as its condition holds, so a normal machine never waits this long; no test asserts
+ * on what happens within a fixed window. Suite timeouts (Criterion's .timeout) stay above it. */
+#define TH_DEADLINE_MS 30000
+
 struct th_response {
     long status;
     char *body;         /* NUL-terminated */
