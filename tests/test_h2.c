@@ -729,21 +729,6 @@ Test(h2, silent_connection_is_closed_after_the_idle_timeout)
     brk_mock_stop(m);
 }
 
-/* Poll /_mock/health over h2c until it answers 200 (or TH_DEADLINE_MS pass). */
-static bool s_served_soon(struct brk_mock *m)
-{
-    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
-    for (;;) {
-        struct th_response r = th_request_h2(m, "GET", "/_mock/health", NULL, NULL);
-        bool served = r.status == 200;
-        th_response_free(&r);
-        if (served || brk_clock_monotonic_ms() > deadline) {
-            return served;
-        }
-        usleep(20 * 1000);
-    }
-}
-
 Test(h2, connections_past_max_connections_are_closed)
 {
     struct brk_mock *m = s_start(1, 0, 0);
@@ -757,7 +742,7 @@ Test(h2, connections_past_max_connections_are_closed)
     cr_assert_not(b->settings, "without being served");
     s_peer_close(b);
     s_peer_close(a);
-    cr_assert(s_served_soon(m), "once the first one is gone a new one is served (its thread ends a moment after)");
+    cr_assert(th_served_soon(m, true), "once the first one is gone a new one is served (its thread ends a moment after)");
     brk_mock_stop(m);
 }
 

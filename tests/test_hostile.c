@@ -56,7 +56,7 @@ static int s_connect(void)
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(s_mock))};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
-    struct timeval tv = {.tv_sec = 10};
+    struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000}; /* a hang guard: reads wait for the close */
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     return fd;
@@ -76,7 +76,8 @@ static void s_send(int fd, const void *data, size_t len)
     }
 }
 
-/* Read until the server closes (or 10 s pass); returns what arrived, NUL-terminated. */
+/* Read until the server closes (or TH_DEADLINE_MS pass, which fails the test: every case here
+ * expects the server to end the connection); returns what arrived, NUL-terminated. */
 static char *s_read_all(int fd, size_t *len_out)
 {
     struct brk_buf b;
@@ -86,6 +87,8 @@ static char *s_read_all(int fd, size_t *len_out)
     while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0) {
         brk_buf_append(&b, chunk, (size_t)n);
     }
+    bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    cr_assert_not(timed_out, "the server never closed the connection");
     return brk_buf_detach(&b, len_out);
 }
 
@@ -216,16 +219,14 @@ Test(hostile, body_of_exactly_the_limit_is_read)
 Test(hostile, content_length_larger_than_body_hits_the_idle_timeout)
 {
     /* The client keeps the connection open but never sends the rest: after the 1 s idle
-     * timeout the server closes it, without an answer and without keeping a thread. */
+     * timeout the server closes it (s_read_all fails the test if it does not), without an
+     * answer and without keeping a thread. */
     int fd = s_connect();
     const char *head = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"messages\"";
     s_send(fd, head, strlen(head));
-    int64_t t0 = brk_clock_monotonic_us();
     char *reply = s_read_all(fd, NULL);
-    int64_t waited_ms = (brk_clock_monotonic_us() - t0) / 1000;
     close(fd);
     cr_expect_str_eq(reply, "");
-    cr_expect_lt(waited_ms, 9000, "closed only by the test's own 10 s receive timeout");
     free(reply);
     s_assert_alive();
 }
@@ -497,6 +498,8 @@ Test(hostile, connection_flood_past_the_limit)
     for (size_t i = 0; i < 40; i++) {
         close(fds[i]);
     }
+    /* Their threads see the close a moment later (much later under valgrind): wait for that. */
+    cr_assert(th_served_soon(s_mock, false), "the server takes requests again");
     s_assert_alive();
 }
 

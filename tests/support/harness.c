@@ -8,8 +8,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bedrock/buf.h"
+#include "bedrock/clock.h"
 
 struct brk_mock *th_mock_start(const struct brk_mock_config *cfg)
 {
@@ -100,6 +102,20 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
                                  const char *const *headers)
 {
     return s_request(mock, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE, method, path, body, headers);
+}
+
+bool th_served_soon(struct brk_mock *mock, bool h2)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
+    for (;;) {
+        struct th_response r = (h2 ? th_request_h2 : th_request)(mock, "GET", "/_mock/health", NULL, NULL);
+        bool served = r.status == 200;
+        th_response_free(&r);
+        if (served || brk_clock_monotonic_ms() > deadline) {
+            return served;
+        }
+        usleep(20 * 1000);
+    }
 }
 
 void th_encode_label(const char *in, char *out, size_t out_len)

@@ -6,6 +6,7 @@
 #define TESTS_HARNESS_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bedrock/mock.h"
@@ -52,6 +53,10 @@ struct th_response th_request(struct brk_mock *mock, const char *method, const c
  * AWS SDK for JavaScript v3 talk to an http:// endpoint. */
 struct th_response th_request_h2(struct brk_mock *mock, const char *method, const char *path, const char *body,
                                  const char *const *headers);
+
+/* GET /_mock/health (over h2c when `h2`) until it answers 200, or TH_DEADLINE_MS pass; for what
+ * holds a moment after the client acted (threads of closed connections free their slots). */
+bool th_served_soon(struct brk_mock *mock, bool h2);
 
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);

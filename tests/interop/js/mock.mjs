@@ -24,7 +24,9 @@ export class MockServer {
         this.proc = spawn(bin, ['--port', '0', '--port-file', portFile, '--log-level', 'warn', ...this.args],
             { stdio: ['ignore', 'ignore', 'inherit'] });
         this.exited = new Promise((resolve) => this.proc.once('exit', resolve));
-        const deadline = Date.now() + 10000;
+        // Generous: a loaded CI machine may take seconds to start a process; the loop ends as soon
+        // as the port file appears.
+        const deadline = Date.now() + 30000;
         while (!existsSync(portFile) || readFileSync(portFile, 'utf8').trim() === '') {
             if (Date.now() > deadline || this.proc.exitCode !== null) {
                 throw new Error(`bedrock-mock did not start (args: ${this.args.join(' ')})`);

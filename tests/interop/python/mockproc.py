@@ -6,6 +6,10 @@ import tempfile
 import time
 import urllib.request
 
+# How long to wait for the mock to start or stop before failing (tests/support/harness.h
+# TH_DEADLINE_MS is the same 30 s).
+STARTUP_DEADLINE_S = 30
+
 
 class MockServer:
     """A bedrock-mock child process on a free port, with helpers for the admin API."""
@@ -17,9 +21,11 @@ class MockServer:
             [os.environ["BRK_MOCK_BIN"], "--port", "0", "--port-file", port_file, "--log-level", "warn", *args],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.time() + 10
+        # Generous: a loaded CI machine may take seconds to start a process; the loop ends as
+        # soon as the port file appears.
+        deadline = time.monotonic() + STARTUP_DEADLINE_S
         while not os.path.exists(port_file):
-            if time.time() > deadline or self.proc.poll() is not None:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("bedrock-mock did not start")
             time.sleep(0.01)
         with open(port_file) as f:
@@ -38,5 +44,5 @@ class MockServer:
 
     def stop(self):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=STARTUP_DEADLINE_S)
         self.dir.cleanup()
