@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -335,8 +336,12 @@ static void s_note_frame(struct s_peer *p, const unsigned char *h, size_t len)
 static bool s_read_some(struct s_peer *p, int64_t deadline)
 {
     struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-    int64_t left = deadline - brk_clock_monotonic_ms();
-    if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+    int r;
+    do {
+        int64_t left = deadline - brk_clock_monotonic_ms();
+        r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0) {
         return false;
     }
     ssize_t n = recv(p->fd, p->buf + p->have, sizeof(p->buf) - p->have, 0);
