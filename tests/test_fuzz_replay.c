@@ -65,7 +65,7 @@ static void s_fini(void)
     fuzz_mock_release();
 }
 
-TestSuite(fuzz_replay, .fini = s_fini, .timeout = 60);
+TestSuite(fuzz_replay, .fini = s_fini, .timeout = TH_SUITE_TIMEOUT_S);
 
 Test(fuzz_replay, request_pipeline)
 {

@@ -31,7 +31,7 @@
 enum { F_DATA = 0, F_HEADERS = 1, F_RST_STREAM = 3, F_SETTINGS = 4, F_PING = 6, F_GOAWAY = 7 };
 enum { E_NO_ERROR = 0, E_PROTOCOL = 1, E_FRAME_SIZE = 6, E_REFUSED_STREAM = 7 };
 
-TestSuite(h2, .timeout = 60);
+TestSuite(h2, .timeout = TH_SUITE_TIMEOUT_S);
 
 static struct brk_mock *s_start(unsigned max_conns, unsigned idle_s, size_t max_body)
 {

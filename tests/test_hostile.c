@@ -45,7 +45,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(hostile, .init = s_setup, .fini = s_teardown, .timeout = 60);
+TestSuite(hostile, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 /* ---- raw socket helpers ------------------------------------------------------------ */
 

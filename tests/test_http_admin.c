@@ -25,7 +25,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(admin, .init = s_setup, .fini = s_teardown, .timeout = 30);
+TestSuite(admin, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 Test(admin, health_reports_ok)
 {

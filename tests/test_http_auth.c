@@ -85,9 +85,9 @@ static void s_stop(void)
     rmdir(s_dir);
 }
 
-TestSuite(auth_strict, .init = s_strict, .fini = s_stop, .timeout = 30);
-TestSuite(auth_lenient, .init = s_lenient, .fini = s_stop, .timeout = 30);
-TestSuite(auth_none, .init = s_none, .fini = s_stop, .timeout = 30);
+TestSuite(auth_strict, .init = s_strict, .fini = s_stop, .timeout = TH_SUITE_TIMEOUT_S);
+TestSuite(auth_lenient, .init = s_lenient, .fini = s_stop, .timeout = TH_SUITE_TIMEOUT_S);
+TestSuite(auth_none, .init = s_none, .fini = s_stop, .timeout = TH_SUITE_TIMEOUT_S);
 
 /* ---- a signing client for the tests ----------------------------------------------------- */
 

@@ -44,7 +44,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(caching, .init = s_setup, .fini = s_teardown, .timeout = 30);
+TestSuite(caching, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 /* printf into a fresh buffer (the caller frees it). */
 __attribute__((format(printf, 1, 2))) static char *s_fmt(const char *fmt, ...)

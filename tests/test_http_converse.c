@@ -19,7 +19,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(converse, .init = s_setup, .fini = s_teardown, .timeout = 30);
+TestSuite(converse, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 static void s_assert_bedrock_error(const struct th_response *r, long status, const char *code, const char *message)
 {

@@ -42,7 +42,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(quota, .init = s_setup, .fini = s_teardown, .timeout = 60);
+TestSuite(quota, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 static long s_admin(const char *method, const char *path, const char *body)
 {

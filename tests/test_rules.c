@@ -33,7 +33,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(rules, .init = s_setup, .fini = s_teardown, .timeout = 60);
+TestSuite(rules, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 static void s_add_rule(const char *json)
 {

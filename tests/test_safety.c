@@ -17,7 +17,7 @@ static struct brk_mock *s_start(const char *token, bool no_admin)
     return th_mock_start(&cfg);
 }
 
-TestSuite(safety, .timeout = 30);
+TestSuite(safety, .timeout = TH_SUITE_TIMEOUT_S);
 
 Test(safety, admin_token_guards_every_admin_route)
 {

@@ -47,7 +47,7 @@ static const char *s_converse_text(const struct th_response *r, int index, const
 
 /* One suite-wide timeout: per-test .timeout values trip a 48-byte leak inside Criterion 2.4.1
  * under ASan with --jobs 2 (seen intermittently in make test SANITIZE=1). */
-TestSuite(stream, .timeout = 30);
+TestSuite(stream, .timeout = TH_SUITE_TIMEOUT_S);
 
 Test(stream, sends_bedrocks_event_sequence_with_framing_and_padding)
 {

@@ -31,7 +31,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(ops, .init = s_setup, .fini = s_teardown, .timeout = 30);
+TestSuite(ops, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 static struct th_response s_post(const char *path, const char *body)
 {

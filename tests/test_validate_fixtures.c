@@ -23,7 +23,7 @@ static void s_teardown(void)
     brk_mock_stop(s_mock);
 }
 
-TestSuite(validate_fixtures, .init = s_setup, .fini = s_teardown, .timeout = 60);
+TestSuite(validate_fixtures, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 static const char *s_str(const cJSON *obj, const char *name)
 {

@@ -17,6 +17,11 @@
  * on what happens within a fixed window. Suite timeouts (Criterion's .timeout) stay above it. */
 #define TH_DEADLINE_MS 30000
 
+/* Criterion's per-suite .timeout for every suite that talks to a mock: a hang guard only, well
+ * above TH_DEADLINE_MS so a missed condition fails with its own message first, and above what
+ * the slowest test takes under valgrind on a loaded machine (about 7 s on 2 shared cores). */
+#define TH_SUITE_TIMEOUT_S 120
+
 struct th_response {
     long status;
     char *body;         /* NUL-terminated */
