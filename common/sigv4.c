@@ -520,12 +520,30 @@ enum brk_status brk_sigv4_authorization(const char *access_key_id, const char *s
 
 /* ---- dates and comparison ------------------------------------------------------------- */
 
+/* snprintf rather than strftime: strftime leaves `out` undefined (possibly unterminated) when the
+ * text does not fit, as for a year past 9999 on an advanced virtual clock, and writes years
+ * before 1000 with fewer than four digits. Such years are cut to 16 characters here. */
 void brk_sigv4_format_date(int64_t time_s, char *out)
 {
     time_t t = (time_t)time_s;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, BRK_SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
+    struct tm tm = {.tm_mday = 1, .tm_year = 70};
+    if (!gmtime_r(&t, &tm)) {
+        tm = (struct tm){.tm_mday = 1, .tm_year = 70};
+    }
+    char text[96];
+    int n = snprintf(text, sizeof(text), "%04lld%02d%02dT%02d%02d%02dZ", (long long)tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    size_t len = n < 0 ? 0 : (size_t)n < BRK_SIGV4_DATE_LEN ? (size_t)n : BRK_SIGV4_DATE_LEN;
+    memcpy(out, text, len);
+    out[len] = '\0';
+}
+
+/* Days in month `mon` (0-11) of `year`, Gregorian. */
+static int s_month_days(int year, int mon)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[mon] + (mon == 1 && leap);
 }
 
 bool brk_sigv4_parse_date(const char *s, int64_t *time_s)
@@ -548,8 +566,9 @@ bool brk_sigv4_parse_date(const char *s, int64_t *time_s)
     tm.tm_hour = v[9] * 10 + v[10];
     tm.tm_min = v[11] * 10 + v[12];
     tm.tm_sec = v[13] * 10 + v[14];
-    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 60) {
+    /* An impossible day (20150231) is malformed, not the 3rd of March as timegm would make it. */
+    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > s_month_days(tm.tm_year + 1900, tm.tm_mon) ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
         return false;
     }
     *time_s = (int64_t)timegm(&tm);

@@ -251,6 +251,27 @@ Test(auth_strict, x_amz_date_must_be_within_15_minutes_of_the_mock_clock)
     th_response_free(&r);
 }
 
+/* Regression: POST /_mock/clock may move the virtual clock 2^53 ms on, past the year 9999, and the
+ * skew message then formatted the mock's time with strftime, which left it unterminated (a read
+ * past the buffer). The dates are cut to 16 characters instead, and the message stays whole. */
+Test(auth_strict, a_clock_past_the_year_9999_still_gives_a_whole_skew_message)
+{
+    int64_t before = s_mock_now_s();
+    struct th_response a = th_request(s_mock, "POST", "/_mock/clock", "{\"advance_ms\": 9007199254740992}", NULL);
+    cr_assert_eq(a.status, 200, "%s", a.body);
+    th_response_free(&a);
+    int64_t now = s_mock_now_s();
+    struct th_response r = s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET, .offset_s = before - now});
+    char sig[17], prefix[128];
+    brk_sigv4_format_date(before, sig);
+    snprintf(prefix, sizeof(prefix), "Signature expired: %s is now earlier than ", sig);
+    s_assert_error(&r, 403, "InvalidSignatureException", NULL);
+    const char *m = th_message(&r);
+    cr_assert_eq(strncmp(m, prefix, strlen(prefix)), 0, "%s", m);
+    cr_assert_eq(strlen(m), strlen(prefix) + 16 + 2 + 16 + strlen(" - 15 min.)"), "%s", m);
+    th_response_free(&r);
+}
+
 Test(auth_strict, the_credential_scope_must_name_bedrock)
 {
     struct th_response r = s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET,

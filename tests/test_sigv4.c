@@ -434,6 +434,38 @@ Test(sigv4, dates_parse_strictly_and_round_trip)
     cr_assert_not(brk_sigv4_parse_date("2015083xT123600Z", &t));
 }
 
+Test(sigv4, impossible_days_are_malformed)
+{
+    int64_t t = 0;
+    cr_assert(brk_sigv4_parse_date("20160229T000000Z", &t)); /* leap years */
+    cr_assert(brk_sigv4_parse_date("20000229T000000Z", &t));
+    cr_assert(brk_sigv4_parse_date("20150131T235959Z", &t));
+    cr_assert(brk_sigv4_parse_date("20151231T235960Z", &t)); /* a leap second */
+    cr_assert_not(brk_sigv4_parse_date("20150229T000000Z", &t));
+    cr_assert_not(brk_sigv4_parse_date("21000229T000000Z", &t));
+    cr_assert_not(brk_sigv4_parse_date("20150231T000000Z", &t)); /* timegm would make it March 3rd */
+    cr_assert_not(brk_sigv4_parse_date("20150431T000000Z", &t));
+    cr_assert_not(brk_sigv4_parse_date("20150100T000000Z", &t));
+}
+
+/* Regression (fuzz/corpus/sigv4_auth): strftime left the text unterminated for a year past 9999
+ * (a virtual clock advanced by 2^53 ms), and wrote years before 1000 with three digits. */
+Test(sigv4, formatted_dates_are_always_terminated_and_round_trip)
+{
+    char out[BRK_SIGV4_DATE_LEN + 8];
+    memset(out, 'X', sizeof(out));
+    brk_sigv4_format_date((int64_t)9007199254740LL, out);
+    cr_assert_eq(strlen(out), BRK_SIGV4_DATE_LEN, "%s", out);
+    cr_assert_str_eq(out, "2873961012T08590");
+    int64_t t = 0;
+    cr_assert(brk_sigv4_parse_date("09990101T000000Z", &t));
+    brk_sigv4_format_date(t, out);
+    cr_assert_str_eq(out, "09990101T000000Z");
+    cr_assert(brk_sigv4_parse_date("99991231T235959Z", &t));
+    brk_sigv4_format_date(t, out);
+    cr_assert_str_eq(out, "99991231T235959Z");
+}
+
 Test(sigv4, equal_is_exact)
 {
     cr_assert(brk_sigv4_equal("abc", "abc"));

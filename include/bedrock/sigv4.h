@@ -108,10 +108,12 @@ enum brk_status brk_sigv4_signature(const unsigned char key[32], const char *str
 enum brk_status brk_sigv4_authorization(const char *access_key_id, const char *scope, const char *signed_headers,
                                         const char *signature, struct brk_buf *out);
 
-/* X-Amz-Date text for `time_s` seconds since the epoch (UTC); out holds BRK_SIGV4_DATE_LEN + 1. */
+/* X-Amz-Date text for `time_s` seconds since the epoch (UTC); out holds BRK_SIGV4_DATE_LEN + 1 and is
+ * always terminated (a year past 9999 is cut to that length; years before 1000 get leading zeros). */
 void brk_sigv4_format_date(int64_t time_s, char *out);
 
-/* Parse an X-Amz-Date ("20150830T123600Z"), strictly; false when malformed. */
+/* Parse an X-Amz-Date ("20150830T123600Z"), strictly; false when malformed, including an impossible
+ * day (20150231). Second 60 (a leap second) is accepted and counts as the next minute's first. */
 bool brk_sigv4_parse_date(const char *amz_date, int64_t *time_s);
 
 /* Constant-time equality of two NUL-terminated strings (CRYPTO_memcmp over the common length;
