@@ -37,6 +37,11 @@
  * state is set up exactly as in the server. */
 struct brk_mock *fuzz_mock(void);
 
+/* The shared mock's configuration, for a target that starts a mock of its own with a few
+ * settings changed (fuzz_mock_start aborts when it cannot start: nothing to fuzz then). */
+void fuzz_mock_config(struct brk_mock_config *cfg);
+struct brk_mock *fuzz_mock_start(const struct brk_mock_config *cfg);
+
 /* Stop the shared mock (the replay test calls it so valgrind sees no leak). */
 void fuzz_mock_release(void);
 
@@ -45,5 +50,10 @@ void fuzz_mock_release(void);
  * may hold anything, NULs included. A streamed reply is drained to its end. */
 void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
                    size_t len);
+
+/* Initialise and fill `req` as fuzz_dispatch does, for a target that runs one stage
+ * rather than the whole pipeline; free it with mock_request_clean_up. */
+void fuzz_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
+                        const uint8_t *body, size_t len);
 
 #endif

@@ -6,21 +6,33 @@
 
 static struct brk_mock *s_mock;
 
+void fuzz_mock_config(struct brk_mock_config *cfg)
+{
+    brk_mock_config_init(cfg);
+    cfg->port = 0;
+    cfg->clock_mode = BRK_CLOCK_VIRTUAL;
+    cfg->has_seed = true;
+    cfg->seed = 1;
+    cfg->journal_size = 64;
+    cfg->cache_max_entries = 64; /* small: eviction is exercised, and scans stay cheap */
+}
+
+struct brk_mock *fuzz_mock_start(const struct brk_mock_config *cfg)
+{
+    struct brk_mock *mock = NULL;
+    char err[256] = "";
+    if (brk_mock_start(cfg, &mock, err, sizeof(err)) != BRK_OK) {
+        abort(); /* nothing to fuzz without a mock */
+    }
+    return mock;
+}
+
 struct brk_mock *fuzz_mock(void)
 {
     if (!s_mock) {
         struct brk_mock_config cfg;
-        brk_mock_config_init(&cfg);
-        cfg.port = 0;
-        cfg.clock_mode = BRK_CLOCK_VIRTUAL;
-        cfg.has_seed = true;
-        cfg.seed = 1;
-        cfg.journal_size = 64;
-        cfg.cache_max_entries = 64; /* small: eviction is exercised, and scans stay cheap */
-        char err[256] = "";
-        if (brk_mock_start(&cfg, &s_mock, err, sizeof(err)) != BRK_OK) {
-            abort(); /* nothing to fuzz without a mock */
-        }
+        fuzz_mock_config(&cfg);
+        s_mock = fuzz_mock_start(&cfg);
     }
     return s_mock;
 }
@@ -45,15 +57,12 @@ static void s_drain(struct mock_response *resp)
     }
 }
 
-void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
-                   size_t len)
+void fuzz_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
+                        const uint8_t *body, size_t len)
 {
-    struct mock_request req;
-    struct mock_response resp;
-    mock_request_init(&req);
-    mock_response_init(&resp);
-    req.method = strdup(method);
-    req.url = strdup(url);
+    mock_request_init(req);
+    req->method = strdup(method);
+    req->url = strdup(url);
     for (size_t i = 0; headers && headers[i]; i++) {
         const char *colon = strchr(headers[i], ':');
         char name[128];
@@ -61,15 +70,24 @@ void fuzz_dispatch(const char *method, const char *url, const char *const *heade
         if (n && n < sizeof(name)) {
             memcpy(name, headers[i], n);
             name[n] = '\0';
-            mock_request_add_header(&req, name, colon + 1 + strspn(colon + 1, " "));
+            mock_request_add_header(req, name, colon + 1 + strspn(colon + 1, " "));
         }
     }
-    req.body = malloc(len + 1);
+    req->body = malloc(len + 1);
     if (len) {
-        memcpy(req.body, body, len);
+        memcpy(req->body, body, len);
     }
-    req.body[len] = '\0';
-    req.body_len = len;
+    req->body[len] = '\0';
+    req->body_len = len;
+}
+
+void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
+                   size_t len)
+{
+    struct mock_request req;
+    struct mock_response resp;
+    fuzz_request_build(&req, method, url, headers, body, len);
+    mock_response_init(&resp);
     mock_dispatch(fuzz_mock(), &req, &resp);
     s_drain(&resp);
     mock_response_clean_up(&resp);

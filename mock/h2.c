@@ -115,34 +115,13 @@ static void s_stream_free(struct s_conn *c, struct s_stream *st)
 
 /* ---- the request ---------------------------------------------------------------------- */
 
-/* "a=1&b=x%20y": decoded pairs, as the HTTP/1.1 glue gets them from libmicrohttpd. */
-static void s_add_query(struct mock_request *req, const char *qs)
-{
-    while (*qs) {
-        size_t len = strcspn(qs, "&");
-        char part[1400], k[256], v[1024];
-        if (len > 0 && len < sizeof(part)) {
-            memcpy(part, qs, len);
-            part[len] = '\0';
-            char *eq = strchr(part, '=');
-            if (eq) {
-                *eq = '\0';
-            }
-            if (mock_form_decode(part, k, sizeof(k)) && mock_form_decode(eq ? eq + 1 : "", v, sizeof(v))) {
-                mock_request_add_query(req, k, v);
-            }
-        }
-        qs += len + (qs[len] == '&');
-    }
-}
-
 static void s_set_path(struct mock_request *req, const char *path, size_t len)
 {
     size_t plen = strcspn(path, "?");
     free(req->url);
     req->url = strndup(path, plen); /* still percent-encoded, as the router and SigV4 want it */
     if (plen < len) {
-        s_add_query(req, path + plen + 1);
+        mock_request_add_query_string(req, path + plen + 1);
     }
 }
 

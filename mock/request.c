@@ -64,6 +64,26 @@ void mock_request_add_query(struct mock_request *req, const char *name, const ch
     }
 }
 
+void mock_request_add_query_string(struct mock_request *req, const char *qs)
+{
+    while (*qs) {
+        size_t len = strcspn(qs, "&");
+        char part[1400], k[256], v[1024];
+        if (len > 0 && len < sizeof(part)) {
+            memcpy(part, qs, len);
+            part[len] = '\0';
+            char *eq = strchr(part, '=');
+            if (eq) {
+                *eq = '\0';
+            }
+            if (mock_form_decode(part, k, sizeof(k)) && mock_form_decode(eq ? eq + 1 : "", v, sizeof(v))) {
+                mock_request_add_query(req, k, v);
+            }
+        }
+        qs += len + (qs[len] == '&');
+    }
+}
+
 const char *mock_request_query(const struct mock_request *req, const char *name)
 {
     for (size_t i = 0; i < req->n_query; i++) {

@@ -20,6 +20,7 @@
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
 #include "fuzz/rules_load.c"
+#include "fuzz/sigv4_auth.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -28,32 +29,44 @@ static int s_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Run `fn` on every file of fuzz/corpus/<name>/ in name order; returns how many ran. */
-static size_t s_replay(const char *name, s_target_fn fn)
+/* The file names of fuzz/corpus/<name>/ in name order (at most 1024; free each); returns how many. */
+static size_t s_corpus(const char *name, char **names)
 {
-    char dir_rel[256], path[4096];
-    snprintf(dir_rel, sizeof(dir_rel), "fuzz/corpus/%s", name);
+    char path[4096];
     const char *src = getenv("BRK_SOURCE_DIR");
-    snprintf(path, sizeof(path), "%s/%s", src && src[0] ? src : ".", dir_rel);
+    snprintf(path, sizeof(path), "%s/fuzz/corpus/%s", src && src[0] ? src : ".", name);
     DIR *d = opendir(path);
     cr_assert_not_null(d, "no seed corpus at %s", path);
-    char *names[1024];
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+    while ((e = readdir(d)) && n < 1024) {
         if (e->d_name[0] != '.') {
             names[n++] = strdup(e->d_name);
         }
     }
     closedir(d);
     qsort(names, n, sizeof(names[0]), s_name_cmp);
+    return n;
+}
+
+static char *s_seed(const char *name, const char *file, size_t *len)
+{
+    char rel[1024];
+    snprintf(rel, sizeof(rel), "fuzz/corpus/%s/%s", name, file);
+    char *data = th_read_source_file(rel, len);
+    cr_assert_not_null(data, "cannot read %s", rel);
+    return data;
+}
+
+/* Run `fn` on every file of fuzz/corpus/<name>/ in name order; returns how many ran. */
+static size_t s_replay(const char *name, s_target_fn fn)
+{
+    char *names[1024];
+    size_t n = s_corpus(name, names);
     for (size_t i = 0; i < n; i++) {
-        char rel[1024];
         size_t len = 0;
-        snprintf(rel, sizeof(rel), "%s/%s", dir_rel, names[i]);
-        char *data = th_read_source_file(rel, &len);
-        cr_assert_not_null(data, "cannot read %s", rel);
-        cr_assert_eq(fn((const uint8_t *)data, len), 0, "%s", rel);
+        char *data = s_seed(name, names[i], &len);
+        cr_assert_eq(fn((const uint8_t *)data, len), 0, "%s/%s", name, names[i]);
         free(data);
         free(names[i]);
     }
@@ -63,6 +76,7 @@ static size_t s_replay(const char *name, s_target_fn fn)
 static void s_fini(void)
 {
     fuzz_mock_release();
+    fuzz_sigv4_auth_release();
 }
 
 TestSuite(fuzz_replay, .fini = s_fini, .timeout = TH_SUITE_TIMEOUT_S);
@@ -97,4 +111,35 @@ Test(fuzz_replay, rules_load)
 Test(fuzz_replay, json_print)
 {
     cr_assert_gt(s_replay("json_print", fuzz_json_print), 0);
+}
+
+Test(fuzz_replay, sigv4_auth)
+{
+    cr_assert_gt(s_replay("sigv4_auth", fuzz_sigv4_auth), 0);
+}
+
+/* The seeds say by name what strict mode must do with them: signed_* and bearer_* pass (so the
+ * fuzzer starts from requests that reach the signature comparison), bad_* are refused; lenient
+ * mode accepts every signed_* one too. */
+Test(fuzz_replay, sigv4_auth_seeds_pass_or_fail_strict_mode_as_named)
+{
+    char *names[1024];
+    size_t n = s_corpus("sigv4_auth", names), good = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        char *data = s_seed("sigv4_auth", names[i], &len);
+        bool lenient = false, strict = false;
+        s_run((const uint8_t *)data, len, &lenient, &strict);
+        if (strncmp(names[i], "signed_", 7) == 0 || strncmp(names[i], "bearer_", 7) == 0) {
+            cr_expect(strict && lenient, "%s: strict %d lenient %d", names[i], strict, lenient);
+            good++;
+        } else if (strncmp(names[i], "bad_", 4) == 0) {
+            cr_expect_not(strict, "%s passed strict mode", names[i]);
+            bad++;
+        }
+        free(data);
+        free(names[i]);
+    }
+    cr_assert_gt(good, 5);
+    cr_assert_gt(bad, 5);
 }
