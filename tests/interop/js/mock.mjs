@@ -40,7 +40,8 @@ export class MockServer {
 
     // One admin call; the answer is parsed JSON. A non-2xx answer throws with the body.
     async admin(method, path, body) {
-        const init = { method };
+        // A hung mock fails the test after the common 30 s deadline instead of hanging the suite.
+        const init = { method, signal: AbortSignal.timeout(30000) };
         if (body !== undefined) {
             init.body = JSON.stringify(body);
             init.headers = { 'content-type': 'application/json' };

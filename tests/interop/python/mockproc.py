@@ -6,8 +6,8 @@ import tempfile
 import time
 import urllib.request
 
-# How long to wait for the mock to start or stop before failing (tests/support/harness.h
-# TH_DEADLINE_MS is the same 30 s).
+# How long to wait for the mock to start or stop, or for an admin call, before failing
+# (tests/support/harness.h TH_DEADLINE_MS is the same 30 s).
 STARTUP_DEADLINE_S = 30
 
 
@@ -35,7 +35,8 @@ class MockServer:
     def admin(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data, method=method)
-        with urllib.request.urlopen(req) as resp:
+        # A hung mock fails the test after the common deadline instead of hanging the suite.
+        with urllib.request.urlopen(req, timeout=STARTUP_DEADLINE_S) as resp:
             return json.loads(resp.read())
 
     def requests(self, **filters):
