@@ -57,15 +57,9 @@ static double s_dispatch_us(struct brk_mock *mock, const char *path, const char 
     for (unsigned i = 0; i < n; i++) {
         struct mock_request req;
         struct mock_response resp;
-        mock_request_init(&req);
+        const char *headers[] = {"Content-Type: application/json", "Authorization: " S_AUTHORIZATION, NULL};
+        mock_request_build(&req, "POST", path, headers, body, len);
         mock_response_init(&resp);
-        req.method = strdup("POST");
-        req.url = strdup(path);
-        mock_request_add_header(&req, "Content-Type", "application/json");
-        mock_request_add_header(&req, "Authorization", S_AUTHORIZATION);
-        req.body = malloc(len + 1);
-        memcpy(req.body, body, len + 1);
-        req.body_len = len;
         mock_dispatch(mock, &req, &resp);
         if (resp.status != 200) {
             fprintf(stderr, "bench_pipeline: status %d: %s\n", resp.status, resp.body.data);

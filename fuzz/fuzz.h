@@ -51,9 +51,4 @@ void fuzz_mock_release(void);
 void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
                    size_t len);
 
-/* Initialise and fill `req` as fuzz_dispatch does, for a target that runs one stage
- * rather than the whole pipeline; free it with mock_request_clean_up. */
-void fuzz_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
-                        const uint8_t *body, size_t len);
-
 #endif

@@ -57,36 +57,12 @@ static void s_drain(struct mock_response *resp)
     }
 }
 
-void fuzz_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
-                        const uint8_t *body, size_t len)
-{
-    mock_request_init(req);
-    req->method = strdup(method);
-    req->url = strdup(url);
-    for (size_t i = 0; headers && headers[i]; i++) {
-        const char *colon = strchr(headers[i], ':');
-        char name[128];
-        size_t n = colon ? (size_t)(colon - headers[i]) : 0;
-        if (n && n < sizeof(name)) {
-            memcpy(name, headers[i], n);
-            name[n] = '\0';
-            mock_request_add_header(req, name, colon + 1 + strspn(colon + 1, " "));
-        }
-    }
-    req->body = malloc(len + 1);
-    if (len) {
-        memcpy(req->body, body, len);
-    }
-    req->body[len] = '\0';
-    req->body_len = len;
-}
-
 void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
                    size_t len)
 {
     struct mock_request req;
     struct mock_response resp;
-    fuzz_request_build(&req, method, url, headers, body, len);
+    mock_request_build(&req, method, url, headers, body, len);
     mock_response_init(&resp);
     mock_dispatch(fuzz_mock(), &req, &resp);
     s_drain(&resp);

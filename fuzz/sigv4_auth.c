@@ -234,7 +234,7 @@ static void s_run(const uint8_t *data, size_t size, bool *lenient, bool *strict)
     struct s_input in;
     s_parse(&in, data, size);
     struct mock_request req;
-    fuzz_request_build(&req, in.method, in.path, in.headers, data + in.pos, size - in.pos);
+    mock_request_build(&req, in.method, in.path, in.headers, data + in.pos, size - in.pos);
     req.http2 = in.http2;
     mock_request_add_query_string(&req, in.query);
     *lenient = s_auth(s_lenient, &req, data, size);

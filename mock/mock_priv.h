@@ -200,6 +200,14 @@ void mock_request_init(struct mock_request *req);
 void mock_request_clean_up(struct mock_request *req);
 enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value);
 
+/* Initialise `req` and fill it as a transport would: method, url (percent-encoded path), headers
+ * as "Name: value" strings (NULL-terminated list, may be NULL; lines without a colon are
+ * skipped), and a NUL-terminated copy of body[0..len) (body may be NULL when len is 0). For
+ * callers that feed mock_dispatch without a socket: benchmarks, fuzz targets, tests. Free with
+ * mock_request_clean_up. */
+void mock_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
+                        const void *body, size_t len);
+
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);
 

@@ -93,3 +93,29 @@ const char *mock_request_query(const struct mock_request *req, const char *name)
     }
     return NULL;
 }
+
+void mock_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
+                        const void *body, size_t len)
+{
+    mock_request_init(req);
+    req->method = strdup(method);
+    req->url = strdup(url);
+    for (size_t i = 0; headers && headers[i]; i++) {
+        const char *colon = strchr(headers[i], ':');
+        char name[128];
+        size_t n = colon ? (size_t)(colon - headers[i]) : 0;
+        if (n && n < sizeof(name)) {
+            memcpy(name, headers[i], n);
+            name[n] = '\0';
+            mock_request_add_header(req, name, colon + 1 + strspn(colon + 1, " "));
+        }
+    }
+    req->body = malloc(len + 1);
+    if (req->body) {
+        if (len) {
+            memcpy(req->body, body, len);
+        }
+        req->body[len] = '\0';
+        req->body_len = len;
+    }
+}

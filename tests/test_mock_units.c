@@ -13,9 +13,7 @@ extern const size_t brk_default_models_json_len;
 static enum mock_op s_route(const char *method, const char *url, char *model_out)
 {
     struct mock_request req;
-    mock_request_init(&req);
-    req.method = strdup(method);
-    req.url = strdup(url);
+    mock_request_build(&req, method, url, NULL, NULL, 0);
     mock_route(&req);
     enum mock_op op = req.op;
     if (model_out) {

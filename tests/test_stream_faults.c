@@ -28,13 +28,9 @@ static struct s_run s_run_cfg(const struct brk_mock_config *cfg, const struct mo
     struct brk_mock *mock = th_mock_start(cfg);
     struct mock_request req;
     struct mock_response resp;
-    mock_request_init(&req);
+    const char *headers[] = {TH_DEFAULT_AUTHORIZATION, NULL}; /* lenient auth */
+    mock_request_build(&req, "POST", HAIKU_PATH, headers, HELLO, strlen(HELLO));
     mock_response_init(&resp);
-    req.method = strdup("POST");
-    req.url = strdup(HAIKU_PATH);
-    req.body = strdup(HELLO);
-    req.body_len = strlen(HELLO);
-    mock_request_add_header(&req, "Authorization", TH_DEFAULT_AUTHORIZATION_VALUE); /* lenient auth */
     if (fault) {
         resp.stream_fault = *fault;
     }
