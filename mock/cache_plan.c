@@ -43,7 +43,7 @@ static int s_by_key(const void *a, const void *b)
     return strcmp(x->string ? x->string : "", y->string ? y->string : "");
 }
 
-/* Canonical form: objects with keys sorted, arrays in order, scalars as cJSON prints them. */
+/* Canonical form: objects with keys sorted, arrays in order, scalars as a type tag and their value. */
 static void s_canon(struct s_walk *w, const cJSON *json)
 {
     if (cJSON_IsArray(json) || cJSON_IsObject(json)) {

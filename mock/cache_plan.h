@@ -8,8 +8,9 @@
  * keys sorted, marks where each section and message starts (with the role), and leaves cache
  * points out, so the same prompt hashes the same whatever its key order and wherever its
  * other cache points sit. Each cache point also carries the prefixes ending at the
- * MOCK_CACHE_LOOKBACK content-block boundaries before it. The rules stage and the simulation both read a plan, so they
- * always agree. Pure and thread-safe.
+ * MOCK_CACHE_LOOKBACK content-block boundaries before it. The rules stage and the simulation
+ * both read a plan (one per request, mock_request_cache_plan), so they always agree. A request
+ * without any cache point gets an empty plan without hashing anything. Pure and thread-safe.
  */
 #ifndef MOCK_CACHE_PLAN_H
 #define MOCK_CACHE_PLAN_H
