@@ -55,6 +55,11 @@ static enum brk_status s_encode(const char *in, size_t len, bool keep_slash, str
     return rc;
 }
 
+enum brk_status brk_sigv4_uri_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out)
+{
+    return in && out ? s_encode(in, len, keep_slash, out) : BRK_ERR_INVALID_ARG;
+}
+
 static int s_hex_value(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';

@@ -64,21 +64,31 @@ void mock_request_add_query(struct mock_request *req, const char *name, const ch
     }
 }
 
+void mock_request_add_query_encoded(struct mock_request *req, const char *key, const char *value)
+{
+    /* Decoding never grows text, so buffers of the encoded length hold any argument: a fixed
+     * size would drop a long one (a 2048-character nextToken) and fail the SigV4 check. */
+    value = value ? value : "";
+    char *k = malloc(strlen(key) + 1), *v = malloc(strlen(value) + 1);
+    if (k && v && mock_form_decode(key, k, strlen(key) + 1) && mock_form_decode(value, v, strlen(value) + 1)) {
+        mock_request_add_query(req, k, v);
+    }
+    free(k);
+    free(v);
+}
+
 void mock_request_add_query_string(struct mock_request *req, const char *qs)
 {
     while (*qs) {
         size_t len = strcspn(qs, "&");
-        char part[1400], k[256], v[1024];
-        if (len > 0 && len < sizeof(part)) {
-            memcpy(part, qs, len);
-            part[len] = '\0';
+        char *part = len > 0 ? strndup(qs, len) : NULL;
+        if (part) {
             char *eq = strchr(part, '=');
             if (eq) {
                 *eq = '\0';
             }
-            if (mock_form_decode(part, k, sizeof(k)) && mock_form_decode(eq ? eq + 1 : "", v, sizeof(v))) {
-                mock_request_add_query(req, k, v);
-            }
+            mock_request_add_query_encoded(req, part, eq ? eq + 1 : "");
+            free(part);
         }
         qs += len + (qs[len] == '&');
     }

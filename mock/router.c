@@ -11,6 +11,7 @@
  * inference-profile ARN is a single segment with %3A and %2F in it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mock/mock_priv.h"
@@ -78,15 +79,20 @@ bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_le
 
 bool mock_form_decode(const char *in, char *out, size_t out_len)
 {
-    char tmp[1024];
+    /* Sized from the input, not a fixed array: an SDK sends query values of any length it is given
+     * (ListAsyncInvokes' nextToken is up to 2048 characters, three times that encoded), and a
+     * dropped argument fails the SigV4 check. The HTTP layer bounds the URL. */
     size_t n = strlen(in);
-    if (n >= sizeof(tmp)) {
+    char *tmp = malloc(n + 1);
+    if (!tmp) {
         return false;
     }
     for (size_t i = 0; i <= n; i++) {
         tmp[i] = in[i] == '+' ? ' ' : in[i];
     }
-    return mock_percent_decode(tmp, n, out, out_len);
+    bool ok = mock_percent_decode(tmp, n, out, out_len);
+    free(tmp);
+    return ok;
 }
 
 struct s_model_route {

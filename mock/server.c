@@ -57,10 +57,7 @@ static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, cons
 static enum MHD_Result s_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    char k[256], v[1024];
-    if (mock_form_decode(key, k, sizeof(k)) && mock_form_decode(value ? value : "", v, sizeof(v))) {
-        mock_request_add_query(cls, k, v);
-    }
+    mock_request_add_query_encoded(cls, key, value);
     return MHD_YES;
 }
 

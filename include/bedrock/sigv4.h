@@ -60,6 +60,11 @@ struct brk_sigv4_request {
  * ':' travels as %3A and is signed as %253A. An empty path becomes "/". */
 enum brk_status brk_sigv4_canonical_uri(const char *path, bool normalize, struct brk_buf *out);
 
+/* Percent-encode `len` bytes with the SigV4 unreserved set (A-Z a-z 0-9 - . _ ~), '/' kept when
+ * keep_slash, upper-case hex: how SDKs encode a URI label (keep_slash false) or a query key or
+ * value. Appends to out. */
+enum brk_status brk_sigv4_uri_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out);
+
 /* Canonical query from a raw query string ("b=2&a=1"): each key and value percent-decoded, then
  * encoded with the unreserved set, sorted by key then value, joined with '&'. "" for NULL/"". */
 enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out);
