@@ -42,6 +42,11 @@ struct brk_mock *fuzz_mock(void);
 void fuzz_mock_config(struct brk_mock_config *cfg);
 struct brk_mock *fuzz_mock_start(const struct brk_mock_config *cfg);
 
+/* A private mock of the SigV4 targets (sigv4_auth, sigv4_roundtrip): auth `mode`, region
+ * FUZZ_SIGV4_REGION, the fixed credentials file of fuzz/sigv4_auth.h (read at start, then
+ * deleted) and its virtual clock moved to FUZZ_SIGV4_NOW_S. The caller stops it. */
+struct brk_mock *fuzz_sigv4_mock_start(enum brk_mock_auth mode);
+
 /* Stop the shared mock (the replay test calls it so valgrind sees no leak). */
 void fuzz_mock_release(void);
 

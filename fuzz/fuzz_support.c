@@ -2,7 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "fuzz/fuzz.h"
+#include "fuzz/sigv4_auth.h"
 
 static struct brk_mock *s_mock;
 
@@ -68,4 +72,38 @@ void fuzz_dispatch(const char *method, const char *url, const char *const *heade
     s_drain(&resp);
     mock_response_clean_up(&resp);
     mock_request_clean_up(&req);
+}
+
+/* The credentials file of the SigV4 targets' mocks; the expired entries ended in 2098. */
+static const char s_credentials_json[] =
+    "{\"credentials\":["
+    "{\"access_key_id\":\"" FUZZ_SIGV4_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_SECRET "\","
+    "\"account_id\":\"111122223333\"},"
+    "{\"access_key_id\":\"" FUZZ_SIGV4_TOKEN_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_TOKEN_SECRET "\","
+    "\"session_token\":\"" FUZZ_SIGV4_TOKEN "\"},"
+    "{\"access_key_id\":\"" FUZZ_SIGV4_OLD_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_SECRET "\","
+    "\"expiration\":\"2098-01-01T00:00:00Z\"}],"
+    "\"api_keys\":[{\"key\":\"" FUZZ_SIGV4_API_KEY "\",\"account_id\":\"444455556666\"},"
+    "{\"key\":\"" FUZZ_SIGV4_API_KEY_OLD "\",\"expiration\":\"2098-01-01T00:00:00Z\"}]}";
+
+struct brk_mock *fuzz_sigv4_mock_start(enum brk_mock_auth mode)
+{
+    char path[] = "/tmp/brk-fuzz-credentials-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f || fputs(s_credentials_json, f) < 0 || fclose(f) != 0) {
+        abort();
+    }
+    struct brk_mock_config cfg;
+    fuzz_mock_config(&cfg);
+    cfg.auth_mode = mode;
+    cfg.credentials_path = path;
+    cfg.auth_region = FUZZ_SIGV4_REGION;
+    struct brk_mock *mock = fuzz_mock_start(&cfg);
+    unlink(path);
+    /* A virtual clock starts at the real time; move it to the fixed signing time. */
+    if (brk_clock_advance(mock->clock, FUZZ_SIGV4_NOW_S * 1000 - brk_clock_now_ms(mock->clock)) != BRK_OK) {
+        abort();
+    }
+    return mock;
 }

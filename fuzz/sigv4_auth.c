@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bedrock/sigv4.h"
 #include "fuzz/fuzz.h"
@@ -33,18 +32,6 @@
 
 #define S_MAX_EXTRA 32
 
-/* The credentials file of both mocks; the expired entries ended in 2098. */
-static const char s_credentials_json[] =
-    "{\"credentials\":["
-    "{\"access_key_id\":\"" FUZZ_SIGV4_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_SECRET "\","
-    "\"account_id\":\"111122223333\"},"
-    "{\"access_key_id\":\"" FUZZ_SIGV4_TOKEN_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_TOKEN_SECRET "\","
-    "\"session_token\":\"" FUZZ_SIGV4_TOKEN "\"},"
-    "{\"access_key_id\":\"" FUZZ_SIGV4_OLD_AKID "\",\"secret_access_key\":\"" FUZZ_SIGV4_SECRET "\","
-    "\"expiration\":\"2098-01-01T00:00:00Z\"}],"
-    "\"api_keys\":[{\"key\":\"" FUZZ_SIGV4_API_KEY "\",\"account_id\":\"444455556666\"},"
-    "{\"key\":\"" FUZZ_SIGV4_API_KEY_OLD "\",\"expiration\":\"2098-01-01T00:00:00Z\"}]}";
-
 static const char *const s_secrets[] = {FUZZ_SIGV4_SECRET, FUZZ_SIGV4_TOKEN_SECRET, FUZZ_SIGV4_TOKEN, FUZZ_SIGV4_API_KEY,
                                         FUZZ_SIGV4_API_KEY_OLD};
 
@@ -52,32 +39,10 @@ static struct brk_mock *s_lenient, *s_strict;
 
 /* ---- the two mocks -------------------------------------------------------------------- */
 
-static struct brk_mock *s_start(enum brk_mock_auth mode, const char *cred_path)
-{
-    struct brk_mock_config cfg;
-    fuzz_mock_config(&cfg);
-    cfg.auth_mode = mode;
-    cfg.credentials_path = cred_path;
-    cfg.auth_region = FUZZ_SIGV4_REGION;
-    struct brk_mock *mock = fuzz_mock_start(&cfg);
-    /* A virtual clock starts at the real time; move it to the seeds' fixed time. */
-    if (brk_clock_advance(mock->clock, FUZZ_SIGV4_NOW_S * 1000 - brk_clock_now_ms(mock->clock)) != BRK_OK) {
-        abort();
-    }
-    return mock;
-}
-
 static void s_init(void)
 {
-    char path[] = "/tmp/brk-fuzz-credentials-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f || fputs(s_credentials_json, f) < 0 || fclose(f) != 0) {
-        abort();
-    }
-    s_lenient = s_start(BRK_MOCK_AUTH_LENIENT, path);
-    s_strict = s_start(BRK_MOCK_AUTH_STRICT, path);
-    unlink(path);
+    s_lenient = fuzz_sigv4_mock_start(BRK_MOCK_AUTH_LENIENT);
+    s_strict = fuzz_sigv4_mock_start(BRK_MOCK_AUTH_STRICT);
 }
 
 /* Stop both mocks (the replay test calls it so valgrind sees no leak). */
