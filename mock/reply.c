@@ -222,11 +222,16 @@ static bool s_reasoning_requested(const struct mock_request *req)
     return on && req->model.model && req->model.model->reasoning;
 }
 
+#define S_MAX_COUNT 9007199254740992.0 /* 2^53: the largest count a JSON number holds exactly */
+
 static uint64_t s_max_tokens(const struct mock_request *req)
 {
     const cJSON *mt = s_get(s_get(req->json, "inferenceConfig"), "maxTokens");
     if (cJSON_IsNumber(mt) && mt->valuedouble >= 1) {
-        return (uint64_t)mt->valuedouble;
+        /* InvokeModel bodies reach here without the schema's integer check: saturate, because
+         * casting a double beyond uint64_t's range is undefined (fuzz/corpus/request_pipeline/
+         * regression_invoke_huge_max_tokens). */
+        return mt->valuedouble >= S_MAX_COUNT ? (uint64_t)S_MAX_COUNT : (uint64_t)mt->valuedouble;
     }
     return req->model.model && req->model.model->max_output_tokens ? req->model.model->max_output_tokens : 4096;
 }
