@@ -86,3 +86,14 @@ enum brk_status brk_json_print(const cJSON *item, struct brk_buf *out)
     default: return BRK_ERR_INVALID_ARG;
     }
 }
+
+uint64_t brk_json_count(const cJSON *item, uint64_t dflt)
+{
+    if (!cJSON_IsNumber(item)) {
+        return dflt;
+    }
+    if (!(item->valuedouble > 0)) {
+        return 0; /* negative, zero (and NaN, which JSON cannot carry anyway) */
+    }
+    return item->valuedouble < 9007199254740992.0 ? (uint64_t)item->valuedouble : 9007199254740992u;
+}

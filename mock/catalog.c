@@ -1,4 +1,5 @@
 /* catalog.c: load and query the model catalogue (see catalog.h). */
+#include "bedrock/json.h"
 #include "mock/catalog.h"
 
 #include <cjson/cJSON.h>
@@ -27,22 +28,9 @@ static bool s_bool(const cJSON *model, const cJSON *defaults, const char *name)
     return cJSON_IsTrue(s_field(model, defaults, name));
 }
 
-/* A count from JSON, clamped to [0, 2^53] so the cast is defined for any number a file holds
- * (1e300 and -5 were found by fuzz/models_load.c); `dflt` when it is absent or not a number. */
-static uint64_t s_count(const cJSON *v, uint64_t dflt)
-{
-    if (!cJSON_IsNumber(v)) {
-        return dflt;
-    }
-    if (!(v->valuedouble > 0)) {
-        return 0;
-    }
-    return v->valuedouble < 9007199254740992.0 ? (uint64_t)v->valuedouble : 9007199254740992u;
-}
-
 static uint64_t s_u64(const cJSON *obj, const char *name)
 {
-    return s_count(cJSON_GetObjectItemCaseSensitive(obj, name), 0);
+    return brk_json_count(cJSON_GetObjectItemCaseSensitive(obj, name), 0);
 }
 
 static size_t s_strings(const cJSON *arr, char **out, size_t max)
@@ -94,9 +82,9 @@ static enum brk_status s_parse_model(const cJSON *j, const cJSON *defaults, stru
     m->cache_in_tools = s_bool(j, defaults, "cache_in_tools");
     m->on_demand = s_bool(j, defaults, "on_demand");
     m->latency_optimized = s_bool(j, defaults, "latency_optimized");
-    m->cache_min_tokens = s_count(s_field(j, defaults, "cache_min_tokens"), 0);
-    m->max_output_tokens = s_count(s_field(j, defaults, "max_output_tokens"), 0);
-    m->output_burndown = s_count(s_field(j, defaults, "output_burndown"), 1);
+    m->cache_min_tokens = brk_json_count(s_field(j, defaults, "cache_min_tokens"), 0);
+    m->max_output_tokens = brk_json_count(s_field(j, defaults, "max_output_tokens"), 0);
+    m->output_burndown = brk_json_count(s_field(j, defaults, "output_burndown"), 1);
     m->n_cache_ttls = s_strings(s_field(j, defaults, "cache_ttls"), m->cache_ttls, MOCK_MAX_TTLS);
     m->n_profiles = s_strings(s_field(j, defaults, "profiles"), m->profiles, MOCK_MAX_PROFILES);
     const cJSON *quota = s_field(j, defaults, "quota");

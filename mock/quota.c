@@ -325,16 +325,6 @@ static bool s_counts(enum mock_op op)
            op == MOCK_OP_INVOKE_MODEL_STREAM;
 }
 
-static uint64_t s_max_tokens(const cJSON *input, const struct mock_model *m)
-{
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(input, "inferenceConfig"),
-                                                       "maxTokens");
-    if (cJSON_IsNumber(mt) && mt->valuedouble >= 1) {
-        return (uint64_t)mt->valuedouble;
-    }
-    return m->max_output_tokens ? m->max_output_tokens : 4096;
-}
-
 /* Tokens a request reserves: its input plus its output limit. InvokeModel's native body is
  * mapped the way the operation maps it; a body that cannot be mapped reserves nothing (the
  * operation answers its error). Returns 0 when nothing is to be reserved. */
@@ -342,12 +332,12 @@ static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
     if (req->op == MOCK_OP_CONVERSE || req->op == MOCK_OP_CONVERSE_STREAM) {
-        return mock_usage_input_tokens(req->json) + s_max_tokens(req->json, m);
+        return mock_usage_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
     mock_response_init(&scratch);
     cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch);
-    uint64_t cost = mapped ? mock_usage_input_tokens(mapped) + s_max_tokens(mapped, m) : 0;
+    uint64_t cost = mapped ? mock_usage_input_tokens(mapped) + mock_reply_max_tokens(mapped, m) : 0;
     cJSON_Delete(mapped);
     mock_response_clean_up(&scratch);
     return cost;

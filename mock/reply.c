@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/json.h"
 #include "bedrock/hash.h"
 #include "bedrock/rng.h"
 #include "bedrock/tokens.h"
@@ -222,25 +223,22 @@ static bool s_reasoning_requested(const struct mock_request *req)
     return on && req->model.model && req->model.model->reasoning;
 }
 
-#define S_MAX_COUNT 9007199254740992.0 /* 2^53: the largest count a JSON number holds exactly */
-
-static uint64_t s_max_tokens(const struct mock_request *req)
+uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model)
 {
-    const cJSON *mt = s_get(s_get(req->json, "inferenceConfig"), "maxTokens");
+    const cJSON *mt = s_get(s_get(input, "inferenceConfig"), "maxTokens");
     if (cJSON_IsNumber(mt) && mt->valuedouble >= 1) {
-        /* InvokeModel bodies reach here without the schema's integer check: saturate, because
-         * casting a double beyond uint64_t's range is undefined (fuzz/corpus/request_pipeline/
-         * regression_invoke_huge_max_tokens). */
-        return mt->valuedouble >= S_MAX_COUNT ? (uint64_t)S_MAX_COUNT : (uint64_t)mt->valuedouble;
+        /* InvokeModel bodies reach here without the schema's integer check: brk_json_count
+         * saturates (fuzz/corpus/request_pipeline/regression_invoke_huge_max_tokens). */
+        return brk_json_count(mt, 0);
     }
-    return req->model.model && req->model.model->max_output_tokens ? req->model.model->max_output_tokens : 4096;
+    return model && model->max_output_tokens ? model->max_output_tokens : 4096;
 }
 
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply)
 {
     (void)mock;
     uint64_t digest = s_body_digest(req);
-    reply->max_tokens = s_max_tokens(req);
+    reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
     reply->input_tokens = mock_usage_input_tokens(req->json);
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);

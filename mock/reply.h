@@ -59,6 +59,11 @@ struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_bloc
  * counted with the one estimator. */
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply);
 
+/* The output budget of a Converse input (a Converse body, or an InvokeModel body mapped to
+ * one): inferenceConfig.maxTokens when it is a number >= 1 (saturated at 2^53), else the
+ * model's max_output_tokens, else 4096. The reply and the quota reservation both use it. */
+uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model);
+
 /* Recount output tokens and apply maxTokens/stopSequences after content was replaced. */
 void mock_reply_finish(struct mock_reply *reply, const cJSON *request_json);
 

@@ -100,3 +100,19 @@ Test(json, fails_where_cjson_fails_and_respects_the_buffer_cap)
     cJSON_Delete(empty);
     brk_buf_clean_up(&b);
 }
+
+Test(json, counts_clamp_to_the_exact_integer_range)
+{
+    const char *text = "[-5, 0, 1.9, 4096, 9007199254740992, 1e66, 1e300, \"12\", null]";
+    cJSON *a = cJSON_Parse(text);
+    const uint64_t want[] = {0, 0, 1, 4096, 9007199254740992u, 9007199254740992u, 9007199254740992u, 7, 7};
+    int i = 0;
+    const cJSON *v = NULL;
+    cJSON_ArrayForEach(v, a)
+    {
+        cr_assert_eq(brk_json_count(v, 7), want[i], "element %d", i);
+        i++;
+    }
+    cr_assert_eq(brk_json_count(NULL, 3), 3);
+    cJSON_Delete(a);
+}

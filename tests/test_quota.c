@@ -316,3 +316,20 @@ Test(quota, invoke_model_reserves_from_its_native_body)
     cr_assert_eq(r.status, 400, "an unmappable body reserves nothing and gets its own error: %s", r.body);
     th_response_free(&r);
 }
+
+/* A native body's max_tokens skips the schema's integer check: a value beyond any integer type
+ * must reserve a saturated budget (and be throttled), not cast out of range (UBSan under
+ * make test SANITIZE=1; the same bug in the reply was found by fuzz-smoke). */
+Test(quota, an_absurd_native_max_tokens_is_throttled_not_miscast)
+{
+    s_put("{\"model\":\"" HAIKU "\",\"tokens_per_minute\":250}");
+    char enc[256], path[320];
+    th_encode_label(HAIKU, enc, sizeof(enc));
+    snprintf(path, sizeof(path), "/model/%s/invoke", enc);
+    const char *body = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1e66,"
+                       "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
+    struct th_response r = th_request(s_mock, "POST", path, body, NULL);
+    cr_assert_eq(r.status, 429, "2^53 tokens cannot fit a 250-token bucket: %s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(s_hello(), 200, "the bucket was not charged for the refused request");
+}

@@ -14,6 +14,7 @@
 #define BEDROCK_JSON_H
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 
 #include "bedrock/buf.h"
 #include "bedrock/status.h"
@@ -22,5 +23,10 @@
  * print either (an invalid item, a raw item without text); BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM
  * from the buffer. On failure out holds a partial text the caller should discard. */
 enum brk_status brk_json_print(const cJSON *item, struct brk_buf *out);
+
+/* A count read from JSON: `dflt` when `item` is absent or not a number, else its value clamped
+ * to [0, 2^53] and truncated, so the conversion is defined for any number a body or file
+ * holds (casting 1e300 or 1e66 to an integer type is undefined; both were found by fuzzing). */
+uint64_t brk_json_count(const cJSON *item, uint64_t dflt);
 
 #endif
