@@ -291,14 +291,21 @@ Test(quota, buckets_stay_exact_with_32_clients)
     cr_assert_eq(throttled, 27);
 }
 
+/* InvokeModel's path for HAIKU, its model id encoded as botocore encodes it. */
+static void s_invoke_path(char *path, size_t len)
+{
+    char enc[256];
+    th_encode_label(HAIKU, enc, sizeof(enc));
+    snprintf(path, len, "/model/%s/invoke", enc);
+}
+
 Test(quota, invoke_model_reserves_from_its_native_body)
 {
     char msg[256];
     s_put("{\"model\":\"" HAIKU "\",\"tokens_per_minute\":250}");
     cr_assert_eq(s_admin("POST", "/_mock/rules", USAGE_RULE), 201);
-    char enc[256], path[320];
-    th_encode_label(HAIKU, enc, sizeof(enc));
-    snprintf(path, sizeof(path), "/model/%s/invoke", enc);
+    char path[320];
+    s_invoke_path(path, sizeof(path));
     const char *body = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,"
                        "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
     struct th_response r = th_request(s_mock, "POST", path, body, NULL);
@@ -323,9 +330,8 @@ Test(quota, invoke_model_reserves_from_its_native_body)
 Test(quota, an_absurd_native_max_tokens_is_throttled_not_miscast)
 {
     s_put("{\"model\":\"" HAIKU "\",\"tokens_per_minute\":250}");
-    char enc[256], path[320];
-    th_encode_label(HAIKU, enc, sizeof(enc));
-    snprintf(path, sizeof(path), "/model/%s/invoke", enc);
+    char path[320];
+    s_invoke_path(path, sizeof(path));
     const char *body = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1e66,"
                        "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}";
     struct th_response r = th_request(s_mock, "POST", path, body, NULL);
