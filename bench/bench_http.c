@@ -27,19 +27,12 @@
 #include <unistd.h>
 
 #include "bedrock/clock.h"
+#include "bench/bench.h"
 
-#define S_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
-#define S_BODY                                                                                    \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Summarise the benchmark in one " \
-    "line.\"}]}],\"system\":[{\"text\":\"Be brief.\"}],\"inferenceConfig\":{\"maxTokens\":256}}"
 #define S_REPLY                                                                                   \
     "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"This is a mock "  \
     "response.\"}]}},\"stopReason\":\"end_turn\",\"metrics\":{\"latencyMs\":61},\"usage\":"     \
     "{\"inputTokens\":20,\"outputTokens\":7,\"totalTokens\":27}}"
-/* What an SDK sends; the mock's default (lenient) auth mode reads the account without verifying. */
-#define S_AUTHORIZATION                                                                             \
-    "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/bedrock/aws4_request, "              \
-    "SignedHeaders=content-type;host;x-amz-date, Signature=00"
 #define S_MAX_SAMPLES (1u << 22)
 #define S_STARTS 5
 
@@ -205,7 +198,8 @@ static size_t s_request(char *out, size_t out_len)
     return (size_t)snprintf(out, out_len,
                             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                             "Authorization: %s\r\nContent-Length: %zu\r\n\r\n%s",
-                            S_PATH, S_AUTHORIZATION, strlen(S_BODY), S_BODY);
+                            BENCH_CONVERSE_PATH, BENCH_AUTHORIZATION, strlen(BENCH_SMALL_BODY),
+                            BENCH_SMALL_BODY);
 }
 
 /* ---- load ------------------------------------------------------------------------------ */

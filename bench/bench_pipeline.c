@@ -14,19 +14,13 @@
 #include <string.h>
 
 #include "bedrock/buf.h"
+#include "bench/bench.h"
 #include "mock/cache.h"
 #include "mock/mock_priv.h"
 
-#define S_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+#define S_PATH BENCH_CONVERSE_PATH
 #define S_CACHE_PATH "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse"
-#define S_SMALL_BODY                                                                                \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Summarise the benchmark in one "   \
-    "line.\"}]}],\"system\":[{\"text\":\"Be brief.\"}],\"inferenceConfig\":{\"maxTokens\":256}}"
 #define S_CACHE_POINT ",{\"cachePoint\":{\"type\":\"default\"}}"
-/* What an SDK sends; the default (lenient) auth mode reads the account from it without verifying. */
-#define S_AUTHORIZATION                                                                             \
-    "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/bedrock/aws4_request, "              \
-    "SignedHeaders=content-type;host;x-amz-date, Signature=00"
 
 /* A realistic 20 KB request: a system prompt, a tool, and a multi-turn conversation. */
 static char *s_body_20k(bool cache_points, size_t *len)
@@ -57,7 +51,7 @@ static double s_dispatch_us(struct brk_mock *mock, const char *path, const char 
     for (unsigned i = 0; i < n; i++) {
         struct mock_request req;
         struct mock_response resp;
-        const char *headers[] = {"Content-Type: application/json", "Authorization: " S_AUTHORIZATION, NULL};
+        const char *headers[] = {"Content-Type: application/json", "Authorization: " BENCH_AUTHORIZATION, NULL};
         mock_request_build(&req, "POST", path, headers, body, len);
         mock_response_init(&resp);
         mock_dispatch(mock, &req, &resp);
@@ -115,10 +109,10 @@ int main(void)
     size_t len = 0, clen = 0;
     char *body = s_body_20k(false, &len);
     char *cbody = s_body_20k(true, &clen);
-    size_t slen = strlen(S_SMALL_BODY);
-    s_dispatch_us(mock, S_PATH, S_SMALL_BODY, slen, n / 10 + 1); /* warm-up */
-    double small = s_dispatch_us(mock, S_PATH, S_SMALL_BODY, slen, n * 4);
-    double small_parse = s_parse_us(S_SMALL_BODY, slen, n * 4);
+    size_t slen = strlen(BENCH_SMALL_BODY);
+    s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n / 10 + 1); /* warm-up */
+    double small = s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n * 4);
+    double small_parse = s_parse_us(BENCH_SMALL_BODY, slen, n * 4);
     s_dispatch_us(mock, S_PATH, body, len, n / 10 + 1); /* warm-up */
     double plain = s_dispatch_us(mock, S_PATH, body, len, n);
     double parse = s_parse_us(body, len, n);

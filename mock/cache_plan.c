@@ -234,12 +234,9 @@ static bool s_has_cache_points(const cJSON *request)
     return any;
 }
 
-enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
+/* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
+static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *plan)
 {
-    memset(plan, 0, sizeof(*plan));
-    if (!s_has_cache_points(request)) {
-        return BRK_OK;
-    }
     struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new(), .list_section = -1,
                        .list_message = -2};
     enum brk_status rc = BRK_ERR_NOMEM;
@@ -252,17 +249,25 @@ enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_pl
     return rc;
 }
 
+enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    return s_has_cache_points(request) ? s_build(request, plan) : BRK_OK;
+}
+
 const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
 {
     static const struct mock_cache_plan empty; /* most requests: nothing to allocate or hash */
     if (req->cache_plan) {
         return req->cache_plan;
     }
-    if (!s_has_cache_points(req->json)) {
+    /* The rules stage and the simulation both ask: look for cache points once per request. */
+    if (req->cache_plan_none || !s_has_cache_points(req->json)) {
+        req->cache_plan_none = true;
         return &empty;
     }
-    struct mock_cache_plan *plan = malloc(sizeof(*plan));
-    if (!plan || mock_cache_plan_build(req->json, plan) != BRK_OK) {
+    struct mock_cache_plan *plan = calloc(1, sizeof(*plan));
+    if (!plan || s_build(req->json, plan) != BRK_OK) {
         free(plan);
         return NULL;
     }

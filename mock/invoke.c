@@ -73,6 +73,7 @@ static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mo
     req->json = mapped;
     free(req->cache_plan); /* a plan of the old body must not be reused */
     req->cache_plan = NULL;
+    req->cache_plan_none = false;
     return mock_converse_build_reply(mock, req, reply, resp);
 }
 

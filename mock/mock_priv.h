@@ -99,6 +99,7 @@ struct mock_request {
     /* Owned; the cache-point plan of a Converse body, built once by the cache-points stage
      * (mock_request_cache_plan, cache_plan.c) and read again by the simulation. */
     struct mock_cache_plan *cache_plan;
+    bool cache_plan_none;             /* the body has no cache point (also found once) */
 };
 
 /* Faults inside an event stream, set by a rule, honoured by the stream writers.

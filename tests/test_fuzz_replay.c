@@ -33,9 +33,9 @@ static int s_name_cmp(const void *a, const void *b)
 /* The file names of fuzz/corpus/<name>/ in name order (at most 1024; free each); returns how many. */
 static size_t s_corpus(const char *name, char **names)
 {
-    char path[4096];
-    const char *src = getenv("BRK_SOURCE_DIR");
-    snprintf(path, sizeof(path), "%s/fuzz/corpus/%s", src && src[0] ? src : ".", name);
+    char rel[512], path[4096];
+    snprintf(rel, sizeof(rel), "fuzz/corpus/%s", name);
+    th_source_path(rel, path, sizeof(path));
     DIR *d = opendir(path);
     cr_assert_not_null(d, "no seed corpus at %s", path);
     size_t n = 0;

@@ -53,11 +53,10 @@ Test(json, strings_escape_as_cjson_escapes_them)
 Test(json, every_fixture_request_prints_as_cjson_prints_it)
 {
     const char *dirs[] = {"fixtures/requests/valid", "fixtures/requests/invalid"};
-    const char *src = getenv("BRK_SOURCE_DIR");
     size_t n = 0;
     for (size_t d = 0; d < 2; d++) {
-        char abs[1024];
-        snprintf(abs, sizeof(abs), "%s/%s", src ? src : ".", dirs[d]);
+        char abs[4096];
+        th_source_path(dirs[d], abs, sizeof(abs));
         DIR *dir = opendir(abs);
         cr_assert_not_null(dir, "%s", abs);
         for (struct dirent *e = readdir(dir); e; e = readdir(dir)) {

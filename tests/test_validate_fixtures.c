@@ -81,9 +81,9 @@ typedef int (*s_check_fn)(const char *file, const cJSON *fx, const struct th_res
 
 static int s_run_dir(const char *dir, s_check_fn check)
 {
-    char abs[4096];
-    const char *src = getenv("BRK_SOURCE_DIR");
-    snprintf(abs, sizeof(abs), "%s/fixtures/requests/%s", src && src[0] ? src : ".", dir);
+    char dir_rel[512], abs[4096];
+    snprintf(dir_rel, sizeof(dir_rel), "fixtures/requests/%s", dir);
+    th_source_path(dir_rel, abs, sizeof(abs));
     DIR *d = opendir(abs);
     cr_assert_not_null(d, "cannot open %s", abs);
     int count = 0;

@@ -196,10 +196,15 @@ char *th_read_file(const char *path, size_t *len)
     return brk_buf_detach(&b, len);
 }
 
+void th_source_path(const char *relpath, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s/%s", s_source_dir(), relpath);
+}
+
 char *th_read_source_file(const char *relpath, size_t *len)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", s_source_dir(), relpath);
+    th_source_path(relpath, path, sizeof(path));
     return th_read_file(path, len);
 }
 

@@ -81,6 +81,9 @@ void th_encode_label(const char *in, char *out, size_t out_len);
 /* Read a whole file (at most 256 MiB); NULL when missing. Free with free(). */
 char *th_read_file(const char *path, size_t *len);
 
+/* Path of `relpath` under the source tree (BRK_SOURCE_DIR or "."), for tests that list a folder. */
+void th_source_path(const char *relpath, char *out, size_t out_len);
+
 /* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
 char *th_read_source_file(const char *relpath, size_t *len);
 
