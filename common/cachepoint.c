@@ -1,5 +1,5 @@
 /* cachepoint.c: counting cache points (see cachepoint.h). */
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 
 #include <string.h>
 

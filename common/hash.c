@@ -1,11 +1,11 @@
 /* hash.c: SHA-256 through one EVP_MD fetched once, and a fast 64-bit hash (see hash.h). */
-#include "bedrock/hash.h"
+#include "common/hash.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <string.h>
 
-#include "bedrock/rng.h"
+#include "common/rng.h"
 
 static EVP_MD *s_sha256;
 static pthread_once_t s_once = PTHREAD_ONCE_INIT;

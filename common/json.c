@@ -1,5 +1,5 @@
 /* json.c: compact JSON output identical to cJSON_PrintUnformatted (see json.h). */
-#include "bedrock/json.h"
+#include "common/json.h"
 
 #include <float.h>
 #include <stdbool.h>

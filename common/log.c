@@ -1,5 +1,5 @@
 /* log.c: line-at-a-time logger (see log.h). */
-#include "bedrock/log.h"
+#include "common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

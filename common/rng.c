@@ -1,5 +1,5 @@
 /* rng.c: splitmix64 (Steele, Lea, Flood 2014), public-domain constants. */
-#include "bedrock/rng.h"
+#include "common/rng.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

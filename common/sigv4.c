@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bedrock/hash.h"
+#include "common/hash.h"
 
 /* No canonical piece of a request may exceed this; far above any real Bedrock request. */
 #define S_MAX_PART (1u << 20)

@@ -1,5 +1,5 @@
 /* tokens.c: the deterministic token estimator described in tokens.h. */
-#include "bedrock/tokens.h"
+#include "common/tokens.h"
 
 #include <stdbool.h>
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/json.h"
+#include "common/json.h"
 #include "fuzz/fuzz.h"
 
 FUZZ_TARGET(json_print)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "mock/cache.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"

@@ -23,7 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bedrock/hash.h"
+#include "common/hash.h"
 #include "bedrock/sigv4.h"
 #include "mock/credentials.h"
 #include "mock/stages.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 
 struct s_entry {
     char account[128];

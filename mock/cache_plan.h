@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 #include "bedrock/status.h"
 #include "mock/cache.h"
 #include "mock/usage.h"

@@ -1,5 +1,5 @@
 /* catalog.c: load and query the model catalogue (see catalog.h). */
-#include "bedrock/json.h"
+#include "common/json.h"
 #include "mock/catalog.h"
 
 #include <cjson/cJSON.h>

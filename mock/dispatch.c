@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bedrock/cachepoint.h"
-#include "bedrock/log.h"
+#include "common/cachepoint.h"
+#include "common/log.h"
 #include "mock/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/quota.h"

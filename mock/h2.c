@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "bedrock/clock.h"
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "mock/mock_priv.h"
 #include "mock/rules.h"
 #include "mock/wire.h"

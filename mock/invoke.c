@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/rng.h"
+#include "common/rng.h"
 #include "mock/reply.h"
 #include "mock/stream.h"
 

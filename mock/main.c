@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "bedrock/mock.h"
 
 static const char s_usage[] =

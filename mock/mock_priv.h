@@ -19,7 +19,7 @@
 #include "bedrock/buf.h"
 #include "bedrock/clock.h"
 #include "bedrock/mock.h"
-#include "bedrock/rng.h"
+#include "common/rng.h"
 #include "mock/catalog.h"
 
 struct mock_journal;

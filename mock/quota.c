@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "mock/invoke.h"
 #include "mock/reply.h"
 #include "mock/usage.h"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/json.h"
-#include "bedrock/hash.h"
-#include "bedrock/rng.h"
-#include "bedrock/tokens.h"
+#include "common/json.h"
+#include "common/hash.h"
+#include "common/rng.h"
+#include "common/tokens.h"
 #include "mock/usage.h"
 
 #define S_ECHO_MAX 200

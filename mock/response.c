@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/json.h"
+#include "common/json.h"
 #include "mock/mock_priv.h"
 
 /* Replies are small JSON documents; 64 MiB is far above any legitimate one. */

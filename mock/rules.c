@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "mock/journal.h"
 #include "mock/reply.h"
 #include "mock/rules_priv.h"

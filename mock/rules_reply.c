@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/rng.h"
+#include "common/rng.h"
 #include "mock/reply.h"
 #include "mock/rules.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "mock/cache.h"
 #include "mock/guardrail.h"
 #include "mock/auth.h"

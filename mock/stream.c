@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "bedrock/eventstream.h"
-#include "bedrock/rng.h"
+#include "common/rng.h"
 #include "mock/reply.h"
 
 /* One frame never exceeds an event's JSON plus framing; 32 MiB is above the codec's limit. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/tokens.h"
+#include "common/tokens.h"
 
 static uint64_t s_json_tokens(const cJSON *json)
 {

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 #include "mock/cache.h"
 #include "mock/cache_plan.h"
 

@@ -9,12 +9,12 @@
 
 #include "bedrock/aws_error.h"
 #include "bedrock/buf.h"
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 #include "bedrock/clock.h"
-#include "bedrock/hash.h"
-#include "bedrock/rng.h"
+#include "common/hash.h"
+#include "common/rng.h"
 #include "bedrock/status.h"
-#include "bedrock/tokens.h"
+#include "common/tokens.h"
 
 Test(status, every_code_has_text_and_out_of_range_is_safe)
 {

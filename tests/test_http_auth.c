@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bedrock/log.h"
+#include "common/log.h"
 #include "bedrock/sigv4.h"
 #include "mock/credentials.h"
 #include "tests/support/harness.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/cachepoint.h"
+#include "common/cachepoint.h"
 #include "tests/support/harness.h"
 
 #define SONNET_V2 "anthropic.claude-3-5-sonnet-20241022-v2:0"   /* caching, min 1024, 5m only */

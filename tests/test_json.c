@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bedrock/json.h"
+#include "common/json.h"
 #include "support/harness.h"
 
 /* Print with both printers and require identical text. */

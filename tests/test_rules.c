@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bedrock/clock.h"
-#include "bedrock/tokens.h"
+#include "common/tokens.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
