@@ -1,0 +1,76 @@
+/* alloc.c: allocation wrappers with a fail-the-nth-allocation hook (see alloc.h). */
+#include "common/alloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_long s_count;   /* allocations since the last arm */
+static atomic_long s_fail_at; /* 0: nothing armed */
+
+/* True when this allocation is the armed one. Counting every call keeps the index stable
+ * between a counting run and the failing runs of a torture test. */
+static int s_should_fail(void)
+{
+    long n = atomic_fetch_add(&s_count, 1) + 1;
+    long armed = atomic_load(&s_fail_at);
+    return armed > 0 && n == armed;
+}
+
+void *brk_malloc(size_t size)
+{
+    return s_should_fail() ? NULL : malloc(size);
+}
+
+void *brk_calloc(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size) {
+        return NULL;
+    }
+    return s_should_fail() ? NULL : calloc(n, size);
+}
+
+void *brk_realloc(void *ptr, size_t size)
+{
+    return s_should_fail() ? NULL : realloc(ptr, size);
+}
+
+char *brk_strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *copy = brk_malloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+char *brk_strdup(const char *s)
+{
+    return brk_strndup(s, SIZE_MAX);
+}
+
+void brk_free(void *ptr)
+{
+    free(ptr);
+}
+
+void brk_alloc_fail_at(long n)
+{
+    atomic_store(&s_fail_at, n < 0 ? 0 : n);
+    atomic_store(&s_count, 0);
+}
+
+long brk_alloc_count(void)
+{
+    return atomic_load(&s_count);
+}
+
+void brk_alloc_hook_cjson(void)
+{
+    cJSON_Hooks hooks = {.malloc_fn = brk_malloc, .free_fn = brk_free};
+    cJSON_InitHooks(&hooks);
+}
