@@ -9,6 +9,7 @@
 
 #include "bedrock/aws_error.h"
 #include "bedrock/buf.h"
+#include "bedrock/error.h"
 #include "common/cachepoint.h"
 #include "bedrock/clock.h"
 #include "common/hash.h"
@@ -220,4 +221,17 @@ Test(hash, hash64_is_stable_and_sees_every_byte)
     }
     cr_assert_neq(brk_hash64(buf, 8), brk_hash64(buf, 9), "length counts");
     cr_assert_neq(brk_hash64("\0", 1), brk_hash64("", 0), "a NUL byte counts");
+}
+
+Test(error, setf_records_status_and_message_and_clear_resets)
+{
+    struct brk_error err;
+    cr_assert_eq(brk_error_setf(&err, BRK_ERR_CONFIG, "no region: set %s", "AWS_REGION"), BRK_ERR_CONFIG);
+    cr_assert_eq(err.status, BRK_ERR_CONFIG);
+    cr_assert_str_eq(err.message, "no region: set AWS_REGION");
+    cr_assert_null(err.aws);
+    brk_error_clear(&err);
+    cr_assert_eq(err.status, BRK_OK);
+    cr_assert_str_eq(err.message, "");
+    cr_assert_eq(brk_error_setf(NULL, BRK_ERR_TIMEOUT, "x"), BRK_ERR_TIMEOUT);
 }

@@ -21,7 +21,12 @@
     X(BRK_ERR_TRANSPORT, "transport error")                                  \
     X(BRK_ERR_HTTP_STATUS, "unexpected HTTP status")                         \
     X(BRK_ERR_INCOMPLETE, "more input needed")                               \
-    X(BRK_ERR_STATE, "operation not valid in the current state")
+    X(BRK_ERR_STATE, "operation not valid in the current state")            \
+    X(BRK_ERR_CONNECT, "could not connect to the endpoint")                  \
+    X(BRK_ERR_TIMEOUT, "the request timed out")                              \
+    X(BRK_ERR_BAD_RESPONSE, "the service sent a malformed response")         \
+    X(BRK_ERR_SERVICE, "the service answered with an error")                 \
+    X(BRK_ERR_CONFIG, "configuration error")
 
 enum brk_status {
 #define BRK_STATUS_ENUM(code, text) code,
