@@ -15,7 +15,7 @@
 
 #include "bedrock/buf.h"
 #include "bench/bench.h"
-#include "mock/cache.h"
+#include "mock/cache/store.h"
 #include "mock/mock_priv.h"
 
 #define S_PATH BENCH_CONVERSE_PATH

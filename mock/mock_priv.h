@@ -20,7 +20,7 @@
 #include "bedrock/clock.h"
 #include "bedrock/mock.h"
 #include "common/rng.h"
-#include "mock/catalog.h"
+#include "mock/model/catalog.h"
 
 struct mock_journal;
 struct mock_cache;

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "common/cachepoint.h"
-#include "mock/cache.h"
-#include "mock/cache_plan.h"
+#include "mock/cache/store.h"
+#include "mock/cache/plan.h"
 
 #define TOOLS                                                                                     \
     "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"

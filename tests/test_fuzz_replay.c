@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mock/journal.h"
+#include "mock/admin/journal.h"
 #include "tests/support/harness.h"
 
 #include "fuzz/fuzz_support.c"

@@ -1,0 +1,189 @@
+/* usage.c: token accounting walk over a Converse input (see usage.h). */
+#include "mock/model/usage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/tokens.h"
+
+static uint64_t s_json_tokens(const cJSON *json)
+{
+    if (!json) {
+        return 0;
+    }
+    if (cJSON_IsString(json)) {
+        return brk_tokens_estimate_str(json->valuestring);
+    }
+    char *text = cJSON_PrintUnformatted(json);
+    uint64_t n = brk_tokens_estimate_str(text);
+    free(text);
+    return n;
+}
+
+static const cJSON *s_get(const cJSON *obj, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, name);
+}
+
+static uint64_t s_document_tokens(const cJSON *doc)
+{
+    const cJSON *source = s_get(doc, "source");
+    uint64_t n = s_json_tokens(s_get(doc, "name"));
+    const cJSON *bytes = s_get(source, "bytes");
+    if (cJSON_IsString(bytes)) {
+        /* Decoded size is 3/4 of the base64 text; about 4 bytes of extracted text per token. */
+        n += (uint64_t)strlen(bytes->valuestring) * 3 / 4 / 4;
+    }
+    n += s_json_tokens(s_get(source, "text"));
+    const cJSON *chunk = NULL;
+    cJSON_ArrayForEach(chunk, s_get(source, "content"))
+    {
+        n += s_json_tokens(s_get(chunk, "text"));
+    }
+    return n;
+}
+
+static uint64_t s_tool_result_tokens(const cJSON *result)
+{
+    uint64_t n = 0;
+    const cJSON *item = NULL;
+    cJSON_ArrayForEach(item, s_get(result, "content"))
+    {
+        n += mock_usage_block_tokens(item);
+    }
+    return n;
+}
+
+uint64_t mock_usage_block_tokens(const cJSON *block)
+{
+    const cJSON *v = NULL;
+    if ((v = s_get(block, "text")) && cJSON_IsString(v)) {
+        return brk_tokens_estimate_str(v->valuestring);
+    }
+    if ((v = s_get(block, "json"))) {
+        return s_json_tokens(v);
+    }
+    if (s_get(block, "cachePoint")) {
+        return 0;
+    }
+    if (s_get(block, "image") || s_get(block, "video")) {
+        return MOCK_IMAGE_TOKENS;
+    }
+    if ((v = s_get(block, "document"))) {
+        return s_document_tokens(v);
+    }
+    if ((v = s_get(block, "toolUse"))) {
+        return s_json_tokens(s_get(v, "name")) + s_json_tokens(s_get(v, "input"));
+    }
+    if ((v = s_get(block, "toolResult"))) {
+        return s_tool_result_tokens(v);
+    }
+    if ((v = s_get(block, "toolSpec"))) {
+        const cJSON *schema = s_get(s_get(v, "inputSchema"), "json");
+        return s_json_tokens(s_get(v, "name")) + s_json_tokens(s_get(v, "description")) + s_json_tokens(schema);
+    }
+    if ((v = s_get(block, "reasoningContent"))) {
+        return s_json_tokens(s_get(s_get(v, "reasoningText"), "text"));
+    }
+    if ((v = s_get(block, "guardContent"))) {
+        return s_json_tokens(s_get(s_get(v, "text"), "text"));
+    }
+    return s_json_tokens(block);
+}
+
+static void s_visit(mock_block_fn fn, void *ctx, struct mock_block_visit *visit, const cJSON *block, bool count)
+{
+    visit->block = block;
+    visit->cache_point = s_get(block, "cachePoint");
+    visit->tokens = count ? mock_usage_block_tokens(block) : 0;
+    fn(ctx, visit);
+}
+
+static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
+{
+    struct mock_block_visit visit;
+    const cJSON *block = NULL;
+    int i = 0;
+    memset(&visit, 0, sizeof(visit));
+    visit.message_index = -1;
+    visit.section = MOCK_SECTION_TOOLS;
+    cJSON_ArrayForEach(block, s_get(s_get(input, "toolConfig"), "tools"))
+    {
+        visit.block_index = i++;
+        s_visit(fn, ctx, &visit, block, count);
+    }
+    visit.section = MOCK_SECTION_SYSTEM;
+    i = 0;
+    cJSON_ArrayForEach(block, s_get(input, "system"))
+    {
+        visit.block_index = i++;
+        s_visit(fn, ctx, &visit, block, count);
+    }
+    visit.section = MOCK_SECTION_MESSAGES;
+    int m = 0;
+    const cJSON *message = NULL;
+    cJSON_ArrayForEach(message, s_get(input, "messages"))
+    {
+        visit.message_index = m++;
+        visit.role = cJSON_GetStringValue(s_get(message, "role"));
+        i = 0;
+        cJSON_ArrayForEach(block, s_get(message, "content"))
+        {
+            visit.block_index = i++;
+            s_visit(fn, ctx, &visit, block, count);
+        }
+    }
+}
+
+void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx)
+{
+    s_walk(input, fn, ctx, true);
+}
+
+void mock_usage_walk_blocks(const cJSON *input, mock_block_fn fn, void *ctx)
+{
+    s_walk(input, fn, ctx, false);
+}
+
+void mock_usage_location(const struct mock_block_visit *visit, char *out, size_t out_len)
+{
+    switch (visit->section) {
+    case MOCK_SECTION_TOOLS:
+        snprintf(out, out_len, "toolConfig.tools[%d]", visit->block_index);
+        break;
+    case MOCK_SECTION_SYSTEM:
+        snprintf(out, out_len, "system[%d]", visit->block_index);
+        break;
+    case MOCK_SECTION_MESSAGES:
+        snprintf(out, out_len, "messages[%d].content[%d]", visit->message_index, visit->block_index);
+        break;
+    }
+}
+
+static void s_sum(void *ctx, const struct mock_block_visit *visit)
+{
+    *(uint64_t *)ctx += visit->tokens;
+}
+
+uint64_t mock_usage_input_tokens(const cJSON *input)
+{
+    uint64_t total = 0;
+    mock_usage_walk(input, s_sum, &total);
+    return total;
+}
+
+/* Both the reply generator (what to echo) and the rule matchers (text, toolResult) look at the
+ * caller's latest turn; scanning from the end finds it without walking the history. */
+const cJSON *mock_usage_last_user_message(const cJSON *input)
+{
+    const cJSON *msgs = s_get(input, "messages");
+    for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
+        const cJSON *m = cJSON_GetArrayItem(msgs, i);
+        const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        if (role && strcmp(role, "user") == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}
