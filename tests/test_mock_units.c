@@ -6,6 +6,7 @@
 #include "mock/admin/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/model/reply.h"
+#include "mock/pipeline/router.h"
 
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;

@@ -7,6 +7,7 @@
 #include "mock/mock_priv.h"
 #include "mock/model/reply.h"
 #include "mock/rules/rules.h"
+#include "mock/pipeline/stages.h"
 
 static struct brk_mock s_mock;
 static struct mock_request s_req;

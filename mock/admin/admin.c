@@ -12,6 +12,7 @@
 #include "mock/admin/journal.h"
 #include "mock/mock_priv.h"
 #include "mock/rules/rules.h"
+#include "mock/admin/admin.h"
 
 typedef void (*s_admin_fn)(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 

@@ -1,5 +1,5 @@
 /*
- * rules_admin.c: start-up of the rule engine and the quotas, and their admin endpoints
+ * admin_rules.c: start-up of the rule engine and the quotas, and their admin endpoints
  * (/_mock/rules, /_mock/rules/{id}, /_mock/quotas; docs/rules.md).
  */
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
+#include "mock/pipeline/router.h"
 
 #define S_RULE_PREFIX "/_mock/rules/"
 

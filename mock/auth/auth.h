@@ -1,6 +1,6 @@
 /*
  * auth.h (mock-private): set-up and tear-down of the authentication stage (auth.c).
- * The stage itself is mock_stage_auth in stages.h.
+ * The stage itself is mock_stage_auth in pipeline/stages.h.
  */
 #ifndef MOCK_AUTH_H
 #define MOCK_AUTH_H

@@ -1,5 +1,5 @@
 /*
- * cache_rules.c: the cache-point stage. Rejects the cache points Bedrock rejects, with
+ * placement.c: the cache-point stage. Rejects the cache points Bedrock rejects, with
  * Bedrock's words (sources in docs/prompt-caching.md), before the operation runs.
  *
  * Order of the checks: input validation of each CachePointBlock (a Coral-level check, so it

@@ -1,4 +1,4 @@
-/* cache_plan.c: find and hash the cache points of a Converse request (see cache_plan.h). */
+/* plan.c: find and hash the cache points of a Converse request (see plan.h). */
 #include "mock/cache/plan.h"
 
 #include <openssl/evp.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
 
 struct s_walk {
     struct mock_cache_plan *plan;

@@ -1,5 +1,5 @@
 /*
- * cache_plan.h (mock-private): what a Converse request asks of the prompt cache.
+ * plan.h (mock-private): what a Converse request asks of the prompt cache.
  *
  * One pass of mock_usage_walk (tools -> system -> messages, the order Bedrock processes
  * them) finds every top-level cache point and records, for each: where it is, the tokens of

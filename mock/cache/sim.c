@@ -1,5 +1,5 @@
 /*
- * cache_sim.c: the prompt-cache simulation (see prompt_cache.h, docs/prompt-caching.md).
+ * sim.c: the prompt-cache simulation (see sim.h, docs/prompt-caching.md).
  *
  * Bedrock's documented model: a cache point caches the prefix before it when that prefix
  * reaches the model's minimum; the longest prefix already cached (same account, same model,

@@ -1,8 +1,8 @@
 /*
- * prompt_cache.h (mock-private): the prompt-cache simulation and its journal record
+ * sim.h (mock-private): the prompt-cache simulation and its journal record
  * (docs/prompt-caching.md).
  *
- * The rules are a pipeline stage (mock_stage_cache_points in stages.h, cache_rules.c); the
+ * The rules are a pipeline stage (mock_stage_cache_points in pipeline/stages.h, placement.c); the
  * simulation runs inside mock_converse_build_reply, so Converse and ConverseStream share it.
  * Both record, under "cache" in the journal entry, every cache point with its location,
  * cumulative prefix tokens, TTL and outcome: "read", "write", "below_minimum", "rejected",
@@ -16,6 +16,8 @@
 
 #include "mock/cache/plan.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 #include "mock/model/reply.h"
 
 /* Fill reply->cache and reply->input_tokens for the request's cache points: read the longest

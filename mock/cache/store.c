@@ -1,4 +1,4 @@
-/* cache.c: the simulated prompt-cache store (see cache.h). */
+/* store.c: the simulated prompt-cache store (see store.h). */
 #include "mock/cache/store.h"
 
 #include <pthread.h>

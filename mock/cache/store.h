@@ -1,5 +1,5 @@
 /*
- * cache.h (mock-private): the simulated prompt cache, one store per server.
+ * store.h (mock-private): the simulated prompt cache, one store per server.
  *
  * An entry is a cached prefix: the SHA-256 of the canonical form of everything before one
  * cache point (mock/cache/plan.h), kept per account and per model, with the prefix's token

@@ -22,6 +22,7 @@
 #include "mock/mock_priv.h"
 #include "mock/rules/rules.h"
 #include "mock/http/wire.h"
+#include "mock/pipeline/stages.h"
 
 #define S_MAX_STREAMS 100u
 #define S_MAX_HEADER_BYTES (64u * 1024u)

@@ -1,7 +1,9 @@
 /*
- * server.c: the libmicrohttpd glue. Collects a request (method, path, headers, bounded body),
- * hands it to the pipeline (dispatch.c), and sends what the pipeline produced: a buffered
- * body, a streamed one, or a fault (delay, dropped connection, body cut short).
+ * http1.c: the libmicrohttpd glue. Collects a request (method, path, headers, bounded body),
+ * hands it to the pipeline (pipeline/dispatch.c), and sends what the pipeline produced: a
+ * buffered body, a streamed one, or a fault (delay, dropped connection, body cut short).
+ * Starts the listener (listener.c), which hands HTTP/1.1 connections here and HTTP/2 ones to
+ * h2.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,27 +24,13 @@
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
 #include "mock/http/wire.h"
-
-extern const unsigned char brk_default_models_json[];
-extern const size_t brk_default_models_json_len;
+#include "mock/http/http1.h"
+#include "mock/pipeline/stages.h"
 
 struct s_conn {
     struct mock_request req;
     struct brk_buf body;
 };
-
-void brk_mock_config_init(struct brk_mock_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->host = "127.0.0.1";
-    cfg->port = BRK_MOCK_DEFAULT_PORT;
-    cfg->journal_size = 1000;
-    cfg->max_body_bytes = 25u * 1024u * 1024u;
-    cfg->max_connections = 256;
-    cfg->idle_timeout_s = 30;
-    cfg->clock_mode = BRK_CLOCK_REAL;
-    cfg->cache_max_entries = MOCK_CACHE_DEFAULT_MAX_ENTRIES;
-}
 
 /* ---- collecting the request --------------------------------------------------------- */
 
@@ -213,7 +201,7 @@ static void s_mhd_log(void *cls, const char *fmt, va_list ap)
     brk_log_debug("libmicrohttpd: %s", msg);
 }
 
-/* ---- lifecycle ---------------------------------------------------------------------- */
+/* ---- start and stop ------------------------------------------------------------------ */
 
 static enum brk_status s_bind_address(const char *host, uint16_t port, struct sockaddr_storage *ss, bool *v6)
 {
@@ -236,15 +224,6 @@ static enum brk_status s_bind_address(const char *host, uint16_t port, struct so
     return BRK_ERR_INVALID_ARG;
 }
 
-static enum brk_status s_load_catalog(struct brk_mock *mock, char *err, size_t err_len)
-{
-    if (mock->cfg.models_path) {
-        return mock_catalog_load_file(mock->cfg.models_path, &mock->catalog, err, err_len);
-    }
-    return mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &mock->catalog,
-                              err, err_len);
-}
-
 /* The mock's listener (listener.c) accepts every connection and hands HTTP/1.1 ones to
  * libmicrohttpd, which then runs without a listening socket of its own. */
 static void s_http1_add(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen)
@@ -262,7 +241,7 @@ static unsigned s_http1_count(void *ctx)
     return info ? info->num_connections : 0;
 }
 
-static enum brk_status s_start_daemon(struct brk_mock *mock, char *err, size_t err_len)
+enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len)
 {
     struct sockaddr_storage ss;
     bool v6 = false;
@@ -294,79 +273,12 @@ static enum brk_status s_start_daemon(struct brk_mock *mock, char *err, size_t e
     return rc;
 }
 
-enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_mock **out, char *err, size_t err_len)
+void mock_http_stop(struct brk_mock *mock)
 {
-    *out = NULL;
-    struct brk_mock *mock = calloc(1, sizeof(*mock));
-    if (!mock) {
-        return BRK_ERR_NOMEM;
-    }
-    mock->cfg = *cfg;
-    mock->host = strdup(cfg->host ? cfg->host : "127.0.0.1");
-    mock->cfg.host = mock->host;
-    mock->models_path = cfg->models_path ? strdup(cfg->models_path) : NULL;
-    mock->cfg.models_path = mock->models_path;
-    mock->admin_token = cfg->admin_token ? strdup(cfg->admin_token) : NULL;
-    mock->cfg.admin_token = mock->admin_token;
-    if (cfg->has_seed) {
-        brk_rng_seed(&mock->rng, cfg->seed);
-    } else {
-        brk_rng_seed_os(&mock->rng);
-    }
-    mock->clock = brk_clock_new(cfg->clock_mode, 0);
-    mock->journal = mock_journal_new(cfg->journal_size);
-    mock->cache = mock_cache_new(cfg->cache_max_entries);
-    enum brk_status rc =
-        mock->clock && mock->journal && mock->cache ? s_load_catalog(mock, err, err_len) : BRK_ERR_NOMEM;
-    if (rc == BRK_OK) {
-        rc = mock_guardrail_load(cfg->guardrail_words_path, &mock->guardrail, err, err_len);
-    }
-    if (rc == BRK_OK) {
-        rc = mock_rules_quotas_start(mock, err, err_len);
-    }
-    if (rc == BRK_OK) {
-        rc = mock_auth_start(mock, err, err_len); /* auth.c: --auth, --credentials */
-    }
-    if (rc == BRK_OK) {
-        rc = s_start_daemon(mock, err, err_len);
-    }
-    char warning[512];
-    mock_exposure_warning(&mock->cfg, warning, sizeof(warning));
-    if (rc == BRK_OK && warning[0]) {
-        brk_log_warn("%s", warning);
-    }
-    if (rc != BRK_OK) {
-        brk_mock_stop(mock);
-        return rc;
-    }
-    *out = mock;
-    return BRK_OK;
-}
-
-uint16_t brk_mock_port(const struct brk_mock *mock)
-{
-    return mock->port;
-}
-
-void brk_mock_stop(struct brk_mock *mock)
-{
-    if (!mock) {
-        return;
-    }
     mock_listener_stop(mock->listener); /* first: it hands connections to the daemon */
+    mock->listener = NULL;
     if (mock->daemon) {
         MHD_stop_daemon(mock->daemon);
+        mock->daemon = NULL;
     }
-    mock_catalog_destroy(mock->catalog);
-    mock_journal_destroy(mock->journal);
-    mock_cache_destroy(mock->cache);
-    mock_rules_destroy(mock->rules);
-    mock_quotas_destroy(mock->quotas);
-    brk_clock_destroy(mock->clock);
-    mock_guardrail_destroy(mock->guardrail);
-    mock_auth_stop(mock);
-    free(mock->host);
-    free(mock->models_path);
-    free(mock->admin_token);
-    free(mock);
 }

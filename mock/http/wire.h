@@ -1,5 +1,5 @@
 /*
- * wire.h (mock-private): what both transports (server.c for HTTP/1.1, h2.c for HTTP/2) do
+ * wire.h (mock-private): what both transports (http1.c for HTTP/1.1, h2.c for HTTP/2) do
  * with a struct mock_response, decided in one place.
  *
  * A response leaves the pipeline with a body that is buffered, buffered but cut after N bytes
@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 struct mock_wire_body;
 

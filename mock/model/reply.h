@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 #define MOCK_MAX_REPLY_BLOCKS 8
 

@@ -14,6 +14,8 @@
 
 #include "bedrock/status.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 /* The blocked-input / blocked-output message: the console's default for a new guardrail. */
 #define MOCK_GUARDRAIL_BLOCKED_MESSAGE "Sorry, the model cannot answer this question."
@@ -32,8 +34,5 @@ const char *mock_guardrail_match(const struct mock_guardrail *g, const char *tex
  * the input (or else in the reply) replaces the answer with the blocked message, sets
  * stopReason guardrail_intervened, and adds the trace when the request asks for one. */
 void mock_guardrail_converse(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply);
-
-/* ApplyGuardrail: POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply. */
-void mock_op_apply_guardrail(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 #endif

@@ -16,6 +16,7 @@
 #include "common/rng.h"
 #include "mock/model/reply.h"
 #include "mock/ops/stream.h"
+#include "mock/ops/ops.h"
 
 #define S_QUEUE 4
 
@@ -74,7 +75,8 @@ static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mo
     free(req->cache_plan); /* a plan of the old body must not be reused */
     req->cache_plan = NULL;
     req->cache_plan_none = false;
-    return mock_converse_build_reply(mock, req, reply, resp);
+    mock_converse_build_reply(mock, req, reply, resp);
+    return true;
 }
 
 static char *s_all_text(const struct mock_reply *reply)

@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 enum mock_native { MOCK_NATIVE_ANTHROPIC, MOCK_NATIVE_NOVA, MOCK_NATIVE_LLAMA, MOCK_NATIVE_TITAN, MOCK_NATIVE_NONE };
 
@@ -30,8 +32,5 @@ cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t 
  * decode returns malloc'd bytes (NUL-terminated for convenience) or NULL when malformed. */
 char *mock_base64_encode(const void *data, size_t len);
 unsigned char *mock_base64_decode(const char *text, size_t *len_out);
-
-void mock_op_invoke_model(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
-void mock_op_invoke_model_stream(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 #endif

@@ -18,6 +18,7 @@
 #include "bedrock/eventstream.h"
 #include "common/rng.h"
 #include "mock/model/reply.h"
+#include "mock/ops/ops.h"
 
 /* One frame never exceeds an event's JSON plus framing; 32 MiB is above the codec's limit. */
 #define S_FRAME_MAX (32u * 1024u * 1024u)
@@ -378,10 +379,7 @@ void mock_op_converse_stream(struct brk_mock *mock, struct mock_request *req, st
     struct mock_reply reply;
     struct mock_event_source src;
     mock_reply_init(&reply);
-    if (!mock_converse_build_reply(mock, req, &reply, resp)) {
-        mock_reply_clean_up(&reply);
-        return;
-    }
+    mock_converse_build_reply(mock, req, &reply, resp);
     if (!mock_converse_source(&reply, mock_stream_chunk_chars(mock), &src)) {
         mock_reply_clean_up(&reply);
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);

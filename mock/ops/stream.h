@@ -21,6 +21,8 @@
 #include <stddef.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 #define MOCK_STREAM_CONTENT_TYPE "application/vnd.amazon.eventstream"
 #define MOCK_STREAM_DEFAULT_CHUNK_CHARS 16u
@@ -54,8 +56,5 @@ size_t mock_stream_chunk_chars(const struct brk_mock *mock);
  * the source (the caller's reply is left empty). False on allocation failure. */
 struct mock_reply;
 bool mock_converse_source(struct mock_reply *reply, size_t chunk_chars, struct mock_event_source *out);
-
-/* ConverseStream: POST /model/{modelId}/converse-stream. */
-void mock_op_converse_stream(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 #endif

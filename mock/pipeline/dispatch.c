@@ -19,6 +19,8 @@
 #include "mock/ops/invoke.h"
 #include "mock/ops/ops.h"
 #include "mock/ops/stream.h"
+#include "mock/admin/admin.h"
+#include "mock/pipeline/router.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
 #define S_MSG_INVALID_MODEL "The provided model identifier is invalid."
@@ -87,6 +89,13 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
     return true;
 }
 
+/* Operations whose simulation has not landed answer in Bedrock's error shape, so an SDK
+ * raises a proper ClientError instead of failing to parse. */
+static void s_not_simulated(struct mock_request *req, struct mock_response *resp)
+{
+    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", mock_op_name(req->op));
+}
+
 static void s_run_operation(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     switch (req->op) {
@@ -118,7 +127,7 @@ static void s_run_operation(struct brk_mock *mock, struct mock_request *req, str
         mock_op_list_async_invokes(mock, req, resp);
         break;
     default:
-        mock_op_not_implemented(mock, req, resp);
+        s_not_simulated(req, resp);
         break;
     }
 }

@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/router.h"
 
 void mock_request_init(struct mock_request *req)
 {

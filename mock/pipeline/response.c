@@ -6,6 +6,7 @@
 
 #include "common/json.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
 
 /* Replies are small JSON documents; 64 MiB is far above any legitimate one. */
 #define S_MAX_REPLY_BYTES (64u * 1024u * 1024u)

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/router.h"
 
 static const char *const s_op_names[] = {
 #define MOCK_OP_NAME(id, name) name,

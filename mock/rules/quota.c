@@ -19,6 +19,7 @@
 #include "mock/ops/invoke.h"
 #include "mock/model/reply.h"
 #include "mock/model/usage.h"
+#include "mock/pipeline/stages.h"
 
 #define S_MAX_OVERRIDES 256
 #define S_MAX_BUCKETS 4096

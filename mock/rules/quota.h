@@ -21,6 +21,8 @@
 
 #include "bedrock/status.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 struct mock_quotas;
 struct mock_reply;
@@ -52,8 +54,8 @@ void mock_quotas_reset(struct mock_quotas *quotas);
  *  "buckets": [{"account", "model", "tokens_per_minute_available", ...}]} at `now_ms`. */
 cJSON *mock_quotas_to_json(struct mock_quotas *quotas, const struct mock_catalog *catalog, int64_t now_ms);
 
-/* Pipeline stage (after the rules): reserve, or answer 429 ThrottlingException. */
-bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+/* The pipeline stage mock_stage_quota (pipeline/stages.h) reserves, or answers 429
+ * ThrottlingException. */
 
 /* After the operation: replace the reservation by the real use (or refund it when no reply
  * was built). No-op for requests that reserved nothing. */

@@ -14,6 +14,7 @@
 #include "mock/model/reply.h"
 #include "mock/rules/rules_priv.h"
 #include "mock/model/usage.h"
+#include "mock/pipeline/stages.h"
 
 /* A rules file or POST body is a handful of rules; the cap keeps a runaway script bounded. */
 #define S_MAX_RULES 1024

@@ -20,6 +20,8 @@
 
 #include "bedrock/status.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
 
 struct mock_rules;
 struct mock_reply;
@@ -51,11 +53,10 @@ void mock_rules_clear(struct mock_rules *rules);
 /* Back to the state at start: only the startup (--rules) rules, with zero counters. */
 void mock_rules_reset(struct mock_rules *rules);
 
-/* The pipeline stage (after validation, before quotas and the operation). Applies the
- * first rule that fires: an error fills `resp` and returns false; faults are set on `resp`
- * and a scripted reply on req->reply_override, and the request goes on (true). The rule's
- * id goes to the journal entry ("rule"). */
-bool mock_stage_rules(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+/* The pipeline stage (declared in pipeline/stages.h) applies the first rule that fires: an
+ * error fills `resp` and returns false; faults are set on `resp` and a scripted reply on
+ * req->reply_override, and the request goes on (true). The rule's id goes to the journal
+ * entry ("rule"). */
 
 /* Replace the generated content of `reply` by req->reply_override (text, toolUse,
  * stopReason, usage), then recount it. No-op without an override. */

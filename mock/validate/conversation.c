@@ -1,5 +1,5 @@
 /*
- * validate.c: the validation stages. Rejects what Bedrock rejects, with Bedrock's words
+ * conversation.c: the validation stages. Rejects what Bedrock rejects, with Bedrock's words
  * (texts and sources in docs/validation.md).
  *
  *   mock_stage_schema    the Smithy/Coral layer (schema.c) over URI, header and body members;

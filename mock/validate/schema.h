@@ -101,7 +101,7 @@ enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, co
 /* Member of `obj` by exact name; NULL when there is none or `obj` is not an object. The
  * validators look up every member of every block, so this sits in their hot path: the
  * first-byte check keeps the common miss (a union's 14 members against a block's single key)
- * to one comparison, and it is inline so both validators (schema.c, validate.c) get it
+ * to one comparison, and it is inline so both validators (schema.c, conversation.c) get it
  * without a call. */
 static inline const cJSON *mock_json_member(const cJSON *obj, const char *name)
 {
@@ -125,5 +125,14 @@ const struct mock_pattern *mock_schema_pattern(const char *name);
  * guardrail.c), whose patterns need not be in the schema. Each POSIX pattern is compiled once
  * and repeated values are memoised; thread-safe. */
 bool mock_pattern_match(const struct mock_pattern *pattern, const char *value);
+
+struct mock_response;
+
+/* conversation.c: whether `value`, the member at `path`, fully matches `pattern` (this header's
+ * matcher; NULL matches anything). If not, fills `resp` with Coral's one-violation
+ * ValidationException quoting the value and the pattern's source, and returns false. For
+ * operations whose members the schema stage does not reach (guardrails, async invokes). */
+bool mock_check_pattern(struct mock_response *resp, const struct mock_pattern *pattern, const char *path,
+                        const char *value);
 
 #endif
