@@ -31,6 +31,7 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
     cfg->max_body_bytes = 25u * 1024u * 1024u;
     cfg->max_connections = 256;
     cfg->idle_timeout_s = 30;
+    cfg->header_timeout_s = 10;
     cfg->clock_mode = BRK_CLOCK_REAL;
     cfg->cache_max_entries = MOCK_CACHE_DEFAULT_MAX_ENTRIES;
 }

@@ -29,6 +29,7 @@ struct mock_quotas;
 struct mock_credentials;
 struct mock_guardrail;
 struct mock_listener;
+struct mock_deadlines;
 struct MHD_Daemon;
 
 struct brk_mock {
@@ -50,6 +51,7 @@ struct brk_mock {
     struct mock_quotas *quotas;
     char *admin_token;            /* owned copy of cfg.admin_token (mock.c), or NULL */
     struct mock_listener *listener; /* http/listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
+    struct mock_deadlines *deadlines; /* http/deadline.c: HTTP/1.1 request-head deadlines */
     /* Authentication (auth/auth.c): owned copies of the config strings and the loaded credentials. */
     char *credentials_path;
     char *auth_region;

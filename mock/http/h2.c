@@ -69,6 +69,7 @@ struct s_conn {
     pthread_cond_t cond;        /* producers wait on it for room, the delay, or the end */
     struct s_stream *streams;   /* every stream not yet freed */
     int64_t last_io_ms;
+    int64_t head_deadline_ms;   /* the preface and first SETTINGS are due; 0 once they came */
 };
 
 static void s_wake(struct s_conn *c)
@@ -378,6 +379,9 @@ static void s_dispatch(struct s_conn *c, struct s_stream *st)
 static int s_on_frame(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
     struct s_conn *c = user_data;
+    if (frame->hd.type == NGHTTP2_SETTINGS && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) {
+        c->head_deadline_ms = 0; /* the preface is whole: from now on only the idle timeout */
+    }
     bool request_end = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
     struct s_stream *st = request_end ? nghttp2_session_get_stream_user_data(session, frame->hd.stream_id) : NULL;
@@ -487,14 +491,22 @@ static bool s_recv(struct s_conn *c)
     return true;
 }
 
-/* Milliseconds poll may wait, or -1: the idle timeout runs while no answer is delayed. */
+/* Milliseconds poll may wait, or -1: the idle timeout runs while no answer is delayed, and
+ * the head deadline until the preface and first SETTINGS are in, whatever the traffic. */
 static int s_poll_timeout(struct s_conn *c)
 {
     unsigned idle_s = c->mock->cfg.idle_timeout_s;
-    if (!idle_s || s_delay_pending(c)) {
+    int64_t end = -1;
+    if (idle_s && !s_delay_pending(c)) {
+        end = c->last_io_ms + (int64_t)idle_s * 1000;
+    }
+    if (c->head_deadline_ms && (end < 0 || c->head_deadline_ms < end)) {
+        end = c->head_deadline_ms;
+    }
+    if (end < 0) {
         return -1;
     }
-    int64_t left = c->last_io_ms + (int64_t)idle_s * 1000 - brk_clock_monotonic_ms();
+    int64_t left = end - brk_clock_monotonic_ms();
     return left < 0 ? 0 : (int)(left < 1000000 ? left : 1000000);
 }
 
@@ -516,8 +528,10 @@ static void s_loop(struct s_conn *c)
         if (r < 0 && errno != EINTR) {
             break;
         }
-        if (p[1].revents || (r == 0 && timeout >= 0 && s_poll_timeout(c) == 0)) {
-            nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR); /* GOAWAY: stop or idle */
+        bool head_late = c->head_deadline_ms && brk_clock_monotonic_ms() >= c->head_deadline_ms;
+        if (p[1].revents || head_late || (r == 0 && timeout >= 0 && s_poll_timeout(c) == 0)) {
+            /* GOAWAY: stop, idle, or a preface that trickles in too slowly */
+            nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
             nghttp2_session_send(c->session);
             break;
         }
@@ -584,9 +598,10 @@ static void s_end_streams(struct s_conn *c)
     }
 }
 
-void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd)
+void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_deadline_ms)
 {
-    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms()};
+    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms(),
+                       .head_deadline_ms = head_deadline_ms > 0 ? head_deadline_ms : 1};
     brk_clock_cond_init(&c.cond);
     pthread_mutex_init(&c.lock, NULL);
     c.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

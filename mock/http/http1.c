@@ -19,6 +19,7 @@
 #include "mock/ops/guardrail.h"
 #include "mock/auth/auth.h"
 #include "mock/admin/journal.h"
+#include "mock/http/deadline.h"
 #include "mock/http/listener.h"
 #include "mock/mock_priv.h"
 #include "mock/rules/quota.h"
@@ -143,6 +144,15 @@ static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_res
 
 /* ---- the access handler ------------------------------------------------------------- */
 
+/* The first call of the access handler means libmicrohttpd has the whole request head. */
+static void s_head_done(struct brk_mock *mock, struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info && info->socket_context) {
+        mock_deadlines_head_done(mock->deadlines, info->socket_context);
+    }
+}
+
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, const char *url,
                                 const char *method, const char *version, const char *upload_data,
                                 size_t *upload_data_size, void **con_cls)
@@ -150,6 +160,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
     struct brk_mock *mock = cls;
     struct s_conn *c = *con_cls;
     if (!c) {
+        s_head_done(mock, connection);
         c = s_conn_new(mock, connection, url, method);
         *con_cls = c;
         return c ? MHD_YES : MHD_NO;
@@ -176,11 +187,29 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
 static void s_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                         enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)connection;
+    struct brk_mock *mock = cls;
     (void)toe;
     s_conn_free(*con_cls);
     *con_cls = NULL;
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info && info->socket_context) {
+        mock_deadlines_next_head(mock->deadlines, info->socket_context);
+    }
+}
+
+/* Each connection's head-deadline watch (deadline.h), registered by s_http1_add before the
+ * socket reached libmicrohttpd, rides in its socket context. */
+static void s_notify_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                                enum MHD_ConnectionNotificationCode toe)
+{
+    struct brk_mock *mock = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? mock_deadlines_find(mock->deadlines, info->connect_fd) : NULL;
+    } else {
+        mock_deadlines_unwatch(mock->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* Keep the path percent-encoded: an ARN's %2F must not split the {modelId} segment, and
@@ -226,19 +255,21 @@ static enum brk_status s_bind_address(const char *host, uint16_t port, struct so
 
 /* The mock's listener (listener.c) accepts every connection and hands HTTP/1.1 ones to
  * libmicrohttpd, which then runs without a listening socket of its own. */
-static void s_http1_add(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen)
+static void s_http1_add(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen, int64_t head_deadline_ms)
 {
     struct brk_mock *mock = ctx;
+    struct mock_deadline_watch *w = mock_deadlines_watch(mock->deadlines, fd, head_deadline_ms);
     if (MHD_add_connection(mock->daemon, fd, addr, addrlen) != MHD_YES) {
         brk_log_debug("libmicrohttpd refused a connection (%s)", strerror(errno)); /* it closed fd */
+        mock_deadlines_unwatch(mock->deadlines, w);
     }
 }
 
+/* Every HTTP/1.1 connection is watched from before the hand-over until libmicrohttpd closes it. */
 static unsigned s_http1_count(void *ctx)
 {
     struct brk_mock *mock = ctx;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(mock->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-    return info ? info->num_connections : 0;
+    return mock_deadlines_count(mock->deadlines);
 }
 
 enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len)
@@ -249,11 +280,20 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
         snprintf(err, err_len, "--host must be an IPv4 or IPv6 address (got \"%s\")", mock->host);
         return BRK_ERR_INVALID_ARG;
     }
+    mock->deadlines = mock_deadlines_new(mock->cfg.header_timeout_s ? mock->cfg.header_timeout_s : 10);
+    if (!mock->deadlines) {
+        snprintf(err, err_len, "cannot start the request-head watchdog");
+        return BRK_ERR_NOMEM;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock,
                                     MHD_OPTION_NOTIFY_COMPLETED, s_completed, mock,
-                                    MHD_OPTION_CONNECTION_LIMIT, mock->cfg.max_connections,
+                                    MHD_OPTION_NOTIFY_CONNECTION, s_notify_connection, mock,
+                                    /* The listener enforces max_connections; libmicrohttpd counts a
+                                     * handed-over connection a moment late, so its own limit sits
+                                     * above ours and never refuses what the listener admitted. */
+                                    MHD_OPTION_CONNECTION_LIMIT, mock->cfg.max_connections * 2 + 16,
                                     MHD_OPTION_CONNECTION_TIMEOUT, mock->cfg.idle_timeout_s,
                                     MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
                                     MHD_OPTION_UNESCAPE_CALLBACK, s_no_unescape, NULL,
@@ -281,4 +321,6 @@ void mock_http_stop(struct brk_mock *mock)
         MHD_stop_daemon(mock->daemon);
         mock->daemon = NULL;
     }
+    mock_deadlines_destroy(mock->deadlines); /* last: libmicrohttpd's callbacks use it */
+    mock->deadlines = NULL;
 }

@@ -1,0 +1,176 @@
+/*
+ * One misbehaving client must not stall the mock for the others (issue 22): a half-sent
+ * HTTP/2 preface from clients that have gone, slowloris over HTTP/1.1 and HTTP/2, a rule
+ * regex that backtracks for ever, HTTP/1.1 framing that lies, and clients that make the
+ * server hold memory.
+ *
+ * Timing: every attack here would hold the mock's slots for the 30 s idle timeout (or for
+ * ever) if its fix were missing; each test requires that a normal client is served within
+ * S_SERVED_MS (10 s) while the attack runs. The fixed server answers in milliseconds, so the
+ * bound is a lower bound on the broken behaviour, never a tight window on the fixed one.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "bedrock/clock.h"
+#include "tests/support/harness.h"
+
+#define S_SERVED_MS 10000
+#define S_ATTACK_IDLE_S 30 /* what the attack would hold a slot for without its fix */
+#define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+TestSuite(hostile_clients, .timeout = TH_SUITE_TIMEOUT_S);
+
+static struct brk_mock *s_start(unsigned max_conns, unsigned header_timeout_s)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw-socket requests carry no Authorization */
+    cfg.max_connections = max_conns;
+    cfg.idle_timeout_s = S_ATTACK_IDLE_S;
+    cfg.header_timeout_s = header_timeout_s;
+    return th_mock_start(&cfg);
+}
+
+static int s_connect(struct brk_mock *m)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(m))};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
+    struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000}; /* a hang guard */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* A GET /_mock/health over HTTP/1.1 (or HTTP/2) answered 200 within S_SERVED_MS, retrying
+ * while the mock refuses connections at its limit. */
+static bool s_served(struct brk_mock *m, bool h2)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + S_SERVED_MS;
+    for (;;) {
+        struct th_response r = (h2 ? th_request_h2 : th_request)(m, "GET", "/_mock/health", NULL, NULL);
+        bool served = r.status == 200;
+        th_response_free(&r);
+        if (served || brk_clock_monotonic_ms() > deadline) {
+            return served;
+        }
+        usleep(20 * 1000);
+    }
+}
+
+/* ---- a half-sent HTTP/2 preface, then gone ------------------------------------------------ */
+
+Test(hostile_clients, clients_that_left_mid_preface_free_their_slots_at_once)
+{
+    /* A 60 s head deadline: only noticing the close can free the slots in time. */
+    struct brk_mock *m = s_start(16, 60);
+    for (int i = 0; i < 64; i++) {
+        int fd = s_connect(m);
+        send(fd, PREFACE, 16, MSG_NOSIGNAL); /* "PRI * HTTP/2.0\r\n" */
+        close(fd);
+    }
+    cr_assert(s_served(m, false), "a normal HTTP/1.1 client was not served while the slots were held");
+    cr_assert(s_served(m, true), "a normal HTTP/2 client was not served while the slots were held");
+    brk_mock_stop(m);
+}
+
+/* ---- slowloris --------------------------------------------------------------------------- */
+
+struct s_drip {
+    struct brk_mock *mock;
+    const char *bytes;     /* sent one byte per period, never all of it */
+    size_t len;
+    int fds[16];
+    size_t n;
+    atomic_bool stop;
+    pthread_t thread;
+};
+
+static void *s_drip_main(void *arg)
+{
+    struct s_drip *d = arg;
+    /* The last byte never goes: past it the connection just holds (the idle timeout's 30 s). */
+    for (size_t at = 0; !atomic_load(&d->stop); at++) {
+        for (size_t i = 0; i < d->n && at + 1 < d->len; i++) {
+            send(d->fds[i], d->bytes + at, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        usleep(250 * 1000); /* well inside the 30 s idle timeout: every byte resets it */
+    }
+    return NULL;
+}
+
+/* Fill every slot with a connection that sends `bytes` one at a time and never finishes. */
+static void s_drip_start(struct s_drip *d, struct brk_mock *m, unsigned slots, const char *bytes, size_t len)
+{
+    *d = (struct s_drip){.mock = m, .bytes = bytes, .len = len, .n = slots};
+    for (size_t i = 0; i < d->n; i++) {
+        d->fds[i] = s_connect(m);
+    }
+    cr_assert_eq(pthread_create(&d->thread, NULL, s_drip_main, d), 0);
+}
+
+static void s_drip_stop(struct s_drip *d)
+{
+    atomic_store(&d->stop, true);
+    pthread_join(d->thread, NULL);
+    for (size_t i = 0; i < d->n; i++) {
+        close(d->fds[i]);
+    }
+}
+
+Test(hostile_clients, slowloris_request_heads_lose_their_slots_at_the_head_deadline)
+{
+    struct brk_mock *m = s_start(8, 1);
+    static const char slow[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa";
+    struct s_drip d;
+    s_drip_start(&d, m, 8, slow, sizeof(slow) - 1);
+    bool served = s_served(m, false);
+    s_drip_stop(&d);
+    cr_assert(served, "slowloris held every slot past the 1 s head deadline");
+    brk_mock_stop(m);
+}
+
+Test(hostile_clients, slowloris_after_a_first_request_is_bounded_too)
+{
+    /* A kept-alive connection whose second request head trickles in. */
+    struct brk_mock *m = s_start(1, 1);
+    int fd = s_connect(m);
+    const char first[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    send(fd, first, sizeof(first) - 1, MSG_NOSIGNAL);
+    char buf[4096];
+    cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
+    struct s_drip d = {.mock = m, .bytes = "GET /_mock/health HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaa", .n = 1};
+    d.len = strlen(d.bytes);
+    d.fds[0] = fd;
+    cr_assert_eq(pthread_create(&d.thread, NULL, s_drip_main, &d), 0);
+    bool served = s_served(m, false);
+    s_drip_stop(&d);
+    cr_assert(served, "a trickled second request head kept the only slot");
+    brk_mock_stop(m);
+}
+
+Test(hostile_clients, slowloris_http2_preface_and_settings_lose_their_slots_at_the_head_deadline)
+{
+    struct brk_mock *m = s_start(8, 1);
+    /* The preface, then a SETTINGS frame header (9 bytes, an empty payload): never finished. */
+    static const char slow[] = PREFACE "\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+    struct s_drip d;
+    s_drip_start(&d, m, 8, slow, sizeof(slow) - 1);
+    bool served = s_served(m, true);
+    s_drip_stop(&d);
+    cr_assert(served, "a trickled HTTP/2 preface held every slot past the 1 s head deadline");
+    brk_mock_stop(m);
+}
