@@ -18,7 +18,7 @@ FILTER      ?=
 V           ?= 0
 SANITIZE    ?=
 
-PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2
+PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 libpcre2-8
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize
@@ -44,7 +44,7 @@ CC          ?= cc
 WARN        := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wwrite-strings -Wformat=2 \
                -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS     = $(shell pkg-config --libs libmicrohttpd libcurl libcjson openssl zlib libnghttp2 2>/dev/null)
+PKG_LIBS     = $(shell pkg-config --libs libmicrohttpd libcurl libcjson openssl zlib libnghttp2 libpcre2-8 2>/dev/null)
 CRIT_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -I. $(PKG_CFLAGS) -MMD -MP

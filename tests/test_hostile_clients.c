@@ -174,3 +174,84 @@ Test(hostile_clients, slowloris_http2_preface_and_settings_lose_their_slots_at_t
     cr_assert(served, "a trickled HTTP/2 preface held every slot past the 1 s head deadline");
     brk_mock_stop(m);
 }
+
+/* ---- a rule regex that backtracks for ever -------------------------------------------------- */
+
+#define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
+
+struct s_regex_attack {
+    struct brk_mock *mock;
+    const char *body;
+    atomic_bool stop;
+    atomic_int answered;
+    atomic_int status;
+};
+
+static void *s_regex_attack_main(void *arg)
+{
+    struct s_regex_attack *a = arg;
+    while (!atomic_load(&a->stop)) {
+        struct th_response r = th_converse(a->mock, HAIKU, a->body);
+        atomic_store(&a->status, (int)r.status);
+        atomic_fetch_add(&a->answered, 1);
+        th_response_free(&r);
+    }
+    return NULL;
+}
+
+/* The rule's counter of matches stopped at the limit, or -1 when the listing has none. */
+static double s_regex_limit_hits(struct brk_mock *m, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/_mock/rules/%s", id);
+    struct th_response r = th_request(m, "GET", path, NULL, NULL);
+    const cJSON *hits = cJSON_GetObjectItem(r.json, "regexLimitHits");
+    double v = cJSON_IsNumber(hits) ? hits->valuedouble : -1;
+    th_response_free(&r);
+    return v;
+}
+
+Test(hostile_clients, a_backtracking_rule_regex_stalls_nobody_and_counts_as_no_match)
+{
+    struct brk_mock *m = s_start(16, 10);
+    /* The issue's pattern (glibc's regexec took 8 s of CPU for 200 "a"s, under the rules lock)
+     * and a classic catastrophic one that PCRE2 has to give up on. */
+    struct th_response add = th_request(m, "POST", "/_mock/rules",
+                                        "[{\"id\":\"backref\",\"match\":{\"textRegex\":\"(a*)*\\\\1b\"},"
+                                        "\"error\":\"ModelErrorException\"},"
+                                        "{\"id\":\"nested\",\"match\":{\"textRegex\":\"^(a+)+$\"},"
+                                        "\"error\":\"ModelErrorException\"}]",
+                                        NULL);
+    cr_assert_eq(add.status, 201, "%s", add.body);
+    th_response_free(&add);
+    char text[400];
+    memset(text, 'a', 300);
+    strcpy(text + 300, "!");
+    char body[600];
+    snprintf(body, sizeof(body), "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}]}]}", text);
+
+    struct s_regex_attack a = {.mock = m, .body = body};
+    pthread_t attackers[2];
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(pthread_create(&attackers[i], NULL, s_regex_attack_main, &a), 0);
+    }
+    /* While hostile requests keep coming, the rules listing and a normal request are served. */
+    int64_t deadline = brk_clock_monotonic_ms() + S_SERVED_MS;
+    while (s_regex_limit_hits(m, "nested") < 1 && brk_clock_monotonic_ms() < deadline) {
+        usleep(20 * 1000);
+    }
+    double hits = s_regex_limit_hits(m, "nested");
+    bool served = s_served(m, false);
+    struct th_response normal = th_converse(m, HAIKU, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
+    atomic_store(&a.stop, true);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(attackers[i], NULL);
+    }
+    cr_assert_geq(hits, 1, "the match that hit PCRE2's limit was not counted (regexLimitHits %g)", hits);
+    cr_assert(served, "GET /_mock/health waited for a rule regex");
+    cr_assert_eq(normal.status, 200, "a normal Converse was not served: %ld %s", normal.status, normal.body);
+    cr_assert_eq(atomic_load(&a.status), 200, "a match stopped at the limit must count as no match");
+    cr_assert_eq(s_regex_limit_hits(m, "backref"), 0, "PCRE2 rules out the issue's pattern without backtracking");
+    th_response_free(&normal);
+    brk_mock_stop(m);
+}
