@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/log.h"
@@ -28,9 +29,26 @@
 #include "mock/http/http1.h"
 #include "mock/pipeline/stages.h"
 
+/* More query arguments than any Bedrock operation takes (ListAsyncInvokes has 7). Past it
+ * libmicrohttpd would run out of its per-connection pool recording them and close the
+ * connection without an answer; the request is refused in the AWS shape instead. */
+#define S_MAX_QUERY_ARGS 64
+
 struct s_conn {
     struct mock_request req;
     struct brk_buf body;
+    bool started;           /* the access handler has seen this request */
+    bool too_many_args;     /* the query was cut at S_MAX_QUERY_ARGS (s_uri_seen) */
+    bool close_after;       /* answer, then close the connection */
+};
+
+/* What the request head says about its own framing (RFC 9112 section 6). */
+struct s_framing {
+    unsigned n_length;      /* Content-Length headers */
+    bool length_conflict;   /* two of them differ */
+    char length[32];        /* the first one's value */
+    bool transfer_encoding;
+    bool expect_continue;
 };
 
 /* ---- collecting the request --------------------------------------------------------- */
@@ -50,13 +68,51 @@ static enum MHD_Result s_collect_arg(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static struct s_conn *s_conn_new(struct brk_mock *mock, struct MHD_Connection *connection, const char *url,
-                                 const char *method)
+static enum MHD_Result s_collect_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
+    (void)kind;
+    struct s_framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        f->length_conflict |= f->n_length++ > 0 && strcmp(f->length, value) != 0;
+        if (f->n_length == 1) {
+            snprintf(f->length, sizeof(f->length), "%s", value);
+        }
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0) {
+        f->expect_continue = strcasecmp(value, "100-continue") == 0;
+    }
+    return MHD_YES;
+}
+
+/* libmicrohttpd shows the request line before it records the query arguments; past
+ * S_MAX_QUERY_ARGS the line is cut short in its buffer (which it parses in place right
+ * after), so it records no more. The per-request state starts here. */
+static void *s_uri_seen(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    (void)cls;
+    (void)connection;
     struct s_conn *c = calloc(1, sizeof(*c));
+    const char *q = strchr(uri, '?');
+    unsigned n = 0;
+    for (const char *p = q; c && p && *p; p++) {
+        if (*p == '&' && ++n == S_MAX_QUERY_ARGS) {
+            *(char *)(uintptr_t)p = '\0'; /* libmicrohttpd's own buffer, writable: see above */
+            c->too_many_args = true;
+            break;
+        }
+    }
+    return c;
+}
+
+static struct s_conn *s_conn_start(struct brk_mock *mock, struct s_conn *c, struct MHD_Connection *connection,
+                                   const char *url, const char *method)
+{
+    c = c ? c : calloc(1, sizeof(*c));
     if (!c) {
         return NULL;
     }
+    c->started = true;
     mock_request_init(&c->req);
     c->req.method = strdup(method);
     c->req.url = strdup(url);
@@ -121,7 +177,7 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
     return r;
 }
 
-static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp)
+static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp, bool close_after)
 {
     if (resp->delay_ms) {
         mock_wire_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
@@ -136,6 +192,9 @@ static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_res
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     for (size_t i = 0; i < resp->n_headers; i++) {
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    }
+    if (close_after) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close"); /* libmicrohttpd then closes */
     }
     enum MHD_Result ret = MHD_queue_response(connection, (unsigned)resp->status, r);
     MHD_destroy_response(r);
@@ -153,17 +212,69 @@ static void s_head_done(struct brk_mock *mock, struct MHD_Connection *connection
     }
 }
 
+/* Answer with an AWS error without running the pipeline (the request could not be read as
+ * one), then close the connection. */
+static enum MHD_Result s_refuse(struct MHD_Connection *connection, enum brk_aws_error id, const char *message)
+{
+    struct mock_response resp;
+    mock_response_init(&resp);
+    mock_response_error(&resp, id, message);
+    enum MHD_Result ret = s_send(connection, &resp, true);
+    mock_response_clean_up(&resp);
+    return ret;
+}
+
+static enum MHD_Result s_answer(struct brk_mock *mock, struct MHD_Connection *connection, struct s_conn *c,
+                                const char *version)
+{
+    c->req.body = brk_buf_detach(&c->body, &c->req.body_len);
+    struct mock_response resp;
+    mock_response_init(&resp);
+    mock_journal_extra_add(&resp, "http_version", cJSON_CreateString(version)); /* journal: the protocol */
+    mock_dispatch(mock, &c->req, &resp);
+    enum MHD_Result ret = s_send(connection, &resp, c->close_after);
+    mock_response_clean_up(&resp);
+    return ret;
+}
+
+/* The first call, with the whole head: refuse what RFC 9112 says cannot be read. A body
+ * declared larger than the limit with "Expect: 100-continue" is answered 413 at once instead
+ * of 100 Continue (the pipeline's answer for a body too large, journaled as usual). */
+static enum MHD_Result s_head(struct brk_mock *mock, struct MHD_Connection *connection, struct s_conn *c,
+                              const char *version)
+{
+    struct s_framing f = {0};
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, s_collect_framing, &f);
+    if (c->too_many_args) {
+        return s_refuse(connection, BRK_AWS_SERIALIZATION, "The request has more than 64 query arguments.");
+    }
+    if (f.length_conflict) {
+        return s_refuse(connection, BRK_AWS_SERIALIZATION, "The request has conflicting Content-Length headers.");
+    }
+    /* Both: Transfer-Encoding wins, and the connection must close after the answer
+     * (RFC 9112 section 6.3), since a proxy may have read the body the other way. */
+    c->close_after = f.n_length && f.transfer_encoding;
+    char *end = NULL;
+    unsigned long long declared = f.n_length ? strtoull(f.length, &end, 10) : 0;
+    if (f.expect_continue && f.n_length && declared > mock->cfg.max_body_bytes) {
+        c->req.body_too_large = true;
+        c->close_after = true;
+        return s_answer(mock, connection, c, version);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, const char *url,
                                 const char *method, const char *version, const char *upload_data,
                                 size_t *upload_data_size, void **con_cls)
 {
     struct brk_mock *mock = cls;
     struct s_conn *c = *con_cls;
-    if (!c) {
+    if (!c || !c->started) {
         s_head_done(mock, connection);
-        c = s_conn_new(mock, connection, url, method);
+        c = s_conn_start(mock, c, connection, url, method);
         *con_cls = c;
-        return c ? MHD_YES : MHD_NO;
+        return c ? s_head(mock, connection, c, version) : MHD_NO;
     }
     if (*upload_data_size) {
         /* Past the limit the rest is read and dropped, so the client still gets an answer. */
@@ -174,14 +285,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
         *upload_data_size = 0;
         return MHD_YES;
     }
-    c->req.body = brk_buf_detach(&c->body, &c->req.body_len);
-    struct mock_response resp;
-    mock_response_init(&resp);
-    mock_journal_extra_add(&resp, "http_version", cJSON_CreateString(version)); /* journal: the protocol */
-    mock_dispatch(mock, &c->req, &resp);
-    enum MHD_Result ret = s_send(connection, &resp);
-    mock_response_clean_up(&resp);
-    return ret;
+    return s_answer(mock, connection, c, version);
 }
 
 static void s_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -290,6 +394,7 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
     mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock,
                                     MHD_OPTION_NOTIFY_COMPLETED, s_completed, mock,
                                     MHD_OPTION_NOTIFY_CONNECTION, s_notify_connection, mock,
+                                    MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, mock,
                                     /* The listener enforces max_connections; libmicrohttpd counts a
                                      * handed-over connection a moment late, so its own limit sits
                                      * above ours and never refuses what the listener admitted. */
