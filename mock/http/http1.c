@@ -40,6 +40,8 @@ struct s_conn {
     bool started;           /* the access handler has seen this request */
     bool too_many_args;     /* the query was cut at S_MAX_QUERY_ARGS (s_uri_seen) */
     bool close_after;       /* answer, then close the connection */
+    bool over_budget;       /* the memory budget refused the body (budget.h) */
+    uint64_t charged;       /* bytes of the budget the body holds */
 };
 
 /* What the request head says about its own framing (RFC 9112 section 6). */
@@ -122,11 +124,12 @@ static struct s_conn *s_conn_start(struct brk_mock *mock, struct s_conn *c, stru
     return c;
 }
 
-static void s_conn_free(struct s_conn *c)
+static void s_conn_free(struct brk_mock *mock, struct s_conn *c)
 {
     if (!c) {
         return;
     }
+    mock_budget_give(&mock->intake, c->charged);
     mock_request_clean_up(&c->req);
     brk_buf_clean_up(&c->body);
     free(c);
@@ -152,9 +155,9 @@ static void s_body_free(void *cls)
 
 /* A body of unknown length (streamed, or cut short) goes out with chunked transfer, so a cut
  * shows as a broken chunk; a complete one gets a Content-Length. */
-static struct MHD_Response *s_build_body(struct mock_response *resp)
+static struct MHD_Response *s_build_body(struct brk_mock *mock, struct mock_response *resp)
 {
-    struct mock_wire_body *body = mock_wire_body_take(resp);
+    struct mock_wire_body *body = mock_wire_body_take_within(resp, &mock->budget);
     if (!body) {
         return NULL;
     }
@@ -177,7 +180,8 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
     return r;
 }
 
-static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp, bool close_after)
+static enum MHD_Result s_send(struct brk_mock *mock, struct MHD_Connection *connection, struct mock_response *resp,
+                              bool close_after)
 {
     if (resp->delay_ms) {
         mock_wire_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
@@ -185,7 +189,7 @@ static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_res
     if (resp->close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */
     }
-    struct MHD_Response *r = s_build_body(resp);
+    struct MHD_Response *r = s_build_body(mock, resp);
     if (!r) {
         return MHD_NO;
     }
@@ -214,12 +218,13 @@ static void s_head_done(struct brk_mock *mock, struct MHD_Connection *connection
 
 /* Answer with an AWS error without running the pipeline (the request could not be read as
  * one), then close the connection. */
-static enum MHD_Result s_refuse(struct MHD_Connection *connection, enum brk_aws_error id, const char *message)
+static enum MHD_Result s_refuse(struct brk_mock *mock, struct MHD_Connection *connection, enum brk_aws_error id,
+                                const char *message)
 {
     struct mock_response resp;
     mock_response_init(&resp);
     mock_response_error(&resp, id, message);
-    enum MHD_Result ret = s_send(connection, &resp, true);
+    enum MHD_Result ret = s_send(mock, connection, &resp, true);
     mock_response_clean_up(&resp);
     return ret;
 }
@@ -227,12 +232,15 @@ static enum MHD_Result s_refuse(struct MHD_Connection *connection, enum brk_aws_
 static enum MHD_Result s_answer(struct brk_mock *mock, struct MHD_Connection *connection, struct s_conn *c,
                                 const char *version)
 {
+    if (c->over_budget) {
+        return s_refuse(mock, connection, BRK_AWS_SERVICE_UNAVAILABLE, NULL);
+    }
     c->req.body = brk_buf_detach(&c->body, &c->req.body_len);
     struct mock_response resp;
     mock_response_init(&resp);
     mock_journal_extra_add(&resp, "http_version", cJSON_CreateString(version)); /* journal: the protocol */
     mock_dispatch(mock, &c->req, &resp);
-    enum MHD_Result ret = s_send(connection, &resp, c->close_after);
+    enum MHD_Result ret = s_send(mock, connection, &resp, c->close_after);
     mock_response_clean_up(&resp);
     return ret;
 }
@@ -246,10 +254,10 @@ static enum MHD_Result s_head(struct brk_mock *mock, struct MHD_Connection *conn
     struct s_framing f = {0};
     MHD_get_connection_values(connection, MHD_HEADER_KIND, s_collect_framing, &f);
     if (c->too_many_args) {
-        return s_refuse(connection, BRK_AWS_SERIALIZATION, "The request has more than 64 query arguments.");
+        return s_refuse(mock, connection, BRK_AWS_SERIALIZATION, "The request has more than 64 query arguments.");
     }
     if (f.length_conflict) {
-        return s_refuse(connection, BRK_AWS_SERIALIZATION, "The request has conflicting Content-Length headers.");
+        return s_refuse(mock, connection, BRK_AWS_SERIALIZATION, "The request has conflicting Content-Length headers.");
     }
     /* Both: Transfer-Encoding wins, and the connection must close after the answer
      * (RFC 9112 section 6.3), since a proxy may have read the body the other way. */
@@ -262,6 +270,23 @@ static enum MHD_Result s_head(struct brk_mock *mock, struct MHD_Connection *conn
         return s_answer(mock, connection, c, version);
     }
     return MHD_YES;
+}
+
+/* Past the size limit or the memory budget the rest is read and dropped, so the client still
+ * gets an answer (413, or 503 ServiceUnavailableException). */
+static void s_take_upload(struct brk_mock *mock, struct s_conn *c, const char *data, size_t len)
+{
+    if (c->req.body_too_large || c->over_budget) {
+        return;
+    }
+    enum mock_budget_append rc = mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len);
+    if (rc != MOCK_BUDGET_OK) {
+        c->req.body_too_large = rc == MOCK_BUDGET_TOO_LARGE;
+        c->over_budget = rc == MOCK_BUDGET_REFUSED;
+        brk_buf_clean_up(&c->body);
+        mock_budget_give(&mock->intake, c->charged);
+        c->charged = 0;
+    }
 }
 
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -277,11 +302,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
         return c ? s_head(mock, connection, c, version) : MHD_NO;
     }
     if (*upload_data_size) {
-        /* Past the limit the rest is read and dropped, so the client still gets an answer. */
-        if (!c->req.body_too_large && brk_buf_append(&c->body, upload_data, *upload_data_size) != BRK_OK) {
-            c->req.body_too_large = true;
-            brk_buf_clean_up(&c->body);
-        }
+        s_take_upload(mock, c, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -293,7 +314,7 @@ static void s_completed(void *cls, struct MHD_Connection *connection, void **con
 {
     struct brk_mock *mock = cls;
     (void)toe;
-    s_conn_free(*con_cls);
+    s_conn_free(mock, *con_cls);
     *con_cls = NULL;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     if (info && info->socket_context) {

@@ -118,6 +118,22 @@ bool th_served_soon(struct brk_mock *mock, bool h2)
     }
 }
 
+long th_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kib;
+}
+
 void th_encode_label(const char *in, char *out, size_t out_len)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -63,6 +63,10 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
  * holds a moment after the client acted (threads of closed connections free their slots). */
 bool th_served_soon(struct brk_mock *mock, bool h2);
 
+/* Resident memory of this process (VmRSS of /proc/self/status) in KiB; the in-process mock's
+ * included. -1 where /proc is missing. */
+long th_rss_kib(void);
+
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);
 
