@@ -843,3 +843,53 @@ Test(h2_budget, unfinished_uploads_on_many_streams_are_refused_past_the_budget)
     cr_assert_eq(atomic_load(&m->budget.used_bytes), 0, "the budget still counts bytes nobody holds");
     brk_mock_stop(m);
 }
+
+/* ---- slow cases: make test-hostile ----------------------------------------------------- */
+
+/* Set by `make test-hostile`: these fill a journal of 1000 requests or push tens of MiB, too
+ * slow for every run under valgrind. */
+static void s_slow_only(void)
+{
+    if (!getenv("BRK_HOSTILE_SLOW")) {
+        cr_skip_test("slow: run with make test-hostile");
+    }
+}
+
+TestSuite(h2_slow, .timeout = TH_SUITE_TIMEOUT_S);
+
+static bool s_has_heads(const struct s_peer *p, unsigned count)
+{
+    unsigned n = 0;
+    for (unsigned id = 1; id < S_MAX_ID; id++) {
+        n += p->st[id].heads > 0;
+    }
+    return n >= count;
+}
+
+Test(h2_slow, replies_held_for_a_client_with_a_zero_window_stay_inside_the_budget)
+{
+    s_slow_only();
+    struct brk_mock *m = s_start_budget();
+    for (int i = 0; i < 1000; i++) { /* a full journal: GET /_mock/requests is ~0.5 MB */
+        struct th_response r = th_converse(m, "anthropic.claude-3-haiku-20240307-v1:0", HELLO);
+        cr_assert_eq(r.status, 200);
+        th_response_free(&r);
+    }
+    long baseline = th_rss_kib();
+    struct s_peer *p = s_peer_open(m);
+    s_send_all(p->fd, PREFACE, strlen(PREFACE));
+    static const unsigned char zero_window[6] = {0, 4, 0, 0, 0, 0}; /* SETTINGS_INITIAL_WINDOW_SIZE = 0 */
+    s_frame(p->fd, sizeof(zero_window), F_SETTINGS, 0, 0, zero_window);
+    unsigned char block[64];
+    unsigned n = s_request_block(block, false, "/_mock/requests");
+    for (unsigned i = 0; i < 100; i++) {
+        s_frame(p->fd, n, F_HEADERS, 0x4 | 0x1, 1 + 2 * i, block);
+    }
+    /* Response heads need no window: once all 100 are in, every reply has been built. */
+    cr_assert(s_wait(p, s_has_heads, 100), "every stream was answered (goaway %d, eof %d)", p->goaway, p->eof);
+    cr_assert(th_served_soon(m, true), "a normal HTTP/2 client was not served during the attack");
+    cr_assert(th_served_soon(m, false), "a normal HTTP/1.1 client was not served during the attack");
+    s_assert_rss_within_budget(baseline);
+    s_peer_close(p);
+    brk_mock_stop(m);
+}

@@ -255,3 +255,50 @@ Test(hostile_clients, a_backtracking_rule_regex_stalls_nobody_and_counts_as_no_m
     th_response_free(&normal);
     brk_mock_stop(m);
 }
+
+/* ---- the memory budget over HTTP/1.1 (slow: make test-hostile) ------------------------------ */
+
+#define S_BUDGET_BYTES (8u << 20)
+#define S_RSS_SLACK_KIB (16L * 1024) /* the process's own needs meanwhile: see tests/test_h2.c */
+
+TestSuite(hostile_slow, .timeout = TH_SUITE_TIMEOUT_S);
+
+Test(hostile_slow, unfinished_uploads_on_many_connections_stay_inside_the_budget)
+{
+    if (!getenv("BRK_HOSTILE_SLOW")) {
+        cr_skip_test("slow: run with make test-hostile");
+    }
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE;
+    cfg.max_body_bytes = 4u << 20;
+    cfg.memory_budget_bytes = S_BUDGET_BYTES;
+    struct brk_mock *m = th_mock_start(&cfg);
+    cr_assert(s_served(m, false));
+    long baseline = th_rss_kib();
+    /* 24 connections each promise 4 MiB and send 3 MiB: 72 MiB the old server kept. */
+    static char chunk[64 * 1024];
+    memset(chunk, 'a', sizeof(chunk));
+    int fds[24];
+    for (size_t i = 0; i < 24; i++) {
+        fds[i] = s_connect(m);
+        const char *head = "POST /model/anthropic.claude-3-haiku-20240307-v1%3A0/converse HTTP/1.1\r\n"
+                           "Host: x\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n";
+        cr_assert_eq(send(fds[i], head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
+        for (int k = 0; k < 48; k++) {
+            cr_assert_eq(send(fds[i], chunk, sizeof(chunk), MSG_NOSIGNAL), (ssize_t)sizeof(chunk));
+        }
+    }
+    /* The server reads and drops what does not fit; a health check has the room kept for replies. */
+    cr_assert(s_served(m, false), "a normal client was not served during the attack");
+    cr_assert(s_served(m, true), "a normal HTTP/2 client was not served during the attack");
+    long now = th_rss_kib();
+    if (baseline >= 0 && now >= 0) {
+        cr_assert_leq(now - baseline, (long)(S_BUDGET_BYTES / 1024) + S_RSS_SLACK_KIB,
+                      "resident memory grew by %ld KiB, past the budget and slack", now - baseline);
+    }
+    for (size_t i = 0; i < 24; i++) {
+        close(fds[i]);
+    }
+    brk_mock_stop(m);
+}
