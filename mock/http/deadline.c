@@ -30,6 +30,7 @@ struct mock_deadlines {
     int64_t timeout_ms;
     int ep, wake_fd;
     pthread_t thread;
+    bool started;          /* `thread` runs */
     pthread_mutex_t lock;  /* guards everything below */
     bool stopping;
     uint64_t next_id;
@@ -131,9 +132,9 @@ struct mock_deadlines *mock_deadlines_new(unsigned header_timeout_s)
     d->ep = epoll_create1(EPOLL_CLOEXEC);
     d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     struct epoll_event wake = {.events = EPOLLIN, .data.u64 = S_WAKE_ID};
-    if (d->ep < 0 || d->wake_fd < 0 || epoll_ctl(d->ep, EPOLL_CTL_ADD, d->wake_fd, &wake) != 0 ||
-        pthread_create(&d->thread, NULL, s_main, d) != 0) {
-        d->thread = pthread_self(); /* marks "not started" for destroy */
+    d->started = d->ep >= 0 && d->wake_fd >= 0 && epoll_ctl(d->ep, EPOLL_CTL_ADD, d->wake_fd, &wake) == 0 &&
+                 pthread_create(&d->thread, NULL, s_main, d) == 0;
+    if (!d->started) {
         mock_deadlines_destroy(d);
         return NULL;
     }
@@ -145,7 +146,7 @@ void mock_deadlines_destroy(struct mock_deadlines *d)
     if (!d) {
         return;
     }
-    if (!pthread_equal(d->thread, pthread_self())) {
+    if (d->started) {
         pthread_mutex_lock(&d->lock);
         d->stopping = true;
         pthread_mutex_unlock(&d->lock);
@@ -221,33 +222,33 @@ unsigned mock_deadlines_count(struct mock_deadlines *d)
     return n;
 }
 
-void mock_deadlines_head_done(struct mock_deadlines *d, struct mock_deadline_watch *w)
+/* No head under way; when `armed`, the first byte of the next one (or the peer's close)
+ * starts its deadline: one shot, and bytes already there (a pipelined request) fire at once. */
+static void s_between_heads(struct mock_deadlines *d, struct mock_deadline_watch *w, bool armed)
 {
     if (!w) {
         return;
     }
     pthread_mutex_lock(&d->lock);
     w->deadline_ms = 0;
-    w->armed = false;
-    epoll_ctl(d->ep, EPOLL_CTL_DEL, w->fd, NULL);
+    w->armed = armed;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = w->id};
+    if (!armed) {
+        epoll_ctl(d->ep, EPOLL_CTL_DEL, w->fd, NULL);
+    } else if (epoll_ctl(d->ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 && errno == EEXIST) {
+        epoll_ctl(d->ep, EPOLL_CTL_MOD, w->fd, &ev);
+    }
     pthread_mutex_unlock(&d->lock);
+}
+
+void mock_deadlines_head_done(struct mock_deadlines *d, struct mock_deadline_watch *w)
+{
+    s_between_heads(d, w, false);
 }
 
 void mock_deadlines_next_head(struct mock_deadlines *d, struct mock_deadline_watch *w)
 {
-    if (!w) {
-        return;
-    }
-    pthread_mutex_lock(&d->lock);
-    w->deadline_ms = 0;
-    w->armed = true;
-    /* One shot: the first byte (or the peer's close) starts the clock; bytes already there
-     * (a pipelined request) fire at once. */
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = w->id};
-    if (epoll_ctl(d->ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 && errno == EEXIST) {
-        epoll_ctl(d->ep, EPOLL_CTL_MOD, w->fd, &ev);
-    }
-    pthread_mutex_unlock(&d->lock);
+    s_between_heads(d, w, true);
 }
 
 void mock_deadlines_unwatch(struct mock_deadlines *d, struct mock_deadline_watch *w)

@@ -106,7 +106,12 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
 
 bool th_served_soon(struct brk_mock *mock, bool h2)
 {
-    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
+    return th_served_within(mock, h2, TH_DEADLINE_MS);
+}
+
+bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + within_ms;
     for (;;) {
         struct th_response r = (h2 ? th_request_h2 : th_request)(mock, "GET", "/_mock/health", NULL, NULL);
         bool served = r.status == 200;
