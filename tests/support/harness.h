@@ -69,7 +69,8 @@ bool th_served_soon(struct brk_mock *mock, bool h2);
 bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms);
 
 /* Resident memory of this process (VmRSS of /proc/self/status) in KiB; the in-process mock's
- * included. -1 where /proc is missing. */
+ * included. -1 where it means nothing (no /proc, ASan's quarantine, valgrind): callers then
+ * skip their memory check and keep the others. */
 long th_rss_kib(void);
 
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
