@@ -16,13 +16,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/hash.h"
+#include "common/uri.h"
 
 /* No canonical piece of a request may exceed this; far above any real Bedrock request. */
 #define S_MAX_PART (1u << 20)
 
 static const char s_hex[] = "0123456789abcdef";
-static const char s_hex_upper[] = "0123456789ABCDEF";
 
 static void s_to_hex(const unsigned char *in, size_t len, char *out)
 {
@@ -33,56 +34,23 @@ static void s_to_hex(const unsigned char *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static bool s_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
-}
-
-/* RFC 3986 encoding with the SigV4 unreserved set; '/' kept when keep_slash. */
-static enum brk_status s_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out)
-{
-    enum brk_status rc = BRK_OK;
-    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (s_unreserved(c) || (keep_slash && c == '/')) {
-            rc = brk_buf_append(out, &in[i], 1);
-        } else {
-            char esc[3] = {'%', s_hex_upper[c >> 4], s_hex_upper[c & 15]};
-            rc = brk_buf_append(out, esc, 3);
-        }
-    }
-    return rc;
-}
-
 enum brk_status brk_sigv4_uri_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out)
 {
-    return in && out ? s_encode(in, len, keep_slash, out) : BRK_ERR_INVALID_ARG;
+    return brk_uri_encode(in, len, keep_slash, out);
 }
 
-static int s_hex_value(char c)
+/* Percent-decode one query key or value the lenient way (botocore's unquote), into a buffer
+ * of its own: the text is used as a C string. A decoded piece is never longer than its
+ * encoding; S_MAX_PART bounds it as every other canonical piece. */
+static enum brk_status s_decode_dup(const char *in, size_t len, char **out)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode; a '%' not followed by two hex digits is kept as is (lenient, like botocore). */
-static enum brk_status s_decode(const char *in, size_t len, struct brk_buf *out)
-{
-    enum brk_status rc = BRK_OK;
-    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
-        if (in[i] == '%' && i + 2 < len && s_hex_value(in[i + 1]) >= 0 &&
-            s_hex_value(in[i + 2]) >= 0) {
-            char c = (char)(s_hex_value(in[i + 1]) * 16 + s_hex_value(in[i + 2]));
-            rc = brk_buf_append(out, &c, 1);
-            i += 2;
-        } else {
-            rc = brk_buf_append(out, &in[i], 1);
-        }
+    size_t n = 0;
+    *out = brk_malloc(len + 1);
+    if (!*out) {
+        return BRK_ERR_NOMEM;
     }
-    return rc;
+    enum brk_status rc = brk_uri_decode_lenient(in, len, *out, len + 1, &n);
+    return rc == BRK_OK && n > S_MAX_PART ? BRK_ERR_TOO_LARGE : rc;
 }
 
 /* ---- canonical URI -------------------------------------------------------------------- */
@@ -137,13 +105,13 @@ enum brk_status brk_sigv4_canonical_uri(const char *path, bool normalize, struct
         return brk_buf_append_str(out, "/");
     }
     if (!normalize) {
-        return s_encode(path, strlen(path), true, out);
+        return brk_uri_encode(path, strlen(path), true, out);
     }
     struct brk_buf norm;
     brk_buf_init(&norm, S_MAX_PART);
     enum brk_status rc = s_normalize(path, &norm);
     if (rc == BRK_OK) {
-        rc = s_encode(norm.data, norm.len, true, out);
+        rc = brk_uri_encode(norm.data, norm.len, true, out);
     }
     brk_buf_clean_up(&norm);
     return rc;
@@ -167,7 +135,7 @@ static char *s_encode_dup(const char *in, size_t len)
 {
     struct brk_buf b;
     brk_buf_init(&b, S_MAX_PART);
-    if (s_encode(in, len, false, &b) != BRK_OK) {
+    if (brk_uri_encode(in, len, false, &b) != BRK_OK) {
         brk_buf_clean_up(&b);
         return NULL;
     }
@@ -228,10 +196,10 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
         n += *c == '&';
     }
     enum brk_status rc = BRK_ERR_NOMEM;
-    struct brk_sigv4_header *pairs = calloc(n, sizeof(*pairs));
-    struct brk_buf *bufs = calloc(2 * n, sizeof(*bufs));
+    struct brk_sigv4_header *pairs = brk_calloc(n, sizeof(*pairs));
+    char **texts = brk_calloc(2 * n, sizeof(*texts)); /* key, value, key, value... owned */
     size_t used = 0;
-    if (!pairs || !bufs) {
+    if (!pairs || !texts) {
         goto out;
     }
     rc = BRK_OK;
@@ -241,13 +209,9 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
             size_t klen = strcspn(p, "=&");
             const char *v = p[klen] == '=' ? p + klen + 1 : p + klen;
             size_t vlen = len - (size_t)(v - p);
-            brk_buf_init(&bufs[2 * used], S_MAX_PART);
-            brk_buf_init(&bufs[2 * used + 1], S_MAX_PART);
-            rc = s_decode(p, klen, &bufs[2 * used]);
-            rc = rc == BRK_OK ? s_decode(v, vlen, &bufs[2 * used + 1]) : rc;
-            rc = rc == BRK_OK ? brk_buf_append(&bufs[2 * used], "", 0) : rc;
-            rc = rc == BRK_OK ? brk_buf_append(&bufs[2 * used + 1], "", 0) : rc;
-            pairs[used] = (struct brk_sigv4_header){bufs[2 * used].data, bufs[2 * used + 1].data};
+            rc = s_decode_dup(p, klen, &texts[2 * used]);
+            rc = rc == BRK_OK ? s_decode_dup(v, vlen, &texts[2 * used + 1]) : rc;
+            pairs[used] = (struct brk_sigv4_header){texts[2 * used], texts[2 * used + 1]};
             used++;
         }
         p += len + (p[len] == '&');
@@ -256,11 +220,11 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
         rc = brk_sigv4_canonical_query_pairs(pairs, used, out);
     }
 out:
-    for (size_t i = 0; bufs && i < 2 * used; i++) {
-        brk_buf_clean_up(&bufs[i]);
+    for (size_t i = 0; texts && i < 2 * used; i++) {
+        brk_free(texts[i]);
     }
-    free(bufs);
-    free(pairs);
+    brk_free(texts);
+    brk_free(pairs);
     return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "fuzz/rules_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
+#include "fuzz/uri_codec.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -123,6 +124,11 @@ Test(fuzz_replay, sigv4_auth)
 Test(fuzz_replay, sigv4_roundtrip)
 {
     cr_assert_gt(s_replay("sigv4_roundtrip", fuzz_sigv4_roundtrip), 0);
+}
+
+Test(fuzz_replay, uri_codec)
+{
+    cr_assert_gt(s_replay("uri_codec", fuzz_uri_codec), 0);
 }
 
 /* Every seed is a request an SDK can send (none is skipped as out of bounds), and the property is
