@@ -13,6 +13,7 @@
 #include "common/cachepoint.h"
 #include "bedrock/clock.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "common/rng.h"
 #include "bedrock/status.h"
 #include "common/tokens.h"

@@ -37,9 +37,6 @@ enum brk_status brk_buf_append_str(struct brk_buf *buf, const char *str);
 enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Append `len` bytes of `data` as a JSON string literal, quotes included. */
-enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len);
-
 /* Append the contents of the file at `path`, at most up to max_len. BRK_ERR_IO when it cannot
  * be opened; BRK_ERR_TOO_LARGE when it holds more (the buffer then holds the part that fits);
  * BRK_ERR_NOMEM on allocation failure. A read error ends the data early, as end of file would:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/tokens.h"
 
 static uint64_t s_json_tokens(const cJSON *json)
@@ -21,25 +22,20 @@ static uint64_t s_json_tokens(const cJSON *json)
     return n;
 }
 
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
-
 static uint64_t s_document_tokens(const cJSON *doc)
 {
-    const cJSON *source = s_get(doc, "source");
-    uint64_t n = s_json_tokens(s_get(doc, "name"));
-    const cJSON *bytes = s_get(source, "bytes");
+    const cJSON *source = brk_json_get(doc, "source");
+    uint64_t n = s_json_tokens(brk_json_get(doc, "name"));
+    const cJSON *bytes = brk_json_get(source, "bytes");
     if (cJSON_IsString(bytes)) {
         /* Decoded size is 3/4 of the base64 text; about 4 bytes of extracted text per token. */
         n += (uint64_t)strlen(bytes->valuestring) * 3 / 4 / 4;
     }
-    n += s_json_tokens(s_get(source, "text"));
+    n += s_json_tokens(brk_json_get(source, "text"));
     const cJSON *chunk = NULL;
-    cJSON_ArrayForEach(chunk, s_get(source, "content"))
+    cJSON_ArrayForEach(chunk, brk_json_get(source, "content"))
     {
-        n += s_json_tokens(s_get(chunk, "text"));
+        n += s_json_tokens(brk_json_get(chunk, "text"));
     }
     return n;
 }
@@ -48,7 +44,7 @@ static uint64_t s_tool_result_tokens(const cJSON *result)
 {
     uint64_t n = 0;
     const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, s_get(result, "content"))
+    cJSON_ArrayForEach(item, brk_json_get(result, "content"))
     {
         n += mock_usage_block_tokens(item);
     }
@@ -58,36 +54,36 @@ static uint64_t s_tool_result_tokens(const cJSON *result)
 uint64_t mock_usage_block_tokens(const cJSON *block)
 {
     const cJSON *v = NULL;
-    if ((v = s_get(block, "text")) && cJSON_IsString(v)) {
+    if ((v = brk_json_get(block, "text")) && cJSON_IsString(v)) {
         return brk_tokens_estimate_str(v->valuestring);
     }
-    if ((v = s_get(block, "json"))) {
+    if ((v = brk_json_get(block, "json"))) {
         return s_json_tokens(v);
     }
-    if (s_get(block, "cachePoint")) {
+    if (brk_json_get(block, "cachePoint")) {
         return 0;
     }
-    if (s_get(block, "image") || s_get(block, "video")) {
+    if (brk_json_get(block, "image") || brk_json_get(block, "video")) {
         return MOCK_IMAGE_TOKENS;
     }
-    if ((v = s_get(block, "document"))) {
+    if ((v = brk_json_get(block, "document"))) {
         return s_document_tokens(v);
     }
-    if ((v = s_get(block, "toolUse"))) {
-        return s_json_tokens(s_get(v, "name")) + s_json_tokens(s_get(v, "input"));
+    if ((v = brk_json_get(block, "toolUse"))) {
+        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "input"));
     }
-    if ((v = s_get(block, "toolResult"))) {
+    if ((v = brk_json_get(block, "toolResult"))) {
         return s_tool_result_tokens(v);
     }
-    if ((v = s_get(block, "toolSpec"))) {
-        const cJSON *schema = s_get(s_get(v, "inputSchema"), "json");
-        return s_json_tokens(s_get(v, "name")) + s_json_tokens(s_get(v, "description")) + s_json_tokens(schema);
+    if ((v = brk_json_get(block, "toolSpec"))) {
+        const cJSON *schema = brk_json_get(brk_json_get(v, "inputSchema"), "json");
+        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "description")) + s_json_tokens(schema);
     }
-    if ((v = s_get(block, "reasoningContent"))) {
-        return s_json_tokens(s_get(s_get(v, "reasoningText"), "text"));
+    if ((v = brk_json_get(block, "reasoningContent"))) {
+        return s_json_tokens(brk_json_get(brk_json_get(v, "reasoningText"), "text"));
     }
-    if ((v = s_get(block, "guardContent"))) {
-        return s_json_tokens(s_get(s_get(v, "text"), "text"));
+    if ((v = brk_json_get(block, "guardContent"))) {
+        return s_json_tokens(brk_json_get(brk_json_get(v, "text"), "text"));
     }
     return s_json_tokens(block);
 }
@@ -95,7 +91,7 @@ uint64_t mock_usage_block_tokens(const cJSON *block)
 static void s_visit(mock_block_fn fn, void *ctx, struct mock_block_visit *visit, const cJSON *block, bool count)
 {
     visit->block = block;
-    visit->cache_point = s_get(block, "cachePoint");
+    visit->cache_point = brk_json_get(block, "cachePoint");
     visit->tokens = count ? mock_usage_block_tokens(block) : 0;
     fn(ctx, visit);
 }
@@ -108,14 +104,14 @@ static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
     memset(&visit, 0, sizeof(visit));
     visit.message_index = -1;
     visit.section = MOCK_SECTION_TOOLS;
-    cJSON_ArrayForEach(block, s_get(s_get(input, "toolConfig"), "tools"))
+    cJSON_ArrayForEach(block, brk_json_get(brk_json_get(input, "toolConfig"), "tools"))
     {
         visit.block_index = i++;
         s_visit(fn, ctx, &visit, block, count);
     }
     visit.section = MOCK_SECTION_SYSTEM;
     i = 0;
-    cJSON_ArrayForEach(block, s_get(input, "system"))
+    cJSON_ArrayForEach(block, brk_json_get(input, "system"))
     {
         visit.block_index = i++;
         s_visit(fn, ctx, &visit, block, count);
@@ -123,12 +119,12 @@ static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
     visit.section = MOCK_SECTION_MESSAGES;
     int m = 0;
     const cJSON *message = NULL;
-    cJSON_ArrayForEach(message, s_get(input, "messages"))
+    cJSON_ArrayForEach(message, brk_json_get(input, "messages"))
     {
         visit.message_index = m++;
-        visit.role = cJSON_GetStringValue(s_get(message, "role"));
+        visit.role = cJSON_GetStringValue(brk_json_get(message, "role"));
         i = 0;
-        cJSON_ArrayForEach(block, s_get(message, "content"))
+        cJSON_ArrayForEach(block, brk_json_get(message, "content"))
         {
             visit.block_index = i++;
             s_visit(fn, ctx, &visit, block, count);
@@ -177,10 +173,10 @@ uint64_t mock_usage_input_tokens(const cJSON *input)
  * caller's latest turn; scanning from the end finds it without walking the history. */
 const cJSON *mock_usage_last_user_message(const cJSON *input)
 {
-    const cJSON *msgs = s_get(input, "messages");
+    const cJSON *msgs = brk_json_get(input, "messages");
     for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
         const cJSON *m = cJSON_GetArrayItem(msgs, i);
-        const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        const char *role = cJSON_GetStringValue(brk_json_get(m, "role"));
         if (role && strcmp(role, "user") == 0) {
             return m;
         }
