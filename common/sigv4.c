@@ -546,10 +546,7 @@ bool brk_sigv4_parse_date(const char *s, int64_t *time_s)
 
 bool brk_sigv4_equal(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n = la < lb ? la : lb;
-    int diff = CRYPTO_memcmp(a, b, n);
-    return diff == 0 && la == lb;
+    return brk_ct_equal(a, strlen(a), b, strlen(b));
 }
 
 /* ---- one-call signing ----------------------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash. */
+/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash
+ * (constant-time comparison included). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
@@ -222,6 +223,28 @@ Test(hash, hash64_is_stable_and_sees_every_byte)
     }
     cr_assert_neq(brk_hash64(buf, 8), brk_hash64(buf, 9), "length counts");
     cr_assert_neq(brk_hash64("\0", 1), brk_hash64("", 0), "a NUL byte counts");
+}
+
+Test(hash, ct_equal_is_true_only_for_the_same_bytes_and_length)
+{
+    cr_assert(brk_ct_equal("secret", 6, "secret", 6));
+    cr_assert(brk_ct_equal(NULL, 0, "", 0));
+    cr_assert(brk_ct_equal("a\0b", 3, "a\0b", 3), "bytes, not C strings");
+    cr_assert_not(brk_ct_equal("a\0b", 3, "a\0c", 3), "bytes past a NUL count");
+    cr_assert_not(brk_ct_equal("secret", 6, "Secret", 6), "the first byte");
+    cr_assert_not(brk_ct_equal("secret", 6, "secreT", 6), "the last byte");
+    cr_assert_not(brk_ct_equal("secret", 6, "secret!", 7), "a longer text with the same prefix");
+    cr_assert_not(brk_ct_equal("secret", 6, "secre", 5), "a prefix");
+    cr_assert_not(brk_ct_equal("", 0, "x", 1));
+    char a[300], b[300];
+    memset(a, 'k', sizeof(a));
+    memcpy(b, a, sizeof(b));
+    for (size_t i = 0; i < sizeof(a); i++) {
+        b[i] ^= 0x80;
+        cr_assert_not(brk_ct_equal(a, sizeof(a), b, sizeof(b)), "byte %zu differs", i);
+        b[i] ^= 0x80;
+    }
+    cr_assert(brk_ct_equal(a, sizeof(a), b, sizeof(b)));
 }
 
 Test(error, setf_records_status_and_message_and_clear_resets)

@@ -123,7 +123,8 @@ void brk_sigv4_format_date(int64_t time_s, char *out);
 bool brk_sigv4_parse_date(const char *amz_date, int64_t *time_s);
 
 /* Constant-time equality of two NUL-terminated strings (CRYPTO_memcmp over the common length;
- * lengths are compared too, leaking only whether they differ). */
+ * lengths are compared too, leaking only whether they differ). The project's one constant-time
+ * comparison (common/hash.c) for C strings. */
 bool brk_sigv4_equal(const char *a, const char *b);
 
 /* ---- one-call signing (the client side) -------------------------------------------------- */
