@@ -1,6 +1,7 @@
 /* clock.c: real and virtual clocks (see clock.h). */
 #include "bedrock/clock.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -99,4 +100,28 @@ enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms)
 enum brk_clock_mode brk_clock_mode(const struct brk_clock *clock)
 {
     return clock ? clock->mode : BRK_CLOCK_REAL;
+}
+
+void brk_clock_sleep_real_ms(int64_t ms)
+{
+    if (ms <= 0) {
+        return;
+    }
+    struct timespec deadline;
+    brk_clock_cond_deadline(ms, &deadline);
+    /* An absolute deadline: a sleep restarted after a signal does not start over. */
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR) {
+    }
+}
+
+enum brk_status brk_clock_sleep_ms(struct brk_clock *clock, int64_t ms)
+{
+    if (ms < 0) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    if (clock && clock->mode == BRK_CLOCK_VIRTUAL) {
+        return brk_clock_advance(clock, ms);
+    }
+    brk_clock_sleep_real_ms(ms);
+    return BRK_OK;
 }
