@@ -2,8 +2,9 @@
 #include "bedrock/buf.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "common/alloc.h"
 
 void brk_buf_init(struct brk_buf *buf, size_t max_len)
 {
@@ -26,7 +27,7 @@ static enum brk_status s_reserve(struct brk_buf *buf, size_t need)
     while (cap < need + 1) {
         cap *= 2;
     }
-    char *data = realloc(buf->data, cap);
+    char *data = brk_realloc(buf->data, cap);
     if (!data) {
         return BRK_ERR_NOMEM;
     }
@@ -110,7 +111,7 @@ void brk_buf_reset(struct brk_buf *buf)
 
 char *brk_buf_detach(struct brk_buf *buf, size_t *len_out)
 {
-    char *data = buf->data ? buf->data : calloc(1, 1);
+    char *data = buf->data ? buf->data : brk_calloc(1, 1);
     if (len_out) {
         *len_out = buf->data ? buf->len : 0;
     }
@@ -125,7 +126,7 @@ void brk_buf_clean_up(struct brk_buf *buf)
     if (!buf) {
         return;
     }
-    free(buf->data);
+    brk_free(buf->data);
     buf->data = NULL;
     buf->len = 0;
     buf->cap = 0;

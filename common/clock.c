@@ -3,8 +3,9 @@
 
 #include <errno.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <time.h>
+
+#include "common/alloc.h"
 
 struct brk_clock {
     enum brk_clock_mode mode;
@@ -58,7 +59,7 @@ void brk_clock_cond_deadline(int64_t ms, struct timespec *out)
 
 struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
 {
-    struct brk_clock *clock = calloc(1, sizeof(*clock));
+    struct brk_clock *clock = brk_calloc(1, sizeof(*clock));
     if (!clock) {
         return NULL;
     }
@@ -69,7 +70,7 @@ struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
 
 void brk_clock_destroy(struct brk_clock *clock)
 {
-    free(clock);
+    brk_free(clock);
 }
 
 int64_t brk_clock_now_ms(const struct brk_clock *clock)

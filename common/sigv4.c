@@ -68,7 +68,7 @@ static enum brk_status s_normalize(const char *path, struct brk_buf *out)
     for (const char *c = path; *c; c++) {
         n_max += *c == '/';
     }
-    struct s_seg *segs = calloc(n_max, sizeof(*segs));
+    struct s_seg *segs = brk_calloc(n_max, sizeof(*segs));
     if (!segs) {
         return BRK_ERR_NOMEM;
     }
@@ -95,7 +95,7 @@ static enum brk_status s_normalize(const char *path, struct brk_buf *out)
     if (rc == BRK_OK && (n == 0 || trailing)) {
         rc = brk_buf_append(out, "/", 1);
     }
-    free(segs);
+    brk_free(segs);
     return rc;
 }
 
@@ -155,10 +155,10 @@ static enum brk_status s_write_pairs(struct s_pair *pairs, size_t n, struct brk_
 static void s_free_pairs(struct s_pair *pairs, size_t n)
 {
     for (size_t i = 0; pairs && i < n; i++) {
-        free(pairs[i].key);
-        free(pairs[i].value);
+        brk_free(pairs[i].key);
+        brk_free(pairs[i].value);
     }
-    free(pairs);
+    brk_free(pairs);
 }
 
 enum brk_status brk_sigv4_canonical_query_pairs(const struct brk_sigv4_header *in, size_t n, struct brk_buf *out)
@@ -167,7 +167,7 @@ enum brk_status brk_sigv4_canonical_query_pairs(const struct brk_sigv4_header *i
         return BRK_OK;
     }
     enum brk_status rc = BRK_ERR_NOMEM;
-    struct s_pair *pairs = calloc(n, sizeof(*pairs));
+    struct s_pair *pairs = brk_calloc(n, sizeof(*pairs));
     if (!pairs) {
         return rc;
     }
@@ -251,7 +251,7 @@ static int s_str_cmp(const void *a, const void *b)
 
 static char *s_lower_dup(const char *s)
 {
-    char *d = strdup(s);
+    char *d = brk_strdup(s);
     for (char *c = d; c && *c; c++) {
         *c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
     }
@@ -288,7 +288,7 @@ enum brk_status brk_sigv4_signed_headers(const struct brk_sigv4_header *headers,
         first = false;
     }
     for (size_t i = 0; i < k; i++) {
-        free(names[i]);
+        brk_free(names[i]);
     }
     return rc;
 }
@@ -443,7 +443,7 @@ enum brk_status brk_sigv4_signing_key(const char *secret, const char *date8, con
 {
     enum brk_status rc = BRK_ERR_SIGV4;
     size_t slen = secret ? strlen(secret) : 0;
-    unsigned char *k_secret = malloc(slen + 4);
+    unsigned char *k_secret = brk_malloc(slen + 4);
     unsigned char k_date[32], k_region[32], k_service[32];
     if (!k_secret || !date8 || !region || !service) {
         rc = k_secret ? BRK_ERR_INVALID_ARG : BRK_ERR_NOMEM;
@@ -462,7 +462,7 @@ out:
     if (k_secret) {
         OPENSSL_cleanse(k_secret, slen + 4);
     }
-    free(k_secret);
+    brk_free(k_secret);
     OPENSSL_cleanse(k_date, sizeof(k_date));
     OPENSSL_cleanse(k_region, sizeof(k_region));
     OPENSSL_cleanse(k_service, sizeof(k_service));

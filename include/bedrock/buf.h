@@ -46,7 +46,8 @@ enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path);
 /* Forget the contents but keep the allocation. */
 void brk_buf_reset(struct brk_buf *buf);
 
-/* Hand the data to the caller (free with free()); the buffer becomes empty.
+/* Hand the data to the caller (free with free(); brk_free inside the project, since common/
+ * allocates through common/alloc.h, whose wrappers are malloc's); the buffer becomes empty.
  * Returns an empty allocated string when nothing was appended, or NULL on NOMEM. */
 char *brk_buf_detach(struct brk_buf *buf, size_t *len_out);
 
