@@ -77,7 +77,8 @@ uint64_t mock_usage_block_tokens(const cJSON *block)
     }
     if ((v = brk_json_get(block, "toolSpec"))) {
         const cJSON *schema = brk_json_get(brk_json_get(v, "inputSchema"), "json");
-        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "description")) + s_json_tokens(schema);
+        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "description")) +
+               s_json_tokens(schema);
     }
     if ((v = brk_json_get(block, "reasoningContent"))) {
         return s_json_tokens(brk_json_get(brk_json_get(v, "reasoningText"), "text"));

@@ -33,7 +33,8 @@ static const struct mock_pattern s_invocation_arn = {
 void mock_op_start_async_invoke(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    const cJSON *s3 = brk_json_get(brk_json_get(brk_json_get(req->json, "outputDataConfig"), "s3OutputDataConfig"), "s3Uri");
+    const cJSON *s3 =
+        brk_json_get(brk_json_get(brk_json_get(req->json, "outputDataConfig"), "s3OutputDataConfig"), "s3Uri");
     const char *uri = cJSON_GetStringValue(s3);
     if (!brk_json_get(req->json, "modelId")) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NULL, "modelId");

@@ -231,7 +231,8 @@ static void s_scan_input(struct s_scan *s, const cJSON *json)
         cJSON_ArrayForEach(b, brk_json_get(m, "content"))
         {
             s_scan_text(s, cJSON_GetStringValue(brk_json_get(b, "text")));
-            s_scan_text(s, cJSON_GetStringValue(brk_json_get(brk_json_get(brk_json_get(b, "guardContent"), "text"), "text")));
+            const cJSON *guarded = brk_json_get(brk_json_get(b, "guardContent"), "text");
+            s_scan_text(s, cJSON_GetStringValue(brk_json_get(guarded, "text")));
         }
     }
 }

@@ -267,7 +267,8 @@ static void s_add_metrics(cJSON *chunk, const cJSON *meta)
     cJSON_AddNumberToObject(m, "invocationLatency", latency);
     cJSON_AddNumberToObject(m, "firstByteLatency", (double)((long long)latency / 2));
     if (brk_json_get(u, "cacheReadInputTokens")) {
-        cJSON_AddNumberToObject(m, "cacheReadInputTokenCount", cJSON_GetNumberValue(brk_json_get(u, "cacheReadInputTokens")));
+        cJSON_AddNumberToObject(m, "cacheReadInputTokenCount",
+                                cJSON_GetNumberValue(brk_json_get(u, "cacheReadInputTokens")));
         cJSON_AddNumberToObject(m, "cacheWriteInputTokenCount",
                                 cJSON_GetNumberValue(brk_json_get(u, "cacheWriteInputTokens")));
     }
@@ -304,7 +305,8 @@ static void s_anthropic_delta(struct s_native *s, const cJSON *p)
         cJSON_AddItemToObject(delta, "text", cJSON_Duplicate(brk_json_get(d, "text"), 1));
     } else if (brk_json_get(d, "toolUse")) {
         cJSON_AddStringToObject(delta, "type", "input_json_delta");
-        cJSON_AddItemToObject(delta, "partial_json", cJSON_Duplicate(brk_json_get(brk_json_get(d, "toolUse"), "input"), 1));
+        cJSON_AddItemToObject(delta, "partial_json",
+                              cJSON_Duplicate(brk_json_get(brk_json_get(d, "toolUse"), "input"), 1));
     } else if (brk_json_get(rc, "text")) {
         s_anthropic_start_block(s, index, "thinking");
         cJSON_AddStringToObject(delta, "type", "thinking_delta");
@@ -409,7 +411,8 @@ static void s_text_model_event(struct s_native *s, const char *type, const cJSON
     const char *out_key = llama ? "generation_token_count" : "totalOutputTextTokenCount";
     const char *stop_key = llama ? "stop_reason" : "completionReason";
     if (meta) {
-        cJSON_AddNumberToObject(c, out_key, cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens")));
+        cJSON_AddNumberToObject(c, out_key,
+                                cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens")));
         cJSON_AddStringToObject(c, stop_key, llama ? s_llama_stop(s->stop_reason) : s_titan_stop(s->stop_reason));
         s_add_metrics(c, p);
     } else {

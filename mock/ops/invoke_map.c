@@ -222,7 +222,8 @@ static void s_anthropic_tools(const cJSON *body, cJSON *out, int *marks)
         cJSON_AddObjectToObject(cJSON_AddObjectToObject(config, "toolChoice"), "any");
     } else if (choice && strcmp(choice, "tool") == 0) {
         cJSON *tool = cJSON_AddObjectToObject(cJSON_AddObjectToObject(config, "toolChoice"), "tool");
-        cJSON_AddItemToObject(tool, "name", cJSON_Duplicate(brk_json_get(brk_json_get(body, "tool_choice"), "name"), 1));
+        cJSON_AddItemToObject(tool, "name",
+                              cJSON_Duplicate(brk_json_get(brk_json_get(body, "tool_choice"), "name"), 1));
     }
 }
 
@@ -297,8 +298,8 @@ static cJSON *s_map_nova(const cJSON *body, struct mock_response *resp)
         }
     }
     const cJSON *inf = brk_json_get(body, "inferenceConfig");
-    s_inference(out, brk_json_get(inf, "max_new_tokens") ? brk_json_get(inf, "max_new_tokens") : brk_json_get(inf, "maxTokens"),
-                brk_json_get(inf, "stopSequences"));
+    const cJSON *max_tokens = brk_json_get(inf, "max_new_tokens");
+    s_inference(out, max_tokens ? max_tokens : brk_json_get(inf, "maxTokens"), brk_json_get(inf, "stopSequences"));
     return out;
 }
 
@@ -355,7 +356,8 @@ cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t 
         out = s_map_prompt(json, "prompt", brk_json_get(json, "max_gen_len"), NULL, resp);
         break;
     default:
-        out = s_map_prompt(json, "inputText", brk_json_get(gen, "maxTokenCount"), brk_json_get(gen, "stopSequences"), resp);
+        out = s_map_prompt(json, "inputText", brk_json_get(gen, "maxTokenCount"), brk_json_get(gen, "stopSequences"),
+                           resp);
         break;
     }
     cJSON_Delete(json);

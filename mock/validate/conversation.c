@@ -448,7 +448,8 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
         }
         i++;
     }
-    const char *choice = cJSON_GetStringValue(brk_json_get(brk_json_get(brk_json_get(tool_config, "toolChoice"), "tool"), "name"));
+    const cJSON *tool_choice = brk_json_get(brk_json_get(tool_config, "toolChoice"), "tool");
+    const char *choice = cJSON_GetStringValue(brk_json_get(tool_choice, "name"));
     if (choice && !s_tool_defined(tools, choice)) {
         return s_fail(resp, S_MSG_TOOL_CHOICE, choice);
     }
