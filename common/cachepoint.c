@@ -3,34 +3,34 @@
 
 #include <string.h>
 
-static unsigned s_count_in(const cJSON *blocks)
+#include "common/converse_walk.h"
+
+static void s_count_visit(void *ctx, const struct brk_walk_visit *visit)
 {
-    unsigned n = 0;
-    const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, blocks)
-    {
-        if (cJSON_IsObject(block) && cJSON_GetObjectItemCaseSensitive(block, "cachePoint")) {
-            n++;
-        }
+    struct brk_cachepoint_counts *out = ctx;
+    if (!visit->cache_point) {
+        return;
     }
-    return n;
+    switch (visit->section) {
+    case BRK_WALK_TOOLS:
+        out->tools++;
+        break;
+    case BRK_WALK_SYSTEM:
+        out->system++;
+        break;
+    case BRK_WALK_MESSAGES:
+        out->messages++;
+        break;
+    }
+    out->total++;
 }
 
+/* The walk visits exactly the positions Bedrock reads, in its order: counting on it keeps the
+ * count and the placement rules from disagreeing about what is a cache point. */
 void brk_cachepoint_count(const cJSON *request, struct brk_cachepoint_counts *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!cJSON_IsObject(request)) {
-        return;
-    }
-    out->system = s_count_in(cJSON_GetObjectItemCaseSensitive(request, "system"));
-    const cJSON *tool_config = cJSON_GetObjectItemCaseSensitive(request, "toolConfig");
-    out->tools = s_count_in(cJSON_GetObjectItemCaseSensitive(tool_config, "tools"));
-    const cJSON *message = NULL;
-    cJSON_ArrayForEach(message, cJSON_GetObjectItemCaseSensitive(request, "messages"))
-    {
-        out->messages += s_count_in(cJSON_GetObjectItemCaseSensitive(message, "content"));
-    }
-    out->total = out->system + out->tools + out->messages;
+    brk_converse_walk_blocks(request, s_count_visit, out);
 }
 
 enum brk_cachepoint_ttl brk_cachepoint_ttl_of(const cJSON *cache_point)

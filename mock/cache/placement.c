@@ -71,7 +71,7 @@ static bool s_ttl_rejected(const struct mock_model *m, const struct mock_cache_p
 static bool s_placement_rejected(const struct brk_mock *mock, const struct mock_model *m,
                                  const struct mock_cache_plan_point *p, bool seen_5m, struct s_verdict *v)
 {
-    if (p->section == MOCK_SECTION_TOOLS && !m->cache_in_tools) {
+    if (p->section == BRK_WALK_TOOLS && !m->cache_in_tools) {
         snprintf(v->message, sizeof(v->message), BRK_CACHEPOINT_MSG_NOT_IN_TOOLS, p->block_index);
         v->rule = "not_in_tools";
         return true;

@@ -85,14 +85,14 @@ static void s_canon(struct s_walk *w, const cJSON *json)
     }
 }
 
-static const char *s_section_name(enum mock_section section)
+static const char *s_section_name(enum brk_walk_section section)
 {
-    return section == MOCK_SECTION_TOOLS ? "tools" : section == MOCK_SECTION_SYSTEM ? "system" : "messages";
+    return section == BRK_WALK_TOOLS ? "tools" : section == BRK_WALK_SYSTEM ? "system" : "messages";
 }
 
 /* A new list starts: mark it in the hash, so moving a block across a section or message
  * boundary changes the prefix. */
-static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
+static void s_enter_list(struct s_walk *w, const struct brk_walk_visit *v)
 {
     if (w->list_section == (int)v->section && w->list_message == v->message_index) {
         return;
@@ -103,19 +103,19 @@ static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
     w->cacheable_before = 0;
     w->previous = NULL;
     s_update_str(w, s_section_name(v->section));
-    if (v->section == MOCK_SECTION_MESSAGES) {
+    if (v->section == BRK_WALK_MESSAGES) {
         s_update_str(w, v->role ? v->role : "");
     }
 }
 
-static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_visit *v, int content_before)
+static void s_paths(struct mock_cache_plan_point *p, const struct brk_walk_visit *v, int content_before)
 {
-    mock_usage_location(v, p->location, sizeof(p->location));
+    brk_walk_location(v, p->location, sizeof(p->location));
     int k = content_before - 1; /* Anthropic hangs the cache point on the block before it */
-    if (v->section == MOCK_SECTION_TOOLS) {
+    if (v->section == BRK_WALK_TOOLS) {
         snprintf(p->member_path, sizeof(p->member_path), "toolConfig.tools.%d.member.cachePoint", v->block_index + 1);
         snprintf(p->anthropic_path, sizeof(p->anthropic_path), "tools.%d", k);
-    } else if (v->section == MOCK_SECTION_SYSTEM) {
+    } else if (v->section == BRK_WALK_SYSTEM) {
         snprintf(p->member_path, sizeof(p->member_path), "system.%d.member.cachePoint", v->block_index + 1);
         snprintf(p->anthropic_path, sizeof(p->anthropic_path), "system.%d", k);
     } else {
@@ -152,7 +152,7 @@ static void s_copy_lookback(const struct s_walk *w, struct mock_cache_plan_point
     p->n_lookback = n;
 }
 
-static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
+static void s_add_point(struct s_walk *w, const struct brk_walk_visit *v)
 {
     struct mock_cache_plan *plan = w->plan;
     plan->total_points++;
@@ -174,7 +174,7 @@ static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
     s_copy_lookback(w, p);
 }
 
-static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
+static void s_note_nested(struct s_walk *w, const struct brk_walk_visit *v)
 {
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
     const cJSON *item = NULL;
@@ -183,7 +183,7 @@ static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
     {
         if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < MOCK_CACHE_PLAN_MAX) {
             char location[96];
-            mock_usage_location(v, location, sizeof(location));
+            brk_walk_location(v, location, sizeof(location));
             snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
                      location, i);
         }
@@ -191,7 +191,7 @@ static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
     }
 }
 
-static void s_visit(void *ctx, const struct mock_block_visit *v)
+static void s_visit(void *ctx, const struct brk_walk_visit *v)
 {
     struct s_walk *w = ctx;
     s_enter_list(w, v);
@@ -212,7 +212,7 @@ static void s_visit(void *ctx, const struct mock_block_visit *v)
     w->previous = v->block;
 }
 
-static void s_find_any(void *ctx, const struct mock_block_visit *v)
+static void s_find_any(void *ctx, const struct brk_walk_visit *v)
 {
     const cJSON *item = NULL;
     if (v->cache_point) {
@@ -231,7 +231,7 @@ static void s_find_any(void *ctx, const struct mock_block_visit *v)
 static bool s_has_cache_points(const cJSON *request)
 {
     bool any = false;
-    mock_usage_walk_blocks(request, s_find_any, &any);
+    brk_converse_walk_blocks(request, s_find_any, &any);
     return any;
 }
 
@@ -242,7 +242,7 @@ static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *pla
                        .list_message = -2};
     enum brk_status rc = BRK_ERR_NOMEM;
     if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
-        mock_usage_walk(request, s_visit, &w);
+        brk_converse_walk(request, s_visit, &w);
         rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
     }
     EVP_MD_CTX_free(w.md);

@@ -1,7 +1,7 @@
 /*
  * plan.h (mock-private): what a Converse request asks of the prompt cache.
  *
- * One pass of mock_usage_walk (tools -> system -> messages, the order Bedrock processes
+ * One pass of brk_converse_walk (tools -> system -> messages, the order Bedrock processes
  * them) finds every top-level cache point and records, for each: where it is, the tokens of
  * everything before it (the one estimator, through the walk), and the SHA-256 of the
  * canonical form of everything before it. The canonical form prints each block with object
@@ -23,7 +23,7 @@
 #include "common/cachepoint.h"
 #include "bedrock/status.h"
 #include "mock/cache/store.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 
 /* Cache points examined one by one; more than BRK_CACHEPOINT_MAX is an error anyway, so the
  * rest are only counted. */
@@ -40,7 +40,7 @@ struct mock_cache_prefix {
 };
 
 struct mock_cache_plan_point {
-    enum mock_section section;
+    enum brk_walk_section section;
     int message_index;            /* -1 outside messages */
     int block_index;              /* index in its list (tools, system or the message content) */
     char location[96];            /* "system[1]", "toolConfig.tools[3]", "messages[2].content[0]" */
