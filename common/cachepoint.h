@@ -129,7 +129,7 @@ struct brk_cachepoint_list {
     struct brk_cachepoint points[BRK_CACHEPOINT_LIST_MAX];
     size_t n_points;              /* examined, <= BRK_CACHEPOINT_LIST_MAX */
     unsigned total_points;        /* every top-level cache point */
-    uint64_t total_tokens;        /* tokens of every block walked so far (the whole input after a scan) */
+    uint64_t total_tokens;        /* tokens of every content block walked so far (after a scan: the input's) */
 };
 
 /* Scan a Converse/ConverseStream body (or CountTokens' `converse`) into *out, overwriting it.
