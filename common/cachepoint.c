@@ -163,36 +163,25 @@ const char *brk_cachepoint_rule_name(enum brk_cachepoint_rule rule)
     return i < sizeof(s_rule_names) / sizeof(s_rule_names[0]) ? s_rule_names[i] : "unknown";
 }
 
-/* Coral's 1-based path of the point's CachePointBlock member: "system.2.member.cachePoint". */
+/* Coral's 1-based path of the point's CachePointBlock member: "system.2.member.cachePoint.type". */
 static void s_member_path(const struct brk_cachepoint *p, const char *member, char *out, size_t out_len)
 {
-    switch (p->section) {
-    case BRK_WALK_TOOLS:
-        snprintf(out, out_len, "toolConfig.tools.%d.member.cachePoint.%s", p->block_index + 1, member);
-        break;
-    case BRK_WALK_SYSTEM:
-        snprintf(out, out_len, "system.%d.member.cachePoint.%s", p->block_index + 1, member);
-        break;
-    case BRK_WALK_MESSAGES:
+    if (p->section == BRK_WALK_MESSAGES) {
         snprintf(out, out_len, "messages.%d.member.content.%d.member.cachePoint.%s", p->message_index + 1,
                  p->block_index + 1, member);
-        break;
+    } else {
+        snprintf(out, out_len, "%s.%d.member.cachePoint.%s",
+                 p->section == BRK_WALK_TOOLS ? "toolConfig.tools" : "system", p->block_index + 1, member);
     }
 }
 
 /* Anthropic's 0-based path of the block it hangs the point on: "messages.3.content.0". */
 static void s_anthropic_path(const struct brk_cachepoint *p, char *out, size_t out_len)
 {
-    switch (p->section) {
-    case BRK_WALK_TOOLS:
-        snprintf(out, out_len, "tools.%d", p->anchor_index);
-        break;
-    case BRK_WALK_SYSTEM:
-        snprintf(out, out_len, "system.%d", p->anchor_index);
-        break;
-    case BRK_WALK_MESSAGES:
+    if (p->section == BRK_WALK_MESSAGES) {
         snprintf(out, out_len, "messages.%d.content.%d", p->message_index, p->anchor_index);
-        break;
+    } else {
+        snprintf(out, out_len, "%s.%d", p->section == BRK_WALK_TOOLS ? "tools" : "system", p->anchor_index);
     }
 }
 

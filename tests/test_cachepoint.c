@@ -340,6 +340,9 @@ Test(cachepoint_check, ttl_1h_only_where_the_model_offers_it)
                     BRK_CACHEPOINT_MSG_TTL_NOT_ANTHROPIC);
     s_expect_ok(body, &s_claude_1h);
     s_expect_ok("{'system':[" TEXT("s") "," CP_5M "]}", &s_claude_5m);
+    snprintf(msg, sizeof(msg), BRK_CACHEPOINT_MSG_TTL_EXTRA, "tools.1");
+    s_expect_broken("{'toolConfig':{'tools':[" TOOL("a") "," TOOL("b") "," CP_1H "]}}", &s_claude_5m,
+                    BRK_CACHEPOINT_RULE_TTL_1H_NOT_OFFERED, BRK_AWS_VALIDATION, msg);
 }
 
 Test(cachepoint_check, a_1h_point_never_follows_a_5m_one_in_processing_order)
