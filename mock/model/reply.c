@@ -9,7 +9,7 @@
 #include "common/hash.h"
 #include "common/rng.h"
 #include "common/tokens.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 
 #define S_ECHO_MAX 200
 #define S_SCHEMA_MAX_DEPTH 16
@@ -186,7 +186,7 @@ static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t
 /* The echo text: what the caller said last, so tests can predict (and stop-sequence) it. */
 static char *s_echo_text(const cJSON *json)
 {
-    const cJSON *msg = mock_usage_last_user_message(json);
+    const cJSON *msg = brk_converse_last_user_message(json);
     const char *said = NULL;
     bool tool_result = false;
     const cJSON *block = NULL;
@@ -234,7 +234,7 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     (void)mock;
     uint64_t digest = s_body_digest(req);
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
-    reply->input_tokens = mock_usage_input_tokens(req->json);
+    reply->input_tokens = brk_converse_input_tokens(req->json);
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);
         r->text = strdup("Let me think about this request step by step.");

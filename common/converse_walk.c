@@ -1,8 +1,7 @@
-/* usage.c: token accounting walk over a Converse input (see usage.h). */
-#include "mock/model/usage.h"
+/* converse_walk.c: the Converse walk and its token accounting (see converse_walk.h). */
+#include "common/converse_walk.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -18,7 +17,7 @@ static uint64_t s_json_tokens(const cJSON *json)
     }
     char *text = cJSON_PrintUnformatted(json);
     uint64_t n = brk_tokens_estimate_str(text);
-    free(text);
+    cJSON_free(text); /* printed by cJSON's allocator, so freed by it */
     return n;
 }
 
@@ -46,12 +45,12 @@ static uint64_t s_tool_result_tokens(const cJSON *result)
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, brk_json_get(result, "content"))
     {
-        n += mock_usage_block_tokens(item);
+        n += brk_converse_block_tokens(item);
     }
     return n;
 }
 
-uint64_t mock_usage_block_tokens(const cJSON *block)
+uint64_t brk_converse_block_tokens(const cJSON *block)
 {
     const cJSON *v = NULL;
     if ((v = brk_json_get(block, "text")) && cJSON_IsString(v)) {
@@ -64,7 +63,7 @@ uint64_t mock_usage_block_tokens(const cJSON *block)
         return 0;
     }
     if (brk_json_get(block, "image") || brk_json_get(block, "video")) {
-        return MOCK_IMAGE_TOKENS;
+        return BRK_WALK_IMAGE_TOKENS;
     }
     if ((v = brk_json_get(block, "document"))) {
         return s_document_tokens(v);
@@ -89,35 +88,35 @@ uint64_t mock_usage_block_tokens(const cJSON *block)
     return s_json_tokens(block);
 }
 
-static void s_visit(mock_block_fn fn, void *ctx, struct mock_block_visit *visit, const cJSON *block, bool count)
+static void s_visit(brk_walk_fn fn, void *ctx, struct brk_walk_visit *visit, const cJSON *block, bool count)
 {
     visit->block = block;
     visit->cache_point = brk_json_get(block, "cachePoint");
-    visit->tokens = count ? mock_usage_block_tokens(block) : 0;
+    visit->tokens = count ? brk_converse_block_tokens(block) : 0;
     fn(ctx, visit);
 }
 
-static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
+static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, bool count)
 {
-    struct mock_block_visit visit;
+    struct brk_walk_visit visit;
     const cJSON *block = NULL;
     int i = 0;
     memset(&visit, 0, sizeof(visit));
     visit.message_index = -1;
-    visit.section = MOCK_SECTION_TOOLS;
+    visit.section = BRK_WALK_TOOLS;
     cJSON_ArrayForEach(block, brk_json_get(brk_json_get(input, "toolConfig"), "tools"))
     {
         visit.block_index = i++;
         s_visit(fn, ctx, &visit, block, count);
     }
-    visit.section = MOCK_SECTION_SYSTEM;
+    visit.section = BRK_WALK_SYSTEM;
     i = 0;
     cJSON_ArrayForEach(block, brk_json_get(input, "system"))
     {
         visit.block_index = i++;
         s_visit(fn, ctx, &visit, block, count);
     }
-    visit.section = MOCK_SECTION_MESSAGES;
+    visit.section = BRK_WALK_MESSAGES;
     int m = 0;
     const cJSON *message = NULL;
     cJSON_ArrayForEach(message, brk_json_get(input, "messages"))
@@ -133,46 +132,46 @@ static void s_walk(const cJSON *input, mock_block_fn fn, void *ctx, bool count)
     }
 }
 
-void mock_usage_walk(const cJSON *input, mock_block_fn fn, void *ctx)
+void brk_converse_walk(const cJSON *input, brk_walk_fn fn, void *ctx)
 {
     s_walk(input, fn, ctx, true);
 }
 
-void mock_usage_walk_blocks(const cJSON *input, mock_block_fn fn, void *ctx)
+void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx)
 {
     s_walk(input, fn, ctx, false);
 }
 
-void mock_usage_location(const struct mock_block_visit *visit, char *out, size_t out_len)
+void brk_walk_location(const struct brk_walk_visit *visit, char *out, size_t out_len)
 {
     switch (visit->section) {
-    case MOCK_SECTION_TOOLS:
+    case BRK_WALK_TOOLS:
         snprintf(out, out_len, "toolConfig.tools[%d]", visit->block_index);
         break;
-    case MOCK_SECTION_SYSTEM:
+    case BRK_WALK_SYSTEM:
         snprintf(out, out_len, "system[%d]", visit->block_index);
         break;
-    case MOCK_SECTION_MESSAGES:
+    case BRK_WALK_MESSAGES:
         snprintf(out, out_len, "messages[%d].content[%d]", visit->message_index, visit->block_index);
         break;
     }
 }
 
-static void s_sum(void *ctx, const struct mock_block_visit *visit)
+static void s_sum(void *ctx, const struct brk_walk_visit *visit)
 {
     *(uint64_t *)ctx += visit->tokens;
 }
 
-uint64_t mock_usage_input_tokens(const cJSON *input)
+uint64_t brk_converse_input_tokens(const cJSON *input)
 {
     uint64_t total = 0;
-    mock_usage_walk(input, s_sum, &total);
+    brk_converse_walk(input, s_sum, &total);
     return total;
 }
 
 /* Both the reply generator (what to echo) and the rule matchers (text, toolResult) look at the
  * caller's latest turn; scanning from the end finds it without walking the history. */
-const cJSON *mock_usage_last_user_message(const cJSON *input)
+const cJSON *brk_converse_last_user_message(const cJSON *input)
 {
     const cJSON *msgs = brk_json_get(input, "messages");
     for (int i = cJSON_GetArraySize(msgs) - 1; i >= 0; i--) {
