@@ -54,24 +54,27 @@ static enum brk_status s_put(struct brk_request *req, enum brk_rq_member m, cons
     return brk_rq_put(req, obj, name, value, order);
 }
 
-/* Refuse a list that would grow past `max`, showing it as Java's List.toString (bounded). */
-static enum brk_status s_list_full(struct brk_request *req, const char *path, const cJSON *list, int n, int max)
+/* Refuse adding `adding` to a list that holds `max` already, showing the list it would become as
+ * Java's List.toString, as Coral does; a list too long for the message ends with "...". */
+static enum brk_status s_list_full(struct brk_request *req, const char *path, const cJSON *list, int n, int max,
+                                   const char *adding)
 {
     if (n < max) {
         return BRK_OK;
     }
-    char shown[640];
-    size_t o = (size_t)snprintf(shown, sizeof(shown), "'[");
+    char shown[600];
+    size_t o = 0, room = sizeof(shown) - 8; /* kept for "...]'" */
     const cJSON *e = NULL;
     cJSON_ArrayForEach(e, list)
     {
-        if (o < sizeof(shown)) {
-            o += (size_t)snprintf(shown + o, sizeof(shown) - o, "%s%s", e == list->child ? "" : ", ", e->valuestring);
+        if (o < room) {
+            o += (size_t)snprintf(shown + o, room - o, "%s%s", o ? ", " : "'[", e->valuestring);
         }
     }
-    if (o < sizeof(shown)) {
-        snprintf(shown + o, sizeof(shown) - o, ", ...]'");
+    if (o < room) {
+        o += (size_t)snprintf(shown + o, room - o, ", %s", adding);
     }
+    snprintf(shown + (o < room ? o : room - 1), sizeof(shown) - (o < room ? o : room - 1), "%s]'", o < room ? "" : "...");
     return brk_rq_fail(req, BRK_ERR_INVALID_ARG,
                        "1 validation error detected: Value %s at '%s' failed to satisfy constraint: Member must have "
                        "length less than or equal to %d",
@@ -142,7 +145,8 @@ enum brk_status brk_request_stop_sequence(struct brk_request *req, const char *s
     snprintf(path, sizeof(path), "inferenceConfig.stopSequences.%d.member", req->n_stop + 1);
     st = brk_rq_length(req, path, sequence, true, 1, -1);
     cJSON *list = st == BRK_OK ? s_list(req, BRK_RQ_INFERENCE, "stopSequences", s_inference_order) : NULL;
-    st = list ? s_list_full(req, "inferenceConfig.stopSequences", list, req->n_stop, S_MAX_STOP_SEQUENCES)
+    st = list ? s_list_full(req, "inferenceConfig.stopSequences", list, req->n_stop, S_MAX_STOP_SEQUENCES,
+                                 sequence)
               : req->err.status;
     st = st == BRK_OK ? s_append_string(req, list, sequence) : st;
     req->n_stop += st == BRK_OK;
@@ -348,7 +352,8 @@ enum brk_status brk_request_response_field_path(struct brk_request *req, const c
     if (st == BRK_OK && !list) {
         st = brk_rq_nomem(req);
     }
-    st = st == BRK_OK ? s_list_full(req, "additionalModelResponseFieldPaths", list, req->n_paths, S_MAX_RESPONSE_PATHS)
+    st = st == BRK_OK ? s_list_full(req, "additionalModelResponseFieldPaths", list, req->n_paths, S_MAX_RESPONSE_PATHS,
+                                   path)
                       : st;
     st = st == BRK_OK ? s_append_string(req, list, path) : st;
     req->n_paths += st == BRK_OK;
