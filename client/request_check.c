@@ -43,7 +43,7 @@ enum brk_status brk_rq_arg(struct brk_request *req, const char *fn, const char *
 }
 
 /* Length as Java's String.length(): UTF-16 code units (a 4-byte UTF-8 sequence is 2). */
-static long s_utf16_len(const char *s)
+long brk_rq_utf16_len(const char *s)
 {
     long n = 0;
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
@@ -57,7 +57,7 @@ static long s_utf16_len(const char *s)
 enum brk_status brk_rq_length(struct brk_request *req, const char *path, const char *value, bool quote, long min,
                               long max)
 {
-    long n = s_utf16_len(value);
+    long n = brk_rq_utf16_len(value);
     char rule[96];
     if (n < min) {
         snprintf(rule, sizeof(rule), "Member must have length greater than or equal to %ld", min);

@@ -227,10 +227,11 @@ enum brk_status brk_request_service_tier(struct brk_request *req, const char *ty
 static enum brk_status s_map_entry(struct brk_request *req, const char *what, const char *s, long min,
                                    const char *ere, const char *source)
 {
-    size_t n = strlen(s), o = 0;
+    long n = brk_rq_utf16_len(s);
+    size_t o = 0;
     char faults[700];
     faults[0] = '\0';
-    if ((long)n < min) {
+    if (n < min) {
         o += (size_t)snprintf(faults, sizeof(faults), "Member must have length greater than or equal to %ld", min);
     }
     if (n > 256 && o < sizeof(faults)) {

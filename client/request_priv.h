@@ -126,6 +126,9 @@ extern const char *const brk_rq_cache_ttls[];
  * NULL with the error recorded. */
 cJSON *brk_rq_cache_point(struct brk_request *req, const char *path, const char *ttl, bool quote);
 
+/* Length as Java's String.length(): UTF-16 code units. */
+long brk_rq_utf16_len(const char *s);
+
 /* Whether `value` fully matches the anchored POSIX extended expression `ere`. */
 bool brk_rq_matches(const char *ere, const char *value);
 
