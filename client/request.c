@@ -12,20 +12,10 @@
 #include <string.h>
 
 #include "client/request_priv.h"
+#include "common/converse_rules.h"
 #include "common/alloc.h"
 #include "common/json.h"
 
-#define S_MSG_EMPTY_CONTENT                                                               \
-    "The content field in the Message object at messages.%d is empty. Add a ContentBlock " \
-    "object to the content field and try again."
-#define S_MSG_DOCUMENT_TEXT "A text block must be included when using documents."
-#define S_MSG_ERROR_RESULT_EMPTY \
-    "The content field at messages.%d.content.%d.toolResult cannot be empty when status value is error."
-#define S_MSG_NO_TOOL_CONFIG \
-    "The toolConfig field must be defined when using toolUse and toolResult content blocks."
-#define S_MSG_TOOL_CHOICE                                                                           \
-    "The tool %s in toolConfig.toolChoice.tool.name isn't defined in toolConfig.tools. Define the " \
-    "tool, or choose a tool that is defined, and try again."
 /* botocore's own refusal (ParamValidationError) of a member ConverseRequest does not have. */
 #define S_MSG_STREAM_MODE                                                                           \
     "Parameter validation failed:\nUnknown parameter in guardrailConfig: \"streamProcessingMode\", " \
@@ -113,6 +103,12 @@ enum brk_status brk_rq_nomem(struct brk_request *req)
 enum brk_status brk_rq_ready(struct brk_request *req)
 {
     return req ? req->err.status : BRK_ERR_INVALID_ARG;
+}
+
+enum brk_status brk_rq_start(struct brk_request *req, const char *fn, const char *arg, const void *value)
+{
+    enum brk_status st = brk_rq_ready(req);
+    return st == BRK_OK ? brk_rq_arg(req, fn, arg, value) : st;
 }
 
 /* ---- tree helpers ---------------------------------------------------------------------- */
@@ -204,12 +200,12 @@ static enum brk_status s_check_block(const struct brk_request *req, const cJSON 
 {
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(block, "toolResult");
     if ((result || cJSON_GetObjectItemCaseSensitive(block, "toolUse")) && !req->member[BRK_RQ_TOOLS]) {
-        return s_refuse(err, S_MSG_NO_TOOL_CONFIG);
+        return s_refuse(err, BRK_MSG_NO_TOOL_CONFIG);
     }
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "status"));
     if (status && strcmp(status, "error") == 0 &&
         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result, "content")) == 0) {
-        return s_refuse(err, S_MSG_ERROR_RESULT_EMPTY, n, k);
+        return s_refuse(err, BRK_MSG_ERROR_RESULT_EMPTY, n, k);
     }
     return BRK_OK;
 }
@@ -222,7 +218,7 @@ static enum brk_status s_check_messages(const struct brk_request *req, struct br
     {
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
         if (cJSON_GetArraySize(content) == 0) {
-            return s_refuse(err, S_MSG_EMPTY_CONTENT, n);
+            return s_refuse(err, BRK_MSG_EMPTY_CONTENT, n);
         }
         bool document = false, text = false;
         int k = 0;
@@ -236,7 +232,7 @@ static enum brk_status s_check_messages(const struct brk_request *req, struct br
             }
         }
         if (document && !text) {
-            return s_refuse(err, S_MSG_DOCUMENT_TEXT);
+            return s_refuse(err, BRK_MSG_DOCUMENT_TEXT);
         }
         n++;
     }
@@ -272,7 +268,7 @@ static enum brk_status s_check_tools(const struct brk_request *req, struct brk_e
     const cJSON *tool = cJSON_GetObjectItemCaseSensitive(choice, "tool");
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tool, "name"));
     if (name && !s_tool_defined(req, name)) {
-        return s_refuse(err, S_MSG_TOOL_CHOICE, name);
+        return s_refuse(err, BRK_MSG_TOOL_CHOICE, name);
     }
     return BRK_OK;
 }

@@ -12,27 +12,10 @@
 #include <string.h>
 
 #include "client/request_priv.h"
+#include "common/converse_rules.h"
 #include "common/alloc.h"
 #include "common/base64.h"
 
-#define S_MSG_FIRST_USER                                                                         \
-    "A conversation must start with a user message. Try again with a conversation that starts " \
-    "with a user message."
-#define S_MSG_ALTERNATE                                                                           \
-    "A conversation must alternate between user and assistant roles. Make sure the conversation " \
-    "alternates between user and assistant roles and try again."
-#define S_MSG_BLANK_TEXT                                                                     \
-    "The text field in the ContentBlock object at messages.%d.content.%d is blank. Add text " \
-    "to the text field, and try again."
-#define S_MSG_MEDIA_ROLE                                                                           \
-    "The %s field in the ContentBlock object at messages.%d.content.%d is only supported in user " \
-    "messages. Remove it, or move it to a user message, and try again."
-#define S_MSG_TOO_MANY_IMAGES \
-    "The Message object at messages.%d has more than 20 images. Reduce the number of images and try again."
-#define S_MSG_TOO_MANY_DOCUMENTS \
-    "The Message object at messages.%d has more than 5 documents. Reduce the number of documents and try again."
-#define S_MAX_IMAGES 20
-#define S_MAX_DOCUMENTS 5
 
 static const char *const s_result_statuses[] = {"success", "error", NULL};
 static const char *const s_guard_image_formats[] = {"png", "jpeg", NULL};
@@ -45,13 +28,13 @@ static const char *const s_tool_use_id_ere = "^[a-zA-Z0-9_.:-]+$";
 static enum brk_status s_check_media(struct brk_request *req, const char *block, const struct brk_rq_slot *slot)
 {
     if (req->role != BRK_ROLE_USER) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_MEDIA_ROLE, block, slot->message, slot->block);
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_MEDIA_ROLE, block, slot->message, slot->block);
     }
-    if (strcmp(block, "image") == 0 && req->n_images >= S_MAX_IMAGES) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_TOO_MANY_IMAGES, slot->message);
+    if (strcmp(block, "image") == 0 && req->n_images >= BRK_RULE_MAX_IMAGES) {
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_TOO_MANY_IMAGES, slot->message);
     }
-    if (strcmp(block, "document") == 0 && req->n_documents >= S_MAX_DOCUMENTS) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_TOO_MANY_DOCUMENTS, slot->message);
+    if (strcmp(block, "document") == 0 && req->n_documents >= BRK_RULE_MAX_DOCUMENTS) {
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_TOO_MANY_DOCUMENTS, slot->message);
     }
     return BRK_OK;
 }
@@ -186,10 +169,10 @@ enum brk_status brk_request_message(struct brk_request *req, enum brk_role role)
         return brk_rq_fail(req, BRK_ERR_INVALID_ARG, "brk_request_message: unknown role %d", (int)role);
     }
     if (req->n_messages == 0 && role != BRK_ROLE_USER) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_FIRST_USER);
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_FIRST_USER);
     }
     if (req->n_messages > 0 && role == req->role) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_ALTERNATE);
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_ALTERNATE);
     }
     cJSON *messages = brk_rq_member(req, BRK_RQ_MESSAGES, true);
     cJSON *msg = messages ? cJSON_CreateObject() : NULL;
@@ -209,16 +192,6 @@ enum brk_status brk_request_message(struct brk_request *req, enum brk_role role)
     return BRK_OK;
 }
 
-static bool s_blank(const char *s)
-{
-    for (; *s; s++) {
-        if (!strchr(" \t\n\v\f\r", *s)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 enum brk_status brk_request_text(struct brk_request *req, const char *text)
 {
     struct brk_rq_slot slot;
@@ -227,8 +200,8 @@ enum brk_status brk_request_text(struct brk_request *req, const char *text)
     if (st != BRK_OK) {
         return st;
     }
-    if (!slot.in_result && s_blank(text)) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_BLANK_TEXT, slot.message, slot.block);
+    if (!slot.in_result && brk_rule_text_blank(text)) {
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_BLANK_TEXT, slot.message, slot.block);
     }
     return brk_rq_add(req, &slot, "text", cJSON_CreateString(text));
 }

@@ -13,11 +13,9 @@
 #include <string.h>
 
 #include "client/request_priv.h"
+#include "common/converse_rules.h"
 #include "common/alloc.h"
 
-#define S_MSG_JSON_POINTER                                                                        \
-    "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a "   \
-    "JSON Pointer such as /stop_sequence and try again."
 
 /* GuardrailIdentifier and GuardrailVersion of the service model. */
 #define S_GUARDRAIL_ID_ERE "^(|([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$"
@@ -54,14 +52,11 @@ static enum brk_status s_put(struct brk_request *req, enum brk_rq_member m, cons
     return brk_rq_put(req, obj, name, value, order);
 }
 
-/* Refuse adding `adding` to a list that holds `max` already, showing the list it would become as
+/* The refusal of adding `adding` to a list that holds `max` already, showing the list it would become as
  * Java's List.toString, as Coral does; a list too long for the message ends with "...". */
-static enum brk_status s_list_full(struct brk_request *req, const char *path, const cJSON *list, int n, int max,
+static enum brk_status s_list_full(struct brk_request *req, const char *path, const cJSON *list, int max,
                                    const char *adding)
 {
-    if (n < max) {
-        return BRK_OK;
-    }
     char shown[600];
     size_t o = 0, room = sizeof(shown) - 8; /* kept for "...]'" */
     const cJSON *e = NULL;
@@ -124,33 +119,40 @@ static cJSON *s_list(struct brk_request *req, enum brk_rq_member m, const char *
     return list;
 }
 
-static enum brk_status s_append_string(struct brk_request *req, cJSON *list, const char *value)
+/* Append `value` to `list` (NULL: out of memory) and count it in *n, unless the list holds `max`
+ * already; `path` names the list in the refusal. */
+static enum brk_status s_list_append(struct brk_request *req, const char *path, cJSON *list, int *n, int max,
+                                     const char *value)
 {
+    if (!list) {
+        return brk_rq_nomem(req);
+    }
+    if (*n >= max) {
+        return s_list_full(req, path, list, max, value);
+    }
     cJSON *item = cJSON_CreateString(value);
     if (!item) {
         return brk_rq_nomem(req);
     }
     cJSON_AddItemToArray(list, item);
+    (*n)++;
     return BRK_OK;
 }
 
 enum brk_status brk_request_stop_sequence(struct brk_request *req, const char *sequence)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_stop_sequence", "sequence", sequence) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_stop_sequence", "sequence", sequence);
     if (st != BRK_OK) {
         return st;
     }
     char path[80];
     snprintf(path, sizeof(path), "inferenceConfig.stopSequences.%d.member", req->n_stop + 1);
     st = brk_rq_length(req, path, sequence, true, 1, -1);
-    cJSON *list = st == BRK_OK ? s_list(req, BRK_RQ_INFERENCE, "stopSequences", s_inference_order) : NULL;
-    st = list ? s_list_full(req, "inferenceConfig.stopSequences", list, req->n_stop, S_MAX_STOP_SEQUENCES,
-                                 sequence)
-              : req->err.status;
-    st = st == BRK_OK ? s_append_string(req, list, sequence) : st;
-    req->n_stop += st == BRK_OK;
-    return st;
+    if (st != BRK_OK) {
+        return st;
+    }
+    cJSON *list = s_list(req, BRK_RQ_INFERENCE, "stopSequences", s_inference_order);
+    return s_list_append(req, "inferenceConfig.stopSequences", list, &req->n_stop, S_MAX_STOP_SEQUENCES, sequence);
 }
 
 /* ---- guardrailConfig, performanceConfig, serviceTier ------------------------------------------ */
@@ -194,8 +196,7 @@ static enum brk_status s_enum_member(struct brk_request *req, const char *fn, en
                                      const char *path, const char *value, const char *const *values,
                                      const char *const *order)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, fn, name, value) : st;
+    enum brk_status st = brk_rq_start(req, fn, name, value);
     st = st == BRK_OK ? brk_rq_enum(req, path, value, true, values) : st;
     return st == BRK_OK ? s_put(req, m, name, cJSON_CreateString(value), order) : st;
 }
@@ -269,8 +270,7 @@ static enum brk_status s_map_put(struct brk_request *req, enum brk_rq_member m, 
 
 enum brk_status brk_request_metadata(struct brk_request *req, const char *key, const char *value)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_metadata", "key", key) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_metadata", "key", key);
     st = st == BRK_OK ? brk_rq_arg(req, "brk_request_metadata", "value", value) : st;
     st = st == BRK_OK ? s_map_entry(req, "Map keys", key, 1, S_METADATA_KEY_ERE, S_METADATA_KEY_SOURCE) : st;
     st = st == BRK_OK ? s_map_entry(req, "Map value", value, 0, S_METADATA_VALUE_ERE, S_METADATA_VALUE_SOURCE) : st;
@@ -289,8 +289,7 @@ enum brk_status brk_request_metadata(struct brk_request *req, const char *key, c
 
 enum brk_status brk_request_prompt_variable(struct brk_request *req, const char *name, const char *text)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_prompt_variable", "name", name) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_prompt_variable", "name", name);
     st = st == BRK_OK ? brk_rq_arg(req, "brk_request_prompt_variable", "text", text) : st;
     if (st != BRK_OK) {
         return st;
@@ -322,43 +321,23 @@ enum brk_status brk_request_additional_fields(struct brk_request *req, const cha
     return st;
 }
 
-/* RFC 6901: "/" then tokens where '~' is followed by '0' or '1'. */
-static bool s_json_pointer_ok(const char *p)
-{
-    if (p[0] != '/') {
-        return false;
-    }
-    for (; *p; p++) {
-        if (*p == '~' && p[1] != '0' && p[1] != '1') {
-            return false;
-        }
-    }
-    return true;
-}
-
 enum brk_status brk_request_response_field_path(struct brk_request *req, const char *path)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_response_field_path", "path", path) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_response_field_path", "path", path);
     if (st != BRK_OK) {
         return st;
     }
     char where[80];
     snprintf(where, sizeof(where), "additionalModelResponseFieldPaths.%d.member", req->n_paths + 1);
     st = brk_rq_length(req, where, path, true, 1, 256);
-    if (st == BRK_OK && !s_json_pointer_ok(path)) {
-        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_JSON_POINTER, req->n_paths);
+    if (st == BRK_OK && !brk_rule_json_pointer_ok(path)) {
+        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_JSON_POINTER, req->n_paths);
     }
-    cJSON *list = st == BRK_OK ? brk_rq_member(req, BRK_RQ_RESPONSE_PATHS, true) : NULL;
-    if (st == BRK_OK && !list) {
-        st = brk_rq_nomem(req);
+    if (st != BRK_OK) {
+        return st;
     }
-    st = st == BRK_OK ? s_list_full(req, "additionalModelResponseFieldPaths", list, req->n_paths, S_MAX_RESPONSE_PATHS,
-                                   path)
-                      : st;
-    st = st == BRK_OK ? s_append_string(req, list, path) : st;
-    req->n_paths += st == BRK_OK;
-    return st;
+    return s_list_append(req, "additionalModelResponseFieldPaths", brk_rq_member(req, BRK_RQ_RESPONSE_PATHS, true),
+                         &req->n_paths, S_MAX_RESPONSE_PATHS, path);
 }
 
 /* ---- outputConfig ----------------------------------------------------------------------------- */
@@ -396,8 +375,7 @@ enum brk_status brk_request_output_json_schema(struct brk_request *req, const ch
 
 enum brk_status brk_request_output_effort(struct brk_request *req, const char *effort)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_output_effort", "effort", effort) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_output_effort", "effort", effort);
     st = st == BRK_OK ? brk_rq_length(req, "outputConfig.effort", effort, true, 0, 16) : st;
     return st == BRK_OK ? s_put(req, BRK_RQ_OUTPUT, "effort", cJSON_CreateString(effort), s_output_order) : st;
 }

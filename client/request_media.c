@@ -10,11 +10,8 @@
 #include <string.h>
 
 #include "client/request_priv.h"
+#include "common/converse_rules.h"
 
-#define S_MSG_DOCUMENT_NAME                                                                       \
-    "The document file name can only contain alphanumeric characters, whitespace characters, "   \
-    "hyphens, parentheses, and square brackets. The name can't contain more than one consecutive " \
-    "whitespace character. Check that the file name conforms to these restrictions and retry your request."
 
 static const char *const s_image_formats[] = {"png", "jpeg", "gif", "webp", NULL};
 static const char *const s_document_formats[] = {"pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md", NULL};
@@ -40,31 +37,14 @@ struct s_media {
     cJSON *block;                   /* {format[, name]}; source is added last */
 };
 
-/* Bedrock's rule for document names (measured live; docs/validation.md): letters, digits, single
- * ASCII spaces, and -()[]_ . */
-static bool s_document_name_ok(const char *name)
-{
-    bool prev_space = false;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-        bool space = *c == ' ';
-        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || space ||
-                  strchr("-()[]_", *c) != NULL;
-        if (!ok || (space && prev_space)) {
-            return false;
-        }
-        prev_space = space;
-    }
-    return true;
-}
-
 static enum brk_status s_check_name(struct brk_request *req, const struct s_media *m, const char *name)
 {
     char path[240];
     snprintf(path, sizeof(path), "%s.document.name", m->slot.path);
     enum brk_status st = brk_rq_arg(req, m->fn, "name", name);
     st = st == BRK_OK ? brk_rq_length(req, path, name, false, 1, 200) : st;
-    if (st == BRK_OK && !s_document_name_ok(name)) {
-        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_DOCUMENT_NAME);
+    if (st == BRK_OK && !brk_rule_document_name_ok(name)) {
+        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_DOCUMENT_NAME);
     }
     return st;
 }

@@ -83,6 +83,9 @@ enum brk_status brk_rq_nomem(struct brk_request *req);
  * error, or BRK_OK to go on. */
 enum brk_status brk_rq_ready(struct brk_request *req);
 
+/* brk_rq_ready, then brk_rq_arg(req, fn, arg, value): the start of most adders. */
+enum brk_status brk_rq_start(struct brk_request *req, const char *fn, const char *arg, const void *value);
+
 /* Set member `name` of object `obj` to `value` (replacing one of that name), placed so the
  * members follow `order` (NULL-terminated names). Takes `value` in every case. */
 enum brk_status brk_rq_put(struct brk_request *req, cJSON *obj, const char *name, cJSON *value,

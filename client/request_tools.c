@@ -11,12 +11,8 @@
 #include <string.h>
 
 #include "client/request_priv.h"
+#include "common/converse_rules.h"
 
-#define S_MSG_SCHEMA_FORMAT                                                                     \
-    "The format of the value at toolConfig.tools.%d.toolSpec.inputSchema.json is invalid. " \
-    "Provide a json object for the field and try again."
-#define S_MSG_SCHEMA_TYPE \
-    "The value at toolConfig.tools.%d.toolSpec.inputSchema.json.type must be one of the following: object."
 
 static const char *const s_spec_order[] = {"name", "description", "inputSchema", "strict", NULL};
 
@@ -35,9 +31,9 @@ static enum brk_status s_schema(struct brk_request *req, const char *schema_json
     }
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(*out, "type");
     if (!cJSON_IsObject(*out)) {
-        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_SCHEMA_FORMAT, req->n_tools);
+        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_SCHEMA_FORMAT, req->n_tools);
     } else if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)) {
-        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, S_MSG_SCHEMA_TYPE, req->n_tools);
+        st = brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_SCHEMA_TYPE, req->n_tools);
     }
     if (st != BRK_OK) {
         cJSON_Delete(*out);
@@ -80,8 +76,7 @@ static cJSON *s_spec(const char *name, const char *description, cJSON *schema)
 enum brk_status brk_request_tool(struct brk_request *req, const char *name, const char *description,
                                  const char *input_schema_json)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_tool", "name", name) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_tool", "name", name);
     if (st != BRK_OK) {
         return st;
     }
@@ -112,8 +107,7 @@ enum brk_status brk_request_tool_strict(struct brk_request *req, bool strict)
 
 enum brk_status brk_request_system_tool(struct brk_request *req, const char *name)
 {
-    enum brk_status st = brk_rq_ready(req);
-    st = st == BRK_OK ? brk_rq_arg(req, "brk_request_system_tool", "name", name) : st;
+    enum brk_status st = brk_rq_start(req, "brk_request_system_tool", "name", name);
     if (st != BRK_OK) {
         return st;
     }
