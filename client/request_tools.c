@@ -22,6 +22,18 @@ static enum brk_status s_check_name(struct brk_request *req, const char *path, c
     return st == BRK_OK ? brk_rq_pattern(req, path, name, true, brk_rq_tool_name_ere, brk_rq_tool_name_source) : st;
 }
 
+/* The start of an adder of a tools-list entry `kind` ("toolSpec", "systemTool") named `name`. */
+static enum brk_status s_start_tool(struct brk_request *req, const char *fn, const char *kind, const char *name)
+{
+    enum brk_status st = brk_rq_start(req, fn, "name", name);
+    if (st != BRK_OK) {
+        return st;
+    }
+    char path[96];
+    snprintf(path, sizeof(path), "toolConfig.tools.%d.member.%s.name", req->n_tools + 1, kind);
+    return s_check_name(req, path, name);
+}
+
 /* Parse the input schema and apply Bedrock's rules to it; *out owns the tree on success. */
 static enum brk_status s_schema(struct brk_request *req, const char *schema_json, cJSON **out)
 {
@@ -76,15 +88,12 @@ static cJSON *s_spec(const char *name, const char *description, cJSON *schema)
 enum brk_status brk_request_tool(struct brk_request *req, const char *name, const char *description,
                                  const char *input_schema_json)
 {
-    enum brk_status st = brk_rq_start(req, "brk_request_tool", "name", name);
-    if (st != BRK_OK) {
-        return st;
+    enum brk_status st = s_start_tool(req, "brk_request_tool", "toolSpec", name);
+    if (st == BRK_OK && description) {
+        char path[96];
+        snprintf(path, sizeof(path), "toolConfig.tools.%d.member.toolSpec.description", req->n_tools + 1);
+        st = brk_rq_length(req, path, description, true, 1, -1);
     }
-    char path[96];
-    snprintf(path, sizeof(path), "toolConfig.tools.%d.member.toolSpec.name", req->n_tools + 1);
-    st = s_check_name(req, path, name);
-    snprintf(path, sizeof(path), "toolConfig.tools.%d.member.toolSpec.description", req->n_tools + 1);
-    st = st == BRK_OK && description ? brk_rq_length(req, path, description, true, 1, -1) : st;
     cJSON *schema = NULL;
     st = st == BRK_OK ? s_schema(req, input_schema_json, &schema) : st;
     if (st != BRK_OK) {
@@ -107,13 +116,7 @@ enum brk_status brk_request_tool_strict(struct brk_request *req, bool strict)
 
 enum brk_status brk_request_system_tool(struct brk_request *req, const char *name)
 {
-    enum brk_status st = brk_rq_start(req, "brk_request_system_tool", "name", name);
-    if (st != BRK_OK) {
-        return st;
-    }
-    char path[96];
-    snprintf(path, sizeof(path), "toolConfig.tools.%d.member.systemTool.name", req->n_tools + 1);
-    st = s_check_name(req, path, name);
+    enum brk_status st = s_start_tool(req, "brk_request_system_tool", "systemTool", name);
     cJSON *tool = st == BRK_OK ? cJSON_CreateObject() : NULL;
     if (st == BRK_OK && (!tool || !cJSON_AddStringToObject(tool, "name", name))) {
         cJSON_Delete(tool);

@@ -1142,3 +1142,71 @@ Test(request, every_allocation_failure_of_a_full_build_is_reported_and_frees_eve
     }
     brk_alloc_fail_at(0);
 }
+
+Test(request, every_call_refuses_a_null_request)
+{
+    static const char *const texts[] = {"t"};
+    const enum brk_status st[] = {
+        brk_request_system_text(NULL, "t"),
+        brk_request_system_guard_text(NULL, "t", 0),
+        brk_request_system_guard_image(NULL, "png", "x", 1),
+        brk_request_system_cache_point(NULL, NULL),
+        brk_request_message(NULL, BRK_ROLE_USER),
+        brk_request_text(NULL, "t"),
+        brk_request_image_bytes(NULL, "png", "x", 1),
+        brk_request_image_s3(NULL, "png", "s3://bucket/k", NULL),
+        brk_request_document_bytes(NULL, "pdf", "n", "x", 1),
+        brk_request_document_s3(NULL, "pdf", "n", "s3://bucket/k", NULL),
+        brk_request_document_text(NULL, "txt", "n", "t"),
+        brk_request_document_content(NULL, "txt", "n", texts, 1),
+        brk_request_document_context(NULL, "c"),
+        brk_request_citations_config(NULL, true),
+        brk_request_video_bytes(NULL, "mp4", "x", 1),
+        brk_request_video_s3(NULL, "mp4", "s3://bucket/k", NULL),
+        brk_request_audio_bytes(NULL, "wav", "x", 1),
+        brk_request_audio_s3(NULL, "wav", "s3://bucket/k", NULL),
+        brk_request_search_result(NULL, "s", "t", texts, 1),
+        brk_request_tool_use(NULL, "id", "n", "{}"),
+        brk_request_tool_result(NULL, "id", NULL),
+        brk_request_tool_result_json(NULL, "{}"),
+        brk_request_tool_result_end(NULL),
+        brk_request_reasoning(NULL, "t", NULL),
+        brk_request_reasoning_redacted(NULL, "x", 1),
+        brk_request_cache_point(NULL, NULL),
+        brk_request_guard_text(NULL, "t", 0),
+        brk_request_guard_image(NULL, "png", "x", 1),
+        brk_request_citations_content(NULL, texts, 1, NULL, 0),
+        brk_request_tool(NULL, "n", "d", "{}"),
+        brk_request_tool_strict(NULL, true),
+        brk_request_system_tool(NULL, "n"),
+        brk_request_tools_cache_point(NULL, NULL),
+        brk_request_tool_choice(NULL, BRK_TOOL_CHOICE_AUTO, NULL),
+        brk_request_max_tokens(NULL, 1),
+        brk_request_temperature(NULL, 0.5),
+        brk_request_top_p(NULL, 0.5),
+        brk_request_stop_sequence(NULL, "s"),
+        brk_request_guardrail(NULL, "abc", "1", NULL),
+        brk_request_guardrail_stream_mode(NULL, "sync"),
+        brk_request_performance_latency(NULL, "standard"),
+        brk_request_metadata(NULL, "k", "v"),
+        brk_request_additional_fields(NULL, "{}"),
+        brk_request_response_field_path(NULL, "/a"),
+        brk_request_prompt_variable(NULL, "n", "t"),
+        brk_request_service_tier(NULL, "default"),
+        brk_request_output_json_schema(NULL, "{}", NULL, NULL),
+        brk_request_output_effort(NULL, "high"),
+    };
+    for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        cr_assert_eq(st[i], BRK_ERR_INVALID_ARG, "call %zu", i);
+    }
+    cr_assert_null(brk_request_error(NULL));
+}
+
+Test(request, to_json_refuses_an_unknown_kind)
+{
+    struct brk_request *req = s_user();
+    brk_request_text(req, "q");
+    s_refused_at_json(req, (enum brk_request_kind)5, "brk_request_to_json: unknown request kind 5");
+    free(s_body(req, BRK_REQUEST_CONVERSE_STREAM));
+    brk_request_destroy(req);
+}
