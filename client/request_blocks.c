@@ -48,15 +48,15 @@ enum brk_status brk_rq_slot(struct brk_request *req, const char *fn, const char 
         return st;
     }
     if (!req->content) {
-        return brk_rq_fail(req, BRK_ERR_INVALID_ARG, "%s: no message to add the %s block to: call brk_request_message first",
-                           fn, block);
+        return brk_rq_fail(req, BRK_ERR_INVALID_ARG,
+                           "%s: no message to add the %s block to: call brk_request_message first", fn, block);
     }
     slot->message = req->n_messages - 1;
     if (req->result) {
         if (!(kinds & BRK_RQ_IN_RESULT)) {
             return brk_rq_fail(req, BRK_ERR_INVALID_ARG,
-                               "%s: a %s block cannot go inside a toolResult: call brk_request_tool_result_end first", fn,
-                               block);
+                               "%s: a %s block cannot go inside a toolResult: call brk_request_tool_result_end first",
+                               fn, block);
         }
         slot->array = req->result;
         slot->in_result = true;
@@ -236,8 +236,8 @@ enum brk_status brk_request_tool_use(struct brk_request *req, const char *tool_u
         return st;
     }
     cJSON *use = cJSON_CreateObject();
-    if (!use || !cJSON_AddStringToObject(use, "toolUseId", tool_use_id) || !cJSON_AddStringToObject(use, "name", name) ||
-        !cJSON_AddItemToObject(use, "input", input)) {
+    if (!use || !cJSON_AddStringToObject(use, "toolUseId", tool_use_id) ||
+        !cJSON_AddStringToObject(use, "name", name) || !cJSON_AddItemToObject(use, "input", input)) {
         cJSON_Delete(use);
         cJSON_Delete(input); /* not yet linked into use when the last call failed */
         return brk_rq_nomem(req);

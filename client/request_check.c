@@ -197,8 +197,8 @@ enum brk_status brk_rq_range(struct brk_request *req, const char *path, double v
         s_java_double(num, sizeof(num), value);
         snprintf(shown, sizeof(shown), "'%s'", num);
     }
-    snprintf(rule, sizeof(rule), "Member must have value %s %.0f", value < min ? "greater than or equal to" : "less than or equal to",
-             value < min ? min : max);
+    snprintf(rule, sizeof(rule), "Member must have value %s %.0f",
+             value < min ? "greater than or equal to" : "less than or equal to", value < min ? min : max);
     return s_violation(req, shown, path, rule);
 }
 

@@ -69,7 +69,8 @@ static enum brk_status s_list_full(struct brk_request *req, const char *path, co
     if (o < room) {
         o += (size_t)snprintf(shown + o, room - o, ", %s", adding);
     }
-    snprintf(shown + (o < room ? o : room - 1), sizeof(shown) - (o < room ? o : room - 1), "%s]'", o < room ? "" : "...");
+    snprintf(shown + (o < room ? o : room - 1), sizeof(shown) - (o < room ? o : room - 1), "%s]'",
+             o < room ? "" : "...");
     return brk_rq_fail(req, BRK_ERR_INVALID_ARG,
                        "1 validation error detected: Value %s at '%s' failed to satisfy constraint: Member must have "
                        "length less than or equal to %d",

@@ -12,10 +12,10 @@
 #include "client/request_priv.h"
 #include "common/converse_rules.h"
 
-
 static const char *const s_image_formats[] = {"png", "jpeg", "gif", "webp", NULL};
 static const char *const s_document_formats[] = {"pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md", NULL};
-static const char *const s_video_formats[] = {"mkv", "mov", "mp4", "webm", "flv", "mpeg", "mpg", "wmv", "three_gp", NULL};
+static const char *const s_video_formats[] = {"mkv", "mov", "mp4", "webm", "flv",
+                                              "mpeg", "mpg", "wmv", "three_gp", NULL};
 static const char *const s_audio_formats[] = {"mp3", "opus", "wav", "aac", "flac", "mp4", "ogg", "mkv",
                                               "mka", "x-aac", "m4a", "mpeg", "mpga", "pcm", "webm", NULL};
 static const char *const s_document_order[] = {"format", "name", "source", "context", "citations", NULL};
@@ -122,7 +122,8 @@ static cJSON *s_s3_location(struct brk_request *req, struct s_media *m, const ch
         return NULL;
     }
     cJSON *loc = cJSON_CreateObject();
-    if (!loc || !cJSON_AddStringToObject(loc, "uri", uri) || (owner && !cJSON_AddStringToObject(loc, "bucketOwner", owner))) {
+    if (!loc || !cJSON_AddStringToObject(loc, "uri", uri) ||
+        (owner && !cJSON_AddStringToObject(loc, "bucketOwner", owner))) {
         cJSON_Delete(loc);
         brk_rq_nomem(req);
         return NULL;
@@ -141,7 +142,8 @@ static enum brk_status s_s3(struct brk_request *req, struct s_media *m, const ch
 
 enum brk_status brk_request_image_bytes(struct brk_request *req, const char *format, const void *data, size_t len)
 {
-    struct s_media m = S_MEDIA("brk_request_image_bytes", "image", s_image_formats, BRK_RQ_IN_RESULT | BRK_RQ_USER_ONLY);
+    struct s_media m =
+        S_MEDIA("brk_request_image_bytes", "image", s_image_formats, BRK_RQ_IN_RESULT | BRK_RQ_USER_ONLY);
     enum brk_status st = s_begin(req, &m, format, NULL);
     return st == BRK_OK ? s_bytes(req, &m, data, len) : st;
 }
@@ -278,8 +280,8 @@ enum brk_status brk_request_search_result(struct brk_request *req, const char *s
         return req ? req->err.status : BRK_ERR_INVALID_ARG;
     }
     cJSON *result = cJSON_CreateObject();
-    if (!result || !cJSON_AddStringToObject(result, "source", source) || !cJSON_AddStringToObject(result, "title", title) ||
-        !cJSON_AddItemToObject(result, "content", content)) {
+    if (!result || !cJSON_AddStringToObject(result, "source", source) ||
+        !cJSON_AddStringToObject(result, "title", title) || !cJSON_AddItemToObject(result, "content", content)) {
         cJSON_Delete(result);
         cJSON_Delete(content);
         return brk_rq_nomem(req);

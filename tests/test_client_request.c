@@ -152,7 +152,8 @@ static void s_configure(struct brk_request *req)
     brk_request_top_p(req, 0.9);
     brk_request_stop_sequence(req, "STOP");
     brk_request_guardrail(req, "abc123", "1", "enabled");
-    brk_request_additional_fields(req, "{\"top_k\": 5, \"thinking\": {\"type\": \"enabled\", \"budget_tokens\": 1024}}");
+    brk_request_additional_fields(req,
+                                  "{\"top_k\": 5, \"thinking\": {\"type\": \"enabled\", \"budget_tokens\": 1024}}");
     brk_request_prompt_variable(req, "city", "Paris");
     brk_request_response_field_path(req, "/stop_sequence");
     brk_request_response_field_path(req, "/amazon-bedrock-invocationMetrics");
@@ -234,7 +235,8 @@ Test(request, an_unset_request_member_is_omitted)
     brk_request_text(req, "hi");
     s_expect_body(req, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}");
     char *count = s_body(req, BRK_REQUEST_COUNT_TOKENS);
-    cr_assert_str_eq(count, "{\"input\":{\"converse\":{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}}}");
+    cr_assert_str_eq(count,
+                     "{\"input\":{\"converse\":{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}}}");
     free(count);
     brk_request_destroy(req);
 }
@@ -309,7 +311,9 @@ static long s_send(const struct brk_request *req, enum brk_request_kind kind, ch
     char enc[512], path[600];
     th_encode_label(brk_request_model_id(req), enc, sizeof(enc));
     snprintf(path, sizeof(path), "/model/%s/%s", enc,
-             kind == BRK_REQUEST_COUNT_TOKENS ? "count-tokens" : kind == BRK_REQUEST_CONVERSE ? "converse" : "converse-stream");
+             kind == BRK_REQUEST_COUNT_TOKENS ? "count-tokens"
+             : kind == BRK_REQUEST_CONVERSE   ? "converse"
+                                              : "converse-stream");
     struct th_response r = th_request(s_mock, "POST", path, body, NULL);
     snprintf(msg, msg_len, "%s", th_message(&r));
     long status = r.status;
@@ -342,8 +346,9 @@ Test(request, a_model_id_must_have_1_to_2048_characters)
     struct brk_request *req = brk_request_new("");
     cr_assert_not_null(req);
     cr_assert_eq(brk_request_message(req, BRK_ROLE_USER), BRK_ERR_INVALID_ARG, "the error is sticky");
-    s_refused_at_json(req, BRK_REQUEST_CONVERSE,
-                      VE "Value '' at 'modelId' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    s_refused_at_json(
+        req, BRK_REQUEST_CONVERSE,
+        VE "Value '' at 'modelId' failed to satisfy constraint: Member must have length greater than or equal to 1");
     brk_request_destroy(req);
 }
 
@@ -410,9 +415,10 @@ Test(request, a_conversation_starts_with_the_user_and_alternates)
 Test(request, a_message_needs_content)
 {
     struct brk_request *req = s_user();
-    s_refused_at_json(req, BRK_REQUEST_CONVERSE,
-                      "The content field in the Message object at messages.0 is empty. Add a ContentBlock object to the "
-                      "content field and try again.");
+    s_refused_at_json(
+        req, BRK_REQUEST_CONVERSE,
+        "The content field in the Message object at messages.0 is empty. Add a ContentBlock object to the "
+        "content field and try again.");
     brk_request_text(req, "now");
     free(s_body(req, BRK_REQUEST_CONVERSE));
     brk_request_destroy(req);
@@ -471,8 +477,9 @@ Test(request, an_image_format_must_be_one_of_the_models)
     struct brk_request *req = s_user();
     cr_assert_eq(brk_request_image_bytes(req, "webp", "x", 1), BRK_OK);
     s_expect_refusal(req, brk_request_image_bytes(req, "bmp", "x", 1),
-                     VE "Value at 'messages.1.member.content.2.member.image.format' failed to satisfy constraint: Member "
-                        "must satisfy enum value set: [png, jpeg, gif, webp]");
+                     VE
+                     "Value at 'messages.1.member.content.2.member.image.format' failed to satisfy constraint: Member "
+                     "must satisfy enum value set: [png, jpeg, gif, webp]");
     brk_request_destroy(req);
 }
 
@@ -480,8 +487,9 @@ Test(request, image_bytes_must_not_be_empty)
 {
     struct brk_request *req = s_user();
     s_expect_refusal(req, brk_request_image_bytes(req, "png", "", 0),
-                     VE "Value at 'messages.1.member.content.1.member.image.source.bytes' failed to satisfy constraint: "
-                        "Member must have length greater than or equal to 1");
+                     VE
+                     "Value at 'messages.1.member.content.1.member.image.source.bytes' failed to satisfy constraint: "
+                     "Member must have length greater than or equal to 1");
     brk_request_destroy(req);
 }
 
@@ -595,9 +603,10 @@ Test(request, video_and_audio_formats_must_be_the_models)
     cr_assert_eq(brk_request_video_bytes(req, "three_gp", "v", 1), BRK_OK);
     cr_assert_eq(brk_request_audio_s3(req, "x-aac", "s3://bucket/a.aac", NULL), BRK_OK);
     s_expect_refusal(req, brk_request_audio_bytes(req, "midi", "a", 1),
-                     VE "Value at 'messages.1.member.content.3.member.audio.format' failed to satisfy constraint: "
-                        "Member must satisfy enum value set: [mp3, opus, wav, aac, flac, mp4, ogg, mkv, mka, x-aac, m4a, "
-                        "mpeg, mpga, pcm, webm]");
+                     VE
+                     "Value at 'messages.1.member.content.3.member.audio.format' failed to satisfy constraint: "
+                     "Member must satisfy enum value set: [mp3, opus, wav, aac, flac, mp4, ogg, mkv, mka, x-aac, m4a, "
+                     "mpeg, mpga, pcm, webm]");
     brk_request_destroy(req);
     req = s_user();
     s_expect_refusal(req, brk_request_video_s3(req, "avi", "s3://bucket/v.avi", NULL),
@@ -631,7 +640,8 @@ Test(request, guard_content_takes_known_qualifiers_and_png_or_jpeg)
 {
     struct brk_request *req = s_user();
     cr_assert_eq(brk_request_guard_text(req, "g", 0), BRK_OK);
-    s_expect_body(req, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"guardContent\":{\"text\":{\"text\":\"g\"}}}]}]}");
+    s_expect_body(req,
+                  "{\"messages\":[{\"role\":\"user\",\"content\":[{\"guardContent\":{\"text\":{\"text\":\"g\"}}}]}]}");
     s_expect_refusal(req, brk_request_guard_text(req, "g", 8), "brk_request_guard_text: unknown qualifier bits 0x8");
     brk_request_destroy(req);
     req = s_user();
@@ -745,8 +755,9 @@ Test(request, an_error_tool_result_needs_content)
     brk_request_tool_use(req, "id1", "t", "{}");
     brk_request_message(req, BRK_ROLE_USER);
     brk_request_tool_result(req, "id1", "error");
-    s_refused_at_json(req, BRK_REQUEST_CONVERSE,
-                      "The content field at messages.2.content.0.toolResult cannot be empty when status value is error.");
+    s_refused_at_json(
+        req, BRK_REQUEST_CONVERSE,
+        "The content field at messages.2.content.0.toolResult cannot be empty when status value is error.");
     brk_request_tool_result_json(req, "{\"error\":\"boom\"}");
     free(s_body(req, BRK_REQUEST_CONVERSE));
     brk_request_destroy(req);
@@ -798,14 +809,16 @@ Test(request, a_tool_name_is_1_to_64_of_its_pattern)
     struct brk_request *req = s_user();
     cr_assert_eq(brk_request_tool(req, name65 + 1, NULL, "{}"), BRK_OK, "64 characters");
     s_expect_refusal(req, brk_request_tool(req, name65, NULL, "{}"),
-                     VE "Value 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' at "
-                        "'toolConfig.tools.2.member.toolSpec.name' failed to satisfy constraint: Member must have length "
-                        "less than or equal to 64");
+                     VE
+                     "Value 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' at "
+                     "'toolConfig.tools.2.member.toolSpec.name' failed to satisfy constraint: Member must have length "
+                     "less than or equal to 64");
     brk_request_destroy(req);
     req = s_user();
     s_expect_refusal(req, brk_request_tool(req, " so100 _sim", NULL, "{}"),
-                     VE "Value ' so100 _sim' at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy constraint: "
-                        "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+");
+                     VE
+                     "Value ' so100 _sim' at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy constraint: "
+                     "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+");
     brk_request_destroy(req);
 }
 
@@ -876,9 +889,10 @@ Test(request, tool_choice_is_auto_any_or_a_defined_tool)
     cr_assert(strstr(body, "\"toolChoice\":{\"auto\":{}}"), "%s", body);
     free(body);
     cr_assert_eq(brk_request_tool_choice(req, BRK_TOOL_CHOICE_TOOL, "b"), BRK_OK);
-    s_refused_at_json(req, BRK_REQUEST_CONVERSE,
-                      "The tool b in toolConfig.toolChoice.tool.name isn't defined in toolConfig.tools. Define the tool, "
-                      "or choose a tool that is defined, and try again.");
+    s_refused_at_json(
+        req, BRK_REQUEST_CONVERSE,
+        "The tool b in toolConfig.toolChoice.tool.name isn't defined in toolConfig.tools. Define the tool, "
+        "or choose a tool that is defined, and try again.");
     s_expect_refusal(req, brk_request_tool_choice(req, BRK_TOOL_CHOICE_TOOL, "b!"),
                      VE "Value 'b!' at 'toolConfig.toolChoice.tool.name' failed to satisfy constraint: Member must "
                         "satisfy regular expression pattern: [a-zA-Z0-9_-]+");
@@ -906,8 +920,9 @@ Test(request, max_tokens_is_at_least_1)
     struct brk_request *req = s_user();
     cr_assert_eq(brk_request_max_tokens(req, 1), BRK_OK);
     s_expect_refusal(req, brk_request_max_tokens(req, -5),
-                     VE "Value '-5' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value "
-                        "greater than or equal to 1");
+                     VE
+                     "Value '-5' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value "
+                     "greater than or equal to 1");
     brk_request_destroy(req);
 }
 
@@ -927,7 +942,8 @@ Test(request, temperature_and_top_p_are_within_0_and_1)
                         "greater than or equal to 0");
     brk_request_destroy(req);
     req = s_user();
-    s_expect_refusal(req, brk_request_top_p(req, 0.0 / 0.0), "inferenceConfig.topP: NaN is not a number JSON can carry");
+    s_expect_refusal(req, brk_request_top_p(req, 0.0 / 0.0),
+                     "inferenceConfig.topP: NaN is not a number JSON can carry");
     brk_request_destroy(req);
 }
 
@@ -952,14 +968,16 @@ Test(request, stop_sequences_are_non_empty_and_at_most_2500)
     cr_assert_eq(brk_request_stop_sequence(req, "s"), BRK_ERR_INVALID_ARG);
     const char *msg = brk_request_error(req)->message;
     cr_assert(strncmp(msg, VE "Value '[s, s, s, ", 40) == 0, "%s", msg);
-    cr_assert(strstr(msg, ", s...]' at 'inferenceConfig.stopSequences' failed to satisfy constraint: Member must have length "
-                          "less than or equal to 2500"),
-              "%s", msg);
+    cr_assert(
+        strstr(msg, ", s...]' at 'inferenceConfig.stopSequences' failed to satisfy constraint: Member must have length "
+                    "less than or equal to 2500"),
+        "%s", msg);
     brk_request_destroy(req);
     req = s_user();
     s_expect_refusal(req, brk_request_stop_sequence(req, ""),
-                     VE "Value '' at 'inferenceConfig.stopSequences.1.member' failed to satisfy constraint: Member must "
-                        "have length greater than or equal to 1");
+                     VE
+                     "Value '' at 'inferenceConfig.stopSequences.1.member' failed to satisfy constraint: Member must "
+                     "have length greater than or equal to 1");
     brk_request_destroy(req);
 }
 
@@ -998,8 +1016,9 @@ Test(request, performance_latency_and_service_tier_are_enums)
     brk_request_destroy(req);
     req = s_user();
     s_expect_refusal(req, brk_request_service_tier(req, "gold"),
-                     VE "Value 'gold' at 'serviceTier.type' failed to satisfy constraint: Member must satisfy enum value "
-                        "set: [priority, default, flex, reserved]");
+                     VE
+                     "Value 'gold' at 'serviceTier.type' failed to satisfy constraint: Member must satisfy enum value "
+                     "set: [priority, default, flex, reserved]");
     brk_request_destroy(req);
 }
 
@@ -1121,7 +1140,8 @@ static enum brk_status s_full_build(void)
     for (int kind = BRK_REQUEST_CONVERSE; st == BRK_OK && kind <= BRK_REQUEST_COUNT_TOKENS; kind++) {
         struct brk_buf out;
         brk_buf_init(&out, S_MAX_BODY);
-        st = brk_request_to_json(req, kind == BRK_REQUEST_CONVERSE_STREAM ? BRK_REQUEST_COUNT_TOKENS : kind, &out, NULL);
+        st =
+            brk_request_to_json(req, kind == BRK_REQUEST_CONVERSE_STREAM ? BRK_REQUEST_COUNT_TOKENS : kind, &out, NULL);
         brk_buf_clean_up(&out);
     }
     brk_request_destroy(req);
