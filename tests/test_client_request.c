@@ -1230,3 +1230,135 @@ Test(request, to_json_refuses_an_unknown_kind)
     free(s_body(req, BRK_REQUEST_CONVERSE_STREAM));
     brk_request_destroy(req);
 }
+
+/* ---- the builder refuses in the mock's words ---------------------------------------------------------------- */
+
+#define USER_HI "{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}"
+
+/* One refusal: the builder's calls, and the body the same mistake makes when written by hand. */
+struct s_same_words {
+    void (*build)(struct brk_request *req);
+    const char *body;
+};
+
+static void s_w_max_tokens(struct brk_request *req)
+{
+    brk_request_max_tokens(req, 0);
+}
+
+static void s_w_temperature(struct brk_request *req)
+{
+    brk_request_temperature(req, 32424);
+}
+
+static void s_w_tool_name(struct brk_request *req)
+{
+    brk_request_tool(req, " so100 _sim", NULL, "{}");
+}
+
+static void s_w_image_format(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_image_bytes(req, "bmp", "x", 1);
+}
+
+static void s_w_cache_ttl(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_cache_point(req, "10m");
+}
+
+static void s_w_blank(struct brk_request *req)
+{
+    brk_request_text(req, " ");
+}
+
+static void s_w_document_name(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_document_text(req, "txt", "a.txt", "d");
+}
+
+static void s_w_alternate(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_message(req, BRK_ROLE_USER);
+}
+
+static void s_w_stop(struct brk_request *req)
+{
+    brk_request_stop_sequence(req, "");
+}
+
+static void s_w_guardrail(struct brk_request *req)
+{
+    brk_request_guardrail(req, "My_Guardrail", "1", NULL);
+}
+
+static void s_w_schema(struct brk_request *req)
+{
+    brk_request_tool(req, "t", NULL, "{\"type\":\"string\"}");
+}
+
+static void s_w_choice(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_tool(req, "t", NULL, "{}");
+    brk_request_tool_choice(req, BRK_TOOL_CHOICE_TOOL, "u");
+}
+
+static void s_w_pointer(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_response_field_path(req, "stop");
+}
+
+static void s_w_no_tools(struct brk_request *req)
+{
+    brk_request_text(req, "hi");
+    brk_request_message(req, BRK_ROLE_ASSISTANT);
+    brk_request_tool_use(req, "id1", "t", "{}");
+}
+
+static const struct s_same_words s_same_words[] = {
+    {s_w_max_tokens, "{\"messages\":[" USER_HI "],\"inferenceConfig\":{\"maxTokens\":0}}"},
+    {s_w_temperature, "{\"messages\":[" USER_HI "],\"inferenceConfig\":{\"temperature\":32424}}"},
+    {s_w_tool_name, "{\"messages\":[" USER_HI "],\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\" so100 _sim\","
+                    "\"inputSchema\":{\"json\":{}}}}]}}"},
+    {s_w_image_format, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},{\"image\":{\"format\":"
+                       "\"bmp\",\"source\":{\"bytes\":\"eA==\"}}}]}]}"},
+    {s_w_cache_ttl, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},{\"cachePoint\":{\"type\":"
+                    "\"default\",\"ttl\":\"10m\"}}]}]}"},
+    {s_w_blank, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\" \"}]}]}"},
+    {s_w_document_name, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},{\"document\":{\"format\":"
+                        "\"txt\",\"name\":\"a.txt\",\"source\":{\"text\":\"d\"}}}]}]}"},
+    {s_w_alternate, "{\"messages\":[" USER_HI "," USER_HI "]}"},
+    {s_w_stop, "{\"messages\":[" USER_HI "],\"inferenceConfig\":{\"stopSequences\":[\"\"]}}"},
+    {s_w_guardrail, "{\"messages\":[" USER_HI "],\"guardrailConfig\":{\"guardrailIdentifier\":\"My_Guardrail\","
+                    "\"guardrailVersion\":\"1\"}}"},
+    {s_w_schema, "{\"messages\":[" USER_HI "],\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\","
+                 "\"inputSchema\":{\"json\":{\"type\":\"string\"}}}}]}}"},
+    {s_w_choice, "{\"messages\":[" USER_HI "],\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\","
+                 "\"inputSchema\":{\"json\":{}}}}],\"toolChoice\":{\"tool\":{\"name\":\"u\"}}}}"},
+    {s_w_pointer, "{\"messages\":[" USER_HI "],\"additionalModelResponseFieldPaths\":[\"stop\"]}"},
+    {s_w_no_tools, "{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":[{\"toolUse\":{\"toolUseId\":"
+                   "\"id1\",\"name\":\"t\",\"input\":{}}}]}]}"},
+};
+
+Test(request_mock, the_builder_refuses_with_the_mocks_message_for_the_same_mistake)
+{
+    for (size_t i = 0; i < sizeof(s_same_words) / sizeof(s_same_words[0]); i++) {
+        struct brk_request *req = s_user();
+        s_same_words[i].build(req);
+        struct brk_buf out;
+        struct brk_error err;
+        brk_buf_init(&out, S_MAX_BODY);
+        cr_assert_eq(brk_request_to_json(req, BRK_REQUEST_CONVERSE, &out, &err), BRK_ERR_INVALID_ARG, "case %zu", i);
+        struct th_response r = th_converse(s_mock, HAIKU, s_same_words[i].body);
+        cr_assert_eq(r.status, 400, "case %zu: the mock answered %ld", i, r.status);
+        cr_assert_str_eq(err.message, th_message(&r), "case %zu", i);
+        th_response_free(&r);
+        brk_buf_clean_up(&out);
+        brk_request_destroy(req);
+    }
+}
