@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "client/request_priv.h"
-#include "common/converse_rules.h"
 #include "common/alloc.h"
+#include "common/converse_rules.h"
 #include "common/json.h"
 
 /* botocore's own refusal (ParamValidationError) of a member ConverseRequest does not have. */

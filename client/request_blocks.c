@@ -12,10 +12,8 @@
 #include <string.h>
 
 #include "client/request_priv.h"
-#include "common/converse_rules.h"
-#include "common/alloc.h"
 #include "common/base64.h"
-
+#include "common/converse_rules.h"
 
 static const char *const s_result_statuses[] = {"success", "error", NULL};
 static const char *const s_guard_image_formats[] = {"png", "jpeg", NULL};

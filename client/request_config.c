@@ -14,8 +14,6 @@
 
 #include "client/request_priv.h"
 #include "common/converse_rules.h"
-#include "common/alloc.h"
-
 
 /* GuardrailIdentifier and GuardrailVersion of the service model. */
 #define S_GUARDRAIL_ID_ERE "^(|([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$"

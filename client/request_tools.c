@@ -13,7 +13,6 @@
 #include "client/request_priv.h"
 #include "common/converse_rules.h"
 
-
 static const char *const s_spec_order[] = {"name", "description", "inputSchema", "strict", NULL};
 
 static enum brk_status s_check_name(struct brk_request *req, const char *path, const char *name)
