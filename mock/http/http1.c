@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bedrock/clock.h"
 #include "common/log.h"
 #include "mock/cache/store.h"
 #include "mock/ops/guardrail.h"
@@ -184,7 +185,9 @@ static enum MHD_Result s_send(struct brk_mock *mock, struct MHD_Connection *conn
                               bool close_after)
 {
     if (resp->delay_ms) {
-        mock_wire_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
+        /* Real time even under --clock virtual: the SDK's read timeout runs on the real clock.
+         * Thread-per-connection: only this client waits. */
+        brk_clock_sleep_real_ms((int64_t)resp->delay_ms);
     }
     if (resp->close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/uri.h"
 #include "mock/mock_priv.h"
 #include "mock/pipeline/response.h"
 #include "mock/pipeline/router.h"
@@ -37,64 +38,6 @@ enum mock_op mock_op_parse(const char *name)
         }
     }
     return MOCK_OP_UNKNOWN;
-}
-
-static int s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < in_len; i++) {
-        if (o + 1 >= out_len) {
-            return false;
-        }
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in_len) {
-                return false;
-            }
-            int hi = s_hex(in[i + 1]);
-            int lo = s_hex(in[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return false;
-            }
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0') {
-            return false;
-        }
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return true;
-}
-
-bool mock_form_decode(const char *in, char *out, size_t out_len)
-{
-    /* Sized from the input, not a fixed array: an SDK sends query values of any length it is given
-     * (ListAsyncInvokes' nextToken is up to 2048 characters, three times that encoded), and a
-     * dropped argument fails the SigV4 check. The HTTP layer bounds the URL. */
-    size_t n = strlen(in);
-    char *tmp = malloc(n + 1);
-    if (!tmp) {
-        return false;
-    }
-    for (size_t i = 0; i <= n; i++) {
-        tmp[i] = in[i] == '+' ? ' ' : in[i];
-    }
-    bool ok = mock_percent_decode(tmp, n, out, out_len);
-    free(tmp);
-    return ok;
 }
 
 struct s_model_route {
@@ -143,7 +86,7 @@ static bool s_route_model(struct mock_request *req, const char **segs, const siz
     }
     for (size_t i = 0; i < sizeof(s_model_routes) / sizeof(s_model_routes[0]); i++) {
         if (s_seg_is(segs[2], lens[2], s_model_routes[i].suffix)) {
-            if (lens[1] == 0 || !mock_percent_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id))) {
+            if (lens[1] == 0 || brk_uri_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id)) != BRK_OK) {
                 return false;
             }
             req->op = s_model_routes[i].op;
@@ -160,8 +103,8 @@ static bool s_route_other(struct mock_request *req, const char **segs, const siz
     if (post && n == 5 && s_seg_is(segs[0], lens[0], "guardrail") && s_seg_is(segs[2], lens[2], "version") &&
         s_seg_is(segs[4], lens[4], "apply")) {
         req->op = MOCK_OP_APPLY_GUARDRAIL;
-        return mock_percent_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id)) &&
-               mock_percent_decode(segs[3], lens[3], req->label2, sizeof(req->label2));
+        return brk_uri_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id)) == BRK_OK &&
+               brk_uri_decode(segs[3], lens[3], req->label2, sizeof(req->label2)) == BRK_OK;
     }
     if (post && n == 2 && s_seg_is(segs[0], lens[0], "guardrail-checks") && s_seg_is(segs[1], lens[1], "invoke")) {
         req->op = MOCK_OP_INVOKE_GUARDRAIL_CHECKS;
@@ -173,7 +116,7 @@ static bool s_route_other(struct mock_request *req, const char **segs, const siz
     }
     if (get && n == 2 && s_seg_is(segs[0], lens[0], "async-invoke")) {
         req->op = MOCK_OP_GET_ASYNC_INVOKE;
-        return mock_percent_decode(segs[1], lens[1], req->label2, sizeof(req->label2));
+        return brk_uri_decode(segs[1], lens[1], req->label2, sizeof(req->label2)) == BRK_OK;
     }
     return false;
 }
