@@ -104,7 +104,8 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     } else {
         brk_rng_seed_os(&mock->rng);
     }
-    /* 0 (a config from before the budget existed, or zeroed by hand) means the default. */
+    /* 0 (a config zeroed by hand rather than by brk_mock_config_init) means the default. */
+    mock->cfg.header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     mock_budget_init(&mock->budget, cfg->memory_budget_bytes ? cfg->memory_budget_bytes : MOCK_DEFAULT_MEMORY_BUDGET);
     mock_budget_init_share(&mock->intake, &mock->budget, mock->budget.limit_bytes / 4 * 3);
     mock->clock = brk_clock_new(cfg->clock_mode, 0);

@@ -16,7 +16,9 @@
  * other streams keep flowing; producers are joined before mock_h2_serve returns.
  *
  * Limits: 100 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS; more are refused), 64 KiB
- * of request headers per stream (more resets the stream), and the connection closes after
+ * of request headers per stream (more resets the stream), a quarter of the memory budget
+ * (budget.h) for the connection's requests and another for its replies (a stream past it is
+ * reset with REFUSED_STREAM, a reply past it becomes a 503), and the connection closes after
  * cfg.idle_timeout_s without traffic while no stream is open, or when the preface and first
  * SETTINGS are not complete cfg.header_timeout_s after the accept.
  */

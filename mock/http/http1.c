@@ -4,6 +4,12 @@
  * buffered body, a streamed one, or a fault (delay, dropped connection, body cut short).
  * Starts the listener (listener.c), which hands HTTP/1.1 connections here and HTTP/2 ones to
  * h2.c.
+ *
+ * Where libmicrohttpd falls short of what one hostile client must not be able to do (issue 22,
+ * docs/hardening.md): every connection is watched by the request-head deadline (deadline.h);
+ * the head's framing is checked before any body is read (RFC 9112: conflicting Content-Length,
+ * Content-Length with Transfer-Encoding, Expect: 100-continue over the limit, too many query
+ * arguments); bodies and buffered replies come out of the memory budget (budget.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -408,7 +414,7 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
         snprintf(err, err_len, "--host must be an IPv4 or IPv6 address (got \"%s\")", mock->host);
         return BRK_ERR_INVALID_ARG;
     }
-    mock->deadlines = mock_deadlines_new(mock->cfg.header_timeout_s ? mock->cfg.header_timeout_s : 10);
+    mock->deadlines = mock_deadlines_new(mock->cfg.header_timeout_s);
     if (!mock->deadlines) {
         snprintf(err, err_len, "cannot start the request-head watchdog");
         return BRK_ERR_NOMEM;
