@@ -7,7 +7,6 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdatomic.h>
 
 #include "mock/rules/rules.h"
 
