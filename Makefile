@@ -82,7 +82,7 @@ LIBMOCK     := $(LIB)/libbedrock-mock.a
 MOCK_BIN    := $(BIN)/bedrock-mock
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help \
+.PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
@@ -108,6 +108,8 @@ run: deps-check
 # Node for the JS interop suite comes from Debian's packages when it is missing (apt systems only).
 test: deps-check
 	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
+	$(Q)sh scripts/check-layers.sh
+	$(Q)sh tests/check-layers-test.sh
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
 
@@ -167,6 +169,10 @@ $(TEST_BIN): $(TEST_OBJ) $(LIBMOCK) $(LIBCOMMON)
 # extern "C" guards and BRK_API on each function (scripts/check-headers.sh).
 check-headers:
 	$(Q)CC='$(CC)' CFLAGS='$(ALL_CFLAGS)' CXX='$(CXX)' CXXFLAGS='$(HDR_CXXFLAGS)' sh scripts/check-headers.sh
+
+# No #include crosses a layer the wrong way (docs/architecture.md; the rules are in the script).
+check-layers:
+	$(Q)sh scripts/check-layers.sh
 
 # Every bench/bench_*.c is one benchmark program linked against the mock and common code.
 $(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)

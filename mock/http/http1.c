@@ -15,14 +15,8 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "mock/cache/store.h"
-#include "mock/ops/guardrail.h"
-#include "mock/auth/auth.h"
-#include "mock/admin/journal.h"
 #include "mock/http/listener.h"
 #include "mock/mock_priv.h"
-#include "mock/rules/quota.h"
-#include "mock/rules/rules.h"
 #include "mock/http/wire.h"
 #include "mock/http/http1.h"
 #include "mock/pipeline/stages.h"
