@@ -1,16 +1,19 @@
 # bedrock-harness: one non-recursive Makefile.
 #
-#   make            build everything into build/ (bin/, lib/, obj/)
+#   make            build the mock, the libraries, the test binary and the benchmarks into build/
+#                   (bin/, lib/, obj/); changing CC, CFLAGS or LDFLAGS rebuilds everything
 #   make run        build and start bedrock-mock in the foreground (port $(PORT))
-#   make test       build and run every test suite
+#   make test       check the layers, build and run every test suite
 #   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
 #   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
+#   make check-headers     compile every header alone; public ones as C++ too, with guards
+#   make check-layers      fail when an #include crosses a layer the wrong way
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
 #
-# Sources are found by wildcard: a new common/*.c, mock/*.c or tests/test_*.c is built
-# without touching this file.
+# Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
+# without touching this file. `make help` prints this comment, up to its first non-comment line.
 
 PORT        ?= 8787
 ARGS        ?=
@@ -40,12 +43,14 @@ LIB         := $(BUILD)/lib
 OBJ         := $(BUILD)/obj
 GEN         := $(BUILD)/gen
 
-CC          ?= cc
+# CC is make's default (cc) unless the command line or the environment sets it.
 WARN        := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wwrite-strings -Wformat=2 \
                -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla
-PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS     = $(shell pkg-config --libs libmicrohttpd libcurl libcjson openssl zlib libnghttp2 2>/dev/null)
-CRIT_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
+# pkg-config runs once per make. Targets that install packages first (deps-check) build through
+# a sub-make, which reads the flags again after the install.
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS    := $(shell pkg-config --libs $(filter-out criterion,$(PKGS)) 2>/dev/null)
+CRIT_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null)
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -I. $(PKG_CFLAGS) -MMD -MP
 HDR_CXXFLAGS = -std=c++11 -Wall -Wextra -Werror -Iinclude -I. $(PKG_CFLAGS)
@@ -86,10 +91,10 @@ TEST_BIN    := $(BIN)/bedrock-tests
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(TEST_BIN) $(BENCH_BINS)
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
 
 # ---- dependencies --------------------------------------------------------
 # `deps-check` installs packages only when pkg-config (or the compiler) cannot find them,
@@ -133,7 +138,20 @@ test-interop: $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/interop/run.sh $(SAN_POST)
 
 # ---- build rules ---------------------------------------------------------
-$(OBJ)/%.o: %.c
+# Every object depends on a stamp holding the compiler and flags it was built with. The stamp's
+# recipe always runs but rewrites the file only when they changed, so a new CFLAGS (or CC,
+# SANITIZE=..., a package upgrade's flags) rebuilds everything and an unchanged one nothing.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_TEXT  := $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) $(CRIT_LIBS)
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf '%s\n' '$(FLAGS_TEXT)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_TEXT)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -143,7 +161,7 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
-$(OBJ)/gen/models_json.o: $(GEN)/models_json.c
+$(OBJ)/gen/models_json.o: $(GEN)/models_json.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
