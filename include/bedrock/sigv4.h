@@ -117,8 +117,7 @@ BRK_API enum brk_status brk_sigv4_signature(const unsigned char key[32], const c
 
 /* Stage 5: the Authorization header value. */
 BRK_API enum brk_status brk_sigv4_authorization(const char *access_key_id, const char *scope,
-                                                const char *signed_headers, const char *signature,
-                                                struct brk_buf *out);
+                                                const char *signed_headers, const char *signature, struct brk_buf *out);
 
 /* X-Amz-Date text for `time_s` seconds since the epoch (UTC); out holds BRK_SIGV4_DATE_LEN + 1 and is
  * always terminated (a year past 9999 is cut to that length; years before 1000 get leading zeros). */
