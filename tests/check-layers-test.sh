@@ -7,20 +7,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 check="$here/scripts/check-layers.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0 cases=0
+. "$here/tests/support/check-case.sh"
 
 # expect pass|fail FILE INCLUDE: a tree holding FILE with `#include "INCLUDE"`, checked alone.
 expect() {
-    cases=$((cases + 1))
     rm -rf "$tmp/tree" && mkdir -p "$tmp/tree/$(dirname "$2")"
     printf '#include <stdio.h>\n#include "%s"\n' "$3" > "$tmp/tree/$2"
-    if sh "$check" "$tmp/tree" > "$tmp/out" 2>&1; then got=pass; else got=fail; fi
-    if [ "$got" = fail ] && ! grep -q "$2:2 " "$tmp/out"; then got="fail without naming $2:2"; fi
-    if [ "$got" != "$1" ]; then
-        echo "check-layers-test: $2 including \"$3\": expected $1, got $got" >&2
-        sed 's/^/    /' "$tmp/out" >&2
-        failures=$((failures + 1))
-    fi
+    run_case "$1" "$2:2 " sh "$check" "$tmp/tree"
 }
 
 # common/ includes neither mock/ nor client/
@@ -54,11 +47,5 @@ done
 expect fail mock/cache/x.c ../http/wire.h
 
 # the real tree
-cases=$((cases + 1))
-if ! sh "$check" "$here"; then
-    echo "check-layers-test: the repository itself has layer violations (above)" >&2
-    failures=$((failures + 1))
-fi
-
-echo "check-layers-test: $cases cases, $failures failed"
-[ "$failures" -eq 0 ]
+run_case pass "the repository" sh "$check" "$here"
+finish
