@@ -117,6 +117,7 @@ test: deps-check
 	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
 	$(Q)sh scripts/check-layers.sh
 	$(Q)sh tests/check-layers-test.sh
+	$(Q)CC='$(CC)' CXX='$(CXX)' sh tests/check-headers-test.sh
 	$(Q)if command -v clang-format >/dev/null 2>&1; then sh tests/lint-test.sh; \
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit

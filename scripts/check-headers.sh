@@ -1,15 +1,17 @@
 #!/bin/sh
 # check-headers: every header compiles on its own, and the public ones are ready to install.
 #
-#   CC=cc CFLAGS='...' CXX=g++ CXXFLAGS='...' sh scripts/check-headers.sh
+#   CC=cc CFLAGS='...' CXX=g++ CXXFLAGS='...' sh scripts/check-headers.sh [ROOT]
 #
 # - each public header (include/bedrock/*.h) compiles alone as C, and as C++ (a C++ program can
 #   include it), and carries `extern "C"` guards, so a C++ caller links against the C names;
 # - each of its function declarations carries BRK_API (include/bedrock/export.h): a declaration
 #   without it would be hidden in a shared libbedrock;
 # - each private header (common/, mock/, client/) compiles alone as C: it includes what it uses.
-# Prints every failure, then exits 1 if there was any.
+# ROOT (default: the current directory) is the tree to check; the flags name its folders
+# relative to it (-Iinclude -I.). Prints every failure, then exits 1 if there was any.
 set -u
+cd "${1:-.}"
 : "${CC:=cc}" "${CXX:=g++}" "${CFLAGS:=}" "${CXXFLAGS:=}"
 fail=0
 
