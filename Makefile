@@ -1,20 +1,25 @@
 # bedrock-harness: one non-recursive Makefile.
 #
-#   make            build everything into build/ (bin/, lib/, obj/)
+#   make            build the mock, the libraries, the test binary and the benchmarks into build/
+#                   (bin/, lib/, obj/); changing CC, CFLAGS or LDFLAGS rebuilds everything
 #   make run        build and start bedrock-mock in the foreground (port $(PORT))
-#   make test       build and run every test suite
+#   make test       check the layers, build and run every test suite
 #   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
 #   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
+#   make check-headers     compile every header alone; public ones as C++ too, with guards
+#   make check-layers      fail when an #include crosses a layer the wrong way
+#   make lint       formatting (.clang-format), function length, banned functions (scripts/lint.sh)
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
 #
-# Sources are found by wildcard: a new common/*.c, mock/*.c or tests/test_*.c is built
-# without touching this file.
+# Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
+# without touching this file. `make help` prints this comment, up to its first non-comment line.
 
 PORT        ?= 8787
 ARGS        ?=
 FILTER      ?=
+FORMAT_FILES ?=
 V           ?= 0
 SANITIZE    ?=
 
@@ -40,14 +45,17 @@ LIB         := $(BUILD)/lib
 OBJ         := $(BUILD)/obj
 GEN         := $(BUILD)/gen
 
-CC          ?= cc
+# CC is make's default (cc) unless the command line or the environment sets it.
 WARN        := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wwrite-strings -Wformat=2 \
                -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla
-PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS     = $(shell pkg-config --libs libmicrohttpd libcurl libcjson openssl zlib libnghttp2 libpcre2-8 2>/dev/null)
-CRIT_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
+# pkg-config runs once per make. Targets that install packages first (deps-check) build through
+# a sub-make, which reads the flags again after the install.
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS    := $(shell pkg-config --libs $(filter-out criterion,$(PKGS)) 2>/dev/null)
+CRIT_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null)
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -I. $(PKG_CFLAGS) -MMD -MP
+HDR_CXXFLAGS = -std=c++11 -Wall -Wextra -Werror -Iinclude -I. $(PKG_CFLAGS)
 LDFLAGS     += $(SANFLAGS)
 LDLIBS       = $(PKG_LIBS) -lpthread -lm
 
@@ -69,19 +77,26 @@ MOCK_OBJ    := $(MOCK_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/models_json.o
 CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(OBJ)/%.o)
 TEST_OBJ    := $(TEST_SRC:%.c=$(OBJ)/%.o)
 
+# Objects that go into a shared library (common/ and client/ make libbedrock.so) are
+# position-independent and hide every symbol that include/bedrock/export.h does not mark BRK_API,
+# so the library exports its API only. Static archives and the programs linked from them (the
+# mock, the tests, which call internal functions) link exactly as before.
+SHLIB_OBJ   := $(COMMON_OBJ) $(CLIENT_OBJ)
+$(SHLIB_OBJ): ALL_CFLAGS += -fPIC -fvisibility=hidden -DBRK_BUILDING_LIBRARY
+
 LIBCOMMON   := $(LIB)/libbedrock-common.a
 LIBMOCK     := $(LIB)/libbedrock-mock.a
 MOCK_BIN    := $(BIN)/bedrock-mock
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help \
+.PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(TEST_BIN) $(BENCH_BINS)
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
 
 # ---- dependencies --------------------------------------------------------
 # `deps-check` installs packages only when pkg-config (or the compiler) cannot find them,
@@ -100,6 +115,11 @@ run: deps-check
 # Node for the JS interop suite comes from Debian's packages when it is missing (apt systems only).
 test: deps-check
 	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
+	$(Q)sh scripts/check-layers.sh
+	$(Q)sh tests/check-layers-test.sh
+	$(Q)CC='$(CC)' CXX='$(CXX)' sh tests/check-headers-test.sh
+	$(Q)if command -v clang-format >/dev/null 2>&1; then sh tests/lint-test.sh; \
+	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
 
@@ -133,7 +153,20 @@ test-hostile: $(TEST_BIN) $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) $(SAN_ENV) $(TEST_BIN) --jobs 2 --filter 'hostile_clients/*' $(SAN_POST)
 
 # ---- build rules ---------------------------------------------------------
-$(OBJ)/%.o: %.c
+# Every object depends on a stamp holding the compiler and flags it was built with. The stamp's
+# recipe always runs but rewrites the file only when they changed, so a new CFLAGS (or CC,
+# SANITIZE=..., a package upgrade's flags) rebuilds everything and an unchanged one nothing.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_TEXT  := $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) $(CRIT_LIBS)
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf '%s\n' '$(FLAGS_TEXT)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_TEXT)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -143,7 +176,7 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
-$(OBJ)/gen/models_json.o: $(GEN)/models_json.c
+$(OBJ)/gen/models_json.o: $(GEN)/models_json.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -165,10 +198,21 @@ $(TEST_BIN): $(TEST_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
 
-# Each public header must compile on its own.
+# Each header compiles on its own (the public ones as C++ too), and every public header has
+# extern "C" guards and BRK_API on each function (scripts/check-headers.sh).
 check-headers:
-	$(Q)for h in include/bedrock/*.h; do \
-	  echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
+	$(Q)CC='$(CC)' CFLAGS='$(filter-out -MMD -MP,$(ALL_CFLAGS))' CXX='$(CXX)' CXXFLAGS='$(HDR_CXXFLAGS)' sh scripts/check-headers.sh
+
+# No #include crosses a layer the wrong way (docs/architecture.md; the rules are in the script).
+check-layers:
+	$(Q)sh scripts/check-layers.sh
+
+# Formatting (.clang-format), function length (<= 60 lines) and banned functions: scripts/lint.sh.
+# clang-format comes from Debian when missing. FORMAT_FILES='a.c b.h' checks those files' formatting
+# only; files in scripts/format-pending.txt wait for one reformatting commit and are not checked.
+lint:
+	$(Q)command -v clang-format >/dev/null 2>&1 || sh scripts/deps.sh clang-format
+	$(Q)FORMAT_FILES='$(FORMAT_FILES)' sh scripts/lint.sh
 
 # Every bench/bench_*.c is one benchmark program linked against the mock and common code.
 $(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)

@@ -225,7 +225,8 @@ enum brk_status brk_request_tool_use(struct brk_request *req, const char *tool_u
     char path[240];
     snprintf(path, sizeof(path), "%s.toolUse", slot.path);
     st = st == BRK_OK ? s_check_tool_use_id(req, path, tool_use_id) : st;
-    strncat(path, ".name", sizeof(path) - strlen(path) - 1);
+    size_t used = strlen(path);
+    snprintf(path + used, sizeof(path) - used, ".name");
     st = st == BRK_OK ? brk_rq_length(req, path, name, false, 1, 64) : st;
     st = st == BRK_OK ? brk_rq_pattern(req, path, name, false, brk_rq_tool_name_ere, brk_rq_tool_name_source) : st;
     cJSON *input = NULL;
@@ -255,7 +256,8 @@ enum brk_status brk_request_tool_result(struct brk_request *req, const char *too
     char path[240];
     snprintf(path, sizeof(path), "%s.toolResult", slot.path);
     st = st == BRK_OK ? s_check_tool_use_id(req, path, tool_use_id) : st;
-    strncat(path, ".status", sizeof(path) - strlen(path) - 1);
+    size_t used = strlen(path);
+    snprintf(path + used, sizeof(path) - used, ".status");
     st = st == BRK_OK && status ? brk_rq_enum(req, path, status, false, s_result_statuses) : st;
     if (st != BRK_OK) {
         return st;

@@ -7,7 +7,7 @@ set -eu
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev \
 libssl-dev zlib1g-dev libcriterion-dev libnghttp2-dev libpcre2-dev python3 curl"
 # Optional tools ask for their own packages: `sh scripts/deps.sh clang libclang-rt-dev` (make fuzz),
-# `valgrind` (make test-valgrind), `wrk` (make bench, make soak).
+# `valgrind` (make test-valgrind), `wrk` (make bench, make soak), `clang-format` (make lint).
 if [ $# -gt 0 ]; then PACKAGES="$*"; fi
 
 # Node.js runs the JS interop suite. Debian's nodejs and npm only when there is no node at all:

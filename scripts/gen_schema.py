@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""gen_schema.py SERVICE_JSON > mock/validate/schema_data.c
+"""gen_schema.py [SERVICE_JSON] > mock/validate/schema_data.c
 
 Developer tool, not part of the build: writes the C description of the Bedrock Runtime input
 shapes that the mock validates (mock/validate/schema.h explains the structs). It keeps only the facts
 the validator needs (types, members, required, min/max, enum values, patterns, sensitivity,
 HTTP locations) of every shape reachable from the input of Converse, ConverseStream,
-CountTokens, ApplyGuardrail, InvokeModel and InvokeModelWithResponseStream. The model file
-itself is not shipped; tests/test_validate_schema.c checks the result against it when present.
+CountTokens, ApplyGuardrail, InvokeModel and InvokeModelWithResponseStream. SERVICE_JSON
+defaults to the model vendored in fixtures/service-model/ (ORIGIN.md there);
+tests/test_validate_schema.c checks the result against the same file.
 """
 import json
+import os
 import re
 import sys
 
@@ -177,5 +179,7 @@ def emit(model):
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1]) as fh:
+    DEFAULT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "service-model",
+                           "bedrock-runtime", "2023-09-30", "service-2.json")
+    with open(sys.argv[1] if len(sys.argv) > 1 else DEFAULT) as fh:
         emit(json.load(fh))

@@ -83,7 +83,7 @@ Test(hostile_clients, clients_that_left_mid_preface_free_their_slots_at_once)
 
 struct s_drip {
     struct brk_mock *mock;
-    const char *bytes;     /* sent one byte per period, never all of it */
+    const char *bytes; /* sent one byte per period, never all of it */
     size_t len;
     int fds[16];
     size_t n;
@@ -235,7 +235,8 @@ Test(hostile_clients, a_backtracking_rule_regex_stalls_nobody_and_counts_as_no_m
     }
     double hits = s_regex_limit_hits(m, "nested");
     bool served = s_served(m, false);
-    struct th_response normal = th_converse(m, HAIKU, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
+    struct th_response normal =
+        th_converse(m, HAIKU, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
     atomic_store(&a.stop, true);
     for (int i = 0; i < 2; i++) {
         pthread_join(attackers[i], NULL);

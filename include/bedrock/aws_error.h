@@ -14,6 +14,11 @@
 #define BEDROCK_AWS_ERROR_H
 
 #include <stdbool.h>
+#include "bedrock/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define BRK_NS_BEDROCK "http://internal.amazon.com/coral/com.amazon.bedrock/"
 #define BRK_NS_CORAL "http://internal.amazon.com/coral/com.amazon.coral.service/"
@@ -89,17 +94,21 @@ struct brk_aws_error_info {
 };
 
 /* The row for `id`; NULL when out of range. */
-const struct brk_aws_error_info *brk_aws_error_get(enum brk_aws_error id);
+BRK_API const struct brk_aws_error_info *brk_aws_error_get(enum brk_aws_error id);
 
 /* Look a row up by code ("ThrottlingException") or stream member ("throttlingException").
  * Returns NULL when no row matches. */
-const struct brk_aws_error_info *brk_aws_error_find(const char *name);
+BRK_API const struct brk_aws_error_info *brk_aws_error_find(const char *name);
 
 /* Write the x-amzn-ErrorType header value ("ThrottlingException:http://...") into out.
  * Returns the length written (truncated to out_len - 1). */
-int brk_aws_error_type_header(const struct brk_aws_error_info *info, char *out, int out_len);
+BRK_API int brk_aws_error_type_header(const struct brk_aws_error_info *info, char *out, int out_len);
 
 /* Whether the SDKs treat the error as a server fault (5xx). */
-bool brk_aws_error_is_server_fault(const struct brk_aws_error_info *info);
+BRK_API bool brk_aws_error_is_server_fault(const struct brk_aws_error_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

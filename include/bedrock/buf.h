@@ -14,7 +14,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "bedrock/export.h"
 #include "bedrock/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct brk_buf {
     char *data;     /* NULL until the first append; NUL-terminated afterwards */
@@ -24,34 +29,38 @@ struct brk_buf {
 };
 
 /* Prepare an empty buffer that may hold at most `max_len` bytes. Allocates nothing. */
-void brk_buf_init(struct brk_buf *buf, size_t max_len);
+BRK_API void brk_buf_init(struct brk_buf *buf, size_t max_len);
 
 /* Append `len` bytes. BRK_ERR_TOO_LARGE past max_len, BRK_ERR_NOMEM on allocation failure;
  * on failure the buffer keeps its previous contents. */
-enum brk_status brk_buf_append(struct brk_buf *buf, const void *data, size_t len);
+BRK_API enum brk_status brk_buf_append(struct brk_buf *buf, const void *data, size_t len);
 
 /* Append a NUL-terminated string. */
-enum brk_status brk_buf_append_str(struct brk_buf *buf, const char *str);
+BRK_API enum brk_status brk_buf_append_str(struct brk_buf *buf, const char *str);
 
 /* Append printf-formatted text. */
-enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
+BRK_API enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Append the contents of the file at `path`, at most up to max_len. BRK_ERR_IO when it cannot
  * be opened; BRK_ERR_TOO_LARGE when it holds more (the buffer then holds the part that fits);
  * BRK_ERR_NOMEM on allocation failure. A read error ends the data early, as end of file would:
  * callers parse what they got and reject it there. */
-enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path);
+BRK_API enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path);
 
 /* Forget the contents but keep the allocation. */
-void brk_buf_reset(struct brk_buf *buf);
+BRK_API void brk_buf_reset(struct brk_buf *buf);
 
 /* Hand the data to the caller (free with free(); brk_free inside the project, since common/
  * allocates through common/alloc.h, whose wrappers are malloc's); the buffer becomes empty.
  * Returns an empty allocated string when nothing was appended, or NULL on NOMEM. */
-char *brk_buf_detach(struct brk_buf *buf, size_t *len_out);
+BRK_API char *brk_buf_detach(struct brk_buf *buf, size_t *len_out);
 
 /* Free the data. Accepts NULL and cleaned buffers. */
-void brk_buf_clean_up(struct brk_buf *buf);
+BRK_API void brk_buf_clean_up(struct brk_buf *buf);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 #define BEDROCK_ERROR_H
 
 #include "bedrock/aws_error.h"
+#include "bedrock/export.h"
 #include "bedrock/status.h"
 
 #ifdef __cplusplus
@@ -28,11 +29,11 @@ struct brk_error {
 };
 
 /* Reset to BRK_OK with empty texts. Accepts NULL. */
-void brk_error_clear(struct brk_error *err);
+BRK_API void brk_error_clear(struct brk_error *err);
 
 /* Record a local failure: status, and a printf-formatted message. Accepts a NULL err (then it
  * only returns). Returns `status`, so callers can write `return brk_error_setf(err, ...)`. */
-enum brk_status brk_error_setf(struct brk_error *err, enum brk_status status, const char *fmt, ...)
+BRK_API enum brk_status brk_error_setf(struct brk_error *err, enum brk_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus

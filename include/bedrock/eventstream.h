@@ -23,7 +23,12 @@
 #include <stdint.h>
 
 #include "bedrock/buf.h"
+#include "bedrock/export.h"
 #include "bedrock/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define BRK_ES_PRELUDE_LEN 12u
 #define BRK_ES_OVERHEAD 16u /* prelude + message CRC: the size of an empty message */
@@ -74,29 +79,29 @@ struct brk_es_message {
 };
 
 /* A string header (name and value NUL-terminated C strings, borrowed). */
-struct brk_es_header brk_es_header_string(const char *name, const char *value);
+BRK_API struct brk_es_header brk_es_header_string(const char *name, const char *value);
 
 /* Append one encoded message to `out`. BRK_ERR_INVALID_ARG for a bad header (empty or
  * > 255-byte name, unknown type, duplicate name, value > 65535 bytes), BRK_ERR_TOO_LARGE past
  * the limits or the buffer's cap; `out` is unchanged on failure. */
-enum brk_status brk_es_encode(struct brk_buf *out, const struct brk_es_header *headers, size_t n_headers,
-                              const void *payload, size_t payload_len);
+BRK_API enum brk_status brk_es_encode(struct brk_buf *out, const struct brk_es_header *headers, size_t n_headers,
+                                      const void *payload, size_t payload_len);
 
 /* Parse the message at the start of `data`. BRK_ERR_INCOMPLETE when `len` does not yet hold
  * all of it (and the prelude, once present, is sound); BRK_ERR_CRC on a checksum mismatch;
  * BRK_ERR_TOO_LARGE past the limits; BRK_ERR_PARSE for malformed lengths or headers
  * (a duplicate header name included). On BRK_OK *consumed is the message's length. */
-enum brk_status brk_es_parse(const void *data, size_t len, struct brk_es_message *msg, size_t *consumed);
+BRK_API enum brk_status brk_es_parse(const void *data, size_t len, struct brk_es_message *msg, size_t *consumed);
 
 /* Whether header `h` is named `name`. */
-bool brk_es_header_is(const struct brk_es_header *h, const char *name);
+BRK_API bool brk_es_header_is(const struct brk_es_header *h, const char *name);
 
 /* The header named `name`, or NULL. */
-const struct brk_es_header *brk_es_message_header(const struct brk_es_message *msg, const char *name);
+BRK_API const struct brk_es_header *brk_es_message_header(const struct brk_es_message *msg, const char *name);
 
 /* Copy the string (or bytes) header `name` into out as a C string; false when absent, not a
  * string/bytes header, or longer than out_len - 1. */
-bool brk_es_message_string(const struct brk_es_message *msg, const char *name, char *out, size_t out_len);
+BRK_API bool brk_es_message_string(const struct brk_es_message *msg, const char *name, char *out, size_t out_len);
 
 /* The incremental decoder: feed bytes as they arrive, take messages out. */
 struct brk_es_decoder {
@@ -106,20 +111,24 @@ struct brk_es_decoder {
     enum brk_status error; /* sticky: a framing error ends the stream */
 };
 
-void brk_es_decoder_init(struct brk_es_decoder *dec);
+BRK_API void brk_es_decoder_init(struct brk_es_decoder *dec);
 
 /* Add bytes. BRK_ERR_TOO_LARGE when more than one maximal message would be pending, or the
  * sticky error of a broken stream. */
-enum brk_status brk_es_decoder_feed(struct brk_es_decoder *dec, const void *data, size_t len);
+BRK_API enum brk_status brk_es_decoder_feed(struct brk_es_decoder *dec, const void *data, size_t len);
 
 /* The next complete message: BRK_OK (msg filled), BRK_ERR_INCOMPLETE (feed more), or the
  * error that broke the stream (returned again on every later call). */
-enum brk_status brk_es_decoder_next(struct brk_es_decoder *dec, struct brk_es_message *msg);
+BRK_API enum brk_status brk_es_decoder_next(struct brk_es_decoder *dec, struct brk_es_message *msg);
 
 /* Bytes fed but not yet returned as messages (a partial message at the end of a stream). */
-size_t brk_es_decoder_pending(const struct brk_es_decoder *dec);
+BRK_API size_t brk_es_decoder_pending(const struct brk_es_decoder *dec);
 
 /* Free the buffer. Accepts NULL. */
-void brk_es_decoder_clean_up(struct brk_es_decoder *dec);
+BRK_API void brk_es_decoder_clean_up(struct brk_es_decoder *dec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,7 +26,12 @@
 
 #include "bedrock/aws_error.h"
 #include "bedrock/clock.h"
+#include "bedrock/export.h"
 #include "bedrock/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define BRK_MOCK_DEFAULT_PORT 8787
 #define BRK_MOCK_VERSION "0.1.0"
@@ -85,17 +90,21 @@ struct brk_mock_config {
 struct brk_mock;
 
 /* Fill `cfg` with the documented defaults. */
-void brk_mock_config_init(struct brk_mock_config *cfg);
+BRK_API void brk_mock_config_init(struct brk_mock_config *cfg);
 
 /* Start a server. On failure returns a status other than BRK_OK, writes a readable reason
  * into err (when err_len > 0) and leaves *out NULL. */
-enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_mock **out, char *err,
-                               size_t err_len);
+BRK_API enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_mock **out, char *err,
+                                       size_t err_len);
 
 /* The port the server is bound to (the real one when 0 was asked). */
-uint16_t brk_mock_port(const struct brk_mock *mock);
+BRK_API uint16_t brk_mock_port(const struct brk_mock *mock);
 
 /* Stop serving, join the threads, and free the server. Accepts NULL. */
-void brk_mock_stop(struct brk_mock *mock);
+BRK_API void brk_mock_stop(struct brk_mock *mock);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

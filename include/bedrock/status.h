@@ -8,6 +8,12 @@
 #ifndef BEDROCK_STATUS_H
 #define BEDROCK_STATUS_H
 
+#include "bedrock/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BRK_STATUS_LIST(X)                                                   \
     X(BRK_OK, "success")                                                     \
     X(BRK_ERR_NOMEM, "out of memory")                                        \
@@ -36,9 +42,13 @@ enum brk_status {
 };
 
 /* Human-readable text for `status`; never NULL ("unknown status" for out-of-range values). */
-const char *brk_status_str(enum brk_status status);
+BRK_API const char *brk_status_str(enum brk_status status);
 
 /* The enum's identifier as a string ("BRK_ERR_PARSE"); never NULL. */
-const char *brk_status_name(enum brk_status status);
+BRK_API const char *brk_status_name(enum brk_status status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -32,7 +32,7 @@ struct mock_budget {
     uint64_t limit_bytes;
     _Atomic uint64_t used_bytes;
     _Atomic uint64_t peak_bytes;
-    _Atomic uint64_t refused;   /* takes that failed */
+    _Atomic uint64_t refused; /* takes that failed */
 };
 
 void mock_budget_init(struct mock_budget *b, uint64_t limit_bytes);

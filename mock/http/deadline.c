@@ -18,11 +18,11 @@
 #define S_WAKE_ID 0u /* epoll data of the eventfd; watches count from 1 */
 
 struct mock_deadline_watch {
-    uint64_t id;           /* epoll data: an event for a watch freed meanwhile finds nothing */
-    int fd;                /* our own duplicate of the connection's socket */
-    int64_t deadline_ms;   /* 0: no head under way */
-    bool armed;            /* waiting for the first byte of the next head */
-    bool claimed;          /* libmicrohttpd started serving it (mock_deadlines_find) */
+    uint64_t id;         /* epoll data: an event for a watch freed meanwhile finds nothing */
+    int fd;              /* our own duplicate of the connection's socket */
+    int64_t deadline_ms; /* 0: no head under way */
+    bool armed;          /* waiting for the first byte of the next head */
+    bool claimed;        /* libmicrohttpd started serving it (mock_deadlines_find) */
     struct mock_deadline_watch *next;
 };
 
@@ -30,8 +30,8 @@ struct mock_deadlines {
     int64_t timeout_ms;
     int ep, wake_fd;
     pthread_t thread;
-    bool started;          /* `thread` runs */
-    pthread_mutex_t lock;  /* guards everything below */
+    bool started;         /* `thread` runs */
+    pthread_mutex_t lock; /* guards everything below */
     bool stopping;
     uint64_t next_id;
     struct mock_deadline_watch *watches;

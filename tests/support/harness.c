@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bedrock/buf.h"
@@ -227,17 +226,4 @@ char *th_read_source_file(const char *relpath, size_t *len)
     char path[4096];
     th_source_path(relpath, path, sizeof(path));
     return th_read_file(path, len);
-}
-
-const char *th_shared_spec_dir(void)
-{
-    static char path[4096];
-    const char *env = getenv("BRK_SHARED_SPEC");
-    if (env && env[0]) {
-        snprintf(path, sizeof(path), "%s", env);
-    } else {
-        snprintf(path, sizeof(path), "%s/../shared/spec", s_source_dir());
-    }
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? path : NULL;
 }

@@ -98,7 +98,4 @@ void th_source_path(const char *relpath, char *out, size_t out_len);
 /* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
 char *th_read_source_file(const char *relpath, size_t *len);
 
-/* Path of the shared spec folder (../shared/spec relative to the source dir), or NULL when absent. */
-const char *th_shared_spec_dir(void);
-
 #endif
