@@ -118,7 +118,7 @@ int main(void)
     }
     struct mock_request req;
     mock_request_init(&req);
-    req.op = MOCK_OP_CONVERSE;
+    req.op = BRK_OP_CONVERSE;
     snprintf(req.model_id, sizeof(req.model_id), "%s", S_MODEL);
     mock_catalog_resolve(catalog, S_MODEL, &req.model);
     req.json = cJSON_ParseWithLength(body, len);

@@ -11,12 +11,13 @@
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;
 
-static enum mock_op s_route(const char *method, const char *url, char *model_out)
+static enum brk_op s_route(const char *method, const char *url, char *model_out)
 {
     struct mock_request req;
     mock_request_build(&req, method, url, NULL, NULL, 0);
-    mock_route(&req);
-    enum mock_op op = req.op;
+    enum mock_route_to to = mock_route(&req);
+    enum brk_op op = req.op;
+    cr_assert_eq(to == MOCK_ROUTE_OPERATION, op != BRK_OP_UNKNOWN, "%s %s: routed %d, op %d", method, url, to, op);
     if (model_out) {
         strcpy(model_out, req.model_id);
     }
@@ -27,34 +28,52 @@ static enum mock_op s_route(const char *method, const char *url, char *model_out
 Test(router, routes_every_operation_of_the_model)
 {
     char model[2100];
-    cr_assert_eq(s_route("POST", "/model/m.x/converse", model), MOCK_OP_CONVERSE);
+    cr_assert_eq(s_route("POST", "/model/m.x/converse", model), BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "m.x");
-    cr_assert_eq(s_route("POST", "/model/m/converse-stream", NULL), MOCK_OP_CONVERSE_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke", NULL), MOCK_OP_INVOKE_MODEL);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-response-stream", NULL), MOCK_OP_INVOKE_MODEL_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-bidirectional-stream", NULL), MOCK_OP_INVOKE_MODEL_BIDI);
-    cr_assert_eq(s_route("POST", "/model/m/count-tokens", NULL), MOCK_OP_COUNT_TOKENS);
-    cr_assert_eq(s_route("POST", "/guardrail/g1/version/1/apply", NULL), MOCK_OP_APPLY_GUARDRAIL);
-    cr_assert_eq(s_route("POST", "/guardrail-checks/invoke", NULL), MOCK_OP_INVOKE_GUARDRAIL_CHECKS);
-    cr_assert_eq(s_route("POST", "/async-invoke", NULL), MOCK_OP_START_ASYNC_INVOKE);
-    cr_assert_eq(s_route("GET", "/async-invoke", NULL), MOCK_OP_LIST_ASYNC_INVOKES);
-    cr_assert_eq(s_route("GET", "/async-invoke/arn%3Ax", NULL), MOCK_OP_GET_ASYNC_INVOKE);
-    cr_assert_eq(s_route("GET", "/_mock/health", NULL), MOCK_OP_ADMIN);
+    cr_assert_eq(s_route("POST", "/model/m/converse-stream", NULL), BRK_OP_CONVERSE_STREAM);
+    cr_assert_eq(s_route("POST", "/model/m/invoke", NULL), BRK_OP_INVOKE_MODEL);
+    cr_assert_eq(s_route("POST", "/model/m/invoke-with-response-stream", NULL), BRK_OP_INVOKE_MODEL_STREAM);
+    cr_assert_eq(s_route("POST", "/model/m/invoke-with-bidirectional-stream", NULL), BRK_OP_INVOKE_MODEL_BIDI);
+    cr_assert_eq(s_route("POST", "/model/m/count-tokens", NULL), BRK_OP_COUNT_TOKENS);
+    cr_assert_eq(s_route("POST", "/guardrail/g1/version/1/apply", NULL), BRK_OP_APPLY_GUARDRAIL);
+    cr_assert_eq(s_route("POST", "/guardrail-checks/invoke", NULL), BRK_OP_INVOKE_GUARDRAIL_CHECKS);
+    cr_assert_eq(s_route("POST", "/async-invoke", NULL), BRK_OP_START_ASYNC_INVOKE);
+    cr_assert_eq(s_route("GET", "/async-invoke", NULL), BRK_OP_LIST_ASYNC_INVOKES);
+    cr_assert_eq(s_route("GET", "/async-invoke/arn%3Ax", NULL), BRK_OP_GET_ASYNC_INVOKE);
+}
+
+Test(router, sends_the_admin_prefix_to_the_admin_api_and_nothing_else)
+{
+    const char *admin[] = {"/_mock", "/_mock/", "/_mock/health"};
+    const char *other[] = {"/_mockery", "/x/_mock/health"};
+    for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
+        struct mock_request req;
+        mock_request_build(&req, "GET", admin[i], NULL, NULL, 0);
+        cr_assert_eq(mock_route(&req), MOCK_ROUTE_ADMIN, "%s", admin[i]);
+        cr_assert_eq(req.op, BRK_OP_UNKNOWN, "%s: the admin API is not a service operation", admin[i]);
+        mock_request_clean_up(&req);
+    }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        struct mock_request req;
+        mock_request_build(&req, "GET", other[i], NULL, NULL, 0);
+        cr_assert_eq(mock_route(&req), MOCK_ROUTE_NOWHERE, "%s", other[i]);
+        mock_request_clean_up(&req);
+    }
 }
 
 Test(router, decodes_arn_labels_and_rejects_unknown_paths)
 {
     char model[2100];
     cr_assert_eq(s_route("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.a.b/converse", model),
-                 MOCK_OP_CONVERSE);
+                 BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "arn:aws:bedrock:us-east-1:1:inference-profile/us.a.b");
-    cr_assert_eq(s_route("GET", "/model/m/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/m/chat", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model//converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/bad%zz/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("GET", "/model/m/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m/chat", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model//converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/bad%zz/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/", NULL), BRK_OP_UNKNOWN);
 }
 
 static struct mock_catalog *s_default_catalog(void)

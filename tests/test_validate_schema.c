@@ -16,24 +16,6 @@
 static const char *const s_roots[] = {"Converse",    "ConverseStream", "CountTokens",
                                       "ApplyGuardrail", "InvokeModel", "InvokeModelWithResponseStream"};
 
-static cJSON *s_load_model(void)
-{
-    const char *dir = th_shared_spec_dir();
-    if (!dir) {
-        return NULL;
-    }
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/bedrock-runtime/2023-09-30/service-2.json", dir);
-    size_t len = 0;
-    char *text = th_read_file(path, &len);
-    if (!text) {
-        return NULL;
-    }
-    cJSON *model = cJSON_ParseWithLength(text, len);
-    free(text);
-    return model;
-}
-
 static enum mock_shape_type s_expected_type(const cJSON *def)
 {
     static const struct {
@@ -184,7 +166,7 @@ static size_t s_walk(const cJSON *model)
 
 Test(validate_schema, covers_every_input_shape_of_the_official_model)
 {
-    cJSON *model = s_load_model();
+    cJSON *model = th_service_model();
     if (!model) {
         cr_skip("../shared/spec is absent: the official model is not available here");
     }

@@ -31,18 +31,6 @@
     "This action doesn't support the model that you provided. Try again with a supported text or " \
     "chat model."
 
-static bool s_is_model_op(enum mock_op op)
-{
-    return op == MOCK_OP_CONVERSE || op == MOCK_OP_CONVERSE_STREAM || op == MOCK_OP_INVOKE_MODEL ||
-           op == MOCK_OP_INVOKE_MODEL_STREAM || op == MOCK_OP_INVOKE_MODEL_BIDI || op == MOCK_OP_COUNT_TOKENS;
-}
-
-static bool s_is_json_op(enum mock_op op)
-{
-    return op != MOCK_OP_INVOKE_MODEL && op != MOCK_OP_INVOKE_MODEL_STREAM && op != MOCK_OP_INVOKE_MODEL_BIDI &&
-           op != MOCK_OP_GET_ASYNC_INVOKE && op != MOCK_OP_LIST_ASYNC_INVOKES;
-}
-
 /* Body limits and JSON parsing. Coral-style services answer an unparsable body with a
  * SerializationException before any validation runs. */
 static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
@@ -52,7 +40,7 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
         mock_response_error(resp, BRK_AWS_REQUEST_TOO_LARGE, NULL);
         return false;
     }
-    if (!s_is_json_op(req->op)) {
+    if (!brk_op_has(req->op, BRK_OPT_JSON_BODY)) {
         return true;
     }
     /* A NUL byte is never valid JSON text (RFC 8259 section 7), and cJSON would read a string up
@@ -69,7 +57,7 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
 /* Resolve {modelId} against the catalogue, with the messages Bedrock gives for each miss. */
 static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!s_is_model_op(req->op)) {
+    if (!brk_op_has(req->op, BRK_OPT_MODEL)) {
         return true;
     }
     if (mock_catalog_resolve(mock->catalog, req->model_id, &req->model) != BRK_OK) {
@@ -81,8 +69,7 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_ON_DEMAND, m->id);
         return false;
     }
-    bool converse = req->op == MOCK_OP_CONVERSE || req->op == MOCK_OP_CONVERSE_STREAM;
-    if (converse && !m->converse) {
+    if (brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE) && !m->converse) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_UNSUPPORTED_MODEL);
         return false;
     }
@@ -93,37 +80,37 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
  * raises a proper ClientError instead of failing to parse. */
 static void s_not_simulated(struct mock_request *req, struct mock_response *resp)
 {
-    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", mock_op_name(req->op));
+    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", brk_op_name(req->op));
 }
 
 static void s_run_operation(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     switch (req->op) {
-    case MOCK_OP_CONVERSE:
+    case BRK_OP_CONVERSE:
         mock_op_converse(mock, req, resp);
         break;
-    case MOCK_OP_CONVERSE_STREAM:
+    case BRK_OP_CONVERSE_STREAM:
         mock_op_converse_stream(mock, req, resp);
         break;
-    case MOCK_OP_INVOKE_MODEL:
+    case BRK_OP_INVOKE_MODEL:
         mock_op_invoke_model(mock, req, resp);
         break;
-    case MOCK_OP_INVOKE_MODEL_STREAM:
+    case BRK_OP_INVOKE_MODEL_STREAM:
         mock_op_invoke_model_stream(mock, req, resp);
         break;
-    case MOCK_OP_COUNT_TOKENS:
+    case BRK_OP_COUNT_TOKENS:
         mock_op_count_tokens(mock, req, resp);
         break;
-    case MOCK_OP_APPLY_GUARDRAIL:
+    case BRK_OP_APPLY_GUARDRAIL:
         mock_op_apply_guardrail(mock, req, resp);
         break;
-    case MOCK_OP_START_ASYNC_INVOKE:
+    case BRK_OP_START_ASYNC_INVOKE:
         mock_op_start_async_invoke(mock, req, resp);
         break;
-    case MOCK_OP_GET_ASYNC_INVOKE:
+    case BRK_OP_GET_ASYNC_INVOKE:
         mock_op_get_async_invoke(mock, req, resp);
         break;
-    case MOCK_OP_LIST_ASYNC_INVOKES:
+    case BRK_OP_LIST_ASYNC_INVOKES:
         mock_op_list_async_invokes(mock, req, resp);
         break;
     default:
@@ -152,7 +139,7 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, cons
     s_copy(e.request_id, sizeof(e.request_id), req->request_id);
     s_copy(e.method, sizeof(e.method), req->method);
     s_copy(e.path, sizeof(e.path), req->url);
-    s_copy(e.operation, sizeof(e.operation), mock_op_name(req->op));
+    s_copy(e.operation, sizeof(e.operation), brk_op_name(req->op));
     s_copy(e.model_id, sizeof(e.model_id), req->model_id);
     s_copy(e.account, sizeof(e.account), req->account);
     s_copy(e.auth, sizeof(e.auth), req->auth_outcome);
@@ -178,11 +165,11 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
     req->start_ms = brk_clock_now_ms(mock->clock);
     brk_rng_uuid(&mock->rng, req->request_id);
     mock_response_add_header(resp, "x-amzn-RequestId", req->request_id);
-    bool routed = mock_route(req);
-    if (!routed || (req->op == MOCK_OP_ADMIN && mock->cfg.no_admin)) {
-        req->op = MOCK_OP_UNKNOWN; /* with --no-admin, /_mock/ is a path like any other */
+    enum mock_route_to to = mock_route(req);
+    if (to == MOCK_ROUTE_NOWHERE || (to == MOCK_ROUTE_ADMIN && mock->cfg.no_admin)) {
+        /* with --no-admin, /_mock/ is a path like any other */
         mock_response_error(resp, BRK_AWS_UNKNOWN_OPERATION, NULL);
-    } else if (req->op == MOCK_OP_ADMIN) {
+    } else if (to == MOCK_ROUTE_ADMIN) {
         if (mock_admin_authorized(mock, req, resp)) {
             mock_admin_handle(mock, req, resp);
         }

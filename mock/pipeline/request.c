@@ -11,7 +11,7 @@
 void mock_request_init(struct mock_request *req)
 {
     memset(req, 0, sizeof(*req));
-    req->op = MOCK_OP_UNKNOWN;
+    req->op = BRK_OP_UNKNOWN;
     snprintf(req->account, sizeof(req->account), "anonymous");
     snprintf(req->auth_outcome, sizeof(req->auth_outcome), "none");
 }

@@ -1,6 +1,5 @@
 /*
- * request.h (mock-private): the request record that flows through the pipeline, and the
- * operation list it is routed to.
+ * request.h (mock-private): the request record that flows through the pipeline.
  *
  * Ownership: the transport (mock/http/) or a caller without a socket (mock_request_build)
  * initialises the record, fills method, url, query, headers and body, and cleans it up after
@@ -16,37 +15,10 @@
 #include <stdint.h>
 
 #include "bedrock/status.h"
+#include "common/operation.h"
 #include "mock/model/catalog.h"
 
 struct mock_cache_plan;
-
-/* Every operation path of the Bedrock Runtime service model, plus the admin API. */
-#define MOCK_OP_LIST(X)                                                        \
-    X(MOCK_OP_CONVERSE, "Converse")                                            \
-    X(MOCK_OP_CONVERSE_STREAM, "ConverseStream")                               \
-    X(MOCK_OP_INVOKE_MODEL, "InvokeModel")                                     \
-    X(MOCK_OP_INVOKE_MODEL_STREAM, "InvokeModelWithResponseStream")            \
-    X(MOCK_OP_INVOKE_MODEL_BIDI, "InvokeModelWithBidirectionalStream")         \
-    X(MOCK_OP_COUNT_TOKENS, "CountTokens")                                     \
-    X(MOCK_OP_APPLY_GUARDRAIL, "ApplyGuardrail")                               \
-    X(MOCK_OP_INVOKE_GUARDRAIL_CHECKS, "InvokeGuardrailChecks")                \
-    X(MOCK_OP_START_ASYNC_INVOKE, "StartAsyncInvoke")                          \
-    X(MOCK_OP_GET_ASYNC_INVOKE, "GetAsyncInvoke")                              \
-    X(MOCK_OP_LIST_ASYNC_INVOKES, "ListAsyncInvokes")                          \
-    X(MOCK_OP_ADMIN, "Admin")                                                  \
-    X(MOCK_OP_UNKNOWN, "Unknown")
-
-enum mock_op {
-#define MOCK_OP_ENUM(id, name) id,
-    MOCK_OP_LIST(MOCK_OP_ENUM)
-#undef MOCK_OP_ENUM
-    MOCK_OP_COUNT
-};
-
-const char *mock_op_name(enum mock_op op);
-
-/* Parse an operation name ("Converse"); MOCK_OP_UNKNOWN when it names none. */
-enum mock_op mock_op_parse(const char *name);
 
 #define MOCK_MAX_HEADERS 64
 #define MOCK_MAX_LABEL 2048
@@ -69,7 +41,7 @@ struct mock_request {
     bool body_too_large;
 
     /* Filled by the pipeline. */
-    enum mock_op op;
+    enum brk_op op;                   /* BRK_OP_UNKNOWN until routed (common/operation.h) */
     char model_id[MOCK_MAX_LABEL + 1]; /* decoded {modelId} (or {guardrailIdentifier}) */
     char label2[MOCK_MAX_LABEL + 1];   /* decoded {guardrailVersion} / {invocationArn} */
     struct mock_model_ref model;

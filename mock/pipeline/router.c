@@ -1,7 +1,6 @@
 /*
- * router.c: map METHOD + path to an operation of the Bedrock Runtime service model.
- *
- * URIs from the model (service-2.json, "http" of each operation):
+ * router.c: map METHOD + path to an operation of the Bedrock Runtime service model, by
+ * matching the path templates of common/operation.h segment by segment:
  *   POST /model/{modelId}/converse | converse-stream | invoke | invoke-with-response-stream
  *        | invoke-with-bidirectional-stream | count-tokens
  *   POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply
@@ -17,27 +16,6 @@
 #include "mock/mock_priv.h"
 #include "mock/pipeline/response.h"
 #include "mock/pipeline/router.h"
-
-static const char *const s_op_names[] = {
-#define MOCK_OP_NAME(id, name) name,
-    MOCK_OP_LIST(MOCK_OP_NAME)
-#undef MOCK_OP_NAME
-};
-
-const char *mock_op_name(enum mock_op op)
-{
-    return (int)op >= 0 && op < MOCK_OP_COUNT ? s_op_names[op] : "Unknown";
-}
-
-enum mock_op mock_op_parse(const char *name)
-{
-    for (int i = 0; i < MOCK_OP_COUNT; i++) {
-        if (strcmp(s_op_names[i], name) == 0) {
-            return (enum mock_op)i;
-        }
-    }
-    return MOCK_OP_UNKNOWN;
-}
 
 static int s_hex(char c)
 {
@@ -97,20 +75,6 @@ bool mock_form_decode(const char *in, char *out, size_t out_len)
     return ok;
 }
 
-struct s_model_route {
-    const char *suffix;
-    enum mock_op op;
-};
-
-static const struct s_model_route s_model_routes[] = {
-    {"converse", MOCK_OP_CONVERSE},
-    {"converse-stream", MOCK_OP_CONVERSE_STREAM},
-    {"invoke", MOCK_OP_INVOKE_MODEL},
-    {"invoke-with-response-stream", MOCK_OP_INVOKE_MODEL_STREAM},
-    {"invoke-with-bidirectional-stream", MOCK_OP_INVOKE_MODEL_BIDI},
-    {"count-tokens", MOCK_OP_COUNT_TOKENS},
-};
-
 /* Split "/a/b/c" into at most `max` segments (pointers into path, lengths in lens). */
 static size_t s_segments(const char *path, const char **segs, size_t *lens, size_t max)
 {
@@ -131,72 +95,80 @@ static size_t s_segments(const char *path, const char **segs, size_t *lens, size
     return n;
 }
 
-static bool s_seg_is(const char *seg, size_t len, const char *word)
+/* Where a decoded label goes in the request. */
+static char *s_label_slot(struct mock_request *req, enum brk_op_label label)
 {
-    return strlen(word) == len && strncmp(seg, word, len) == 0;
+    switch (label) {
+    case BRK_OP_LABEL_MODEL_ID:
+    case BRK_OP_LABEL_GUARDRAIL_ID:
+        return req->model_id;
+    case BRK_OP_LABEL_GUARDRAIL_VERSION:
+    case BRK_OP_LABEL_INVOCATION_ARN:
+        return req->label2;
+    default:
+        return NULL;
+    }
 }
 
-static bool s_route_model(struct mock_request *req, const char **segs, const size_t *lens, size_t n)
+/* Decode one "{label}" segment of `tmpl` into its slot. An empty {modelId} routes nowhere
+ * (there is no model to name); other empty labels reach the schema stage, which answers
+ * their length constraint. */
+static bool s_match_label(struct mock_request *req, const char *tmpl, size_t tmpl_len, const char *seg,
+                          size_t len)
 {
-    if (n != 3 || !s_seg_is(segs[0], lens[0], "model") || strcmp(req->method, "POST") != 0) {
+    enum brk_op_label label = brk_op_label_parse(tmpl + 1, tmpl_len - 2);
+    char *slot = s_label_slot(req, label);
+    if (!slot || (len == 0 && label == BRK_OP_LABEL_MODEL_ID)) {
         return false;
     }
-    for (size_t i = 0; i < sizeof(s_model_routes) / sizeof(s_model_routes[0]); i++) {
-        if (s_seg_is(segs[2], lens[2], s_model_routes[i].suffix)) {
-            if (lens[1] == 0 || !mock_percent_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id))) {
-                return false;
-            }
-            req->op = s_model_routes[i].op;
-            return true;
+    return mock_percent_decode(seg, len, slot, MOCK_MAX_LABEL + 1);
+}
+
+static bool s_is_label(const char *tseg, size_t tlen)
+{
+    return tlen > 2 && tseg[0] == '{';
+}
+
+/* Whether the path's segments match `op`'s template: method and literal segments first, and
+ * only then are the labels decoded, so a path that matches no operation leaves none behind. */
+static bool s_match(struct mock_request *req, enum brk_op op, const char **segs, const size_t *lens, size_t n)
+{
+    const struct brk_op_info *info = brk_op_info(op);
+    const char *tsegs[MOCK_MAX_SEGMENTS];
+    size_t tlens[MOCK_MAX_SEGMENTS];
+    if (strcmp(req->method, info->method) != 0 || s_segments(info->path, tsegs, tlens, MOCK_MAX_SEGMENTS) != n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!s_is_label(tsegs[i], tlens[i]) && (lens[i] != tlens[i] || strncmp(segs[i], tsegs[i], lens[i]) != 0)) {
+            return false;
         }
     }
-    return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s_is_label(tsegs[i], tlens[i]) && !s_match_label(req, tsegs[i], tlens[i], segs[i], lens[i])) {
+            return false;
+        }
+    }
+    return true;
 }
 
-static bool s_route_other(struct mock_request *req, const char **segs, const size_t *lens, size_t n)
+enum mock_route_to mock_route(struct mock_request *req)
 {
-    bool post = strcmp(req->method, "POST") == 0;
-    bool get = strcmp(req->method, "GET") == 0;
-    if (post && n == 5 && s_seg_is(segs[0], lens[0], "guardrail") && s_seg_is(segs[2], lens[2], "version") &&
-        s_seg_is(segs[4], lens[4], "apply")) {
-        req->op = MOCK_OP_APPLY_GUARDRAIL;
-        return mock_percent_decode(segs[1], lens[1], req->model_id, sizeof(req->model_id)) &&
-               mock_percent_decode(segs[3], lens[3], req->label2, sizeof(req->label2));
-    }
-    if (post && n == 2 && s_seg_is(segs[0], lens[0], "guardrail-checks") && s_seg_is(segs[1], lens[1], "invoke")) {
-        req->op = MOCK_OP_INVOKE_GUARDRAIL_CHECKS;
-        return true;
-    }
-    if (n == 1 && s_seg_is(segs[0], lens[0], "async-invoke") && (post || get)) {
-        req->op = post ? MOCK_OP_START_ASYNC_INVOKE : MOCK_OP_LIST_ASYNC_INVOKES;
-        return true;
-    }
-    if (get && n == 2 && s_seg_is(segs[0], lens[0], "async-invoke")) {
-        req->op = MOCK_OP_GET_ASYNC_INVOKE;
-        return mock_percent_decode(segs[1], lens[1], req->label2, sizeof(req->label2));
-    }
-    return false;
-}
-
-bool mock_route(struct mock_request *req)
-{
-    const char *segs[6];
-    size_t lens[6];
-    req->op = MOCK_OP_UNKNOWN;
+    const char *segs[MOCK_MAX_SEGMENTS];
+    size_t lens[MOCK_MAX_SEGMENTS];
+    req->op = BRK_OP_UNKNOWN;
     if (!req->url || !req->method) {
-        return false;
+        return MOCK_ROUTE_NOWHERE;
     }
     if (strncmp(req->url, "/_mock/", 7) == 0 || strcmp(req->url, "/_mock") == 0) {
-        req->op = MOCK_OP_ADMIN;
-        return true;
+        return MOCK_ROUTE_ADMIN;
     }
-    size_t n = s_segments(req->url, segs, lens, 5);
-    if (n > 5) {
-        return false;
+    size_t n = s_segments(req->url, segs, lens, MOCK_MAX_SEGMENTS);
+    for (int op = 0; n <= MOCK_MAX_SEGMENTS && op < BRK_OP_COUNT; op++) {
+        if (s_match(req, (enum brk_op)op, segs, lens, n)) {
+            req->op = (enum brk_op)op;
+            return MOCK_ROUTE_OPERATION;
+        }
     }
-    if (s_route_model(req, segs, lens, n) || s_route_other(req, segs, lens, n)) {
-        return true;
-    }
-    req->op = MOCK_OP_UNKNOWN;
-    return false;
+    return MOCK_ROUTE_NOWHERE;
 }

@@ -10,10 +10,20 @@
 
 #include "mock/pipeline/request.h"
 
-/* ---- router (router.c) ---- */
-/* Find the operation for METHOD + path, and decode its labels into req. Returns false when
- * the path names no operation (req->op = MOCK_OP_UNKNOWN). */
-bool mock_route(struct mock_request *req);
+/* The most segments a service path has ("/guardrail/{id}/version/{version}/apply"). */
+#define MOCK_MAX_SEGMENTS 5
+
+/* Where a request goes: a service operation (req->op), the admin API (/_mock/), or nowhere.
+ * The admin API is not an operation of the service, so it is not in common/operation.h. */
+enum mock_route_to {
+    MOCK_ROUTE_NOWHERE,
+    MOCK_ROUTE_OPERATION,
+    MOCK_ROUTE_ADMIN,
+};
+
+/* Find the operation for METHOD + path (the templates of common/operation.h), and decode its
+ * labels into req. req->op is BRK_OP_UNKNOWN unless the result is MOCK_ROUTE_OPERATION. */
+enum mock_route_to mock_route(struct mock_request *req);
 
 /* Percent-decode `in` into out (out_len bytes, NUL-terminated); false if malformed or too long. */
 bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_len);

@@ -320,19 +320,13 @@ static struct s_bucket *s_bucket_locked(struct mock_quotas *quotas, const char *
 
 /* ---- the stage ---------------------------------------------------------------------- */
 
-static bool s_counts(enum mock_op op)
-{
-    return op == MOCK_OP_CONVERSE || op == MOCK_OP_CONVERSE_STREAM || op == MOCK_OP_INVOKE_MODEL ||
-           op == MOCK_OP_INVOKE_MODEL_STREAM;
-}
-
 /* Tokens a request reserves: its input plus its output limit. InvokeModel's native body is
  * mapped the way the operation maps it; a body that cannot be mapped reserves nothing (the
  * operation answers its error). Returns 0 when nothing is to be reserved. */
 static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
-    if (req->op == MOCK_OP_CONVERSE || req->op == MOCK_OP_CONVERSE_STREAM) {
+    if (brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE)) {
         return mock_usage_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
@@ -391,7 +385,7 @@ static void s_throttle(struct mock_response *resp, const struct s_verdict *v, bo
 
 bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!mock->quotas || !s_counts(req->op) || !req->model.model) {
+    if (!mock->quotas || !brk_op_has(req->op, BRK_OPT_QUOTA) || !req->model.model) {
         return true;
     }
     struct mock_quotas *quotas = mock->quotas;

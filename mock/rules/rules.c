@@ -358,7 +358,7 @@ static bool s_text_matches(const struct mock_rule *r, const struct mock_request 
 /* Every matcher except `nth`, which depends on the counter. */
 static bool s_matches(const struct mock_rule *r, const struct mock_request *req)
 {
-    if (!r->any_op && !r->ops[req->op]) {
+    if (!r->any_op && (!brk_op_info(req->op) || !r->ops[req->op])) {
         return false;
     }
     if ((r->model_glob && fnmatch(r->model_glob, req->model_id, 0) != 0) ||

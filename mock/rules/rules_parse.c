@@ -106,8 +106,8 @@ static bool s_bool(const cJSON *obj, const char *key, bool *out, char *err, size
 
 static bool s_one_op(struct mock_rule *r, const cJSON *v, char *err, size_t err_len)
 {
-    enum mock_op op = cJSON_IsString(v) ? mock_op_parse(v->valuestring) : MOCK_OP_UNKNOWN;
-    if (op == MOCK_OP_UNKNOWN || op == MOCK_OP_ADMIN) {
+    enum brk_op op = cJSON_IsString(v) ? brk_op_parse(v->valuestring) : BRK_OP_UNKNOWN;
+    if (op == BRK_OP_UNKNOWN) {
         return s_fail(err, err_len, "\"operation\" must name a Bedrock Runtime operation (\"Converse\", ...).");
     }
     r->ops[op] = true;

@@ -25,7 +25,7 @@ struct mock_rule {
 
     /* Matchers: every one given must hold. */
     bool any_op;
-    bool ops[MOCK_OP_COUNT];
+    bool ops[BRK_OP_COUNT];
     char *model_glob;
     char *account;
     struct mock_rule_header headers[MOCK_RULE_MAX_HEADERS];

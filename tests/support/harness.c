@@ -220,3 +220,18 @@ const char *th_shared_spec_dir(void)
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? path : NULL;
 }
+
+cJSON *th_service_model(void)
+{
+    const char *dir = th_shared_spec_dir();
+    if (!dir) {
+        return NULL;
+    }
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/bedrock-runtime/2023-09-30/service-2.json", dir);
+    size_t len = 0;
+    char *text = th_read_file(path, &len);
+    cJSON *model = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    return model;
+}

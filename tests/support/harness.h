@@ -90,4 +90,8 @@ char *th_read_source_file(const char *relpath, size_t *len);
 /* Path of the shared spec folder (../shared/spec relative to the source dir), or NULL when absent. */
 const char *th_shared_spec_dir(void);
 
+/* The parsed service model (bedrock-runtime/2023-09-30/service-2.json in the shared spec
+ * folder), or NULL when it is absent. Free with cJSON_Delete. */
+cJSON *th_service_model(void);
+
 #endif
