@@ -1,12 +1,16 @@
 /*
- * dispatch.c: the request pipeline, in the order the real service applies its checks:
- * route -> authenticate -> read the body -> schema (Smithy constraints) -> resolve the model
- * -> validate (conversation rules) -> cache points -> document rule -> operation.
- * Each stage either passes or fills `resp` with Bedrock's error and stops. Every request,
- * failed or not, is recorded in the journal.
+ * dispatch.c: the request pipeline. Route (pipeline/router.c), then the stages of s_stages in
+ * the order the real service applies its checks: auth -> body (JSON) -> schema (Smithy
+ * constraints) -> model -> conversation rules -> cache points -> document rule -> scripted
+ * rules and faults -> quota. Each stage either passes or fills `resp` with Bedrock's error
+ * and stops the pipeline; the journal entry then names it ("rejected_by_stage"). A request
+ * that passes them all runs its operation (ops/ops.h), and the quota reservation is settled
+ * with what it used. Every request, refused or not, is recorded in the journal; admin calls
+ * (/_mock/) are not.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cachepoint.h"
 #include "common/log.h"
@@ -159,13 +163,88 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, cons
     ((struct mock_response *)resp)->journal_extra = NULL;
 }
 
-void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+/* The stages in order (docs/architecture.md, "A request's path"). */
+static const struct {
+    const char *name;
+    mock_stage_fn fn;
+} s_stages[] = {
+    {"auth", mock_stage_auth},
+    {"body", s_stage_body},
+    {"schema", mock_stage_schema},
+    {"model", s_stage_model},
+    {"conversation", mock_stage_validate},
+    {"cache_points", mock_stage_cache_points},
+    {"documents", mock_stage_validate_documents},
+    {"rules", mock_stage_rules},
+    {"quota", mock_stage_quota},
+};
+
+#define S_N_STAGES (sizeof(s_stages) / sizeof(s_stages[0]))
+#define S_STEP_OPERATION (1 + S_N_STAGES)
+#define S_STEP_JOURNAL (2 + S_N_STAGES)
+_Static_assert(S_STEP_JOURNAL < MOCK_PIPELINE_MAX_STEPS, "mock_pipeline_times is too small for the stages");
+
+/* Only a timed run reads the clock: an untimed request pays nothing for the option. */
+static int64_t s_now_ns(const struct mock_pipeline_times *times)
+{
+    struct timespec ts = {0, 0};
+    if (times) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    }
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Charge the time since *since to step `step`, and start the next lap. */
+static void s_lap(struct mock_pipeline_times *times, size_t step, const char *name, int64_t *since)
+{
+    if (!times) {
+        return;
+    }
+    int64_t now = s_now_ns(times);
+    times->name[step] = name;
+    times->ns[step] += (uint64_t)(now - *since);
+    times->n = times->n > step + 1 ? times->n : step + 1;
+    *since = now;
+}
+
+/* Run the stages in order; the name of the one that refused, or NULL when all passed. */
+static const char *s_run_stages(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp,
+                                struct mock_pipeline_times *times, int64_t *lap)
+{
+    for (size_t i = 0; i < S_N_STAGES; i++) {
+        bool go_on = s_stages[i].fn(mock, req, resp);
+        s_lap(times, 1 + i, s_stages[i].name, lap);
+        if (!go_on) {
+            return s_stages[i].name;
+        }
+    }
+    return NULL;
+}
+
+/* Everything after routing for a service operation: the stages, then the operation. */
+static void s_serve(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp,
+                    struct mock_pipeline_times *times, int64_t *lap)
+{
+    const char *refused = s_run_stages(mock, req, resp, times, lap);
+    if (refused) {
+        mock_journal_extra_add(resp, "rejected_by_stage", cJSON_CreateString(refused));
+        return;
+    }
+    s_run_operation(mock, req, resp);
+    mock_quota_reconcile(mock, req, resp);
+    s_lap(times, S_STEP_OPERATION, "operation", lap);
+}
+
+void mock_dispatch_timed(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp,
+                         struct mock_pipeline_times *times)
 {
     int64_t started_us = brk_clock_monotonic_us();
+    int64_t lap = s_now_ns(times);
     req->start_ms = brk_clock_now_ms(mock->clock);
     brk_rng_uuid(&mock->rng, req->request_id);
     mock_response_add_header(resp, "x-amzn-RequestId", req->request_id);
     enum mock_route_to to = mock_route(req);
+    s_lap(times, 0, "route", &lap);
     if (to == MOCK_ROUTE_NOWHERE || (to == MOCK_ROUTE_ADMIN && mock->cfg.no_admin)) {
         /* with --no-admin, /_mock/ is a path like any other */
         mock_response_error(resp, BRK_AWS_UNKNOWN_OPERATION, NULL);
@@ -174,14 +253,15 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
             mock_admin_handle(mock, req, resp);
         }
         return; /* admin calls are not part of the traffic under test */
-    } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
-               mock_stage_schema(mock, req, resp) && s_stage_model(mock, req, resp) &&
-               mock_stage_validate(mock, req, resp) && mock_stage_cache_points(mock, req, resp) &&
-               mock_stage_validate_documents(mock, req, resp) && mock_stage_rules(mock, req, resp) &&
-               mock_stage_quota(mock, req, resp)) {
-        s_run_operation(mock, req, resp);
-        mock_quota_reconcile(mock, req, resp);
+    } else {
+        s_serve(mock, req, resp, times, &lap);
     }
     s_record(mock, req, resp, started_us);
+    s_lap(times, S_STEP_JOURNAL, "journal", &lap);
     brk_log_debug("%s %s -> %d %s", req->method, req->url, resp->status, resp->error ? resp->error->code : "");
+}
+
+void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    mock_dispatch_timed(mock, req, resp, NULL);
 }
