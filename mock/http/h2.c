@@ -20,7 +20,6 @@
 #include "bedrock/clock.h"
 #include "common/log.h"
 #include "mock/mock_priv.h"
-#include "mock/rules/rules.h"
 #include "mock/http/wire.h"
 #include "mock/pipeline/stages.h"
 

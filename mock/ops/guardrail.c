@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bedrock/buf.h"
 #include "mock/ops/ops.h"
 #include "mock/model/reply.h"
 #include "mock/validate/schema.h"

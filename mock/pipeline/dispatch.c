@@ -133,7 +133,8 @@ static void s_copy(char *dst, size_t dst_len, const char *src)
     dst[n] = '\0';
 }
 
-static void s_record(struct brk_mock *mock, const struct mock_request *req, const struct mock_response *resp,
+/* Moves resp->journal_extra into the entry (hence `resp` is not const). */
+static void s_record(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp,
                      int64_t started_us)
 {
     struct mock_journal_entry e;
@@ -160,7 +161,7 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, cons
     e.cache_points_messages = counts.messages;
     e.extra = resp->journal_extra;
     mock_journal_add(mock->journal, &e);
-    ((struct mock_response *)resp)->journal_extra = NULL;
+    resp->journal_extra = NULL;
 }
 
 /* The stages in order (docs/architecture.md, "A request's path"). */

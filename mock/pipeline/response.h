@@ -81,7 +81,9 @@ void mock_response_verrorf(struct mock_response *resp, enum brk_aws_error id, co
  * values and patterns): the body carries all `len` bytes, error_message a cut copy. */
 void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len);
 
-/* A 200 JSON reply; takes ownership of nothing: `json` is printed into the body. */
+/* A JSON reply with `status` (200, or 201 for a created admin resource): `json` printed into
+ * the body (the content type stays the response's, application/json from mock_response_init);
+ * a failure to print becomes a 500 InternalServerException. Takes ownership of nothing. */
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json);
 
 /* Add member `name` to resp->journal_extra (created on first use), replacing one of the same

@@ -11,7 +11,6 @@
 
 #include "common/log.h"
 #include "mock/admin/journal.h"
-#include "mock/model/reply.h"
 #include "mock/rules/rules_priv.h"
 #include "mock/model/usage.h"
 #include "mock/pipeline/stages.h"
