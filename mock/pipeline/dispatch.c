@@ -232,7 +232,7 @@ static void s_serve(struct brk_mock *mock, struct mock_request *req, struct mock
         return;
     }
     s_run_operation(mock, req, resp);
-    mock_quota_reconcile(mock, req, resp);
+    mock_quota_settle(mock, req, resp);
     s_lap(times, S_STEP_OPERATION, "operation", lap);
 }
 

@@ -35,6 +35,15 @@ void mock_request_clean_up(struct mock_request *req)
     memset(req, 0, sizeof(*req));
 }
 
+void mock_request_set_json(struct mock_request *req, cJSON *json)
+{
+    cJSON_Delete(req->json);
+    req->json = json;
+    free(req->cache_plan);
+    req->cache_plan = NULL;
+    req->cache_plan_none = false;
+}
+
 enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value)
 {
     if (req->n_headers >= MOCK_MAX_HEADERS) {

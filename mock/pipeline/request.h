@@ -20,6 +20,11 @@
 
 struct mock_cache_plan;
 
+/* A quota reservation (rules/quota.c): made by the quota stage, settled by dispatch. */
+struct mock_quota_ticket {
+    uint64_t reserved_tokens;
+};
+
 #define MOCK_MAX_HEADERS 64
 #define MOCK_MAX_LABEL 2048
 
@@ -52,16 +57,16 @@ struct mock_request {
     int64_t start_ms;                 /* mock clock */
     cJSON *reply_override;            /* owned; a rule's scripted reply (rules.c applies it) */
 
-    /* Quota bookkeeping (quota.c): tokens reserved at the start, and what the reply used. */
-    uint64_t quota_reserved;
-    uint64_t quota_used;
-    bool quota_used_known;
+    /* The quota stage's ticket: tokens reserved for this request (0: none), which dispatch
+     * settles after the operation with what the answer used (resp->usage). */
+    struct mock_quota_ticket quota;
 
     /* h2.c: the request came over HTTP/2, where Host is the :authority pseudo-header. */
     bool http2;
 
-    /* Owned; the cache-point plan of a Converse body, built once by the cache-points stage
-     * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation. */
+    /* Owned; the cache-point plan of `json`, built once by the cache-points stage
+     * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation; a memo
+     * of `json`, so only mock_request_set_json may replace `json` once it is parsed. */
     struct mock_cache_plan *cache_plan;
     bool cache_plan_none;             /* the body has no cache point (also found once) */
 };
@@ -78,6 +83,12 @@ enum brk_status mock_request_add_header(struct mock_request *req, const char *na
  * mock_request_clean_up. */
 void mock_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
                         const void *body, size_t len);
+
+/* Replace the parsed body by `json` (owned from now on; the old one is freed) and forget
+ * what was derived from the old one (the cache-point plan). For InvokeModel, whose native
+ * body is mapped to a Converse request that every later step (reply, prompt cache, guardrail,
+ * journal) reads. */
+void mock_request_set_json(struct mock_request *req, cJSON *json);
 
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);

@@ -29,6 +29,15 @@ struct mock_stream_fault {
     unsigned corrupt_crc_event;             /* flip a bit of event k's message CRC */
 };
 
+/* Tokens a model answer used (docs/tokens.md); `known` is false until a reply is built. */
+struct mock_usage_report {
+    bool known;
+    uint64_t input_tokens;
+    uint64_t output_tokens;
+    uint64_t cache_read_tokens;
+    uint64_t cache_write_tokens;
+};
+
 /* A streaming body producer: write at most `max` bytes into buf at stream offset `pos`.
  * Return bytes written, 0 at the end, or -1 to abort the connection. */
 typedef long (*mock_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
@@ -54,6 +63,10 @@ struct mock_response {
 
     /* In-stream faults a rule asked for (stream writers honour them). */
     struct mock_stream_fault stream_fault;
+
+    /* What the answer uses, set by the operations that build a model reply
+     * (mock_converse_build_reply); the quota settlement reads it. */
+    struct mock_usage_report usage;
 
     /* Details the stages add to the journal entry (an object whose members are merged into
      * the entry); owned, moved into the journal when the request is recorded. */
