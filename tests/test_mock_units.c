@@ -16,10 +16,10 @@ static enum brk_op s_route(const char *method, const char *url, char *model_out)
     struct mock_request req;
     mock_request_build(&req, method, url, NULL, NULL, 0);
     enum mock_route_to to = mock_route(&req);
-    enum brk_op op = req.op;
+    enum brk_op op = req.route.op;
     cr_assert_eq(to == MOCK_ROUTE_OPERATION, op != BRK_OP_UNKNOWN, "%s %s: routed %d, op %d", method, url, to, op);
     if (model_out) {
-        strcpy(model_out, req.model_id);
+        strcpy(model_out, req.route.label[BRK_OP_LABEL_MODEL_ID]);
     }
     mock_request_clean_up(&req);
     return op;
@@ -50,7 +50,7 @@ Test(router, sends_the_admin_prefix_to_the_admin_api_and_nothing_else)
         struct mock_request req;
         mock_request_build(&req, "GET", admin[i], NULL, NULL, 0);
         cr_assert_eq(mock_route(&req), MOCK_ROUTE_ADMIN, "%s", admin[i]);
-        cr_assert_eq(req.op, BRK_OP_UNKNOWN, "%s: the admin API is not a service operation", admin[i]);
+        cr_assert_eq(req.route.op, BRK_OP_UNKNOWN, "%s: the admin API is not a service operation", admin[i]);
         mock_request_clean_up(&req);
     }
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
@@ -199,4 +199,24 @@ Test(reply, minimal_instance_fills_required_properties)
     free(text);
     cJSON_Delete(inst);
     cJSON_Delete(schema);
+}
+
+Test(router, keeps_each_label_in_its_own_field)
+{
+    struct mock_request req;
+    mock_request_build(&req, "POST", "/guardrail/gr-1/version/DRAFT/apply", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_GUARDRAIL_ID], "gr-1");
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_GUARDRAIL_VERSION], "DRAFT");
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_MODEL_ID], "", "a guardrail is not a model");
+    cr_assert_str_eq(mock_route_resource(&req.route), "gr-1", "the journal's model_id names the guardrail");
+    mock_request_clean_up(&req);
+    mock_request_build(&req, "POST", "/model/m.x/count-tokens", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(mock_route_resource(&req.route), "m.x");
+    mock_request_clean_up(&req);
+    mock_request_build(&req, "GET", "/async-invoke", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(mock_route_resource(&req.route), "", "ListAsyncInvokes names no resource");
+    mock_request_clean_up(&req);
 }

@@ -75,12 +75,6 @@ Test(operation, path_refuses_missing_labels_unknown_operations_and_full_buffers)
     brk_buf_clean_up(&out);
 }
 
-/* The label the router decoded into the request for `label`. */
-static const char *s_routed_label(const struct mock_request *req, enum brk_op_label label)
-{
-    return label == BRK_OP_LABEL_MODEL_ID || label == BRK_OP_LABEL_GUARDRAIL_ID ? req->model_id : req->label2;
-}
-
 Test(operation, every_path_routes_back_to_its_operation_and_labels)
 {
     for (int i = 0; i < BRK_OP_COUNT; i++) {
@@ -90,14 +84,15 @@ Test(operation, every_path_routes_back_to_its_operation_and_labels)
         struct mock_request req;
         mock_request_build(&req, brk_op_info(op)->method, path.data, NULL, NULL, 0);
         cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION, "%s %s", brk_op_info(op)->method, path.data);
-        cr_assert_eq(req.op, op, "%s routed to %s", path.data, brk_op_name(req.op));
+        cr_assert_eq(req.route.op, op, "%s routed to %s", path.data, brk_op_name(req.route.op));
         const char *tmpl = brk_op_info(op)->path;
         for (int l = 0; l < BRK_OP_LABEL_COUNT; l++) {
             char name[40];
             snprintf(name, sizeof(name), "{%s}", brk_op_label_name((enum brk_op_label)l));
             if (strstr(tmpl, name)) {
-                cr_assert_str_eq(s_routed_label(&req, (enum brk_op_label)l), s_labels.value[l], "%s %s", path.data,
-                                 name);
+                cr_assert_str_eq(req.route.label[l], s_labels.value[l], "%s %s", path.data, name);
+            } else {
+                cr_assert_str_eq(req.route.label[l], "", "%s: %s is not in the template", path.data, name);
             }
         }
         mock_request_clean_up(&req);

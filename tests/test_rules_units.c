@@ -20,8 +20,8 @@ static void s_setup(void)
     brk_rng_seed(&s_mock.rng, 1);
     mock_request_init(&s_req);
     mock_response_init(&s_resp);
-    s_req.op = BRK_OP_CONVERSE_STREAM;
-    snprintf(s_req.model_id, sizeof(s_req.model_id), "anthropic.claude-3-haiku-20240307-v1:0");
+    s_req.route.op = BRK_OP_CONVERSE_STREAM;
+    snprintf(s_req.route.label[BRK_OP_LABEL_MODEL_ID], MOCK_MAX_LABEL + 1, "anthropic.claude-3-haiku-20240307-v1:0");
     s_req.json = cJSON_Parse("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
 }
 

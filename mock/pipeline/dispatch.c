@@ -44,7 +44,7 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
         mock_response_error(resp, BRK_AWS_REQUEST_TOO_LARGE, NULL);
         return false;
     }
-    if (!brk_op_has(req->op, BRK_OPT_JSON_BODY)) {
+    if (!brk_op_has(req->route.op, BRK_OPT_JSON_BODY)) {
         return true;
     }
     /* A NUL byte is never valid JSON text (RFC 8259 section 7), and cJSON would read a string up
@@ -61,10 +61,10 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
 /* Resolve {modelId} against the catalogue, with the messages Bedrock gives for each miss. */
 static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!brk_op_has(req->op, BRK_OPT_MODEL)) {
+    if (!brk_op_has(req->route.op, BRK_OPT_MODEL)) {
         return true;
     }
-    if (mock_catalog_resolve(mock->catalog, req->model_id, &req->model) != BRK_OK) {
+    if (mock_catalog_resolve(mock->catalog, req->route.label[BRK_OP_LABEL_MODEL_ID], &req->model) != BRK_OK) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_INVALID_MODEL);
         return false;
     }
@@ -73,7 +73,7 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_ON_DEMAND, m->id);
         return false;
     }
-    if (brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE) && !m->converse) {
+    if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE) && !m->converse) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_UNSUPPORTED_MODEL);
         return false;
     }
@@ -84,12 +84,12 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
  * raises a proper ClientError instead of failing to parse. */
 static void s_not_simulated(struct mock_request *req, struct mock_response *resp)
 {
-    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", brk_op_name(req->op));
+    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", brk_op_name(req->route.op));
 }
 
 static void s_run_operation(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    switch (req->op) {
+    switch (req->route.op) {
     case BRK_OP_CONVERSE:
         mock_op_converse(mock, req, resp);
         break;
@@ -144,8 +144,8 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, stru
     s_copy(e.request_id, sizeof(e.request_id), req->request_id);
     s_copy(e.method, sizeof(e.method), req->method);
     s_copy(e.path, sizeof(e.path), req->url);
-    s_copy(e.operation, sizeof(e.operation), brk_op_name(req->op));
-    s_copy(e.model_id, sizeof(e.model_id), req->model_id);
+    s_copy(e.operation, sizeof(e.operation), brk_op_name(req->route.op));
+    s_copy(e.model_id, sizeof(e.model_id), mock_route_resource(&req->route));
     s_copy(e.account, sizeof(e.account), req->account);
     s_copy(e.auth, sizeof(e.auth), req->auth_outcome);
     e.status = resp->status;

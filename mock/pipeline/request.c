@@ -11,7 +11,7 @@
 void mock_request_init(struct mock_request *req)
 {
     memset(req, 0, sizeof(*req));
-    req->op = BRK_OP_UNKNOWN;
+    req->route.op = BRK_OP_UNKNOWN;
     snprintf(req->account, sizeof(req->account), "anonymous");
     snprintf(req->auth_outcome, sizeof(req->auth_outcome), "none");
 }
@@ -33,6 +33,12 @@ void mock_request_clean_up(struct mock_request *req)
     cJSON_Delete(req->reply_override);
     free(req->cache_plan);
     memset(req, 0, sizeof(*req));
+}
+
+const char *mock_route_resource(const struct mock_route *route)
+{
+    const char *model = route->label[BRK_OP_LABEL_MODEL_ID];
+    return model[0] ? model : route->label[BRK_OP_LABEL_GUARDRAIL_ID];
 }
 
 void mock_request_set_json(struct mock_request *req, cJSON *json)

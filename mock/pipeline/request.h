@@ -33,6 +33,14 @@ struct mock_header {
     char *value;
 };
 
+/* Where the router sent a request, and the path's labels, decoded. */
+struct mock_route {
+    enum brk_op op;                   /* BRK_OP_UNKNOWN until routed (common/operation.h) */
+    /* Indexed by enum brk_op_label ({modelId}, {guardrailIdentifier}, ...); "" when the
+     * operation's template has no such label. */
+    char label[BRK_OP_LABEL_COUNT][MOCK_MAX_LABEL + 1];
+};
+
 struct mock_request {
     char *method;
     char *url;                        /* path as received, percent-encoded, without query */
@@ -46,9 +54,7 @@ struct mock_request {
     bool body_too_large;
 
     /* Filled by the pipeline. */
-    enum brk_op op;                   /* BRK_OP_UNKNOWN until routed (common/operation.h) */
-    char model_id[MOCK_MAX_LABEL + 1]; /* decoded {modelId} (or {guardrailIdentifier}) */
-    char label2[MOCK_MAX_LABEL + 1];   /* decoded {guardrailVersion} / {invocationArn} */
+    struct mock_route route;          /* filled by the router */
     struct mock_model_ref model;
     cJSON *json;                      /* parsed body of JSON operations */
     char account[128];                /* access key id, or "anonymous" */
@@ -83,6 +89,10 @@ enum brk_status mock_request_add_header(struct mock_request *req, const char *na
  * mock_request_clean_up. */
 void mock_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
                         const void *body, size_t len);
+
+/* What the journal's "model_id" and a rule's "modelId" matcher see: the {modelId} label, or
+ * for ApplyGuardrail the {guardrailIdentifier}; "" when the path names neither. */
+const char *mock_route_resource(const struct mock_route *route);
 
 /* Replace the parsed body by `json` (owned from now on; the old one is freed) and forget
  * what was derived from the old one (the cache-point plan). For InvokeModel, whose native

@@ -95,33 +95,17 @@ static size_t s_segments(const char *path, const char **segs, size_t *lens, size
     return n;
 }
 
-/* Where a decoded label goes in the request. */
-static char *s_label_slot(struct mock_request *req, enum brk_op_label label)
-{
-    switch (label) {
-    case BRK_OP_LABEL_MODEL_ID:
-    case BRK_OP_LABEL_GUARDRAIL_ID:
-        return req->model_id;
-    case BRK_OP_LABEL_GUARDRAIL_VERSION:
-    case BRK_OP_LABEL_INVOCATION_ARN:
-        return req->label2;
-    default:
-        return NULL;
-    }
-}
-
-/* Decode one "{label}" segment of `tmpl` into its slot. An empty {modelId} routes nowhere
+/* Decode one "{label}" segment of `tmpl` into req->route. An empty {modelId} routes nowhere
  * (there is no model to name); other empty labels reach the schema stage, which answers
  * their length constraint. */
 static bool s_match_label(struct mock_request *req, const char *tmpl, size_t tmpl_len, const char *seg,
                           size_t len)
 {
     enum brk_op_label label = brk_op_label_parse(tmpl + 1, tmpl_len - 2);
-    char *slot = s_label_slot(req, label);
-    if (!slot || (len == 0 && label == BRK_OP_LABEL_MODEL_ID)) {
+    if (label == BRK_OP_LABEL_COUNT || (len == 0 && label == BRK_OP_LABEL_MODEL_ID)) {
         return false;
     }
-    return mock_percent_decode(seg, len, slot, MOCK_MAX_LABEL + 1);
+    return mock_percent_decode(seg, len, req->route.label[label], sizeof(req->route.label[label]));
 }
 
 static bool s_is_label(const char *tseg, size_t tlen)
@@ -156,7 +140,7 @@ enum mock_route_to mock_route(struct mock_request *req)
 {
     const char *segs[MOCK_MAX_SEGMENTS];
     size_t lens[MOCK_MAX_SEGMENTS];
-    req->op = BRK_OP_UNKNOWN;
+    req->route.op = BRK_OP_UNKNOWN;
     if (!req->url || !req->method) {
         return MOCK_ROUTE_NOWHERE;
     }
@@ -166,7 +150,7 @@ enum mock_route_to mock_route(struct mock_request *req)
     size_t n = s_segments(req->url, segs, lens, MOCK_MAX_SEGMENTS);
     for (int op = 0; n <= MOCK_MAX_SEGMENTS && op < BRK_OP_COUNT; op++) {
         if (s_match(req, (enum brk_op)op, segs, lens, n)) {
-            req->op = (enum brk_op)op;
+            req->route.op = (enum brk_op)op;
             return MOCK_ROUTE_OPERATION;
         }
     }

@@ -13,7 +13,7 @@
 /* The most segments a service path has ("/guardrail/{id}/version/{version}/apply"). */
 #define MOCK_MAX_SEGMENTS 5
 
-/* Where a request goes: a service operation (req->op), the admin API (/_mock/), or nowhere.
+/* Where a request goes: a service operation (req->route.op), the admin API (/_mock/), or nowhere.
  * The admin API is not an operation of the service, so it is not in common/operation.h. */
 enum mock_route_to {
     MOCK_ROUTE_NOWHERE,
@@ -22,7 +22,7 @@ enum mock_route_to {
 };
 
 /* Find the operation for METHOD + path (the templates of common/operation.h), and decode its
- * labels into req. req->op is BRK_OP_UNKNOWN unless the result is MOCK_ROUTE_OPERATION. */
+ * labels into req. req->route.op is BRK_OP_UNKNOWN unless the result is MOCK_ROUTE_OPERATION. */
 enum mock_route_to mock_route(struct mock_request *req);
 
 /* Percent-decode `in` into out (out_len bytes, NUL-terminated); false if malformed or too long. */

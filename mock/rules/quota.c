@@ -326,7 +326,7 @@ static struct s_bucket *s_bucket_locked(struct mock_quotas *quotas, const char *
 static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
-    if (brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE)) {
+    if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return mock_usage_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
@@ -385,7 +385,7 @@ static void s_throttle(struct mock_response *resp, const struct s_verdict *v, bo
 
 bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!mock->quotas || !brk_op_has(req->op, BRK_OPT_QUOTA) || !req->model.model) {
+    if (!mock->quotas || !brk_op_has(req->route.op, BRK_OPT_QUOTA) || !req->model.model) {
         return true;
     }
     struct mock_quotas *quotas = mock->quotas;

@@ -357,10 +357,10 @@ static bool s_text_matches(const struct mock_rule *r, const struct mock_request 
 /* Every matcher except `nth`, which depends on the counter. */
 static bool s_matches(const struct mock_rule *r, const struct mock_request *req)
 {
-    if (!r->any_op && (!brk_op_info(req->op) || !r->ops[req->op])) {
+    if (!r->any_op && (!brk_op_info(req->route.op) || !r->ops[req->route.op])) {
         return false;
     }
-    if ((r->model_glob && fnmatch(r->model_glob, req->model_id, 0) != 0) ||
+    if ((r->model_glob && fnmatch(r->model_glob, mock_route_resource(&req->route), 0) != 0) ||
         (r->account && strcmp(r->account, req->account) != 0) || !s_headers_match(r, req)) {
         return false;
     }

@@ -127,7 +127,8 @@ static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request
         const struct mock_member *m = &shape->members[i];
         const char *text = NULL;
         if (m->location == MOCK_LOC_URI) {
-            text = strcmp(m->location_name, "guardrailVersion") == 0 ? req->label2 : req->model_id;
+            enum brk_op_label label = brk_op_label_parse(m->location_name, strlen(m->location_name));
+            text = label < BRK_OP_LABEL_COUNT ? req->route.label[label] : NULL;
         } else if (m->location == MOCK_LOC_HEADER) {
             text = mock_request_header(req, m->location_name);
         } else if (req->json) {
@@ -176,7 +177,7 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
 {
     (void)mock;
     pthread_once(&s_input_shapes_once, s_find_input_shapes);
-    const struct mock_shape *shape = (int)req->op >= 0 && req->op < BRK_OP_COUNT ? s_input_shapes[req->op] : NULL;
+    const struct mock_shape *shape = (int)req->route.op >= 0 && req->route.op < BRK_OP_COUNT ? s_input_shapes[req->route.op] : NULL;
     if (!shape) {
         return true;
     }
@@ -422,7 +423,7 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     if (model && !model->tool_use) {
         return s_fail(resp, S_MSG_NO_TOOLS);
     }
-    if (model && req->op == BRK_OP_CONVERSE_STREAM && !model->tool_use_streaming) {
+    if (model && req->route.op == BRK_OP_CONVERSE_STREAM && !model->tool_use_streaming) {
         return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
     const cJSON *tools = s_get(tool_config, "tools");
@@ -497,7 +498,7 @@ static bool s_check_settings(const struct mock_request *req, struct mock_respons
 bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    if (!brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE)) {
+    if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return true;
     }
     const cJSON *m = NULL;
@@ -521,7 +522,7 @@ bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *r
 bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    if (!brk_op_has(req->op, BRK_OPT_CONVERSE_SHAPE)) {
+    if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return true;
     }
     const cJSON *messages = s_get(req->json, "messages");
