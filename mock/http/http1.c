@@ -122,10 +122,10 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
 
 static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp)
 {
-    if (resp->delay_ms) {
-        mock_wire_sleep_ms(resp->delay_ms); /* thread-per-connection: only this client waits */
+    if (resp->fault.delay_ms) {
+        mock_wire_sleep_ms(resp->fault.delay_ms); /* thread-per-connection: only this client waits */
     }
-    if (resp->close_before_reply) {
+    if (resp->fault.close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */
     }
     struct MHD_Response *r = s_build_body(resp);

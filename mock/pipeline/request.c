@@ -30,7 +30,7 @@ void mock_request_clean_up(struct mock_request *req)
         free(req->headers[i].value);
     }
     cJSON_Delete(req->json);
-    cJSON_Delete(req->reply_override);
+    cJSON_Delete(req->rule.reply);
     free(req->cache_plan);
     memset(req, 0, sizeof(*req));
 }

@@ -20,6 +20,13 @@
 
 struct mock_cache_plan;
 
+/* What the rules stage (rules/rules.c) decided for a request it let through, for the step
+ * that builds the answer (mock_rules_apply_reply); the fired rule's faults go on the response
+ * instead (resp->fault), which the transport reads. */
+struct mock_rule_match {
+    cJSON *reply; /* owned; the scripted reply, NULL: generate the answer */
+};
+
 /* A quota reservation (rules/quota.c): made by the quota stage, settled by dispatch. */
 struct mock_quota_ticket {
     uint64_t reserved_tokens;
@@ -61,7 +68,7 @@ struct mock_request {
     char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
     char request_id[37];
     int64_t start_ms;                 /* mock clock */
-    cJSON *reply_override;            /* owned; a rule's scripted reply (rules.c applies it) */
+    struct mock_rule_match rule;      /* the rules stage's decision for the answer */
 
     /* The quota stage's ticket: tokens reserved for this request (0: none), which dispatch
      * settles after the operation with what the answer used (resp->usage). */

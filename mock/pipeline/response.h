@@ -38,6 +38,15 @@ struct mock_usage_report {
     uint64_t cache_write_tokens;
 };
 
+/* How to misbehave when answering: set by the rules stage from the fired rule, read by the
+ * transports (http/) and the stream writers (ops/stream.c). */
+struct mock_fault {
+    uint64_t delay_ms;               /* wait before answering */
+    bool close_before_reply;         /* drop the connection without answering */
+    int64_t close_after_bytes;       /* >= 0: cut the body after this many bytes; -1: no cut */
+    struct mock_stream_fault stream; /* in-stream faults */
+};
+
 /* A streaming body producer: write at most `max` bytes into buf at stream offset `pos`.
  * Return bytes written, 0 at the end, or -1 to abort the connection. */
 typedef long (*mock_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
@@ -56,13 +65,8 @@ struct mock_response {
     void *stream_ctx;
     void (*stream_free)(void *ctx);
 
-    /* Faults a rule may ask for. */
-    uint64_t delay_ms;            /* wait before answering */
-    bool close_before_reply;      /* drop the connection without answering */
-    int64_t close_after_bytes;    /* >= 0: cut the body after this many bytes */
-
-    /* In-stream faults a rule asked for (stream writers honour them). */
-    struct mock_stream_fault stream_fault;
+    /* How to misbehave, as a rule asked (the transports and stream writers honour it). */
+    struct mock_fault fault;
 
     /* What the answer uses, set by the operations that build a model reply
      * (mock_converse_build_reply); the quota settlement reads it. */

@@ -411,13 +411,10 @@ static void s_apply_headers(const struct mock_rule *r, struct mock_response *res
 static bool s_apply(const struct mock_rule *r, struct mock_request *req, struct mock_response *resp)
 {
     mock_journal_extra_add(resp, "rule", cJSON_CreateString(r->id));
-    resp->delay_ms = r->delay_ms;
-    resp->close_before_reply = r->close_before_reply;
-    resp->close_after_bytes = r->close_after_bytes;
-    resp->stream_fault = r->stream;
+    resp->fault = r->fault;
     if (r->reply) {
-        cJSON_Delete(req->reply_override);
-        req->reply_override = cJSON_Duplicate(r->reply, 1);
+        cJSON_Delete(req->rule.reply);
+        req->rule.reply = cJSON_Duplicate(r->reply, 1);
     }
     if (r->error) {
         mock_response_error(resp, r->error->id, r->message);
