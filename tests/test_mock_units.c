@@ -11,12 +11,16 @@
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;
 
-static enum brk_op s_route(const char *method, const char *url, char *model_out)
+/* The operation METHOD + url routes to; where it went in *to_out (may be NULL). */
+static enum brk_op s_route_to(const char *method, const char *url, char *model_out, enum mock_route_to *to_out)
 {
     struct mock_request req;
     mock_request_build(&req, method, url, NULL, NULL, 0);
     enum mock_route_to to = mock_route(&req);
     enum brk_op op = req.route.op;
+    if (to_out) {
+        *to_out = to;
+    }
     cr_assert_eq(to == MOCK_ROUTE_OPERATION, op != BRK_OP_UNKNOWN, "%s %s: routed %d, op %d", method, url, to, op);
     if (model_out) {
         strcpy(model_out, req.route.label[BRK_OP_LABEL_MODEL_ID]);
@@ -25,39 +29,48 @@ static enum brk_op s_route(const char *method, const char *url, char *model_out)
     return op;
 }
 
+static enum brk_op s_route(const char *method, const char *url, char *model_out)
+{
+    return s_route_to(method, url, model_out, NULL);
+}
+
 Test(router, routes_every_operation_of_the_model)
 {
+    static const struct {
+        const char *method, *url;
+        enum brk_op op;
+    } routes[] = {
+        {"POST", "/model/m/converse-stream", BRK_OP_CONVERSE_STREAM},
+        {"POST", "/model/m/invoke", BRK_OP_INVOKE_MODEL},
+        {"POST", "/model/m/invoke-with-response-stream", BRK_OP_INVOKE_MODEL_STREAM},
+        {"POST", "/model/m/invoke-with-bidirectional-stream", BRK_OP_INVOKE_MODEL_BIDI},
+        {"POST", "/model/m/count-tokens", BRK_OP_COUNT_TOKENS},
+        {"POST", "/guardrail/g1/version/1/apply", BRK_OP_APPLY_GUARDRAIL},
+        {"POST", "/guardrail-checks/invoke", BRK_OP_INVOKE_GUARDRAIL_CHECKS},
+        {"POST", "/async-invoke", BRK_OP_START_ASYNC_INVOKE},
+        {"GET", "/async-invoke", BRK_OP_LIST_ASYNC_INVOKES},
+        {"GET", "/async-invoke/arn%3Ax", BRK_OP_GET_ASYNC_INVOKE},
+    };
     char model[2100];
     cr_assert_eq(s_route("POST", "/model/m.x/converse", model), BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "m.x");
-    cr_assert_eq(s_route("POST", "/model/m/converse-stream", NULL), BRK_OP_CONVERSE_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke", NULL), BRK_OP_INVOKE_MODEL);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-response-stream", NULL), BRK_OP_INVOKE_MODEL_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-bidirectional-stream", NULL), BRK_OP_INVOKE_MODEL_BIDI);
-    cr_assert_eq(s_route("POST", "/model/m/count-tokens", NULL), BRK_OP_COUNT_TOKENS);
-    cr_assert_eq(s_route("POST", "/guardrail/g1/version/1/apply", NULL), BRK_OP_APPLY_GUARDRAIL);
-    cr_assert_eq(s_route("POST", "/guardrail-checks/invoke", NULL), BRK_OP_INVOKE_GUARDRAIL_CHECKS);
-    cr_assert_eq(s_route("POST", "/async-invoke", NULL), BRK_OP_START_ASYNC_INVOKE);
-    cr_assert_eq(s_route("GET", "/async-invoke", NULL), BRK_OP_LIST_ASYNC_INVOKES);
-    cr_assert_eq(s_route("GET", "/async-invoke/arn%3Ax", NULL), BRK_OP_GET_ASYNC_INVOKE);
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        cr_assert_eq(s_route(routes[i].method, routes[i].url, NULL), routes[i].op, "%s", routes[i].url);
+    }
 }
 
 Test(router, sends_the_admin_prefix_to_the_admin_api_and_nothing_else)
 {
     const char *admin[] = {"/_mock", "/_mock/", "/_mock/health"};
     const char *other[] = {"/_mockery", "/x/_mock/health"};
+    enum mock_route_to to;
     for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
-        struct mock_request req;
-        mock_request_build(&req, "GET", admin[i], NULL, NULL, 0);
-        cr_assert_eq(mock_route(&req), MOCK_ROUTE_ADMIN, "%s", admin[i]);
-        cr_assert_eq(req.route.op, BRK_OP_UNKNOWN, "%s: the admin API is not a service operation", admin[i]);
-        mock_request_clean_up(&req);
+        cr_assert_eq(s_route_to("GET", admin[i], NULL, &to), BRK_OP_UNKNOWN, "%s: not a service operation", admin[i]);
+        cr_assert_eq(to, MOCK_ROUTE_ADMIN, "%s", admin[i]);
     }
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-        struct mock_request req;
-        mock_request_build(&req, "GET", other[i], NULL, NULL, 0);
-        cr_assert_eq(mock_route(&req), MOCK_ROUTE_NOWHERE, "%s", other[i]);
-        mock_request_clean_up(&req);
+        s_route_to("GET", other[i], NULL, &to);
+        cr_assert_eq(to, MOCK_ROUTE_NOWHERE, "%s", other[i]);
     }
 }
 
