@@ -141,7 +141,8 @@ static unsigned s_model_traits(const cJSON *shapes, const cJSON *operation)
                   : 0;
     cJSON_ArrayForEach(m, s_get(output, "members"))
     {
-        traits |= cJSON_IsTrue(s_get(s_get(shapes, s_get(m, "shape")->valuestring), "eventstream")) ? BRK_OPT_STREAM : 0;
+        const cJSON *shape = s_get(shapes, s_get(m, "shape")->valuestring);
+        traits |= cJSON_IsTrue(s_get(shape, "eventstream")) ? BRK_OPT_STREAM : 0;
     }
     return traits;
 }

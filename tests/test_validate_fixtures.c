@@ -62,7 +62,8 @@ static struct th_response s_send(const char *file, const cJSON *fx)
         headers[n] = header_text[n];
         n++;
     }
-    struct th_response r = th_request(s_mock, brk_op_info(brk_op_parse(s_str(fx, "operation")))->method, path.data, body, headers);
+    const char *method = brk_op_info(brk_op_parse(s_str(fx, "operation")))->method;
+    struct th_response r = th_request(s_mock, method, path.data, body, headers);
     free(body);
     brk_buf_clean_up(&path);
     return r;

@@ -84,7 +84,8 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
  * raises a proper ClientError instead of failing to parse. */
 static void s_not_simulated(struct mock_request *req, struct mock_response *resp)
 {
-    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.", brk_op_name(req->route.op));
+    mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate %s yet.",
+                         brk_op_name(req->route.op));
 }
 
 static void s_run_operation(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

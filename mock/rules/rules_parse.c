@@ -342,8 +342,9 @@ static bool s_parse_faults(struct mock_rule *r, const cJSON *json, char *err, si
 
 static bool s_has_action(const struct mock_rule *r)
 {
-    return r->error || r->reply || r->fault.delay_ms || r->fault.close_before_reply || r->fault.close_after_bytes >= 0 ||
-           r->fault.stream.exception_after_event || r->fault.stream.cut_after_event || r->fault.stream.corrupt_crc_event ||
+    const struct mock_fault *f = &r->fault;
+    return r->error || r->reply || f->delay_ms || f->close_before_reply || f->close_after_bytes >= 0 ||
+           f->stream.exception_after_event || f->stream.cut_after_event || f->stream.corrupt_crc_event ||
            r->n_resp_headers || r->retry_after_ms >= 0;
 }
 

@@ -177,7 +177,7 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
 {
     (void)mock;
     pthread_once(&s_input_shapes_once, s_find_input_shapes);
-    const struct mock_shape *shape = (int)req->route.op >= 0 && req->route.op < BRK_OP_COUNT ? s_input_shapes[req->route.op] : NULL;
+    const struct mock_shape *shape = brk_op_info(req->route.op) ? s_input_shapes[req->route.op] : NULL;
     if (!shape) {
         return true;
     }
