@@ -2,9 +2,9 @@
  * request.h (mock-private): the request record that flows through the pipeline.
  *
  * Ownership: the transport (mock/http/) or a caller without a socket (mock_request_build)
- * initialises the record, fills method, url, query, headers and body, and cleans it up after
- * mock_dispatch; the pipeline fills the fields below "Filled by the pipeline" and frees what
- * it allocated there in mock_request_clean_up. One request belongs to one thread at a time.
+ * initialises the record, fills the transport input (method, url, query, headers, body), and
+ * cleans it up after mock_dispatch; the pipeline fills the rest and mock_request_clean_up
+ * frees what it allocated there. One request belongs to one thread at a time.
  */
 #ifndef MOCK_PIPELINE_REQUEST_H
 #define MOCK_PIPELINE_REQUEST_H
@@ -48,7 +48,10 @@ struct mock_route {
     char label[BRK_OP_LABEL_COUNT][MOCK_MAX_LABEL + 1];
 };
 
+/* The fields in the order of their lifetimes: each group is written by the step named and
+ * only read after it. */
 struct mock_request {
+    /* Transport input: filled before mock_dispatch (http/, or mock_request_build). */
     char *method;
     char *url;                        /* path as received, percent-encoded, without query */
     struct mock_header query[16];     /* decoded query arguments */
@@ -59,23 +62,24 @@ struct mock_request {
     char *body;                       /* NUL-terminated copy of the body */
     size_t body_len;
     bool body_too_large;
+    bool http2;                       /* came over HTTP/2, where Host is the :authority pseudo-header */
 
-    /* Filled by the pipeline. */
-    struct mock_route route;          /* filled by the router */
-    struct mock_model_ref model;
-    cJSON *json;                      /* parsed body of JSON operations */
-    char account[128];                /* access key id, or "anonymous" */
-    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    /* Routing output (pipeline/router.c). */
+    struct mock_route route;
+
+    /* Pipeline facts: request_id and start_ms (dispatch), account and auth_outcome (the auth
+     * stage), json (the body stage; InvokeModel's mapped body via mock_request_set_json),
+     * model (the model stage). */
     char request_id[37];
     int64_t start_ms;                 /* mock clock */
-    struct mock_rule_match rule;      /* the rules stage's decision for the answer */
+    char account[128];                /* access key id, or "anonymous" */
+    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    cJSON *json;                      /* owned; parsed body of JSON operations */
+    struct mock_model_ref model;
 
-    /* The quota stage's ticket: tokens reserved for this request (0: none), which dispatch
-     * settles after the operation with what the answer used (resp->usage). */
-    struct mock_quota_ticket quota;
-
-    /* h2.c: the request came over HTTP/2, where Host is the :authority pseudo-header. */
-    bool http2;
+    /* Stage decisions for a later step (docs/architecture.md, "What each step hands on"). */
+    struct mock_rule_match rule;      /* the rules stage's, for the answer */
+    struct mock_quota_ticket quota;   /* the quota stage's, settled by dispatch with resp->usage */
 
     /* Owned; the cache-point plan of `json`, built once by the cache-points stage
      * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation; a memo
