@@ -88,39 +88,25 @@ static void s_not_simulated(struct mock_request *req, struct mock_response *resp
                          brk_op_name(req->route.op));
 }
 
+/* The entry point of each simulated operation (ops/ops.h); a missing one is not simulated. */
+static const mock_op_fn s_ops[BRK_OP_COUNT] = {
+    [BRK_OP_CONVERSE] = mock_op_converse,
+    [BRK_OP_CONVERSE_STREAM] = mock_op_converse_stream,
+    [BRK_OP_INVOKE_MODEL] = mock_op_invoke_model,
+    [BRK_OP_INVOKE_MODEL_STREAM] = mock_op_invoke_model_stream,
+    [BRK_OP_COUNT_TOKENS] = mock_op_count_tokens,
+    [BRK_OP_APPLY_GUARDRAIL] = mock_op_apply_guardrail,
+    [BRK_OP_START_ASYNC_INVOKE] = mock_op_start_async_invoke,
+    [BRK_OP_GET_ASYNC_INVOKE] = mock_op_get_async_invoke,
+    [BRK_OP_LIST_ASYNC_INVOKES] = mock_op_list_async_invokes,
+};
+
 static void s_run_operation(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    switch (req->route.op) {
-    case BRK_OP_CONVERSE:
-        mock_op_converse(mock, req, resp);
-        break;
-    case BRK_OP_CONVERSE_STREAM:
-        mock_op_converse_stream(mock, req, resp);
-        break;
-    case BRK_OP_INVOKE_MODEL:
-        mock_op_invoke_model(mock, req, resp);
-        break;
-    case BRK_OP_INVOKE_MODEL_STREAM:
-        mock_op_invoke_model_stream(mock, req, resp);
-        break;
-    case BRK_OP_COUNT_TOKENS:
-        mock_op_count_tokens(mock, req, resp);
-        break;
-    case BRK_OP_APPLY_GUARDRAIL:
-        mock_op_apply_guardrail(mock, req, resp);
-        break;
-    case BRK_OP_START_ASYNC_INVOKE:
-        mock_op_start_async_invoke(mock, req, resp);
-        break;
-    case BRK_OP_GET_ASYNC_INVOKE:
-        mock_op_get_async_invoke(mock, req, resp);
-        break;
-    case BRK_OP_LIST_ASYNC_INVOKES:
-        mock_op_list_async_invokes(mock, req, resp);
-        break;
-    default:
+    if (brk_op_info(req->route.op) && s_ops[req->route.op]) {
+        s_ops[req->route.op](mock, req, resp);
+    } else {
         s_not_simulated(req, resp);
-        break;
     }
 }
 

@@ -423,7 +423,7 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     if (model && !model->tool_use) {
         return s_fail(resp, S_MSG_NO_TOOLS);
     }
-    if (model && req->route.op == BRK_OP_CONVERSE_STREAM && !model->tool_use_streaming) {
+    if (model && brk_op_has(req->route.op, BRK_OPT_STREAM) && !model->tool_use_streaming) {
         return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
     const cJSON *tools = s_get(tool_config, "tools");
