@@ -75,71 +75,54 @@ bool mock_form_decode(const char *in, char *out, size_t out_len)
     return ok;
 }
 
-/* Split "/a/b/c" into at most `max` segments (pointers into path, lengths in lens). */
-static size_t s_segments(const char *path, const char **segs, size_t *lens, size_t max)
+/* A label of the path: which one, and where its encoded text is. */
+struct s_label {
+    enum brk_op_label label;
+    const char *text;
+    size_t len;
+};
+
+/* Walk `op`'s template and the path side by side: literal characters must be equal, and a
+ * "{label}" takes one whole path segment (up to the next '/'). Fills labels; returns how many,
+ * or -1 when the path does not match. */
+static int s_walk(const char *tmpl, const char *path, struct s_label *labels)
 {
-    size_t n = 0;
-    const char *p = path;
-    while (*p == '/' && n < max + 1) {
-        const char *start = p + 1;
-        const char *end = strchr(start, '/');
-        size_t len = end ? (size_t)(end - start) : strlen(start);
-        if (n == max) {
-            return max + 1; /* too many segments */
+    int n = 0;
+    while (*tmpl) {
+        if (*tmpl == '{') {
+            const char *close = strchr(tmpl, '}');
+            size_t len = strcspn(path, "/");
+            labels[n++] = (struct s_label){brk_op_label_parse(tmpl + 1, (size_t)(close - tmpl - 1)), path, len};
+            tmpl = close + 1;
+            path += len;
+        } else if (*tmpl++ != *path++) {
+            return -1; /* also when the path ends first: its NUL differs from the template's char */
         }
-        segs[n] = start;
-        lens[n] = len;
-        n++;
-        p = start + len;
     }
-    return n;
+    return *path ? -1 : n;
 }
 
-/* Decode one "{label}" segment of `tmpl` into req->route. An empty {modelId} routes nowhere
- * (there is no model to name); other empty labels reach the schema stage, which answers
- * their length constraint. */
-static bool s_match_label(struct mock_request *req, const char *tmpl, size_t tmpl_len, const char *seg,
-                          size_t len)
-{
-    enum brk_op_label label = brk_op_label_parse(tmpl + 1, tmpl_len - 2);
-    if (label == BRK_OP_LABEL_COUNT || (len == 0 && label == BRK_OP_LABEL_MODEL_ID)) {
-        return false;
-    }
-    return mock_percent_decode(seg, len, req->route.label[label], sizeof(req->route.label[label]));
-}
-
-static bool s_is_label(const char *tseg, size_t tlen)
-{
-    return tlen > 2 && tseg[0] == '{';
-}
-
-/* Whether the path's segments match `op`'s template: method and literal segments first, and
- * only then are the labels decoded, so a path that matches no operation leaves none behind. */
-static bool s_match(struct mock_request *req, enum brk_op op, const char **segs, const size_t *lens, size_t n)
+/* Whether the request matches `op`: method and path first, and only then are the labels
+ * decoded, so a path that matches no operation leaves none behind. An empty {modelId} routes
+ * nowhere (there is no model to name); other empty labels reach the schema stage, which
+ * answers their length constraint. */
+static bool s_match(struct mock_request *req, enum brk_op op)
 {
     const struct brk_op_info *info = brk_op_info(op);
-    const char *tsegs[MOCK_MAX_SEGMENTS];
-    size_t tlens[MOCK_MAX_SEGMENTS];
-    if (strcmp(req->method, info->method) != 0 || s_segments(info->path, tsegs, tlens, MOCK_MAX_SEGMENTS) != n) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!s_is_label(tsegs[i], tlens[i]) && (lens[i] != tlens[i] || strncmp(segs[i], tsegs[i], lens[i]) != 0)) {
+    struct s_label labels[BRK_OP_LABEL_COUNT];
+    int n = strcmp(req->method, info->method) == 0 ? s_walk(info->path, req->url, labels) : -1;
+    for (int i = 0; i < n; i++) {
+        enum brk_op_label l = labels[i].label;
+        if (l == BRK_OP_LABEL_COUNT || (labels[i].len == 0 && l == BRK_OP_LABEL_MODEL_ID) ||
+            !mock_percent_decode(labels[i].text, labels[i].len, req->route.label[l], MOCK_MAX_LABEL + 1)) {
             return false;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (s_is_label(tsegs[i], tlens[i]) && !s_match_label(req, tsegs[i], tlens[i], segs[i], lens[i])) {
-            return false;
-        }
-    }
-    return true;
+    return n >= 0;
 }
 
 enum mock_route_to mock_route(struct mock_request *req)
 {
-    const char *segs[MOCK_MAX_SEGMENTS];
-    size_t lens[MOCK_MAX_SEGMENTS];
     req->route.op = BRK_OP_UNKNOWN;
     if (!req->url || !req->method) {
         return MOCK_ROUTE_NOWHERE;
@@ -147,9 +130,8 @@ enum mock_route_to mock_route(struct mock_request *req)
     if (strncmp(req->url, "/_mock/", 7) == 0 || strcmp(req->url, "/_mock") == 0) {
         return MOCK_ROUTE_ADMIN;
     }
-    size_t n = s_segments(req->url, segs, lens, MOCK_MAX_SEGMENTS);
-    for (int op = 0; n <= MOCK_MAX_SEGMENTS && op < BRK_OP_COUNT; op++) {
-        if (s_match(req, (enum brk_op)op, segs, lens, n)) {
+    for (int op = 0; op < BRK_OP_COUNT; op++) {
+        if (s_match(req, (enum brk_op)op)) {
             req->route.op = (enum brk_op)op;
             return MOCK_ROUTE_OPERATION;
         }

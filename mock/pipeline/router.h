@@ -10,9 +10,6 @@
 
 #include "mock/pipeline/request.h"
 
-/* The most segments a service path has ("/guardrail/{id}/version/{version}/apply"). */
-#define MOCK_MAX_SEGMENTS 5
-
 /* Where a request goes: a service operation (req->route.op), the admin API (/_mock/), or nowhere.
  * The admin API is not an operation of the service, so it is not in common/operation.h. */
 enum mock_route_to {
