@@ -87,6 +87,12 @@ Test(router, decodes_arn_labels_and_rejects_unknown_paths)
     cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), BRK_OP_UNKNOWN);
     cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), BRK_OP_UNKNOWN);
     cr_assert_eq(s_route("POST", "/", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m/converse/", NULL), BRK_OP_UNKNOWN, "a trailing slash is another path");
+    cr_assert_eq(s_route("POST", "//model/m/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m", NULL), BRK_OP_UNKNOWN, "shorter than the template");
+    cr_assert_eq(s_route("POST", "/model/a/b/converse", NULL), BRK_OP_UNKNOWN, "a label is one segment");
+    cr_assert_eq(s_route("POST", "/model/m/conversex", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("GET", "/async-invoke/", NULL), BRK_OP_GET_ASYNC_INVOKE, "the schema judges an empty ARN");
 }
 
 static struct mock_catalog *s_default_catalog(void)
