@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/cachepoint_scan.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
@@ -22,6 +23,7 @@
 #include "fuzz/rules_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
+#include "fuzz/uri_codec.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -110,6 +112,11 @@ Test(fuzz_replay, rules_load)
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
 }
 
+Test(fuzz_replay, cachepoint_scan)
+{
+    cr_assert_gt(s_replay("cachepoint_scan", fuzz_cachepoint_scan), 0);
+}
+
 Test(fuzz_replay, json_print)
 {
     cr_assert_gt(s_replay("json_print", fuzz_json_print), 0);
@@ -123,6 +130,11 @@ Test(fuzz_replay, sigv4_auth)
 Test(fuzz_replay, sigv4_roundtrip)
 {
     cr_assert_gt(s_replay("sigv4_roundtrip", fuzz_sigv4_roundtrip), 0);
+}
+
+Test(fuzz_replay, uri_codec)
+{
+    cr_assert_gt(s_replay("uri_codec", fuzz_uri_codec), 0);
 }
 
 /* Every seed is a request an SDK can send (none is skipped as out of bounds), and the property is

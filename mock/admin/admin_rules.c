@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/uri.h"
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
-#include "mock/pipeline/router.h"
 
 #define S_RULE_PREFIX "/_mock/rules/"
 
@@ -89,7 +89,7 @@ void mock_admin_rules_delete(struct brk_mock *mock, struct mock_request *req, st
 static const char *s_rule_id(const struct mock_request *req, struct mock_response *resp, char *out, size_t out_len)
 {
     const char *raw = req->url + strlen(S_RULE_PREFIX);
-    if (!raw[0] || !mock_percent_decode(raw, strlen(raw), out, out_len)) {
+    if (!raw[0] || brk_uri_decode(raw, strlen(raw), out, out_len) != BRK_OK) {
         mock_response_error(resp, BRK_AWS_RESOURCE_NOT_FOUND, "No rule with that id.");
         return NULL;
     }

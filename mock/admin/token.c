@@ -2,9 +2,9 @@
  * token.c: the admin API's token check (--admin-token, docs/hardening.md). The API can also
  * be removed (--no-admin, pipeline/dispatch.c); the warning for a non-loopback bind is mock.c's.
  */
-#include <openssl/crypto.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "mock/admin/admin.h"
 
 #define S_MSG_ADMIN_TOKEN                                                                        \
@@ -19,8 +19,7 @@ bool mock_admin_authorized(const struct brk_mock *mock, const struct mock_reques
     }
     const char *got = mock_request_header(req, MOCK_ADMIN_TOKEN_HEADER);
     /* Compare in constant time: the token is a secret and the port may be reachable by others. */
-    size_t n = strlen(want);
-    if (got && strlen(got) == n && CRYPTO_memcmp(got, want, n) == 0) {
+    if (got && brk_ct_equal(got, strlen(got), want, strlen(want))) {
         return true;
     }
     mock_response_error(resp, BRK_AWS_ACCESS_DENIED, S_MSG_ADMIN_TOKEN);

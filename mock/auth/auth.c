@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "common/hash.h"
+#include "common/json.h"
 #include "bedrock/sigv4.h"
 #include "mock/auth/credentials.h"
 #include "mock/pipeline/stages.h"

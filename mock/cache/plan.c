@@ -11,15 +11,10 @@
 
 struct s_walk {
     struct mock_cache_plan *plan;
+    struct brk_cachepoint_scanner scanner; /* the shared scan, fed by the same walk */
     EVP_MD_CTX *md;
     EVP_MD_CTX *snap;              /* scratch for s_snapshot */
     bool failed;
-    /* The list being walked, to know what came right before a cache point in it. */
-    int list_section;
-    int list_message;
-    int content_before;            /* content (non cache point) blocks seen so far in this list */
-    int cacheable_before;          /* of those, the ones that are not a document or a video */
-    const cJSON *previous;         /* the block right before, or NULL */
     /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
     struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
     size_t boundaries;
@@ -85,43 +80,21 @@ static void s_canon(struct s_walk *w, const cJSON *json)
     }
 }
 
-static const char *s_section_name(enum mock_section section)
+static const char *s_section_name(enum brk_walk_section section)
 {
-    return section == MOCK_SECTION_TOOLS ? "tools" : section == MOCK_SECTION_SYSTEM ? "system" : "messages";
+    return section == BRK_WALK_TOOLS ? "tools" : section == BRK_WALK_SYSTEM ? "system" : "messages";
 }
 
-/* A new list starts: mark it in the hash, so moving a block across a section or message
- * boundary changes the prefix. */
-static void s_enter_list(struct s_walk *w, const struct mock_block_visit *v)
+/* A new list starts (its first block): mark it in the hash, so moving a block across a section
+ * or message boundary changes the prefix. */
+static void s_enter_list(struct s_walk *w, const struct brk_walk_visit *v)
 {
-    if (w->list_section == (int)v->section && w->list_message == v->message_index) {
+    if (v->block_index != 0) {
         return;
     }
-    w->list_section = (int)v->section;
-    w->list_message = v->message_index;
-    w->content_before = 0;
-    w->cacheable_before = 0;
-    w->previous = NULL;
     s_update_str(w, s_section_name(v->section));
-    if (v->section == MOCK_SECTION_MESSAGES) {
+    if (v->section == BRK_WALK_MESSAGES) {
         s_update_str(w, v->role ? v->role : "");
-    }
-}
-
-static void s_paths(struct mock_cache_plan_point *p, const struct mock_block_visit *v, int content_before)
-{
-    mock_usage_location(v, p->location, sizeof(p->location));
-    int k = content_before - 1; /* Anthropic hangs the cache point on the block before it */
-    if (v->section == MOCK_SECTION_TOOLS) {
-        snprintf(p->member_path, sizeof(p->member_path), "toolConfig.tools.%d.member.cachePoint", v->block_index + 1);
-        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "tools.%d", k);
-    } else if (v->section == MOCK_SECTION_SYSTEM) {
-        snprintf(p->member_path, sizeof(p->member_path), "system.%d.member.cachePoint", v->block_index + 1);
-        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "system.%d", k);
-    } else {
-        snprintf(p->member_path, sizeof(p->member_path), "messages.%d.member.content.%d.member.cachePoint",
-                 v->message_index + 1, v->block_index + 1);
-        snprintf(p->anthropic_path, sizeof(p->anthropic_path), "messages.%d.content.%d", v->message_index, k);
     }
 }
 
@@ -139,51 +112,32 @@ static void s_push_boundary(struct s_walk *w)
 {
     struct mock_cache_prefix *b = &w->ring[w->boundaries % MOCK_CACHE_LOOKBACK];
     s_snapshot(w, b->hash);
-    b->tokens = w->plan->total_tokens;
+    b->tokens = w->plan->scan.total_tokens;
     w->boundaries++;
 }
 
-static void s_copy_lookback(const struct s_walk *w, struct mock_cache_plan_point *p)
+/* The hashes of the point the scan just recorded (the same index in plan->points). */
+static void s_hash_point(struct s_walk *w, const struct brk_cachepoint *recorded)
 {
+    struct mock_cache_plan_point *p = &w->plan->points[recorded - w->plan->scan.points];
     size_t n = w->boundaries < MOCK_CACHE_LOOKBACK ? w->boundaries : MOCK_CACHE_LOOKBACK;
+    s_snapshot(w, p->hash);
     for (size_t i = 0; i < n; i++) {
         p->lookback[i] = w->ring[(w->boundaries - 1 - i) % MOCK_CACHE_LOOKBACK];
     }
     p->n_lookback = n;
 }
 
-static void s_add_point(struct s_walk *w, const struct mock_block_visit *v)
-{
-    struct mock_cache_plan *plan = w->plan;
-    plan->total_points++;
-    if (plan->n_points >= MOCK_CACHE_PLAN_MAX) {
-        return;
-    }
-    struct mock_cache_plan_point *p = &plan->points[plan->n_points++];
-    memset(p, 0, sizeof(*p));
-    p->section = v->section;
-    p->message_index = v->message_index;
-    p->block_index = v->block_index;
-    p->cache_point = v->cache_point;
-    p->ttl = brk_cachepoint_ttl_of(v->cache_point);
-    p->prefix_tokens = plan->total_tokens;
-    p->first_in_list = w->cacheable_before == 0;
-    p->after_reasoning = w->previous && cJSON_GetObjectItemCaseSensitive(w->previous, "reasoningContent");
-    s_paths(p, v, w->content_before);
-    s_snapshot(w, p->hash);
-    s_copy_lookback(w, p);
-}
-
-static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
+static void s_note_nested(struct s_walk *w, const struct brk_walk_visit *v)
 {
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
     const cJSON *item = NULL;
     int i = 0;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
     {
-        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < MOCK_CACHE_PLAN_MAX) {
-            char location[96];
-            mock_usage_location(v, location, sizeof(location));
+        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
+            char location[BRK_WALK_LOCATION_LEN];
+            brk_walk_location(v, location, sizeof(location));
             snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
                      location, i);
         }
@@ -191,28 +145,23 @@ static void s_note_nested(struct s_walk *w, const struct mock_block_visit *v)
     }
 }
 
-static void s_visit(void *ctx, const struct mock_block_visit *v)
+static void s_visit(void *ctx, const struct brk_walk_visit *v)
 {
     struct s_walk *w = ctx;
     s_enter_list(w, v);
+    const struct brk_cachepoint *recorded = brk_cachepoint_scanner_visit(&w->scanner, v);
     if (v->cache_point) {
-        s_add_point(w, v);
-    } else {
-        s_canon(w, v->block);
-        w->plan->total_tokens += v->tokens;
-        w->content_before++;
-        /* Documents and videos are not cacheable content of their own (docs/prompt-caching.md). */
-        if (!cJSON_GetObjectItemCaseSensitive(v->block, "document") &&
-            !cJSON_GetObjectItemCaseSensitive(v->block, "video")) {
-            w->cacheable_before++;
+        if (recorded) {
+            s_hash_point(w, recorded);
         }
-        s_note_nested(w, v);
-        s_push_boundary(w);
+        return;
     }
-    w->previous = v->block;
+    s_canon(w, v->block);
+    s_note_nested(w, v);
+    s_push_boundary(w);
 }
 
-static void s_find_any(void *ctx, const struct mock_block_visit *v)
+static void s_find_any(void *ctx, const struct brk_walk_visit *v)
 {
     const cJSON *item = NULL;
     if (v->cache_point) {
@@ -231,18 +180,18 @@ static void s_find_any(void *ctx, const struct mock_block_visit *v)
 static bool s_has_cache_points(const cJSON *request)
 {
     bool any = false;
-    mock_usage_walk_blocks(request, s_find_any, &any);
+    brk_converse_walk_blocks(request, s_find_any, &any);
     return any;
 }
 
 /* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
 static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *plan)
 {
-    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new(), .list_section = -1,
-                       .list_message = -2};
+    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new()};
     enum brk_status rc = BRK_ERR_NOMEM;
+    brk_cachepoint_scanner_init(&w.scanner, &plan->scan);
     if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
-        mock_usage_walk(request, s_visit, &w);
+        brk_converse_walk(request, s_visit, &w);
         rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
     }
     EVP_MD_CTX_free(w.md);

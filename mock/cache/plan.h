@@ -1,9 +1,10 @@
 /*
  * plan.h (mock-private): what a Converse request asks of the prompt cache.
  *
- * One pass of mock_usage_walk (tools -> system -> messages, the order Bedrock processes
- * them) finds every top-level cache point and records, for each: where it is, the tokens of
- * everything before it (the one estimator, through the walk), and the SHA-256 of the
+ * One pass of brk_converse_walk (tools -> system -> messages, the order Bedrock processes
+ * them) feeds the shared scan (brk_cachepoint_scanner, common/cachepoint.h: where each
+ * top-level cache point is, its TTL, the tokens of everything before it, what the placement
+ * rules look at) and, in the same pass, hashes: for each cache point the SHA-256 of the
  * canonical form of everything before it. The canonical form prints each block with object
  * keys sorted, marks where each section and message starts (with the role), and leaves cache
  * points out, so the same prompt hashes the same whatever its key order and wherever its
@@ -23,11 +24,6 @@
 #include "common/cachepoint.h"
 #include "bedrock/status.h"
 #include "mock/cache/store.h"
-#include "mock/model/usage.h"
-
-/* Cache points examined one by one; more than BRK_CACHEPOINT_MAX is an error anyway, so the
- * rest are only counted. */
-#define MOCK_CACHE_PLAN_MAX 16
 
 /* Content-block boundaries before a cache point where Claude models also look for a cached
  * prefix ("simplified cache management", docs/prompt-caching.md). */
@@ -39,30 +35,17 @@ struct mock_cache_prefix {
     uint64_t tokens;
 };
 
+/* The hashes of one scanned cache point (plan->scan.points[i] is where and what it is). */
 struct mock_cache_plan_point {
-    enum mock_section section;
-    int message_index;            /* -1 outside messages */
-    int block_index;              /* index in its list (tools, system or the message content) */
-    char location[96];            /* "system[1]", "toolConfig.tools[3]", "messages[2].content[0]" */
-    char member_path[128];        /* Coral's 1-based path: "system.2.member.cachePoint" */
-    char anthropic_path[64];      /* the block Anthropic attaches it to: "messages.3.content.0" */
-    const cJSON *cache_point;     /* the "cachePoint" object */
-    enum brk_cachepoint_ttl ttl;
-    uint64_t prefix_tokens;       /* tokens of everything before it */
-    unsigned char hash[MOCK_CACHE_HASH_LEN];
-    bool first_in_list;           /* nothing cacheable before it in its own list: no block, or only
-                                   * documents and videos */
-    bool after_reasoning;         /* the block right before it is a reasoningContent block */
+    unsigned char hash[MOCK_CACHE_HASH_LEN]; /* everything before it */
     struct mock_cache_prefix lookback[MOCK_CACHE_LOOKBACK]; /* earlier boundaries, newest first */
     size_t n_lookback;
 };
 
 struct mock_cache_plan {
-    struct mock_cache_plan_point points[MOCK_CACHE_PLAN_MAX];
-    size_t n_points;              /* examined, <= MOCK_CACHE_PLAN_MAX */
-    unsigned total_points;        /* every top-level cache point */
-    uint64_t total_tokens;        /* tokens of the whole input */
-    char nested[MOCK_CACHE_PLAN_MAX][128]; /* cache points inside toolResult content */
+    struct brk_cachepoint_list scan;  /* every cache point, as the placement rules see it */
+    struct mock_cache_plan_point points[BRK_CACHEPOINT_LIST_MAX]; /* parallel to scan.points */
+    char nested[BRK_CACHEPOINT_LIST_MAX][128]; /* cache points inside toolResult content */
     size_t n_nested;
 };
 

@@ -14,7 +14,7 @@
 #include "mock/cache/store.h"
 #include "mock/cache/sim.h"
 
-cJSON *mock_cache_point_json(const struct mock_cache_plan_point *p, const char *outcome, const char *reason)
+cJSON *mock_cache_point_json(const struct brk_cachepoint *p, const char *outcome, const char *reason)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "location", p->location);
@@ -31,8 +31,8 @@ cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *out
 {
     cJSON *record = cJSON_CreateObject();
     cJSON *points = cJSON_AddArrayToObject(record, "points");
-    for (size_t i = 0; i < plan->n_points; i++) {
-        cJSON_AddItemToArray(points, mock_cache_point_json(&plan->points[i], outcome, NULL));
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        cJSON_AddItemToArray(points, mock_cache_point_json(&plan->scan.points[i], outcome, NULL));
     }
     for (size_t i = 0; i < plan->n_nested; i++) {
         cJSON *o = cJSON_CreateObject();
@@ -41,11 +41,11 @@ cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *out
         cJSON_AddStringToObject(o, "reason", "inside_tool_result");
         cJSON_AddItemToArray(points, o);
     }
-    cJSON_AddNumberToObject(record, "count", plan->total_points);
+    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
     return record;
 }
 
-static bool s_qualifies(const struct mock_model *m, const struct mock_cache_plan_point *p)
+static bool s_qualifies(const struct mock_model *m, const struct brk_cachepoint *p)
 {
     return p->prefix_tokens >= m->cache_min_tokens;
 }
@@ -77,14 +77,14 @@ static uint64_t s_read(struct brk_mock *mock, const struct mock_request *req, co
     bool lookback = m->provider && strcmp(m->provider, "anthropic") == 0;
     struct mock_cache_key key = {.account = req->account, .model = m->id};
     struct s_hit best = {0};
-    for (size_t i = 0; i < plan->n_points; i++) {
-        const struct mock_cache_plan_point *p = &plan->points[i];
-        if (!s_qualifies(m, p)) {
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        const struct mock_cache_plan_point *h = &plan->points[i];
+        if (!s_qualifies(m, &plan->scan.points[i])) {
             continue;
         }
-        s_consider(mock, key, p->hash, now_ms, &best);
-        for (size_t j = 0; lookback && j < p->n_lookback; j++) {
-            s_consider(mock, key, p->lookback[j].hash, now_ms, &best);
+        s_consider(mock, key, h->hash, now_ms, &best);
+        for (size_t j = 0; lookback && j < h->n_lookback; j++) {
+            s_consider(mock, key, h->lookback[j].hash, now_ms, &best);
         }
     }
     key.hash = best.hash;
@@ -99,8 +99,8 @@ static uint64_t s_write(struct brk_mock *mock, const struct mock_request *req, c
 {
     const struct mock_model *m = req->model.model;
     uint64_t cached = reply->cache.read_tokens;
-    for (size_t i = 0; i < plan->n_points; i++) {
-        const struct mock_cache_plan_point *p = &plan->points[i];
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        const struct brk_cachepoint *p = &plan->scan.points[i];
         const char *outcome = !s_qualifies(m, p) ? "below_minimum" : p->prefix_tokens <= cached ? "read" : "write";
         cJSON_ReplaceItemInArray(points, (int)i, mock_cache_point_json(p, outcome, NULL));
         if (strcmp(outcome, "write") != 0) {
@@ -114,7 +114,7 @@ static uint64_t s_write(struct brk_mock *mock, const struct mock_request *req, c
         }
         reply->cache.write_tokens += segment;
         cached = p->prefix_tokens;
-        struct mock_cache_key key = {.account = req->account, .model = m->id, .hash = p->hash};
+        struct mock_cache_key key = {.account = req->account, .model = m->id, .hash = plan->points[i].hash};
         mock_cache_write(mock->cache, &key, p->prefix_tokens, brk_cachepoint_ttl_ms(p->ttl), now_ms);
     }
     return cached;
@@ -125,7 +125,7 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
 {
     const struct mock_model *m = req->model.model;
     const struct mock_cache_plan *plan = m && m->prompt_caching ? mock_request_cache_plan(req) : NULL;
-    if (!plan || plan->total_points == 0) {
+    if (!plan || plan->scan.total_points == 0) {
         return;
     }
     int64_t now_ms = brk_clock_now_ms(mock->clock);

@@ -27,7 +27,7 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
                          struct mock_response *resp);
 
 /* {"location", "prefix_tokens", "ttl", "outcome"[, "reason"]} for one cache point. */
-cJSON *mock_cache_point_json(const struct mock_cache_plan_point *p, const char *outcome, const char *reason);
+cJSON *mock_cache_point_json(const struct brk_cachepoint *p, const char *outcome, const char *reason);
 
 /* {"points": [... every cache point with `outcome`, the nested ones "ignored"]}. */
 cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *outcome);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bedrock/clock.h"
 #include "common/log.h"
 #include "mock/cache/store.h"
 #include "mock/ops/guardrail.h"
@@ -123,7 +124,9 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
 static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp)
 {
     if (resp->fault.delay_ms) {
-        mock_wire_sleep_ms(resp->fault.delay_ms); /* thread-per-connection: only this client waits */
+        /* Real time even under --clock virtual: the SDK's read timeout runs on the real clock.
+         * Thread-per-connection: only this client waits. */
+        brk_clock_sleep_real_ms((int64_t)resp->fault.delay_ms);
     }
     if (resp->fault.close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */

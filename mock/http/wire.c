@@ -2,11 +2,9 @@
 #include "mock/http/wire.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 struct mock_wire_body {
     char *data;         /* buffered body (owned) */
@@ -92,13 +90,6 @@ void mock_wire_body_free(struct mock_wire_body *body)
     }
     free(body->data);
     free(body);
-}
-
-void mock_wire_sleep_ms(uint64_t ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 bool mock_wire_h2_header_name(const char *name, char *out, size_t out_len)

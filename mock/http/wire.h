@@ -49,9 +49,6 @@ long mock_wire_body_read(struct mock_wire_body *body, char *buf, size_t max);
 /* Free the body (and the stream producer's context). Accepts NULL. */
 void mock_wire_body_free(struct mock_wire_body *body);
 
-/* Sleep `ms` milliseconds (restarting after signals). */
-void mock_wire_sleep_ms(uint64_t ms);
-
 /* The response header name as HTTP/2 sends it (lower case, RFC 9113 section 8.2.1) into out;
  * false for headers HTTP/2 forbids (connection-specific ones, section 8.2.2) or that the
  * transport writes itself (content-length), which the caller then skips. */

@@ -9,7 +9,7 @@
 #include "common/hash.h"
 #include "common/rng.h"
 #include "common/tokens.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 
 #define S_ECHO_MAX 200
 #define S_SCHEMA_MAX_DEPTH 16
@@ -46,22 +46,17 @@ struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_bloc
     return b;
 }
 
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
-
 /* ---- minimal schema instance -------------------------------------------------------- */
 
 static cJSON *s_minimal_object(const cJSON *schema, int depth)
 {
     cJSON *obj = cJSON_CreateObject();
-    const cJSON *props = s_get(schema, "properties");
+    const cJSON *props = brk_json_get(schema, "properties");
     const cJSON *req = NULL;
-    cJSON_ArrayForEach(req, s_get(schema, "required"))
+    cJSON_ArrayForEach(req, brk_json_get(schema, "required"))
     {
         if (cJSON_IsString(req)) {
-            const cJSON *sub = s_get(props, req->valuestring);
+            const cJSON *sub = brk_json_get(props, req->valuestring);
             cJSON_AddItemToObject(obj, req->valuestring, mock_schema_minimal_instance(sub, depth + 1));
         }
     }
@@ -70,7 +65,7 @@ static cJSON *s_minimal_object(const cJSON *schema, int depth)
 
 static cJSON *s_minimal_string(const cJSON *schema)
 {
-    const cJSON *min = s_get(schema, "minLength");
+    const cJSON *min = brk_json_get(schema, "minLength");
     int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
     n = n > 256 ? 256 : n;
     char buf[257];
@@ -82,17 +77,17 @@ static cJSON *s_minimal_string(const cJSON *schema)
 static cJSON *s_minimal_array(const cJSON *schema, int depth)
 {
     cJSON *arr = cJSON_CreateArray();
-    const cJSON *min = s_get(schema, "minItems");
+    const cJSON *min = brk_json_get(schema, "minItems");
     int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
     for (int i = 0; i < n && i < 16; i++) {
-        cJSON_AddItemToArray(arr, mock_schema_minimal_instance(s_get(schema, "items"), depth + 1));
+        cJSON_AddItemToArray(arr, mock_schema_minimal_instance(brk_json_get(schema, "items"), depth + 1));
     }
     return arr;
 }
 
 static cJSON *s_minimal_number(const cJSON *schema)
 {
-    const cJSON *min = s_get(schema, "minimum");
+    const cJSON *min = brk_json_get(schema, "minimum");
     return cJSON_CreateNumber(cJSON_IsNumber(min) ? min->valuedouble : 0);
 }
 
@@ -102,19 +97,19 @@ cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth)
     if (!cJSON_IsObject(schema) || depth > S_SCHEMA_MAX_DEPTH) {
         return cJSON_CreateNull();
     }
-    if ((v = s_get(schema, "const")) || (v = s_get(schema, "default"))) {
+    if ((v = brk_json_get(schema, "const")) || (v = brk_json_get(schema, "default"))) {
         return cJSON_Duplicate(v, 1);
     }
-    if ((v = s_get(schema, "enum")) && cJSON_GetArraySize(v) > 0) {
+    if ((v = brk_json_get(schema, "enum")) && cJSON_GetArraySize(v) > 0) {
         return cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1);
     }
-    const cJSON *type = s_get(schema, "type");
+    const cJSON *type = brk_json_get(schema, "type");
     if (cJSON_IsArray(type)) {
         type = cJSON_GetArrayItem(type, 0);
     }
     const char *t = cJSON_GetStringValue(type);
     if (!t) {
-        return s_get(schema, "properties") ? s_minimal_object(schema, depth) : cJSON_CreateNull();
+        return brk_json_get(schema, "properties") ? s_minimal_object(schema, depth) : cJSON_CreateNull();
     }
     if (strcmp(t, "object") == 0) {
         return s_minimal_object(schema, depth);
@@ -155,10 +150,10 @@ static void s_tool_use_id(uint64_t digest, char out[31])
 static const cJSON *s_find_tool(const cJSON *json, const char *name)
 {
     const cJSON *tool = NULL;
-    cJSON_ArrayForEach(tool, s_get(s_get(json, "toolConfig"), "tools"))
+    cJSON_ArrayForEach(tool, brk_json_get(brk_json_get(json, "toolConfig"), "tools"))
     {
-        const cJSON *spec = s_get(tool, "toolSpec");
-        const char *n = cJSON_GetStringValue(s_get(spec, "name"));
+        const cJSON *spec = brk_json_get(tool, "toolSpec");
+        const char *n = cJSON_GetStringValue(brk_json_get(spec, "name"));
         if (spec && (!name || (n && strcmp(n, name) == 0))) {
             return spec;
         }
@@ -169,12 +164,12 @@ static const cJSON *s_find_tool(const cJSON *json, const char *name)
 /* The tool the request forces (toolChoice any -> first tool; tool -> that one), or NULL. */
 static const cJSON *s_forced_tool(const cJSON *json)
 {
-    const cJSON *choice = s_get(s_get(json, "toolConfig"), "toolChoice");
-    if (s_get(choice, "any")) {
+    const cJSON *choice = brk_json_get(brk_json_get(json, "toolConfig"), "toolChoice");
+    if (brk_json_get(choice, "any")) {
         return s_find_tool(json, NULL);
     }
-    const cJSON *tool = s_get(choice, "tool");
-    return tool ? s_find_tool(json, cJSON_GetStringValue(s_get(tool, "name"))) : NULL;
+    const cJSON *tool = brk_json_get(choice, "tool");
+    return tool ? s_find_tool(json, cJSON_GetStringValue(brk_json_get(tool, "name"))) : NULL;
 }
 
 static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t digest)
@@ -183,23 +178,23 @@ static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t
     char id[31];
     s_tool_use_id(digest, id);
     b->tool_use_id = strdup(id);
-    b->tool_name = strdup(cJSON_GetStringValue(s_get(spec, "name")));
-    b->tool_input = mock_schema_minimal_instance(s_get(s_get(spec, "inputSchema"), "json"), 0);
+    b->tool_name = strdup(cJSON_GetStringValue(brk_json_get(spec, "name")));
+    b->tool_input = mock_schema_minimal_instance(brk_json_get(brk_json_get(spec, "inputSchema"), "json"), 0);
     snprintf(reply->stop_reason, sizeof(reply->stop_reason), "tool_use");
 }
 
 /* The echo text: what the caller said last, so tests can predict (and stop-sequence) it. */
 static char *s_echo_text(const cJSON *json)
 {
-    const cJSON *msg = mock_usage_last_user_message(json);
+    const cJSON *msg = brk_converse_last_user_message(json);
     const char *said = NULL;
     bool tool_result = false;
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, s_get(msg, "content"))
+    cJSON_ArrayForEach(block, brk_json_get(msg, "content"))
     {
-        const char *t = cJSON_GetStringValue(s_get(block, "text"));
+        const char *t = cJSON_GetStringValue(brk_json_get(block, "text"));
         said = t && t[0] ? t : said;
-        tool_result = tool_result || s_get(block, "toolResult");
+        tool_result = tool_result || brk_json_get(block, "toolResult");
     }
     struct brk_buf out;
     brk_buf_init(&out, 4096);
@@ -214,10 +209,10 @@ static char *s_echo_text(const cJSON *json)
 
 static bool s_reasoning_requested(const struct mock_request *req)
 {
-    const cJSON *extra = s_get(req->json, "additionalModelRequestFields");
-    const cJSON *thinking = s_get(extra, "thinking");
-    const char *type = cJSON_GetStringValue(s_get(thinking, "type"));
-    const cJSON *nova = s_get(s_get(extra, "reasoningConfig"), "type");
+    const cJSON *extra = brk_json_get(req->json, "additionalModelRequestFields");
+    const cJSON *thinking = brk_json_get(extra, "thinking");
+    const char *type = cJSON_GetStringValue(brk_json_get(thinking, "type"));
+    const cJSON *nova = brk_json_get(brk_json_get(extra, "reasoningConfig"), "type");
     bool on = (type && strcmp(type, "enabled") == 0) ||
               (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0);
     return on && req->model.model && req->model.model->reasoning;
@@ -225,7 +220,7 @@ static bool s_reasoning_requested(const struct mock_request *req)
 
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model)
 {
-    const cJSON *mt = s_get(s_get(input, "inferenceConfig"), "maxTokens");
+    const cJSON *mt = brk_json_get(brk_json_get(input, "inferenceConfig"), "maxTokens");
     if (cJSON_IsNumber(mt) && mt->valuedouble >= 1) {
         /* InvokeModel bodies reach here without the schema's integer check: brk_json_count
          * saturates (fuzz/corpus/request_pipeline/regression_invoke_huge_max_tokens). */
@@ -239,7 +234,7 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     (void)mock;
     uint64_t digest = s_body_digest(req);
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
-    reply->input_tokens = mock_usage_input_tokens(req->json);
+    reply->input_tokens = brk_converse_input_tokens(req->json);
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);
         r->text = strdup("Let me think about this request step by step.");
@@ -262,7 +257,7 @@ static bool s_apply_stop_sequences(char *text, const cJSON *request_json)
 {
     const cJSON *seq = NULL;
     char *cut = NULL;
-    cJSON_ArrayForEach(seq, s_get(s_get(request_json, "inferenceConfig"), "stopSequences"))
+    cJSON_ArrayForEach(seq, brk_json_get(brk_json_get(request_json, "inferenceConfig"), "stopSequences"))
     {
         const char *s = cJSON_GetStringValue(seq);
         char *hit = s && s[0] ? strstr(text, s) : NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "mock/ops/ops.h"
 #include "mock/validate/schema.h"
 
@@ -29,21 +30,17 @@ static const struct mock_pattern s_invocation_arn = {
     .posix = "^(" S_PATTERN_INVOCATION ")$",
 };
 
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
-
 void mock_op_start_async_invoke(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    const cJSON *s3 = s_get(s_get(s_get(req->json, "outputDataConfig"), "s3OutputDataConfig"), "s3Uri");
+    const cJSON *s3 =
+        brk_json_get(brk_json_get(brk_json_get(req->json, "outputDataConfig"), "s3OutputDataConfig"), "s3Uri");
     const char *uri = cJSON_GetStringValue(s3);
-    if (!s_get(req->json, "modelId")) {
+    if (!brk_json_get(req->json, "modelId")) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NULL, "modelId");
-    } else if (!s_get(req->json, "modelInput")) {
+    } else if (!brk_json_get(req->json, "modelInput")) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NULL, "modelInput");
-    } else if (!s_get(req->json, "outputDataConfig")) {
+    } else if (!brk_json_get(req->json, "outputDataConfig")) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NULL, "outputDataConfig");
     } else if (!uri) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NULL, "outputDataConfig.s3OutputDataConfig.s3Uri");

@@ -1,7 +1,7 @@
 /*
  * count_tokens.c: POST /model/{modelId}/count-tokens.
  *
- * inputTokens is the same walk (usage.c) that Converse's usage comes from, so for the same
+ * inputTokens is the same walk (common/converse_walk.c) that Converse's usage comes from, so for the same
  * request CountTokens answers inputTokens + cacheReadInputTokens + cacheWriteInputTokens of
  * Converse. An invokeModel input (base64 native body) is first mapped to its Converse form,
  * exactly as InvokeModel does.
@@ -11,7 +11,7 @@
 
 #include "mock/ops/invoke.h"
 #include "mock/ops/ops.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 
 #define S_MSG_INPUT_NULL \
     "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null"
@@ -40,7 +40,7 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
     if (!mapped) {
         return 0;
     }
-    uint64_t n = mock_usage_input_tokens(mapped);
+    uint64_t n = brk_converse_input_tokens(mapped);
     cJSON_Delete(mapped);
     *ok = true;
     return n;
@@ -61,7 +61,7 @@ void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struc
         return;
     }
     bool ok = true;
-    uint64_t tokens = converse ? mock_usage_input_tokens(converse) : s_invoke_tokens(req, invoke, resp, &ok);
+    uint64_t tokens = converse ? brk_converse_input_tokens(converse) : s_invoke_tokens(req, invoke, resp, &ok);
     if (!ok) {
         return;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/json.h"
 #include "mock/ops/ops.h"
 #include "mock/model/reply.h"
 #include "mock/validate/schema.h"
@@ -26,11 +27,6 @@ struct mock_guardrail {
 };
 
 static const char *const s_builtin[] = {"forbidden", "blockedword"};
-
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
 
 static void s_add_word(struct mock_guardrail *g, const char *line)
 {
@@ -155,7 +151,7 @@ static cJSON *s_assessment(const char *word, size_t chars)
 
 static bool s_validate_apply(const struct mock_request *req, struct mock_response *resp)
 {
-    const char *source = cJSON_GetStringValue(s_get(req->json, "source"));
+    const char *source = cJSON_GetStringValue(brk_json_get(req->json, "source"));
     if (!mock_check_pattern(resp, mock_schema_pattern("GuardrailIdentifier"), "guardrailIdentifier",
                             req->route.label[BRK_OP_LABEL_GUARDRAIL_ID]) ||
         !mock_check_pattern(resp, mock_schema_pattern("GuardrailVersion"), "guardrailVersion",
@@ -164,7 +160,7 @@ static bool s_validate_apply(const struct mock_request *req, struct mock_respons
     }
     if (!source || (strcmp(source, "INPUT") != 0 && strcmp(source, "OUTPUT") != 0)) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_SOURCE, source ? source : "null");
-    } else if (!cJSON_IsArray(s_get(req->json, "content"))) {
+    } else if (!cJSON_IsArray(brk_json_get(req->json, "content"))) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_CONTENT_NULL);
     } else {
         return true;
@@ -180,9 +176,9 @@ void mock_op_apply_guardrail(struct brk_mock *mock, struct mock_request *req, st
     const char *word = NULL;
     size_t chars = 0;
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, s_get(req->json, "content"))
+    cJSON_ArrayForEach(block, brk_json_get(req->json, "content"))
     {
-        const char *t = cJSON_GetStringValue(s_get(s_get(block, "text"), "text"));
+        const char *t = cJSON_GetStringValue(brk_json_get(brk_json_get(block, "text"), "text"));
         if (t) {
             chars += strlen(t);
             word = word ? word : mock_guardrail_match(mock->guardrail, t, strlen(t));
@@ -226,16 +222,17 @@ static void s_scan_text(struct s_scan *s, const char *t)
 static void s_scan_input(struct s_scan *s, const cJSON *json)
 {
     const cJSON *b = NULL, *m = NULL;
-    cJSON_ArrayForEach(b, s_get(json, "system"))
+    cJSON_ArrayForEach(b, brk_json_get(json, "system"))
     {
-        s_scan_text(s, cJSON_GetStringValue(s_get(b, "text")));
+        s_scan_text(s, cJSON_GetStringValue(brk_json_get(b, "text")));
     }
-    cJSON_ArrayForEach(m, s_get(json, "messages"))
+    cJSON_ArrayForEach(m, brk_json_get(json, "messages"))
     {
-        cJSON_ArrayForEach(b, s_get(m, "content"))
+        cJSON_ArrayForEach(b, brk_json_get(m, "content"))
         {
-            s_scan_text(s, cJSON_GetStringValue(s_get(b, "text")));
-            s_scan_text(s, cJSON_GetStringValue(s_get(s_get(s_get(b, "guardContent"), "text"), "text")));
+            s_scan_text(s, cJSON_GetStringValue(brk_json_get(b, "text")));
+            const cJSON *guarded = brk_json_get(brk_json_get(b, "guardContent"), "text");
+            s_scan_text(s, cJSON_GetStringValue(brk_json_get(guarded, "text")));
         }
     }
 }
@@ -250,12 +247,12 @@ static void s_block_reply(struct mock_reply *reply)
 
 void mock_guardrail_converse(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply)
 {
-    const cJSON *config = s_get(req->json, "guardrailConfig");
+    const cJSON *config = brk_json_get(req->json, "guardrailConfig");
     if (!cJSON_IsObject(config)) {
         return;
     }
-    const char *id = cJSON_GetStringValue(s_get(config, "guardrailIdentifier"));
-    const char *trace = cJSON_GetStringValue(s_get(config, "trace"));
+    const char *id = cJSON_GetStringValue(brk_json_get(config, "guardrailIdentifier"));
+    const char *trace = cJSON_GetStringValue(brk_json_get(config, "trace"));
     struct s_scan in = {mock->guardrail, NULL, 0};
     struct s_scan out = {mock->guardrail, NULL, 0};
     s_scan_input(&in, req->json);

@@ -13,17 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/rng.h"
 #include "mock/model/reply.h"
 #include "mock/ops/stream.h"
 #include "mock/ops/ops.h"
 
 #define S_QUEUE 4
-
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
 
 /* "anthropic.claude-3-haiku-20240307-v1:0" -> "claude-3-haiku-20240307", the name Claude
  * reports in its `model` field. */
@@ -259,17 +255,18 @@ static cJSON *s_typed(const char *type)
 /* {"amazon-bedrock-invocationMetrics": ...} from a metadata event's usage and metrics. */
 static void s_add_metrics(cJSON *chunk, const cJSON *meta)
 {
-    const cJSON *u = s_get(meta, "usage");
-    double latency = cJSON_GetNumberValue(s_get(s_get(meta, "metrics"), "latencyMs"));
+    const cJSON *u = brk_json_get(meta, "usage");
+    double latency = cJSON_GetNumberValue(brk_json_get(brk_json_get(meta, "metrics"), "latencyMs"));
     cJSON *m = cJSON_AddObjectToObject(chunk, "amazon-bedrock-invocationMetrics");
-    cJSON_AddNumberToObject(m, "inputTokenCount", cJSON_GetNumberValue(s_get(u, "inputTokens")));
-    cJSON_AddNumberToObject(m, "outputTokenCount", cJSON_GetNumberValue(s_get(u, "outputTokens")));
+    cJSON_AddNumberToObject(m, "inputTokenCount", cJSON_GetNumberValue(brk_json_get(u, "inputTokens")));
+    cJSON_AddNumberToObject(m, "outputTokenCount", cJSON_GetNumberValue(brk_json_get(u, "outputTokens")));
     cJSON_AddNumberToObject(m, "invocationLatency", latency);
     cJSON_AddNumberToObject(m, "firstByteLatency", (double)((long long)latency / 2));
-    if (s_get(u, "cacheReadInputTokens")) {
-        cJSON_AddNumberToObject(m, "cacheReadInputTokenCount", cJSON_GetNumberValue(s_get(u, "cacheReadInputTokens")));
+    if (brk_json_get(u, "cacheReadInputTokens")) {
+        cJSON_AddNumberToObject(m, "cacheReadInputTokenCount",
+                                cJSON_GetNumberValue(brk_json_get(u, "cacheReadInputTokens")));
         cJSON_AddNumberToObject(m, "cacheWriteInputTokenCount",
-                                cJSON_GetNumberValue(s_get(u, "cacheWriteInputTokens")));
+                                cJSON_GetNumberValue(brk_json_get(u, "cacheWriteInputTokens")));
     }
 }
 
@@ -292,26 +289,27 @@ static void s_anthropic_start_block(struct s_native *s, int index, const char *t
 
 static void s_anthropic_delta(struct s_native *s, const cJSON *p)
 {
-    int index = (int)cJSON_GetNumberValue(s_get(p, "contentBlockIndex"));
-    const cJSON *d = s_get(p, "delta");
-    const cJSON *rc = s_get(d, "reasoningContent");
+    int index = (int)cJSON_GetNumberValue(brk_json_get(p, "contentBlockIndex"));
+    const cJSON *d = brk_json_get(p, "delta");
+    const cJSON *rc = brk_json_get(d, "reasoningContent");
     cJSON *c = s_typed("content_block_delta");
     cJSON_AddNumberToObject(c, "index", index);
     cJSON *delta = cJSON_AddObjectToObject(c, "delta");
-    if (s_get(d, "text")) {
+    if (brk_json_get(d, "text")) {
         s_anthropic_start_block(s, index, "text");
         cJSON_AddStringToObject(delta, "type", "text_delta");
-        cJSON_AddItemToObject(delta, "text", cJSON_Duplicate(s_get(d, "text"), 1));
-    } else if (s_get(d, "toolUse")) {
+        cJSON_AddItemToObject(delta, "text", cJSON_Duplicate(brk_json_get(d, "text"), 1));
+    } else if (brk_json_get(d, "toolUse")) {
         cJSON_AddStringToObject(delta, "type", "input_json_delta");
-        cJSON_AddItemToObject(delta, "partial_json", cJSON_Duplicate(s_get(s_get(d, "toolUse"), "input"), 1));
-    } else if (s_get(rc, "text")) {
+        cJSON_AddItemToObject(delta, "partial_json",
+                              cJSON_Duplicate(brk_json_get(brk_json_get(d, "toolUse"), "input"), 1));
+    } else if (brk_json_get(rc, "text")) {
         s_anthropic_start_block(s, index, "thinking");
         cJSON_AddStringToObject(delta, "type", "thinking_delta");
-        cJSON_AddItemToObject(delta, "thinking", cJSON_Duplicate(s_get(rc, "text"), 1));
+        cJSON_AddItemToObject(delta, "thinking", cJSON_Duplicate(brk_json_get(rc, "text"), 1));
     } else {
         cJSON_AddStringToObject(delta, "type", "signature_delta");
-        cJSON_AddItemToObject(delta, "signature", cJSON_Duplicate(s_get(rc, "signature"), 1));
+        cJSON_AddItemToObject(delta, "signature", cJSON_Duplicate(brk_json_get(rc, "signature"), 1));
     }
     s_push(s, c);
 }
@@ -331,15 +329,15 @@ static void s_anthropic_event(struct s_native *s, const char *type, const cJSON 
         cJSON_AddNullToObject(m, "stop_sequence");
         cJSON_AddItemToObject(m, "usage", s_anthropic_usage(&s->usage, 1));
     } else if (strcmp(type, "contentBlockStart") == 0) {
-        int index = (int)cJSON_GetNumberValue(s_get(p, "contentBlockIndex"));
-        const cJSON *tu = s_get(s_get(p, "start"), "toolUse");
-        char *id = s_tool_id(cJSON_GetStringValue(s_get(tu, "toolUseId")));
+        int index = (int)cJSON_GetNumberValue(brk_json_get(p, "contentBlockIndex"));
+        const cJSON *tu = brk_json_get(brk_json_get(p, "start"), "toolUse");
+        char *id = s_tool_id(cJSON_GetStringValue(brk_json_get(tu, "toolUseId")));
         c = s_typed("content_block_start");
         cJSON_AddNumberToObject(c, "index", index);
         cJSON *block = cJSON_AddObjectToObject(c, "content_block");
         cJSON_AddStringToObject(block, "type", "tool_use");
         cJSON_AddStringToObject(block, "id", id);
-        cJSON_AddItemToObject(block, "name", cJSON_Duplicate(s_get(tu, "name"), 1));
+        cJSON_AddItemToObject(block, "name", cJSON_Duplicate(brk_json_get(tu, "name"), 1));
         cJSON_AddObjectToObject(block, "input");
         free(id);
         if (index >= 0 && index < MOCK_MAX_REPLY_BLOCKS) {
@@ -349,16 +347,16 @@ static void s_anthropic_event(struct s_native *s, const char *type, const cJSON 
         s_anthropic_delta(s, p);
     } else if (strcmp(type, "contentBlockStop") == 0) {
         c = s_typed("content_block_stop");
-        cJSON_AddNumberToObject(c, "index", cJSON_GetNumberValue(s_get(p, "contentBlockIndex")));
+        cJSON_AddNumberToObject(c, "index", cJSON_GetNumberValue(brk_json_get(p, "contentBlockIndex")));
     } else if (strcmp(type, "messageStop") == 0) {
-        snprintf(s->stop_reason, sizeof(s->stop_reason), "%s", cJSON_GetStringValue(s_get(p, "stopReason")));
+        snprintf(s->stop_reason, sizeof(s->stop_reason), "%s", cJSON_GetStringValue(brk_json_get(p, "stopReason")));
     } else if (strcmp(type, "metadata") == 0) {
         c = s_typed("message_delta");
         cJSON *d = cJSON_AddObjectToObject(c, "delta");
         cJSON_AddStringToObject(d, "stop_reason", s->stop_reason);
         cJSON_AddNullToObject(d, "stop_sequence");
         cJSON_AddNumberToObject(cJSON_AddObjectToObject(c, "usage"), "output_tokens",
-                                cJSON_GetNumberValue(s_get(s_get(p, "usage"), "outputTokens")));
+                                cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens")));
         s_push(s, c);
         c = s_typed("message_stop");
         s_add_metrics(c, p);
@@ -385,10 +383,10 @@ static void s_nova_event(struct s_native *s, const char *type, const cJSON *p)
 static void s_text_model_event(struct s_native *s, const char *type, const cJSON *p)
 {
     bool llama = s->kind == MOCK_NATIVE_LLAMA;
-    const char *text = cJSON_GetStringValue(s_get(s_get(p, "delta"), "text"));
+    const char *text = cJSON_GetStringValue(brk_json_get(brk_json_get(p, "delta"), "text"));
     bool meta = strcmp(type, "metadata") == 0;
     if (strcmp(type, "messageStop") == 0) {
-        snprintf(s->stop_reason, sizeof(s->stop_reason), "%s", cJSON_GetStringValue(s_get(p, "stopReason")));
+        snprintf(s->stop_reason, sizeof(s->stop_reason), "%s", cJSON_GetStringValue(brk_json_get(p, "stopReason")));
     }
     if (!text && !meta) {
         return;
@@ -409,7 +407,8 @@ static void s_text_model_event(struct s_native *s, const char *type, const cJSON
     const char *out_key = llama ? "generation_token_count" : "totalOutputTextTokenCount";
     const char *stop_key = llama ? "stop_reason" : "completionReason";
     if (meta) {
-        cJSON_AddNumberToObject(c, out_key, cJSON_GetNumberValue(s_get(s_get(p, "usage"), "outputTokens")));
+        cJSON_AddNumberToObject(c, out_key,
+                                cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens")));
         cJSON_AddStringToObject(c, stop_key, llama ? s_llama_stop(s->stop_reason) : s_titan_stop(s->stop_reason));
         s_add_metrics(c, p);
     } else {

@@ -11,17 +11,13 @@
 #include <string.h>
 
 #include "bedrock/buf.h"
+#include "common/json.h"
 #include "mock/ops/invoke.h"
 
 #define S_MALFORMED_PREFIX "Malformed input request: "
 #define S_MALFORMED_SUFFIX ", please reformat your input and try again."
 #define S_MSG_CACHE_LIMIT "A maximum of 4 blocks with cache_control may be provided. Found %d."
 #define S_MAX_CACHE_BLOCKS 4
-
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name);
-}
 
 enum mock_native mock_native_kind(const struct mock_model *model)
 {
@@ -90,7 +86,7 @@ static void s_problem(struct s_problems *p, const char *what, const char *key, c
 
 static void s_require(struct s_problems *p, const cJSON *body, const char *key)
 {
-    if (!s_get(body, key)) {
+    if (!brk_json_get(body, key)) {
         s_problem(p, "required key", key, "not found");
     }
 }
@@ -132,7 +128,7 @@ static void s_cache_point(cJSON *list, const cJSON *cache_control, int *marks)
     cJSON *block = cJSON_CreateObject();
     cJSON *cp = cJSON_AddObjectToObject(block, "cachePoint");
     cJSON_AddStringToObject(cp, "type", "default");
-    const char *ttl = cJSON_GetStringValue(s_get(cache_control, "ttl"));
+    const char *ttl = cJSON_GetStringValue(brk_json_get(cache_control, "ttl"));
     if (ttl) {
         cJSON_AddStringToObject(cp, "ttl", ttl);
     }
@@ -143,22 +139,22 @@ static void s_cache_point(cJSON *list, const cJSON *cache_control, int *marks)
 /* One Anthropic content block as a Converse block (NULL for types the mock ignores). */
 static cJSON *s_anthropic_block(const cJSON *b)
 {
-    const char *type = cJSON_GetStringValue(s_get(b, "type"));
+    const char *type = cJSON_GetStringValue(brk_json_get(b, "type"));
     cJSON *o = cJSON_CreateObject();
     if (!type || strcmp(type, "text") == 0) {
-        const char *text = cJSON_GetStringValue(s_get(b, "text"));
+        const char *text = cJSON_GetStringValue(brk_json_get(b, "text"));
         cJSON_AddStringToObject(o, "text", text ? text : "");
     } else if (strcmp(type, "image") == 0 || strcmp(type, "document") == 0) {
         cJSON_AddObjectToObject(o, type[0] == 'i' ? "image" : "document");
     } else if (strcmp(type, "tool_use") == 0) {
         cJSON *tu = cJSON_AddObjectToObject(o, "toolUse");
-        cJSON_AddItemToObject(tu, "toolUseId", cJSON_Duplicate(s_get(b, "id"), 1));
-        cJSON_AddItemToObject(tu, "name", cJSON_Duplicate(s_get(b, "name"), 1));
-        cJSON_AddItemToObject(tu, "input", cJSON_Duplicate(s_get(b, "input"), 1));
+        cJSON_AddItemToObject(tu, "toolUseId", cJSON_Duplicate(brk_json_get(b, "id"), 1));
+        cJSON_AddItemToObject(tu, "name", cJSON_Duplicate(brk_json_get(b, "name"), 1));
+        cJSON_AddItemToObject(tu, "input", cJSON_Duplicate(brk_json_get(b, "input"), 1));
     } else if (strcmp(type, "tool_result") == 0) {
         cJSON *tr = cJSON_AddObjectToObject(o, "toolResult");
-        cJSON_AddItemToObject(tr, "toolUseId", cJSON_Duplicate(s_get(b, "tool_use_id"), 1));
-        const cJSON *content = s_get(b, "content");
+        cJSON_AddItemToObject(tr, "toolUseId", cJSON_Duplicate(brk_json_get(b, "tool_use_id"), 1));
+        const cJSON *content = brk_json_get(b, "content");
         cJSON *list = cJSON_AddArrayToObject(tr, "content");
         if (cJSON_IsString(content)) {
             cJSON *t = cJSON_CreateObject();
@@ -173,7 +169,7 @@ static cJSON *s_anthropic_block(const cJSON *b)
         }
     } else if (strcmp(type, "thinking") == 0) {
         cJSON *rt = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "reasoningContent"), "reasoningText");
-        cJSON_AddItemToObject(rt, "text", cJSON_Duplicate(s_get(b, "thinking"), 1));
+        cJSON_AddItemToObject(rt, "text", cJSON_Duplicate(brk_json_get(b, "thinking"), 1));
     } else {
         cJSON_AddItemToObject(o, "json", cJSON_Duplicate(b, 1)); /* counted by its JSON text */
     }
@@ -194,14 +190,14 @@ static cJSON *s_anthropic_blocks(const cJSON *content, int *marks)
     cJSON_ArrayForEach(b, content)
     {
         cJSON_AddItemToArray(list, s_anthropic_block(b));
-        s_cache_point(list, s_get(b, "cache_control"), marks);
+        s_cache_point(list, brk_json_get(b, "cache_control"), marks);
     }
     return list;
 }
 
 static void s_anthropic_tools(const cJSON *body, cJSON *out, int *marks)
 {
-    const cJSON *tools = s_get(body, "tools");
+    const cJSON *tools = brk_json_get(body, "tools");
     if (!cJSON_IsArray(tools)) {
         return;
     }
@@ -212,21 +208,22 @@ static void s_anthropic_tools(const cJSON *body, cJSON *out, int *marks)
     {
         cJSON *entry = cJSON_CreateObject();
         cJSON *spec = cJSON_AddObjectToObject(entry, "toolSpec");
-        cJSON_AddItemToObject(spec, "name", cJSON_Duplicate(s_get(t, "name"), 1));
-        if (s_get(t, "description")) {
-            cJSON_AddItemToObject(spec, "description", cJSON_Duplicate(s_get(t, "description"), 1));
+        cJSON_AddItemToObject(spec, "name", cJSON_Duplicate(brk_json_get(t, "name"), 1));
+        if (brk_json_get(t, "description")) {
+            cJSON_AddItemToObject(spec, "description", cJSON_Duplicate(brk_json_get(t, "description"), 1));
         }
         cJSON_AddItemToObject(cJSON_AddObjectToObject(spec, "inputSchema"), "json",
-                              cJSON_Duplicate(s_get(t, "input_schema"), 1));
+                              cJSON_Duplicate(brk_json_get(t, "input_schema"), 1));
         cJSON_AddItemToArray(list, entry);
-        s_cache_point(list, s_get(t, "cache_control"), marks);
+        s_cache_point(list, brk_json_get(t, "cache_control"), marks);
     }
-    const char *choice = cJSON_GetStringValue(s_get(s_get(body, "tool_choice"), "type"));
+    const char *choice = cJSON_GetStringValue(brk_json_get(brk_json_get(body, "tool_choice"), "type"));
     if (choice && strcmp(choice, "any") == 0) {
         cJSON_AddObjectToObject(cJSON_AddObjectToObject(config, "toolChoice"), "any");
     } else if (choice && strcmp(choice, "tool") == 0) {
         cJSON *tool = cJSON_AddObjectToObject(cJSON_AddObjectToObject(config, "toolChoice"), "tool");
-        cJSON_AddItemToObject(tool, "name", cJSON_Duplicate(s_get(s_get(body, "tool_choice"), "name"), 1));
+        cJSON_AddItemToObject(tool, "name",
+                              cJSON_Duplicate(brk_json_get(brk_json_get(body, "tool_choice"), "name"), 1));
     }
 }
 
@@ -257,22 +254,22 @@ static cJSON *s_map_anthropic(const cJSON *body, struct mock_response *resp)
     int marks = 0;
     cJSON *out = cJSON_CreateObject();
     s_anthropic_tools(body, out, &marks);
-    if (s_get(body, "system")) {
-        cJSON_AddItemToObject(out, "system", s_anthropic_blocks(s_get(body, "system"), &marks));
+    if (brk_json_get(body, "system")) {
+        cJSON_AddItemToObject(out, "system", s_anthropic_blocks(brk_json_get(body, "system"), &marks));
     }
     cJSON *msgs = cJSON_AddArrayToObject(out, "messages");
     const cJSON *m = NULL;
-    cJSON_ArrayForEach(m, s_get(body, "messages"))
+    cJSON_ArrayForEach(m, brk_json_get(body, "messages"))
     {
         cJSON *msg = cJSON_CreateObject();
-        cJSON_AddItemToObject(msg, "role", cJSON_Duplicate(s_get(m, "role"), 1));
-        cJSON_AddItemToObject(msg, "content", s_anthropic_blocks(s_get(m, "content"), &marks));
+        cJSON_AddItemToObject(msg, "role", cJSON_Duplicate(brk_json_get(m, "role"), 1));
+        cJSON_AddItemToObject(msg, "content", s_anthropic_blocks(brk_json_get(m, "content"), &marks));
         cJSON_AddItemToArray(msgs, msg);
     }
-    s_inference(out, s_get(body, "max_tokens"), s_get(body, "stop_sequences"));
-    if (s_get(body, "thinking")) {
+    s_inference(out, brk_json_get(body, "max_tokens"), brk_json_get(body, "stop_sequences"));
+    if (brk_json_get(body, "thinking")) {
         cJSON_AddItemToObject(cJSON_AddObjectToObject(out, "additionalModelRequestFields"), "thinking",
-                              cJSON_Duplicate(s_get(body, "thinking"), 1));
+                              cJSON_Duplicate(brk_json_get(body, "thinking"), 1));
     }
     if (marks > S_MAX_CACHE_BLOCKS) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_CACHE_LIMIT, marks);
@@ -296,13 +293,13 @@ static cJSON *s_map_nova(const cJSON *body, struct mock_response *resp)
     cJSON *out = cJSON_CreateObject();
     const char *keys[] = {"system", "messages", "toolConfig"};
     for (size_t i = 0; i < 3; i++) {
-        if (s_get(body, keys[i])) {
-            cJSON_AddItemToObject(out, keys[i], cJSON_Duplicate(s_get(body, keys[i]), 1));
+        if (brk_json_get(body, keys[i])) {
+            cJSON_AddItemToObject(out, keys[i], cJSON_Duplicate(brk_json_get(body, keys[i]), 1));
         }
     }
-    const cJSON *inf = s_get(body, "inferenceConfig");
-    s_inference(out, s_get(inf, "max_new_tokens") ? s_get(inf, "max_new_tokens") : s_get(inf, "maxTokens"),
-                s_get(inf, "stopSequences"));
+    const cJSON *inf = brk_json_get(body, "inferenceConfig");
+    const cJSON *max_tokens = brk_json_get(inf, "max_new_tokens");
+    s_inference(out, max_tokens ? max_tokens : brk_json_get(inf, "maxTokens"), brk_json_get(inf, "stopSequences"));
     return out;
 }
 
@@ -328,7 +325,7 @@ static cJSON *s_map_prompt(const cJSON *body, const char *prompt_key, const cJSO
     if (!s_problems_report(&p, resp)) {
         return NULL;
     }
-    const char *prompt = cJSON_GetStringValue(s_get(body, prompt_key));
+    const char *prompt = cJSON_GetStringValue(brk_json_get(body, prompt_key));
     return s_single_prompt(prompt ? prompt : "", max_tokens, stops);
 }
 
@@ -347,7 +344,7 @@ cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t 
         return NULL;
     }
     cJSON *out = NULL;
-    const cJSON *gen = s_get(json, "textGenerationConfig");
+    const cJSON *gen = brk_json_get(json, "textGenerationConfig");
     switch (kind) {
     case MOCK_NATIVE_ANTHROPIC:
         out = s_map_anthropic(json, resp);
@@ -356,10 +353,11 @@ cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t 
         out = s_map_nova(json, resp);
         break;
     case MOCK_NATIVE_LLAMA:
-        out = s_map_prompt(json, "prompt", s_get(json, "max_gen_len"), NULL, resp);
+        out = s_map_prompt(json, "prompt", brk_json_get(json, "max_gen_len"), NULL, resp);
         break;
     default:
-        out = s_map_prompt(json, "inputText", s_get(gen, "maxTokenCount"), s_get(gen, "stopSequences"), resp);
+        out = s_map_prompt(json, "inputText", brk_json_get(gen, "maxTokenCount"), brk_json_get(gen, "stopSequences"),
+                           resp);
         break;
     }
     cJSON_Delete(json);

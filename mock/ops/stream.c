@@ -9,12 +9,11 @@
  */
 #include "mock/ops/stream.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bedrock/clock.h"
 #include "bedrock/eventstream.h"
 #include "common/rng.h"
 #include "mock/model/reply.h"
@@ -55,13 +54,6 @@ size_t mock_stream_chunk_chars(const struct brk_mock *mock)
     return mock->cfg.stream_chunk_chars ? mock->cfg.stream_chunk_chars : MOCK_STREAM_DEFAULT_CHUNK_CHARS;
 }
 
-static void s_sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 static enum brk_status s_encode(struct brk_buf *out, const char *type_header, const char *type,
                                 const char *message_type, const char *json)
 {
@@ -88,7 +80,7 @@ static bool s_frame_event(struct s_writer *w, struct mock_stream_event *ev)
 {
     w->events++;
     if (w->delay_ms && w->events > 1) {
-        s_sleep_ms(w->delay_ms); /* thread per connection: only this client waits */
+        brk_clock_sleep_real_ms(w->delay_ms); /* real time, as the SDK sees it; only this client waits */
     }
     s_add_padding(w, ev->payload);
     char *json = cJSON_PrintUnformatted(ev->payload);

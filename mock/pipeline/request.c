@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "common/uri.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
 #include "mock/pipeline/response.h"
-#include "mock/pipeline/router.h"
 
 void mock_request_init(struct mock_request *req)
 {
@@ -87,7 +88,8 @@ void mock_request_add_query_encoded(struct mock_request *req, const char *key, c
      * size would drop a long one (a 2048-character nextToken) and fail the SigV4 check. */
     value = value ? value : "";
     char *k = malloc(strlen(key) + 1), *v = malloc(strlen(value) + 1);
-    if (k && v && mock_form_decode(key, k, strlen(key) + 1) && mock_form_decode(value, v, strlen(value) + 1)) {
+    if (k && v && brk_form_decode(key, strlen(key), k, strlen(key) + 1) == BRK_OK &&
+        brk_form_decode(value, strlen(value), v, strlen(value) + 1) == BRK_OK) {
         mock_request_add_query(req, k, v);
     }
     free(k);

@@ -117,12 +117,12 @@ const char *mock_request_header(const struct mock_request *req, const char *name
 /* Add a decoded query argument (ignored past the 16th). */
 void mock_request_add_query(struct mock_request *req, const char *name, const char *value);
 
-/* Add one argument as it arrives, still encoded: key and value decoded with mock_form_decode
+/* Add one argument as it arrives, still encoded: key and value decoded with brk_form_decode
  * (any length; an undecodable one is skipped). */
 void mock_request_add_query_encoded(struct mock_request *req, const char *key, const char *value);
 
 /* Add every argument of a raw query string ("a=1&b=x%20y", no '?'), each key and value decoded
- * with mock_form_decode as libmicrohttpd hands them to http/http1.c; undecodable ones are skipped. */
+ * with brk_form_decode as libmicrohttpd hands them to http/http1.c; undecodable ones are skipped. */
 void mock_request_add_query_string(struct mock_request *req, const char *qs);
 
 /* Query argument value by exact name, or NULL. */

@@ -1,6 +1,6 @@
 /*
  * router.c: map METHOD + path to an operation of the Bedrock Runtime service model, by
- * matching the path templates of common/operation.h segment by segment:
+ * walking each path template of common/operation.h alongside the path:
  *   POST /model/{modelId}/converse | converse-stream | invoke | invoke-with-response-stream
  *        | invoke-with-bidirectional-stream | count-tokens
  *   POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply
@@ -9,71 +9,10 @@
  * Labels arrive percent-encoded (botocore encodes everything but A-Za-z0-9-._~), so an
  * inference-profile ARN is a single segment with %3A and %2F in it.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "mock/mock_priv.h"
-#include "mock/pipeline/response.h"
+#include "common/uri.h"
 #include "mock/pipeline/router.h"
-
-static int s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < in_len; i++) {
-        if (o + 1 >= out_len) {
-            return false;
-        }
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in_len) {
-                return false;
-            }
-            int hi = s_hex(in[i + 1]);
-            int lo = s_hex(in[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return false;
-            }
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0') {
-            return false;
-        }
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return true;
-}
-
-bool mock_form_decode(const char *in, char *out, size_t out_len)
-{
-    /* Sized from the input, not a fixed array: an SDK sends query values of any length it is given
-     * (ListAsyncInvokes' nextToken is up to 2048 characters, three times that encoded), and a
-     * dropped argument fails the SigV4 check. The HTTP layer bounds the URL. */
-    size_t n = strlen(in);
-    char *tmp = malloc(n + 1);
-    if (!tmp) {
-        return false;
-    }
-    for (size_t i = 0; i <= n; i++) {
-        tmp[i] = in[i] == '+' ? ' ' : in[i];
-    }
-    bool ok = mock_percent_decode(tmp, n, out, out_len);
-    free(tmp);
-    return ok;
-}
 
 /* A label of the path: which one, and where its encoded text is. */
 struct s_label {
@@ -114,7 +53,7 @@ static bool s_match(struct mock_request *req, enum brk_op op)
     for (int i = 0; i < n; i++) {
         enum brk_op_label l = labels[i].label;
         if (l == BRK_OP_LABEL_COUNT || (labels[i].len == 0 && l == BRK_OP_LABEL_MODEL_ID) ||
-            !mock_percent_decode(labels[i].text, labels[i].len, req->route.label[l], MOCK_MAX_LABEL + 1)) {
+            brk_uri_decode(labels[i].text, labels[i].len, req->route.label[l], MOCK_MAX_LABEL + 1) != BRK_OK) {
             return false;
         }
     }

@@ -1,6 +1,6 @@
 /*
- * router.h (mock-private): from METHOD + path to an operation and its decoded labels, and
- * the percent-decoders the transports use for paths and query strings.
+ * router.h (mock-private): from METHOD + path to an operation and its decoded labels. Paths
+ * and query strings are decoded with common/uri.h.
  */
 #ifndef MOCK_PIPELINE_ROUTER_H
 #define MOCK_PIPELINE_ROUTER_H
@@ -21,11 +21,5 @@ enum mock_route_to {
 /* Find the operation for METHOD + path (the templates of common/operation.h), and decode its
  * labels into req. req->route.op is BRK_OP_UNKNOWN unless the result is MOCK_ROUTE_OPERATION. */
 enum mock_route_to mock_route(struct mock_request *req);
-
-/* Percent-decode `in` into out (out_len bytes, NUL-terminated); false if malformed or too long. */
-bool mock_percent_decode(const char *in, size_t in_len, char *out, size_t out_len);
-
-/* Decode a query-string component ('+' is a space). */
-bool mock_form_decode(const char *in, char *out, size_t out_len);
 
 #endif

@@ -18,7 +18,7 @@
 #include "common/log.h"
 #include "mock/ops/invoke.h"
 #include "mock/model/reply.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 #include "mock/pipeline/stages.h"
 
 #define S_MAX_OVERRIDES 256
@@ -327,12 +327,12 @@ static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
     if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
-        return mock_usage_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
+        return brk_converse_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
     mock_response_init(&scratch);
     cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch);
-    uint64_t cost = mapped ? mock_usage_input_tokens(mapped) + mock_reply_max_tokens(mapped, m) : 0;
+    uint64_t cost = mapped ? brk_converse_input_tokens(mapped) + mock_reply_max_tokens(mapped, m) : 0;
     cJSON_Delete(mapped);
     mock_response_clean_up(&scratch);
     return cost;

@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "mock/admin/journal.h"
 #include "mock/rules/rules_priv.h"
-#include "mock/model/usage.h"
+#include "common/converse_walk.h"
 #include "mock/pipeline/stages.h"
 
 /* A rules file or POST body is a handful of rules; the cap keeps a runaway script bounded. */
@@ -286,7 +286,7 @@ static char *s_last_user_text(const cJSON *json)
     struct brk_buf out;
     brk_buf_init(&out, 1u << 20);
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(mock_usage_last_user_message(json), "content"))
+    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(brk_converse_last_user_message(json), "content"))
     {
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(block, "text"));
         if (t) {
@@ -320,7 +320,7 @@ static const char *s_tool_name_of(const cJSON *json, const char *tool_use_id)
 static bool s_has_tool_result(const cJSON *json, const char *tool)
 {
     const cJSON *block = NULL;
-    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(mock_usage_last_user_message(json), "content"))
+    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(brk_converse_last_user_message(json), "content"))
     {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(block, "toolResult");
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tr, "toolUseId"));

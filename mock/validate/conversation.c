@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "mock/ops/ops.h"
 #include "mock/validate/schema.h"
 #include "mock/pipeline/stages.h"
@@ -86,12 +87,6 @@
 #define S_MAX_MESSAGE (64u * 1024u)
 #define S_MAX_IMAGES 20
 #define S_MAX_DOCUMENTS 5
-
-/* The rules look up several block kinds in every content block: schema.h's fast lookup. */
-static const cJSON *s_get(const cJSON *obj, const char *name)
-{
-    return mock_json_member(obj, name);
-}
 
 static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -212,7 +207,7 @@ static bool s_check_roles(const cJSON *messages, struct mock_response *resp)
     const cJSON *m = NULL;
     cJSON_ArrayForEach(m, messages)
     {
-        const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        const char *role = cJSON_GetStringValue(brk_json_get(m, "role"));
         if (!role || strcmp(role, "system") == 0) {
             continue; /* system-role messages carry tool additions; they take no turn */
         }
@@ -287,14 +282,14 @@ static bool s_check_block(int n, int k, bool user, const cJSON *b, struct s_coun
     }
     c->image += m.image != NULL;
     c->document += m.document != NULL;
-    const char *name = cJSON_GetStringValue(s_get(m.document, "name"));
+    const char *name = cJSON_GetStringValue(brk_json_get(m.document, "name"));
     if (name && !s_document_name_ok(name)) {
         return s_fail(resp, S_MSG_DOCUMENT_NAME);
     }
     if (m.tool_result) {
         c->tool_result++;
-        const char *status = cJSON_GetStringValue(s_get(m.tool_result, "status"));
-        if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(s_get(m.tool_result, "content")) == 0) {
+        const char *status = cJSON_GetStringValue(brk_json_get(m.tool_result, "status"));
+        if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(brk_json_get(m.tool_result, "content")) == 0) {
             return s_fail(resp, S_MSG_ERROR_RESULT_EMPTY, n, k);
         }
     }
@@ -307,8 +302,8 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
     const cJSON *m = NULL;
     cJSON_ArrayForEach(m, messages)
     {
-        const cJSON *content = s_get(m, "content");
-        const char *role = cJSON_GetStringValue(s_get(m, "role"));
+        const cJSON *content = brk_json_get(m, "content");
+        const char *role = cJSON_GetStringValue(brk_json_get(m, "role"));
         bool user = role && strcmp(role, "user") == 0;
         if (cJSON_GetArraySize(content) == 0) {
             return s_fail(resp, S_MSG_EMPTY_CONTENT, n);
@@ -336,9 +331,9 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
 static bool s_has_tool_use_id(const cJSON *message, const char *id)
 {
     const cJSON *b = NULL;
-    cJSON_ArrayForEach(b, s_get(message, "content"))
+    cJSON_ArrayForEach(b, brk_json_get(message, "content"))
     {
-        const char *use_id = cJSON_GetStringValue(s_get(s_get(b, "toolUse"), "toolUseId"));
+        const char *use_id = cJSON_GetStringValue(brk_json_get(brk_json_get(b, "toolUse"), "toolUseId"));
         if (use_id && strcmp(use_id, id) == 0) {
             return true;
         }
@@ -355,7 +350,7 @@ static struct s_tally s_tally_tools(const cJSON *message)
 {
     struct s_tally t = {0, 0};
     const cJSON *b = NULL;
-    cJSON_ArrayForEach(b, s_get(message, "content"))
+    cJSON_ArrayForEach(b, brk_json_get(message, "content"))
     {
         for (const cJSON *e = cJSON_IsObject(b) ? b->child : NULL; e; e = e->next) {
             if (e->string && e->string[0] == 't' && e->string[1] == 'o' && !cJSON_IsNull(e)) {
@@ -385,10 +380,10 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
         }
         int k = 0;
         const cJSON *b = NULL;
-        const cJSON *answers = t.results ? s_get(m, "content") : NULL;
+        const cJSON *answers = t.results ? brk_json_get(m, "content") : NULL;
         cJSON_ArrayForEach(b, answers)
         {
-            const char *id = cJSON_GetStringValue(s_get(s_get(b, "toolResult"), "toolUseId"));
+            const char *id = cJSON_GetStringValue(brk_json_get(brk_json_get(b, "toolResult"), "toolUseId"));
             if (id && !s_has_tool_use_id(prev, id)) {
                 return s_fail(resp, S_MSG_UNKNOWN_RESULT_ID, n, k, id);
             }
@@ -406,7 +401,7 @@ static bool s_tool_defined(const cJSON *tools, const char *name)
     const cJSON *t = NULL;
     cJSON_ArrayForEach(t, tools)
     {
-        const char *defined = cJSON_GetStringValue(s_get(s_get(t, "toolSpec"), "name"));
+        const char *defined = cJSON_GetStringValue(brk_json_get(brk_json_get(t, "toolSpec"), "name"));
         if (defined && strcmp(defined, name) == 0) {
             return true;
         }
@@ -426,22 +421,23 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     if (model && brk_op_has(req->route.op, BRK_OPT_STREAM) && !model->tool_use_streaming) {
         return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
-    const cJSON *tools = s_get(tool_config, "tools");
+    const cJSON *tools = brk_json_get(tool_config, "tools");
     int i = 0;
     const cJSON *t = NULL;
     cJSON_ArrayForEach(t, tools)
     {
-        const cJSON *schema = s_get(s_get(s_get(t, "toolSpec"), "inputSchema"), "json");
+        const cJSON *schema = brk_json_get(brk_json_get(brk_json_get(t, "toolSpec"), "inputSchema"), "json");
         if (schema && !cJSON_IsObject(schema)) {
             return s_fail(resp, S_MSG_SCHEMA_FORMAT, i);
         }
-        const cJSON *type = s_get(schema, "type");
+        const cJSON *type = brk_json_get(schema, "type");
         if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)) {
             return s_fail(resp, S_MSG_SCHEMA_TYPE, i);
         }
         i++;
     }
-    const char *choice = cJSON_GetStringValue(s_get(s_get(s_get(tool_config, "toolChoice"), "tool"), "name"));
+    const cJSON *tool_choice = brk_json_get(brk_json_get(tool_config, "toolChoice"), "tool");
+    const char *choice = cJSON_GetStringValue(brk_json_get(tool_choice, "name"));
     if (choice && !s_tool_defined(tools, choice)) {
         return s_fail(resp, S_MSG_TOOL_CHOICE, choice);
     }
@@ -450,7 +446,7 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
 
 static bool s_check_max_tokens(const struct mock_request *req, struct mock_response *resp)
 {
-    const cJSON *max = s_get(s_get(req->json, "inferenceConfig"), "maxTokens");
+    const cJSON *max = brk_json_get(brk_json_get(req->json, "inferenceConfig"), "maxTokens");
     const struct mock_model *m = req->model.model;
     if (!cJSON_IsNumber(max) || !m || !m->max_output_tokens || max->valuedouble <= (double)m->max_output_tokens) {
         return true;
@@ -476,14 +472,14 @@ static bool s_json_pointer_ok(const char *p)
 
 static bool s_check_settings(const struct mock_request *req, struct mock_response *resp)
 {
-    const char *latency = cJSON_GetStringValue(s_get(s_get(req->json, "performanceConfig"), "latency"));
+    const char *latency = cJSON_GetStringValue(brk_json_get(brk_json_get(req->json, "performanceConfig"), "latency"));
     const struct mock_model *m = req->model.model;
     if (latency && strcmp(latency, "optimized") == 0 && m && !m->latency_optimized) {
         return s_fail(resp, S_MSG_LATENCY);
     }
     int i = 0;
     const cJSON *path = NULL;
-    cJSON_ArrayForEach(path, s_get(req->json, "additionalModelResponseFieldPaths"))
+    cJSON_ArrayForEach(path, brk_json_get(req->json, "additionalModelResponseFieldPaths"))
     {
         if (cJSON_IsString(path) && !s_json_pointer_ok(path->valuestring)) {
             return s_fail(resp, S_MSG_JSON_POINTER, i);
@@ -502,11 +498,11 @@ bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *r
         return true;
     }
     const cJSON *m = NULL;
-    cJSON_ArrayForEach(m, s_get(req->json, "messages"))
+    cJSON_ArrayForEach(m, brk_json_get(req->json, "messages"))
     {
         bool document = false, text = false;
         const cJSON *b = NULL;
-        cJSON_ArrayForEach(b, s_get(m, "content"))
+        cJSON_ArrayForEach(b, brk_json_get(m, "content"))
         {
             struct s_block k = s_block_members(b);
             document = document || k.document;
@@ -525,8 +521,8 @@ bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct
     if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return true;
     }
-    const cJSON *messages = s_get(req->json, "messages");
-    const cJSON *tool_config = s_get(req->json, "toolConfig");
+    const cJSON *messages = brk_json_get(req->json, "messages");
+    const cJSON *tool_config = brk_json_get(req->json, "toolConfig");
     tool_config = cJSON_IsObject(tool_config) ? tool_config : NULL;
     return s_check_roles(messages, resp) && s_check_content(messages, resp) &&
            s_check_tool_pairing(messages, tool_config != NULL, resp) && s_check_tools(req, tool_config, resp) &&

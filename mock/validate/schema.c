@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
+
 #define S_PATH_MAX 2048
 #define S_MAX_DEPTH 64
 #define S_MAX_REGEX 16
@@ -435,7 +437,7 @@ static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, con
     unsigned set = 0;
     for (size_t i = 0; i < shape->n_members && !w->serialization; i++) {
         const struct mock_member *m = &shape->members[i];
-        const cJSON *item = mock_json_member(obj, m->name);
+        const cJSON *item = brk_json_get(obj, m->name);
         s_path_push(w, m->name, 0);
         if (s_absent(item)) {
             if (m->required) {

@@ -98,24 +98,6 @@ enum mock_schema_outcome {
 enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
                                               struct brk_buf *msg);
 
-/* Member of `obj` by exact name; NULL when there is none or `obj` is not an object. The
- * validators look up every member of every block, so this sits in their hot path: the
- * first-byte check keeps the common miss (a union's 14 members against a block's single key)
- * to one comparison, and it is inline so both validators (schema.c, conversation.c) get it
- * without a call. */
-static inline const cJSON *mock_json_member(const cJSON *obj, const char *name)
-{
-    if (!obj || (obj->type & 0xFF) != cJSON_Object) { /* cJSON_IsObject, without the call */
-        return NULL;
-    }
-    for (const cJSON *e = obj->child; e; e = e->next) {
-        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
-            return e;
-        }
-    }
-    return NULL;
-}
-
 /* The pattern of shape `name` ("S3Uri"), for an operation that checks a member by hand;
  * NULL when there is no such shape or it has no pattern. */
 const struct mock_pattern *mock_schema_pattern(const char *name);
