@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "bedrock/sigv4.h"
+#include "common/uri.h"
 
 static const struct brk_op_info s_ops[] = {
 #define BRK_OP_ROW(id, name, method, path, input, traits) {name, method, path, input, traits},
@@ -68,7 +68,7 @@ static enum brk_status s_append_label(const char *p, const char **end, const str
     if (!value || !value[0]) {
         return BRK_ERR_INVALID_ARG;
     }
-    return brk_sigv4_uri_encode(value, strlen(value), false, out);
+    return brk_uri_encode_label(value, strlen(value), out);
 }
 
 enum brk_status brk_op_path(enum brk_op op, const struct brk_op_labels *labels, struct brk_buf *out)

@@ -108,8 +108,8 @@ struct brk_op_labels {
 };
 
 /* Append the path a client sends for `op` to `out`: the template with each label
- * percent-encoded the way botocore encodes a (non-greedy) URI label, every byte but
- * A-Z a-z 0-9 - . _ ~ as %XX, so an ARN is one segment ("arn%3Aaws%3A...%2Fx";
+ * percent-encoded the way botocore encodes a (non-greedy) URI label (brk_uri_encode_label:
+ * every byte but A-Z a-z 0-9 - . _ ~ as %XX), so an ARN is one segment ("arn%3Aaws%3A...%2Fx";
  * client-facts.md §4). BRK_ERR_INVALID_ARG for BRK_OP_UNKNOWN or a label the template
  * needs that is NULL or empty (botocore refuses those before sending); BRK_ERR_TOO_LARGE when
  * `out` is full. On failure `out` may hold part of the path. */
