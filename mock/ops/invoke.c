@@ -66,11 +66,7 @@ static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mo
     }
     /* From here the request reads like a Converse request: the reply, caching and the journal's
      * cache-point counts all see the mapped body. */
-    cJSON_Delete(req->json);
-    req->json = mapped;
-    free(req->cache_plan); /* a plan of the old body must not be reused */
-    req->cache_plan = NULL;
-    req->cache_plan_none = false;
+    mock_request_set_json(req, mapped);
     mock_converse_build_reply(mock, req, reply, resp);
     return true;
 }
