@@ -71,6 +71,13 @@ TEST_OBJ    := $(TEST_SRC:%.c=$(OBJ)/%.o)
 
 LIBCOMMON   := $(LIB)/libbedrock-common.a
 LIBMOCK     := $(LIB)/libbedrock-mock.a
+# libbedrock, the client library (docs/client.md): client/ plus common/, static and shared;
+# the shared one is built from position-independent objects in a directory of their own.
+PIC_OBJ     := $(BUILD)/obj-pic
+LIBCLIENT   := $(LIB)/libbedrock.a
+LIBCLIENT_SO := $(LIB)/libbedrock.so
+CLIENT_PIC_OBJ := $(CLIENT_SRC:%.c=$(PIC_OBJ)/%.o) $(COMMON_SRC:%.c=$(PIC_OBJ)/%.o)
+CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null)
 MOCK_BIN    := $(BIN)/bedrock-mock
 TEST_BIN    := $(BIN)/bedrock-tests
 
@@ -78,7 +85,7 @@ TEST_BIN    := $(BIN)/bedrock-tests
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN)
+all: $(MOCK_BIN) $(LIBCLIENT) $(LIBCLIENT_SO)
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -145,12 +152,26 @@ $(LIBMOCK): $(MOCK_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(LIBCLIENT): $(CLIENT_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PIC_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC(PIC) $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(LIBCLIENT_SO): $(CLIENT_PIC_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -o $@ $^ $(CLIENT_LIBS)
+
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(TEST_BIN): $(TEST_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
@@ -220,4 +241,4 @@ soak: deps-check
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(PIC_OBJ) -name '*.d' 2>/dev/null)

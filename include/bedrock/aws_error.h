@@ -14,6 +14,7 @@
 #define BEDROCK_AWS_ERROR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define BRK_NS_BEDROCK "http://internal.amazon.com/coral/com.amazon.bedrock/"
 #define BRK_NS_CORAL "http://internal.amazon.com/coral/com.amazon.coral.service/"
@@ -101,5 +102,18 @@ int brk_aws_error_type_header(const struct brk_aws_error_info *info, char *out, 
 
 /* Whether the SDKs treat the error as a server fault (5xx). */
 bool brk_aws_error_is_server_fault(const struct brk_aws_error_info *info);
+
+struct brk_error;
+
+/* Fill `err` (include/bedrock/error.h) from an error answer, as botocore's rest-json parser
+ * reads it (client-facts.md §3.6): the code from `error_type` (the x-amzn-ErrorType header; the
+ * text before the first ':' and after the last '#'), else the body's `code` or `Code`, else its
+ * `__type` (trimmed the same way), else the HTTP status as a number; the message from the body's
+ * `message`, else `Message`; the request id as given (x-amzn-RequestId). err->aws is the table
+ * row of the code (brk_aws_error_find), err->status BRK_ERR_SERVICE. Any argument but err may be
+ * NULL; a body that is not JSON only loses what it would have told. For an event-stream
+ * exception pass its :exception-type as error_type and its payload as the body. */
+void brk_aws_error_parse(long http_status, const char *error_type, const char *request_id, const char *body,
+                         size_t body_len, struct brk_error *err);
 
 #endif
