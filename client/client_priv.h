@@ -69,6 +69,11 @@ struct client_call {
     char request_id[96];
     char error_type[256];
     struct client_stream *stream; /* set for ConverseStream */
+    /* The read timeout's watch (transport.c). */
+    long read_timeout_ms;
+    int64_t idle_since_ms;
+    curl_off_t dl_seen, ul_seen;
+    bool timed_out;
 };
 
 /* ---- config.c / profile.c -------------------------------------------------------------- */

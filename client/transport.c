@@ -6,14 +6,17 @@
  *   no byte for read_timeout, or connect timeout  BRK_ERR_TIMEOUT  (ReadTimeoutError, ConnectTimeoutError)
  *   connection closed or reset after it was made  BRK_ERR_TRANSPORT (ConnectionClosedError)
  *
- * The read timeout is botocore's socket-inactivity timeout, done with curl's low-speed limit
- * (fewer than 1 byte per second for that many seconds), so its resolution is one second.
+ * The read timeout is botocore's socket-inactivity timeout: once the request is sent, no byte
+ * for that long ends the call. curl's low-speed limit cannot do it (it averages the upload in),
+ * so the progress callback watches the byte counts; curl calls it at least about once a second
+ * while idle, which is the timeout's resolution.
  */
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
 
+#include "bedrock/clock.h"
 #include "client/client_priv.h"
 
 static size_t s_on_header(char *data, size_t size, size_t nmemb, void *userp)
@@ -54,6 +57,25 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *userp)
     return len;
 }
 
+static int s_on_progress(void *userp, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total,
+                         curl_off_t ul_now)
+{
+    (void)dl_total;
+    struct client_call *call = userp;
+    int64_t now = brk_clock_monotonic_ms();
+    if (ul_now < ul_total) {
+        return 0; /* still connecting or sending: the connect timeout and the send own this time */
+    }
+    if (dl_now != call->dl_seen || ul_now != call->ul_seen || call->idle_since_ms == 0) {
+        call->dl_seen = dl_now;
+        call->ul_seen = ul_now;
+        call->idle_since_ms = now;
+        return 0;
+    }
+    call->timed_out = now - call->idle_since_ms >= call->read_timeout_ms;
+    return call->timed_out;
+}
+
 static size_t s_on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct client_call *call = userp;
@@ -71,11 +93,10 @@ enum brk_status client_transport_init(struct brk_client *client, struct brk_erro
         return brk_error_setf(err, BRK_ERR_NOMEM, "curl_easy_init failed");
     }
     CURL *c = client->curl;
-    long read_s = (client->read_timeout_ms + 999) / 1000;
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, client->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, read_s > 0 ? read_s : 1L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, s_on_progress);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, client->user_agent);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_on_header);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_on_body);
@@ -120,10 +141,18 @@ enum brk_status client_transport_perform(struct brk_client *client, struct clien
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, call);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, call);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, call);
+    call->read_timeout_ms = client->read_timeout_ms;
+    call->idle_since_ms = 0;
+    call->timed_out = false;
     CURLcode code = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     if (code == CURLE_OK) {
         return BRK_OK;
+    }
+    if (code == CURLE_ABORTED_BY_CALLBACK && call->timed_out) {
+        return brk_error_setf(err, BRK_ERR_TIMEOUT, "read timed out on endpoint URL \"%.512s\": no byte for %ld ms",
+                              url, call->read_timeout_ms);
     }
     if (code == CURLE_WRITE_ERROR && call->stream && (call->stream->stopped || call->stream->failed)) {
         return call->stream->stopped ? BRK_OK : call->stream->err->status; /* we ended it */

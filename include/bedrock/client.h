@@ -72,7 +72,7 @@ struct brk_client_config {
     const char *session_token;
     const char *bearer_token;      /* a Bedrock API key; else AWS_BEARER_TOKEN_BEDROCK. Wins over SigV4 */
     long connect_timeout_ms;       /* 0 = BRK_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS */
-    long read_timeout_ms;          /* no byte for this long ends the call; 0 = the default; whole seconds */
+    long read_timeout_ms;          /* no byte for this long ends the call; 0 = the default; checked ~1/s */
     const char *user_agent_suffix; /* appended to "libbedrock/VERSION" */
     struct brk_clock *clock;       /* signing time; borrowed, must outlive the client; NULL = real time */
     struct brk_retry_config retry; /* reserved, see above */
