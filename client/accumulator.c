@@ -110,9 +110,10 @@ static enum brk_status s_citation(struct s_pending *p, const struct brk_stream_e
     if (p->citations == NULL && (p->citations = cJSON_CreateArray()) == NULL) {
         return BRK_ERR_NOMEM;
     }
-    cJSON *c = cJSON_ParseWithLength(ev->delta, ev->delta_len);
-    if (c == NULL) {
-        return BRK_ERR_NOMEM; /* the stream printed it, so only memory can fail here */
+    cJSON *c = NULL;
+    enum brk_status rc = client_json_parse(ev->delta, ev->delta_len, &c);
+    if (rc != BRK_OK) {
+        return rc == BRK_ERR_NOMEM ? rc : BRK_ERR_BAD_RESPONSE;
     }
     return cJSON_AddItemToArray(p->citations, c) ? BRK_OK : BRK_ERR_NOMEM;
 }
@@ -228,11 +229,15 @@ static enum brk_status s_take(struct brk_buf *buf, char **out)
 /* Tool input as Converse's parser gives it: compact JSON, "{}" when nothing came. */
 static enum brk_status s_tool_input(struct s_pending *p, struct brk_content_block *b)
 {
-    cJSON *input = cJSON_ParseWithLength(p->input.len ? p->input.data : "{}", p->input.len ? p->input.len : 2);
+    cJSON *input = NULL;
+    enum brk_status rc = client_json_parse(p->input.len ? p->input.data : "{}", p->input.len ? p->input.len : 2, &input);
+    if (rc == BRK_ERR_NOMEM) {
+        return rc;
+    }
     if (input == NULL) {
         return s_take(&p->input, &b->tool_input_json); /* kept as it came, so nothing is lost */
     }
-    enum brk_status rc = client_json_dup(input, &b->tool_input_json);
+    rc = client_json_dup(input, &b->tool_input_json);
     cJSON_Delete(input);
     return rc;
 }

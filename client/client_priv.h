@@ -133,6 +133,9 @@ void client_block_clean_up(struct brk_content_block *b);
 struct brk_content_block *client_message_add_block(struct brk_message *msg);
 /* Usage from a TokenUsage object (absent fields 0). */
 void client_usage_parse(const cJSON *usage, struct brk_usage *out);
+/* Parse JSON text: BRK_OK, BRK_ERR_PARSE, or BRK_ERR_NOMEM when an allocation failed (cJSON
+ * returns NULL for both; common/alloc.h's failure count tells them apart). */
+enum brk_status client_json_parse(const char *text, size_t len, cJSON **out);
 /* A compact JSON copy of `item` (NULL item gives NULL and BRK_OK). */
 enum brk_status client_json_dup(const cJSON *item, char **out);
 

@@ -39,10 +39,12 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
 
 static enum brk_status s_input_tokens(const struct client_call *call, uint64_t *input_tokens, struct brk_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(call->resp_body.data ? call->resp_body.data : "", call->resp_body.len);
+    cJSON *root = NULL;
+    enum brk_status rc = client_json_parse(call->resp_body.data ? call->resp_body.data : "", call->resp_body.len, &root);
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "inputTokens");
-    enum brk_status rc = BRK_OK;
-    if (!cJSON_IsNumber(n) || n->valuedouble < 0) {
+    if (rc == BRK_ERR_NOMEM) {
+        brk_error_setf(err, rc, "out of memory while parsing the answer");
+    } else if (!cJSON_IsNumber(n) || n->valuedouble < 0) {
         rc = brk_error_setf(err, BRK_ERR_BAD_RESPONSE, "the CountTokens answer has no inputTokens count");
     } else {
         *input_tokens = brk_json_count(n, 0);

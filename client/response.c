@@ -69,6 +69,16 @@ void client_usage_parse(const cJSON *usage, struct brk_usage *out)
         brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "cacheWriteInputTokens"), 0);
 }
 
+enum brk_status client_json_parse(const char *text, size_t len, cJSON **out)
+{
+    long failures = brk_alloc_failures();
+    *out = text ? cJSON_ParseWithLength(text, len) : NULL;
+    if (*out != NULL) {
+        return BRK_OK;
+    }
+    return brk_alloc_failures() != failures ? BRK_ERR_NOMEM : BRK_ERR_PARSE;
+}
+
 enum brk_status client_json_dup(const cJSON *item, char **out)
 {
     *out = NULL;
@@ -202,7 +212,10 @@ enum brk_status brk_converse_response_parse(const char *json, size_t len, struct
                                             struct brk_error *err)
 {
     *out = NULL;
-    cJSON *root = json ? cJSON_ParseWithLength(json, len) : NULL;
+    cJSON *root = NULL;
+    if (client_json_parse(json, len, &root) == BRK_ERR_NOMEM) {
+        return brk_error_setf(err, BRK_ERR_NOMEM, "out of memory while parsing the answer");
+    }
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return brk_error_setf(err, BRK_ERR_BAD_RESPONSE, "the answer is not a JSON object (%zu bytes)", len);

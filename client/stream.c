@@ -139,13 +139,16 @@ static bool s_event(struct client_stream *s, const struct brk_es_message *msg, c
     if (payload == NULL) {
         return s_fail(s, BRK_ERR_NOMEM, "out of memory");
     }
-    cJSON *p = cJSON_ParseWithLength(payload, msg->payload_len);
+    cJSON *p = NULL;
+    enum brk_status parsed = client_json_parse(payload, msg->payload_len, &p);
     struct brk_usage usage = {0};
     struct brk_stream_event ev = {.type = s_event_type(name), .event_type = name, .content_block_index = -1,
                                   .payload_json = payload, .payload_len = msg->payload_len};
     char *json = NULL;
     bool go_on = true;
-    if (!cJSON_IsObject(p)) {
+    if (parsed == BRK_ERR_NOMEM) {
+        go_on = s_fail(s, BRK_ERR_NOMEM, "out of memory");
+    } else if (!cJSON_IsObject(p)) {
         go_on = s_fail(s, BRK_ERR_BAD_RESPONSE, "the payload is not a JSON object");
     } else if (s_fill(p, &ev, &usage, &json) != BRK_OK) {
         go_on = s_fail(s, BRK_ERR_NOMEM, "out of memory");
