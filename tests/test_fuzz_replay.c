@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
@@ -108,6 +109,11 @@ Test(fuzz_replay, eventstream_decode)
 Test(fuzz_replay, rules_load)
 {
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
+}
+
+Test(fuzz_replay, client_response)
+{
+    cr_assert_gt(s_replay("client_response", fuzz_client_response), 0);
 }
 
 Test(fuzz_replay, json_print)
