@@ -8,8 +8,17 @@
 #include "client/client_priv.h"
 #include "common/json.h"
 
-static enum brk_status s_run(struct brk_client *client, struct client_call *call, struct brk_error *err)
+/* Init `call` (a stream's when `stream` is set) and run it; the caller cleans the call up
+ * whatever the result. */
+static enum brk_status s_run(struct brk_client *client, struct client_call *call, const char *operation,
+                             const char *action, const char *model_id, const char *body, size_t body_len,
+                             struct client_stream *stream, struct brk_error *err)
 {
+    client_call_init(call, operation, action, model_id, body, body_len);
+    call->stream = stream;
+    if (stream) {
+        stream->request_id = call->request_id;
+    }
     if (client == NULL) {
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a client", call->operation);
     }
@@ -25,8 +34,7 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
     }
     *out = NULL;
     struct client_call call;
-    client_call_init(&call, "Converse", "converse", model_id, body_json, body_len);
-    enum brk_status rc = s_run(client, &call, err);
+    enum brk_status rc = s_run(client, &call, "Converse", "converse", model_id, body_json, body_len, NULL, err);
     if (rc == BRK_OK) {
         rc = brk_converse_response_parse(call.resp_body.data, call.resp_body.len, out, err);
     }
@@ -61,8 +69,7 @@ enum brk_status brk_count_tokens(struct brk_client *client, const char *model_id
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "brk_count_tokens needs an out pointer");
     }
     struct client_call call;
-    client_call_init(&call, "CountTokens", "count-tokens", model_id, body_json, body_len);
-    enum brk_status rc = s_run(client, &call, err);
+    enum brk_status rc = s_run(client, &call, "CountTokens", "count-tokens", model_id, body_json, body_len, NULL, err);
     rc = rc == BRK_OK ? s_input_tokens(&call, input_tokens, err) : rc;
     client_call_clean_up(&call);
     return rc;
@@ -77,11 +84,9 @@ enum brk_status brk_converse_stream(struct brk_client *client, const char *model
     brk_error_clear(err);
     struct client_call call;
     struct client_stream stream;
-    client_call_init(&call, "ConverseStream", "converse-stream", model_id, body_json, body_len);
     client_stream_init(&stream, on_event, user, err);
-    stream.request_id = call.request_id;
-    call.stream = &stream;
-    enum brk_status rc = s_run(client, &call, err);
+    enum brk_status rc =
+        s_run(client, &call, "ConverseStream", "converse-stream", model_id, body_json, body_len, &stream, err);
     rc = rc == BRK_OK ? client_stream_finish(&stream) : rc;
     client_stream_clean_up(&stream);
     client_call_clean_up(&call);

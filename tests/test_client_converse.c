@@ -73,10 +73,7 @@ Test(client_converse, sends_botocores_invocation_id_attempt_and_a_library_user_a
     tc_rule(s_mock, "{\"match\":{\"headers\":{\"user-agent\":\"libbedrock/" BRK_CLIENT_VERSION
                     " tests/1\"}},\"reply\":{\"text\":\"libbedrock\"}}");
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = TC_AKID;
-    cfg.secret_access_key = TC_SECRET;
+    tc_config_init(&cfg);
     cfg.user_agent_suffix = "tests/1";
     struct brk_client *client = tc_client_with(s_mock, &cfg);
     struct brk_converse_response *resp = NULL;
@@ -225,10 +222,7 @@ Test(client_converse, a_refused_connection_is_a_connect_error)
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u", s_dead_port());
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = TC_AKID;
-    cfg.secret_access_key = TC_SECRET;
+    tc_config_init(&cfg);
     cfg.endpoint = url;
     struct brk_client *client = tc_client_with(s_mock, &cfg);
     struct brk_converse_response *resp = NULL;
@@ -242,10 +236,7 @@ Test(client_converse, a_refused_connection_is_a_connect_error)
 static enum brk_status s_call_with_read_timeout(long read_timeout_ms, struct brk_error *err)
 {
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = TC_AKID;
-    cfg.secret_access_key = TC_SECRET;
+    tc_config_init(&cfg);
     cfg.read_timeout_ms = read_timeout_ms;
     struct brk_client *client = tc_client_with(s_mock, &cfg);
     struct brk_converse_response *resp = NULL;

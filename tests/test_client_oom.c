@@ -73,10 +73,7 @@ static enum brk_status s_round(void)
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u", s_port);
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = TC_AKID;
-    cfg.secret_access_key = TC_SECRET;
+    tc_config_init(&cfg);
     cfg.endpoint = url;
     struct brk_client *client = NULL;
     struct brk_converse_response *resp = NULL, *rebuilt = NULL;

@@ -72,13 +72,18 @@ struct brk_client *tc_client_with(struct brk_mock *mock, struct brk_client_confi
     return client;
 }
 
+void tc_config_init(struct brk_client_config *cfg)
+{
+    brk_client_config_init(cfg);
+    cfg->region = "us-east-1";
+    cfg->access_key_id = TC_AKID;
+    cfg->secret_access_key = TC_SECRET;
+}
+
 struct brk_client *tc_client(struct brk_mock *mock)
 {
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = TC_AKID;
-    cfg.secret_access_key = TC_SECRET;
+    tc_config_init(&cfg);
     return tc_client_with(mock, &cfg);
 }
 
