@@ -230,7 +230,8 @@ static enum brk_status s_take(struct brk_buf *buf, char **out)
 static enum brk_status s_tool_input(struct s_pending *p, struct brk_content_block *b)
 {
     cJSON *input = NULL;
-    enum brk_status rc = client_json_parse(p->input.len ? p->input.data : "{}", p->input.len ? p->input.len : 2, &input);
+    bool empty = p->input.len == 0;
+    enum brk_status rc = client_json_parse(empty ? "{}" : p->input.data, empty ? 2 : p->input.len, &input);
     if (rc == BRK_ERR_NOMEM) {
         return rc;
     }

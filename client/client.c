@@ -64,7 +64,8 @@ enum brk_status brk_client_new(const struct brk_client_config *cfg, struct brk_c
         brk_client_destroy(c);
         return rc;
     }
-    c->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : BRK_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
+    c->connect_timeout_ms =
+        cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : BRK_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
     c->read_timeout_ms = cfg->read_timeout_ms > 0 ? cfg->read_timeout_ms : BRK_CLIENT_DEFAULT_READ_TIMEOUT_MS;
     c->clock = cfg->clock;
     c->retry = cfg->retry;

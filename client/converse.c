@@ -48,7 +48,8 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
 static enum brk_status s_input_tokens(const struct client_call *call, uint64_t *input_tokens, struct brk_error *err)
 {
     cJSON *root = NULL;
-    enum brk_status rc = client_json_parse(call->resp_body.data ? call->resp_body.data : "", call->resp_body.len, &root);
+    const char *text = call->resp_body.data ? call->resp_body.data : "";
+    enum brk_status rc = client_json_parse(text, call->resp_body.len, &root);
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "inputTokens");
     if (rc == BRK_ERR_NOMEM) {
         brk_error_setf(err, rc, "out of memory while parsing the answer");

@@ -69,8 +69,10 @@ static enum brk_status s_delta(const cJSON *delta, struct brk_stream_event *ev, 
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "text"));
         const char *sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "signature"));
         const char *red = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "redactedContent"));
-        s_set_delta(ev, t ? BRK_DELTA_REASONING_TEXT : sig ? BRK_DELTA_REASONING_SIGNATURE : BRK_DELTA_REASONING_REDACTED,
-                    t ? t : sig ? sig : red);
+        enum brk_delta_type type = t     ? BRK_DELTA_REASONING_TEXT
+                                   : sig ? BRK_DELTA_REASONING_SIGNATURE
+                                         : BRK_DELTA_REASONING_REDACTED;
+        s_set_delta(ev, type, t ? t : sig ? sig : red);
     } else if ((v = cJSON_GetObjectItemCaseSensitive(delta, "citation"))) {
         enum brk_status rc = client_json_dup(v, json);
         if (rc != BRK_OK) {

@@ -24,8 +24,9 @@ static void s_start(void)
     const char *path = tc_write_home_file(
         "mock-credentials.json",
         "{\"credentials\":[{\"access_key_id\":\"" TC_AKID "\",\"secret_access_key\":\"" TC_SECRET
-        "\",\"account_id\":\"111122223333\"},{\"access_key_id\":\"" TOKEN_AKID "\",\"secret_access_key\":\"" TOKEN_SECRET
-        "\",\"session_token\":\"" TOKEN "\"}],\"api_keys\":[{\"key\":\"" API_KEY "\",\"account_id\":\"444455556666\"}]}");
+        "\",\"account_id\":\"111122223333\"},{\"access_key_id\":\"" TOKEN_AKID
+        "\",\"secret_access_key\":\"" TOKEN_SECRET "\",\"session_token\":\"" TOKEN
+        "\"}],\"api_keys\":[{\"key\":\"" API_KEY "\",\"account_id\":\"444455556666\"}]}");
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
     cfg.auth_mode = BRK_MOCK_AUTH_STRICT;

@@ -137,8 +137,8 @@ Test(client_converse, count_tokens_returns_the_mocks_count)
 {
     const char *body = "{\"input\":{\"converse\":{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":"
                        "\"How many tokens is this sentence?\"}]}]}}}";
-    struct th_response plain = th_request(s_mock, "POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/count-tokens",
-                                          body, NULL);
+    struct th_response plain =
+        th_request(s_mock, "POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/count-tokens", body, NULL);
     cr_assert_eq(plain.status, 200, "%s", plain.body);
     struct brk_client *client = tc_client(s_mock);
     uint64_t n = 0;

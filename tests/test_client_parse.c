@@ -28,7 +28,8 @@ Test(client_parse, every_block_kind_usage_metrics_trace_and_performance_config)
         "{\"text\":\"Hello\"},"
         "{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\",\"n\":2}}},"
         "{\"citationsContent\":{\"content\":[{\"text\":\"Paris \"},{\"text\":\"is big\"}],"
-        "\"citations\":[{\"title\":\"doc\",\"location\":{\"documentChar\":{\"documentIndex\":0,\"start\":1,\"end\":5}}}]}},"
+        "\"citations\":[{\"title\":\"doc\",\"location\":{\"documentChar\":{\"documentIndex\":0,\"start\":1,"
+        "\"end\":5}}}]}},"
         "{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"AAAA\"}}},"
         "{\"document\":{\"format\":\"txt\",\"name\":\"d\",\"source\":{\"bytes\":\"AAAA\"}}},"
         "{\"futureBlock\":{\"x\":1}}]}},"
@@ -88,7 +89,12 @@ Test(client_parse, absent_optional_parts_are_null_or_zero)
 
 Test(client_parse, a_malformed_answer_is_a_bad_response)
 {
-    const char *bad[] = {"", "not json", "[1,2]", "{}", "{\"output\":{}}", "{\"output\":{\"message\":{\"content\":{}}}}",
+    const char *bad[] = {"",
+                         "not json",
+                         "[1,2]",
+                         "{}",
+                         "{\"output\":{}}",
+                         "{\"output\":{\"message\":{\"content\":{}}}}",
                          "{\"output\":{\"message\":{\"content\":[1]}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct brk_converse_response *resp = (void *)1;
@@ -160,7 +166,8 @@ Test(client_parse, the_accumulator_joins_citations_and_their_text)
     struct brk_stream_event evs[] = {
         {.type = BRK_EVENT_MESSAGE_START, .role = "assistant", .content_block_index = -1},
         {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_TEXT, .delta = "Paris ", .delta_len = 6},
-        {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_CITATION, .delta = cit, .delta_len = strlen(cit)},
+        {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_CITATION, .delta = cit,
+         .delta_len = strlen(cit)},
         {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_TEXT, .delta = "is big", .delta_len = 6},
         {.type = BRK_EVENT_MESSAGE_STOP, .stop_reason = "end_turn", .content_block_index = -1},
     };
