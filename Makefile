@@ -174,7 +174,8 @@ $(PIC_OBJ)/%.o: %.c
 $(LIBCLIENT_SO): $(CLIENT_PIC_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -o $@ $^ $(CLIENT_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -Wl,--no-undefined -o $@.0 $^ $(CLIENT_LIBS)
+	$(Q)ln -sf libbedrock.so.0 $@
 
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
