@@ -79,13 +79,14 @@ LIBCLIENT_SO := $(LIB)/libbedrock.so
 CLIENT_PIC_OBJ := $(CLIENT_SRC:%.c=$(PIC_OBJ)/%.o) $(COMMON_SRC:%.c=$(PIC_OBJ)/%.o)
 CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null)
 MOCK_BIN    := $(BIN)/bedrock-mock
+CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests
 
 .PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN) $(LIBCLIENT) $(LIBCLIENT_SO)
+all: $(MOCK_BIN) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN)
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -121,8 +122,8 @@ ifeq ($(SANITIZE),1)
 endif
 
 # Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
-test-unit: $(TEST_BIN) $(MOCK_BIN)
-	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) \
+test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
@@ -176,6 +177,12 @@ $(LIBCLIENT_SO): $(CLIENT_PIC_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -Wl,--no-undefined -o $@.0 $^ $(CLIENT_LIBS)
 	$(Q)ln -sf libbedrock.so.0 $@
+
+# bedrock-converse, the command-line client (client/cli/), on the static library.
+$(CONVERSE_BIN): $(OBJ)/client/cli/main.o $(LIBCLIENT)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -239,8 +246,8 @@ fuzz-smoke: fuzz-deps fuzz-build
 # process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
-	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN)
-	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) \
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
 	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------
