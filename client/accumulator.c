@@ -7,6 +7,7 @@
  * the tool input is parsed and printed compactly, as Converse's parser prints it, so a stream
  * and a Converse call of the same request give equal structs (tests/test_client_stream.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "client/client_priv.h"
@@ -188,6 +189,9 @@ enum brk_status brk_stream_accumulator_add(struct brk_stream_accumulator *acc, c
         return acc->failed;
     }
     enum brk_status rc = BRK_OK;
+    if (ev->request_id) {
+        snprintf(acc->resp->request_id, sizeof(acc->resp->request_id), "%s", ev->request_id);
+    }
     switch (ev->type) {
     case BRK_EVENT_MESSAGE_START:
         rc = s_replace(&acc->resp->message.role, ev->role);

@@ -88,6 +88,7 @@ static void s_assert_same_response(const struct brk_converse_response *a, const 
     s_assert_same_str(a->stop_reason, b->stop_reason, "stop reason");
     cr_assert_eq(memcmp(&a->usage, &b->usage, sizeof(a->usage)), 0, "usage");
     s_assert_same_str(a->trace_json, b->trace_json, "trace");
+    cr_assert_neq(a->request_id[0], '\0', "the request id of the answer");
 }
 
 /* Stream `body`, accumulate, and compare with Converse's answer to the same request. */

@@ -1,6 +1,6 @@
 /*
  * bedrock-converse: a command-line Converse client on libbedrock, in the spirit of
- * `aws bedrock-runtime converse` (docs/client.md#bedrock-converse). It builds the request
+ * `aws bedrock-runtime converse` (docs/client.md, section bedrock-converse). It builds the request
  * body with cJSON, calls Converse, ConverseStream or CountTokens, and prints the answer.
  * Exit status: 0 success, 1 the service answered with an error, 2 usage error, 3 configuration
  * error, 4 connection, timeout or transport failure, 5 anything else (malformed answer, memory).
@@ -170,8 +170,12 @@ static char *s_read_prompt(const struct cli_options *o)
             return NULL;
         }
     }
-    char *text = brk_buf_detach(&in, NULL);
+    size_t len = 0;
+    char *text = brk_buf_detach(&in, &len);
     brk_buf_clean_up(&in);
+    while (text && len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r')) {
+        text[--len] = '\0'; /* the newline that ends a piped line is not part of the prompt */
+    }
     return text;
 }
 

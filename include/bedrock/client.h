@@ -210,6 +210,7 @@ struct brk_stream_event {
     const char *trace_json;         /* METADATA with a trace, else NULL */
     const char *payload_json;       /* the event's JSON payload as received */
     size_t payload_len;
+    const char *request_id;         /* the answer's x-amzn-RequestId ("" when none) */
 };
 
 /* Called once per event; return 0 to go on, non-zero to stop the stream (the call then
