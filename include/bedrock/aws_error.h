@@ -16,6 +16,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BRK_NS_BEDROCK "http://internal.amazon.com/coral/com.amazon.bedrock/"
 #define BRK_NS_CORAL "http://internal.amazon.com/coral/com.amazon.coral.service/"
 
@@ -115,5 +119,9 @@ struct brk_error;
  * exception pass its :exception-type as error_type and its payload as the body. */
 void brk_aws_error_parse(long http_status, const char *error_type, const char *request_id, const char *body,
                          size_t body_len, struct brk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
