@@ -41,8 +41,8 @@ void client_call_init(struct client_call *call, const char *operation, const cha
     call->operation = operation;
     call->action = action;
     call->model_id = model_id;
-    call->body = body;
-    call->body_len = body_len;
+    call->body = body ? body : ""; /* never NULL: curl would read a NULL POSTFIELDS from stdin */
+    call->body_len = body ? body_len : 0;
     call->max_attempts = 1;
     brk_buf_init(&call->resp_body, CLIENT_MAX_BODY_BYTES);
 }
@@ -127,9 +127,8 @@ out:
 
 enum brk_status client_call_run(struct brk_client *client, struct client_call *call, struct brk_error *err)
 {
-    if (!call->model_id || !call->model_id[0] || strlen(call->model_id) > CALL_MAX_MODEL_ID ||
-        (!call->body && call->body_len)) {
-        return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a model id of 1 to %d characters and a body",
+    if (!call->model_id || !call->model_id[0] || strlen(call->model_id) > CALL_MAX_MODEL_ID) {
+        return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a model id of 1 to %d characters",
                               call->operation, CALL_MAX_MODEL_ID);
     }
     if (!s_uuid4(call->invocation_id)) {

@@ -118,7 +118,7 @@ Test(client_converse, percent_encodes_model_ids_and_arns_into_the_path)
     brk_client_destroy(client);
 }
 
-Test(client_converse, refuses_a_missing_or_oversized_model_id_before_any_request)
+Test(client_converse, refuses_a_missing_or_oversized_model_id_before_any_request_and_sends_no_body_as_empty)
 {
     struct brk_client *client = tc_client(s_mock);
     struct brk_converse_response *resp = NULL;
@@ -130,6 +130,9 @@ Test(client_converse, refuses_a_missing_or_oversized_model_id_before_any_request
     cr_assert_eq(brk_converse(client, big, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_ERR_INVALID_ARG);
     cr_assert_null(resp);
     cr_assert_null(tc_last_journal_entry(s_mock), "nothing was sent");
+    /* No body is an empty one: the service refuses it (and nothing is read from stdin). */
+    cr_assert_eq(brk_converse(client, TC_HAIKU, NULL, 0, &resp, &err), BRK_ERR_SERVICE);
+    cr_assert_eq(err.http_status, 400, "%d %s", err.http_status, err.code);
     brk_client_destroy(client);
 }
 
