@@ -23,8 +23,9 @@
  *
  * Thread-safety: a client holds one libcurl handle (one keep-alive connection) and must not be
  * used by two threads at once; distinct clients may be used concurrently from distinct threads.
- * Call curl_global_init yourself before starting threads if your program creates clients from
- * several threads (brk_client_new calls it, and it is not thread-safe in older libcurls).
+ * brk_client_new calls curl_global_init and brk_client_destroy curl_global_cleanup (libcurl
+ * counts them); a program that creates clients from several threads at once should call
+ * curl_global_init itself first, as it is not thread-safe in older libcurls.
  *
  * Errors: every fallible function returns an enum brk_status and fills the optional
  * struct brk_error (include/bedrock/error.h): BRK_ERR_SERVICE for an AWS error (code, message,
