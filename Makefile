@@ -8,6 +8,7 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc and bedrock-converse
 #
 # Sources are found by wildcard: a new common/*.c, mock/*.c or tests/test_*.c is built
 # without touching this file.
@@ -82,7 +83,7 @@ MOCK_BIN    := $(BIN)/bedrock-mock
 CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers bench help \
+.PHONY: install all run test test-unit test-interop deps deps-check clean check-headers bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
 .DEFAULT_GOAL := all
 
@@ -193,6 +194,24 @@ $(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(CLIENT_OBJ) $(LIBMOCK) $(
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
+
+# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse ---------
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+# The client's public headers: client.h and what it and the exported common code declare.
+CLIENT_HEADERS := $(filter-out include/bedrock/mock.h,$(wildcard include/bedrock/*.h))
+
+install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bedrock $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 644 $(CLIENT_HEADERS) $(DESTDIR)$(PREFIX)/include/bedrock/
+	$(Q)install -m 644 $(LIBCLIENT) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)install -m 755 $(LIBCLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
+	$(Q)ln -sf libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+	  -e "s|@VERSION@|$$(sed -n 's/^#define BRK_CLIENT_VERSION \"\(.*\)\"/\1/p' include/bedrock/client.h)|" \
+	  scripts/bedrock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc
+	$(Q)install -m 755 $(CONVERSE_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@echo "installed libbedrock and bedrock-converse under $(DESTDIR)$(PREFIX)"
 
 # Each public header must compile on its own.
 check-headers:
