@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "client/client_priv.h"
 #include "tests/support/client_support.h"
 
 static struct brk_mock *s_mock;
@@ -65,6 +66,38 @@ Test(client_converse, returns_the_answer_the_mock_gives_over_plain_http)
     brk_converse_response_destroy(resp);
     brk_client_destroy(client);
     th_response_free(&plain);
+}
+
+/* New connections the client's curl handle opened for its last call. */
+static long s_new_connections(struct brk_client *client)
+{
+    long n = -1;
+    cr_assert_eq(curl_easy_getinfo(client->curl, CURLINFO_NUM_CONNECTS, &n), CURLE_OK);
+    return n;
+}
+
+Test(client_converse, calls_reuse_one_keep_alive_connection)
+{
+    struct brk_client *client = tc_client(s_mock);
+    struct brk_converse_response *resp = NULL;
+    struct brk_error err;
+    cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_OK, "%s", err.message);
+    brk_converse_response_destroy(resp);
+    cr_assert_eq(s_new_connections(client), 1, "the first call connects");
+    for (int i = 0; i < 3; i++) {
+        uint64_t n = 0;
+        cr_assert_eq(brk_count_tokens(client, TC_HAIKU, "{\"input\":{\"converse\":" TC_HELLO "}}",
+                                      strlen("{\"input\":{\"converse\":" TC_HELLO "}}"), &n, &err),
+                     BRK_OK, "%s", err.message);
+        cr_assert_eq(s_new_connections(client), 0, "call %d reused the connection", i + 2);
+    }
+    /* A service error leaves the connection usable too. */
+    tc_rule(s_mock, "{\"error\":\"ValidationException\",\"times\":1}");
+    cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_ERR_SERVICE);
+    cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_OK, "%s", err.message);
+    brk_converse_response_destroy(resp);
+    cr_assert_eq(s_new_connections(client), 0);
+    brk_client_destroy(client);
 }
 
 Test(client_converse, sends_botocores_invocation_id_attempt_and_a_library_user_agent)
@@ -278,6 +311,7 @@ Test(client_converse, a_connection_closed_before_or_during_the_answer_is_a_trans
     cr_assert_null(resp);
     /* The client opens a new connection for the next call. */
     cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_OK, "%s", err.message);
+    cr_assert_eq(s_new_connections(client), 1);
     brk_converse_response_destroy(resp);
     brk_client_destroy(client);
 }
