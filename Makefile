@@ -59,7 +59,7 @@ else
 endif
 
 COMMON_SRC  := $(wildcard common/*.c)
-MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c))
+MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c mock/*/*.c))
 CLIENT_SRC  := $(wildcard client/*.c)
 TEST_SRC    := $(wildcard tests/test_*.c) $(wildcard tests/support/*.c)
 BENCH_SRC   := $(wildcard bench/bench_*.c)

@@ -15,8 +15,10 @@
 
 #include "bedrock/buf.h"
 #include "bench/bench.h"
-#include "mock/cache.h"
+#include "mock/cache/store.h"
 #include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/stages.h"
 
 #define S_PATH BENCH_CONVERSE_PATH
 #define S_CACHE_PATH "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse"

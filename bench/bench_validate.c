@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "bedrock/buf.h"
-#include "mock/catalog.h"
+#include "mock/model/catalog.h"
 #include "mock/mock_priv.h"
-#include "mock/stages.h"
+#include "mock/pipeline/stages.h"
 
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;

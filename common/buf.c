@@ -2,8 +2,9 @@
 #include "bedrock/buf.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "common/alloc.h"
 
 void brk_buf_init(struct brk_buf *buf, size_t max_len)
 {
@@ -26,7 +27,7 @@ static enum brk_status s_reserve(struct brk_buf *buf, size_t need)
     while (cap < need + 1) {
         cap *= 2;
     }
-    char *data = realloc(buf->data, cap);
+    char *data = brk_realloc(buf->data, cap);
     if (!data) {
         return BRK_ERR_NOMEM;
     }
@@ -80,50 +81,6 @@ enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
     return BRK_OK;
 }
 
-/* The escape of one byte, as cJSON writes it (so our output and cJSON's are byte-identical);
- * NULL for bytes that go out as they are. */
-static const char *s_json_escape(unsigned char c, char tmp[8])
-{
-    switch (c) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    default:
-        if (c >= 0x20) {
-            return NULL;
-        }
-        snprintf(tmp, 8, "\\u%04x", c);
-        return tmp;
-    }
-}
-
-/* Runs of bytes that need no escape are appended in one piece: most text has no escapes. */
-enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len)
-{
-    enum brk_status rc = brk_buf_append(buf, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
-        char tmp[8];
-        const char *esc = s_json_escape((unsigned char)data[i], tmp);
-        if (!esc) {
-            continue;
-        }
-        rc = brk_buf_append(buf, data + run, i - run);
-        if (rc == BRK_OK) {
-            rc = brk_buf_append_str(buf, esc);
-        }
-        run = i + 1;
-    }
-    if (rc == BRK_OK) {
-        rc = brk_buf_append(buf, data + run, len - run);
-    }
-    return rc == BRK_OK ? brk_buf_append(buf, "\"", 1) : rc;
-}
-
 /* Configuration files (catalogue, rules, credentials) and test fixtures are read whole; the
  * cap bounds the memory a huge or endless file (a FIFO, /dev/zero) can take. */
 enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path)
@@ -154,7 +111,7 @@ void brk_buf_reset(struct brk_buf *buf)
 
 char *brk_buf_detach(struct brk_buf *buf, size_t *len_out)
 {
-    char *data = buf->data ? buf->data : calloc(1, 1);
+    char *data = buf->data ? buf->data : brk_calloc(1, 1);
     if (len_out) {
         *len_out = buf->data ? buf->len : 0;
     }
@@ -169,7 +126,7 @@ void brk_buf_clean_up(struct brk_buf *buf)
     if (!buf) {
         return;
     }
-    free(buf->data);
+    brk_free(buf->data);
     buf->data = NULL;
     buf->len = 0;
     buf->cap = 0;

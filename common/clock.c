@@ -1,9 +1,11 @@
 /* clock.c: real and virtual clocks (see clock.h). */
 #include "bedrock/clock.h"
 
+#include <errno.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <time.h>
+
+#include "common/alloc.h"
 
 struct brk_clock {
     enum brk_clock_mode mode;
@@ -57,7 +59,7 @@ void brk_clock_cond_deadline(int64_t ms, struct timespec *out)
 
 struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
 {
-    struct brk_clock *clock = calloc(1, sizeof(*clock));
+    struct brk_clock *clock = brk_calloc(1, sizeof(*clock));
     if (!clock) {
         return NULL;
     }
@@ -68,7 +70,7 @@ struct brk_clock *brk_clock_new(enum brk_clock_mode mode, int64_t start_ms)
 
 void brk_clock_destroy(struct brk_clock *clock)
 {
-    free(clock);
+    brk_free(clock);
 }
 
 int64_t brk_clock_now_ms(const struct brk_clock *clock)
@@ -99,4 +101,28 @@ enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms)
 enum brk_clock_mode brk_clock_mode(const struct brk_clock *clock)
 {
     return clock ? clock->mode : BRK_CLOCK_REAL;
+}
+
+void brk_clock_sleep_real_ms(int64_t ms)
+{
+    if (ms <= 0) {
+        return;
+    }
+    struct timespec deadline;
+    brk_clock_cond_deadline(ms, &deadline);
+    /* An absolute deadline: a sleep restarted after a signal does not start over. */
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR) {
+    }
+}
+
+enum brk_status brk_clock_sleep_ms(struct brk_clock *clock, int64_t ms)
+{
+    if (ms < 0) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    if (clock && clock->mode == BRK_CLOCK_VIRTUAL) {
+        return brk_clock_advance(clock, ms);
+    }
+    brk_clock_sleep_real_ms(ms);
+    return BRK_OK;
 }

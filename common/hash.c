@@ -1,6 +1,8 @@
-/* hash.c: SHA-256 through one EVP_MD fetched once, and a fast 64-bit hash (see hash.h). */
+/* hash.c: SHA-256 through one EVP_MD fetched once, a fast 64-bit hash, and constant-time
+ * comparison (see hash.h). */
 #include "common/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <string.h>
@@ -44,4 +46,12 @@ uint64_t brk_hash64(const void *data, size_t len)
         tail = (tail << 8) | p[i - 1];
     }
     return brk_mix64(h ^ tail ^ ((uint64_t)len << 56));
+}
+
+bool brk_ct_equal(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+    /* CRYPTO_memcmp over the common length: it reads every byte whatever it finds. */
+    size_t n = a_len < b_len ? a_len : b_len;
+    int diff = n ? CRYPTO_memcmp(a, b, n) : 0;
+    return diff == 0 && a_len == b_len;
 }

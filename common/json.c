@@ -1,4 +1,4 @@
-/* json.c: compact JSON output identical to cJSON_PrintUnformatted (see json.h). */
+/* json.c: JSON string literals and compact output identical to cJSON_PrintUnformatted (see json.h). */
 #include "common/json.h"
 
 #include <float.h>
@@ -45,6 +45,50 @@ static enum brk_status s_number(double d, struct brk_buf *out)
         n = snprintf(text, sizeof(text), "%1.17g", d);
     }
     return brk_buf_append(out, text, (size_t)n);
+}
+
+/* The escape of one byte, as cJSON writes it (so our output and cJSON's are byte-identical);
+ * NULL for bytes that go out as they are. */
+static const char *s_json_escape(unsigned char c, char tmp[8])
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default:
+        if (c >= 0x20) {
+            return NULL;
+        }
+        snprintf(tmp, 8, "\\u%04x", c);
+        return tmp;
+    }
+}
+
+/* Runs of bytes that need no escape are appended in one piece: most text has no escapes. */
+enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len)
+{
+    enum brk_status rc = brk_buf_append(buf, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
+        char tmp[8];
+        const char *esc = s_json_escape((unsigned char)data[i], tmp);
+        if (!esc) {
+            continue;
+        }
+        rc = brk_buf_append(buf, data + run, i - run);
+        if (rc == BRK_OK) {
+            rc = brk_buf_append_str(buf, esc);
+        }
+        run = i + 1;
+    }
+    if (rc == BRK_OK) {
+        rc = brk_buf_append(buf, data + run, len - run);
+    }
+    return rc == BRK_OK ? brk_buf_append(buf, "\"", 1) : rc;
 }
 
 static enum brk_status s_string(const char *s, struct brk_buf *out)

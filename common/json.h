@@ -1,5 +1,6 @@
 /*
- * json.h: JSON output shared by the mock and the client.
+ * json.h: JSON helpers shared by the mock and the client: member lookup, string literals and
+ * compact output.
  *
  * brk_json_print writes a cJSON tree compactly into a bounded buffer, byte for byte as
  * cJSON_PrintUnformatted (cJSON 1.7.x) would, so switching between them changes no answer.
@@ -8,16 +9,41 @@
  * (token counts, latencies) that was a fifth of a small Converse request's time. Integers
  * take a direct path here; other numbers follow cJSON's own rule.
  *
- * Ownership: the caller owns `out`; the tree is only read. Thread-safe for distinct buffers.
+ * Ownership: the caller owns `out`; the tree is only read. Thread-safe for distinct buffers;
+ * brk_json_get and brk_json_count only read.
  */
 #ifndef BEDROCK_JSON_H
 #define BEDROCK_JSON_H
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bedrock/buf.h"
 #include "bedrock/status.h"
+
+/* Member of `obj` by exact, case-sensitive name (the first when a key repeats); NULL when there
+ * is none, or when `obj` is NULL or not an object, or `name` is NULL. What
+ * cJSON_GetObjectItemCaseSensitive answers for a parsed tree, but inline and with a first-byte
+ * check: the validators look up every member of every block (a union's 14 members against a
+ * block's single key), so the common miss costs one comparison and no call. */
+static inline const cJSON *brk_json_get(const cJSON *obj, const char *name)
+{
+    if (!obj || !name || (obj->type & 0xFF) != cJSON_Object) { /* cJSON_IsObject, without the call */
+        return NULL;
+    }
+    for (const cJSON *e = obj->child; e; e = e->next) {
+        if (e->string && e->string[0] == name[0] && strcmp(e->string, name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Append `len` bytes of `data` as a JSON string literal, quotes included, escaped exactly as
+ * cJSON escapes (so brk_json_print and cJSON_PrintUnformatted agree byte for byte). Errors of
+ * the buffer (BRK_ERR_TOO_LARGE, BRK_ERR_NOMEM); out then holds a partial literal. */
+enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len);
 
 /* Append the compact text of `item` to out. BRK_ERR_INVALID_ARG for a tree cJSON cannot
  * print either (an invalid item, a raw item without text); BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM

@@ -9,6 +9,7 @@
 
 #include "bedrock/buf.h"
 #include "bedrock/clock.h"
+#include "common/json.h"
 
 static enum brk_log_level s_level = BRK_LOG_INFO;
 static enum brk_log_format s_format = BRK_LOG_TEXT;

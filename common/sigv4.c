@@ -16,13 +16,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/hash.h"
+#include "common/uri.h"
 
 /* No canonical piece of a request may exceed this; far above any real Bedrock request. */
 #define S_MAX_PART (1u << 20)
 
 static const char s_hex[] = "0123456789abcdef";
-static const char s_hex_upper[] = "0123456789ABCDEF";
 
 static void s_to_hex(const unsigned char *in, size_t len, char *out)
 {
@@ -33,56 +34,23 @@ static void s_to_hex(const unsigned char *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static bool s_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
-}
-
-/* RFC 3986 encoding with the SigV4 unreserved set; '/' kept when keep_slash. */
-static enum brk_status s_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out)
-{
-    enum brk_status rc = BRK_OK;
-    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (s_unreserved(c) || (keep_slash && c == '/')) {
-            rc = brk_buf_append(out, &in[i], 1);
-        } else {
-            char esc[3] = {'%', s_hex_upper[c >> 4], s_hex_upper[c & 15]};
-            rc = brk_buf_append(out, esc, 3);
-        }
-    }
-    return rc;
-}
-
 enum brk_status brk_sigv4_uri_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out)
 {
-    return in && out ? s_encode(in, len, keep_slash, out) : BRK_ERR_INVALID_ARG;
+    return brk_uri_encode(in, len, keep_slash, out);
 }
 
-static int s_hex_value(char c)
+/* Percent-decode one query key or value the lenient way (botocore's unquote), into a buffer
+ * of its own: the text is used as a C string. A decoded piece is never longer than its
+ * encoding; S_MAX_PART bounds it as every other canonical piece. */
+static enum brk_status s_decode_dup(const char *in, size_t len, char **out)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode; a '%' not followed by two hex digits is kept as is (lenient, like botocore). */
-static enum brk_status s_decode(const char *in, size_t len, struct brk_buf *out)
-{
-    enum brk_status rc = BRK_OK;
-    for (size_t i = 0; i < len && rc == BRK_OK; i++) {
-        if (in[i] == '%' && i + 2 < len && s_hex_value(in[i + 1]) >= 0 &&
-            s_hex_value(in[i + 2]) >= 0) {
-            char c = (char)(s_hex_value(in[i + 1]) * 16 + s_hex_value(in[i + 2]));
-            rc = brk_buf_append(out, &c, 1);
-            i += 2;
-        } else {
-            rc = brk_buf_append(out, &in[i], 1);
-        }
+    size_t n = 0;
+    *out = brk_malloc(len + 1);
+    if (!*out) {
+        return BRK_ERR_NOMEM;
     }
-    return rc;
+    enum brk_status rc = brk_uri_decode_lenient(in, len, *out, len + 1, &n);
+    return rc == BRK_OK && n > S_MAX_PART ? BRK_ERR_TOO_LARGE : rc;
 }
 
 /* ---- canonical URI -------------------------------------------------------------------- */
@@ -100,7 +68,7 @@ static enum brk_status s_normalize(const char *path, struct brk_buf *out)
     for (const char *c = path; *c; c++) {
         n_max += *c == '/';
     }
-    struct s_seg *segs = calloc(n_max, sizeof(*segs));
+    struct s_seg *segs = brk_calloc(n_max, sizeof(*segs));
     if (!segs) {
         return BRK_ERR_NOMEM;
     }
@@ -127,7 +95,7 @@ static enum brk_status s_normalize(const char *path, struct brk_buf *out)
     if (rc == BRK_OK && (n == 0 || trailing)) {
         rc = brk_buf_append(out, "/", 1);
     }
-    free(segs);
+    brk_free(segs);
     return rc;
 }
 
@@ -137,13 +105,13 @@ enum brk_status brk_sigv4_canonical_uri(const char *path, bool normalize, struct
         return brk_buf_append_str(out, "/");
     }
     if (!normalize) {
-        return s_encode(path, strlen(path), true, out);
+        return brk_uri_encode(path, strlen(path), true, out);
     }
     struct brk_buf norm;
     brk_buf_init(&norm, S_MAX_PART);
     enum brk_status rc = s_normalize(path, &norm);
     if (rc == BRK_OK) {
-        rc = s_encode(norm.data, norm.len, true, out);
+        rc = brk_uri_encode(norm.data, norm.len, true, out);
     }
     brk_buf_clean_up(&norm);
     return rc;
@@ -167,7 +135,7 @@ static char *s_encode_dup(const char *in, size_t len)
 {
     struct brk_buf b;
     brk_buf_init(&b, S_MAX_PART);
-    if (s_encode(in, len, false, &b) != BRK_OK) {
+    if (brk_uri_encode(in, len, false, &b) != BRK_OK) {
         brk_buf_clean_up(&b);
         return NULL;
     }
@@ -187,10 +155,10 @@ static enum brk_status s_write_pairs(struct s_pair *pairs, size_t n, struct brk_
 static void s_free_pairs(struct s_pair *pairs, size_t n)
 {
     for (size_t i = 0; pairs && i < n; i++) {
-        free(pairs[i].key);
-        free(pairs[i].value);
+        brk_free(pairs[i].key);
+        brk_free(pairs[i].value);
     }
-    free(pairs);
+    brk_free(pairs);
 }
 
 enum brk_status brk_sigv4_canonical_query_pairs(const struct brk_sigv4_header *in, size_t n, struct brk_buf *out)
@@ -199,7 +167,7 @@ enum brk_status brk_sigv4_canonical_query_pairs(const struct brk_sigv4_header *i
         return BRK_OK;
     }
     enum brk_status rc = BRK_ERR_NOMEM;
-    struct s_pair *pairs = calloc(n, sizeof(*pairs));
+    struct s_pair *pairs = brk_calloc(n, sizeof(*pairs));
     if (!pairs) {
         return rc;
     }
@@ -228,10 +196,10 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
         n += *c == '&';
     }
     enum brk_status rc = BRK_ERR_NOMEM;
-    struct brk_sigv4_header *pairs = calloc(n, sizeof(*pairs));
-    struct brk_buf *bufs = calloc(2 * n, sizeof(*bufs));
+    struct brk_sigv4_header *pairs = brk_calloc(n, sizeof(*pairs));
+    char **texts = brk_calloc(2 * n, sizeof(*texts)); /* key, value, key, value... owned */
     size_t used = 0;
-    if (!pairs || !bufs) {
+    if (!pairs || !texts) {
         goto out;
     }
     rc = BRK_OK;
@@ -241,13 +209,9 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
             size_t klen = strcspn(p, "=&");
             const char *v = p[klen] == '=' ? p + klen + 1 : p + klen;
             size_t vlen = len - (size_t)(v - p);
-            brk_buf_init(&bufs[2 * used], S_MAX_PART);
-            brk_buf_init(&bufs[2 * used + 1], S_MAX_PART);
-            rc = s_decode(p, klen, &bufs[2 * used]);
-            rc = rc == BRK_OK ? s_decode(v, vlen, &bufs[2 * used + 1]) : rc;
-            rc = rc == BRK_OK ? brk_buf_append(&bufs[2 * used], "", 0) : rc;
-            rc = rc == BRK_OK ? brk_buf_append(&bufs[2 * used + 1], "", 0) : rc;
-            pairs[used] = (struct brk_sigv4_header){bufs[2 * used].data, bufs[2 * used + 1].data};
+            rc = s_decode_dup(p, klen, &texts[2 * used]);
+            rc = rc == BRK_OK ? s_decode_dup(v, vlen, &texts[2 * used + 1]) : rc;
+            pairs[used] = (struct brk_sigv4_header){texts[2 * used], texts[2 * used + 1]};
             used++;
         }
         p += len + (p[len] == '&');
@@ -256,11 +220,11 @@ enum brk_status brk_sigv4_canonical_query(const char *query, struct brk_buf *out
         rc = brk_sigv4_canonical_query_pairs(pairs, used, out);
     }
 out:
-    for (size_t i = 0; bufs && i < 2 * used; i++) {
-        brk_buf_clean_up(&bufs[i]);
+    for (size_t i = 0; texts && i < 2 * used; i++) {
+        brk_free(texts[i]);
     }
-    free(bufs);
-    free(pairs);
+    brk_free(texts);
+    brk_free(pairs);
     return rc;
 }
 
@@ -287,7 +251,7 @@ static int s_str_cmp(const void *a, const void *b)
 
 static char *s_lower_dup(const char *s)
 {
-    char *d = strdup(s);
+    char *d = brk_strdup(s);
     for (char *c = d; c && *c; c++) {
         *c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
     }
@@ -324,7 +288,7 @@ enum brk_status brk_sigv4_signed_headers(const struct brk_sigv4_header *headers,
         first = false;
     }
     for (size_t i = 0; i < k; i++) {
-        free(names[i]);
+        brk_free(names[i]);
     }
     return rc;
 }
@@ -479,7 +443,7 @@ enum brk_status brk_sigv4_signing_key(const char *secret, const char *date8, con
 {
     enum brk_status rc = BRK_ERR_SIGV4;
     size_t slen = secret ? strlen(secret) : 0;
-    unsigned char *k_secret = malloc(slen + 4);
+    unsigned char *k_secret = brk_malloc(slen + 4);
     unsigned char k_date[32], k_region[32], k_service[32];
     if (!k_secret || !date8 || !region || !service) {
         rc = k_secret ? BRK_ERR_INVALID_ARG : BRK_ERR_NOMEM;
@@ -498,7 +462,7 @@ out:
     if (k_secret) {
         OPENSSL_cleanse(k_secret, slen + 4);
     }
-    free(k_secret);
+    brk_free(k_secret);
     OPENSSL_cleanse(k_date, sizeof(k_date));
     OPENSSL_cleanse(k_region, sizeof(k_region));
     OPENSSL_cleanse(k_service, sizeof(k_service));
@@ -582,10 +546,7 @@ bool brk_sigv4_parse_date(const char *s, int64_t *time_s)
 
 bool brk_sigv4_equal(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n = la < lb ? la : lb;
-    int diff = CRYPTO_memcmp(a, b, n);
-    return diff == 0 && la == lb;
+    return brk_ct_equal(a, strlen(a), b, strlen(b));
 }
 
 /* ---- one-call signing ----------------------------------------------------------------- */

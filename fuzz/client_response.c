@@ -12,7 +12,7 @@
 #include "client/client_priv.h"
 #include "fuzz/fuzz.h"
 
-static void s_check(const struct brk_converse_response *r)
+static void s_cr_check(const struct brk_converse_response *r)
 {
     for (size_t i = 0; i < r->message.n_blocks; i++) {
         const struct brk_content_block *b = &r->message.blocks[i];
@@ -22,17 +22,17 @@ static void s_check(const struct brk_converse_response *r)
     }
 }
 
-static void s_converse(const uint8_t *data, size_t size)
+static void s_cr_converse(const uint8_t *data, size_t size)
 {
     struct brk_converse_response *r = NULL;
     struct brk_error err;
     if (brk_converse_response_parse((const char *)data, size, &r, &err) == BRK_OK) {
-        s_check(r);
+        s_cr_check(r);
     }
     brk_converse_response_destroy(r);
 }
 
-static void s_error(const uint8_t *data, size_t size)
+static void s_cr_error(const uint8_t *data, size_t size)
 {
     long status = size ? 400 + data[0] : 400;
     const uint8_t *rest = size ? data + 1 : data;
@@ -49,7 +49,7 @@ static void s_error(const uint8_t *data, size_t size)
     free(header);
 }
 
-static void s_stream(const uint8_t *data, size_t size)
+static void s_cr_stream(const uint8_t *data, size_t size)
 {
     struct brk_stream_accumulator *acc = NULL;
     if (brk_stream_accumulator_new(&acc) != BRK_OK) {
@@ -66,7 +66,7 @@ static void s_stream(const uint8_t *data, size_t size)
     }
     struct brk_converse_response *r = NULL;
     if (go_on && client_stream_finish(&s) == BRK_OK && brk_stream_accumulator_finish(acc, &r) == BRK_OK) {
-        s_check(r);
+        s_cr_check(r);
     }
     brk_converse_response_destroy(r);
     client_stream_clean_up(&s);
@@ -79,11 +79,11 @@ FUZZ_TARGET(client_response)
         return 0;
     }
     if (data[0] == 0) {
-        s_converse(data + 1, size - 1);
+        s_cr_converse(data + 1, size - 1);
     } else if (data[0] == 1) {
-        s_error(data + 1, size - 1);
+        s_cr_error(data + 1, size - 1);
     } else {
-        s_stream(data + 1, size - 1);
+        s_cr_stream(data + 1, size - 1);
     }
     return 0;
 }

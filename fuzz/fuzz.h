@@ -50,7 +50,7 @@ struct brk_mock *fuzz_sigv4_mock_start(enum brk_mock_auth mode);
 /* Stop the shared mock (the replay test calls it so valgrind sees no leak). */
 void fuzz_mock_release(void);
 
-/* Run one request through mock_dispatch, as server.c would after reading it: METHOD, path,
+/* Run one request through mock_dispatch, as mock/http/http1.c would after reading it: METHOD, path,
  * "Name: value" headers (NULL-terminated list, may be NULL) and a body of `len` bytes that
  * may hold anything, NULs included. A streamed reply is drained to its end. */
 void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,

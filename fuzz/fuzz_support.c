@@ -7,6 +7,8 @@
 
 #include "fuzz/fuzz.h"
 #include "fuzz/sigv4_auth.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/stages.h"
 
 static struct brk_mock *s_mock;
 

@@ -1,5 +1,6 @@
 /* models_load: a model catalogue (the --models file) parsed from hostile JSON, then queried. */
 #include "fuzz/fuzz.h"
+#include "mock/model/catalog.h"
 
 FUZZ_TARGET(models_load)
 {

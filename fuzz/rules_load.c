@@ -1,6 +1,6 @@
 /* rules_load: a rules file (--rules, POST /_mock/rules) from hostile JSON, added, listed, reset, freed. */
 #include "fuzz/fuzz.h"
-#include "mock/rules.h"
+#include "mock/rules/rules.h"
 
 FUZZ_TARGET(rules_load)
 {

@@ -1,5 +1,5 @@
 /*
- * sigv4_auth: hostile Authorization headers through the auth stage (mock/auth.c) in lenient and
+ * sigv4_auth: hostile Authorization headers through the auth stage (mock/auth/auth.c) in lenient and
  * strict mode, and the SigV4 functions of common/sigv4.c that read outside text.
  *
  * The input is text, one field a line, then the body after an empty line:
@@ -28,7 +28,7 @@
 #include "bedrock/sigv4.h"
 #include "fuzz/fuzz.h"
 #include "fuzz/sigv4_auth.h"
-#include "mock/stages.h"
+#include "mock/pipeline/stages.h"
 
 #define S_MAX_EXTRA 32
 

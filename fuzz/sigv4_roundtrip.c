@@ -1,6 +1,6 @@
 /*
  * sigv4_roundtrip: whatever an AWS SDK can send, signed with common/sigv4.c the way the SDK signs
- * it, must pass the strict mock's auth stage (mock/auth.c). A refusal means the verifier's view
+ * it, must pass the strict mock's auth stage (mock/auth/auth.c). A refusal means the verifier's view
  * of the request (what the HTTP glue hands the pipeline) and the signer's input disagree: an SDK
  * would then fail against the mock only. The refusal's reason goes to stderr, then abort().
  *
@@ -20,7 +20,7 @@
  * An input outside what an SDK can send is skipped (return 0), not refused; each constraint and
  * its reason is at the check that enforces it (s_rt_*_ok). The request is signed at the fixed time
  * and with the fixed credentials of fuzz/sigv4_auth.h, then rebuilt as the mock's HTTP glue
- * would build it (mock/server.c for HTTP/1.1, mock/h2.c for HTTP/2) and run through the auth
+ * would build it (mock/http/http1.c for HTTP/1.1, mock/http/h2.c for HTTP/2) and run through the auth
  * stage of a strict mock (fuzz_sigv4_mock_start).
  */
 #include <stdio.h>
@@ -31,7 +31,7 @@
 #include "bedrock/sigv4.h"
 #include "fuzz/fuzz.h"
 #include "fuzz/sigv4_auth.h"
-#include "mock/stages.h"
+#include "mock/pipeline/stages.h"
 
 #define S_RT_HOST "localhost:8080" /* AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://localhost:8080 */
 #define S_RT_MAX_HEADERS 16        /* extra headers; the SDK adds Host (or :authority) itself */
@@ -297,7 +297,7 @@ static void s_rt_add_header(struct mock_request *req, bool http2, const char *na
     free(trimmed);
 }
 
-/* The request as mock/server.c (HTTP/1.1) or mock/h2.c (HTTP/2) builds it from the wire. */
+/* The request as mock/http/http1.c (HTTP/1.1) or mock/http/h2.c (HTTP/2) builds it from the wire. */
 static void s_rt_received(const struct s_rt_request *r, const struct brk_sigv4_result *res, struct mock_request *req)
 {
     mock_request_build(req, r->get ? "GET" : "POST", r->path.data, NULL, r->body, r->body_len);

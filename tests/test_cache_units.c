@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "common/cachepoint.h"
-#include "mock/cache.h"
-#include "mock/cache_plan.h"
+#include "mock/cache/store.h"
+#include "mock/cache/plan.h"
 
 #define TOOLS                                                                                     \
     "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
@@ -132,15 +132,15 @@ Test(cache_plan, hash_ignores_key_order_and_other_cache_points_but_not_content)
     s_plan("{\"system\":[{\"text\":\"Be briefer.\"}," CP "]," TOOLS "]}}", &c);
     /* The same text moved from system into a user message is another prompt. */
     s_plan("{" TOOLS "]},\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"}," CP "]}]}", &d);
-    cr_assert_eq(a.total_points, 1);
-    cr_assert_eq(b.total_points, 2);
+    cr_assert_eq(a.scan.total_points, 1);
+    cr_assert_eq(b.scan.total_points, 2);
     cr_assert_eq(memcmp(a.points[0].hash, b.points[1].hash, MOCK_CACHE_HASH_LEN), 0);
-    cr_assert_eq(a.points[0].prefix_tokens, b.points[1].prefix_tokens);
+    cr_assert_eq(a.scan.points[0].prefix_tokens, b.scan.points[1].prefix_tokens);
     cr_assert_neq(memcmp(a.points[0].hash, c.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
     cr_assert_neq(memcmp(a.points[0].hash, d.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
 }
 
-Test(cache_plan, records_paths_placement_and_lookback)
+Test(cache_plan, records_the_scan_and_the_lookback)
 {
     struct mock_cache_plan p;
     s_plan("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"one\"}]},"
@@ -148,16 +148,16 @@ Test(cache_plan, records_paths_placement_and_lookback)
            "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}}]},"
            "{\"role\":\"user\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}},{\"text\":\"two\"}]}]}",
            &p);
-    cr_assert_eq(p.n_points, 2);
-    const struct mock_cache_plan_point *a = &p.points[0], *b = &p.points[1];
+    cr_assert_eq(p.scan.n_points, 2);
+    const struct brk_cachepoint *a = &p.scan.points[0], *b = &p.scan.points[1];
     cr_assert_str_eq(a->location, "messages[1].content[1]");
-    cr_assert_str_eq(a->member_path, "messages.2.member.content.2.member.cachePoint");
-    cr_assert_str_eq(a->anthropic_path, "messages.1.content.0");
+    cr_assert_eq(a->anchor_index, 0);
     cr_assert(a->after_reasoning);
     cr_assert_not(a->first_in_list);
     cr_assert_eq(a->ttl, BRK_CACHEPOINT_TTL_1H);
-    cr_assert_eq(a->n_lookback, 2);
-    cr_assert_eq(a->lookback[0].tokens, a->prefix_tokens);
+    cr_assert_eq(p.points[0].n_lookback, 2);
+    cr_assert_eq(p.points[0].lookback[0].tokens, a->prefix_tokens);
+    cr_assert_eq(p.points[1].n_lookback, 2, "a cache point is no boundary");
     cr_assert(b->first_in_list);
     cr_assert_not(b->after_reasoning);
     cr_assert_eq(b->ttl, BRK_CACHEPOINT_TTL_5M);

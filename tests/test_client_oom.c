@@ -2,7 +2,7 @@
  * Out of memory in libbedrock, curl's "torture" way: count the allocations of brk_client_new
  * plus one Converse and one ConverseStream with accumulation, then repeat them once for every
  * n with the nth allocation failing (brk_alloc_fail_at; cJSON routed through the same hook).
- * Each run must end with BRK_ERR_NOMEM (a cJSON parse that failed for memory is told apart from
+ * Each run whose armed allocation was reached must end with BRK_ERR_NOMEM (a cJSON parse that failed for memory is told apart from
  * a malformed answer by common/alloc.h's failure count), and nothing leaked (ASan and valgrind check the
  * worker's exit).
  *
@@ -105,11 +105,21 @@ Test(client_oom, every_failed_allocation_ends_cleanly_without_leaks)
     cr_assert_eq(s_round(), BRK_OK, "the round works with memory");
     long count = brk_alloc_count();
     cr_assert_gt(count, 20, "the round allocates through the hooks (%ld)", count);
+    long hit = 0;
     for (long n = 1; n <= count; n++) {
+        long failures = brk_alloc_failures();
         brk_alloc_fail_at(n);
         enum brk_status rc = s_round();
+        if (brk_alloc_failures() == failures) {
+            /* How curl splits the stream decides how often buffers grow, so a run may make fewer
+             * allocations than the counting run and never reach the armed one. */
+            cr_assert_eq(rc, BRK_OK, "allocation %ld of %ld was not reached: %s", n, count, brk_status_name(rc));
+            continue;
+        }
+        hit++;
         cr_assert_eq(rc, BRK_ERR_NOMEM, "allocation %ld of %ld: %s", n, count, brk_status_name(rc));
     }
+    cr_assert_geq(hit, count * 9 / 10, "the armed allocation was reached in %ld of %ld runs", hit, count);
     brk_alloc_fail_at(0);
     cr_assert_eq(s_round(), BRK_OK, "and the library works again afterwards");
 }

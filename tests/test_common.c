@@ -1,10 +1,13 @@
-/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash. */
+/* Unit tests for the small common modules: status, buf, aws_error, clock, rng, tokens, hash
+ * (constant-time comparison included). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "bedrock/aws_error.h"
@@ -13,6 +16,7 @@
 #include "common/cachepoint.h"
 #include "bedrock/clock.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "common/rng.h"
 #include "bedrock/status.h"
 #include "common/tokens.h"
@@ -135,6 +139,54 @@ Test(clock, real_cannot_be_advanced)
     brk_clock_destroy(c);
 }
 
+Test(clock, virtual_sleep_advances_exactly_and_at_once)
+{
+    struct brk_clock *c = brk_clock_new(BRK_CLOCK_VIRTUAL, 1000);
+    /* 20 s of exponential backoff with jitter-free delays: virtual time adds them up exactly. */
+    const int64_t waits_ms[] = {500, 1000, 2000, 4000, 8000, 4500, 0};
+    int64_t sum = 0;
+    for (size_t i = 0; i < sizeof(waits_ms) / sizeof(waits_ms[0]); i++) {
+        cr_assert_eq(brk_clock_sleep_ms(c, waits_ms[i]), BRK_OK);
+        sum += waits_ms[i];
+        cr_assert_eq(brk_clock_now_ms(c), 1000 + sum);
+    }
+    cr_assert_eq(sum, 20000);
+    cr_assert_eq(brk_clock_sleep_ms(c, -1), BRK_ERR_INVALID_ARG);
+    cr_assert_eq(brk_clock_now_ms(c), 21000, "a refused sleep moves nothing");
+    brk_clock_destroy(c);
+}
+
+static volatile sig_atomic_t s_alarms;
+
+static void s_on_alarm(int sig)
+{
+    (void)sig;
+    s_alarms++;
+}
+
+Test(clock, real_sleep_lasts_at_least_the_time_asked_even_across_a_signal)
+{
+    struct brk_clock *c = brk_clock_new(BRK_CLOCK_REAL, 0);
+    int64_t t0 = brk_clock_monotonic_us();
+    cr_assert_eq(brk_clock_sleep_ms(c, 40), BRK_OK);
+    cr_assert_geq(brk_clock_monotonic_us() - t0, 40 * 1000);
+    t0 = brk_clock_monotonic_us();
+    cr_assert_eq(brk_clock_sleep_ms(NULL, 20), BRK_OK, "no clock is the real clock");
+    cr_assert_geq(brk_clock_monotonic_us() - t0, 20 * 1000);
+    cr_assert_eq(brk_clock_sleep_ms(c, -5), BRK_ERR_INVALID_ARG);
+    /* A signal 10 ms in (no SA_RESTART) interrupts the sleep; it must go on to its deadline. */
+    struct sigaction sa = {.sa_handler = s_on_alarm};
+    sigemptyset(&sa.sa_mask);
+    cr_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    struct itimerval it = {.it_value = {.tv_sec = 0, .tv_usec = 10000}};
+    cr_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    t0 = brk_clock_monotonic_us();
+    brk_clock_sleep_real_ms(60);
+    cr_assert_geq(brk_clock_monotonic_us() - t0, 60 * 1000);
+    cr_assert_eq(s_alarms, 1, "the signal arrived");
+    brk_clock_destroy(c);
+}
+
 Test(rng, same_seed_same_sequence_and_uuid_shape)
 {
     struct brk_rng a, b;
@@ -221,6 +273,28 @@ Test(hash, hash64_is_stable_and_sees_every_byte)
     }
     cr_assert_neq(brk_hash64(buf, 8), brk_hash64(buf, 9), "length counts");
     cr_assert_neq(brk_hash64("\0", 1), brk_hash64("", 0), "a NUL byte counts");
+}
+
+Test(hash, ct_equal_is_true_only_for_the_same_bytes_and_length)
+{
+    cr_assert(brk_ct_equal("secret", 6, "secret", 6));
+    cr_assert(brk_ct_equal(NULL, 0, "", 0));
+    cr_assert(brk_ct_equal("a\0b", 3, "a\0b", 3), "bytes, not C strings");
+    cr_assert_not(brk_ct_equal("a\0b", 3, "a\0c", 3), "bytes past a NUL count");
+    cr_assert_not(brk_ct_equal("secret", 6, "Secret", 6), "the first byte");
+    cr_assert_not(brk_ct_equal("secret", 6, "secreT", 6), "the last byte");
+    cr_assert_not(brk_ct_equal("secret", 6, "secret!", 7), "a longer text with the same prefix");
+    cr_assert_not(brk_ct_equal("secret", 6, "secre", 5), "a prefix");
+    cr_assert_not(brk_ct_equal("", 0, "x", 1));
+    char a[300], b[300];
+    memset(a, 'k', sizeof(a));
+    memcpy(b, a, sizeof(b));
+    for (size_t i = 0; i < sizeof(a); i++) {
+        b[i] ^= 0x80;
+        cr_assert_not(brk_ct_equal(a, sizeof(a), b, sizeof(b)), "byte %zu differs", i);
+        b[i] ^= 0x80;
+    }
+    cr_assert(brk_ct_equal(a, sizeof(a), b, sizeof(b)));
 }
 
 Test(error, setf_records_status_and_message_and_clear_resets)

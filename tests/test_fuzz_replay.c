@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mock/journal.h"
+#include "mock/admin/journal.h"
 #include "tests/support/harness.h"
 
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/cachepoint_scan.c"
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/json_print.c"
@@ -23,6 +24,7 @@
 #include "fuzz/rules_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
+#include "fuzz/uri_codec.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -111,6 +113,11 @@ Test(fuzz_replay, rules_load)
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
 }
 
+Test(fuzz_replay, cachepoint_scan)
+{
+    cr_assert_gt(s_replay("cachepoint_scan", fuzz_cachepoint_scan), 0);
+}
+
 Test(fuzz_replay, client_response)
 {
     cr_assert_gt(s_replay("client_response", fuzz_client_response), 0);
@@ -129,6 +136,11 @@ Test(fuzz_replay, sigv4_auth)
 Test(fuzz_replay, sigv4_roundtrip)
 {
     cr_assert_gt(s_replay("sigv4_roundtrip", fuzz_sigv4_roundtrip), 0);
+}
+
+Test(fuzz_replay, uri_codec)
+{
+    cr_assert_gt(s_replay("uri_codec", fuzz_uri_codec), 0);
 }
 
 /* Every seed is a request an SDK can send (none is skipped as out of bounds), and the property is

@@ -18,7 +18,7 @@
 
 #include "bedrock/buf.h"
 #include "bedrock/clock.h"
-#include "mock/catalog.h"
+#include "mock/model/catalog.h"
 #include "tests/support/harness.h"
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
@@ -343,7 +343,7 @@ Test(hostile, deep_json_nesting)
 }
 
 /* Under make test SANITIZE=1 this is also the regression test for the validator's casts of
- * 1e999 (inf) and 1e308 to long long (mock/schema.c s_to_ll): undefined behaviour before. */
+ * 1e999 (inf) and 1e308 to long long (mock/validate/schema.c s_to_ll): undefined behaviour before. */
 Test(hostile, huge_numbers)
 {
     char *reply = NULL;
@@ -358,7 +358,7 @@ Test(hostile, huge_numbers)
                          "\"inferenceConfig\":{\"maxTokens\":123456789012345678901234567890}}", &reply);
     s_expect_error(status, reply, 400, "ValidationException");
     /* InvokeModel bodies skip the schema's integer check: found by fuzz-smoke (UBSan, a double
-     * beyond uint64_t cast in mock/reply.c); the count now saturates. */
+     * beyond uint64_t cast in mock/model/reply.c); the count now saturates. */
     const char *invoke = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1e66,"
                          "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     status = s_post("/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", invoke, strlen(invoke), strlen(invoke),

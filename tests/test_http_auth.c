@@ -12,7 +12,7 @@
 
 #include "common/log.h"
 #include "bedrock/sigv4.h"
-#include "mock/credentials.h"
+#include "mock/auth/credentials.h"
 #include "tests/support/harness.h"
 
 #define MODEL "anthropic.claude-3-haiku-20240307-v1:0"

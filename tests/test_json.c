@@ -115,3 +115,43 @@ Test(json, counts_clamp_to_the_exact_integer_range)
     cr_assert_eq(brk_json_count(NULL, 3), 3);
     cJSON_Delete(a);
 }
+
+Test(json, get_finds_a_member_by_exact_name)
+{
+    cJSON *obj = cJSON_Parse("{\"text\":\"a\",\"Text\":\"b\",\"t\":1,\"\":2,\"text2\":3}");
+    cr_assert_not_null(obj);
+    cr_assert_str_eq(cJSON_GetStringValue(brk_json_get(obj, "text")), "a");
+    cr_assert_str_eq(cJSON_GetStringValue(brk_json_get(obj, "Text")), "b");
+    cr_assert_eq(cJSON_GetNumberValue(brk_json_get(obj, "")), 2);
+    cr_assert_null(brk_json_get(obj, "TEXT"));  /* case-sensitive */
+    cr_assert_null(brk_json_get(obj, "tex"));   /* no prefix match */
+    cr_assert_null(brk_json_get(obj, "text22")); /* nor a longer name */
+    /* Every member is found where cJSON finds it. */
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        cr_assert_eq(brk_json_get(obj, m->string), cJSON_GetObjectItemCaseSensitive(obj, m->string), "%s", m->string);
+    }
+    cJSON_Delete(obj);
+}
+
+Test(json, get_takes_the_first_of_repeated_keys)
+{
+    cJSON *obj = cJSON_Parse("{\"k\":1,\"k\":2}");
+    cr_assert_not_null(obj);
+    cr_assert_eq(cJSON_GetNumberValue(brk_json_get(obj, "k")), 1);
+    cJSON_Delete(obj);
+}
+
+Test(json, get_answers_null_for_anything_but_an_object)
+{
+    cJSON *arr = cJSON_Parse("[{\"k\":1}]");
+    cJSON *str = cJSON_CreateString("k");
+    cJSON *obj = cJSON_Parse("{\"k\":1}");
+    cr_assert_null(brk_json_get(arr, "k"));
+    cr_assert_null(brk_json_get(str, "k"));
+    cr_assert_null(brk_json_get(NULL, "k"));
+    cr_assert_null(brk_json_get(obj, NULL));
+    cr_assert_not_null(brk_json_get(obj, "k"));
+    cJSON_Delete(arr);
+    cJSON_Delete(str);
+    cJSON_Delete(obj);
+}

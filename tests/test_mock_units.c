@@ -2,10 +2,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "mock/catalog.h"
-#include "mock/journal.h"
+#include "mock/model/catalog.h"
+#include "mock/admin/journal.h"
 #include "mock/mock_priv.h"
-#include "mock/reply.h"
+#include "mock/model/reply.h"
+#include "mock/pipeline/router.h"
 
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;

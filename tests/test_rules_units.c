@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "mock/mock_priv.h"
-#include "mock/reply.h"
-#include "mock/rules.h"
+#include "mock/model/reply.h"
+#include "mock/rules/rules.h"
+#include "mock/pipeline/stages.h"
 
 static struct brk_mock s_mock;
 static struct mock_request s_req;

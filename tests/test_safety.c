@@ -1,4 +1,4 @@
-/* Safe defaults (mock/safety.c, docs/hardening.md): admin token, --no-admin, loopback warning. */
+/* Safe defaults (mock/admin/safety.c, docs/hardening.md): admin token, --no-admin, loopback warning. */
 #include <criterion/criterion.h>
 #include <string.h>
 

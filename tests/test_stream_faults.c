@@ -1,7 +1,7 @@
 /*
  * The stream writer's in-stream faults (struct mock_stream_fault), driven without a socket:
  * the pipeline runs in-process, the fault is set on the response the way a rule sets it, and
- * the test pulls bytes through resp.stream_fn like server.c does.
+ * the test pulls bytes through resp.stream_fn like mock/http/http1.c does.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 #include "mock/mock_priv.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/stages.h"
 
 #define HAIKU_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream"
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there, streaming world\"}]}]}"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mock/invoke.h"
+#include "mock/ops/invoke.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 

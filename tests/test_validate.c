@@ -1,5 +1,5 @@
 /*
- * Unit tests of the schema validator (mock/schema.c) without a socket: patterns, message
+ * Unit tests of the schema validator (mock/validate/schema.c) without a socket: patterns, message
  * forms, ordering, caps and limits. The request corpus over HTTP is test_validate_fixtures.c.
  */
 #include <criterion/criterion.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "mock/mock_priv.h"
-#include "mock/schema.h"
-#include "mock/stages.h"
+#include "mock/validate/schema.h"
+#include "mock/pipeline/stages.h"
 
 static const struct mock_shape *s_shape(const char *name)
 {

@@ -1,7 +1,7 @@
 /*
  * Schema completeness: walks the official service model (../shared/spec/bedrock-runtime/
  * 2023-09-30/service-2.json) from the inputs of every validated operation and fails if
- * mock/schema_data.c misses or differs in any shape, member, required flag, location, enum
+ * mock/validate/schema_data.c misses or differs in any shape, member, required flag, location, enum
  * value, length/range constraint, pattern or sensitivity. Skips when ../shared is absent
  * (a user's clone has none).
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mock/schema.h"
+#include "mock/validate/schema.h"
 #include "tests/support/harness.h"
 
 static const char *const s_roots[] = {"Converse",    "ConverseStream", "CountTokens",

@@ -37,9 +37,6 @@ enum brk_status brk_buf_append_str(struct brk_buf *buf, const char *str);
 enum brk_status brk_buf_appendf(struct brk_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Append `len` bytes of `data` as a JSON string literal, quotes included. */
-enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, size_t len);
-
 /* Append the contents of the file at `path`, at most up to max_len. BRK_ERR_IO when it cannot
  * be opened; BRK_ERR_TOO_LARGE when it holds more (the buffer then holds the part that fits);
  * BRK_ERR_NOMEM on allocation failure. A read error ends the data early, as end of file would:
@@ -49,7 +46,8 @@ enum brk_status brk_buf_read_file(struct brk_buf *buf, const char *path);
 /* Forget the contents but keep the allocation. */
 void brk_buf_reset(struct brk_buf *buf);
 
-/* Hand the data to the caller (free with free()); the buffer becomes empty.
+/* Hand the data to the caller (free with free(); brk_free inside the project, since common/
+ * allocates through common/alloc.h, whose wrappers are malloc's); the buffer becomes empty.
  * Returns an empty allocated string when nothing was appended, or NULL on NOMEM. */
 char *brk_buf_detach(struct brk_buf *buf, size_t *len_out);
 

@@ -2,8 +2,9 @@
  * clock.h: the one source of time for cache TTLs, quota refill, SigV4 skew and latency.
  *
  * A real clock reads CLOCK_REALTIME. A virtual clock starts at the real time of its
- * creation (or a given epoch) and moves only when brk_clock_advance is called, so tests
- * expire a 5-minute cache entry or refill a 60-second quota without waiting.
+ * creation (or a given epoch) and moves only when brk_clock_advance (or brk_clock_sleep_ms)
+ * is called, so tests expire a 5-minute cache entry, refill a 60-second quota or run a
+ * client's retry backoff without waiting.
  * Thread-safe: reads and advances are atomic.
  */
 #ifndef BEDROCK_CLOCK_H
@@ -35,6 +36,21 @@ int64_t brk_clock_now_ms(const struct brk_clock *clock);
 enum brk_status brk_clock_advance(struct brk_clock *clock, int64_t delta_ms);
 
 enum brk_clock_mode brk_clock_mode(const struct brk_clock *clock);
+
+/* Wait `ms` milliseconds of this clock's time. A real clock (or NULL) sleeps, as
+ * brk_clock_sleep_real_ms does. A virtual clock advances itself by `ms` and returns at once:
+ * whoever waits on a virtual clock (a client's retry backoff) is the one who moves it, so a
+ * test of 20 s of backoff takes milliseconds and every time read afterwards is exactly `ms`
+ * later, as if the wait had been real. Waits of several threads on one virtual clock add up.
+ * BRK_ERR_INVALID_ARG for a negative `ms` (nothing happens); 0 returns at once. */
+enum brk_status brk_clock_sleep_ms(struct brk_clock *clock, int64_t ms);
+
+/* Sleep `ms` milliseconds of real time, whatever clock is in use: on the monotonic clock until
+ * a deadline, restarting after signals, so neither a signal nor a wall-clock step cuts or
+ * stretches it. For waits that a peer measures in real time: the mock's scripted delays
+ * (docs/rules.md, delayMs) test an SDK's read timeout, which runs on the real clock even when
+ * the mock's own clock is virtual. `ms` <= 0 returns at once. */
+void brk_clock_sleep_real_ms(int64_t ms);
 
 /* Real wall-clock milliseconds since the epoch, for code that must not be virtualised
  * (log timestamps). */

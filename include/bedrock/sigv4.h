@@ -62,7 +62,8 @@ enum brk_status brk_sigv4_canonical_uri(const char *path, bool normalize, struct
 
 /* Percent-encode `len` bytes with the SigV4 unreserved set (A-Z a-z 0-9 - . _ ~), '/' kept when
  * keep_slash, upper-case hex: how SDKs encode a URI label (keep_slash false) or a query key or
- * value. Appends to out. */
+ * value. Appends to out; BRK_ERR_INVALID_ARG for a NULL `in` or `out`. The project's one URI
+ * encoder (common/uri.c) under its public name. */
 enum brk_status brk_sigv4_uri_encode(const char *in, size_t len, bool keep_slash, struct brk_buf *out);
 
 /* Canonical query from a raw query string ("b=2&a=1"): each key and value percent-decoded, then
@@ -122,7 +123,8 @@ void brk_sigv4_format_date(int64_t time_s, char *out);
 bool brk_sigv4_parse_date(const char *amz_date, int64_t *time_s);
 
 /* Constant-time equality of two NUL-terminated strings (CRYPTO_memcmp over the common length;
- * lengths are compared too, leaking only whether they differ). */
+ * lengths are compared too, leaking only whether they differ). The project's one constant-time
+ * comparison (common/hash.c) for C strings. */
 bool brk_sigv4_equal(const char *a, const char *b);
 
 /* ---- one-call signing (the client side) -------------------------------------------------- */

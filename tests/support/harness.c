@@ -12,6 +12,7 @@
 
 #include "bedrock/buf.h"
 #include "bedrock/clock.h"
+#include "common/uri.h"
 
 struct brk_mock *th_mock_start(const struct brk_mock_config *cfg)
 {
@@ -120,20 +121,12 @@ bool th_served_soon(struct brk_mock *mock, bool h2)
 
 void th_encode_label(const char *in, char *out, size_t out_len)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)in; *p && o + 4 < out_len; p++) {
-        bool keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                    *p == '-' || *p == '.' || *p == '_' || *p == '~';
-        if (keep) {
-            out[o++] = (char)*p;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[*p >> 4];
-            out[o++] = hex[*p & 15];
-        }
-    }
-    out[o] = '\0';
+    struct brk_buf enc;
+    brk_buf_init(&enc, out_len - 1);
+    enum brk_status rc = brk_uri_encode_label(in, strlen(in), &enc);
+    cr_assert_eq(rc, BRK_OK, "label \"%s\" does not fit %zu bytes encoded: %s", in, out_len, brk_status_str(rc));
+    snprintf(out, out_len, "%s", enc.data ? enc.data : "");
+    brk_buf_clean_up(&enc);
 }
 
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body)

@@ -75,7 +75,8 @@ const char *th_message(const struct th_response *resp);
 
 void th_response_free(struct th_response *resp);
 
-/* Percent-encode everything but A-Za-z0-9-._~ (what botocore does to URI labels). */
+/* Percent-encode a URI label with brk_uri_encode_label (common/uri.h); the test fails when the
+ * encoded label does not fit out_len bytes. */
 void th_encode_label(const char *in, char *out, size_t out_len);
 
 /* Read a whole file (at most 256 MiB); NULL when missing. Free with free(). */

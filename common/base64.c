@@ -1,0 +1,125 @@
+/* base64.c: strict RFC 4648 base64 (see base64.h for the contract). */
+#include "common/base64.h"
+
+#include <stdint.h>
+
+/* Output is produced in chunks of this many characters (a multiple of 4 and of 3 input bytes'
+ * worth), so a large blob costs a few appends, not one per character. */
+#define S_CHUNK 1024
+
+static const char s_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t brk_base64_encoded_len(size_t len)
+{
+    size_t groups = len / 3 + (len % 3 != 0);
+    return groups > SIZE_MAX / 4 ? 0 : groups * 4;
+}
+
+/* Undo a partial append, so a failed call leaves the buffer as it was. */
+static enum brk_status s_rollback(struct brk_buf *out, size_t len, enum brk_status status)
+{
+    if (out->data) {
+        out->len = len;
+        out->data[len] = '\0';
+    }
+    return status;
+}
+
+/* Encode one group of 1..3 bytes into 4 characters. */
+static void s_encode_group(const unsigned char *in, size_t n, char *o)
+{
+    uint32_t v = (uint32_t)in[0] << 16 | (n > 1 ? (uint32_t)in[1] << 8 : 0) | (n > 2 ? in[2] : 0);
+    o[0] = s_alphabet[v >> 18 & 63];
+    o[1] = s_alphabet[v >> 12 & 63];
+    o[2] = n > 1 ? s_alphabet[v >> 6 & 63] : '=';
+    o[3] = n > 2 ? s_alphabet[v & 63] : '=';
+}
+
+enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *out)
+{
+    const unsigned char *in = data;
+    size_t start = out->len;
+    if (len && brk_base64_encoded_len(len) == 0) {
+        return BRK_ERR_TOO_LARGE;
+    }
+    char chunk[S_CHUNK];
+    size_t used = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        s_encode_group(in + i, len - i < 3 ? len - i : 3, chunk + used);
+        used += 4;
+        if (used == S_CHUNK || i + 3 >= len) {
+            enum brk_status st = brk_buf_append(out, chunk, used);
+            if (st != BRK_OK) {
+                return s_rollback(out, start, st);
+            }
+            used = 0;
+        }
+    }
+    return len ? BRK_OK : brk_buf_append(out, "", 0);
+}
+
+/* Value of a base64 character, or -1. */
+static int s_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decode one group of 4 characters into 1..3 bytes; returns the byte count, or -1 when the
+ * group is invalid. `last` says whether padding may appear. */
+static int s_decode_group(const unsigned char *g, int last, unsigned char *o)
+{
+    int pad = (g[3] == '=') + (g[2] == '=' && g[3] == '=');
+    if (pad && !last) {
+        return -1;
+    }
+    uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; k++) {
+        int x = s_value(g[k]);
+        if (x < 0) {
+            return -1;
+        }
+        v = v << 6 | (uint32_t)x;
+    }
+    v <<= 6 * pad;
+    if ((pad == 1 && (v & 0xFF)) || (pad == 2 && (v & 0xFFFF))) {
+        return -1; /* unused bits set: not the canonical text of any byte string */
+    }
+    o[0] = (unsigned char)(v >> 16);
+    o[1] = (unsigned char)(v >> 8);
+    o[2] = (unsigned char)v;
+    return 3 - pad;
+}
+
+enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *out)
+{
+    size_t start = out->len;
+    if (len % 4 != 0) {
+        return BRK_ERR_PARSE;
+    }
+    unsigned char chunk[S_CHUNK];
+    size_t used = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int n = s_decode_group((const unsigned char *)text + i, i + 4 == len, chunk + used);
+        if (n < 0) {
+            return s_rollback(out, start, BRK_ERR_PARSE);
+        }
+        used += (size_t)n;
+        if (used + 3 > S_CHUNK || i + 4 == len) {
+            enum brk_status st = brk_buf_append(out, chunk, used);
+            if (st != BRK_OK) {
+                return s_rollback(out, start, st);
+            }
+            used = 0;
+        }
+    }
+    return len ? BRK_OK : brk_buf_append(out, "", 0);
+}

@@ -1,0 +1,32 @@
+/*
+ * base64.h: base64 as RFC 4648 section 4 defines it (alphabet A-Z a-z 0-9 + /, '=' padding),
+ * shared by the mock and the client.
+ *
+ * Why strict: Bedrock's blobs (image, document and video bytes, redacted reasoning) travel in
+ * JSON as base64 text, and Smithy's JSON protocols write the standard padded form. The encoder
+ * always writes that form; the decoder accepts only it (length a multiple of 4, padding only at
+ * the end, no whitespace, unused bits zero), so a text it accepts has exactly one byte string.
+ *
+ * Ownership: the caller owns `out`; both functions append to it. On failure `out` keeps its
+ * previous contents. Thread-safe for distinct buffers.
+ */
+#ifndef BEDROCK_COMMON_BASE64_H
+#define BEDROCK_COMMON_BASE64_H
+
+#include <stddef.h>
+
+#include "bedrock/buf.h"
+#include "bedrock/status.h"
+
+/* Append the base64 text of `len` bytes at `data` (NULL allowed when len is 0).
+ * BRK_ERR_TOO_LARGE past out's max_len, BRK_ERR_NOMEM on allocation failure. */
+enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *out);
+
+/* Append the bytes that `len` characters of base64 `text` encode. BRK_ERR_PARSE when the text
+ * is not strict padded base64; BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM from the buffer. */
+enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *out);
+
+/* Length of the base64 text of `len` bytes, or 0 when it would overflow size_t (len > 0). */
+size_t brk_base64_encoded_len(size_t len);
+
+#endif

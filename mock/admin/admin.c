@@ -1,0 +1,202 @@
+/*
+ * admin.c: the admin API under /_mock/ (docs/admin-api.md). Tests use it to read the journal,
+ * reset state and move the virtual clock. Answers are JSON; errors use the same
+ * {"message": ...} shape as the service.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "mock/cache/store.h"
+#include "mock/admin/journal.h"
+#include "mock/mock_priv.h"
+#include "mock/rules/rules.h"
+#include "mock/admin/admin.h"
+
+typedef void (*s_admin_fn)(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+struct s_admin_route {
+    const char *method;
+    const char *path;
+    s_admin_fn fn;
+};
+
+static void s_health(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddStringToObject(o, "version", BRK_MOCK_VERSION);
+    cJSON_AddNumberToObject(o, "port", mock->port);
+    cJSON_AddStringToObject(o, "clock", brk_clock_mode(mock->clock) == BRK_CLOCK_VIRTUAL ? "virtual" : "real");
+    cJSON_AddNumberToObject(o, "requests", (double)mock_journal_total(mock->journal));
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+static void s_requests_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    struct mock_journal_filter filter = {
+        .operation = mock_request_query(req, "operation"),
+        .model_id = mock_request_query(req, "model"),
+        .invocation_id = mock_request_query(req, "invocation_id"),
+        .account = mock_request_query(req, "account"),
+    };
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = mock_journal_to_json(mock->journal, &filter);
+    cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(list));
+    cJSON_AddItemToObject(o, "requests", list);
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+static void s_ok(struct mock_response *resp)
+{
+    brk_buf_reset(&resp->body);
+    brk_buf_append_str(&resp->body, "{\"ok\":true}");
+}
+
+static void s_requests_delete(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    mock_journal_clear(mock->journal);
+    s_ok(resp);
+}
+
+static void s_reset(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    mock_journal_clear(mock->journal);
+    mock_cache_clear(mock->cache);
+    mock_rules_quotas_reset(mock);
+    s_ok(resp);
+}
+
+static void s_cache_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    cJSON *o = mock_cache_to_json(mock->cache, brk_clock_now_ms(mock->clock));
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+static void s_cache_delete(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    mock_cache_clear(mock->cache);
+    s_ok(resp);
+}
+
+static cJSON *s_model_json(const struct mock_model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", m->id);
+    cJSON_AddStringToObject(o, "name", m->name ? m->name : "");
+    cJSON_AddStringToObject(o, "provider", m->provider ? m->provider : "");
+    cJSON_AddBoolToObject(o, "converse", m->converse);
+    cJSON_AddBoolToObject(o, "on_demand", m->on_demand);
+    cJSON_AddBoolToObject(o, "tool_use", m->tool_use);
+    cJSON_AddBoolToObject(o, "prompt_caching", m->prompt_caching);
+    cJSON_AddNumberToObject(o, "cache_min_tokens", (double)m->cache_min_tokens);
+    cJSON_AddNumberToObject(o, "max_output_tokens", (double)m->max_output_tokens);
+    cJSON *profiles = cJSON_AddArrayToObject(o, "inference_profiles");
+    for (size_t i = 0; i < m->n_profiles; i++) {
+        char id[512];
+        snprintf(id, sizeof(id), "%s.%s", m->profiles[i], m->id);
+        cJSON_AddItemToArray(profiles, cJSON_CreateString(id));
+    }
+    return o;
+}
+
+static void s_models(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(o, "models");
+    for (size_t i = 0; i < mock->catalog->n_models; i++) {
+        cJSON_AddItemToArray(list, s_model_json(&mock->catalog->models[i]));
+    }
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+static void s_clock_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)req;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "mode", brk_clock_mode(mock->clock) == BRK_CLOCK_VIRTUAL ? "virtual" : "real");
+    cJSON_AddNumberToObject(o, "now_ms", (double)brk_clock_now_ms(mock->clock));
+    mock_response_json(resp, 200, o);
+    cJSON_Delete(o);
+}
+
+/* 2^53: the largest integer a JSON number carries exactly (about 285,000 years). */
+#define S_MAX_ADVANCE_MS 9007199254740992.0
+
+static void s_clock_post(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_ms");
+    if (brk_clock_mode(mock->clock) != BRK_CLOCK_VIRTUAL) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "The clock is real; start bedrock-mock with --clock virtual.");
+    } else if (!cJSON_IsNumber(adv) || !(adv->valuedouble >= 0 && adv->valuedouble <= S_MAX_ADVANCE_MS)) {
+        /* The upper bound keeps the cast to int64_t defined (found by fuzz/admin_body.c). */
+        mock_response_error(resp, BRK_AWS_VALIDATION,
+                            "Body must be {\"advance_ms\": N} with 0 <= N <= 9007199254740992.");
+    } else {
+        brk_clock_advance(mock->clock, (int64_t)adv->valuedouble);
+        s_clock_get(mock, req, resp);
+    }
+    cJSON_Delete(body);
+}
+
+static const struct s_admin_route s_routes[] = {
+    {"GET", "/_mock/health", s_health},
+    {"GET", "/_mock/requests", s_requests_get},
+    {"DELETE", "/_mock/requests", s_requests_delete},
+    {"POST", "/_mock/reset", s_reset},
+    {"GET", "/_mock/models", s_models},
+    {"GET", "/_mock/clock", s_clock_get},
+    {"POST", "/_mock/clock", s_clock_post},
+    {"GET", "/_mock/cache", s_cache_get},
+    {"DELETE", "/_mock/cache", s_cache_delete},
+    {"POST", "/_mock/rules", mock_admin_rules_post},
+    {"GET", "/_mock/rules", mock_admin_rules_get},
+    {"DELETE", "/_mock/rules", mock_admin_rules_delete},
+    {"GET", "/_mock/rules/*", mock_admin_rule_get},
+    {"DELETE", "/_mock/rules/*", mock_admin_rule_delete},
+    {"GET", "/_mock/quotas", mock_admin_quotas_get},
+    {"PUT", "/_mock/quotas", mock_admin_quotas_put},
+};
+
+/* A route path ending in a slash and a star matches one non-empty trailing segment. */
+static bool s_path_matches(const char *route, const char *url)
+{
+    size_t n = strlen(route);
+    if (n >= 2 && strcmp(route + n - 2, "/*") == 0) {
+        return strncmp(url, route, n - 1) == 0 && url[n - 1] && !strchr(url + n - 1, '/');
+    }
+    return strcmp(url, route) == 0;
+}
+
+void mock_admin_handle(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    bool path_known = false;
+    for (size_t i = 0; i < sizeof(s_routes) / sizeof(s_routes[0]); i++) {
+        if (!s_path_matches(s_routes[i].path, req->url)) {
+            continue;
+        }
+        path_known = true;
+        if (strcmp(req->method, s_routes[i].method) == 0) {
+            s_routes[i].fn(mock, req, resp);
+            return;
+        }
+    }
+    if (path_known) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "Method %s is not allowed on %s.", req->method, req->url);
+        resp->status = 405;
+    } else {
+        mock_response_errorf(resp, BRK_AWS_UNKNOWN_OPERATION, "No admin endpoint at %s.", req->url);
+    }
+}

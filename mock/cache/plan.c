@@ -1,0 +1,226 @@
+/* plan.c: find and hash the cache points of a Converse request (see plan.h). */
+#include "mock/cache/plan.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
+
+struct s_walk {
+    struct mock_cache_plan *plan;
+    struct brk_cachepoint_scanner scanner; /* the shared scan, fed by the same walk */
+    EVP_MD_CTX *md;
+    EVP_MD_CTX *snap;              /* scratch for s_snapshot */
+    bool failed;
+    /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
+    struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
+    size_t boundaries;
+};
+
+static void s_update(struct s_walk *w, const void *data, size_t len)
+{
+    if (!w->failed && EVP_DigestUpdate(w->md, data, len) != 1) {
+        w->failed = true;
+    }
+}
+
+static void s_update_str(struct s_walk *w, const char *s)
+{
+    s_update(w, s, strlen(s) + 1); /* the NUL separates tokens, so "ab"+"c" != "a"+"bc" */
+}
+
+static int s_by_key(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a;
+    const cJSON *y = *(const cJSON *const *)b;
+    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+/* Canonical form: objects with keys sorted, arrays in order, scalars as a type tag and their value. */
+static void s_canon(struct s_walk *w, const cJSON *json)
+{
+    if (cJSON_IsArray(json) || cJSON_IsObject(json)) {
+        size_t n = (size_t)cJSON_GetArraySize(json), i = 0;
+        const cJSON **items = calloc(n ? n : 1, sizeof(*items));
+        if (!items) {
+            w->failed = true;
+            return;
+        }
+        for (const cJSON *c = json->child; c && i < n; c = c->next) {
+            items[i++] = c;
+        }
+        bool object = cJSON_IsObject(json);
+        if (object && n > 1) {
+            qsort(items, n, sizeof(*items), s_by_key);
+        }
+        s_update_str(w, object ? "{" : "[");
+        for (i = 0; i < n; i++) {
+            if (object) {
+                s_update_str(w, items[i]->string ? items[i]->string : "");
+            }
+            s_canon(w, items[i]);
+        }
+        s_update_str(w, object ? "}" : "]");
+        free(items);
+        return;
+    }
+    /* Scalars: a type tag and the value, without printing JSON (no allocation per value). */
+    if (cJSON_IsString(json)) {
+        s_update_str(w, "s");
+        s_update_str(w, json->valuestring);
+    } else if (cJSON_IsNumber(json)) {
+        char num[40];
+        snprintf(num, sizeof(num), "n%.17g", json->valuedouble);
+        s_update_str(w, num);
+    } else {
+        s_update_str(w, cJSON_IsTrue(json) ? "t" : cJSON_IsFalse(json) ? "f" : "z");
+    }
+}
+
+static const char *s_section_name(enum brk_walk_section section)
+{
+    return section == BRK_WALK_TOOLS ? "tools" : section == BRK_WALK_SYSTEM ? "system" : "messages";
+}
+
+/* A new list starts (its first block): mark it in the hash, so moving a block across a section
+ * or message boundary changes the prefix. */
+static void s_enter_list(struct s_walk *w, const struct brk_walk_visit *v)
+{
+    if (v->block_index != 0) {
+        return;
+    }
+    s_update_str(w, s_section_name(v->section));
+    if (v->section == BRK_WALK_MESSAGES) {
+        s_update_str(w, v->role ? v->role : "");
+    }
+}
+
+/* The digest of everything hashed so far, leaving the running digest untouched (one scratch
+ * context serves every snapshot of the walk). */
+static void s_snapshot(struct s_walk *w, unsigned char out[MOCK_CACHE_HASH_LEN])
+{
+    unsigned int len = 0;
+    if (EVP_MD_CTX_copy_ex(w->snap, w->md) != 1 || EVP_DigestFinal_ex(w->snap, out, &len) != 1) {
+        w->failed = true;
+    }
+}
+
+static void s_push_boundary(struct s_walk *w)
+{
+    struct mock_cache_prefix *b = &w->ring[w->boundaries % MOCK_CACHE_LOOKBACK];
+    s_snapshot(w, b->hash);
+    b->tokens = w->plan->scan.total_tokens;
+    w->boundaries++;
+}
+
+/* The hashes of the point the scan just recorded (the same index in plan->points). */
+static void s_hash_point(struct s_walk *w, const struct brk_cachepoint *recorded)
+{
+    struct mock_cache_plan_point *p = &w->plan->points[recorded - w->plan->scan.points];
+    size_t n = w->boundaries < MOCK_CACHE_LOOKBACK ? w->boundaries : MOCK_CACHE_LOOKBACK;
+    s_snapshot(w, p->hash);
+    for (size_t i = 0; i < n; i++) {
+        p->lookback[i] = w->ring[(w->boundaries - 1 - i) % MOCK_CACHE_LOOKBACK];
+    }
+    p->n_lookback = n;
+}
+
+static void s_note_nested(struct s_walk *w, const struct brk_walk_visit *v)
+{
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
+    const cJSON *item = NULL;
+    int i = 0;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
+    {
+        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
+            char location[BRK_WALK_LOCATION_LEN];
+            brk_walk_location(v, location, sizeof(location));
+            snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
+                     location, i);
+        }
+        i++;
+    }
+}
+
+static void s_visit(void *ctx, const struct brk_walk_visit *v)
+{
+    struct s_walk *w = ctx;
+    s_enter_list(w, v);
+    const struct brk_cachepoint *recorded = brk_cachepoint_scanner_visit(&w->scanner, v);
+    if (v->cache_point) {
+        if (recorded) {
+            s_hash_point(w, recorded);
+        }
+        return;
+    }
+    s_canon(w, v->block);
+    s_note_nested(w, v);
+    s_push_boundary(w);
+}
+
+static void s_find_any(void *ctx, const struct brk_walk_visit *v)
+{
+    const cJSON *item = NULL;
+    if (v->cache_point) {
+        *(bool *)ctx = true;
+        return;
+    }
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v->block, "toolResult"),
+                                                              "content"))
+    {
+        *(bool *)ctx |= cJSON_GetObjectItemCaseSensitive(item, "cachePoint") != NULL;
+    }
+}
+
+/* Most requests carry no cache point: finding that out without hashing the whole prompt keeps
+ * them cheap (the walk without tokens visits each block once). */
+static bool s_has_cache_points(const cJSON *request)
+{
+    bool any = false;
+    brk_converse_walk_blocks(request, s_find_any, &any);
+    return any;
+}
+
+/* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
+static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *plan)
+{
+    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new()};
+    enum brk_status rc = BRK_ERR_NOMEM;
+    brk_cachepoint_scanner_init(&w.scanner, &plan->scan);
+    if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
+        brk_converse_walk(request, s_visit, &w);
+        rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
+    }
+    EVP_MD_CTX_free(w.md);
+    EVP_MD_CTX_free(w.snap);
+    return rc;
+}
+
+enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    return s_has_cache_points(request) ? s_build(request, plan) : BRK_OK;
+}
+
+const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
+{
+    static const struct mock_cache_plan empty; /* most requests: nothing to allocate or hash */
+    if (req->cache_plan) {
+        return req->cache_plan;
+    }
+    /* The rules stage and the simulation both ask: look for cache points once per request. */
+    if (req->cache_plan_none || !s_has_cache_points(req->json)) {
+        req->cache_plan_none = true;
+        return &empty;
+    }
+    struct mock_cache_plan *plan = calloc(1, sizeof(*plan));
+    if (!plan || s_build(req->json, plan) != BRK_OK) {
+        free(plan);
+        return NULL;
+    }
+    req->cache_plan = plan;
+    return plan;
+}

@@ -1,0 +1,314 @@
+/*
+ * listener.c: the listening socket, the acceptor thread, and the protocol sniff that sends
+ * each connection to HTTP/1.1 (libmicrohttpd) or HTTP/2 (h2.c). See listener.h.
+ */
+#include "mock/http/listener.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bedrock/clock.h"
+#include "common/log.h"
+#include "mock/http/h2.h"
+#include "mock/mock_priv.h"
+
+struct s_conn {
+    struct mock_listener *listener;
+    int fd;
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    pthread_t thread;
+    bool done;              /* the thread has finished (guarded by listener->lock) */
+    struct s_conn *next;
+};
+
+struct mock_listener {
+    struct brk_mock *mock;
+    struct mock_listener_ops ops;
+    int fd;
+    int stop_fd;            /* eventfd: readable for good once stopping starts */
+    pthread_t acceptor;
+    bool acceptor_started;
+    pthread_mutex_t lock;
+    pthread_cond_t slot_freed; /* a connection thread ended */
+    struct s_conn *conns;   /* connection threads not yet joined */
+    unsigned live;          /* connections this listener serves (sniffing or HTTP/2) */
+};
+
+enum s_proto { S_CLOSE, S_HTTP1, S_H2 };
+
+/* Wait for readable data or stop; false on stop or when `deadline` (ms, < 0: none) passed. */
+static bool s_wait_readable(int fd, int stop_fd, int64_t deadline, bool data_already_there)
+{
+    for (;;) {
+        int64_t left = deadline < 0 ? -1 : deadline - brk_clock_monotonic_ms();
+        if (deadline >= 0 && left <= 0) {
+            return false;
+        }
+        /* With part of the preface already in the socket the fd stays readable, so poll the
+         * stop fd alone for a few ms instead of spinning. */
+        int timeout = data_already_there ? 10 : (left < 0 || left > 1000000 ? -1 : (int)left);
+        struct pollfd p[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+        int r = poll(p, data_already_there ? 1 : 2, timeout);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0 || p[0].revents) {
+            return false;
+        }
+        if (data_already_there || p[1].revents) {
+            return true;
+        }
+    }
+}
+
+/* Which protocol the client speaks: HTTP/2 sends the 24-byte preface first; anything that
+ * differs from it in the bytes received so far is HTTP/1.1. Nothing is consumed. */
+static enum s_proto s_sniff(int fd, int stop_fd, unsigned idle_timeout_s)
+{
+    int64_t deadline = idle_timeout_s ? brk_clock_monotonic_ms() + (int64_t)idle_timeout_s * 1000 : -1;
+    bool partial = false;
+    char buf[MOCK_H2_PREFACE_LEN];
+    for (;;) {
+        if (!s_wait_readable(fd, stop_fd, deadline, partial)) {
+            return S_CLOSE;
+        }
+        ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            continue;
+        }
+        if (n <= 0) {
+            return S_CLOSE; /* the client left before saying anything */
+        }
+        if (memcmp(buf, MOCK_H2_PREFACE, (size_t)n) != 0) {
+            return S_HTTP1;
+        }
+        if ((size_t)n == MOCK_H2_PREFACE_LEN) {
+            return S_H2;
+        }
+        partial = true;
+    }
+}
+
+static void *s_conn_main(void *arg)
+{
+    struct s_conn *c = arg;
+    struct mock_listener *l = c->listener;
+    switch (s_sniff(c->fd, l->stop_fd, l->mock->cfg.idle_timeout_s)) {
+    case S_H2:
+        mock_h2_serve(l->mock, c->fd, l->stop_fd);
+        break;
+    case S_HTTP1:
+        l->ops.http1(l->ops.ctx, c->fd, (const struct sockaddr *)&c->addr, c->addrlen);
+        break;
+    case S_CLOSE:
+        close(c->fd);
+        break;
+    }
+    pthread_mutex_lock(&l->lock);
+    c->done = true;
+    l->live--;
+    pthread_cond_signal(&l->slot_freed);
+    pthread_mutex_unlock(&l->lock);
+    return NULL;
+}
+
+/* Join the connection threads that have finished (called by the acceptor only). */
+static void s_reap(struct mock_listener *l)
+{
+    pthread_mutex_lock(&l->lock);
+    struct s_conn *done = NULL;
+    for (struct s_conn **pp = &l->conns; *pp;) {
+        struct s_conn *c = *pp;
+        if (c->done) {
+            *pp = c->next;
+            c->next = done;
+            done = c;
+        } else {
+            pp = &c->next;
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+    while (done) {
+        struct s_conn *next = done->next;
+        pthread_join(done->thread, NULL);
+        free(done);
+        done = next;
+    }
+}
+
+/* Count the new connection in, or refuse it when cfg.max_connections are open. At the limit
+ * it waits up to S_ADMIT_WAIT_MS for a slot: a client that has just closed connections (the
+ * connection threads see the close a moment later) is not refused for that moment. */
+#define S_ADMIT_WAIT_MS 100
+
+static bool s_admit(struct mock_listener *l)
+{
+    pthread_mutex_lock(&l->lock);
+    bool ok = false;
+    for (int waited = 0;; waited += 5) {
+        unsigned http1 = l->ops.http1_count ? l->ops.http1_count(l->ops.ctx) : 0;
+        ok = l->live + http1 < l->mock->cfg.max_connections;
+        if (ok || waited >= S_ADMIT_WAIT_MS) {
+            break;
+        }
+        struct timespec ts;
+        brk_clock_cond_deadline(5, &ts);
+        pthread_cond_timedwait(&l->slot_freed, &l->lock, &ts);
+    }
+    l->live += ok ? 1 : 0;
+    pthread_mutex_unlock(&l->lock);
+    return ok;
+}
+
+static void s_start_conn(struct mock_listener *l, int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+    struct s_conn *c = calloc(1, sizeof(*c));
+    if (c) {
+        *c = (struct s_conn){.listener = l, .fd = fd, .addr = *ss, .addrlen = len};
+        pthread_mutex_lock(&l->lock);
+        bool started = pthread_create(&c->thread, NULL, s_conn_main, c) == 0;
+        if (started) {
+            c->next = l->conns;
+            l->conns = c;
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (started) {
+            return;
+        }
+        free(c);
+    }
+    brk_log_warn("cannot start a connection thread; connection closed");
+    close(fd);
+    pthread_mutex_lock(&l->lock);
+    l->live--;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void *s_accept_main(void *arg)
+{
+    struct mock_listener *l = arg;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = l->stop_fd, .events = POLLIN}, {.fd = l->fd, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) {
+            break;
+        }
+        if (p[0].revents) {
+            break;
+        }
+        if (!p[1].revents) {
+            continue;
+        }
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                poll(p, 1, 50); /* out of descriptors: back off instead of spinning */
+            }
+            continue;
+        }
+        s_reap(l);
+        if (!s_admit(l)) {
+            close(fd);
+            continue;
+        }
+        s_start_conn(l, fd, &ss, len);
+    }
+    return NULL;
+}
+
+static enum brk_status s_bind(struct mock_listener *l, const struct sockaddr *addr, socklen_t addrlen,
+                              uint16_t *port_out)
+{
+    l->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (l->fd < 0) {
+        return BRK_ERR_IO;
+    }
+    int on = 1;
+    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (addr->sa_family == AF_INET6) {
+        setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+    }
+    if (bind(l->fd, addr, addrlen) != 0 || listen(l->fd, SOMAXCONN) != 0) {
+        return BRK_ERR_IO;
+    }
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(l->fd, (struct sockaddr *)&ss, &len) != 0) {
+        return BRK_ERR_IO;
+    }
+    *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return BRK_OK;
+}
+
+enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr *addr, socklen_t addrlen,
+                                    const struct mock_listener_ops *ops, struct mock_listener **out,
+                                    uint16_t *port_out, char *err, size_t err_len)
+{
+    *out = NULL;
+    struct mock_listener *l = calloc(1, sizeof(*l));
+    if (!l) {
+        return BRK_ERR_NOMEM;
+    }
+    l->mock = mock;
+    l->ops = *ops;
+    l->fd = -1;
+    pthread_mutex_init(&l->lock, NULL);
+    brk_clock_cond_init(&l->slot_freed);
+    l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    enum brk_status rc = l->stop_fd >= 0 ? s_bind(l, addr, addrlen, port_out) : BRK_ERR_IO;
+    if (rc == BRK_OK) {
+        l->acceptor_started = pthread_create(&l->acceptor, NULL, s_accept_main, l) == 0;
+        rc = l->acceptor_started ? BRK_OK : BRK_ERR_NOMEM;
+    }
+    if (rc != BRK_OK) {
+        snprintf(err, err_len, "%s", strerror(errno ? errno : EIO));
+        mock_listener_stop(l);
+        return rc;
+    }
+    *out = l;
+    return BRK_OK;
+}
+
+void mock_listener_stop(struct mock_listener *l)
+{
+    if (!l) {
+        return;
+    }
+    if (l->stop_fd >= 0) {
+        uint64_t one = 1;
+        ssize_t w = write(l->stop_fd, &one, sizeof(one)); /* every poller sees it; never read */
+        (void)w;
+    }
+    if (l->acceptor_started) {
+        pthread_join(l->acceptor, NULL);
+    }
+    if (l->fd >= 0) {
+        close(l->fd);
+    }
+    /* The acceptor is gone, so the list only shrinks in this thread now. */
+    while (l->conns) {
+        struct s_conn *c = l->conns;
+        l->conns = c->next;
+        pthread_join(c->thread, NULL);
+        free(c);
+    }
+    if (l->stop_fd >= 0) {
+        close(l->stop_fd);
+    }
+    pthread_cond_destroy(&l->slot_freed);
+    pthread_mutex_destroy(&l->lock);
+    free(l);
+}

@@ -1,0 +1,28 @@
+/* converse.c: POST /model/{modelId}/converse, and the reply every Converse-shaped operation builds. */
+#include "mock/ops/ops.h"
+#include "mock/cache/sim.h"
+#include "mock/ops/guardrail.h"
+#include "mock/rules/quota.h"
+#include "mock/model/reply.h"
+#include "mock/rules/rules.h"
+
+void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
+                               struct mock_response *resp)
+{
+    mock_reply_generate(mock, req, reply);
+    mock_cache_simulate(mock, req, reply, resp);
+    mock_rules_apply_reply(req, reply);
+    mock_guardrail_converse(mock, req, reply); /* last: it sees the final answer */
+    mock_quota_note_reply(req, reply);
+}
+
+void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    struct mock_reply reply;
+    mock_reply_init(&reply);
+    mock_converse_build_reply(mock, req, &reply, resp);
+    cJSON *doc = mock_reply_converse_json(&reply);
+    mock_response_json(resp, 200, doc);
+    cJSON_Delete(doc);
+    mock_reply_clean_up(&reply);
+}

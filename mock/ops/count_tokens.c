@@ -1,0 +1,72 @@
+/*
+ * count_tokens.c: POST /model/{modelId}/count-tokens.
+ *
+ * inputTokens is the same walk (common/converse_walk.c) that Converse's usage comes from, so for the same
+ * request CountTokens answers inputTokens + cacheReadInputTokens + cacheWriteInputTokens of
+ * Converse. An invokeModel input (base64 native body) is first mapped to its Converse form,
+ * exactly as InvokeModel does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock/ops/invoke.h"
+#include "mock/ops/ops.h"
+#include "common/converse_walk.h"
+
+#define S_MSG_INPUT_NULL \
+    "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null"
+#define S_MSG_ONE_MEMBER "Exactly one of converse or invokeModel must be set in input."
+#define S_MSG_BODY_NULL                                                                                   \
+    "1 validation error detected: Value null at 'input.invokeModel.body' failed to satisfy constraint: " \
+    "Member must not be null"
+
+static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *invoke, struct mock_response *resp,
+                                bool *ok)
+{
+    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(invoke, "body"));
+    *ok = false;
+    if (!b64) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_BODY_NULL);
+        return 0;
+    }
+    size_t len = 0;
+    unsigned char *body = mock_base64_decode(b64, &len);
+    if (!body) {
+        mock_response_error(resp, BRK_AWS_SERIALIZATION, NULL);
+        return 0;
+    }
+    cJSON *mapped = mock_invoke_map(req->model.model, (const char *)body, len, resp);
+    free(body);
+    if (!mapped) {
+        return 0;
+    }
+    uint64_t n = brk_converse_input_tokens(mapped);
+    cJSON_Delete(mapped);
+    *ok = true;
+    return n;
+}
+
+void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    (void)mock;
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(req->json, "input");
+    if (!cJSON_IsObject(input)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_INPUT_NULL);
+        return;
+    }
+    const cJSON *converse = cJSON_GetObjectItemCaseSensitive(input, "converse");
+    const cJSON *invoke = cJSON_GetObjectItemCaseSensitive(input, "invokeModel");
+    if ((converse != NULL) == (invoke != NULL)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_ONE_MEMBER);
+        return;
+    }
+    bool ok = true;
+    uint64_t tokens = converse ? brk_converse_input_tokens(converse) : s_invoke_tokens(req, invoke, resp, &ok);
+    if (!ok) {
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "inputTokens", (double)tokens);
+    mock_response_json(resp, 200, out);
+    cJSON_Delete(out);
+}

@@ -1,0 +1,47 @@
+/*
+ * stages.h (mock-private): the pipeline (pipeline/dispatch.c) and every stage it runs.
+ *
+ * The one rule: every stage's prototype is here, whichever module defines it, so this header
+ * lists the pipeline in order. A stage returns true to let the request go on, or fills `resp`
+ * with Bedrock's error and returns false. It may record details for the journal with
+ * mock_journal_extra_add (pipeline/response.h).
+ */
+#ifndef MOCK_PIPELINE_STAGES_H
+#define MOCK_PIPELINE_STAGES_H
+
+#include <stdbool.h>
+
+#include "mock/mock_priv.h"
+#include "mock/pipeline/request.h"
+#include "mock/pipeline/response.h"
+
+/* Run one request through the pipeline: route, then the stages below in order, then the
+ * operation (ops/ops.h), then the journal. Fills `resp`; never fails. */
+void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* auth/auth.c: who is calling (req->account) and whether they may. */
+bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* validate/conversation.c: the Smithy/Coral constraint layer (types, required, lengths,
+ * ranges, patterns, enums, unions) over URI, header and body members; runs before the model
+ * is resolved. */
+bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* validate/conversation.c: the conversation rules Bedrock checks once the model is known. */
+bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* cache/placement.c: the cache-point rules (count, placement, TTLs, models without caching). */
+bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* validate/conversation.c: the rule Bedrock checks after the cache points: a document needs a
+ * text block in the same message. */
+bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* rules/rules.c: the first matching rule's fault or error ends the request here; a scripted
+ * reply is kept for the operation. */
+bool mock_stage_rules(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* rules/quota.c: reserve the request's tokens against its account+model quota, or throttle. */
+bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+#endif

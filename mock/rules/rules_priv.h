@@ -1,0 +1,67 @@
+/*
+ * rules_priv.h (mock-private, rules only): one parsed rule, shared by the parser
+ * (rules_parse.c) and the engine (rules.c). Field names follow the JSON keys of docs/rules.md.
+ */
+#ifndef MOCK_RULES_PRIV_H
+#define MOCK_RULES_PRIV_H
+
+#include <regex.h>
+
+#include "mock/rules/rules.h"
+
+#define MOCK_RULE_MAX_HEADERS 8
+
+struct mock_rule_header {
+    char *name;
+    char *value; /* a glob ("*" = present with any value) */
+};
+
+struct mock_rule {
+    char id[64];
+    int priority;      /* higher first */
+    uint64_t order;    /* position of addition; ties in priority go by it */
+    bool startup;      /* from --rules; restored by a reset */
+    cJSON *source;     /* the rule as given, shown by GET */
+
+    /* Matchers: every one given must hold. */
+    bool any_op;
+    bool ops[MOCK_OP_COUNT];
+    char *model_glob;
+    char *account;
+    struct mock_rule_header headers[MOCK_RULE_MAX_HEADERS];
+    size_t n_headers;
+    char *text;                 /* substring of the last user message's text */
+    regex_t text_re;            /* POSIX extended regex over the same text */
+    bool has_text_re;
+    char *tool_result;          /* the last user message carries a toolResult for this tool */
+    uint64_t nth;               /* only the n-th request meeting the other matchers */
+    int attempt;                /* amz-sdk-request attempt number; 0 = any */
+
+    /* Modifiers. */
+    uint64_t times;             /* fire at most this often; 0 = no limit */
+    uint64_t after;             /* let this many matches pass first */
+    double probability;         /* chance to fire once eligible (seeded rng); 1 = always */
+
+    /* Actions. */
+    const struct brk_aws_error_info *error;
+    char *message;              /* NULL = the table's default */
+    cJSON *reply;               /* scripted reply */
+    uint64_t delay_ms;
+    bool close_before_reply;
+    int64_t close_after_bytes;  /* -1 = no cut */
+    struct mock_stream_fault stream;
+    int64_t retry_after_ms;     /* -1 = send no Retry-After / x-amz-retry-after */
+    struct mock_rule_header resp_headers[MOCK_RULE_MAX_HEADERS];
+    size_t n_resp_headers;
+
+    /* Counters (engine mutex). */
+    uint64_t matched;           /* requests that met the matchers */
+    uint64_t fired;             /* times the actions ran */
+};
+
+/* Parse one rule object. On failure returns NULL and writes the reason into err. */
+struct mock_rule *mock_rule_parse(const cJSON *json, char *err, size_t err_len);
+
+void mock_rule_free(struct mock_rule *rule);
+
+#endif

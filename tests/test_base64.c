@@ -1,0 +1,116 @@
+/* Unit tests for common/base64.c: RFC 4648 section 10 vectors, round trips, strictness. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "common/base64.h"
+
+/* RFC 4648 section 10 test vectors. */
+static const struct {
+    const char *plain;
+    const char *encoded;
+} s_vectors[] = {
+    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+};
+
+Test(base64, encodes_the_rfc_4648_vectors)
+{
+    for (size_t i = 0; i < sizeof(s_vectors) / sizeof(s_vectors[0]); i++) {
+        struct brk_buf out;
+        brk_buf_init(&out, 64);
+        cr_assert_eq(brk_base64_encode(s_vectors[i].plain, strlen(s_vectors[i].plain), &out), BRK_OK);
+        cr_assert_str_eq(out.data, s_vectors[i].encoded);
+        cr_assert_eq(out.len, brk_base64_encoded_len(strlen(s_vectors[i].plain)));
+        brk_buf_clean_up(&out);
+    }
+}
+
+Test(base64, decodes_the_rfc_4648_vectors)
+{
+    for (size_t i = 0; i < sizeof(s_vectors) / sizeof(s_vectors[0]); i++) {
+        struct brk_buf out;
+        brk_buf_init(&out, 64);
+        const char *enc = s_vectors[i].encoded;
+        cr_assert_eq(brk_base64_decode(enc, strlen(enc), &out), BRK_OK, "%s", enc);
+        cr_assert_eq(out.len, strlen(s_vectors[i].plain));
+        cr_assert_str_eq(out.data, s_vectors[i].plain);
+        brk_buf_clean_up(&out);
+    }
+}
+
+Test(base64, round_trips_every_byte_value_across_chunk_boundaries)
+{
+    unsigned char bytes[3000];
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        bytes[i] = (unsigned char)(i * 7 + i / 256);
+    }
+    for (size_t n = 0; n <= sizeof(bytes); n += n < 8 ? 1 : 331) {
+        struct brk_buf enc, dec;
+        brk_buf_init(&enc, 8192);
+        brk_buf_init(&dec, 8192);
+        cr_assert_eq(brk_base64_encode(bytes, n, &enc), BRK_OK);
+        cr_assert_eq(enc.len, brk_base64_encoded_len(n));
+        cr_assert_eq(brk_base64_decode(enc.data, enc.len, &dec), BRK_OK);
+        cr_assert_eq(dec.len, n);
+        cr_assert(n == 0 || memcmp(dec.data, bytes, n) == 0, "round trip of %zu bytes", n);
+        brk_buf_clean_up(&enc);
+        brk_buf_clean_up(&dec);
+    }
+}
+
+Test(base64, appends_after_what_the_buffer_holds)
+{
+    struct brk_buf out;
+    brk_buf_init(&out, 64);
+    brk_buf_append_str(&out, "x=");
+    cr_assert_eq(brk_base64_encode("foo", 3, &out), BRK_OK);
+    cr_assert_str_eq(out.data, "x=Zm9v");
+    brk_buf_clean_up(&out);
+}
+
+Test(base64, refuses_text_that_is_not_strict_padded_base64)
+{
+    static const char *const bad[] = {
+        "Zg",       /* padding missing */
+        "Zg=",      /* length not a multiple of 4 */
+        "Z===",     /* three padding characters */
+        "Zg==Zg==", /* padding before the end */
+        "Zm9v\n",   /* whitespace */
+        "Zm 9",     /* space */
+        "Zm9-",     /* base64url alphabet */
+        "Zh==",     /* unused bits set (canonical form is Zg==) */
+        "Zm9=",     /* unused bits set (canonical form is Zm8=) */
+        "=Zm9",     /* padding first */
+        "Zm=v",     /* padding inside a group */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct brk_buf out;
+        brk_buf_init(&out, 64);
+        brk_buf_append_str(&out, "keep");
+        cr_assert_eq(brk_base64_decode(bad[i], strlen(bad[i]), &out), BRK_ERR_PARSE, "accepted '%s'", bad[i]);
+        cr_assert_str_eq(out.data, "keep", "a refused text changed the buffer");
+        brk_buf_clean_up(&out);
+    }
+}
+
+Test(base64, respects_the_buffer_cap_and_keeps_the_previous_contents)
+{
+    struct brk_buf out;
+    brk_buf_init(&out, 6);
+    brk_buf_append_str(&out, "ab");
+    cr_assert_eq(brk_base64_encode("foobar", 6, &out), BRK_ERR_TOO_LARGE);
+    cr_assert_str_eq(out.data, "ab");
+    cr_assert_eq(brk_base64_encode("foo", 3, &out), BRK_OK);
+    cr_assert_str_eq(out.data, "abZm9v");
+    brk_buf_reset(&out);
+    cr_assert_eq(brk_base64_decode("Zm9vYmFyZm9v", 12, &out), BRK_ERR_TOO_LARGE);
+    cr_assert_eq(out.len, 0);
+    brk_buf_clean_up(&out);
+}
+
+Test(base64, encoded_length_reports_overflow)
+{
+    cr_assert_eq(brk_base64_encoded_len(0), 0);
+    cr_assert_eq(brk_base64_encoded_len(4), 8);
+    cr_assert_eq(brk_base64_encoded_len((size_t)-1), 0);
+}
