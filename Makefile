@@ -12,6 +12,7 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc and bedrock-converse
 #
 # Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
@@ -86,14 +87,20 @@ $(SHLIB_OBJ): ALL_CFLAGS += -fPIC -fvisibility=hidden -DBRK_BUILDING_LIBRARY
 
 LIBCOMMON   := $(LIB)/libbedrock-common.a
 LIBMOCK     := $(LIB)/libbedrock-mock.a
+# libbedrock, the client library (docs/client.md): client/ plus common/, static and shared,
+# both from the same position-independent objects (SHLIB_OBJ above).
+LIBCLIENT   := $(LIB)/libbedrock.a
+LIBCLIENT_SO := $(LIB)/libbedrock.so
+CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null)
 MOCK_BIN    := $(BIN)/bedrock-mock
+CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests
 
 .PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
-        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
+        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(TEST_BIN) $(BENCH_BINS)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(TEST_BIN) $(BENCH_BINS)
 
 help:
 	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
@@ -134,8 +141,8 @@ ifeq ($(SANITIZE),1)
 endif
 
 # Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
-test-unit: $(TEST_BIN) $(MOCK_BIN)
-	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) \
+test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
@@ -176,6 +183,16 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
+# docs/client.md's example, extracted and compiled into the test binary (main renamed), so the
+# documented program is built and run by tests/test_client_docs.c.
+$(GEN)/client_example.c: docs/client.md
+	@mkdir -p $(dir $@)
+	$(Q)awk '/^\/\* example.c:/{on=1} on&&/^```/{exit} on{print}' $< > $@
+
+$(OBJ)/gen/client_example.o: $(GEN)/client_example.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Dmain=client_example_main -Wno-missing-prototypes -c $< -o $@
+
 $(OBJ)/gen/models_json.o: $(GEN)/models_json.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -188,15 +205,58 @@ $(LIBMOCK): $(MOCK_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(LIBCLIENT): $(CLIENT_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBCLIENT_SO): $(SHLIB_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -Wl,--no-undefined -o $@.0 $^ $(CLIENT_LIBS)
+	$(Q)ln -sf libbedrock.so.0 $@
+
+# bedrock-converse, the command-line client (client/cli/), on the static library.
+$(CONVERSE_BIN): $(OBJ)/client/cli/main.o $(LIBCLIENT)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
+
+# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock ---
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+# The client's public headers: client.h and what it and the exported common code declare.
+CLIENT_HEADERS := $(filter-out include/bedrock/mock.h,$(wildcard include/bedrock/*.h))
+
+install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bedrock $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 644 $(CLIENT_HEADERS) $(DESTDIR)$(PREFIX)/include/bedrock/
+	$(Q)install -m 644 $(LIBCLIENT) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)install -m 755 $(LIBCLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
+	$(Q)ln -sf libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+	  -e "s|@VERSION@|$$(sed -n 's/^#define BRK_CLIENT_VERSION \"\(.*\)\"/\1/p' include/bedrock/client.h)|" \
+	  scripts/bedrock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc
+	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@echo "installed libbedrock, bedrock-converse and bedrock-mock under $(DESTDIR)$(PREFIX)"
+
+# Removes exactly what install wrote (and the include/bedrock folder when it is left empty).
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bedrock/,$(notdir $(CLIENT_HEADERS))) \
+	  $(DESTDIR)$(PREFIX)/lib/libbedrock.a $(DESTDIR)$(PREFIX)/lib/libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock
+	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bedrock 2>/dev/null || true
+	@echo "removed libbedrock, bedrock-converse and bedrock-mock from $(DESTDIR)$(PREFIX)"
+
 
 # Each header compiles on its own (the public ones as C++ too), and every public header has
 # extern "C" guards and BRK_API on each function (scripts/check-headers.sh).
@@ -215,7 +275,7 @@ lint:
 	$(Q)FORMAT_FILES='$(FORMAT_FILES)' sh scripts/lint.sh
 
 # Every bench/bench_*.c is one benchmark program linked against the mock and common code.
-$(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -235,7 +295,7 @@ FUZZ_SECONDS ?= 15
 $(OBJ)/fuzz/%.o: ALL_CFLAGS += -DBRK_FUZZ_ENTRY
 .SECONDARY: $(FUZZ_SRC:%.c=$(OBJ)/%.o) $(OBJ)/fuzz/fuzz_support.o
 
-$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
@@ -261,8 +321,8 @@ fuzz-smoke: fuzz-deps fuzz-build
 # process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
-	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN)
-	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) \
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
 	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------

@@ -16,6 +16,7 @@
 
 #include "fuzz/admin_body.c"
 #include "fuzz/cachepoint_scan.c"
+#include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
@@ -115,6 +116,11 @@ Test(fuzz_replay, rules_load)
 Test(fuzz_replay, cachepoint_scan)
 {
     cr_assert_gt(s_replay("cachepoint_scan", fuzz_cachepoint_scan), 0);
+}
+
+Test(fuzz_replay, client_response)
+{
+    cr_assert_gt(s_replay("client_response", fuzz_client_response), 0);
 }
 
 Test(fuzz_replay, json_print)
