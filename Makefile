@@ -129,6 +129,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
+	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
 # Criterion and the interop runners would not notice) goes to a file; tests/sanitizer-verdict.sh
@@ -183,9 +184,9 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
-# docs/client.md's example, extracted and compiled into the test binary (main renamed), so the
+# README.md's C example, extracted and compiled into the test binary (main renamed), so the
 # documented program is built and run by tests/test_client_docs.c.
-$(GEN)/client_example.c: docs/client.md
+$(GEN)/client_example.c: README.md
 	@mkdir -p $(dir $@)
 	$(Q)awk '/^\/\* example.c:/{on=1} on&&/^```/{exit} on{print}' $< > $@
 
