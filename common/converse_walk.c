@@ -107,6 +107,7 @@ static uint64_t s_document_bytes_tokens(const struct s_count *c, const cJSON *do
         brk_buf_clean_up(&raw);
         return n;
     }
+    n = raw.len / 4;
     if (s_format_is(doc, pdf, 1)) {
         uint64_t pages = s_pdf_pages(raw.data, raw.len);
         n = pages * (c->profile->pdf_page_text + (c->in_tool_result ? 0 : c->profile->pdf_page_image));
