@@ -188,7 +188,9 @@ Test(fidelity, recorded_verdicts_agree_and_usage_is_within_bounds)
     char files[16][128];
     size_t n = s_files(files, 16);
     cr_assert_gt(n, 0);
-    FILE *report = fopen("build/fidelity-report.txt", "w");
+    char report_path[512];
+    th_source_path("build/fidelity-report.txt", report_path, sizeof(report_path));
+    FILE *report = fopen(report_path, "w");
     report = report ? report : fopen("/dev/null", "w");
     cr_assert_not_null(report);
     for (size_t i = 0; i < n; i++) {
