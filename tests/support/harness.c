@@ -199,3 +199,12 @@ char *th_read_source_file(const char *relpath, size_t *len)
     th_source_path(relpath, path, sizeof(path));
     return th_read_file(path, len);
 }
+
+cJSON *th_service_model(void)
+{
+    size_t len = 0;
+    char *text = th_read_source_file("fixtures/service-model/bedrock-runtime/2023-09-30/service-2.json", &len);
+    cJSON *model = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    return model;
+}
