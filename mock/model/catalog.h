@@ -145,6 +145,12 @@ enum brk_status mock_catalog_declare_app_profile(struct mock_catalog *catalog, c
  * BRK_ERR_NOT_FOUND: no such model. Thread-safe. */
 enum brk_status mock_catalog_set_app_default(struct mock_catalog *catalog, const char *model_id);
 
+/* catalog_json.c: one model, and the whole catalogue with its application profiles, as
+ * GET /_mock/models shows them (docs/admin-api.md). The caller owns the result. */
+struct cJSON;
+struct cJSON *mock_model_to_json(const struct mock_model *model);
+struct cJSON *mock_catalog_to_json(struct mock_catalog *catalog);
+
 /* Whether the model accepts the given cache TTL ("5m", "1h"). */
 bool mock_model_accepts_ttl(const struct mock_model *model, const char *ttl);
 
