@@ -339,7 +339,8 @@ Test(request_mock, the_full_request_is_accepted_by_converse_and_count_tokens)
     char msg[1024];
     cr_assert_eq(s_send(req, BRK_REQUEST_CONVERSE, msg, sizeof(msg)), 200, "%s", msg);
     /* CountTokens takes the base id, never a profile (model-families.md section 5). */
-    cr_assert_eq(s_send_to(req, "anthropic.claude-sonnet-4-5-20250929-v1:0", BRK_REQUEST_COUNT_TOKENS, msg, sizeof(msg)),
+    cr_assert_eq(s_send_to(req, "anthropic.claude-sonnet-4-5-20250929-v1:0", BRK_REQUEST_COUNT_TOKENS, msg,
+                           sizeof(msg)),
                  200, "%s", msg);
     cr_assert_eq(s_send(req, BRK_REQUEST_CONVERSE_STREAM, msg, sizeof(msg)), 200, "%s", msg);
     brk_request_destroy(req);

@@ -12,24 +12,20 @@
 #include "mock/model/catalog.h"
 #include "tests/support/harness.h"
 
-extern const unsigned char brk_default_models_json[];
-extern const size_t brk_default_models_json_len;
 
 #define S_APP_ARN "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/mi1dadi0g15f"
 #define S_SPEC "../shared/spec/model-families.md"
 
 /* The families docs/models.md lists; part B (docs/tokens.md) keys its parameters on them. */
-static const char *const s_families[] = {"anthropic", "nova", "titan", "titan-embed", "llama", "mistral",
-                                         "cohere", "cohere-embed", "deepseek", "qwen", "gemma", "minimax",
-                                         "nemotron", "palmyra", "glm", "kimi", "gpt-oss"};
+static const char *const s_families[] = {"anthropic", "nova",         "titan",    "titan-embed", "llama",  "mistral",
+                                         "cohere",    "cohere-embed", "deepseek", "qwen",        "gemma",  "minimax",
+                                         "nemotron",  "palmyra",      "glm",      "kimi",        "gpt-oss"};
 
 static struct mock_catalog *s_catalog(void)
 {
     struct mock_catalog *cat = NULL;
     char err[256];
-    cr_assert_eq(mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &cat, err,
-                                    sizeof(err)),
-                 BRK_OK, "%s", err);
+    cr_assert_eq(mock_catalog_load_default(&cat, err, sizeof(err)), BRK_OK, "%s", err);
     return cat;
 }
 
@@ -155,7 +151,8 @@ Test(model_families, application_profiles_resolve_to_the_declared_or_default_mod
     cr_assert_eq(mock_catalog_resolve(cat, S_APP_ARN, &ref), BRK_OK);
     cr_assert_eq(ref.kind, MOCK_MODEL_APP_PROFILE);
     cr_assert_str_eq(ref.model->id, "amazon.nova-micro-v1:0", "the catalogue's default (the live recording's model)");
-    cr_assert_eq(mock_catalog_declare_app_profile(cat, "mi1dadi0g15f", "anthropic.claude-3-haiku-20240307-v1:0"), BRK_OK);
+    cr_assert_eq(mock_catalog_declare_app_profile(cat, "mi1dadi0g15f", "anthropic.claude-3-haiku-20240307-v1:0"),
+                 BRK_OK);
     cr_assert_eq(mock_catalog_resolve(cat, S_APP_ARN, &ref), BRK_OK);
     cr_assert_str_eq(ref.model->id, "anthropic.claude-3-haiku-20240307-v1:0");
     cr_assert_eq(mock_catalog_declare_app_profile(cat, "x", "no.such-model"), BRK_ERR_NOT_FOUND);
@@ -170,7 +167,8 @@ Test(model_families, application_profiles_resolve_to_the_declared_or_default_mod
 
 Test(model_families, a_catalogue_with_a_bad_application_profile_is_refused)
 {
-    const char *json = "{\"models\":[{\"id\":\"a.one\"}],\"application_profiles\":[{\"id\":\"p\",\"model\":\"a.two\"}]}";
+    const char *json =
+        "{\"models\":[{\"id\":\"a.one\"}],\"application_profiles\":[{\"id\":\"p\",\"model\":\"a.two\"}]}";
     struct mock_catalog *cat = NULL;
     char err[128];
     cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_ERR_PARSE);
@@ -208,7 +206,8 @@ Test(model_families_http, an_application_profile_answers_as_its_model, .timeout 
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_response_free(&r);
     r = th_request(mock, "PUT", "/_mock/models",
-                   "{\"application_profiles\":[{\"id\":\"" S_APP_ARN "\",\"model\":\"amazon.nova-micro-v1:0\"}]}", NULL);
+                   "{\"application_profiles\":[{\"id\":\"" S_APP_ARN "\",\"model\":\"amazon.nova-micro-v1:0\"}]}",
+                   NULL);
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_response_free(&r);
     r = th_converse(mock, S_APP_ARN, leading);
@@ -261,12 +260,29 @@ Test(model_families_http, get_models_lists_every_model_with_each_capability, .ti
     cr_assert_eq(r.status, 200);
     const cJSON *models = cJSON_GetObjectItem(r.json, "models");
     cr_assert_eq((size_t)cJSON_GetArraySize(models), cat->n_models);
-    static const char *const keys[] = {"family", "on_demand", "profiles", "vision", "documents", "video",
-                                       "tool_use", "tool_use_streaming", "tool_choice", "system_prompts",
-                                       "prompt_caching", "cache_min_tokens", "cache_ttls", "cache_fields",
-                                       "leading_assistant", "same_role_turns", "tool_result_status",
-                                       "tool_result_alone", "tool_result_media", "strict_tools",
-                                       "reasoning_shape", "count_tokens", "max_output_tokens"};
+    static const char *const keys[] = {"family",
+                                       "on_demand",
+                                       "profiles",
+                                       "vision",
+                                       "documents",
+                                       "video",
+                                       "tool_use",
+                                       "tool_use_streaming",
+                                       "tool_choice",
+                                       "system_prompts",
+                                       "prompt_caching",
+                                       "cache_min_tokens",
+                                       "cache_ttls",
+                                       "cache_fields",
+                                       "leading_assistant",
+                                       "same_role_turns",
+                                       "tool_result_status",
+                                       "tool_result_alone",
+                                       "tool_result_media",
+                                       "strict_tools",
+                                       "reasoning_shape",
+                                       "count_tokens",
+                                       "max_output_tokens"};
     const cJSON *m = NULL;
     cJSON_ArrayForEach(m, models)
     {

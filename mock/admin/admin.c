@@ -122,7 +122,8 @@ static void s_models_put(struct brk_mock *mock, struct mock_request *req, struct
     bool ok = cJSON_IsObject(body);
     if (!ok) {
         mock_response_error(resp, BRK_AWS_VALIDATION, "Body must be a JSON object (docs/admin-api.md).");
-    } else if (dflt && (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
+    } else if (dflt &&
+               (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
         mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
         ok = false;
     }

@@ -3,6 +3,7 @@
 #include "mock/model/catalog.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,18 +92,30 @@ static void s_model_free(struct mock_model *m)
     }
 }
 
-/* The conversation rules and media fields that differ by family (docs/models.md). */
+/* The boolean fields, by name: one table, so loading and the field list never disagree. */
+#define S_BOOL(name) {#name, offsetof(struct mock_model, name)}
+static const struct {
+    const char *name;
+    size_t offset;
+} s_bool_fields[] = {
+    S_BOOL(converse),           S_BOOL(streaming),          S_BOOL(system_prompts),
+    S_BOOL(vision),             S_BOOL(documents),          S_BOOL(video),
+    S_BOOL(s3_images),          S_BOOL(tool_use),           S_BOOL(tool_use_streaming),
+    S_BOOL(reasoning),          S_BOOL(strict_tools),       S_BOOL(count_tokens),
+    S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),     S_BOOL(on_demand),
+    S_BOOL(latency_optimized),  S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
+    S_BOOL(tool_result_alone),
+};
+#undef S_BOOL
+
+/* The fields that are not booleans and differ by family (docs/models.md). */
 static void s_parse_family_rules(const cJSON *j, const struct s_layers *l, struct mock_model *m)
 {
-    m->video = s_bool(j, l, "video");
-    m->s3_images = s_bool(j, l, "s3_images");
-    m->strict_tools = s_bool(j, l, "strict_tools");
-    m->count_tokens = s_bool(j, l, "count_tokens");
-    m->leading_assistant = s_bool(j, l, "leading_assistant");
+    for (size_t i = 0; i < sizeof(s_bool_fields) / sizeof(s_bool_fields[0]); i++) {
+        *(bool *)((char *)m + s_bool_fields[i].offset) = s_bool(j, l, s_bool_fields[i].name);
+    }
     const char *turns = cJSON_GetStringValue(s_field(j, l, "same_role_turns"));
     m->same_role_merge = turns && strcmp(turns, "merge") == 0;
-    m->tool_result_status = s_bool(j, l, "tool_result_status");
-    m->tool_result_alone = s_bool(j, l, "tool_result_alone");
     m->tool_result_media = s_mask(s_field(j, l, "tool_result_media"), s_media_names, 3);
     m->tool_choice = s_mask(s_field(j, l, "tool_choice"), s_choice_names, 3);
     m->cache_fields = s_mask(s_field(j, l, "cache_fields"), s_cache_names, 3);
@@ -123,18 +136,6 @@ static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct m
     l.family = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "families"), m->family);
     m->name = s_strdup_or_null(cJSON_GetStringValue(s_field(j, &l, "name")));
     m->provider = s_strdup_or_null(cJSON_GetStringValue(s_field(j, &l, "provider")));
-    m->converse = s_bool(j, &l, "converse");
-    m->streaming = s_bool(j, &l, "streaming");
-    m->system_prompts = s_bool(j, &l, "system_prompts");
-    m->vision = s_bool(j, &l, "vision");
-    m->documents = s_bool(j, &l, "documents");
-    m->tool_use = s_bool(j, &l, "tool_use");
-    m->tool_use_streaming = s_bool(j, &l, "tool_use_streaming");
-    m->reasoning = s_bool(j, &l, "reasoning");
-    m->prompt_caching = s_bool(j, &l, "prompt_caching");
-    m->cache_in_tools = s_bool(j, &l, "cache_in_tools");
-    m->on_demand = s_bool(j, &l, "on_demand");
-    m->latency_optimized = s_bool(j, &l, "latency_optimized");
     m->cache_min_tokens = brk_json_count(s_field(j, &l, "cache_min_tokens"), 0);
     m->max_output_tokens = brk_json_count(s_field(j, &l, "max_output_tokens"), 0);
     m->output_burndown = brk_json_count(s_field(j, &l, "output_burndown"), 1);
@@ -206,6 +207,15 @@ out:
         *out = cat;
     }
     return rc;
+}
+
+/* scripts/embed.sh's copy of fixtures/models.json (build/gen/models_json.c). */
+extern const unsigned char brk_default_models_json[];
+extern const size_t brk_default_models_json_len;
+
+enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, size_t err_len)
+{
+    return mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, out, err, err_len);
 }
 
 enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,

@@ -121,6 +121,9 @@ struct mock_model_ref {
 enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err,
                                    size_t err_len);
 
+/* Parse the built-in catalogue (fixtures/models.json, compiled in). */
+enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, size_t err_len);
+
 /* Load a catalogue file. */
 enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
                                        size_t err_len);

@@ -51,17 +51,6 @@
  * fit many times over); longer text is cut. */
 #define S_MAX_MESSAGE (64u * 1024u)
 
-static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static bool s_fail(struct mock_response *resp, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mock_response_verrorf(resp, BRK_AWS_VALIDATION, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* Through the schema's matcher, so a hand check and the schema stage never disagree on a
  * pattern, and each pattern is compiled once. */
 bool mock_check_pattern(struct mock_response *resp, const struct mock_pattern *pattern, const char *path,
@@ -126,7 +115,7 @@ static bool s_check_payload(const struct mock_shape *shape, const struct mock_re
         const struct mock_member *m = &shape->members[i];
         if (m->location == MOCK_LOC_BODY && m->shape->type == MOCK_SHAPE_BLOB && m->shape->has_max &&
             (double)req->body_len > m->shape->max) {
-            return s_fail(resp, S_MSG_PAYLOAD_TOO_LONG, m->name, (unsigned long long)m->shape->max);
+            return mock_validation_fail(resp, S_MSG_PAYLOAD_TOO_LONG, m->name, (unsigned long long)m->shape->max);
         }
     }
     return true;
@@ -181,10 +170,10 @@ static bool s_check_roles(const struct mock_model *model, const cJSON *messages,
             continue; /* system-role messages carry tool additions; they take no turn */
         }
         if (!prev && strcmp(role, "user") != 0 && !leading_assistant) {
-            return s_fail(resp, BRK_MSG_FIRST_USER);
+            return mock_validation_fail(resp, BRK_MSG_FIRST_USER);
         }
         if (prev && strcmp(prev, role) == 0 && !merge) {
-            return s_fail(resp, BRK_MSG_ALTERNATE);
+            return mock_validation_fail(resp, BRK_MSG_ALTERNATE);
         }
         prev = role;
     }
@@ -226,23 +215,23 @@ static bool s_check_block(int n, int k, bool user, const cJSON *b, struct s_coun
     struct s_block m = s_block_members(b);
     bool cache_point_next = b->next && brk_json_get(b->next, "cachePoint");
     if (cJSON_IsString(m.text) && brk_rule_text_refused(m.text->valuestring, cache_point_next)) {
-        return s_fail(resp, BRK_MSG_BLANK_TEXT, n, k);
+        return mock_validation_fail(resp, BRK_MSG_BLANK_TEXT, n, k);
     }
     const char *media = m.document ? "document" : m.image ? "image" : NULL;
     if (media && !user) {
-        return s_fail(resp, BRK_MSG_MEDIA_ROLE, media, n, k);
+        return mock_validation_fail(resp, BRK_MSG_MEDIA_ROLE, media, n, k);
     }
     c->image += m.image != NULL;
     c->document += m.document != NULL;
     const char *name = cJSON_GetStringValue(brk_json_get(m.document, "name"));
     if (name && !brk_rule_document_name_ok(name)) {
-        return s_fail(resp, BRK_MSG_DOCUMENT_NAME);
+        return mock_validation_fail(resp, BRK_MSG_DOCUMENT_NAME);
     }
     if (m.tool_result) {
         c->tool_result++;
         const char *status = cJSON_GetStringValue(brk_json_get(m.tool_result, "status"));
         if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(brk_json_get(m.tool_result, "content")) == 0) {
-            return s_fail(resp, BRK_MSG_ERROR_RESULT_EMPTY, n, k);
+            return mock_validation_fail(resp, BRK_MSG_ERROR_RESULT_EMPTY, n, k);
         }
     }
     return true;
@@ -258,7 +247,7 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
         const char *role = cJSON_GetStringValue(brk_json_get(m, "role"));
         bool user = role && strcmp(role, "user") == 0;
         if (cJSON_GetArraySize(content) == 0) {
-            return s_fail(resp, BRK_MSG_EMPTY_CONTENT, n);
+            return mock_validation_fail(resp, BRK_MSG_EMPTY_CONTENT, n);
         }
         struct s_counts c = {0, 0, 0};
         int k = 0;
@@ -270,10 +259,10 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
             }
         }
         if (c.image > BRK_RULE_MAX_IMAGES) {
-            return s_fail(resp, BRK_MSG_TOO_MANY_IMAGES, n);
+            return mock_validation_fail(resp, BRK_MSG_TOO_MANY_IMAGES, n);
         }
         if (c.document > BRK_RULE_MAX_DOCUMENTS) {
-            return s_fail(resp, BRK_MSG_TOO_MANY_DOCUMENTS, n);
+            return mock_validation_fail(resp, BRK_MSG_TOO_MANY_DOCUMENTS, n);
         }
         n++;
     }
@@ -325,10 +314,10 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
     {
         struct s_tally t = s_tally_tools(m);
         if (!has_tool_config && (t.results || t.uses)) {
-            return s_fail(resp, BRK_MSG_NO_TOOL_CONFIG);
+            return mock_validation_fail(resp, BRK_MSG_NO_TOOL_CONFIG);
         }
         if (t.results > prev_tally.uses) {
-            return s_fail(resp, S_MSG_TOO_MANY_RESULTS, n);
+            return mock_validation_fail(resp, S_MSG_TOO_MANY_RESULTS, n);
         }
         int k = 0;
         const cJSON *b = NULL;
@@ -337,7 +326,7 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
         {
             const char *id = cJSON_GetStringValue(brk_json_get(brk_json_get(b, "toolResult"), "toolUseId"));
             if (id && !s_has_tool_use_id(prev, id)) {
-                return s_fail(resp, S_MSG_UNKNOWN_RESULT_ID, n, k, id);
+                return mock_validation_fail(resp, S_MSG_UNKNOWN_RESULT_ID, n, k, id);
             }
             k++;
         }
@@ -368,10 +357,10 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
         return true;
     }
     if (model && !model->tool_use) {
-        return s_fail(resp, S_MSG_NO_TOOLS);
+        return mock_validation_fail(resp, S_MSG_NO_TOOLS);
     }
     if (model && req->op == MOCK_OP_CONVERSE_STREAM && !model->tool_use_streaming) {
-        return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
+        return mock_validation_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
     const cJSON *tools = brk_json_get(tool_config, "tools");
     int i = 0;
@@ -380,18 +369,18 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     {
         const cJSON *schema = brk_json_get(brk_json_get(brk_json_get(t, "toolSpec"), "inputSchema"), "json");
         if (schema && !cJSON_IsObject(schema)) {
-            return s_fail(resp, BRK_MSG_SCHEMA_FORMAT, i);
+            return mock_validation_fail(resp, BRK_MSG_SCHEMA_FORMAT, i);
         }
         const cJSON *type = brk_json_get(schema, "type");
         if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)) {
-            return s_fail(resp, BRK_MSG_SCHEMA_TYPE, i);
+            return mock_validation_fail(resp, BRK_MSG_SCHEMA_TYPE, i);
         }
         i++;
     }
     const cJSON *tool_choice = brk_json_get(brk_json_get(tool_config, "toolChoice"), "tool");
     const char *choice = cJSON_GetStringValue(brk_json_get(tool_choice, "name"));
     if (choice && !s_tool_defined(tools, choice)) {
-        return s_fail(resp, BRK_MSG_TOOL_CHOICE, choice);
+        return mock_validation_fail(resp, BRK_MSG_TOOL_CHOICE, choice);
     }
     return true;
 }
@@ -404,7 +393,7 @@ static bool s_check_max_tokens(const struct mock_request *req, struct mock_respo
         return true;
     }
     unsigned long long limit = (unsigned long long)m->max_output_tokens;
-    return s_fail(resp, S_MSG_MAX_TOKENS, limit, limit);
+    return mock_validation_fail(resp, S_MSG_MAX_TOKENS, limit, limit);
 }
 
 static bool s_check_settings(const struct mock_request *req, struct mock_response *resp)
@@ -412,14 +401,14 @@ static bool s_check_settings(const struct mock_request *req, struct mock_respons
     const char *latency = cJSON_GetStringValue(brk_json_get(brk_json_get(req->json, "performanceConfig"), "latency"));
     const struct mock_model *m = req->model.model;
     if (latency && strcmp(latency, "optimized") == 0 && m && !m->latency_optimized) {
-        return s_fail(resp, S_MSG_LATENCY);
+        return mock_validation_fail(resp, S_MSG_LATENCY);
     }
     int i = 0;
     const cJSON *path = NULL;
     cJSON_ArrayForEach(path, brk_json_get(req->json, "additionalModelResponseFieldPaths"))
     {
         if (cJSON_IsString(path) && !brk_rule_json_pointer_ok(path->valuestring)) {
-            return s_fail(resp, BRK_MSG_JSON_POINTER, i);
+            return mock_validation_fail(resp, BRK_MSG_JSON_POINTER, i);
         }
         i++;
     }
@@ -446,7 +435,7 @@ bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *r
             text = text || cJSON_IsString(k.text);
         }
         if (document && !text) {
-            return s_fail(resp, BRK_MSG_DOCUMENT_TEXT);
+            return mock_validation_fail(resp, BRK_MSG_DOCUMENT_TEXT);
         }
     }
     return true;

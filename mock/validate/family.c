@@ -13,21 +13,20 @@
 #include "mock/model/catalog.h"
 
 /* Exact texts recorded on live Bedrock (model-families.md section 2.1). */
-#define S_MSG_BLOCK_KIND                                                                         \
+#define S_MSG_BLOCK_KIND                                                                           \
     "This model doesn't support the %s content block that you provided. Update the content block " \
     "and try again."
 #define S_MSG_FIELD "This model doesn't support the %s field. Remove %s and try again."
-#define S_MSG_SYSTEM                                                                               \
+#define S_MSG_SYSTEM                                                                                 \
     "This model doesn't support system messages. Try again without a system message or use a model " \
     "that supports system messages."
-#define S_MSG_RESULT_ALONE "messages.%d.content: Conversation blocks and tool result blocks cannot be provided in the same turn"
-#define S_MSG_RESULT_S3                                                                                         \
+#define S_MSG_RESULT_ALONE \
+    "messages.%d.content: Conversation blocks and tool result blocks cannot be provided in the same turn"
+#define S_MSG_RESULT_S3                                                                                           \
     "The model returned the following errors: Malformed input request: #/messages/%d/content/%d: extraneous key " \
     "[toolResult] is not permitted, please reformat your input and try again."
 
-static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static bool s_fail(struct mock_response *resp, const char *fmt, ...)
+bool mock_validation_fail(struct mock_response *resp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -39,7 +38,7 @@ static bool s_fail(struct mock_response *resp, const char *fmt, ...)
 /* The pattern refusal for a field, quoting its path twice. */
 static bool s_fail_field(struct mock_response *resp, const char *path)
 {
-    return s_fail(resp, S_MSG_FIELD, path, path);
+    return mock_validation_fail(resp, S_MSG_FIELD, path, path);
 }
 
 static bool s_from_s3(const cJSON *media)
@@ -55,16 +54,16 @@ static bool s_check_media(const struct mock_model *m, const cJSON *block, bool i
     const cJSON *video = brk_json_get(block, "video");
     unsigned allowed = in_result ? m->tool_result_media : MOCK_MEDIA_IMAGE | MOCK_MEDIA_DOCUMENT;
     if (video && !m->video) {
-        return s_fail(resp, S_MSG_BLOCK_KIND, "video");
+        return mock_validation_fail(resp, S_MSG_BLOCK_KIND, "video");
     }
     if (image && !m->s3_images && s_from_s3(image)) {
         return s_fail_field(resp, "s3Uri");
     }
     if (image && (!m->vision || !(allowed & MOCK_MEDIA_IMAGE))) {
-        return s_fail(resp, S_MSG_BLOCK_KIND, "image");
+        return mock_validation_fail(resp, S_MSG_BLOCK_KIND, "image");
     }
     if (document && (!m->documents || !(allowed & MOCK_MEDIA_DOCUMENT))) {
-        return s_fail(resp, S_MSG_BLOCK_KIND, "document");
+        return mock_validation_fail(resp, S_MSG_BLOCK_KIND, "document");
     }
     return true;
 }
@@ -90,7 +89,7 @@ static bool s_check_tool_result(const struct mock_model *m, const cJSON *result,
     cJSON_ArrayForEach(item, brk_json_get(result, "content"))
     {
         if (s_nova_result_s3(m, item)) {
-            return s_fail(resp, S_MSG_RESULT_S3, n, k);
+            return mock_validation_fail(resp, S_MSG_RESULT_S3, n, k);
         }
         if (!s_check_media(m, item, true, resp)) {
             return false;
@@ -118,7 +117,7 @@ static bool s_check_message(const struct mock_model *m, const cJSON *message, in
         k++;
     }
     if (m->tool_result_alone && results && others) {
-        return s_fail(resp, S_MSG_RESULT_ALONE, n);
+        return mock_validation_fail(resp, S_MSG_RESULT_ALONE, n);
     }
     return true;
 }
@@ -155,7 +154,7 @@ bool mock_validate_family(const struct mock_request *req, const cJSON *tool_conf
         return true;
     }
     if (!m->system_prompts && cJSON_GetArraySize(brk_json_get(req->json, "system")) > 0) {
-        return s_fail(resp, S_MSG_SYSTEM);
+        return mock_validation_fail(resp, S_MSG_SYSTEM);
     }
     int n = 0;
     const cJSON *message = NULL;

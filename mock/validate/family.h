@@ -15,6 +15,10 @@
 #include "mock/pipeline/request.h"
 #include "mock/pipeline/response.h"
 
+/* Fill resp with a ValidationException of the formatted text; returns false, so a rule can
+ * `return mock_validation_fail(...)`. Shared by every conversation rule. */
+bool mock_validation_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The first per-family rule the request breaks fills `resp` with Bedrock's text (false);
  * true when every rule holds or the model is unknown. `tool_config` may be NULL. */
 bool mock_validate_family(const struct mock_request *req, const cJSON *tool_config, struct mock_response *resp);
