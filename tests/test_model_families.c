@@ -12,7 +12,6 @@
 #include "mock/model/catalog.h"
 #include "tests/support/harness.h"
 
-
 #define S_APP_ARN "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/mi1dadi0g15f"
 #define S_SPEC "../shared/spec/model-families.md"
 
