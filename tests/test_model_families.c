@@ -97,6 +97,78 @@ Test(model_families, the_id_list_is_the_specs_table)
     free(spec);
 }
 
+/* The spec's family names, as the catalogue spells them (Amazon is Nova or Titan). */
+static bool s_family_matches(const char *spec_family, const char *family)
+{
+    static const char *const map[][2] = {
+        {"Amazon", "nova"},        {"Amazon", "titan"},    {"Anthropic", "anthropic"}, {"Cohere", "cohere"},
+        {"Meta Llama", "llama"},   {"Mistral", "mistral"}, {"DeepSeek", "deepseek"},   {"Qwen", "qwen"},
+        {"Google Gemma", "gemma"}, {"MiniMax", "minimax"}, {"NVIDIA", "nemotron"},     {"Writer", "palmyra"},
+        {"Z.AI", "glm"},           {"Moonshot", "kimi"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (strcmp(map[i][0], spec_family) == 0 && strcmp(map[i][1], family) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One row of the spec's table: "| `id` | Family | form | on-demand status |". */
+static void s_check_row(const struct mock_catalog *cat, char *row)
+{
+    char *cells[5] = {0};
+    size_t n = 0;
+    for (char *save = NULL, *c = strtok_r(row, "|", &save); c && n < 5; c = strtok_r(NULL, "|", &save)) {
+        while (*c == ' ' || *c == '`') {
+            c++;
+        }
+        for (char *e = c + strlen(c); e > c && (e[-1] == ' ' || e[-1] == '`'); e--) {
+            e[-1] = '\0';
+        }
+        cells[n++] = c;
+    }
+    cr_assert_geq(n, 4, "a short row");
+    struct mock_model_ref ref;
+    cr_assert_eq(mock_catalog_resolve(cat, cells[0], &ref), BRK_OK, "%s", cells[0]);
+    cr_assert(s_family_matches(cells[1], ref.model->family), "%s: spec %s, catalogue %s", cells[0], cells[1],
+              ref.model->family);
+    if (strstr(cells[3], "profile-only")) {
+        cr_assert_not(ref.model->on_demand, "%s: the spec says profile-only", cells[0]);
+    }
+    if (strstr(cells[3], "base id served on-demand")) {
+        cr_assert(ref.model->on_demand, "%s: the spec says served on-demand", cells[0]);
+    }
+}
+
+Test(model_families, each_row_of_the_specs_table_has_its_family_and_on_demand_status)
+{
+    char *spec = th_read_source_file(S_SPEC, NULL);
+    if (!spec) {
+        cr_skip_test("%s is not at hand (a clone has no shared/)", S_SPEC);
+    }
+    char *start = strstr(spec, "## 1.");
+    char *end = start ? strstr(start, "## 2.") : NULL;
+    cr_assert(start && end, "section 1 not found");
+    *end = '\0';
+    struct mock_catalog *cat = s_catalog();
+    size_t rows = 0;
+    for (char *p = strstr(start, "\n| `"); p; p = strstr(p, "\n| `")) {
+        char *eol = strchr(p + 1, '\n');
+        char row[1024];
+        size_t len = eol ? (size_t)(eol - p - 1) : strlen(p + 1);
+        cr_assert_lt(len, sizeof(row));
+        memcpy(row, p + 1, len);
+        row[len] = '\0';
+        s_check_row(cat, row);
+        rows++;
+        p = eol ? eol : p + 1 + len;
+    }
+    cr_assert_eq(rows, 110);
+    mock_catalog_destroy(cat);
+    free(spec);
+}
+
 static bool s_known_family(const char *family)
 {
     for (size_t i = 0; i < sizeof(s_families) / sizeof(s_families[0]); i++) {
