@@ -23,7 +23,7 @@ FORMAT_FILES ?=
 V           ?= 0
 SANITIZE    ?=
 
-PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2
+PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 libpcre2-8
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize
@@ -141,6 +141,16 @@ test-unit: $(TEST_BIN) $(MOCK_BIN)
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
 test-interop: $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/interop/run.sh $(SAN_POST)
+
+# ---- test-hostile: one client must not stall the mock or exhaust its memory (issue 22) ----
+# The slow cases (suites named *_slow, skipped unless BRK_HOSTILE_SLOW is set: uploads of tens
+# of MiB, a full journal) and, after them, the fast ones again. One job: each case measures the
+# process's resident memory.
+.PHONY: test-hostile
+test-hostile: $(TEST_BIN) $(MOCK_BIN)
+	$(Q)$(SAN_PRE) BRK_HOSTILE_SLOW=1 BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) \
+	  $(TEST_BIN) --jobs 1 --filter '*_slow/*' $(SAN_POST)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) $(SAN_ENV) $(TEST_BIN) --jobs 2 --filter 'hostile_clients/*' $(SAN_POST)
 
 # ---- build rules ---------------------------------------------------------
 # Every object depends on a stamp holding the compiler and flags it was built with. The stamp's

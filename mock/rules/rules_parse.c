@@ -106,8 +106,8 @@ static bool s_bool(const cJSON *obj, const char *key, bool *out, char *err, size
 
 static bool s_one_op(struct mock_rule *r, const cJSON *v, char *err, size_t err_len)
 {
-    enum mock_op op = cJSON_IsString(v) ? mock_op_parse(v->valuestring) : MOCK_OP_UNKNOWN;
-    if (op == MOCK_OP_UNKNOWN || op == MOCK_OP_ADMIN) {
+    enum brk_op op = cJSON_IsString(v) ? brk_op_parse(v->valuestring) : BRK_OP_UNKNOWN;
+    if (op == BRK_OP_UNKNOWN) {
         return s_fail(err, err_len, "\"operation\" must name a Bedrock Runtime operation (\"Converse\", ...).");
     }
     r->ops[op] = true;
@@ -153,23 +153,67 @@ static bool s_parse_headers(struct mock_rule_header *out, size_t *n, const cJSON
     return true;
 }
 
+/* Limits that bound one match, whatever the pattern and text (a nested quantifier with a
+ * back-reference backtracks exponentially): PCRE2's count of internal match calls (its
+ * default is 10,000,000; this is a few milliseconds of CPU), backtracking depth, and heap in
+ * KiB. A match that reaches one is no match, counted in the rule's "regexLimitHits". */
+#define S_REGEX_MATCH_LIMIT 1000000u
+#define S_REGEX_DEPTH_LIMIT 10000u
+#define S_REGEX_HEAP_LIMIT_KIB 8192u
+#define S_REGEX_MAX_PATTERN 4096u
+
+/* PCRE2 options giving POSIX ERE's whole-string semantics (REG_EXTENDED without
+ * REG_NEWLINE): "." matches a newline and "$" only the very end. UTF-8 aware; invalid
+ * UTF-8 in the text cannot match a character but does not fail the match. */
+#define S_REGEX_OPTIONS (PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
+
 static bool s_parse_regex(struct mock_rule *r, const cJSON *match, char *err, size_t err_len)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(match, "textRegex");
     if (!v) {
         return true;
     }
-    if (!cJSON_IsString(v)) {
-        return s_fail(err, err_len, "\"textRegex\" must be a string.");
+    if (!cJSON_IsString(v) || strlen(v->valuestring) > S_REGEX_MAX_PATTERN) {
+        return s_fail(err, err_len, "\"textRegex\" must be a string of at most %u bytes.", S_REGEX_MAX_PATTERN);
     }
-    int rc = regcomp(&r->text_re, v->valuestring, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char why[128];
-        regerror(rc, &r->text_re, why, sizeof(why));
-        return s_fail(err, err_len, "\"textRegex\" is not a POSIX extended regex: %s.", why);
+    /* glibc's word boundaries; PCRE2 would read them as a literal < and > without a word. */
+    for (const char *p = v->valuestring; *p; p++) {
+        if (p[0] == '\\' && (p[1] == '<' || p[1] == '>')) {
+            return s_fail(err, err_len, "\"textRegex\": \\< and \\> are not supported; use \\b for a word boundary.");
+        }
+        p += p[0] == '\\' && p[1];
     }
-    r->has_text_re = true;
+    int code = 0;
+    PCRE2_SIZE at = 0;
+    r->text_re = pcre2_compile((PCRE2_SPTR)v->valuestring, PCRE2_ZERO_TERMINATED, S_REGEX_OPTIONS, &code, &at, NULL);
+    if (!r->text_re) {
+        PCRE2_UCHAR why[160];
+        pcre2_get_error_message(code, why, sizeof(why));
+        return s_fail(err, err_len, "\"textRegex\" is not a valid regular expression: %s at offset %zu.",
+                      (const char *)why, (size_t)at);
+    }
+    r->text_re_limits = pcre2_match_context_create(NULL);
+    if (!r->text_re_limits) {
+        return s_fail(err, err_len, "out of memory compiling \"textRegex\".");
+    }
+    pcre2_set_match_limit(r->text_re_limits, S_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(r->text_re_limits, S_REGEX_DEPTH_LIMIT);
+    pcre2_set_heap_limit(r->text_re_limits, S_REGEX_HEAP_LIMIT_KIB);
     return true;
+}
+
+enum mock_rule_regex mock_rule_regex_match(const struct mock_rule *rule, const char *text)
+{
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!md) {
+        return MOCK_RULE_REGEX_LIMIT; /* out of memory: as good as a limit */
+    }
+    int rc = pcre2_match(rule->text_re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, rule->text_re_limits);
+    pcre2_match_data_free(md);
+    if (rc >= 0) {
+        return MOCK_RULE_REGEX_YES;
+    }
+    return rc == PCRE2_ERROR_NOMATCH ? MOCK_RULE_REGEX_NO : MOCK_RULE_REGEX_LIMIT;
 }
 
 static bool s_parse_match(struct mock_rule *r, const cJSON *match, char *err, size_t err_len)
@@ -280,8 +324,8 @@ static bool s_stream_exception(struct mock_rule *r, const cJSON *stream, char *e
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(stream, "exception");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(stream, "message");
     if (e) {
-        r->stream.exception = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
-        if (!r->stream.exception || !r->stream.exception->stream_member) {
+        r->fault.stream.exception = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
+        if (!r->fault.stream.exception || !r->fault.stream.exception->stream_member) {
             return s_fail(err, err_len, "\"stream.exception\" must name an error that can arrive in a stream "
                                         "(throttlingException, modelStreamErrorException, validationException, "
                                         "internalServerException, serviceUnavailableException, "
@@ -292,10 +336,10 @@ static bool s_stream_exception(struct mock_rule *r, const cJSON *stream, char *e
         return s_fail(err, err_len, "\"stream.message\" must be a string.");
     }
     if (m) {
-        snprintf(r->stream.exception_message, sizeof(r->stream.exception_message), "%s", m->valuestring);
+        snprintf(r->fault.stream.exception_message, sizeof(r->fault.stream.exception_message), "%s", m->valuestring);
     }
-    if (r->stream.exception_after_event && !r->stream.exception) {
-        r->stream.exception = brk_aws_error_get(BRK_AWS_MODEL_STREAM_ERROR);
+    if (r->fault.stream.exception_after_event && !r->fault.stream.exception) {
+        r->fault.stream.exception = brk_aws_error_get(BRK_AWS_MODEL_STREAM_ERROR);
     }
     return true;
 }
@@ -313,9 +357,9 @@ static bool s_parse_stream(struct mock_rule *r, const cJSON *json, char *err, si
         !s_uint(stream, "corruptCrcEvent", 100000, &crc, err, err_len)) {
         return false;
     }
-    r->stream.exception_after_event = (unsigned)exc;
-    r->stream.cut_after_event = (unsigned)cut;
-    r->stream.corrupt_crc_event = (unsigned)crc;
+    r->fault.stream.exception_after_event = (unsigned)exc;
+    r->fault.stream.cut_after_event = (unsigned)cut;
+    r->fault.stream.corrupt_crc_event = (unsigned)crc;
     if (!exc && !cut && !crc) {
         return s_fail(err, err_len, "\"stream\" needs exceptionAfterEvent, cutAfterEvent or corruptCrcEvent "
                                     "(events count from 1).");
@@ -327,23 +371,24 @@ static bool s_parse_faults(struct mock_rule *r, const cJSON *json, char *err, si
 {
     uint64_t cut = 0, retry_after_s = 0;
     const cJSON *ra = cJSON_GetObjectItemCaseSensitive(json, "retryAfter");
-    if (!s_uint(json, "delayMs", S_MAX_DELAY_MS, &r->delay_ms, err, err_len) ||
-        !s_bool(json, "closeBeforeReply", &r->close_before_reply, err, err_len) ||
+    if (!s_uint(json, "delayMs", S_MAX_DELAY_MS, &r->fault.delay_ms, err, err_len) ||
+        !s_bool(json, "closeBeforeReply", &r->fault.close_before_reply, err, err_len) ||
         !s_uint(json, "closeAfterBytes", UINT32_MAX, &cut, err, err_len) ||
         !s_uint(json, "retryAfter", 3600, &retry_after_s, err, err_len) ||
         !s_parse_headers(r->resp_headers, &r->n_resp_headers, cJSON_GetObjectItemCaseSensitive(json, "headers"),
                          "\"headers\"", err, err_len)) {
         return false;
     }
-    r->close_after_bytes = cJSON_GetObjectItemCaseSensitive(json, "closeAfterBytes") ? (int64_t)cut : -1;
+    r->fault.close_after_bytes = cJSON_GetObjectItemCaseSensitive(json, "closeAfterBytes") ? (int64_t)cut : -1;
     r->retry_after_ms = ra ? (int64_t)retry_after_s * 1000 : -1;
     return s_parse_stream(r, json, err, err_len);
 }
 
 static bool s_has_action(const struct mock_rule *r)
 {
-    return r->error || r->reply || r->delay_ms || r->close_before_reply || r->close_after_bytes >= 0 ||
-           r->stream.exception_after_event || r->stream.cut_after_event || r->stream.corrupt_crc_event ||
+    const struct mock_fault *f = &r->fault;
+    return r->error || r->reply || f->delay_ms || f->close_before_reply || f->close_after_bytes >= 0 ||
+           f->stream.exception_after_event || f->stream.cut_after_event || f->stream.corrupt_crc_event ||
            r->n_resp_headers || r->retry_after_ms >= 0;
 }
 
@@ -369,7 +414,7 @@ struct mock_rule *mock_rule_parse(const cJSON *json, char *err, size_t err_len)
         s_fail(err, err_len, "Out of memory.");
         return NULL;
     }
-    r->close_after_bytes = -1;
+    r->fault.close_after_bytes = -1;
     r->retry_after_ms = -1;
     bool ok = s_keys_ok(json, s_rule_keys, "a rule", err, err_len) && s_parse_id(r, json, err, err_len) &&
               s_parse_match(r, cJSON_GetObjectItemCaseSensitive(json, "match"), err, err_len) &&
@@ -404,9 +449,8 @@ void mock_rule_free(struct mock_rule *rule)
     free(rule->account);
     s_free_headers(rule->headers, rule->n_headers);
     free(rule->text);
-    if (rule->has_text_re) {
-        regfree(&rule->text_re);
-    }
+    pcre2_code_free(rule->text_re);
+    pcre2_match_context_free(rule->text_re_limits);
     free(rule->tool_result);
     free(rule->message);
     cJSON_Delete(rule->reply);

@@ -106,7 +106,12 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
 
 bool th_served_soon(struct brk_mock *mock, bool h2)
 {
-    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
+    return th_served_within(mock, h2, TH_DEADLINE_MS);
+}
+
+bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + within_ms;
     for (;;) {
         struct th_response r = (h2 ? th_request_h2 : th_request)(mock, "GET", "/_mock/health", NULL, NULL);
         bool served = r.status == 200;
@@ -116,6 +121,29 @@ bool th_served_soon(struct brk_mock *mock, bool h2)
         }
         usleep(20 * 1000);
     }
+}
+
+long th_rss_kib(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+    return -1; /* ASan's quarantine keeps freed memory resident on purpose */
+#endif
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) {
+        return -1; /* under valgrind the process's resident memory is valgrind's */
+    }
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kib;
 }
 
 void th_encode_label(const char *in, char *out, size_t out_len)
@@ -198,4 +226,13 @@ char *th_read_source_file(const char *relpath, size_t *len)
     char path[4096];
     th_source_path(relpath, path, sizeof(path));
     return th_read_file(path, len);
+}
+
+cJSON *th_service_model(void)
+{
+    size_t len = 0;
+    char *text = th_read_source_file("fixtures/service-model/bedrock-runtime/2023-09-30/service-2.json", &len);
+    cJSON *model = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    return model;
 }
