@@ -34,15 +34,15 @@ static const struct s_family s_families[] = {
     /* [4] Gemma 3 27B: 78 chars = 27 */
     {"gemma", 42, 8, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] Nemotron Nano 12B: 78 chars = 33 */
-    {"nvidia", 42, 14, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
+    {"nemotron", 42, 14, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] MiniMax M2: 78 chars = 40 */
     {"minimax", 42, 21, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] GLM 4.7 Flash: 26 + 26 chars = 21 */
-    {"zai", 42, 7, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
+    {"glm", 42, 7, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] Kimi K2: 50 + 48 chars + 242-char tool = 92 */
-    {"moonshot", 42, 10, 3, 1, 10, 10, BRK_IMAGE_RULE_AREA_750, 0},
+    {"kimi", 42, 10, 3, 1, 10, 10, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] Palmyra X4: 5 messages (59 chars) + 134-char tool = 88 */
-    {"writer", 42, 10, 3, 1, 20, 20, BRK_IMAGE_RULE_AREA_750, 0},
+    {"palmyra", 42, 10, 3, 1, 20, 20, BRK_IMAGE_RULE_AREA_750, 0},
     /* [4] DeepSeek R1: 26 chars = 12; [5] 3.3 chars/token */
     {"deepseek", 33, 4, 3, 1, 50, 50, BRK_IMAGE_RULE_AREA_750, 0},
     /* No live data: open-weight defaults ([5] 4.2 chars/token). */
@@ -150,7 +150,8 @@ void brk_token_profile_init(struct brk_token_profile *p, const char *family, con
     }
 }
 
-/* The one place a model id maps to a family (until the catalogue carries `family`). */
+/* An id's provider prefix to the catalogue's family names (docs/models.md), for code that has
+ * no catalogue: the client. The mock reads a model's family from its catalogue entry. */
 static const struct {
     const char *prefix;
     const char *family;
@@ -165,10 +166,10 @@ static const struct {
     {"qwen.", "qwen"},
     {"google.", "gemma"},
     {"minimax.", "minimax"},
-    {"nvidia.", "nvidia"},
-    {"writer.", "writer"},
-    {"zai.", "zai"},
-    {"moonshot", "moonshot"},
+    {"nvidia.", "nemotron"},
+    {"writer.", "palmyra"},
+    {"zai.", "glm"},
+    {"moonshot", "kimi"},
     {"openai.", "openai"},
 };
 

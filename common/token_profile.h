@@ -53,7 +53,7 @@ struct brk_token_profile {
 };
 
 /* Fill `p` for a model of `family` ("anthropic", "nova", "llama", "mistral", "titan",
- * "cohere", "deepseek", "qwen", "gemma", "minimax", "nvidia", "writer", "zai", "moonshot",
+ * "cohere", "deepseek", "qwen", "gemma", "minimax", "nemotron", "palmyra", "glm", "kimi",
  * "openai"; NULL or unknown: open-weight defaults) and `model_id` (the catalogue id, used for
  * Claude's tool-use prompt table, image rule and Nova 2). */
 void brk_token_profile_init(struct brk_token_profile *p, const char *family, const char *model_id);

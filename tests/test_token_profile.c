@@ -40,7 +40,7 @@ Test(token_profile, family_comes_from_the_provider_prefix)
     cr_assert_str_eq(brk_token_family_for_model_id("amazon.nova-micro-v1:0"), "nova");
     cr_assert_str_eq(brk_token_family_for_model_id("amazon.titan-text-express-v1"), "titan");
     cr_assert_str_eq(brk_token_family_for_model_id("global.anthropic.claude-opus-4-6-v1"), "anthropic");
-    cr_assert_str_eq(brk_token_family_for_model_id("moonshotai.kimi-k2.5"), "moonshot");
+    cr_assert_str_eq(brk_token_family_for_model_id("moonshotai.kimi-k2.5"), "kimi");
     cr_assert_str_eq(brk_token_family_for_model_id(
                          "arn:aws:bedrock:us-east-1:1:inference-profile/us.meta.llama3-1-8b-instruct-v1:0"),
                      "llama");

@@ -5,7 +5,7 @@
 
 const char *mock_model_family(const struct mock_model *model)
 {
-    return model ? brk_token_family_for_model_id(model->id) : NULL;
+    return model ? model->family : NULL; /* the catalogue's family: one source for rules and counts */
 }
 
 void mock_model_token_profile(const struct mock_model *model, struct brk_token_profile *out)

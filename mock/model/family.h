@@ -2,9 +2,8 @@
  * family.h (mock-private): which model family a catalogue model belongs to, and the token
  * profile (common/token_profile.h) its usage is counted with.
  *
- * The family comes from the model id's provider prefix (brk_token_family_for_model_id) until
- * the catalogue carries a `family` field; mock_model_family is the one place to switch.
- * Pure and thread-safe.
+ * The family is the catalogue's (fixtures/models.json, docs/models.md), so the per-family
+ * conversation rules and the token counts key on one name. Pure and thread-safe.
  */
 #ifndef MOCK_MODEL_FAMILY_H
 #define MOCK_MODEL_FAMILY_H
