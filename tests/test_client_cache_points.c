@@ -1,0 +1,183 @@
+/*
+ * test_client_cache_points.c: pydantic-ai's cache-point placement and trimming
+ * (include/bedrock/cache_points.h), table-driven from the JSON files of fixtures/cache-points: each file is
+ * one worked example or test scenario of spec client-facts.md §1.5, §1.6 and §1.11 (its
+ * "source" names the pydantic-ai test), with the input body, the settings, and the expected body
+ * or the expected error. Every request produced also passes the shared cache-point check
+ * (common/cachepoint.h) and, sent to the in-process mock, is answered 200 with the journal
+ * counting the same cache points per section as the report.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bedrock/cache_points.h"
+#include "common/cachepoint.h"
+#include "tests/support/client_support.h"
+
+#define CPT_MAX_CASES 128
+
+static enum brk_cache_mode s_mode(const cJSON *settings, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, key);
+    if (cJSON_IsTrue(v)) {
+        return BRK_CACHE_ON;
+    }
+    if (cJSON_IsString(v)) {
+        return strcmp(v->valuestring, "1h") == 0 ? BRK_CACHE_TTL_1H : BRK_CACHE_TTL_5M;
+    }
+    return BRK_CACHE_OFF;
+}
+
+static void s_settings(const cJSON *c, struct brk_cache_settings *s)
+{
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(c, "settings");
+    s->instructions = s_mode(j, "instructions");
+    s->tool_definitions = s_mode(j, "tool_definitions");
+    s->messages = s_mode(j, "messages");
+    const cJSON *dyn = cJSON_GetObjectItemCaseSensitive(j, "dynamic_instructions");
+    s->dynamic_instructions = cJSON_IsNumber(dyn) ? (size_t)dyn->valueint : 0;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The fixture file names, sorted; returns how many (asserts at least one). */
+static size_t s_case_names(char **names)
+{
+    char dir[1024];
+    th_source_path("fixtures/cache-points", dir, sizeof(dir));
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s is missing", dir);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) && n < CPT_MAX_CASES;) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof(*names), s_cmp);
+    cr_assert_gt(n, 30, "the cache-point fixtures are missing");
+    return n;
+}
+
+static cJSON *s_load(const char *name)
+{
+    char rel[256];
+    snprintf(rel, sizeof(rel), "fixtures/cache-points/%s", name);
+    char *text = th_read_source_file(rel, NULL);
+    cr_assert_not_null(text, "%s", rel);
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(c, "%s is not JSON", rel);
+    return c;
+}
+
+/* Outcome of one case: the final body and report (NULL on error) and the status. */
+struct cpt_run {
+    enum brk_status status;
+    struct brk_error err;
+    cJSON *body;
+    cJSON *report;
+};
+
+static void s_run(const cJSON *c, struct cpt_run *r)
+{
+    struct brk_cache_settings s;
+    s_settings(c, &s);
+    char *input = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "input"));
+    struct brk_buf body, report;
+    brk_buf_init(&body, 1 << 20);
+    brk_buf_init(&report, 1 << 20);
+    const char *model = cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring;
+    r->status = brk_cache_points_apply(model, &s, input, strlen(input), &body, &report, &r->err);
+    r->body = r->status == BRK_OK ? cJSON_Parse(body.data) : NULL;
+    r->report = r->status == BRK_OK ? cJSON_Parse(report.data) : NULL;
+    free(input);
+    brk_buf_clean_up(&body);
+    brk_buf_clean_up(&report);
+}
+
+static void s_run_clean_up(struct cpt_run *r)
+{
+    cJSON_Delete(r->body);
+    cJSON_Delete(r->report);
+}
+
+/* Kept cache points of the report per section, as the mock's journal counts them. */
+static void s_report_counts(const cJSON *report, struct brk_cachepoint_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "points"))
+    {
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(p, "at");
+        if (!cJSON_IsString(at)) {
+            continue;
+        }
+        out->system += strncmp(at->valuestring, "system", 6) == 0;
+        out->tools += strncmp(at->valuestring, "toolConfig", 10) == 0;
+        out->messages += strncmp(at->valuestring, "messages", 8) == 0;
+        out->total++;
+    }
+}
+
+/* The caps the mock gives the model (its catalogue agrees with pydantic-ai's profile on these). */
+static void s_caps(const char *model, struct brk_cachepoint_caps *caps)
+{
+    memset(caps, 0, sizeof(*caps));
+    caps->prompt_caching = brk_model_prompt_caching(model);
+    caps->cache_in_tools = brk_model_tool_caching(model);
+    caps->anthropic = brk_model_tool_caching(model);
+    caps->ttl_1h = strstr(model, "haiku-4-5") != NULL;
+}
+
+static void s_check_case(const char *name, const cJSON *c)
+{
+    struct cpt_run r = {0};
+    s_run(c, &r);
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(c, "error");
+    if (cJSON_IsString(error)) {
+        cr_expect_eq(r.status, BRK_ERR_INVALID_ARG, "%s: expected an error", name);
+        cr_expect_eq(strncmp(r.err.message, error->valuestring, strlen(error->valuestring)), 0, "%s: '%s'", name,
+                     r.err.message);
+        s_run_clean_up(&r);
+        return;
+    }
+    cr_assert_eq(r.status, BRK_OK, "%s: %s", name, r.err.message);
+    const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    char *got = cJSON_PrintUnformatted(r.body);
+    cr_expect(cJSON_Compare(r.body, expect, true), "%s: got %s", name, got);
+    free(got);
+    struct brk_cachepoint_counts journal, report;
+    brk_cachepoint_count(r.body, &journal);
+    s_report_counts(r.report, &report);
+    cr_expect_eq(report.total, journal.total, "%s: the report keeps %u, the request has %u", name, report.total,
+                 journal.total);
+    struct brk_cachepoint_list list;
+    brk_cachepoint_scan(r.body, &list);
+    struct brk_cachepoint_caps caps;
+    s_caps(cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring, &caps);
+    struct brk_cachepoint_violation v;
+    cr_expect(brk_cachepoint_check(&list, &caps, &v), "%s: the shared check refuses it: %s", name, v.message);
+    s_run_clean_up(&r);
+}
+
+TestSuite(client_cache_points, .timeout = TH_SUITE_TIMEOUT_S);
+
+Test(client_cache_points, every_fixture_gives_the_expected_request_or_error)
+{
+    char *names[CPT_MAX_CASES];
+    size_t n = s_case_names(names);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *c = s_load(names[i]);
+        s_check_case(names[i], c);
+        cJSON_Delete(c);
+        free(names[i]);
+    }
+}
