@@ -181,3 +181,115 @@ Test(client_cache_points, every_fixture_gives_the_expected_request_or_error)
         free(names[i]);
     }
 }
+
+/* Send `body` to the mock; returns the status and fills *entry with the journal's entry. */
+static enum brk_status s_send(struct brk_mock *mock, struct brk_client *client, const char *model, const cJSON *body,
+                              cJSON **entry, struct brk_error *err)
+{
+    char *text = cJSON_PrintUnformatted(body);
+    struct brk_converse_response *resp = NULL;
+    enum brk_status st = brk_converse(client, model, text, strlen(text), &resp, err);
+    brk_converse_response_destroy(resp);
+    free(text);
+    *entry = tc_last_journal_entry(mock);
+    return st;
+}
+
+static unsigned s_journal_count(const cJSON *entry, const char *section)
+{
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(entry, "cache_points");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cp, section);
+    cr_assert(cJSON_IsNumber(n), "the journal has no cache_points.%s", section);
+    return (unsigned)n->valueint;
+}
+
+/* One placed case through the mock: answered, and the journal agrees with the report. */
+static void s_round_trip(struct brk_mock *mock, struct brk_client *client, const char *name, const cJSON *c)
+{
+    struct cpt_run r = {0};
+    s_run(c, &r);
+    cr_assert_eq(r.status, BRK_OK, "%s: %s", name, r.err.message);
+    cJSON *entry = NULL;
+    struct brk_error err;
+    const char *model = cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring;
+    cr_expect_eq(s_send(mock, client, model, r.body, &entry, &err), BRK_OK, "%s: the mock refused it: %s", name,
+                 err.message);
+    struct brk_cachepoint_counts report;
+    s_report_counts(r.report, &report);
+    cr_expect_eq(s_journal_count(entry, "system"), report.system, "%s: system", name);
+    cr_expect_eq(s_journal_count(entry, "tools"), report.tools, "%s: tools", name);
+    cr_expect_eq(s_journal_count(entry, "messages"), report.messages, "%s: messages", name);
+    cJSON_Delete(entry);
+    s_run_clean_up(&r);
+}
+
+Test(client_cache_points, every_placed_request_passes_the_mock_and_its_journal_agrees)
+{
+    tc_env_reset();
+    struct brk_mock *mock = th_mock_start(NULL);
+    struct brk_client *client = tc_client(mock);
+    char *names[CPT_MAX_CASES];
+    size_t n = s_case_names(names), sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *c = s_load(names[i]);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "mock"))) {
+            s_round_trip(mock, client, names[i], c);
+            sent++;
+        }
+        cJSON_Delete(c);
+        free(names[i]);
+    }
+    cr_expect_gt(sent, 25);
+    brk_client_destroy(client);
+    brk_mock_stop(mock);
+    tc_env_clean_up();
+}
+
+/* The failing side: the same input sent as written (five cache points) is refused by the mock. */
+Test(client_cache_points, the_unplaced_input_is_refused_by_the_mock)
+{
+    tc_env_reset();
+    struct brk_mock *mock = th_mock_start(NULL);
+    struct brk_client *client = tc_client(mock);
+    cJSON *c = s_load("limit_filters_excess.json");
+    cJSON *entry = NULL;
+    struct brk_error err;
+    const char *model = cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring;
+    cr_expect_eq(s_send(mock, client, model, cJSON_GetObjectItemCaseSensitive(c, "input"), &entry, &err),
+                 BRK_ERR_SERVICE);
+    cr_expect_eq(err.http_status, 400);
+    cr_expect(strstr(err.message, "A maximum of 4 blocks with cache_control") != NULL, "%s", err.message);
+    cJSON_Delete(entry);
+    cJSON_Delete(c);
+    brk_client_destroy(client);
+    brk_mock_stop(mock);
+    tc_env_clean_up();
+}
+
+Test(client_cache_points, model_capabilities_follow_pydantic_ai_profiles)
+{
+    cr_expect(brk_model_prompt_caching("us.anthropic.claude-haiku-4-5-20251001-v1:0"));
+    cr_expect(brk_model_tool_caching("anthropic.claude-3-haiku-20240307-v1:0"));
+    cr_expect(brk_model_prompt_caching("us.amazon.nova-pro-v1:0"));
+    cr_expect_not(brk_model_tool_caching("us.amazon.nova-pro-v1:0"));
+    cr_expect_not(brk_model_prompt_caching("amazon.titan-text-express-v1"));
+    cr_expect_not(brk_model_prompt_caching("meta.llama3-8b-instruct-v1:0"));
+    cr_expect_not(brk_model_prompt_caching(NULL));
+}
+
+Test(client_cache_points, a_body_without_messages_is_refused)
+{
+    struct brk_error err;
+    struct brk_buf out;
+    brk_buf_init(&out, 1024);
+    const char *bad[] = {"[]", "{\"system\":[]}", "not json"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_expect_eq(brk_cache_points_apply(TC_HAIKU, NULL, bad[i], strlen(bad[i]), &out, NULL, &err),
+                     BRK_ERR_INVALID_ARG, "%s", bad[i]);
+    }
+    cr_expect_eq(out.len, 0);
+    const char *ok = TC_HELLO;
+    cr_expect_eq(brk_cache_points_apply(TC_HAIKU, NULL, ok, strlen(ok), &out, NULL, &err), BRK_OK);
+    cr_expect_gt(out.len, 0);
+    brk_buf_clean_up(&out);
+}
