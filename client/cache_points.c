@@ -234,8 +234,10 @@ static enum brk_status s_inner_marker(struct cp_ctx *ctx, cJSON *content, cJSON 
 static enum brk_status s_marker(struct cp_ctx *ctx, cJSON *built, cJSON *content, cJSON *marker, const char *from)
 {
     cJSON *cp = cJSON_GetObjectItemCaseSensitive(marker, "cachePoint");
-    if (cJSON_IsObject(cp) && !cJSON_GetObjectItemCaseSensitive(cp, "ttl")) {
-        cJSON_AddStringToObject(cp, "ttl", "5m"); /* a CachePoint marker always has a TTL */
+    if (cJSON_IsObject(cp) && !cJSON_GetObjectItemCaseSensitive(cp, "ttl") &&
+        !cJSON_AddStringToObject(cp, "ttl", "5m")) { /* a CachePoint marker always has a TTL */
+        cJSON_Delete(marker);
+        return brk_error_setf(ctx->err, BRK_ERR_NOMEM, "out of memory");
     }
     if (!s_track(ctx, marker, "marker", from)) {
         cJSON_Delete(marker);
@@ -261,10 +263,11 @@ static void s_doc_text(cJSON *content)
         doc = doc || cJSON_GetObjectItemCaseSensitive(b, "document");
         text = text || cJSON_GetObjectItemCaseSensitive(b, "text");
     }
-    if (doc && !text) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "text", CP_DOC_TEXT);
+    cJSON *t = doc && !text ? cJSON_CreateObject() : NULL;
+    if (t && cJSON_AddStringToObject(t, "text", CP_DOC_TEXT)) {
         s_insert_at(content, 0, t);
+    } else {
+        cJSON_Delete(t); /* out of memory: sent without it, which Bedrock refuses with its own message */
     }
 }
 
@@ -273,7 +276,7 @@ static enum brk_status s_user_part(struct cp_ctx *ctx, cJSON *built, cJSON *msg,
 {
     cJSON *in = cJSON_DetachItemFromObjectCaseSensitive(msg, "content");
     cJSON *content = cJSON_AddArrayToObject(msg, "content");
-    enum brk_status st = BRK_OK;
+    enum brk_status st = content ? BRK_OK : brk_error_setf(ctx->err, BRK_ERR_NOMEM, "out of memory");
     for (int bi = 0; st == BRK_OK && in && in->child; bi++) {
         cJSON *block = cJSON_DetachItemViaPointer(in, in->child);
         if (!s_is_cp(block)) {
@@ -333,6 +336,11 @@ static enum brk_status s_messages(struct cp_ctx *ctx, cJSON *root)
 {
     cJSON *in = cJSON_DetachItemFromObjectCaseSensitive(root, "messages");
     cJSON *built = cJSON_CreateArray();
+    if (!built || !cJSON_AddItemToObject(root, "messages", built)) {
+        cJSON_Delete(in);
+        cJSON_Delete(built);
+        return brk_error_setf(ctx->err, BRK_ERR_NOMEM, "out of memory");
+    }
     enum brk_status st = BRK_OK;
     for (int mi = 0; st == BRK_OK && in && in->child; mi++) {
         cJSON *msg = cJSON_DetachItemViaPointer(in, in->child);
@@ -345,7 +353,6 @@ static enum brk_status s_messages(struct cp_ctx *ctx, cJSON *root)
     }
     cJSON_Delete(in);
     s_merge_users(built);
-    cJSON_AddItemToObject(root, "messages", built);
     return st;
 }
 
