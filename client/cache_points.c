@@ -534,6 +534,22 @@ static enum brk_status s_apply(struct cp_ctx *ctx, cJSON *root, const struct brk
     return st;
 }
 
+/* Print the body and the report; on failure `request_out` is put back as it was. */
+static enum brk_status s_emit_both(const cJSON *root, const cJSON *report, struct brk_buf *request_out,
+                                   struct brk_buf *report_out, struct brk_error *err)
+{
+    size_t before = request_out ? request_out->len : 0;
+    enum brk_status st = s_emit(root, request_out, err);
+    if (st == BRK_OK) {
+        st = s_emit(report, report_out, err);
+    }
+    if (st != BRK_OK && request_out && request_out->data) {
+        request_out->len = before;
+        request_out->data[before] = '\0';
+    }
+    return st;
+}
+
 enum brk_status brk_cache_points_apply(const char *model_id, const struct brk_cache_settings *settings,
                                        const char *request_json, size_t len, struct brk_buf *request_out,
                                        struct brk_buf *report_out, struct brk_error *err)
@@ -542,28 +558,30 @@ enum brk_status brk_cache_points_apply(const char *model_id, const struct brk_ca
     if (!model_id || !request_json) {
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "a model id and a request body are required");
     }
+    /* cJSON reports no memory as a NULL like any other failure: a failed allocation anywhere in
+     * the run (common/alloc.h counts them) makes the whole run BRK_ERR_NOMEM. */
+    long failures = brk_alloc_failures();
     cJSON *root = cJSON_ParseWithLength(request_json, len);
-    if (!cJSON_IsObject(root) || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "messages"))) {
-        cJSON_Delete(root);
-        return brk_error_setf(err, BRK_ERR_INVALID_ARG, "the request is not a JSON object with a messages array");
+    struct cp_ctx *ctx = root ? brk_calloc(1, sizeof(*ctx)) : NULL;
+    enum brk_status st = BRK_OK;
+    if (!cJSON_IsObject(root) || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "messages")) || !ctx) {
+        st = brk_alloc_failures() != failures
+                 ? brk_error_setf(err, BRK_ERR_NOMEM, "out of memory")
+                 : brk_error_setf(err, BRK_ERR_INVALID_ARG, "the request is not a JSON object with a messages array");
+    } else {
+        ctx->prompt_caching = brk_model_prompt_caching(model_id);
+        ctx->tool_caching = brk_model_tool_caching(model_id);
+        ctx->err = err;
+        st = s_apply(ctx, root, settings ? settings : &none);
     }
-    struct cp_ctx *ctx = brk_calloc(1, sizeof(*ctx));
-    if (!ctx) {
-        cJSON_Delete(root);
-        return brk_error_setf(err, BRK_ERR_NOMEM, "out of memory");
+    cJSON *report = st == BRK_OK ? s_report(ctx, model_id) : NULL;
+    if (st == BRK_OK && brk_alloc_failures() != failures) {
+        st = brk_error_setf(err, BRK_ERR_NOMEM, "out of memory");
     }
-    ctx->prompt_caching = brk_model_prompt_caching(model_id);
-    ctx->tool_caching = brk_model_tool_caching(model_id);
-    ctx->err = err;
-    enum brk_status st = s_apply(ctx, root, settings ? settings : &none);
     if (st == BRK_OK) {
-        st = s_emit(root, request_out, err);
+        st = s_emit_both(root, report, request_out, report_out, err);
     }
-    if (st == BRK_OK) {
-        cJSON *report = s_report(ctx, model_id);
-        st = s_emit(report, report_out, err);
-        cJSON_Delete(report);
-    }
+    cJSON_Delete(report);
     cJSON_Delete(root);
     brk_free(ctx);
     return st;

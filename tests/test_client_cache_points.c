@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bedrock/cache_points.h"
+#include "common/alloc.h"
 #include "common/cachepoint.h"
 #include "tests/support/client_support.h"
 
@@ -292,4 +293,38 @@ Test(client_cache_points, a_body_without_messages_is_refused)
     cr_expect_eq(brk_cache_points_apply(TC_HAIKU, NULL, ok, strlen(ok), &out, NULL, &err), BRK_OK);
     cr_expect_gt(out.len, 0);
     brk_buf_clean_up(&out);
+}
+
+/* Out of memory at every allocation of a placement with every kind of move (a leading marker
+ * replacing a cache point before a document, settings, trimming): BRK_ERR_NOMEM, nothing
+ * written, no leak (ASan and valgrind runs check that). */
+Test(client_cache_points, every_failed_allocation_ends_cleanly)
+{
+    brk_alloc_hook_cjson();
+    cJSON *c = s_load("cache_write_and_read.json");
+    char *input = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "input"));
+    struct brk_cache_settings s;
+    s_settings(c, &s);
+    const char *model = cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring;
+    struct brk_buf body, report;
+    struct brk_error err;
+    brk_buf_init(&body, 1 << 20);
+    brk_buf_init(&report, 1 << 20);
+    brk_alloc_fail_at(0);
+    cr_assert_eq(brk_cache_points_apply(model, &s, input, strlen(input), &body, &report, &err), BRK_OK);
+    long count = brk_alloc_count();
+    cr_assert_gt(count, 20, "the placement allocates through the hooks (%ld)", count);
+    for (long n = 1; n <= count; n++) {
+        brk_buf_clean_up(&body);
+        brk_buf_clean_up(&report);
+        brk_alloc_fail_at(n);
+        enum brk_status st = brk_cache_points_apply(model, &s, input, strlen(input), &body, &report, &err);
+        brk_alloc_fail_at(0);
+        cr_assert_eq(st, BRK_ERR_NOMEM, "allocation %ld of %ld: %s", n, count, brk_status_name(st));
+        cr_assert_eq(body.len, 0, "allocation %ld: a body was written", n);
+    }
+    brk_buf_clean_up(&body);
+    brk_buf_clean_up(&report);
+    cJSON_free(input);
+    cJSON_Delete(c);
 }
