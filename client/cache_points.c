@@ -376,27 +376,46 @@ static enum brk_status s_add_setting(struct cp_ctx *ctx, cJSON *list, int index,
     return BRK_OK;
 }
 
+/* A setting that is on but places nothing: reported, with why. */
+static enum brk_status s_not_placed(struct cp_ctx *ctx, const char *source, const char *why)
+{
+    struct cp_entry *e = s_track(ctx, NULL, source, NULL);
+    if (!e) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    snprintf(e->dropped, sizeof(e->dropped), "%s", why);
+    return BRK_OK;
+}
+
 /* bedrock_cache_instructions: after the system prompt, or after its last static part. */
 static enum brk_status s_cache_instructions(struct cp_ctx *ctx, cJSON *root, const struct brk_cache_settings *s)
 {
     cJSON *system = cJSON_GetObjectItemCaseSensitive(root, "system");
     int n = cJSON_GetArraySize(system);
-    if (s->instructions == BRK_CACHE_OFF || !ctx->prompt_caching || n == 0) {
+    if (s->instructions == BRK_CACHE_OFF) {
         return BRK_OK;
+    }
+    if (!ctx->prompt_caching || n == 0) {
+        return s_not_placed(ctx, "instructions", n ? "the model has no prompt caching" : "there is no system prompt");
     }
     if (s->dynamic_instructions == 0) {
         return s_add_setting(ctx, system, -1, s->instructions, "instructions");
     }
     int index = s->dynamic_instructions >= (size_t)n ? 0 : n - (int)s->dynamic_instructions;
-    return index > 0 ? s_add_setting(ctx, system, index, s->instructions, "instructions") : BRK_OK;
+    return index > 0 ? s_add_setting(ctx, system, index, s->instructions, "instructions")
+                     : s_not_placed(ctx, "instructions", "every system block is a dynamic instruction");
 }
 
 /* bedrock_cache_tool_definitions: the last element of tools, tool-caching models only. */
 static enum brk_status s_cache_tools(struct cp_ctx *ctx, cJSON *root, const struct brk_cache_settings *s)
 {
     cJSON *tools = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "toolConfig"), "tools");
-    if (s->tool_definitions == BRK_CACHE_OFF || !ctx->tool_caching || cJSON_GetArraySize(tools) == 0) {
+    if (s->tool_definitions == BRK_CACHE_OFF) {
         return BRK_OK;
+    }
+    if (!ctx->tool_caching || cJSON_GetArraySize(tools) == 0) {
+        return s_not_placed(ctx, "tool_definitions",
+                            ctx->tool_caching ? "there are no tools" : "the model has no tool-definition caching");
     }
     return s_add_setting(ctx, tools, -1, s->tool_definitions, "tool_definitions");
 }
@@ -407,8 +426,14 @@ static enum brk_status s_cache_messages(struct cp_ctx *ctx, cJSON *root, const s
     cJSON *user = (cJSON *)brk_converse_last_user_message(root);
     cJSON *content = cJSON_GetObjectItemCaseSensitive(user, "content");
     int n = cJSON_GetArraySize(content);
-    if (s->messages == BRK_CACHE_OFF || !ctx->prompt_caching || n == 0 || s_is_cp(cJSON_GetArrayItem(content, n - 1))) {
+    if (s->messages == BRK_CACHE_OFF) {
         return BRK_OK;
+    }
+    if (!ctx->prompt_caching || n == 0 || s_is_cp(cJSON_GetArrayItem(content, n - 1))) {
+        return s_not_placed(ctx, "messages",
+                            !ctx->prompt_caching ? "the model has no prompt caching"
+                            : n == 0             ? "there is no user message with content"
+                                                 : "the last user message already ends with a cache point");
     }
     cJSON *cp = s_new_cp(s_mode_ttl(s->messages));
     if (!cp) {

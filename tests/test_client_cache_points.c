@@ -138,6 +138,28 @@ static void s_caps(const char *model, struct brk_cachepoint_caps *caps)
     caps->ttl_1h = strstr(model, "haiku-4-5") != NULL;
 }
 
+/* The report's dropped cache points, in order, against the fixture's "dropped" reasons (each a
+ * prefix); a case without drops expects none. */
+static void s_check_dropped(const char *name, const cJSON *c, const cJSON *report)
+{
+    const cJSON *want = cJSON_GetObjectItemCaseSensitive(c, "dropped");
+    int n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "points"))
+    {
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(p, "dropped");
+        if (!cJSON_IsString(why)) {
+            cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "at")), "%s: a point neither kept nor dropped",
+                      name);
+            continue;
+        }
+        const cJSON *w = cJSON_GetArrayItem(want, n++);
+        cr_expect(cJSON_IsString(w) && strncmp(why->valuestring, w->valuestring, strlen(w->valuestring)) == 0,
+                  "%s: dropped #%d: %s", name, n, why->valuestring);
+    }
+    cr_expect_eq(n, cJSON_GetArraySize(want), "%s: %d dropped, expected %d", name, n, cJSON_GetArraySize(want));
+}
+
 static void s_check_case(const char *name, const cJSON *c)
 {
     struct cpt_run r = {0};
@@ -155,6 +177,7 @@ static void s_check_case(const char *name, const cJSON *c)
     char *got = cJSON_PrintUnformatted(r.body);
     cr_expect(cJSON_Compare(r.body, expect, true), "%s: got %s", name, got);
     free(got);
+    s_check_dropped(name, c, r.report);
     struct brk_cachepoint_counts journal, report;
     brk_cachepoint_count(r.body, &journal);
     s_report_counts(r.report, &report);

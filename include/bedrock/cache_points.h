@@ -49,7 +49,9 @@ struct brk_cache_settings {
  * Appends the final body to `request_out` and the report to `report_out` (either may be NULL):
  * {"model": ..., "prompt_caching": b, "tool_caching": b, "points": [{"source":
  * "marker"|"instructions"|"tool_definitions"|"messages"|"request", "from": input location or
- * null, "ttl": "5m"|"1h"|null, "at": final location or null, "dropped": reason or null}]}.
+ * null, "ttl": "5m"|"1h"|null, "at": final location or null, "dropped": reason or null}]}; a
+ * setting that is on but places nothing (no prompt caching, no tools, already a cache point
+ * there) is listed too, with "at" null and the reason. On failure neither buffer is changed.
  * BRK_ERR_INVALID_ARG with pydantic-ai's message for a marker that cannot be placed (first
  * content with nothing before it, two in a row, on content that is only documents or videos)
  * and for a body that is not a JSON object with a `messages` array. */
