@@ -498,9 +498,14 @@ static void s_locate(void *arg, const struct brk_walk_visit *v)
     }
 }
 
-static cJSON *s_str_or_null(const char *s)
+/* Add `key`: a string, or null for NULL or "". An item cJSON could not attach is freed (out of
+ * memory; the caller's failure count catches it). */
+static void s_add_str(cJSON *obj, const char *key, const char *value)
 {
-    return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
+    cJSON *item = value && value[0] ? cJSON_CreateString(value) : cJSON_CreateNull();
+    if (!cJSON_AddItemToObject(obj, key, item)) {
+        cJSON_Delete(item);
+    }
 }
 
 /* The report (include/bedrock/cache_points.h gives its shape). */
@@ -515,11 +520,13 @@ static cJSON *s_report(const struct cp_ctx *ctx, const char *model_id)
         const struct cp_entry *e = &ctx->entries[i];
         cJSON *p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "source", e->source);
-        cJSON_AddItemToObject(p, "from", s_str_or_null(e->from));
-        cJSON_AddItemToObject(p, "ttl", s_str_or_null(e->ttl));
-        cJSON_AddItemToObject(p, "at", s_str_or_null(e->dropped[0] ? NULL : e->at));
-        cJSON_AddItemToObject(p, "dropped", s_str_or_null(e->dropped));
-        cJSON_AddItemToArray(points, p);
+        s_add_str(p, "from", e->from);
+        s_add_str(p, "ttl", e->ttl);
+        s_add_str(p, "at", e->dropped[0] ? NULL : e->at);
+        s_add_str(p, "dropped", e->dropped);
+        if (!cJSON_AddItemToArray(points, p)) {
+            cJSON_Delete(p);
+        }
     }
     return r;
 }
