@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bedrock/cache_points.h"
+#include "client/client_priv.h"
 #include "common/alloc.h"
 #include "common/cachepoint.h"
 #include "common/converse_walk.h"
@@ -617,4 +618,53 @@ enum brk_status brk_cache_points_apply(const char *model_id, const struct brk_ca
     cJSON_Delete(root);
     brk_free(ctx);
     return st;
+}
+
+void brk_client_set_cache(struct brk_client *client, const struct brk_cache_settings *settings)
+{
+    if (client) {
+        client->cache_set = settings != NULL;
+        memset(&client->cache, 0, sizeof(client->cache));
+        if (settings) {
+            client->cache = *settings;
+        }
+    }
+}
+
+/* CountTokens: place the cache points of input.converse and wrap the result again. */
+static enum brk_status s_place_count_tokens(const struct brk_client *client, const char *model_id, const char *body,
+                                            size_t body_len, struct brk_buf *placed, struct brk_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(body, body_len);
+    cJSON *input = cJSON_GetObjectItemCaseSensitive(root, "input");
+    char *converse = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "converse"));
+    struct brk_buf inner;
+    brk_buf_init(&inner, placed->max_len);
+    enum brk_status st =
+        converse ? brk_cache_points_apply(model_id, &client->cache, converse, strlen(converse), &inner, NULL, err)
+                 : brk_error_setf(err, BRK_ERR_INVALID_ARG, "the CountTokens body has no input.converse");
+    cJSON *placed_json = st == BRK_OK ? cJSON_Parse(inner.data) : NULL;
+    if (st == BRK_OK && (!placed_json || !cJSON_ReplaceItemInObjectCaseSensitive(input, "converse", placed_json))) {
+        cJSON_Delete(placed_json);
+        st = brk_error_setf(err, BRK_ERR_NOMEM, "out of memory");
+    }
+    if (st == BRK_OK) {
+        st = s_emit(root, placed, err);
+    }
+    brk_buf_clean_up(&inner);
+    cJSON_free(converse);
+    cJSON_Delete(root);
+    return st;
+}
+
+enum brk_status client_cache_place(const struct brk_client *client, const char *model_id, bool count_tokens,
+                                   const char *body, size_t body_len, struct brk_buf *placed, struct brk_error *err)
+{
+    if (!client || !client->cache_set || !body) {
+        return BRK_OK;
+    }
+    if (count_tokens) {
+        return s_place_count_tokens(client, model_id, body, body_len, placed, err);
+    }
+    return brk_cache_points_apply(model_id, &client->cache, body, body_len, placed, NULL, err);
 }

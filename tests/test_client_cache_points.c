@@ -351,3 +351,50 @@ Test(client_cache_points, every_failed_allocation_ends_cleanly)
     cJSON_free(input);
     cJSON_Delete(c);
 }
+
+/* Client-wide settings: Converse, ConverseStream and CountTokens send the placed body; a marker
+ * that cannot be placed fails the call before the network; NULL sends the body as given. */
+Test(client_cache_points, client_settings_place_every_operation)
+{
+    tc_env_reset();
+    struct brk_mock *mock = th_mock_start(NULL);
+    struct brk_client *client = tc_client(mock);
+    cJSON *c = s_load("cache_write_and_read.json");
+    struct brk_cache_settings s;
+    s_settings(c, &s);
+    brk_client_set_cache(client, &s);
+    const char *model = cJSON_GetObjectItemCaseSensitive(c, "model")->valuestring;
+    cJSON *entry = NULL;
+    struct brk_error err;
+    cr_assert_eq(s_send(mock, client, model, cJSON_GetObjectItemCaseSensitive(c, "input"), &entry, &err), BRK_OK, "%s",
+                 err.message);
+    cr_expect_eq(s_journal_count(entry, "system") + s_journal_count(entry, "tools"), 2);
+    cr_expect_eq(s_journal_count(entry, "messages"), 2, "the oldest marker was trimmed");
+    cJSON_Delete(entry);
+    char *body = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "input"));
+    char wrapped[8192];
+    snprintf(wrapped, sizeof(wrapped), "{\"input\":{\"converse\":%s}}", body);
+    uint64_t tokens = 0;
+    cr_expect_eq(brk_count_tokens(client, model, wrapped, strlen(wrapped), &tokens, &err), BRK_OK, "%s", err.message);
+    cr_expect_gt(tokens, 0);
+    const char *bad = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}},"
+                      "{\"text\":\"first\"}]}]}";
+    struct brk_converse_response *resp = NULL;
+    cr_expect_eq(brk_converse(client, model, bad, strlen(bad), &resp, &err), BRK_ERR_INVALID_ARG);
+    cr_expect(strstr(err.message, "CachePoint cannot be the first content") != NULL, "%s", err.message);
+    cr_expect_eq(err.http_status, 0, "refused before the network");
+    cJSON *five = s_load("limit_filters_excess.json");
+    cr_expect_eq(s_send(mock, client, model, cJSON_GetObjectItemCaseSensitive(five, "input"), &entry, &err), BRK_OK,
+                 "five markers are trimmed: %s", err.message);
+    cJSON_Delete(entry);
+    brk_client_set_cache(client, NULL);
+    cr_expect_eq(s_send(mock, client, model, cJSON_GetObjectItemCaseSensitive(five, "input"), &entry, &err),
+                 BRK_ERR_SERVICE, "five cache points as given are refused");
+    cJSON_Delete(entry);
+    cJSON_Delete(five);
+    cJSON_free(body);
+    cJSON_Delete(c);
+    brk_client_destroy(client);
+    brk_mock_stop(mock);
+    tc_env_clean_up();
+}

@@ -59,6 +59,15 @@ BRK_API enum brk_status brk_cache_points_apply(const char *model_id, const struc
                                                const char *request_json, size_t len, struct brk_buf *request_out,
                                                struct brk_buf *report_out, struct brk_error *err);
 
+struct brk_client;
+
+/* Client-wide settings: every later brk_converse, brk_converse_stream and brk_count_tokens of
+ * `client` places and trims its body's cache points with `settings` (markers included) before
+ * sending, as brk_cache_points_apply does; a body it refuses fails the call with its message.
+ * NULL turns placement off again (the body is sent as given). Not thread-safe with calls on the
+ * same client. */
+BRK_API void brk_client_set_cache(struct brk_client *client, const struct brk_cache_settings *settings);
+
 /* pydantic-ai's profile: prompt caching on every Anthropic model and Amazon Nova; tool-definition
  * caching on Anthropic only. `model_id` may carry a cross-region prefix ("us.") or be an ARN. */
 BRK_API bool brk_model_prompt_caching(const char *model_id);
