@@ -174,9 +174,12 @@ static int s_parse_args(int argc, char **argv, struct cli_options *o)
         {"count-tokens", no_argument, 0, 'c'},   {"endpoint", required_argument, 0, 'e'},
         {"region", required_argument, 0, 'r'},   {"profile", required_argument, 0, 'P'},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
-        {"body", required_argument, 0, OPT_BODY}, {"cache-instructions", optional_argument, 0, OPT_CACHE_INSTRUCTIONS},
-        {"cache-tools", optional_argument, 0, OPT_CACHE_TOOLS}, {"cache-messages", optional_argument, 0, OPT_CACHE_MESSAGES},
-        {"dynamic-instructions", required_argument, 0, OPT_DYNAMIC}, {"explain-cache", no_argument, 0, OPT_EXPLAIN},
+        {"body", required_argument, 0, OPT_BODY},
+        {"cache-instructions", optional_argument, 0, OPT_CACHE_INSTRUCTIONS},
+        {"cache-tools", optional_argument, 0, OPT_CACHE_TOOLS},
+        {"cache-messages", optional_argument, 0, OPT_CACHE_MESSAGES},
+        {"dynamic-instructions", required_argument, 0, OPT_DYNAMIC},
+        {"explain-cache", no_argument, 0, OPT_EXPLAIN},
         {0, 0, 0, 0},
     };
     int c;
