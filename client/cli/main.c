@@ -193,9 +193,12 @@ static int s_parse_args(int argc, char **argv, struct cli_options *o)
         if (c == '?') {
             return s_usage_error("unknown option or missing argument: '%s'", argv[optind - 1]);
         }
-        bool *flag = c == OPT_EXPLAIN ? &o->explain_cache : c == 'S' ? &o->stream : c == 'j' ? &o->json : c == 'c' ? &o->count_tokens
-                                                           : c == 'v'   ? &o->verbose
-                                                                        : NULL;
+        bool *flag = c == OPT_EXPLAIN ? &o->explain_cache
+                     : c == 'S'       ? &o->stream
+                     : c == 'j'       ? &o->json
+                     : c == 'c'       ? &o->count_tokens
+                     : c == 'v'       ? &o->verbose
+                                      : NULL;
         if (flag) {
             *flag = true;
         } else if ((rc = s_option(c, optarg, o)) != 0) {
