@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "bedrock/buf.h"
+#include "bedrock/cache_points.h"
 #include "bedrock/client.h"
 #include "bedrock/eventstream.h"
 
@@ -40,6 +41,8 @@ struct brk_client {
     struct brk_clock *clock; /* borrowed; NULL = real time */
     struct brk_retry_config retry;
     CURL *curl;
+    struct brk_cache_settings cache; /* brk_client_set_cache; applied when cache_set */
+    bool cache_set;
 };
 
 /* Decoding state of one ConverseStream answer (stream.c). */
@@ -138,5 +141,11 @@ void client_usage_parse(const cJSON *usage, struct brk_usage *out);
 enum brk_status client_json_parse(const char *text, size_t len, cJSON **out);
 /* A compact JSON copy of `item` (NULL item gives NULL and BRK_OK). */
 enum brk_status client_json_dup(const cJSON *item, char **out);
+
+/* The client's cache settings (brk_client_set_cache) applied to an operation's body: `placed`
+ * gets the body to send (for CountTokens, {"input":{"converse":...}} with its converse placed).
+ * Returns BRK_OK with `placed` empty when the client has no cache settings (cache_points.c). */
+enum brk_status client_cache_place(const struct brk_client *client, const char *model_id, bool count_tokens,
+                                   const char *body, size_t body_len, struct brk_buf *placed, struct brk_error *err);
 
 #endif

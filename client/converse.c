@@ -8,13 +8,21 @@
 #include "client/client_priv.h"
 #include "common/json.h"
 
+/* The largest body the client's cache-point placement writes. */
+#define CONVERSE_MAX_PLACED_BYTES (64u << 20)
+
 /* Init `call` (a stream's when `stream` is set) and run it; the caller cleans the call up
- * whatever the result. */
+ * whatever the result. With client cache settings (brk_client_set_cache) the body sent is the
+ * placed one, held in `placed` (the caller's; cleaned up by it after the call). */
 static enum brk_status s_run(struct brk_client *client, struct client_call *call, const char *operation,
                              const char *action, const char *model_id, const char *body, size_t body_len,
-                             struct client_stream *stream, struct brk_error *err)
+                             struct client_stream *stream, struct brk_buf *placed, struct brk_error *err)
 {
-    client_call_init(call, operation, action, model_id, body, body_len);
+    brk_buf_init(placed, CONVERSE_MAX_PLACED_BYTES);
+    enum brk_status rc =
+        client_cache_place(client, model_id, strcmp(action, "count-tokens") == 0, body, body_len, placed, err);
+    client_call_init(call, operation, action, model_id, placed->data ? placed->data : body,
+                     placed->data ? placed->len : body_len);
     call->stream = stream;
     if (stream) {
         stream->request_id = call->request_id;
@@ -22,7 +30,7 @@ static enum brk_status s_run(struct brk_client *client, struct client_call *call
     if (client == NULL) {
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a client", call->operation);
     }
-    return client_call_run(client, call, err);
+    return rc == BRK_OK ? client_call_run(client, call, err) : rc;
 }
 
 enum brk_status brk_converse(struct brk_client *client, const char *model_id, const char *body_json, size_t body_len,
@@ -34,7 +42,9 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
     }
     *out = NULL;
     struct client_call call;
-    enum brk_status rc = s_run(client, &call, "Converse", "converse", model_id, body_json, body_len, NULL, err);
+    struct brk_buf placed;
+    enum brk_status rc =
+        s_run(client, &call, "Converse", "converse", model_id, body_json, body_len, NULL, &placed, err);
     if (rc == BRK_OK) {
         rc = brk_converse_response_parse(call.resp_body.data, call.resp_body.len, out, err);
     }
@@ -42,6 +52,7 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
         memcpy((*out)->request_id, call.request_id, sizeof((*out)->request_id));
     }
     client_call_clean_up(&call);
+    brk_buf_clean_up(&placed);
     return rc;
 }
 
@@ -70,26 +81,30 @@ enum brk_status brk_count_tokens(struct brk_client *client, const char *model_id
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "brk_count_tokens needs an out pointer");
     }
     struct client_call call;
-    enum brk_status rc = s_run(client, &call, "CountTokens", "count-tokens", model_id, body_json, body_len, NULL, err);
+    struct brk_buf placed;
+    enum brk_status rc =
+        s_run(client, &call, "CountTokens", "count-tokens", model_id, body_json, body_len, NULL, &placed, err);
     rc = rc == BRK_OK ? s_input_tokens(&call, input_tokens, err) : rc;
     client_call_clean_up(&call);
+    brk_buf_clean_up(&placed);
     return rc;
 }
 
 enum brk_status brk_converse_stream(struct brk_client *client, const char *model_id, const char *body_json,
-                                    size_t body_len, brk_stream_event_fn on_event, void *user,
-                                    struct brk_error *err)
+                                    size_t body_len, brk_stream_event_fn on_event, void *user, struct brk_error *err)
 {
     struct brk_error local;
     err = err ? err : &local;
     brk_error_clear(err);
     struct client_call call;
     struct client_stream stream;
+    struct brk_buf placed;
     client_stream_init(&stream, on_event, user, err);
     enum brk_status rc =
-        s_run(client, &call, "ConverseStream", "converse-stream", model_id, body_json, body_len, &stream, err);
+        s_run(client, &call, "ConverseStream", "converse-stream", model_id, body_json, body_len, &stream, &placed, err);
     rc = rc == BRK_OK ? client_stream_finish(&stream) : rc;
     client_stream_clean_up(&stream);
     client_call_clean_up(&call);
+    brk_buf_clean_up(&placed);
     return rc;
 }

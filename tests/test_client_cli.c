@@ -167,3 +167,34 @@ Test(client_cli, usage_and_configuration_errors)
     cr_assert(strstr(r.err, "AWS_REGION"), "%s", r.err);
     s_free(&r);
 }
+
+/* --explain-cache: the placed request and the report, on the cache-point fixture of
+ * client-facts §1.6 (instructions + tools + three markers: the oldest marker is trimmed). */
+Test(client_cli, explain_cache_prints_the_placed_request_and_the_report)
+{
+    char body[1024], args[1400];
+    th_source_path("fixtures/cache-points/limit_all_settings.json", body, sizeof(body));
+    char *fixture = th_read_file(body, NULL);
+    cJSON *c = cJSON_Parse(fixture);
+    free(fixture);
+    cr_assert_not_null(c);
+    char *input = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "input"));
+    const char *path = tc_write_home_file("body.json", input);
+    free(input);
+    snprintf(args, sizeof(args), "-m %s --body '%s' --cache-instructions --cache-tools --explain-cache",
+             cJSON_GetObjectItem(c, "model")->valuestring, path);
+    struct s_run r = s_cli(args, true);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cJSON *out = cJSON_Parse(r.out);
+    cr_assert_not_null(out, "%s", r.out);
+    cr_expect(cJSON_Compare(cJSON_GetObjectItem(out, "request"), cJSON_GetObjectItem(c, "expect"), true), "%s", r.out);
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "report"), "points"), 0);
+    cr_expect(strstr(cJSON_GetObjectItem(first, "dropped")->valuestring, "trimmed to 4"), "%s", r.out);
+    cJSON_Delete(out);
+    cJSON_Delete(c);
+    s_free(&r);
+    r = s_cli("-m " TC_HAIKU " --cache-messages=2h --explain-cache", true);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "5m or 1h"), "%s", r.err);
+    s_free(&r);
+}

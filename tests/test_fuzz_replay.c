@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/cache_points.c"
 #include "fuzz/cachepoint_scan.c"
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
@@ -117,6 +118,11 @@ Test(fuzz_replay, rules_load)
 Test(fuzz_replay, cachepoint_scan)
 {
     cr_assert_gt(s_replay("cachepoint_scan", fuzz_cachepoint_scan), 0);
+}
+
+Test(fuzz_replay, cache_points)
+{
+    cr_assert_gt(s_replay("cache_points", fuzz_cache_points), 0);
 }
 
 Test(fuzz_replay, client_response)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bedrock/buf.h"
+#include "bedrock/cache_points.h"
 #include "bedrock/client.h"
 
 #define CLI_MAX_TOOLS 64
@@ -28,7 +29,13 @@ struct cli_options {
     long max_tokens;
     double temperature;
     bool has_temperature, stream, json, count_tokens, verbose;
+    const char *body;                /* --body FILE: the whole Converse body ("-": standard input) */
+    struct brk_cache_settings cache; /* --cache-instructions / --cache-tools / --cache-messages */
+    bool explain_cache;              /* print the placed request and the report; no call */
 };
+
+/* Long-only options. */
+enum { OPT_BODY = 1000, OPT_CACHE_INSTRUCTIONS, OPT_CACHE_TOOLS, OPT_CACHE_MESSAGES, OPT_DYNAMIC, OPT_EXPLAIN };
 
 static const char s_usage[] =
     "usage: bedrock-converse --model ID [options] [--prompt TEXT | < prompt.txt]\n"
@@ -47,6 +54,15 @@ static const char s_usage[] =
     "      --temperature F     inferenceConfig.temperature\n"
     "      --tool NAME=FILE    offer a tool whose input JSON schema is in FILE (repeatable)\n"
     "      --json              print the whole answer as Converse's JSON\n"
+    "      --body FILE         send the Converse body in FILE ('-': standard input) instead of\n"
+    "                          --prompt/--system/--tool; its user cachePoint blocks are markers\n"
+    "      --cache-instructions[=TTL]  a cache point after the system prompt (TTL 5m or 1h;\n"
+    "                          without one, no ttl key is sent)\n"
+    "      --cache-tools[=TTL] a cache point after the tool definitions (Anthropic models)\n"
+    "      --cache-messages[=TTL]  a cache point at the end of the last user message\n"
+    "      --dynamic-instructions N  the last N system blocks are dynamic (cached before them)\n"
+    "      --explain-cache     print the request after cache-point placement and trimming and,\n"
+    "                          for each cache point, where it went or why it was dropped; no call\n"
     "      --count-tokens      call CountTokens and print the input token count\n"
     "      --endpoint URL      endpoint (e.g. http://127.0.0.1:8787 for bedrock-mock)\n"
     "      --region REGION     region\n"
@@ -82,6 +98,38 @@ static bool s_number(const char *s, double *out)
     return errno == 0 && end != s && *end == '\0';
 }
 
+/* A cache setting's optional TTL: none is "on" without a ttl key. */
+static int s_cache_mode(const char *arg, enum brk_cache_mode *out)
+{
+    if (!arg) {
+        *out = BRK_CACHE_ON;
+    } else if (strcmp(arg, "5m") == 0 || strcmp(arg, "1h") == 0) {
+        *out = arg[1] == 'm' ? BRK_CACHE_TTL_5M : BRK_CACHE_TTL_1H;
+    } else {
+        return s_usage_error("a cache TTL is 5m or 1h, not '%s'", arg);
+    }
+    return 0;
+}
+
+/* The cache-point options (and --body). */
+static int s_cache_option(int c, const char *arg, struct cli_options *o)
+{
+    double v = 0;
+    switch (c) {
+    case OPT_BODY: o->body = arg; return 0;
+    case OPT_CACHE_INSTRUCTIONS: return s_cache_mode(arg, &o->cache.instructions);
+    case OPT_CACHE_TOOLS: return s_cache_mode(arg, &o->cache.tool_definitions);
+    case OPT_CACHE_MESSAGES: return s_cache_mode(arg, &o->cache.messages);
+    case OPT_DYNAMIC:
+        if (!s_number(arg, &v) || v < 0 || v > 1e6 || v != (double)(long)v) {
+            return s_usage_error("--dynamic-instructions needs a count, not '%s'", arg);
+        }
+        o->cache.dynamic_instructions = (size_t)v;
+        return 0;
+    default: return s_usage_error("unknown option");
+    }
+}
+
 /* One option with an argument; returns 0 or an exit status. */
 static int s_option(int c, const char *arg, struct cli_options *o)
 {
@@ -111,7 +159,7 @@ static int s_option(int c, const char *arg, struct cli_options *o)
         }
         o->tools[o->n_tools++] = arg;
         return 0;
-    default: return s_usage_error("unknown option");
+    default: return s_cache_option(c, arg, o);
     }
 }
 
@@ -126,6 +174,12 @@ static int s_parse_args(int argc, char **argv, struct cli_options *o)
         {"count-tokens", no_argument, 0, 'c'},   {"endpoint", required_argument, 0, 'e'},
         {"region", required_argument, 0, 'r'},   {"profile", required_argument, 0, 'P'},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
+        {"body", required_argument, 0, OPT_BODY},
+        {"cache-instructions", optional_argument, 0, OPT_CACHE_INSTRUCTIONS},
+        {"cache-tools", optional_argument, 0, OPT_CACHE_TOOLS},
+        {"cache-messages", optional_argument, 0, OPT_CACHE_MESSAGES},
+        {"dynamic-instructions", required_argument, 0, OPT_DYNAMIC},
+        {"explain-cache", no_argument, 0, OPT_EXPLAIN},
         {0, 0, 0, 0},
     };
     int c;
@@ -139,9 +193,12 @@ static int s_parse_args(int argc, char **argv, struct cli_options *o)
         if (c == '?') {
             return s_usage_error("unknown option or missing argument: '%s'", argv[optind - 1]);
         }
-        bool *flag = c == 'S' ? &o->stream : c == 'j' ? &o->json : c == 'c' ? &o->count_tokens
-                                                           : c == 'v'   ? &o->verbose
-                                                                        : NULL;
+        bool *flag = c == OPT_EXPLAIN ? &o->explain_cache
+                     : c == 'S'       ? &o->stream
+                     : c == 'j'       ? &o->json
+                     : c == 'c'       ? &o->count_tokens
+                     : c == 'v'       ? &o->verbose
+                                      : NULL;
         if (flag) {
             *flag = true;
         } else if ((rc = s_option(c, optarg, o)) != 0) {
@@ -449,12 +506,93 @@ static struct brk_client *s_client(const struct cli_options *o, struct brk_error
     return client;
 }
 
+/* The request as given: --body's JSON, else built from the prompt and options. NULL after a message. */
+static cJSON *s_given_request(const struct cli_options *o)
+{
+    if (!o->body) {
+        char *prompt = s_read_prompt(o);
+        cJSON *req = prompt ? s_request(o, prompt) : NULL;
+        free(prompt);
+        return req;
+    }
+    struct brk_buf in;
+    brk_buf_init(&in, CLI_MAX_INPUT_BYTES);
+    char *text = NULL;
+    if (strcmp(o->body, "-") == 0) {
+        struct cli_options stdin_only = {0};
+        text = s_read_prompt(&stdin_only);
+    } else if (brk_buf_read_file(&in, o->body) == BRK_OK) {
+        text = brk_buf_detach(&in, NULL);
+    }
+    brk_buf_clean_up(&in);
+    cJSON *req = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!cJSON_IsObject(req)) {
+        fprintf(stderr, "bedrock-converse: --body %s is not a readable JSON object\n", o->body);
+        cJSON_Delete(req);
+        return NULL;
+    }
+    return req;
+}
+
+static bool s_caching_asked(const struct cli_options *o)
+{
+    return o->body || o->explain_cache || o->cache.instructions || o->cache.tool_definitions || o->cache.messages;
+}
+
+/* Cache-point placement and trimming (include/bedrock/cache_points.h): the placed request, and
+ * the report into `report` when given. Frees `req`; NULL after a message. */
+static cJSON *s_place(const struct cli_options *o, cJSON *req, cJSON **report)
+{
+    char *text = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    struct brk_buf out, rep;
+    brk_buf_init(&out, CLI_MAX_INPUT_BYTES * 2);
+    brk_buf_init(&rep, CLI_MAX_INPUT_BYTES);
+    struct brk_error err;
+    brk_error_clear(&err);
+    enum brk_status st = text ? brk_cache_points_apply(o->model, &o->cache, text, strlen(text), &out, &rep, &err)
+                              : BRK_ERR_NOMEM;
+    free(text);
+    cJSON *placed = st == BRK_OK ? cJSON_Parse(out.data) : NULL;
+    if (st != BRK_OK) {
+        fprintf(stderr, "bedrock-converse: %s\n", err.message[0] ? err.message : brk_status_str(st));
+    } else if (report) {
+        *report = cJSON_Parse(rep.data);
+    }
+    brk_buf_clean_up(&out);
+    brk_buf_clean_up(&rep);
+    return placed;
+}
+
+/* --explain-cache: print {"request": ..., "report": ...}; no call. */
+static int s_explain(const struct cli_options *o)
+{
+    cJSON *report = NULL;
+    cJSON *req = s_given_request(o);
+    cJSON *placed = req ? s_place(o, req, &report) : NULL;
+    if (!placed) {
+        return EXIT_USAGE;
+    }
+    cJSON *both = cJSON_CreateObject();
+    cJSON_AddItemToObject(both, "request", placed);
+    cJSON_AddItemToObject(both, "report", report ? report : cJSON_CreateNull());
+    char *text = cJSON_Print(both);
+    puts(text ? text : "null");
+    free(text);
+    cJSON_Delete(both);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_options o = {0};
     int status = s_parse_args(argc, argv, &o);
     if (status >= 0) {
         return status;
+    }
+    if (o.explain_cache) {
+        return s_explain(&o);
     }
     struct brk_error err;
     brk_error_clear(&err);
@@ -463,8 +601,10 @@ int main(int argc, char **argv)
         s_report(&o, err.status, &err, 0);
         return s_exit_status(err.status);
     }
-    char *prompt = s_read_prompt(&o);
-    cJSON *req = prompt ? s_request(&o, prompt) : NULL;
+    cJSON *req = s_given_request(&o);
+    if (req && s_caching_asked(&o)) {
+        req = s_place(&o, req, NULL);
+    }
     enum brk_status rc = BRK_ERR_INVALID_ARG;
     if (req != NULL) {
         int64_t start = brk_clock_monotonic_ms();
@@ -472,7 +612,6 @@ int main(int argc, char **argv)
         s_report(&o, rc, &err, (long)(brk_clock_monotonic_ms() - start));
     }
     cJSON_Delete(req);
-    free(prompt);
     brk_client_destroy(client);
     return req ? s_exit_status(rc) : EXIT_USAGE;
 }
