@@ -21,6 +21,7 @@
 #include "mock/ops/stream.h"
 #include "mock/admin/admin.h"
 #include "mock/pipeline/router.h"
+#include "mock/replay/replay.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
 #define S_MSG_INVALID_MODEL "The provided model identifier is invalid."
@@ -187,12 +188,14 @@ void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_
             mock_admin_handle(mock, req, resp);
         }
         return; /* admin calls are not part of the traffic under test */
-    } else if (mock_stage_auth(mock, req, resp) && s_stage_body(mock, req, resp) &&
+    } else if (mock_stage_auth(mock, req, resp) && !mock_record_forward(mock, req, resp) && s_stage_body(mock, req, resp) &&
                mock_stage_schema(mock, req, resp) && s_stage_model(mock, req, resp) &&
                mock_stage_validate(mock, req, resp) && mock_stage_cache_points(mock, req, resp) &&
                mock_stage_validate_documents(mock, req, resp) && mock_stage_rules(mock, req, resp) &&
                mock_stage_quota(mock, req, resp)) {
-        s_run_operation(mock, req, resp);
+        if (!mock_replay_answer(mock, req, resp)) { /* replay/: a cassette's answer, after the rules */
+            s_run_operation(mock, req, resp);
+        }
         mock_quota_reconcile(mock, req, resp);
     }
     s_record(mock, req, resp, started_us);
