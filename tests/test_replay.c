@@ -59,10 +59,28 @@ static void s_teardown(void)
 
 TestSuite(replay, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
+/* Upstream rules: "Goodbye" is throttled (an error the replaying mock would never give by
+ * itself), and the first "Hello" gets a scripted answer, so two identical requests differ. */
+static const char s_upstream_rules[] =
+    "[{\"match\":{\"text\":\"Goodbye\"},\"error\":\"ThrottlingException\",\"message\":\"Slow down, recorder.\"},"
+    "{\"match\":{\"text\":\"Hello\",\"nth\":1},\"reply\":{\"text\":\"The first answer.\"}}]";
+
+static void s_write(const char *name, const char *text, char *path, size_t path_len)
+{
+    snprintf(path, path_len, "%s/%s", s_dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 static struct brk_mock *s_upstream(void)
 {
+    char rules[160];
+    s_write("upstream-rules.json", s_upstream_rules, rules, sizeof(rules));
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
+    cfg.rules_path = rules;
     cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
     cfg.credentials_path = s_cred_path;
     cfg.has_seed = true;
@@ -145,4 +163,208 @@ Test(replay, a_converse_stream_replays_frame_for_frame)
 Test(replay, an_error_answer_replays_with_its_status_and_type)
 {
     s_round_trip(BAD_MODEL_PATH, HELLO, 400);
+}
+
+Test(replay, an_upstream_error_the_mock_would_not_give_is_replayed_from_its_cassette)
+{
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, OTHER, NULL, &recorded);
+    cr_assert_eq(recorded.status, 429, "%s", recorded.body);
+    struct brk_mock *rep = s_replayer(false, NULL);
+    struct th_response replayed = th_request(rep, "POST", CONVERSE_PATH, OTHER, NULL);
+    s_assert_same(&recorded, &replayed);
+    cr_assert_str_eq(th_message(&replayed), "Slow down, recorder.");
+    th_response_free(&replayed);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
+}
+
+/* Every cassette file of the directory, one after the other. */
+static char *s_all_cassettes(size_t *n_files)
+{
+    DIR *d = opendir(s_cassettes);
+    cr_assert(d, "no cassette directory");
+    size_t cap = 1 << 20, len = 0;
+    char *all = calloc(1, cap);
+    struct dirent *e;
+    *n_files = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", s_cassettes, e->d_name);
+        size_t n = 0;
+        char *text = th_read_file(path, &n);
+        cr_assert(text && len + n < cap);
+        memcpy(all + len, text, n);
+        len += n;
+        free(text);
+        (*n_files)++;
+    }
+    closedir(d);
+    return all;
+}
+
+Test(replay, secrets_never_reach_a_cassette)
+{
+    const char *headers[] = {TH_DEFAULT_AUTHORIZATION, "X-Amz-Security-Token: " CLIENT_TOKEN,
+                             "x-api-key: " CLIENT_KEY, "x-custom-trace: kept", NULL};
+    struct th_response recorded;
+    s_record(STREAM_PATH, HELLO, headers, &recorded);
+    cr_assert_eq(recorded.status, 200, "%s", recorded.body);
+    size_t files = 0;
+    char *all = s_all_cassettes(&files);
+    cr_assert_eq(files, 1);
+    cr_assert(strstr(all, "x-custom-trace"), "an ordinary header is kept: %s", all);
+    const char *secrets[] = {CLIENT_TOKEN, CLIENT_KEY, "Signature=", SECRET, TOKEN, "AWS4-HMAC-SHA256"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        cr_assert_null(strstr(all, secrets[i]), "%s is in a cassette", secrets[i]);
+    }
+    free(all);
+    th_response_free(&recorded);
+}
+
+Test(replay, a_recorder_with_wrong_credentials_is_refused_by_the_strict_upstream)
+{
+    setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, HELLO, NULL, &recorded);
+    cr_assert_eq(recorded.status, 403, "%s", recorded.body);
+    char type[128];
+    th_header(&recorded, "x-amzn-ErrorType", type, sizeof(type));
+    cr_assert(strstr(type, "InvalidSignatureException"), "%s", type);
+    th_response_free(&recorded);
+}
+
+Test(replay, a_recorder_without_credentials_does_not_start)
+{
+    unsetenv("AWS_ACCESS_KEY_ID");
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.port = 0;
+    cfg.record_dir = s_cassettes;
+    cfg.upstream_url = "http://127.0.0.1:9";
+    struct brk_mock *m = NULL;
+    char err[256] = "";
+    cr_assert_neq(brk_mock_start(&cfg, &m, err, sizeof(err)), BRK_OK);
+    cr_assert(strstr(err, "AWS_ACCESS_KEY_ID"), "%s", err);
+}
+
+/* The journal of a replaying mock: the entry of its last request. */
+static cJSON *s_last_journal_entry(struct brk_mock *m, struct th_response *holder)
+{
+    const char *admin[] = {"Authorization:", NULL};
+    *holder = th_request(m, "GET", "/_mock/requests", NULL, admin);
+    const cJSON *list = cJSON_GetObjectItem(holder->json, "requests");
+    cr_assert(cJSON_GetArraySize(list) > 0, "%s", holder->body);
+    return cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+}
+
+Test(replay, identical_requests_get_their_answers_in_recorded_order_and_the_journal_names_the_cassette)
+{
+    struct brk_mock *upstream = s_upstream();
+    struct brk_mock *rec = s_recorder(upstream);
+    struct th_response first = th_converse(rec, HAIKU, HELLO);
+    struct th_response second = th_converse(rec, HAIKU, HELLO);
+    brk_mock_stop(rec);
+    brk_mock_stop(upstream);
+    cr_assert(strstr(first.body, "The first answer."), "%s", first.body);
+    cr_assert_null(strstr(second.body, "The first answer."), "%s", second.body);
+    struct brk_mock *rep = s_replayer(false, NULL);
+    struct th_response a = th_converse(rep, HAIKU, HELLO);
+    struct th_response b = th_converse(rep, HAIKU, HELLO);
+    struct th_response c = th_converse(rep, HAIKU, HELLO);
+    s_assert_same(&first, &a);
+    s_assert_same(&second, &b);
+    s_assert_same(&second, &c); /* once all are used, the last answers again */
+    struct th_response journal;
+    const cJSON *entry = s_last_journal_entry(rep, &journal);
+    const cJSON *replayed = cJSON_GetObjectItem(entry, "replayed");
+    cr_assert(cJSON_IsString(replayed) && strstr(replayed->valuestring, "-Converse.json"), "%s", journal.body);
+    th_response_free(&journal);
+    th_response_free(&first);
+    th_response_free(&second);
+    th_response_free(&a);
+    th_response_free(&b);
+    th_response_free(&c);
+    brk_mock_stop(rep);
+}
+
+Test(replay, a_miss_is_an_error_naming_the_nearest_cassette_and_the_first_difference)
+{
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, HELLO_WARM, NULL, &recorded);
+    struct brk_mock *rep = s_replayer(false, NULL);
+    struct th_response r = th_converse(rep, HAIKU, HELLO);
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    char type[128];
+    th_header(&r, "x-amzn-ErrorType", type, sizeof(type));
+    cr_assert(strstr(type, "ValidationException"), "%s", type);
+    cr_assert(strstr(th_message(&r), "-Converse.json"), "%s", r.body);
+    cr_assert(strstr(th_message(&r), "first differs at inferenceConfig"), "%s", r.body);
+    th_response_free(&r);
+    r = th_converse(rep, HAIKU, HELLO_WARM); /* the recorded request itself still matches */
+    s_assert_same(&recorded, &r);
+    th_response_free(&r);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
+}
+
+Test(replay, a_miss_with_simulate_gets_the_normal_simulation)
+{
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, HELLO, NULL, &recorded);
+    struct brk_mock *rep = s_replayer(true, NULL);
+    struct th_response r = th_converse(rep, HAIKU, OTHER);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, "Goodbye"), "the simulation echoes the prompt: %s", r.body);
+    struct th_response journal;
+    const cJSON *entry = s_last_journal_entry(rep, &journal);
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(entry, "replay_miss")), "%s", journal.body);
+    th_response_free(&journal);
+    th_response_free(&r);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
+}
+
+Test(replay, an_ignored_path_does_not_take_part_in_matching)
+{
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, HELLO_WARM, NULL, &recorded);
+    const char *cooler = "{\"inferenceConfig\":{\"temperature\":0.1},"
+                         "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}]}";
+    struct brk_mock *rep = s_replayer(false, "inferenceConfig.temperature");
+    struct th_response r = th_converse(rep, HAIKU, cooler);
+    s_assert_same(&recorded, &r); /* member order and the ignored temperature do not matter */
+    th_response_free(&r);
+    brk_mock_stop(rep);
+    rep = s_replayer(false, "inferenceConfig.maxTokens");
+    r = th_converse(rep, HAIKU, cooler);
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(th_message(&r), "inferenceConfig.temperature"), "%s", r.body);
+    th_response_free(&r);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
+}
+
+Test(replay, rules_fire_before_a_cassette_answers)
+{
+    struct th_response recorded;
+    s_record(CONVERSE_PATH, HELLO, NULL, &recorded);
+    char rules[160];
+    s_write("replay-rules.json", "[{\"match\":{\"text\":\"Hello\"},\"reply\":{\"text\":\"Scripted.\"}}]", rules,
+            sizeof(rules));
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.replay_dir = s_cassettes;
+    cfg.rules_path = rules;
+    struct brk_mock *rep = th_mock_start(&cfg);
+    struct th_response r = th_converse(rep, HAIKU, HELLO);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, "Scripted."), "%s", r.body);
+    cr_assert_null(strstr(r.body, "The first answer."), "%s", r.body);
+    th_response_free(&r);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
 }
