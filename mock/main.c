@@ -11,6 +11,8 @@
 
 #include "common/log.h"
 #include "bedrock/mock.h"
+#include "mock/replay/verify.h"
+#include "mock/replay/vcr.h"
 
 static const char s_usage[] =
     "Usage: bedrock-mock [OPTIONS]\n"
@@ -67,6 +69,10 @@ static const char s_usage[] =
     "  --no-admin             remove the admin API: /_mock/ paths are unknown operations\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
+    "\n"
+    "Commands (docs/record-replay.md):\n"
+    "  bedrock-mock import-vcr FILE.yaml... --out DIR   VCR.py cassettes into cassettes\n"
+    "  bedrock-mock verify-cassettes DIR [--models FILE] the simulation against recorded answers\n"
     "\n"
     "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
     "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
@@ -346,6 +352,12 @@ static bool s_write_port_file(const char *path, uint16_t port)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "import-vcr") == 0) {
+        return mock_vcr_main(argc - 1, argv + 1, stdout, stderr);
+    }
+    if (argc > 1 && strcmp(argv[1], "verify-cassettes") == 0) {
+        return mock_verify_main(argc - 1, argv + 1, stdout, stderr);
+    }
     struct s_cli cli = {.log_level = BRK_LOG_INFO, .log_format = BRK_LOG_TEXT};
     brk_mock_config_init(&cli.cfg);
     int rc = s_parse(&cli, argc, argv);

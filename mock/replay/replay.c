@@ -12,7 +12,6 @@
  */
 #include "mock/replay/replay.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,93 +35,15 @@ struct mock_replayer {
     bool timing_none;
 };
 
-static int s_by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.json names of `dir`, sorted. */
-static char **s_list(const char *dir, size_t *n_out, char *err, size_t err_len)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, err_len, "--replay: cannot open the directory %s", dir);
-        return NULL;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
-            char **grown = brk_realloc(names, (n + 1) * sizeof(*names));
-            if (!grown) {
-                break;
-            }
-            names = grown;
-            names[n++] = brk_strdup(e->d_name);
-        }
-    }
-    closedir(d);
-    if (n) {
-        qsort(names, n, sizeof(*names), s_by_name);
-    }
-    *n_out = n;
-    return names ? names : brk_calloc(1, sizeof(*names));
-}
-
-static enum brk_status s_load_one(struct mock_replayer *r, const char *dir, const char *name, char *err,
-                                  size_t err_len)
-{
-    char path[4096], why[256] = "unreadable";
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    struct brk_buf text;
-    brk_buf_init(&text, MOCK_CASSETTE_MAX_BYTES);
-    cJSON *doc = brk_buf_read_file(&text, path) == BRK_OK ? mock_cassette_parse(text.data, text.len, why, sizeof(why))
-                                                           : NULL;
-    brk_buf_clean_up(&text);
-    struct mock_replay_entry *e = &r->entries[r->n];
-    if (!doc || mock_replay_entry_init(e, name, doc, (const char *const *)r->ignore, r->n_ignore) != BRK_OK) {
-        snprintf(err, err_len, "--replay: %s: %s", path, why);
-        cJSON_Delete(doc);
-        return BRK_ERR_PARSE;
-    }
-    r->n++;
-    return BRK_OK;
-}
-
-static enum brk_status s_load(struct mock_replayer *r, const char *dir, char *err, size_t err_len)
-{
-    size_t n = 0;
-    char **names = s_list(dir, &n, err, err_len);
-    if (!names) {
-        return BRK_ERR_IO;
-    }
-    r->entries = brk_calloc(n ? n : 1, sizeof(*r->entries));
-    enum brk_status rc = r->entries ? BRK_OK : BRK_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        rc = rc == BRK_OK ? s_load_one(r, dir, names[i], err, err_len) : rc;
-        brk_free(names[i]);
-    }
-    brk_free(names);
-    if (rc == BRK_OK) {
-        brk_log_info("--replay: %zu cassettes from %s", r->n, dir);
-    }
-    return rc;
-}
-
 static void s_replayer_destroy(struct mock_replayer *r)
 {
     if (!r) {
         return;
     }
-    for (size_t i = 0; i < r->n; i++) {
-        mock_replay_entry_clean_up(&r->entries[i]);
-    }
+    mock_replay_entries_free(r->entries, r->n);
     for (size_t i = 0; i < r->n_ignore; i++) {
         brk_free(r->ignore[i]);
     }
-    brk_free(r->entries);
     pthread_mutex_destroy(&r->lock);
     brk_free(r);
 }
@@ -139,7 +60,8 @@ static struct mock_replayer *s_replayer_new(const struct brk_mock_config *cfg, c
     }
     r->miss_simulate = cfg->replay_miss_simulate;
     r->timing_none = cfg->replay_timing_none;
-    if (s_load(r, cfg->replay_dir, err, err_len) != BRK_OK) {
+    if (mock_replay_load(cfg->replay_dir, (const char *const *)r->ignore, r->n_ignore, &r->entries, &r->n, err,
+                         err_len) != BRK_OK) {
         s_replayer_destroy(r);
         return NULL;
     }

@@ -33,4 +33,10 @@ void mock_replay_entry_clean_up(struct mock_replay_entry *e);
  * frames; `timing` keeps the recorded pauses. */
 void mock_replay_entry_answer(const struct mock_replay_entry *e, bool timing, struct mock_response *resp);
 
+/* Every *.json cassette of `dir`, sorted by file name (the recorder names files by time, so
+ * that is recorded order). A file that is not a cassette stops the load, named in err. */
+enum brk_status mock_replay_load(const char *dir, const char *const *ignore, size_t n_ignore,
+                                 struct mock_replay_entry **out, size_t *n_out, char *err, size_t err_len);
+void mock_replay_entries_free(struct mock_replay_entry *entries, size_t n);
+
 #endif
