@@ -107,7 +107,7 @@ static void s_headers(const cJSON *headers, struct mock_response *resp)
         }
         if (strcasecmp(h->string, "x-amzn-ErrorType") == 0) {
             char code[128];
-            snprintf(code, sizeof(code), "%.*s", (int)strcspn(h->valuestring, ":"), h->valuestring);
+            mock_cassette_error_code(h->valuestring, code, sizeof(code));
             resp->error = brk_aws_error_find(code);
         }
     }

@@ -29,6 +29,36 @@ bool mock_cassette_header_secret(const char *name)
     return false;
 }
 
+bool mock_cassette_request_header_kept(const char *name)
+{
+    static const char *const skip[] = {"host", "x-amz-date", "x-amz-content-sha256", "content-length",
+                                       "transfer-encoding", "expect", "connection", "keep-alive", "upgrade",
+                                       "http2-settings", "te"};
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        if (strcasecmp(name, skip[i]) == 0) {
+            return false;
+        }
+    }
+    return name[0] != ':' && !mock_cassette_header_secret(name);
+}
+
+void mock_cassette_error_code(const char *type_header, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%.*s", (int)strcspn(type_header, ":"), type_header);
+}
+
+const char *mock_cassette_header(const cJSON *headers, const char *name)
+{
+    const cJSON *h = NULL;
+    cJSON_ArrayForEach(h, headers)
+    {
+        if (h->string && cJSON_IsString(h) && strcasecmp(h->string, name) == 0) {
+            return h->valuestring;
+        }
+    }
+    return NULL;
+}
+
 void mock_cassette_add_body(cJSON *obj, const char *prefix, const char *data, size_t len)
 {
     char text_name[64];

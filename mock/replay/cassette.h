@@ -32,6 +32,18 @@
 /* Whether a header must never be written to a cassette: credentials, tokens, API keys, cookies. */
 bool mock_cassette_header_secret(const char *name);
 
+/* Whether a request header belongs in a cassette (and is forwarded upstream): not a secret,
+ * not the client's signature (x-amz-date, x-amz-content-sha256: the recorder signs again),
+ * not Host, framing or hop-by-hop. */
+bool mock_cassette_request_header_kept(const char *name);
+
+/* The error code of an x-amzn-ErrorType value ("ValidationException:http://..." gives
+ * "ValidationException"). */
+void mock_cassette_error_code(const char *type_header, char *out, size_t out_len);
+
+/* The string member of a headers object whose name is `name` in any case, or NULL. */
+const char *mock_cassette_header(const cJSON *headers, const char *name);
+
 /* Add `data` to `obj` as "<prefix>" (JSON) and/or "<prefix>_text" (the bytes), see above. */
 void mock_cassette_add_body(cJSON *obj, const char *prefix, const char *data, size_t len);
 

@@ -255,7 +255,7 @@ static void s_answer(struct s_exchange *x, struct mock_response *resp)
     const char *type = s_header(x, "x-amzn-ErrorType");
     if (type) {
         char code[128];
-        snprintf(code, sizeof(code), "%.*s", (int)strcspn(type, ":"), type);
+        mock_cassette_error_code(type, code, sizeof(code));
         resp->error = brk_aws_error_find(code);
     }
 }

@@ -94,21 +94,6 @@ void mock_recorder_destroy(struct mock_recorder *rec)
     brk_free(rec);
 }
 
-/* Request headers that are not forwarded: the client's credentials and signature (the mock
- * signs again), and those curl and the transport set themselves. */
-static bool s_forwarded(const char *name)
-{
-    static const char *const skip[] = {"authorization", "host", "x-amz-date", "x-amz-security-token",
-                                       "x-amz-content-sha256", "content-length", "transfer-encoding", "expect",
-                                       "connection", "keep-alive", "upgrade", "http2-settings", "te"};
-    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
-        if (strcasecmp(name, skip[i]) == 0) {
-            return false;
-        }
-    }
-    return name[0] != ':';
-}
-
 bool mock_record_header_passes(const char *name)
 {
     static const char *const skip[] = {"content-length", "transfer-encoding", "connection", "keep-alive", "date",
@@ -149,7 +134,7 @@ static enum brk_status s_sign(const struct mock_recorder *rec, const struct mock
     size_t n = 0;
     h[n++] = (struct brk_sigv4_header){"Host", rec->host};
     for (size_t i = 0; i < req->n_headers && n < BRK_SIGV4_MAX_HEADERS; i++) {
-        if (s_forwarded(req->headers[i].name)) {
+        if (mock_cassette_request_header_kept(req->headers[i].name)) {
             h[n++] = (struct brk_sigv4_header){req->headers[i].name, req->headers[i].value};
         }
     }
@@ -197,7 +182,7 @@ static cJSON *s_cassette(const struct mock_request *req)
     }
     cJSON *headers = cJSON_AddObjectToObject(r, "headers");
     for (size_t i = 0; i < req->n_headers; i++) {
-        if (!mock_cassette_header_secret(req->headers[i].name) && s_forwarded(req->headers[i].name)) {
+        if (mock_cassette_request_header_kept(req->headers[i].name)) {
             cJSON_AddItemToObject(headers, req->headers[i].name, cJSON_CreateString(req->headers[i].value));
         }
     }

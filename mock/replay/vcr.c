@@ -57,8 +57,13 @@ static bool s_bytes(yaml_document_t *doc, yaml_node_t *node, struct brk_buf *out
     return ok;
 }
 
-/* Headers {Name: [value, ...]} (or {Name: value}) as {Name: first value}, secrets left out. */
-static cJSON *s_headers(yaml_document_t *doc, yaml_node_t *map)
+static bool s_not_secret(const char *name)
+{
+    return !mock_cassette_header_secret(name);
+}
+
+/* Headers {Name: [value, ...]} (or {Name: value}) as {Name: first value}, those `keep` refuses left out. */
+static cJSON *s_headers(yaml_document_t *doc, yaml_node_t *map, bool (*keep)(const char *name))
 {
     cJSON *out = cJSON_CreateObject();
     if (!map || map->type != YAML_MAPPING_NODE) {
@@ -72,25 +77,13 @@ static cJSON *s_headers(yaml_document_t *doc, yaml_node_t *map)
         }
         struct brk_buf value;
         brk_buf_init(&value, 65536);
-        if (k && k->type == YAML_SCALAR_NODE && !mock_cassette_header_secret((const char *)k->data.scalar.value) &&
+        if (k && k->type == YAML_SCALAR_NODE && keep((const char *)k->data.scalar.value) &&
             s_bytes(doc, v, &value)) {
             cJSON_AddItemToObject(out, (const char *)k->data.scalar.value, cJSON_CreateString(value.data ? value.data : ""));
         }
         brk_buf_clean_up(&value);
     }
     return out;
-}
-
-static const char *s_header_value(const cJSON *headers, const char *name)
-{
-    const cJSON *h = NULL;
-    cJSON_ArrayForEach(h, headers)
-    {
-        if (h->string && strcasecmp(h->string, name) == 0 && cJSON_IsString(h)) {
-            return h->valuestring;
-        }
-    }
-    return NULL;
 }
 
 /* An event-stream body as cassette events (a VCR cassette keeps no timing: t_ms 0). */
@@ -117,12 +110,12 @@ static bool s_response(yaml_document_t *doc, yaml_node_t *node, cJSON *cassette)
     }
     cJSON *resp = cJSON_AddObjectToObject(cassette, "response");
     cJSON_AddNumberToObject(resp, "status", (double)status);
-    cJSON *headers = s_headers(doc, s_get(doc, node, "headers"));
+    cJSON *headers = s_headers(doc, s_get(doc, node, "headers"), s_not_secret);
     cJSON_AddItemToObject(resp, "headers", headers);
     struct brk_buf body;
     brk_buf_init(&body, MOCK_CASSETTE_MAX_BYTES);
     s_bytes(doc, s_get(doc, node, "body"), &body);
-    const char *type = s_header_value(headers, "content-type");
+    const char *type = mock_cassette_header(headers, "content-type");
     if (type && strstr(type, "vnd.amazon.eventstream")) {
         cJSON_AddItemToObject(resp, "events", s_events(&body));
     } else {
@@ -161,7 +154,7 @@ static cJSON *s_interaction(yaml_document_t *doc, yaml_node_t *inter)
         cJSON *r = cJSON_AddObjectToObject(c, "request");
         cJSON_AddStringToObject(r, "method", req.method);
         cJSON_AddStringToObject(r, "path", req.url);
-        cJSON_AddItemToObject(r, "headers", s_headers(doc, s_get(doc, rq, "headers")));
+        cJSON_AddItemToObject(r, "headers", s_headers(doc, s_get(doc, rq, "headers"), mock_cassette_request_header_kept));
         mock_cassette_add_body(r, "body", body.data ? body.data : "", body.len);
     }
     mock_request_clean_up(&req);

@@ -50,14 +50,8 @@ static void s_recorded(const struct mock_replay_entry *e, struct s_verdict *v)
 {
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(e->doc, "response");
     v->status = cJSON_GetObjectItemCaseSensitive(r, "status")->valueint;
-    v->type[0] = '\0';
-    const cJSON *h = NULL;
-    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(r, "headers"))
-    {
-        if (h->string && strcasecmp(h->string, "x-amzn-ErrorType") == 0 && cJSON_IsString(h)) {
-            snprintf(v->type, sizeof(v->type), "%.*s", (int)strcspn(h->valuestring, ":"), h->valuestring);
-        }
-    }
+    const char *type = mock_cassette_header(cJSON_GetObjectItemCaseSensitive(r, "headers"), "x-amzn-ErrorType");
+    mock_cassette_error_code(type ? type : "", v->type, sizeof(v->type));
     struct brk_buf body;
     brk_buf_init(&body, MOCK_CASSETTE_MAX_BYTES);
     bool has_body = mock_cassette_body_bytes(r, "body", &body) == BRK_OK;
