@@ -17,7 +17,7 @@
 #define CONVERSE_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
 #define STREAM_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream"
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}]}"
-#define HELLO_WARM                                                                                                 \
+#define HELLO_WARM \
     "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}],\"inferenceConfig\":{\"temperature\":0.9}}"
 #define OTHER "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Goodbye\"}]}]}"
 #define BAD_MODEL_PATH "/model/no.such-model-v1%3A0/converse"
@@ -52,9 +52,7 @@ static void s_setup(void)
 
 static void s_teardown(void)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-    cr_assert_eq(system(cmd), 0);
+    th_remove_tree(s_dir);
 }
 
 TestSuite(replay, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
@@ -208,8 +206,8 @@ static char *s_all_cassettes(size_t *n_files)
 
 Test(replay, secrets_never_reach_a_cassette)
 {
-    const char *headers[] = {TH_DEFAULT_AUTHORIZATION, "X-Amz-Security-Token: " CLIENT_TOKEN,
-                             "x-api-key: " CLIENT_KEY, "x-custom-trace: kept", NULL};
+    const char *headers[] = {TH_DEFAULT_AUTHORIZATION, "X-Amz-Security-Token: " CLIENT_TOKEN, "x-api-key: " CLIENT_KEY,
+                             "x-custom-trace: kept", NULL};
     struct th_response recorded;
     s_record(STREAM_PATH, HELLO, headers, &recorded);
     cr_assert_eq(recorded.status, 200, "%s", recorded.body);

@@ -18,8 +18,8 @@
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
 #define FIXTURE "fixtures/vcr/bedrock_converse.yaml"
 /* The request body of the fixture's first and third interactions, as the fixture writes it. */
-#define FIXTURE_QUESTION                                                                                          \
-    "{\"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"What is the capital of France?\"}]}], "        \
+#define FIXTURE_QUESTION                                                                                     \
+    "{\"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"What is the capital of France?\"}]}], " \
     "\"inferenceConfig\": {\"maxTokens\": 100}}"
 
 static char s_dir[64];
@@ -32,9 +32,7 @@ static void s_setup(void)
 
 static void s_teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-    cr_assert_eq(system(cmd), 0);
+    th_remove_tree(s_dir);
 }
 
 TestSuite(replay_tools, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIMEOUT_S);
@@ -168,7 +166,8 @@ Test(replay_tools, verify_cassettes_finds_a_refusal_the_mock_does_not_make)
     free(report);
     s_plant("bedrock_converse-0001-Converse.json", 400, "ValidationException:http://internal.amazon.com/coral/");
     report = s_verify(1);
-    cr_assert(strstr(report, "MISMATCH   bedrock_converse-0001-Converse.json: recorded 400 ValidationException, mock 200"),
+    cr_assert(strstr(report,
+                     "MISMATCH   bedrock_converse-0001-Converse.json: recorded 400 ValidationException, mock 200"),
               "%s", report);
     free(report);
 }
@@ -180,8 +179,8 @@ Test(replay_tools, verify_cassettes_finds_an_acceptance_the_mock_refuses)
     free(report);
     s_plant("bedrock_converse-0003-Converse.json", 200, NULL);
     report = s_verify(1);
-    cr_assert(strstr(report, "MISMATCH   bedrock_converse-0003-Converse.json: recorded 200 (accepted), mock 400"),
-              "%s", report);
+    cr_assert(strstr(report, "MISMATCH   bedrock_converse-0003-Converse.json: recorded 200 (accepted), mock 400"), "%s",
+              report);
     free(report);
 }
 

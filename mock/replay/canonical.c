@@ -134,7 +134,8 @@ static void s_walk_children(const cJSON *a, const cJSON *b, const char *path, in
 
 static void s_walk(const cJSON *a, const cJSON *b, const char *path, int depth, struct s_diff *d)
 {
-    bool same_container = a && b && ((cJSON_IsObject(a) && cJSON_IsObject(b)) || (cJSON_IsArray(a) && cJSON_IsArray(b)));
+    bool same_container =
+        a && b && ((cJSON_IsObject(a) && cJSON_IsObject(b)) || (cJSON_IsArray(a) && cJSON_IsArray(b)));
     if (same_container && depth < S_MAX_DEPTH) {
         s_walk_children(a, b, path, depth, d);
     } else if (!a || !b || !cJSON_Compare(a, b, true)) {

@@ -31,9 +31,10 @@ bool mock_cassette_header_secret(const char *name)
 
 bool mock_cassette_request_header_kept(const char *name)
 {
-    static const char *const skip[] = {"host", "x-amz-date", "x-amz-content-sha256", "content-length",
-                                       "transfer-encoding", "expect", "connection", "keep-alive", "upgrade",
-                                       "http2-settings", "te"};
+    static const char *const skip[] = {
+        "host",   "x-amz-date", "x-amz-content-sha256", "content-length", "transfer-encoding",
+        "expect", "connection", "keep-alive",           "upgrade",        "http2-settings",
+        "te"};
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
         if (strcasecmp(name, skip[i]) == 0) {
             return false;

@@ -51,8 +51,8 @@ static enum brk_status s_load_one(struct mock_replay_entry *e, const char *dir, 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     struct brk_buf text;
     brk_buf_init(&text, MOCK_CASSETTE_MAX_BYTES);
-    cJSON *doc = brk_buf_read_file(&text, path) == BRK_OK ? mock_cassette_parse(text.data, text.len, why, sizeof(why))
-                                                           : NULL;
+    cJSON *doc =
+        brk_buf_read_file(&text, path) == BRK_OK ? mock_cassette_parse(text.data, text.len, why, sizeof(why)) : NULL;
     brk_buf_clean_up(&text);
     if (!doc || mock_replay_entry_init(e, name, doc, ignore, n_ignore) != BRK_OK) {
         snprintf(err, err_len, "%s: %s", path, why);

@@ -274,7 +274,8 @@ static void s_wait(struct s_exchange *x, struct mock_response *resp)
     bool failed = x->done && x->failed && x->status < 200;
     pthread_mutex_unlock(&x->lock);
     if (failed) {
-        mock_response_errorf(resp, BRK_AWS_SERVICE_UNAVAILABLE, "bedrock-mock --record: the upstream did not answer: %s",
+        mock_response_errorf(resp, BRK_AWS_SERVICE_UNAVAILABLE,
+                             "bedrock-mock --record: the upstream did not answer: %s",
                              x->curl_error[0] ? x->curl_error : "transfer failed");
     } else {
         s_answer(x, resp);

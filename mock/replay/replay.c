@@ -130,7 +130,8 @@ static void s_miss(struct mock_replayer *r, const struct mock_request *req, cons
         if (strcmp(e->op, op) != 0) {
             continue;
         }
-        size_t score = mock_cassette_diff(e->key, key, where, sizeof(where)) + (strcmp(e->model, req->model_id) ? 1000000 : 0);
+        size_t score =
+            mock_cassette_diff(e->key, key, where, sizeof(where)) + (strcmp(e->model, req->model_id) ? 1000000 : 0);
         if (score < best_score) {
             best_score = score;
             best = e;
@@ -141,12 +142,14 @@ static void s_miss(struct mock_replayer *r, const struct mock_request *req, cons
     if (!best) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION,
                              "bedrock-mock --replay: no cassette matches this %s request for model %s, and none "
-                             "was recorded for %s.", op, req->model_id, op);
+                             "was recorded for %s.",
+                             op, req->model_id, op);
         return;
     }
     mock_response_errorf(resp, BRK_AWS_VALIDATION,
                          "bedrock-mock --replay: no cassette matches this %s request for model %s. Nearest: %s, "
-                         "which first differs at %s.", op, req->model_id, best->file, best_where);
+                         "which first differs at %s.",
+                         op, req->model_id, best->file, best_where);
 }
 
 bool mock_replay_answer(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

@@ -21,7 +21,7 @@ struct mock_replay_entry {
     char *model; /* the model id as recorded ("" when the operation has none) */
     char *key;   /* canonical request body (cassette.h) */
     cJSON *doc;
-    bool used;   /* answered once already; guarded by the replayer's lock */
+    bool used; /* answered once already; guarded by the replayer's lock */
 };
 
 /* Take `doc` (a parsed cassette) and compute its match key; BRK_ERR_PARSE without a body. */

@@ -64,8 +64,9 @@ struct mock_recorder *mock_recorder_new(const struct brk_mock_config *cfg, char 
     rec->session_token = s_env("AWS_SESSION_TOKEN");
     rec->bearer_token = s_env("AWS_BEARER_TOKEN_BEDROCK");
     if (!rec->bearer_token && !(rec->access_key_id && rec->secret_access_key)) {
-        snprintf(err, err_len, "--record signs with the environment's credentials: set AWS_ACCESS_KEY_ID and "
-                               "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_BEARER_TOKEN_BEDROCK");
+        snprintf(err, err_len,
+                 "--record signs with the environment's credentials: set AWS_ACCESS_KEY_ID and "
+                 "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_BEARER_TOKEN_BEDROCK");
         mock_recorder_destroy(rec);
         return NULL;
     }
@@ -96,8 +97,8 @@ void mock_recorder_destroy(struct mock_recorder *rec)
 
 bool mock_record_header_passes(const char *name)
 {
-    static const char *const skip[] = {"content-length", "transfer-encoding", "connection", "keep-alive", "date",
-                                       "x-amzn-requestid", "content-type", "server"};
+    static const char *const skip[] = {"content-length", "transfer-encoding", "connection",   "keep-alive",
+                                       "date",           "x-amzn-requestid",  "content-type", "server"};
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
         if (strcasecmp(name, skip[i]) == 0) {
             return false;
@@ -149,13 +150,17 @@ static enum brk_status s_sign(const struct mock_recorder *rec, const struct mock
         OPENSSL_cleanse(bearer, sizeof(bearer));
         return BRK_OK;
     }
-    struct brk_sigv4_params p = {.access_key_id = rec->access_key_id, .secret_access_key = rec->secret_access_key,
-                                 .session_token = rec->session_token, .region = rec->region, .service = "bedrock",
-                                 .time_s = (int64_t)time(NULL), .normalize_path = true};
+    struct brk_sigv4_params p = {.access_key_id = rec->access_key_id,
+                                 .secret_access_key = rec->secret_access_key,
+                                 .session_token = rec->session_token,
+                                 .region = rec->region,
+                                 .service = "bedrock",
+                                 .time_s = (int64_t)time(NULL),
+                                 .normalize_path = true};
     struct brk_sigv4_result res;
     brk_sigv4_result_init(&res);
-    enum brk_status rc = brk_sigv4_sign(&p, req->method, req->url, query[0] ? query : NULL, h, n, req->body,
-                                        req->body_len, &res);
+    enum brk_status rc =
+        brk_sigv4_sign(&p, req->method, req->url, query[0] ? query : NULL, h, n, req->body, req->body_len, &res);
     if (rc == BRK_OK) {
         list = s_line(list, "X-Amz-Date", res.amz_date);
         list = rec->session_token ? s_line(list, "X-Amz-Security-Token", rec->session_token) : list;

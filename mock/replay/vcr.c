@@ -77,9 +77,9 @@ static cJSON *s_headers(yaml_document_t *doc, yaml_node_t *map, bool (*keep)(con
         }
         struct brk_buf value;
         brk_buf_init(&value, 65536);
-        if (k && k->type == YAML_SCALAR_NODE && keep((const char *)k->data.scalar.value) &&
-            s_bytes(doc, v, &value)) {
-            cJSON_AddItemToObject(out, (const char *)k->data.scalar.value, cJSON_CreateString(value.data ? value.data : ""));
+        if (k && k->type == YAML_SCALAR_NODE && keep((const char *)k->data.scalar.value) && s_bytes(doc, v, &value)) {
+            cJSON_AddItemToObject(out, (const char *)k->data.scalar.value,
+                                  cJSON_CreateString(value.data ? value.data : ""));
         }
         brk_buf_clean_up(&value);
     }
@@ -154,7 +154,8 @@ static cJSON *s_interaction(yaml_document_t *doc, yaml_node_t *inter)
         cJSON *r = cJSON_AddObjectToObject(c, "request");
         cJSON_AddStringToObject(r, "method", req.method);
         cJSON_AddStringToObject(r, "path", req.url);
-        cJSON_AddItemToObject(r, "headers", s_headers(doc, s_get(doc, rq, "headers"), mock_cassette_request_header_kept));
+        cJSON_AddItemToObject(r, "headers",
+                              s_headers(doc, s_get(doc, rq, "headers"), mock_cassette_request_header_kept));
         mock_cassette_add_body(r, "body", body.data ? body.data : "", body.len);
     }
     mock_request_clean_up(&req);

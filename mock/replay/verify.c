@@ -14,9 +14,9 @@
 
 struct s_verdict {
     int status;
-    char type[128];     /* error code, "" when accepted */
+    char type[128]; /* error code, "" when accepted */
     char message[1024];
-    long input_tokens;  /* usage.inputTokens of an accepted Converse, -1 when unknown */
+    long input_tokens; /* usage.inputTokens of an accepted Converse, -1 when unknown */
 };
 
 struct s_tally {
@@ -120,7 +120,8 @@ static void s_tokens(struct s_tally *t, const char *file, const struct s_verdict
         snprintf(t->worst_file, sizeof(t->worst_file), "%s", file);
     }
     fprintf(out, "tokens     %s: recorded %ld input tokens, mock %ld (%+.1f%%)\n", file, rec->input_tokens,
-            sim->input_tokens, 100.0 * ((double)sim->input_tokens - (double)rec->input_tokens) / (double)rec->input_tokens);
+            sim->input_tokens,
+            100.0 * ((double)sim->input_tokens - (double)rec->input_tokens) / (double)rec->input_tokens);
 }
 
 /* Compare one cassette's two verdicts and print what differs. */
@@ -131,8 +132,8 @@ static void s_compare(struct s_tally *t, const char *file, const struct s_verdic
     if (rec_ok != sim_ok) {
         t->mismatches++;
         fprintf(out, "MISMATCH   %s: recorded %d %s, mock %d %s%s%s\n", file, rec->status,
-                rec_ok ? "(accepted)" : rec->type, sim->status, sim_ok ? "(accepted)" : sim->type,
-                sim_ok ? "" : ": ", sim_ok ? "" : sim->message);
+                rec_ok ? "(accepted)" : rec->type, sim->status, sim_ok ? "(accepted)" : sim->type, sim_ok ? "" : ": ",
+                sim_ok ? "" : sim->message);
     } else if (!rec_ok && (strcmp(rec->type, sim->type) != 0 || strcmp(rec->message, sim->message) != 0)) {
         t->differences++;
         fprintf(out, "DIFFERENT  %s: recorded %s \"%s\", mock %s \"%s\"\n", file, rec->type, rec->message, sim->type,
