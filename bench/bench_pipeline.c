@@ -7,6 +7,9 @@
  *     message (a cache hit after the first call); baseline: the first row;
  *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
  *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
+ * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
+ * the journal) for the 20 KB request with cache points: microseconds per request spent in
+ * that step; baseline: the whole request; the ratio is the step's share.
  * Environment: BENCH_ITERATIONS (default 2000).
  */
 #include <stdio.h>
@@ -47,7 +50,8 @@ static char *s_body_20k(bool cache_points, size_t *len)
     return brk_buf_detach(&b, len);
 }
 
-static double s_dispatch_us(struct brk_mock *mock, const char *path, const char *body, size_t len, unsigned n)
+static double s_dispatch_timed_us(struct brk_mock *mock, const char *path, const char *body, size_t len, unsigned n,
+                                  struct mock_pipeline_times *times)
 {
     int64_t t0 = brk_clock_monotonic_us();
     for (unsigned i = 0; i < n; i++) {
@@ -56,7 +60,7 @@ static double s_dispatch_us(struct brk_mock *mock, const char *path, const char 
         const char *headers[] = {"Content-Type: application/json", "Authorization: " BENCH_AUTHORIZATION, NULL};
         mock_request_build(&req, "POST", path, headers, body, len);
         mock_response_init(&resp);
-        mock_dispatch(mock, &req, &resp);
+        mock_dispatch_timed(mock, &req, &resp, times);
         if (resp.status != 200) {
             fprintf(stderr, "bench_pipeline: status %d: %s\n", resp.status, resp.body.data);
             exit(1);
@@ -65,6 +69,11 @@ static double s_dispatch_us(struct brk_mock *mock, const char *path, const char 
         mock_request_clean_up(&req);
     }
     return (double)(brk_clock_monotonic_us() - t0) / n;
+}
+
+static double s_dispatch_us(struct brk_mock *mock, const char *path, const char *body, size_t len, unsigned n)
+{
+    return s_dispatch_timed_us(mock, path, body, len, n, NULL);
 }
 
 static double s_parse_us(const char *body, size_t len, unsigned n)
@@ -95,7 +104,21 @@ static void s_row(const char *what, double value, double base)
     printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\n", what, value, base, value / base);
 }
 
-int main(void)
+/* --stages: where the 20 KB request with cache points spends its time. */
+static void s_stage_rows(struct brk_mock *mock, const char *body, size_t len, unsigned n)
+{
+    struct mock_pipeline_times times;
+    s_dispatch_us(mock, S_CACHE_PATH, body, len, n / 10 + 1); /* writes the cache, then hits */
+    memset(&times, 0, sizeof(times));
+    double whole = s_dispatch_timed_us(mock, S_CACHE_PATH, body, len, n, &times);
+    for (size_t i = 0; i < times.n; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "stage %s", times.name[i] ? times.name[i] : "?");
+        s_row(what, (double)times.ns[i] / 1000.0 / n, whole);
+    }
+}
+
+int main(int argc, char **argv)
 {
     const char *it = getenv("BENCH_ITERATIONS");
     unsigned n = it && atoi(it) > 0 ? (unsigned)atoi(it) : 2000;
@@ -111,6 +134,13 @@ int main(void)
     size_t len = 0, clen = 0;
     char *body = s_body_20k(false, &len);
     char *cbody = s_body_20k(true, &clen);
+    if (argc > 1 && strcmp(argv[1], "--stages") == 0) {
+        s_stage_rows(mock, cbody, clen, n);
+        free(body);
+        free(cbody);
+        brk_mock_stop(mock);
+        return 0;
+    }
     size_t slen = strlen(BENCH_SMALL_BODY);
     s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n / 10 + 1); /* warm-up */
     double small = s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n * 4);

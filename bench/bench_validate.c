@@ -118,8 +118,8 @@ int main(void)
     }
     struct mock_request req;
     mock_request_init(&req);
-    req.op = MOCK_OP_CONVERSE;
-    snprintf(req.model_id, sizeof(req.model_id), "%s", S_MODEL);
+    req.route.op = BRK_OP_CONVERSE;
+    snprintf(req.route.label[BRK_OP_LABEL_MODEL_ID], MOCK_MAX_LABEL + 1, "%s", S_MODEL);
     mock_catalog_resolve(catalog, S_MODEL, &req.model);
     req.json = cJSON_ParseWithLength(body, len);
     int iters = 2000;

@@ -6,6 +6,7 @@
 #include "common/cachepoint.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
+#include "mock/pipeline/request.h"
 
 #define TOOLS                                                                                     \
     "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
@@ -176,4 +177,19 @@ Test(cachepoint, ttl_and_type_facts)
     cr_assert_eq(brk_cachepoint_ttl_ms(BRK_CACHEPOINT_TTL_1H), 3600000);
     cr_assert_eq(brk_cachepoint_ttl_ms(BRK_CACHEPOINT_TTL_5M), 300000);
     cr_assert_str_eq(brk_cachepoint_ttl_name(BRK_CACHEPOINT_TTL_1H), "1h");
+}
+
+Test(cache_plan, a_new_body_forgets_the_plan_of_the_old_one)
+{
+    struct mock_request req;
+    mock_request_init(&req);
+    mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "]}"));
+    const struct mock_cache_plan *plan = mock_request_cache_plan(&req);
+    cr_assert_eq(plan->scan.total_points, 1);
+    cr_assert_eq(mock_request_cache_plan(&req), plan, "one walk per body");
+    mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}]}"));
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 0, "the old body's plan is gone");
+    mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "," CP "]}"));
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 2, "nor is 'no cache points' remembered");
+    mock_request_clean_up(&req);
 }

@@ -1,6 +1,7 @@
 /* HTTP tests: the admin API and the request journal. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/support/harness.h"
@@ -85,6 +86,46 @@ Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
     cJSON *by_model = s_requests("?model=nope&operation=Converse");
     cr_assert_eq(cJSON_GetArraySize(by_model), 1);
     cJSON_Delete(by_model);
+}
+
+/* The journal entry of the request sent with invocation id `inv`: its "rejected_by_stage", or
+ * NULL when it has none. */
+static char *s_rejected_by(const char *path, const char *body, const char *inv)
+{
+    char header[128], query[160];
+    snprintf(header, sizeof(header), "amz-sdk-invocation-id: %s", inv);
+    const char *headers[] = {header, NULL};
+    struct th_response r = th_request(s_mock, "POST", path, body, headers);
+    th_response_free(&r);
+    snprintf(query, sizeof(query), "?invocation_id=%s", inv);
+    cJSON *list = s_requests(query);
+    cr_assert_eq(cJSON_GetArraySize(list), 1, "%s", inv);
+    const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "rejected_by_stage"));
+    char *copy = stage ? strdup(stage) : NULL;
+    cJSON_Delete(list);
+    return copy;
+}
+
+Test(admin, journal_names_the_stage_that_refused_a_request)
+{
+    char *stage = s_rejected_by(HAIKU_PATH, HELLO, "passes");
+    cr_assert_null(stage, "a request every stage let through names none, got %s", stage);
+    stage = s_rejected_by(HAIKU_PATH, "{not json", "bad-json");
+    cr_assert_str_eq(stage, "body");
+    free(stage);
+    stage = s_rejected_by("/model/nope/converse", HELLO, "bad-model");
+    cr_assert_str_eq(stage, "model");
+    free(stage);
+    stage = s_rejected_by(HAIKU_PATH, "{\"messages\":[{\"role\":\"assistant\",\"content\":[{\"text\":\"a\"}]}]}",
+                          "assistant-first");
+    cr_assert_str_eq(stage, "conversation");
+    free(stage);
+    struct th_response r = th_request(s_mock, "POST", "/_mock/rules", "{\"error\":\"ThrottlingException\"}", NULL);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    stage = s_rejected_by(HAIKU_PATH, HELLO, "ruled");
+    cr_assert_str_eq(stage, "rules");
+    free(stage);
 }
 
 Test(admin, delete_requests_and_reset_clear_the_journal)

@@ -11,50 +11,88 @@
 extern const unsigned char brk_default_models_json[];
 extern const size_t brk_default_models_json_len;
 
-static enum mock_op s_route(const char *method, const char *url, char *model_out)
+/* The operation METHOD + url routes to; where it went in *to_out (may be NULL). */
+static enum brk_op s_route_to(const char *method, const char *url, char *model_out, enum mock_route_to *to_out)
 {
     struct mock_request req;
     mock_request_build(&req, method, url, NULL, NULL, 0);
-    mock_route(&req);
-    enum mock_op op = req.op;
+    enum mock_route_to to = mock_route(&req);
+    enum brk_op op = req.route.op;
+    if (to_out) {
+        *to_out = to;
+    }
+    cr_assert_eq(to == MOCK_ROUTE_OPERATION, op != BRK_OP_UNKNOWN, "%s %s: routed %d, op %d", method, url, to, op);
     if (model_out) {
-        strcpy(model_out, req.model_id);
+        strcpy(model_out, req.route.label[BRK_OP_LABEL_MODEL_ID]);
     }
     mock_request_clean_up(&req);
     return op;
 }
 
+static enum brk_op s_route(const char *method, const char *url, char *model_out)
+{
+    return s_route_to(method, url, model_out, NULL);
+}
+
 Test(router, routes_every_operation_of_the_model)
 {
+    static const struct {
+        const char *method, *url;
+        enum brk_op op;
+    } routes[] = {
+        {"POST", "/model/m/converse-stream", BRK_OP_CONVERSE_STREAM},
+        {"POST", "/model/m/invoke", BRK_OP_INVOKE_MODEL},
+        {"POST", "/model/m/invoke-with-response-stream", BRK_OP_INVOKE_MODEL_STREAM},
+        {"POST", "/model/m/invoke-with-bidirectional-stream", BRK_OP_INVOKE_MODEL_BIDI},
+        {"POST", "/model/m/count-tokens", BRK_OP_COUNT_TOKENS},
+        {"POST", "/guardrail/g1/version/1/apply", BRK_OP_APPLY_GUARDRAIL},
+        {"POST", "/guardrail-checks/invoke", BRK_OP_INVOKE_GUARDRAIL_CHECKS},
+        {"POST", "/async-invoke", BRK_OP_START_ASYNC_INVOKE},
+        {"GET", "/async-invoke", BRK_OP_LIST_ASYNC_INVOKES},
+        {"GET", "/async-invoke/arn%3Ax", BRK_OP_GET_ASYNC_INVOKE},
+    };
     char model[2100];
-    cr_assert_eq(s_route("POST", "/model/m.x/converse", model), MOCK_OP_CONVERSE);
+    cr_assert_eq(s_route("POST", "/model/m.x/converse", model), BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "m.x");
-    cr_assert_eq(s_route("POST", "/model/m/converse-stream", NULL), MOCK_OP_CONVERSE_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke", NULL), MOCK_OP_INVOKE_MODEL);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-response-stream", NULL), MOCK_OP_INVOKE_MODEL_STREAM);
-    cr_assert_eq(s_route("POST", "/model/m/invoke-with-bidirectional-stream", NULL), MOCK_OP_INVOKE_MODEL_BIDI);
-    cr_assert_eq(s_route("POST", "/model/m/count-tokens", NULL), MOCK_OP_COUNT_TOKENS);
-    cr_assert_eq(s_route("POST", "/guardrail/g1/version/1/apply", NULL), MOCK_OP_APPLY_GUARDRAIL);
-    cr_assert_eq(s_route("POST", "/guardrail-checks/invoke", NULL), MOCK_OP_INVOKE_GUARDRAIL_CHECKS);
-    cr_assert_eq(s_route("POST", "/async-invoke", NULL), MOCK_OP_START_ASYNC_INVOKE);
-    cr_assert_eq(s_route("GET", "/async-invoke", NULL), MOCK_OP_LIST_ASYNC_INVOKES);
-    cr_assert_eq(s_route("GET", "/async-invoke/arn%3Ax", NULL), MOCK_OP_GET_ASYNC_INVOKE);
-    cr_assert_eq(s_route("GET", "/_mock/health", NULL), MOCK_OP_ADMIN);
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        cr_assert_eq(s_route(routes[i].method, routes[i].url, NULL), routes[i].op, "%s", routes[i].url);
+    }
+}
+
+Test(router, sends_the_admin_prefix_to_the_admin_api_and_nothing_else)
+{
+    const char *admin[] = {"/_mock", "/_mock/", "/_mock/health"};
+    const char *other[] = {"/_mockery", "/x/_mock/health"};
+    enum mock_route_to to;
+    for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
+        cr_assert_eq(s_route_to("GET", admin[i], NULL, &to), BRK_OP_UNKNOWN, "%s: not a service operation", admin[i]);
+        cr_assert_eq(to, MOCK_ROUTE_ADMIN, "%s", admin[i]);
+    }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        s_route_to("GET", other[i], NULL, &to);
+        cr_assert_eq(to, MOCK_ROUTE_NOWHERE, "%s", other[i]);
+    }
 }
 
 Test(router, decodes_arn_labels_and_rejects_unknown_paths)
 {
     char model[2100];
     cr_assert_eq(s_route("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.a.b/converse", model),
-                 MOCK_OP_CONVERSE);
+                 BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "arn:aws:bedrock:us-east-1:1:inference-profile/us.a.b");
-    cr_assert_eq(s_route("GET", "/model/m/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/m/chat", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model//converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/bad%zz/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), MOCK_OP_UNKNOWN);
-    cr_assert_eq(s_route("POST", "/", NULL), MOCK_OP_UNKNOWN);
+    cr_assert_eq(s_route("GET", "/model/m/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m/chat", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model//converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/bad%zz/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/nul%00/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/a/b/c/d/e/f/g", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m/converse/", NULL), BRK_OP_UNKNOWN, "a trailing slash is another path");
+    cr_assert_eq(s_route("POST", "//model/m/converse", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("POST", "/model/m", NULL), BRK_OP_UNKNOWN, "shorter than the template");
+    cr_assert_eq(s_route("POST", "/model/a/b/converse", NULL), BRK_OP_UNKNOWN, "a label is one segment");
+    cr_assert_eq(s_route("POST", "/model/m/conversex", NULL), BRK_OP_UNKNOWN);
+    cr_assert_eq(s_route("GET", "/async-invoke/", NULL), BRK_OP_GET_ASYNC_INVOKE, "the schema judges an empty ARN");
 }
 
 static struct mock_catalog *s_default_catalog(void)
@@ -180,4 +218,24 @@ Test(reply, minimal_instance_fills_required_properties)
     free(text);
     cJSON_Delete(inst);
     cJSON_Delete(schema);
+}
+
+Test(router, keeps_each_label_in_its_own_field)
+{
+    struct mock_request req;
+    mock_request_build(&req, "POST", "/guardrail/gr-1/version/DRAFT/apply", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_GUARDRAIL_ID], "gr-1");
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_GUARDRAIL_VERSION], "DRAFT");
+    cr_assert_str_eq(req.route.label[BRK_OP_LABEL_MODEL_ID], "", "a guardrail is not a model");
+    cr_assert_str_eq(mock_route_resource(&req.route), "gr-1", "the journal's model_id names the guardrail");
+    mock_request_clean_up(&req);
+    mock_request_build(&req, "POST", "/model/m.x/count-tokens", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(mock_route_resource(&req.route), "m.x");
+    mock_request_clean_up(&req);
+    mock_request_build(&req, "GET", "/async-invoke", NULL, NULL, 0);
+    cr_assert_eq(mock_route(&req), MOCK_ROUTE_OPERATION);
+    cr_assert_str_eq(mock_route_resource(&req.route), "", "ListAsyncInvokes names no resource");
+    mock_request_clean_up(&req);
 }

@@ -134,6 +134,10 @@ Test(quota, without_max_tokens_the_model_maximum_is_reserved)
     char msg[256];
     cr_assert_eq(s_call(HAIKU, HELLO_DEFAULT, NULL, msg, sizeof(msg)), 429, "2 + 4096 > 4000");
     cr_assert_str_eq(msg, "Too many tokens, please wait before trying again.");
+    struct th_response r = th_request(s_mock, "GET", "/_mock/requests", NULL, NULL);
+    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "requests"), 0);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(e, "rejected_by_stage")), "quota");
+    th_response_free(&r);
     cr_assert_eq(s_hello(), 200);
 }
 

@@ -20,8 +20,8 @@ static void s_setup(void)
     brk_rng_seed(&s_mock.rng, 1);
     mock_request_init(&s_req);
     mock_response_init(&s_resp);
-    s_req.op = MOCK_OP_CONVERSE_STREAM;
-    snprintf(s_req.model_id, sizeof(s_req.model_id), "anthropic.claude-3-haiku-20240307-v1:0");
+    s_req.route.op = BRK_OP_CONVERSE_STREAM;
+    snprintf(s_req.route.label[BRK_OP_LABEL_MODEL_ID], MOCK_MAX_LABEL + 1, "anthropic.claude-3-haiku-20240307-v1:0");
     s_req.json = cJSON_Parse("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
 }
 
@@ -56,11 +56,11 @@ Test(rules_units, stream_faults_are_set_on_the_response)
           "\"exception\":\"throttlingException\",\"message\":\"Slow down.\",\"cutAfterEvent\":5,"
           "\"corruptCrcEvent\":2}}");
     cr_assert(mock_stage_rules(&s_mock, &s_req, &s_resp), "a stream fault lets the request go on");
-    cr_assert_eq(s_resp.stream_fault.exception_after_event, 3);
-    cr_assert_str_eq(s_resp.stream_fault.exception->code, "ThrottlingException");
-    cr_assert_str_eq(s_resp.stream_fault.exception_message, "Slow down.");
-    cr_assert_eq(s_resp.stream_fault.cut_after_event, 5);
-    cr_assert_eq(s_resp.stream_fault.corrupt_crc_event, 2);
+    cr_assert_eq(s_resp.fault.stream.exception_after_event, 3);
+    cr_assert_str_eq(s_resp.fault.stream.exception->code, "ThrottlingException");
+    cr_assert_str_eq(s_resp.fault.stream.exception_message, "Slow down.");
+    cr_assert_eq(s_resp.fault.stream.cut_after_event, 5);
+    cr_assert_eq(s_resp.fault.stream.corrupt_crc_event, 2);
     cr_assert_eq(s_resp.status, 200);
 }
 
@@ -68,8 +68,8 @@ Test(rules_units, stream_exception_defaults_to_model_stream_error)
 {
     s_add("{\"stream\":{\"exceptionAfterEvent\":1}}");
     mock_stage_rules(&s_mock, &s_req, &s_resp);
-    cr_assert_str_eq(s_resp.stream_fault.exception->stream_member, "modelStreamErrorException");
-    cr_assert_str_eq(s_resp.stream_fault.exception_message, "", "empty = the table's default message");
+    cr_assert_str_eq(s_resp.fault.stream.exception->stream_member, "modelStreamErrorException");
+    cr_assert_str_eq(s_resp.fault.stream.exception_message, "", "empty = the table's default message");
 }
 
 Test(rules_units, stream_rules_need_an_event_number)
@@ -86,7 +86,7 @@ Test(rules_units, no_matching_rule_leaves_the_response_alone)
     cr_assert(mock_stage_rules(&s_mock, &s_req, &s_resp));
     cr_assert_null(s_resp.error);
     cr_assert_null(s_resp.journal_extra);
-    cr_assert_eq(s_resp.close_after_bytes, -1);
+    cr_assert_eq(s_resp.fault.close_after_bytes, -1);
 }
 
 Test(rules_units, error_rules_stop_the_pipeline_and_name_the_rule)
@@ -94,7 +94,7 @@ Test(rules_units, error_rules_stop_the_pipeline_and_name_the_rule)
     s_add("{\"id\":\"x\",\"delayMs\":5,\"error\":\"InternalServerException\"}");
     cr_assert_not(mock_stage_rules(&s_mock, &s_req, &s_resp));
     cr_assert_eq(s_resp.status, 500);
-    cr_assert_eq(s_resp.delay_ms, 5);
+    cr_assert_eq(s_resp.fault.delay_ms, 5);
     cr_assert_str_eq(cJSON_GetObjectItem(s_resp.journal_extra, "rule")->valuestring, "x");
 }
 
@@ -102,7 +102,7 @@ Test(rules_units, scripted_reply_keeps_reasoning_and_replaces_the_rest)
 {
     s_add("{\"reply\":{\"toolUse\":{\"name\":\"lookup\",\"toolUseId\":\"tooluse_fixed\"}}}");
     cr_assert(mock_stage_rules(&s_mock, &s_req, &s_resp));
-    cr_assert_not_null(s_req.reply_override);
+    cr_assert_not_null(s_req.rule.reply);
     struct mock_reply reply;
     mock_reply_init(&reply);
     mock_reply_add(&reply, MOCK_BLOCK_REASONING)->text = strdup("thinking");

@@ -34,7 +34,7 @@ static struct s_run s_run_cfg(const struct brk_mock_config *cfg, const struct mo
     mock_request_build(&req, "POST", HAIKU_PATH, headers, HELLO, strlen(HELLO));
     mock_response_init(&resp);
     if (fault) {
-        resp.stream_fault = *fault;
+        resp.fault.stream = *fault;
     }
     mock_dispatch(mock, &req, &resp);
     cr_assert_not_null(resp.stream_fn, "no stream opened: %d %s", resp.status, resp.body.data);

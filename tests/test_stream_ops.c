@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/base64.h"
 #include "mock/ops/invoke.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
@@ -147,11 +148,12 @@ static size_t s_chunks(const struct th_response *r, cJSON **out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < e->n && n < max; i++) {
         cr_assert_str_eq(e->ev[i].type, "chunk");
-        size_t len = 0;
-        unsigned char *raw = mock_base64_decode(cJSON_GetObjectItem(e->ev[i].payload, "bytes")->valuestring, &len);
-        cr_assert_not_null(raw);
-        out[n++] = cJSON_ParseWithLength((const char *)raw, len);
-        free(raw);
+        const char *b64 = cJSON_GetObjectItem(e->ev[i].payload, "bytes")->valuestring;
+        struct brk_buf raw;
+        brk_buf_init(&raw, 1u << 20);
+        cr_assert_eq(brk_base64_decode(b64, strlen(b64), &raw), BRK_OK);
+        out[n++] = cJSON_ParseWithLength(raw.data, raw.len);
+        brk_buf_clean_up(&raw);
     }
     th_events_free(e);
     free(e);
@@ -203,9 +205,11 @@ Test(ops, count_tokens_equals_converse_input_for_both_input_forms)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_eq(cJSON_GetObjectItem(r.json, "inputTokens")->valueint, want);
     th_response_free(&r);
-    char *b64 = mock_base64_encode(ANTHROPIC_HELLO, strlen(ANTHROPIC_HELLO));
-    snprintf(body, sizeof(body), "{\"input\":{\"invokeModel\":{\"body\":\"%s\"}}}", b64);
-    free(b64);
+    struct brk_buf b64;
+    brk_buf_init(&b64, sizeof(body));
+    cr_assert_eq(brk_base64_encode(ANTHROPIC_HELLO, strlen(ANTHROPIC_HELLO), &b64), BRK_OK);
+    snprintf(body, sizeof(body), "{\"input\":{\"invokeModel\":{\"body\":\"%s\"}}}", b64.data);
+    brk_buf_clean_up(&b64);
     r = s_post(HAIKU_PATH "/count-tokens", body);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_eq(cJSON_GetObjectItem(r.json, "inputTokens")->valueint, want);

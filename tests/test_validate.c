@@ -313,8 +313,8 @@ Test(validate, invoke_model_body_is_bounded_by_the_models_length)
 {
     struct mock_request req;
     mock_request_init(&req);
-    req.op = MOCK_OP_INVOKE_MODEL;
-    snprintf(req.model_id, sizeof(req.model_id), "anthropic.claude-3-haiku-20240307-v1:0");
+    req.route.op = BRK_OP_INVOKE_MODEL;
+    snprintf(req.route.label[BRK_OP_LABEL_MODEL_ID], MOCK_MAX_LABEL + 1, "anthropic.claude-3-haiku-20240307-v1:0");
     struct mock_response resp;
     mock_response_init(&resp);
     req.body_len = 25000000; /* the length is all the check reads */

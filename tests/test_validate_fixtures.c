@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/operation.h"
 #include "tests/support/harness.h"
 
 static struct brk_mock *s_mock;
@@ -30,36 +31,25 @@ static const char *s_str(const cJSON *obj, const char *name)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, name));
 }
 
-static void s_path(const cJSON *fx, char *out, size_t len)
+/* The path of the fixture's operation; its labels are members named as in the template
+ * ("modelId", "guardrailIdentifier", ...). */
+static void s_path(const char *file, const cJSON *fx, struct brk_buf *out)
 {
-    static const struct {
-        const char *op, *suffix;
-    } routes[] = {{"Converse", "converse"},       {"ConverseStream", "converse-stream"},
-                  {"CountTokens", "count-tokens"}, {"InvokeModel", "invoke"},
-                  {"InvokeModelWithResponseStream", "invoke-with-response-stream"}};
-    const char *op = s_str(fx, "operation");
-    char a[4096], b[256];
-    if (strcmp(op, "ApplyGuardrail") == 0) {
-        th_encode_label(s_str(fx, "guardrailIdentifier"), a, sizeof(a));
-        th_encode_label(s_str(fx, "guardrailVersion"), b, sizeof(b));
-        snprintf(out, len, "/guardrail/%s/version/%s/apply", a, b);
-        return;
+    struct brk_op_labels labels;
+    for (int l = 0; l < BRK_OP_LABEL_COUNT; l++) {
+        labels.value[l] = s_str(fx, brk_op_label_name((enum brk_op_label)l));
     }
-    th_encode_label(s_str(fx, "modelId"), a, sizeof(a));
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strcmp(routes[i].op, op) == 0) {
-            snprintf(out, len, "/model/%s/%s", a, routes[i].suffix);
-            return;
-        }
-    }
-    cr_assert_fail("unknown operation %s", op);
+    enum brk_op op = brk_op_parse(s_str(fx, "operation"));
+    cr_assert_neq(op, BRK_OP_UNKNOWN, "%s: unknown operation %s", file, s_str(fx, "operation"));
+    brk_buf_init(out, 8192);
+    cr_assert_eq(brk_op_path(op, &labels, out), BRK_OK, "%s: a label of %s is missing", file, brk_op_name(op));
 }
 
 /* Send one fixture; returns the response (caller frees). */
 static struct th_response s_send(const char *file, const cJSON *fx)
 {
-    char path[8192];
-    s_path(fx, path, sizeof(path));
+    struct brk_buf path;
+    s_path(file, fx, &path);
     char *body = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(fx, "body"));
     char header_text[16][512];
     const char *headers[17] = {0};
@@ -72,8 +62,10 @@ static struct th_response s_send(const char *file, const cJSON *fx)
         headers[n] = header_text[n];
         n++;
     }
-    struct th_response r = th_request(s_mock, "POST", path, body, headers);
+    const char *method = brk_op_info(brk_op_parse(s_str(fx, "operation")))->method;
+    struct th_response r = th_request(s_mock, method, path.data, body, headers);
     free(body);
+    brk_buf_clean_up(&path);
     return r;
 }
 

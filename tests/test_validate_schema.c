@@ -14,18 +14,6 @@
 static const char *const s_roots[] = {"Converse",    "ConverseStream", "CountTokens",
                                       "ApplyGuardrail", "InvokeModel", "InvokeModelWithResponseStream"};
 
-static cJSON *s_load_model(void)
-{
-    size_t len = 0;
-    char *text = th_read_source_file("fixtures/service-model/bedrock-runtime/2023-09-30/service-2.json", &len);
-    if (!text) {
-        return NULL;
-    }
-    cJSON *model = cJSON_ParseWithLength(text, len);
-    free(text);
-    return model;
-}
-
 static enum mock_shape_type s_expected_type(const cJSON *def)
 {
     static const struct {
@@ -176,7 +164,7 @@ static size_t s_walk(const cJSON *model)
 
 Test(validate_schema, covers_every_input_shape_of_the_official_model)
 {
-    cJSON *model = s_load_model();
+    cJSON *model = th_service_model();
     cr_assert_not_null(model, "fixtures/service-model/.../service-2.json is missing or not JSON");
     size_t checked = s_walk(model);
     cr_expect_eq(checked, mock_schema_n_shapes, "schema has %zu shapes, the model's inputs reach %zu",

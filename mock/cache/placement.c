@@ -42,7 +42,7 @@ static void s_record_rejection(const struct mock_cache_plan *plan, const struct 
 
 bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if ((req->op != MOCK_OP_CONVERSE && req->op != MOCK_OP_CONVERSE_STREAM) || !req->model.model) {
+    if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE) || !req->model.model) {
         return true;
     }
     const struct mock_cache_plan *plan = mock_request_cache_plan(req);

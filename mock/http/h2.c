@@ -321,9 +321,9 @@ static void *s_producer_main(void *arg)
     struct s_stream *st = arg;
     struct s_conn *c = st->conn;
     pthread_mutex_lock(&c->lock);
-    s_wait_delay(c, st, brk_clock_monotonic_ms() + (int64_t)st->resp.delay_ms);
+    s_wait_delay(c, st, brk_clock_monotonic_ms() + (int64_t)st->resp.fault.delay_ms);
     st->go = true;
-    st->reset = st->resp.close_before_reply;
+    st->reset = st->resp.fault.close_before_reply;
     bool more = !st->gone && !st->reset;
     pthread_mutex_unlock(&c->lock);
     s_wake(c);
@@ -358,14 +358,14 @@ static void s_dispatch(struct s_conn *c, struct s_stream *st)
     st->dispatched = true;
     mock_journal_extra_add(&st->resp, "http_version", cJSON_CreateString("HTTP/2"));
     mock_dispatch(c->mock, &st->req, &st->resp);
-    if (st->resp.close_before_reply && !st->resp.delay_ms) {
+    if (st->resp.fault.close_before_reply && !st->resp.fault.delay_ms) {
         s_reset(c, st);
         return;
     }
     st->out = mock_wire_body_take(&st->resp);
     if (!st->out) {
         s_reset(c, st);
-    } else if (st->resp.delay_ms || mock_wire_body_may_block(st->out)) {
+    } else if (st->resp.fault.delay_ms || mock_wire_body_may_block(st->out)) {
         if (!s_start_producer(st)) {
             s_reset(c, st);
         }

@@ -117,12 +117,12 @@ static struct MHD_Response *s_build_body(struct mock_response *resp)
 
 static enum MHD_Result s_send(struct MHD_Connection *connection, struct mock_response *resp)
 {
-    if (resp->delay_ms) {
+    if (resp->fault.delay_ms) {
         /* Real time even under --clock virtual: the SDK's read timeout runs on the real clock.
          * Thread-per-connection: only this client waits. */
-        brk_clock_sleep_real_ms((int64_t)resp->delay_ms);
+        brk_clock_sleep_real_ms((int64_t)resp->fault.delay_ms);
     }
-    if (resp->close_before_reply) {
+    if (resp->fault.close_before_reply) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */
     }
     struct MHD_Response *r = s_build_body(resp);

@@ -37,9 +37,9 @@ struct mock_wire_body *mock_wire_body_take(struct mock_response *resp)
         free(b);
         return NULL;
     }
-    if (resp->close_after_bytes >= 0) {
+    if (resp->fault.close_after_bytes >= 0) {
         b->cut = true;
-        b->len = (uint64_t)resp->close_after_bytes < b->len ? (size_t)resp->close_after_bytes : b->len;
+        b->len = (uint64_t)resp->fault.close_after_bytes < b->len ? (size_t)resp->fault.close_after_bytes : b->len;
     }
     return b;
 }

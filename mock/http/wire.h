@@ -3,7 +3,7 @@
  * with a struct mock_response, decided in one place.
  *
  * A response leaves the pipeline with a body that is buffered, buffered but cut after N bytes
- * (resp->close_after_bytes), or streamed (resp->stream_fn). mock_wire_body_take moves that
+ * (resp->fault.close_after_bytes), or streamed (resp->stream_fn). mock_wire_body_take moves that
  * body into one pull source, so each transport only copies bytes out of it and maps the three
  * outcomes (bytes, end, abort) onto its own framing: chunked transfer or Content-Length in
  * HTTP/1.1, DATA frames and RST_STREAM in HTTP/2. The faults that come before the body

@@ -53,8 +53,8 @@ void mock_op_start_async_invoke(struct brk_mock *mock, struct mock_request *req,
 void mock_op_get_async_invoke(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    if (mock_check_pattern(resp, &s_invocation_arn, "invocationArn", req->label2)) {
-        mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NOT_FOUND, req->label2);
+    if (mock_check_pattern(resp, &s_invocation_arn, "invocationArn", req->route.label[BRK_OP_LABEL_INVOCATION_ARN])) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_NOT_FOUND, req->route.label[BRK_OP_LABEL_INVOCATION_ARN]);
     }
 }
 

@@ -2,7 +2,6 @@
 #include "mock/ops/ops.h"
 #include "mock/cache/sim.h"
 #include "mock/ops/guardrail.h"
-#include "mock/rules/quota.h"
 #include "mock/model/reply.h"
 #include "mock/rules/rules.h"
 
@@ -13,7 +12,8 @@ void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, 
     mock_cache_simulate(mock, req, reply, resp);
     mock_rules_apply_reply(req, reply);
     mock_guardrail_converse(mock, req, reply); /* last: it sees the final answer */
-    mock_quota_note_reply(req, reply);
+    resp->usage = (struct mock_usage_report){true, reply->input_tokens, reply->output_tokens, reply->cache.read_tokens,
+                                             reply->cache.write_tokens};
 }
 
 void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

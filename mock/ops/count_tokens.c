@@ -11,10 +11,14 @@
 
 #include "mock/ops/invoke.h"
 #include "mock/ops/ops.h"
+#include "common/base64.h"
 #include "common/converse_walk.h"
 
 #define S_MSG_INPUT_NULL \
     "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null"
+/* The decoded InvokeModel body is bounded like the request that carried it (base64 text of at
+ * most 64 MiB, far above --max-body-bytes' default), so no input can make it grow unbounded. */
+#define S_MAX_INVOKE_BODY (48u * 1024u * 1024u)
 #define S_MSG_ONE_MEMBER "Exactly one of converse or invokeModel must be set in input."
 #define S_MSG_BODY_NULL                                                                                   \
     "1 validation error detected: Value null at 'input.invokeModel.body' failed to satisfy constraint: " \
@@ -29,14 +33,15 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_BODY_NULL);
         return 0;
     }
-    size_t len = 0;
-    unsigned char *body = mock_base64_decode(b64, &len);
-    if (!body) {
+    struct brk_buf body;
+    brk_buf_init(&body, S_MAX_INVOKE_BODY);
+    if (brk_base64_decode(b64, strlen(b64), &body) != BRK_OK) {
+        brk_buf_clean_up(&body);
         mock_response_error(resp, BRK_AWS_SERIALIZATION, NULL);
         return 0;
     }
-    cJSON *mapped = mock_invoke_map(req->model.model, (const char *)body, len, resp);
-    free(body);
+    cJSON *mapped = mock_invoke_map(req->model.model, body.data ? body.data : "", body.len, resp);
+    brk_buf_clean_up(&body);
     if (!mapped) {
         return 0;
     }

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bedrock/buf.h"
 #include "common/json.h"
 #include "mock/ops/ops.h"
 #include "mock/model/reply.h"
@@ -154,8 +153,9 @@ static bool s_validate_apply(const struct mock_request *req, struct mock_respons
 {
     const char *source = cJSON_GetStringValue(brk_json_get(req->json, "source"));
     if (!mock_check_pattern(resp, mock_schema_pattern("GuardrailIdentifier"), "guardrailIdentifier",
-                            req->model_id) ||
-        !mock_check_pattern(resp, mock_schema_pattern("GuardrailVersion"), "guardrailVersion", req->label2)) {
+                            req->route.label[BRK_OP_LABEL_GUARDRAIL_ID]) ||
+        !mock_check_pattern(resp, mock_schema_pattern("GuardrailVersion"), "guardrailVersion",
+                            req->route.label[BRK_OP_LABEL_GUARDRAIL_VERSION])) {
         return false;
     }
     if (!source || (strcmp(source, "INPUT") != 0 && strcmp(source, "OUTPUT") != 0)) {

@@ -9,10 +9,12 @@
  */
 #include "mock/ops/invoke.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "common/json.h"
 #include "common/rng.h"
 #include "mock/model/reply.h"
@@ -66,11 +68,7 @@ static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mo
     }
     /* From here the request reads like a Converse request: the reply, caching and the journal's
      * cache-point counts all see the mapped body. */
-    cJSON_Delete(req->json);
-    req->json = mapped;
-    free(req->cache_plan); /* a plan of the old body must not be reused */
-    req->cache_plan = NULL;
-    req->cache_plan_none = false;
+    mock_request_set_json(req, mapped);
     mock_converse_build_reply(mock, req, reply, resp);
     return true;
 }
@@ -445,12 +443,16 @@ static bool s_native_next(void *ctx, struct mock_stream_event *ev)
     s->n--;
     char *json = cJSON_PrintUnformatted(chunk);
     cJSON_Delete(chunk);
-    char *b64 = json ? mock_base64_encode(json, strlen(json)) : NULL;
+    struct brk_buf b64;
+    brk_buf_init(&b64, SIZE_MAX);
+    if (json) {
+        brk_base64_encode(json, strlen(json), &b64); /* only NOMEM can fail: then "" as before */
+    }
     snprintf(ev->type, sizeof(ev->type), "chunk");
     ev->payload = cJSON_CreateObject();
-    cJSON_AddStringToObject(ev->payload, "bytes", b64 ? b64 : "");
+    cJSON_AddStringToObject(ev->payload, "bytes", b64.data ? b64.data : "");
     free(json);
-    free(b64);
+    brk_buf_clean_up(&b64);
     return true;
 }
 

@@ -28,9 +28,5 @@ enum mock_native mock_native_kind(const struct mock_model *model);
  * frees). On a Bedrock error fills `resp` and returns NULL. */
 cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t len, struct mock_response *resp);
 
-/* Base64 (standard alphabet, padded). Encode returns a malloc'd NUL-terminated string;
- * decode returns malloc'd bytes (NUL-terminated for convenience) or NULL when malformed. */
-char *mock_base64_encode(const void *data, size_t len);
-unsigned char *mock_base64_decode(const char *text, size_t *len_out);
 
 #endif

@@ -5,7 +5,6 @@
  * violation as "#: <problem>" after "Malformed input request: " (texts in
  * docs/operations.md). The mapping keeps what affects the mock's reply and token count.
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,37 +36,6 @@ enum mock_native mock_native_kind(const struct mock_model *model)
         return MOCK_NATIVE_TITAN;
     }
     return MOCK_NATIVE_NONE;
-}
-
-char *mock_base64_encode(const void *data, size_t len)
-{
-    char *out = malloc(4 * ((len + 2) / 3) + 1);
-    if (out) {
-        EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-    }
-    return out;
-}
-
-unsigned char *mock_base64_decode(const char *text, size_t *len_out)
-{
-    size_t n = strlen(text);
-    if (n % 4 != 0 || n > 64u * 1024u * 1024u) {
-        return NULL;
-    }
-    unsigned char *out = malloc(n / 4 * 3 + 1);
-    int got = out ? EVP_DecodeBlock(out, (const unsigned char *)text, (int)n) : -1;
-    if (got < 0) {
-        free(out);
-        return NULL;
-    }
-    /* EVP_DecodeBlock counts the padding as zero bytes; drop them. */
-    size_t len = (size_t)got;
-    for (size_t i = n; i > 0 && text[i - 1] == '=' && len > 0; i--) {
-        len--;
-    }
-    out[len] = '\0';
-    *len_out = len;
-    return out;
 }
 
 /* ---- the schema-style problems list ------------------------------------------------- */

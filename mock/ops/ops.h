@@ -15,10 +15,14 @@
 
 struct mock_reply;
 
+/* Every operation's entry point has this signature (the table in pipeline/dispatch.c). */
+typedef void (*mock_op_fn)(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
 /* converse.c: build the model's answer to a Converse-shaped request: the deterministic reply,
- * then every step that shapes it (prompt caching, scripted replies, guardrails, the quota's
- * note of what it used). Converse, ConverseStream and InvokeModel all call this, so they
- * always agree. It cannot fail: every refusal happened in an earlier stage. */
+ * then every step that shapes it (prompt caching, scripted replies, guardrails), and report
+ * what it used in resp->usage (the quota settles with it). Converse, ConverseStream and
+ * InvokeModel all call this, so they always agree. It cannot fail: every refusal happened in
+ * an earlier stage. */
 void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                                struct mock_response *resp);
 

@@ -178,7 +178,7 @@ void mock_stream_open(struct brk_mock *mock, struct mock_response *resp, struct 
         return;
     }
     w->src = src;
-    w->fault = resp->stream_fault;
+    w->fault = resp->fault.stream;
     if (!w->fault.exception_after_event && mock->cfg.stream_exception_after) {
         w->fault.exception_after_event = mock->cfg.stream_exception_after;
         w->fault.exception = brk_aws_error_get(mock->cfg.stream_exception);

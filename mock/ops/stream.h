@@ -6,7 +6,7 @@
  * event at a time); the writer frames each event as it is produced (headers in Bedrock's
  * order :event-type, :content-type, :message-type; the "p" padding field appended to the
  * payload), paces events by --stream-delay-ms, and honours the in-stream faults of
- * resp->stream_fault (exception after event k, cut after event k, corrupt CRC of event k).
+ * resp->fault.stream (exception after event k, cut after event k, corrupt CRC of event k).
  * Nothing is built in memory ahead of the client: server.c pulls bytes through
  * resp->stream_fn with chunked transfer.
  *
@@ -43,7 +43,7 @@ struct mock_event_source {
     void (*free_fn)(void *ctx);
 };
 
-/* Make `resp` a 200 event stream fed by `src`, honouring resp->stream_fault as set now. */
+/* Make `resp` a 200 event stream fed by `src`, honouring resp->fault.stream as set now. */
 void mock_stream_open(struct brk_mock *mock, struct mock_response *resp, struct mock_event_source src);
 
 /* Length in bytes of the first `chars` UTF-8 code points of text[0..len). */

@@ -12,7 +12,7 @@
 void mock_request_init(struct mock_request *req)
 {
     memset(req, 0, sizeof(*req));
-    req->op = MOCK_OP_UNKNOWN;
+    req->route.op = BRK_OP_UNKNOWN;
     snprintf(req->account, sizeof(req->account), "anonymous");
     snprintf(req->auth_outcome, sizeof(req->auth_outcome), "none");
 }
@@ -31,9 +31,24 @@ void mock_request_clean_up(struct mock_request *req)
         free(req->headers[i].value);
     }
     cJSON_Delete(req->json);
-    cJSON_Delete(req->reply_override);
+    cJSON_Delete(req->rule.reply);
     free(req->cache_plan);
     memset(req, 0, sizeof(*req));
+}
+
+const char *mock_route_resource(const struct mock_route *route)
+{
+    const char *model = route->label[BRK_OP_LABEL_MODEL_ID];
+    return model[0] ? model : route->label[BRK_OP_LABEL_GUARDRAIL_ID];
+}
+
+void mock_request_set_json(struct mock_request *req, cJSON *json)
+{
+    cJSON_Delete(req->json);
+    req->json = json;
+    free(req->cache_plan);
+    req->cache_plan = NULL;
+    req->cache_plan_none = false;
 }
 
 enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value)

@@ -1,11 +1,10 @@
 /*
- * request.h (mock-private): the request record that flows through the pipeline, and the
- * operation list it is routed to.
+ * request.h (mock-private): the request record that flows through the pipeline.
  *
  * Ownership: the transport (mock/http/) or a caller without a socket (mock_request_build)
- * initialises the record, fills method, url, query, headers and body, and cleans it up after
- * mock_dispatch; the pipeline fills the fields below "Filled by the pipeline" and frees what
- * it allocated there in mock_request_clean_up. One request belongs to one thread at a time.
+ * initialises the record, fills the transport input (method, url, query, headers, body), and
+ * cleans it up after mock_dispatch; the pipeline fills the rest and mock_request_clean_up
+ * frees what it allocated there. One request belongs to one thread at a time.
  */
 #ifndef MOCK_PIPELINE_REQUEST_H
 #define MOCK_PIPELINE_REQUEST_H
@@ -16,37 +15,22 @@
 #include <stdint.h>
 
 #include "bedrock/status.h"
+#include "common/operation.h"
 #include "mock/model/catalog.h"
 
 struct mock_cache_plan;
 
-/* Every operation path of the Bedrock Runtime service model, plus the admin API. */
-#define MOCK_OP_LIST(X)                                                        \
-    X(MOCK_OP_CONVERSE, "Converse")                                            \
-    X(MOCK_OP_CONVERSE_STREAM, "ConverseStream")                               \
-    X(MOCK_OP_INVOKE_MODEL, "InvokeModel")                                     \
-    X(MOCK_OP_INVOKE_MODEL_STREAM, "InvokeModelWithResponseStream")            \
-    X(MOCK_OP_INVOKE_MODEL_BIDI, "InvokeModelWithBidirectionalStream")         \
-    X(MOCK_OP_COUNT_TOKENS, "CountTokens")                                     \
-    X(MOCK_OP_APPLY_GUARDRAIL, "ApplyGuardrail")                               \
-    X(MOCK_OP_INVOKE_GUARDRAIL_CHECKS, "InvokeGuardrailChecks")                \
-    X(MOCK_OP_START_ASYNC_INVOKE, "StartAsyncInvoke")                          \
-    X(MOCK_OP_GET_ASYNC_INVOKE, "GetAsyncInvoke")                              \
-    X(MOCK_OP_LIST_ASYNC_INVOKES, "ListAsyncInvokes")                          \
-    X(MOCK_OP_ADMIN, "Admin")                                                  \
-    X(MOCK_OP_UNKNOWN, "Unknown")
-
-enum mock_op {
-#define MOCK_OP_ENUM(id, name) id,
-    MOCK_OP_LIST(MOCK_OP_ENUM)
-#undef MOCK_OP_ENUM
-    MOCK_OP_COUNT
+/* What the rules stage (rules/rules.c) decided for a request it let through, for the step
+ * that builds the answer (mock_rules_apply_reply); the fired rule's faults go on the response
+ * instead (resp->fault), which the transport reads. */
+struct mock_rule_match {
+    cJSON *reply; /* owned; the scripted reply, NULL: generate the answer */
 };
 
-const char *mock_op_name(enum mock_op op);
-
-/* Parse an operation name ("Converse"); MOCK_OP_UNKNOWN when it names none. */
-enum mock_op mock_op_parse(const char *name);
+/* A quota reservation (rules/quota.c): made by the quota stage, settled by dispatch. */
+struct mock_quota_ticket {
+    uint64_t reserved_tokens;
+};
 
 #define MOCK_MAX_HEADERS 64
 #define MOCK_MAX_LABEL 2048
@@ -56,7 +40,18 @@ struct mock_header {
     char *value;
 };
 
+/* Where the router sent a request, and the path's labels, decoded. */
+struct mock_route {
+    enum brk_op op;                   /* BRK_OP_UNKNOWN until routed (common/operation.h) */
+    /* Indexed by enum brk_op_label ({modelId}, {guardrailIdentifier}, ...); "" when the
+     * operation's template has no such label. */
+    char label[BRK_OP_LABEL_COUNT][MOCK_MAX_LABEL + 1];
+};
+
+/* The fields in the order of their lifetimes: each group is written by the step named and
+ * only read after it. */
 struct mock_request {
+    /* Transport input: filled before mock_dispatch (http/, or mock_request_build). */
     char *method;
     char *url;                        /* path as received, percent-encoded, without query */
     struct mock_header query[16];     /* decoded query arguments */
@@ -67,29 +62,28 @@ struct mock_request {
     char *body;                       /* NUL-terminated copy of the body */
     size_t body_len;
     bool body_too_large;
+    bool http2;                       /* came over HTTP/2, where Host is the :authority pseudo-header */
 
-    /* Filled by the pipeline. */
-    enum mock_op op;
-    char model_id[MOCK_MAX_LABEL + 1]; /* decoded {modelId} (or {guardrailIdentifier}) */
-    char label2[MOCK_MAX_LABEL + 1];   /* decoded {guardrailVersion} / {invocationArn} */
-    struct mock_model_ref model;
-    cJSON *json;                      /* parsed body of JSON operations */
-    char account[128];                /* access key id, or "anonymous" */
-    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    /* Routing output (pipeline/router.c). */
+    struct mock_route route;
+
+    /* Pipeline facts: request_id and start_ms (dispatch), account and auth_outcome (the auth
+     * stage), json (the body stage; InvokeModel's mapped body via mock_request_set_json),
+     * model (the model stage). */
     char request_id[37];
     int64_t start_ms;                 /* mock clock */
-    cJSON *reply_override;            /* owned; a rule's scripted reply (rules.c applies it) */
+    char account[128];                /* access key id, or "anonymous" */
+    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    cJSON *json;                      /* owned; parsed body of JSON operations */
+    struct mock_model_ref model;
 
-    /* Quota bookkeeping (quota.c): tokens reserved at the start, and what the reply used. */
-    uint64_t quota_reserved;
-    uint64_t quota_used;
-    bool quota_used_known;
+    /* Stage decisions for a later step (docs/architecture.md, "What each step hands on"). */
+    struct mock_rule_match rule;      /* the rules stage's, for the answer */
+    struct mock_quota_ticket quota;   /* the quota stage's, settled by dispatch with resp->usage */
 
-    /* h2.c: the request came over HTTP/2, where Host is the :authority pseudo-header. */
-    bool http2;
-
-    /* Owned; the cache-point plan of a Converse body, built once by the cache-points stage
-     * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation. */
+    /* Owned; the cache-point plan of `json`, built once by the cache-points stage
+     * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation; a memo
+     * of `json`, so only mock_request_set_json may replace `json` once it is parsed. */
     struct mock_cache_plan *cache_plan;
     bool cache_plan_none;             /* the body has no cache point (also found once) */
 };
@@ -106,6 +100,16 @@ enum brk_status mock_request_add_header(struct mock_request *req, const char *na
  * mock_request_clean_up. */
 void mock_request_build(struct mock_request *req, const char *method, const char *url, const char *const *headers,
                         const void *body, size_t len);
+
+/* What the journal's "model_id" and a rule's "modelId" matcher see: the {modelId} label, or
+ * for ApplyGuardrail the {guardrailIdentifier}; "" when the path names neither. */
+const char *mock_route_resource(const struct mock_route *route);
+
+/* Replace the parsed body by `json` (owned from now on; the old one is freed) and forget
+ * what was derived from the old one (the cache-point plan). For InvokeModel, whose native
+ * body is mapped to a Converse request that every later step (reply, prompt cache, guardrail,
+ * journal) reads. */
+void mock_request_set_json(struct mock_request *req, cJSON *json);
 
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);

@@ -15,7 +15,7 @@ void mock_response_init(struct mock_response *resp)
 {
     memset(resp, 0, sizeof(*resp));
     resp->status = 200;
-    resp->close_after_bytes = -1;
+    resp->fault.close_after_bytes = -1;
     brk_buf_init(&resp->body, S_MAX_REPLY_BYTES);
     snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
 }

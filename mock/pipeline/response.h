@@ -29,6 +29,24 @@ struct mock_stream_fault {
     unsigned corrupt_crc_event;             /* flip a bit of event k's message CRC */
 };
 
+/* Tokens a model answer used (docs/tokens.md); `known` is false until a reply is built. */
+struct mock_usage_report {
+    bool known;
+    uint64_t input_tokens;
+    uint64_t output_tokens;
+    uint64_t cache_read_tokens;
+    uint64_t cache_write_tokens;
+};
+
+/* How to misbehave when answering: set by the rules stage from the fired rule, read by the
+ * transports (http/) and the stream writers (ops/stream.c). */
+struct mock_fault {
+    uint64_t delay_ms;               /* wait before answering */
+    bool close_before_reply;         /* drop the connection without answering */
+    int64_t close_after_bytes;       /* >= 0: cut the body after this many bytes; -1: no cut */
+    struct mock_stream_fault stream; /* in-stream faults */
+};
+
 /* A streaming body producer: write at most `max` bytes into buf at stream offset `pos`.
  * Return bytes written, 0 at the end, or -1 to abort the connection. */
 typedef long (*mock_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
@@ -47,13 +65,12 @@ struct mock_response {
     void *stream_ctx;
     void (*stream_free)(void *ctx);
 
-    /* Faults a rule may ask for. */
-    uint64_t delay_ms;            /* wait before answering */
-    bool close_before_reply;      /* drop the connection without answering */
-    int64_t close_after_bytes;    /* >= 0: cut the body after this many bytes */
+    /* How to misbehave, as a rule asked (the transports and stream writers honour it). */
+    struct mock_fault fault;
 
-    /* In-stream faults a rule asked for (stream writers honour them). */
-    struct mock_stream_fault stream_fault;
+    /* What the answer uses, set by the operations that build a model reply
+     * (mock_converse_build_reply); the quota settlement reads it. */
+    struct mock_usage_report usage;
 
     /* Details the stages add to the journal entry (an object whose members are merged into
      * the entry); owned, moved into the journal when the request is recorded. */
@@ -81,7 +98,9 @@ void mock_response_verrorf(struct mock_response *resp, enum brk_aws_error id, co
  * values and patterns): the body carries all `len` bytes, error_message a cut copy. */
 void mock_response_error_text(struct mock_response *resp, enum brk_aws_error id, const char *text, size_t len);
 
-/* A 200 JSON reply; takes ownership of nothing: `json` is printed into the body. */
+/* A JSON reply with `status` (200, or 201 for a created admin resource): `json` printed into
+ * the body (the content type stays the response's, application/json from mock_response_init);
+ * a failure to print becomes a 500 InternalServerException. Takes ownership of nothing. */
 void mock_response_json(struct mock_response *resp, int status, const cJSON *json);
 
 /* Add member `name` to resp->journal_extra (created on first use), replacing one of the same

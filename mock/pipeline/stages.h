@@ -10,6 +10,8 @@
 #define MOCK_PIPELINE_STAGES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mock/mock_priv.h"
 #include "mock/pipeline/request.h"
@@ -19,8 +21,32 @@
  * operation (ops/ops.h), then the journal. Fills `resp`; never fails. */
 void mock_dispatch(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
+/* Every stage has this signature (the two that live in dispatch.c, body and model, too). */
+typedef bool (*mock_stage_fn)(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+#define MOCK_PIPELINE_MAX_STEPS 16
+
+/* Time spent in each step of the pipeline, summed over the calls of mock_dispatch_timed that
+ * got this struct (bench/bench_pipeline.c --stages). Steps: "route", the stages in order,
+ * "operation" (with the quota settlement), "journal"; a step a request did not reach gets
+ * nothing. Zero it before the first call. */
+struct mock_pipeline_times {
+    size_t n;                                    /* steps named so far */
+    const char *name[MOCK_PIPELINE_MAX_STEPS];   /* static strings */
+    uint64_t ns[MOCK_PIPELINE_MAX_STEPS];
+};
+
+/* mock_dispatch, charging each step's time to `times` (NULL: untimed, as mock_dispatch). */
+void mock_dispatch_timed(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp,
+                         struct mock_pipeline_times *times);
+
 /* auth/auth.c: who is calling (req->account) and whether they may. */
 bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
+/* replay/record.c: with --record, forward the request upstream, re-signed, and answer with
+ * upstream's answer; the pipeline stops here (false) and the real service judges the request.
+ * Without --record it passes. */
+bool mock_stage_record(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 /* validate/conversation.c: the Smithy/Coral constraint layer (types, required, lengths,
  * ranges, patterns, enums, unions) over URI, header and body members; runs before the model

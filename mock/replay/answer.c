@@ -137,7 +137,7 @@ void mock_replay_entry_answer(const struct mock_replay_entry *e, bool timing, st
         brk_buf_reset(&resp->body);
     }
     const cJSON *duration = cJSON_GetObjectItemCaseSensitive(r, "duration_ms");
-    resp->delay_ms =
+    resp->fault.delay_ms =
         timing && cJSON_IsNumber(duration) && duration->valuedouble > 0 ? (uint64_t)duration->valuedouble : 0;
     if (resp->error) {
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "body");

@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "mock/replay/cassette.h"
 #include "mock/replay/record_priv.h"
+#include "mock/pipeline/stages.h"
 #include "mock/replay/replay.h"
 
 #define S_QUEUE_BYTES (1024u * 1024u) /* bytes received but not yet sent to the client */
@@ -294,15 +295,13 @@ static void s_wait(struct s_exchange *x, struct mock_response *resp)
     s_exchange_free(x);
 }
 
-bool mock_record_forward(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+/* Forward `req` and fill `resp` with upstream's answer (or the mock's error when there is none). */
+static void s_forward(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!mock->recorder || req->op == MOCK_OP_ADMIN || req->op == MOCK_OP_UNKNOWN) {
-        return false;
-    }
     struct s_exchange *x = brk_calloc(1, sizeof(*x));
     if (!x) {
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
-        return true;
+        return;
     }
     pthread_mutex_init(&x->lock, NULL);
     pthread_cond_init(&x->cond, NULL);
@@ -316,7 +315,7 @@ bool mock_record_forward(struct brk_mock *mock, struct mock_request *req, struct
         BRK_OK) {
         s_exchange_free(x);
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, "bedrock-mock --record: cannot sign the upstream request.");
-        return true;
+        return;
     }
     curl_easy_setopt(x->curl, CURLOPT_HEADERFUNCTION, s_on_header);
     curl_easy_setopt(x->curl, CURLOPT_HEADERDATA, x);
@@ -327,8 +326,16 @@ bool mock_record_forward(struct brk_mock *mock, struct mock_request *req, struct
     if (!x->started) {
         s_exchange_free(x);
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
-        return true;
+        return;
     }
     s_wait(x, resp);
-    return true;
+}
+
+bool mock_stage_record(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    if (!mock->recorder) {
+        return true;
+    }
+    s_forward(mock, req, resp);
+    return false; /* upstream has answered: no stage of the mock's judges this request */
 }

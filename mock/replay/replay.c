@@ -121,7 +121,7 @@ static const struct mock_replay_entry *s_find(struct mock_replayer *r, const cha
  * fewest differing leaves. */
 static void s_miss(struct mock_replayer *r, const struct mock_request *req, const char *key, struct mock_response *resp)
 {
-    const char *op = mock_op_name(req->op);
+    const char *op = brk_op_name(req->route.op);
     const struct mock_replay_entry *best = NULL;
     size_t best_score = (size_t)-1;
     char where[512] = "", best_where[512] = "";
@@ -130,12 +130,13 @@ static void s_miss(struct mock_replayer *r, const struct mock_request *req, cons
         if (strcmp(e->op, op) != 0) {
             continue;
         }
-        size_t score =
-            mock_cassette_diff(e->key, key, where, sizeof(where)) + (strcmp(e->model, req->model_id) ? 1000000 : 0);
+        size_t score = mock_cassette_diff(e->key, key, where, sizeof(where)) +
+                       (strcmp(e->model, mock_route_resource(&req->route)) ? 1000000 : 0);
         if (score < best_score) {
             best_score = score;
             best = e;
-            snprintf(best_where, sizeof(best_where), "%s", strcmp(e->model, req->model_id) ? "the model" : where);
+            snprintf(best_where, sizeof(best_where), "%s",
+                     strcmp(e->model, mock_route_resource(&req->route)) ? "the model" : where);
         }
     }
     mock_journal_extra_add(resp, "replay_miss", cJSON_CreateString(best ? best->file : ""));
@@ -143,19 +144,19 @@ static void s_miss(struct mock_replayer *r, const struct mock_request *req, cons
         mock_response_errorf(resp, BRK_AWS_VALIDATION,
                              "bedrock-mock --replay: no cassette matches this %s request for model %s, and none "
                              "was recorded for %s.",
-                             op, req->model_id, op);
+                             op, mock_route_resource(&req->route), op);
         return;
     }
     mock_response_errorf(resp, BRK_AWS_VALIDATION,
                          "bedrock-mock --replay: no cassette matches this %s request for model %s. Nearest: %s, "
                          "which first differs at %s.",
-                         op, req->model_id, best->file, best_where);
+                         op, mock_route_resource(&req->route), best->file, best_where);
 }
 
 bool mock_replay_answer(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     struct mock_replayer *r = mock->replayer;
-    if (!r || req->reply_override) {
+    if (!r || req->rule.reply) {
         return false; /* a rule's scripted reply comes first */
     }
     char *key = mock_cassette_canonical(req->body, req->body_len, (const char *const *)r->ignore, r->n_ignore);
@@ -163,7 +164,7 @@ bool mock_replay_answer(struct brk_mock *mock, struct mock_request *req, struct 
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, NULL);
         return true;
     }
-    const struct mock_replay_entry *e = s_find(r, mock_op_name(req->op), req->model_id, key);
+    const struct mock_replay_entry *e = s_find(r, brk_op_name(req->route.op), mock_route_resource(&req->route), key);
     bool answered = true;
     if (e) {
         mock_replay_entry_answer(e, !r->timing_none, resp);

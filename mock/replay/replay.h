@@ -1,7 +1,7 @@
 /*
  * replay.h (mock-private): record and replay (docs/record-replay.md).
  *
- * Record (--record DIR --upstream URL): mock_record_forward sends a Bedrock Runtime request to
+ * Record (--record DIR --upstream URL): the stage mock_stage_record (pipeline/stages.h) sends a Bedrock Runtime request to
  * the upstream with libcurl, re-signed with the mock process's own credentials, streams the
  * answer back as it arrives and writes the exchange to a cassette in DIR.
  * Replay (--replay DIR): mock_replay_answer answers a request that passed every stage (rules
@@ -25,10 +25,6 @@
 /* Load the cassettes (--replay) and prepare the upstream (--record). */
 enum brk_status mock_replay_start(struct brk_mock *mock, char *err, size_t err_len);
 void mock_replay_stop(struct brk_mock *mock);
-
-/* With --record: forward `req` upstream and fill `resp` with the answer; true when it did (the
- * pipeline then stops). False without --record, and for requests that are not Bedrock's. */
-bool mock_record_forward(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
 /* With --replay: answer `req` from its cassette and return true; a miss answers the error of
  * --replay-miss error (true) or lets the simulation answer (false). False without --replay and

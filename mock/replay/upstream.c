@@ -176,8 +176,8 @@ static cJSON *s_cassette(const struct mock_request *req)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(doc, "version", MOCK_CASSETTE_VERSION);
-    cJSON_AddStringToObject(doc, "operation", mock_op_name(req->op));
-    cJSON_AddStringToObject(doc, "model", req->model_id);
+    cJSON_AddStringToObject(doc, "operation", brk_op_name(req->route.op));
+    cJSON_AddStringToObject(doc, "model", mock_route_resource(&req->route));
     cJSON *r = cJSON_AddObjectToObject(doc, "request");
     cJSON_AddStringToObject(r, "method", req->method);
     cJSON_AddStringToObject(r, "path", req->url);
@@ -221,7 +221,7 @@ enum brk_status mock_record_prepare(struct mock_recorder *rec, const struct mock
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-        snprintf(file, file_len, "%013lld-%06lu-%s.json", ms, (unsigned long)++rec->seq, mock_op_name(req->op));
+        snprintf(file, file_len, "%013lld-%06lu-%s.json", ms, (unsigned long)++rec->seq, brk_op_name(req->route.op));
     }
     brk_buf_clean_up(&query);
     brk_buf_clean_up(&url);

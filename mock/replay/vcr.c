@@ -146,11 +146,11 @@ static cJSON *s_interaction(yaml_document_t *doc, yaml_node_t *inter)
     mock_request_build(&req, (const char *)method->data.scalar.value, clean_path ? clean_path : "/", NULL, body.data,
                        body.len);
     cJSON *c = NULL;
-    if (mock_route(&req) && req.op != MOCK_OP_ADMIN && req.op != MOCK_OP_UNKNOWN) {
+    if (mock_route(&req) == MOCK_ROUTE_OPERATION) {
         c = cJSON_CreateObject();
         cJSON_AddNumberToObject(c, "version", MOCK_CASSETTE_VERSION);
-        cJSON_AddStringToObject(c, "operation", mock_op_name(req.op));
-        cJSON_AddStringToObject(c, "model", req.model_id);
+        cJSON_AddStringToObject(c, "operation", brk_op_name(req.route.op));
+        cJSON_AddStringToObject(c, "model", mock_route_resource(&req.route));
         cJSON *r = cJSON_AddObjectToObject(c, "request");
         cJSON_AddStringToObject(r, "method", req.method);
         cJSON_AddStringToObject(r, "path", req.url);

@@ -320,19 +320,13 @@ static struct s_bucket *s_bucket_locked(struct mock_quotas *quotas, const char *
 
 /* ---- the stage ---------------------------------------------------------------------- */
 
-static bool s_counts(enum mock_op op)
-{
-    return op == MOCK_OP_CONVERSE || op == MOCK_OP_CONVERSE_STREAM || op == MOCK_OP_INVOKE_MODEL ||
-           op == MOCK_OP_INVOKE_MODEL_STREAM;
-}
-
 /* Tokens a request reserves: its input plus its output limit. InvokeModel's native body is
  * mapped the way the operation maps it; a body that cannot be mapped reserves nothing (the
  * operation answers its error). Returns 0 when nothing is to be reserved. */
 static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
-    if (req->op == MOCK_OP_CONVERSE || req->op == MOCK_OP_CONVERSE_STREAM) {
+    if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return brk_converse_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
@@ -391,7 +385,7 @@ static void s_throttle(struct mock_response *resp, const struct s_verdict *v, bo
 
 bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
-    if (!mock->quotas || !s_counts(req->op) || !req->model.model) {
+    if (!mock->quotas || !brk_op_has(req->route.op, BRK_OPT_QUOTA) || !req->model.model) {
         return true;
     }
     struct mock_quotas *quotas = mock->quotas;
@@ -408,7 +402,7 @@ bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mo
     struct s_verdict v = {0};
     if (s_limited(&l.q)) {
         v = s_take_locked(s_bucket_locked(quotas, req->account, req->model.model, &l.q, now), &l.q, cost);
-        req->quota_reserved = v.limit ? 0 : cost;
+        req->quota.reserved_tokens = v.limit ? 0 : cost;
     }
     pthread_mutex_unlock(&quotas->lock);
     if (v.limit) {
@@ -418,22 +412,25 @@ bool mock_stage_quota(struct brk_mock *mock, struct mock_request *req, struct mo
     return true;
 }
 
-void mock_quota_note_reply(struct mock_request *req, const struct mock_reply *reply)
+/* Tokens the answer counts against the quota. Cache reads are reserved but released at
+ * settlement; cache writes count as input. */
+static uint64_t s_used(const struct mock_request *req, const struct mock_response *resp)
 {
-    uint64_t burndown = req->model.model && req->model.model->output_burndown ? req->model.model->output_burndown : 1;
-    /* Cache reads are reserved but released at settlement; cache writes count as input. */
-    req->quota_used = reply->input_tokens + reply->cache.write_tokens + reply->output_tokens * burndown;
-    req->quota_used_known = true;
+    const struct mock_model *m = req->model.model;
+    uint64_t burndown = m && m->output_burndown ? m->output_burndown : 1;
+    const struct mock_usage_report *u = &resp->usage;
+    return u->known && !resp->error ? u->input_tokens + u->cache_write_tokens + u->output_tokens * burndown : 0;
 }
 
-void mock_quota_reconcile(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+void mock_quota_settle(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp)
 {
-    if (!req->quota_reserved || !mock->quotas) {
+    uint64_t reserved = req->quota.reserved_tokens;
+    if (!reserved || !mock->quotas) {
         return;
     }
     struct mock_quotas *quotas = mock->quotas;
-    uint64_t used = req->quota_used_known && !resp->error ? req->quota_used : 0;
-    double delta = (double)used - (double)req->quota_reserved;
+    uint64_t used = s_used(req, resp);
+    double delta = (double)used - (double)reserved;
     int64_t now = brk_clock_now_ms(mock->clock);
     pthread_mutex_lock(&quotas->lock);
     struct s_limits l = s_limits_locked(quotas, req->model.model);
@@ -444,7 +441,7 @@ void mock_quota_reconcile(struct brk_mock *mock, struct mock_request *req, struc
     }
     pthread_mutex_unlock(&quotas->lock);
     cJSON *detail = cJSON_CreateObject();
-    cJSON_AddNumberToObject(detail, "reserved", (double)req->quota_reserved);
+    cJSON_AddNumberToObject(detail, "reserved", (double)reserved);
     cJSON_AddNumberToObject(detail, "used", (double)used);
     mock_journal_extra_add(resp, "quota", detail);
 }

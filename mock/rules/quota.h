@@ -25,7 +25,6 @@
 #include "mock/pipeline/response.h"
 
 struct mock_quotas;
-struct mock_reply;
 
 /* Thrown with 429 ThrottlingException; texts seen from real Bedrock (docs/rules.md). */
 #define MOCK_QUOTA_MSG_TOKENS "Too many tokens, please wait before trying again."
@@ -54,14 +53,13 @@ void mock_quotas_reset(struct mock_quotas *quotas);
  *  "buckets": [{"account", "model", "tokens_per_minute_available", ...}]} at `now_ms`. */
 cJSON *mock_quotas_to_json(struct mock_quotas *quotas, const struct mock_catalog *catalog, int64_t now_ms);
 
-/* The pipeline stage mock_stage_quota (pipeline/stages.h) reserves, or answers 429
- * ThrottlingException. */
+/* The pipeline stage mock_stage_quota (pipeline/stages.h) reserves (req->quota), or answers
+ * 429 ThrottlingException. */
 
-/* After the operation: replace the reservation by the real use (or refund it when no reply
- * was built). No-op for requests that reserved nothing. */
-void mock_quota_reconcile(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
-
-/* Record what a built reply uses against the quota (called by mock_converse_build_reply). */
-void mock_quota_note_reply(struct mock_request *req, const struct mock_reply *reply);
+/* After the operation (called by dispatch): replace req->quota's reservation by what the
+ * answer used, resp->usage (input + cache writes + output x the model's output_burndown), or
+ * refund it when no reply was built or the answer is an error. Records {"reserved", "used"}
+ * in the journal. No-op for a request that reserved nothing. */
+void mock_quota_settle(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp);
 
 #endif

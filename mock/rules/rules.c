@@ -11,7 +11,6 @@
 
 #include "common/log.h"
 #include "mock/admin/journal.h"
-#include "mock/model/reply.h"
 #include "mock/rules/rules_priv.h"
 #include "common/converse_walk.h"
 #include "mock/pipeline/stages.h"
@@ -358,10 +357,10 @@ static bool s_text_matches(const struct mock_rule *r, const struct mock_request 
 /* Every matcher except `nth`, which depends on the counter. */
 static bool s_matches(const struct mock_rule *r, const struct mock_request *req)
 {
-    if (!r->any_op && !r->ops[req->op]) {
+    if (!r->any_op && (!brk_op_info(req->route.op) || !r->ops[req->route.op])) {
         return false;
     }
-    if ((r->model_glob && fnmatch(r->model_glob, req->model_id, 0) != 0) ||
+    if ((r->model_glob && fnmatch(r->model_glob, mock_route_resource(&req->route), 0) != 0) ||
         (r->account && strcmp(r->account, req->account) != 0) || !s_headers_match(r, req)) {
         return false;
     }
@@ -412,13 +411,10 @@ static void s_apply_headers(const struct mock_rule *r, struct mock_response *res
 static bool s_apply(const struct mock_rule *r, struct mock_request *req, struct mock_response *resp)
 {
     mock_journal_extra_add(resp, "rule", cJSON_CreateString(r->id));
-    resp->delay_ms = r->delay_ms;
-    resp->close_before_reply = r->close_before_reply;
-    resp->close_after_bytes = r->close_after_bytes;
-    resp->stream_fault = r->stream;
+    resp->fault = r->fault;
     if (r->reply) {
-        cJSON_Delete(req->reply_override);
-        req->reply_override = cJSON_Duplicate(r->reply, 1);
+        cJSON_Delete(req->rule.reply);
+        req->rule.reply = cJSON_Duplicate(r->reply, 1);
     }
     if (r->error) {
         mock_response_error(resp, r->error->id, r->message);

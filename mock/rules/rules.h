@@ -54,11 +54,11 @@ void mock_rules_clear(struct mock_rules *rules);
 void mock_rules_reset(struct mock_rules *rules);
 
 /* The pipeline stage (declared in pipeline/stages.h) applies the first rule that fires: an
- * error fills `resp` and returns false; faults are set on `resp` and a scripted reply on
- * req->reply_override, and the request goes on (true). The rule's id goes to the journal
+ * error fills `resp` and returns false; faults are set on `resp` (resp->fault) and a scripted
+ * reply on req->rule, and the request goes on (true). The rule's id goes to the journal
  * entry ("rule"). */
 
-/* Replace the generated content of `reply` by req->reply_override (text, toolUse,
+/* Replace the generated content of `reply` by req->rule.reply (text, toolUse,
  * stopReason, usage), then recount it. No-op without an override. */
 void mock_rules_apply_reply(const struct mock_request *req, struct mock_reply *reply);
 

@@ -106,8 +106,8 @@ static bool s_bool(const cJSON *obj, const char *key, bool *out, char *err, size
 
 static bool s_one_op(struct mock_rule *r, const cJSON *v, char *err, size_t err_len)
 {
-    enum mock_op op = cJSON_IsString(v) ? mock_op_parse(v->valuestring) : MOCK_OP_UNKNOWN;
-    if (op == MOCK_OP_UNKNOWN || op == MOCK_OP_ADMIN) {
+    enum brk_op op = cJSON_IsString(v) ? brk_op_parse(v->valuestring) : BRK_OP_UNKNOWN;
+    if (op == BRK_OP_UNKNOWN) {
         return s_fail(err, err_len, "\"operation\" must name a Bedrock Runtime operation (\"Converse\", ...).");
     }
     r->ops[op] = true;
@@ -280,8 +280,8 @@ static bool s_stream_exception(struct mock_rule *r, const cJSON *stream, char *e
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(stream, "exception");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(stream, "message");
     if (e) {
-        r->stream.exception = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
-        if (!r->stream.exception || !r->stream.exception->stream_member) {
+        r->fault.stream.exception = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
+        if (!r->fault.stream.exception || !r->fault.stream.exception->stream_member) {
             return s_fail(err, err_len, "\"stream.exception\" must name an error that can arrive in a stream "
                                         "(throttlingException, modelStreamErrorException, validationException, "
                                         "internalServerException, serviceUnavailableException, "
@@ -292,10 +292,10 @@ static bool s_stream_exception(struct mock_rule *r, const cJSON *stream, char *e
         return s_fail(err, err_len, "\"stream.message\" must be a string.");
     }
     if (m) {
-        snprintf(r->stream.exception_message, sizeof(r->stream.exception_message), "%s", m->valuestring);
+        snprintf(r->fault.stream.exception_message, sizeof(r->fault.stream.exception_message), "%s", m->valuestring);
     }
-    if (r->stream.exception_after_event && !r->stream.exception) {
-        r->stream.exception = brk_aws_error_get(BRK_AWS_MODEL_STREAM_ERROR);
+    if (r->fault.stream.exception_after_event && !r->fault.stream.exception) {
+        r->fault.stream.exception = brk_aws_error_get(BRK_AWS_MODEL_STREAM_ERROR);
     }
     return true;
 }
@@ -313,9 +313,9 @@ static bool s_parse_stream(struct mock_rule *r, const cJSON *json, char *err, si
         !s_uint(stream, "corruptCrcEvent", 100000, &crc, err, err_len)) {
         return false;
     }
-    r->stream.exception_after_event = (unsigned)exc;
-    r->stream.cut_after_event = (unsigned)cut;
-    r->stream.corrupt_crc_event = (unsigned)crc;
+    r->fault.stream.exception_after_event = (unsigned)exc;
+    r->fault.stream.cut_after_event = (unsigned)cut;
+    r->fault.stream.corrupt_crc_event = (unsigned)crc;
     if (!exc && !cut && !crc) {
         return s_fail(err, err_len, "\"stream\" needs exceptionAfterEvent, cutAfterEvent or corruptCrcEvent "
                                     "(events count from 1).");
@@ -327,23 +327,24 @@ static bool s_parse_faults(struct mock_rule *r, const cJSON *json, char *err, si
 {
     uint64_t cut = 0, retry_after_s = 0;
     const cJSON *ra = cJSON_GetObjectItemCaseSensitive(json, "retryAfter");
-    if (!s_uint(json, "delayMs", S_MAX_DELAY_MS, &r->delay_ms, err, err_len) ||
-        !s_bool(json, "closeBeforeReply", &r->close_before_reply, err, err_len) ||
+    if (!s_uint(json, "delayMs", S_MAX_DELAY_MS, &r->fault.delay_ms, err, err_len) ||
+        !s_bool(json, "closeBeforeReply", &r->fault.close_before_reply, err, err_len) ||
         !s_uint(json, "closeAfterBytes", UINT32_MAX, &cut, err, err_len) ||
         !s_uint(json, "retryAfter", 3600, &retry_after_s, err, err_len) ||
         !s_parse_headers(r->resp_headers, &r->n_resp_headers, cJSON_GetObjectItemCaseSensitive(json, "headers"),
                          "\"headers\"", err, err_len)) {
         return false;
     }
-    r->close_after_bytes = cJSON_GetObjectItemCaseSensitive(json, "closeAfterBytes") ? (int64_t)cut : -1;
+    r->fault.close_after_bytes = cJSON_GetObjectItemCaseSensitive(json, "closeAfterBytes") ? (int64_t)cut : -1;
     r->retry_after_ms = ra ? (int64_t)retry_after_s * 1000 : -1;
     return s_parse_stream(r, json, err, err_len);
 }
 
 static bool s_has_action(const struct mock_rule *r)
 {
-    return r->error || r->reply || r->delay_ms || r->close_before_reply || r->close_after_bytes >= 0 ||
-           r->stream.exception_after_event || r->stream.cut_after_event || r->stream.corrupt_crc_event ||
+    const struct mock_fault *f = &r->fault;
+    return r->error || r->reply || f->delay_ms || f->close_before_reply || f->close_after_bytes >= 0 ||
+           f->stream.exception_after_event || f->stream.cut_after_event || f->stream.corrupt_crc_event ||
            r->n_resp_headers || r->retry_after_ms >= 0;
 }
 
@@ -369,7 +370,7 @@ struct mock_rule *mock_rule_parse(const cJSON *json, char *err, size_t err_len)
         s_fail(err, err_len, "Out of memory.");
         return NULL;
     }
-    r->close_after_bytes = -1;
+    r->fault.close_after_bytes = -1;
     r->retry_after_ms = -1;
     bool ok = s_keys_ok(json, s_rule_keys, "a rule", err, err_len) && s_parse_id(r, json, err, err_len) &&
               s_parse_match(r, cJSON_GetObjectItemCaseSensitive(json, "match"), err, err_len) &&

@@ -25,7 +25,7 @@ struct mock_rule {
 
     /* Matchers: every one given must hold. */
     bool any_op;
-    bool ops[MOCK_OP_COUNT];
+    bool ops[BRK_OP_COUNT];
     char *model_glob;
     char *account;
     struct mock_rule_header headers[MOCK_RULE_MAX_HEADERS];
@@ -46,10 +46,7 @@ struct mock_rule {
     const struct brk_aws_error_info *error;
     char *message;              /* NULL = the table's default */
     cJSON *reply;               /* scripted reply */
-    uint64_t delay_ms;
-    bool close_before_reply;
-    int64_t close_after_bytes;  /* -1 = no cut */
-    struct mock_stream_fault stream;
+    struct mock_fault fault;    /* close_after_bytes -1 = no cut */
     int64_t retry_after_ms;     /* -1 = send no Retry-After / x-amz-retry-after */
     struct mock_rule_header resp_headers[MOCK_RULE_MAX_HEADERS];
     size_t n_resp_headers;

@@ -75,7 +75,7 @@ static void s_replace_content(const struct mock_request *req, struct mock_reply 
 
 void mock_rules_apply_reply(const struct mock_request *req, struct mock_reply *reply)
 {
-    const cJSON *o = req->reply_override;
+    const cJSON *o = req->rule.reply;
     if (!o) {
         return;
     }

@@ -113,19 +113,6 @@ bool mock_check_pattern(struct mock_response *resp, const struct mock_pattern *p
 
 /* ---- schema stage --------------------------------------------------------------------- */
 
-static const char *s_input_shape(enum mock_op op)
-{
-    switch (op) {
-    case MOCK_OP_CONVERSE: return "ConverseRequest";
-    case MOCK_OP_CONVERSE_STREAM: return "ConverseStreamRequest";
-    case MOCK_OP_COUNT_TOKENS: return "CountTokensRequest";
-    case MOCK_OP_APPLY_GUARDRAIL: return "ApplyGuardrailRequest";
-    case MOCK_OP_INVOKE_MODEL: return "InvokeModelRequest";
-    case MOCK_OP_INVOKE_MODEL_STREAM: return "InvokeModelWithResponseStreamRequest";
-    default: return NULL;
-    }
-}
-
 /* One object with every member by name: URI labels and headers as strings, body members as
  * references into req->json (nothing is copied). */
 static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request *req)
@@ -135,7 +122,8 @@ static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request
         const struct mock_member *m = &shape->members[i];
         const char *text = NULL;
         if (m->location == MOCK_LOC_URI) {
-            text = strcmp(m->location_name, "guardrailVersion") == 0 ? req->label2 : req->model_id;
+            enum brk_op_label label = brk_op_label_parse(m->location_name, strlen(m->location_name));
+            text = label < BRK_OP_LABEL_COUNT ? req->route.label[label] : NULL;
         } else if (m->location == MOCK_LOC_HEADER) {
             text = mock_request_header(req, m->location_name);
         } else if (req->json) {
@@ -169,14 +157,14 @@ static bool s_check_payload(const struct mock_shape *shape, const struct mock_re
     return true;
 }
 
-static const struct mock_shape *s_input_shapes[MOCK_OP_COUNT];
+static const struct mock_shape *s_input_shapes[BRK_OP_COUNT];
 static pthread_once_t s_input_shapes_once = PTHREAD_ONCE_INIT;
 
 static void s_find_input_shapes(void)
 {
-    for (int op = 0; op < MOCK_OP_COUNT; op++) {
-        const char *name = s_input_shape((enum mock_op)op);
-        s_input_shapes[op] = name ? mock_schema_find(name) : NULL;
+    for (int op = 0; op < BRK_OP_COUNT; op++) {
+        /* schema_data.c holds the input shapes the mock validates; others find nothing. */
+        s_input_shapes[op] = mock_schema_find(brk_op_info((enum brk_op)op)->input_shape);
     }
 }
 
@@ -184,7 +172,7 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
 {
     (void)mock;
     pthread_once(&s_input_shapes_once, s_find_input_shapes);
-    const struct mock_shape *shape = (int)req->op >= 0 && req->op < MOCK_OP_COUNT ? s_input_shapes[req->op] : NULL;
+    const struct mock_shape *shape = brk_op_info(req->route.op) ? s_input_shapes[req->route.op] : NULL;
     if (!shape) {
         return true;
     }
@@ -430,7 +418,7 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     if (model && !model->tool_use) {
         return s_fail(resp, S_MSG_NO_TOOLS);
     }
-    if (model && req->op == MOCK_OP_CONVERSE_STREAM && !model->tool_use_streaming) {
+    if (model && brk_op_has(req->route.op, BRK_OPT_STREAM) && !model->tool_use_streaming) {
         return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
     const cJSON *tools = brk_json_get(tool_config, "tools");
@@ -506,7 +494,7 @@ static bool s_check_settings(const struct mock_request *req, struct mock_respons
 bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    if (req->op != MOCK_OP_CONVERSE && req->op != MOCK_OP_CONVERSE_STREAM) {
+    if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return true;
     }
     const cJSON *m = NULL;
@@ -530,7 +518,7 @@ bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *r
 bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
-    if (req->op != MOCK_OP_CONVERSE && req->op != MOCK_OP_CONVERSE_STREAM) {
+    if (!brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
         return true;
     }
     const cJSON *messages = brk_json_get(req->json, "messages");

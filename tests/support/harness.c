@@ -212,3 +212,12 @@ void th_remove_tree(const char *path)
 {
     cr_assert_eq(nftw(path, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0, "cannot remove %s", path);
 }
+
+cJSON *th_service_model(void)
+{
+    size_t len = 0;
+    char *text = th_read_source_file("fixtures/service-model/bedrock-runtime/2023-09-30/service-2.json", &len);
+    cJSON *model = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    return model;
+}

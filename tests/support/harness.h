@@ -92,4 +92,8 @@ void th_remove_tree(const char *path);
 /* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
 char *th_read_source_file(const char *relpath, size_t *len);
 
+/* The parsed service model (fixtures/service-model/bedrock-runtime/2023-09-30/service-2.json, the
+ * vendored copy), or NULL when it is missing or not JSON. Free with cJSON_Delete. */
+cJSON *th_service_model(void);
+
 #endif
