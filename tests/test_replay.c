@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bedrock/clock.h"
 #include "support/harness.h"
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
@@ -30,6 +31,7 @@
 static char s_dir[64];
 static char s_cred_path[128];
 static char s_cassettes[128];
+static unsigned s_upstream_delay_ms; /* --stream-delay-ms of the upstream */
 
 static void s_setup(void)
 {
@@ -79,6 +81,7 @@ static struct brk_mock *s_upstream(void)
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
     cfg.rules_path = rules;
+    cfg.stream_delay_ms = s_upstream_delay_ms;
     cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
     cfg.credentials_path = s_cred_path;
     cfg.has_seed = true;
@@ -357,11 +360,51 @@ Test(replay, rules_fire_before_a_cassette_answers)
     brk_mock_config_init(&cfg);
     cfg.replay_dir = s_cassettes;
     cfg.rules_path = rules;
+    cfg.stream_delay_ms = s_upstream_delay_ms;
     struct brk_mock *rep = th_mock_start(&cfg);
     struct th_response r = th_converse(rep, HAIKU, HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, "Scripted."), "%s", r.body);
     cr_assert_null(strstr(r.body, "The first answer."), "%s", r.body);
+    th_response_free(&r);
+    th_response_free(&recorded);
+    brk_mock_stop(rep);
+}
+
+/* The t_ms of the last event of the only cassette in the directory. */
+static long s_last_event_ms(void)
+{
+    size_t n = 0;
+    char *all = s_all_cassettes(&n);
+    cr_assert_eq(n, 1);
+    cJSON *doc = cJSON_Parse(all);
+    free(all);
+    const cJSON *events = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "response"), "events");
+    cr_assert(cJSON_GetArraySize(events) > 2);
+    long first = (long)cJSON_GetObjectItem(cJSON_GetArrayItem(events, 0), "t_ms")->valuedouble;
+    long last =
+        (long)cJSON_GetObjectItem(cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1), "t_ms")->valuedouble;
+    cJSON_Delete(doc);
+    cr_assert_gt(last, first, "the upstream's pauses are in the times: %ld, %ld", first, last);
+    return last;
+}
+
+Test(replay, recorded_timing_keeps_the_pauses_between_frames)
+{
+    s_upstream_delay_ms = 40;
+    struct th_response recorded;
+    s_record(STREAM_PATH, HELLO, NULL, &recorded);
+    cr_assert_eq(recorded.status, 200, "%s", recorded.body);
+    long last_ms = s_last_event_ms();
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.replay_dir = s_cassettes; /* --replay-timing recorded, the default */
+    struct brk_mock *rep = th_mock_start(&cfg);
+    int64_t started_us = brk_clock_monotonic_us();
+    struct th_response r = th_request(rep, "POST", STREAM_PATH, HELLO, NULL);
+    int64_t took_ms = (brk_clock_monotonic_us() - started_us) / 1000;
+    s_assert_same(&recorded, &r);
+    cr_assert_geq(took_ms, last_ms, "the replay took %lld ms, the recording %ld", (long long)took_ms, last_ms);
     th_response_free(&r);
     th_response_free(&recorded);
     brk_mock_stop(rep);

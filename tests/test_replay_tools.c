@@ -159,40 +159,33 @@ Test(replay_tools, verify_cassettes_agrees_with_the_fixture_and_reports_input_to
     free(report);
 }
 
-Test(replay_tools, verify_cassettes_finds_a_refusal_the_mock_does_not_make)
+/* Import the fixture, plant a recorded verdict in one cassette, and expect `line` in the report. */
+static void s_plant_and_verify(const char *file, int status, const char *error_type, int want_rc, const char *line)
 {
     char *report = NULL;
     s_import(&report);
     free(report);
-    s_plant("bedrock_converse-0001-Converse.json", 400, "ValidationException:http://internal.amazon.com/coral/");
-    report = s_verify(1);
-    cr_assert(strstr(report,
-                     "MISMATCH   bedrock_converse-0001-Converse.json: recorded 400 ValidationException, mock 200"),
-              "%s", report);
+    s_plant(file, status, error_type);
+    report = s_verify(want_rc);
+    cr_assert(strstr(report, line), "no \"%s\" in:\n%s", line, report);
     free(report);
+}
+
+Test(replay_tools, verify_cassettes_finds_a_refusal_the_mock_does_not_make)
+{
+    s_plant_and_verify("bedrock_converse-0001-Converse.json", 400,
+                       "ValidationException:http://internal.amazon.com/coral/", 1,
+                       "MISMATCH   bedrock_converse-0001-Converse.json: recorded 400 ValidationException, mock 200");
 }
 
 Test(replay_tools, verify_cassettes_finds_an_acceptance_the_mock_refuses)
 {
-    char *report = NULL;
-    s_import(&report);
-    free(report);
-    s_plant("bedrock_converse-0003-Converse.json", 200, NULL);
-    report = s_verify(1);
-    cr_assert(strstr(report, "MISMATCH   bedrock_converse-0003-Converse.json: recorded 200 (accepted), mock 400"), "%s",
-              report);
-    free(report);
+    s_plant_and_verify("bedrock_converse-0003-Converse.json", 200, NULL, 1,
+                       "MISMATCH   bedrock_converse-0003-Converse.json: recorded 200 (accepted), mock 400");
 }
 
 Test(replay_tools, verify_cassettes_reports_a_different_error_type_without_failing)
 {
-    char *report = NULL;
-    s_import(&report);
-    free(report);
-    s_plant("bedrock_converse-0003-Converse.json", 400, "SerializationException");
-    report = s_verify(0);
-    cr_assert(strstr(report, "DIFFERENT  bedrock_converse-0003-Converse.json: recorded SerializationException"), "%s",
-              report);
-    cr_assert(strstr(report, "1 error differences"), "%s", report);
-    free(report);
+    s_plant_and_verify("bedrock_converse-0003-Converse.json", 400, "SerializationException", 0,
+                       "DIFFERENT  bedrock_converse-0003-Converse.json: recorded SerializationException");
 }
