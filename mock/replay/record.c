@@ -109,8 +109,8 @@ static size_t s_on_header(char *data, size_t size, size_t n, void *ctx)
             x->headers_done = true;
             pthread_cond_broadcast(&x->cond);
         }
-    } else {
-        s_add_header(x, data, len);
+    } else if (!x->headers_done) {
+        s_add_header(x, data, len); /* trailers after the body are not kept: the headers are read by now */
     }
     pthread_mutex_unlock(&x->lock);
     return len;
