@@ -189,3 +189,21 @@ Test(replay_tools, verify_cassettes_reports_a_different_error_type_without_faili
     s_plant_and_verify("bedrock_converse-0003-Converse.json", 400, "SerializationException", 0,
                        "DIFFERENT  bedrock_converse-0003-Converse.json: recorded SerializationException");
 }
+
+Test(replay_tools, a_cassette_body_keeps_json_text_and_binary_bytes_exactly)
+{
+    const char *const bodies[] = {"{\"a\":1}", "{ \"a\" : 1.50 }", "not json", "bin\0ary\xff"};
+    const size_t lens[] = {7, 14, 8, 10};
+    for (size_t i = 0; i < 4; i++) {
+        cJSON *obj = cJSON_CreateObject();
+        mock_cassette_add_body(obj, "body", bodies[i], lens[i]);
+        struct brk_buf out;
+        brk_buf_init(&out, 1024);
+        cr_assert_eq(mock_cassette_body_bytes(obj, "body", &out), BRK_OK);
+        cr_assert_eq(out.len, lens[i], "body %zu", i);
+        cr_assert(memcmp(out.data, bodies[i], lens[i]) == 0, "body %zu", i);
+        cr_assert_eq(cJSON_IsObject(cJSON_GetObjectItem(obj, "body")), i < 2, "JSON is kept readable: %zu", i);
+        brk_buf_clean_up(&out);
+        cJSON_Delete(obj);
+    }
+}

@@ -64,6 +64,16 @@ void mock_cassette_add_body(cJSON *obj, const char *prefix, const char *data, si
 {
     char text_name[64];
     snprintf(text_name, sizeof(text_name), "%s_text", prefix);
+    if (memchr(data, '\0', len)) { /* bytes a JSON string cannot hold as they are */
+        char b64_name[64];
+        snprintf(b64_name, sizeof(b64_name), "%s_base64", prefix);
+        struct brk_buf b64;
+        brk_buf_init(&b64, MOCK_CASSETTE_MAX_BYTES * 2);
+        brk_base64_encode(data, len, &b64);
+        cJSON_AddItemToObject(obj, b64_name, cJSON_CreateString(b64.data ? b64.data : ""));
+        brk_buf_clean_up(&b64);
+        return;
+    }
     cJSON *json = len ? cJSON_ParseWithLength(data, len) : NULL;
     if (!json) {
         cJSON_AddItemToObject(obj, text_name, cJSON_CreateString(len ? data : ""));
@@ -85,6 +95,12 @@ enum brk_status mock_cassette_body_bytes(const cJSON *obj, const char *prefix, s
     char text_name[64];
     snprintf(text_name, sizeof(text_name), "%s_text", prefix);
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, text_name);
+    char b64_name[64];
+    snprintf(b64_name, sizeof(b64_name), "%s_base64", prefix);
+    const cJSON *b64 = cJSON_GetObjectItemCaseSensitive(obj, b64_name);
+    if (cJSON_IsString(b64)) {
+        return brk_base64_decode(b64->valuestring, strlen(b64->valuestring), out);
+    }
     if (cJSON_IsString(text)) {
         return brk_buf_append_str(out, text->valuestring);
     }
@@ -109,8 +125,10 @@ cJSON *mock_cassette_event(const struct brk_es_message *msg, int64_t t_ms)
         value[h->v.bytes.len] = '\0';
         cJSON_AddItemToObject(headers, name, cJSON_CreateString(value));
     }
-    char *payload = brk_strndup((const char *)msg->payload, msg->payload_len);
+    char *payload = brk_malloc(msg->payload_len + 1); /* all of it: a payload may hold a NUL */
     if (payload) {
+        memcpy(payload, msg->payload, msg->payload_len);
+        payload[msg->payload_len] = '\0';
         mock_cassette_add_body(ev, "payload", payload, msg->payload_len);
     }
     brk_free(payload);

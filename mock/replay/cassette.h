@@ -9,7 +9,7 @@
  *
  * A body (or event payload) that parses as JSON is kept as JSON; when printing it again would
  * not give the received bytes, the bytes are kept too ("body_text", "payload_text"), so a
- * replay is byte for byte. Secret headers never enter a cassette (mock_cassette_header_secret).
+ * replay is byte for byte; bytes with a NUL are kept as base64 ("body_base64"). Secret headers never enter a cassette (mock_cassette_header_secret).
  *
  * Ownership: every cJSON returned belongs to the caller. Thread-safety: pure functions.
  */
