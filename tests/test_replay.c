@@ -292,11 +292,19 @@ Test(replay, identical_requests_get_their_answers_in_recorded_order_and_the_jour
     brk_mock_stop(rep);
 }
 
+/* Record one Converse of `body`, then start a replaying mock on the cassette. */
+static struct brk_mock *s_record_converse_then_replay(const char *body, bool simulate, const char *ignore,
+                                                      struct th_response *recorded)
+{
+    s_record(CONVERSE_PATH, body, NULL, recorded);
+    cr_assert_lt(recorded->status, 500, "%s", recorded->body);
+    return s_replayer(simulate, ignore);
+}
+
 Test(replay, a_miss_is_an_error_naming_the_nearest_cassette_and_the_first_difference)
 {
     struct th_response recorded;
-    s_record(CONVERSE_PATH, HELLO_WARM, NULL, &recorded);
-    struct brk_mock *rep = s_replayer(false, NULL);
+    struct brk_mock *rep = s_record_converse_then_replay(HELLO_WARM, false, NULL, &recorded);
     struct th_response r = th_converse(rep, HAIKU, HELLO);
     cr_assert_eq(r.status, 400, "%s", r.body);
     char type[128];
@@ -315,8 +323,7 @@ Test(replay, a_miss_is_an_error_naming_the_nearest_cassette_and_the_first_differ
 Test(replay, a_miss_with_simulate_gets_the_normal_simulation)
 {
     struct th_response recorded;
-    s_record(CONVERSE_PATH, HELLO, NULL, &recorded);
-    struct brk_mock *rep = s_replayer(true, NULL);
+    struct brk_mock *rep = s_record_converse_then_replay(HELLO, true, NULL, &recorded);
     struct th_response r = th_converse(rep, HAIKU, OTHER);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, "Goodbye"), "the simulation echoes the prompt: %s", r.body);
@@ -332,10 +339,9 @@ Test(replay, a_miss_with_simulate_gets_the_normal_simulation)
 Test(replay, an_ignored_path_does_not_take_part_in_matching)
 {
     struct th_response recorded;
-    s_record(CONVERSE_PATH, HELLO_WARM, NULL, &recorded);
+    struct brk_mock *rep = s_record_converse_then_replay(HELLO_WARM, false, "inferenceConfig.temperature", &recorded);
     const char *cooler = "{\"inferenceConfig\":{\"temperature\":0.1},"
                          "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}]}";
-    struct brk_mock *rep = s_replayer(false, "inferenceConfig.temperature");
     struct th_response r = th_converse(rep, HAIKU, cooler);
     s_assert_same(&recorded, &r); /* member order and the ignored temperature do not matter */
     th_response_free(&r);
