@@ -12,6 +12,8 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock (make uninstall)
+#   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
 #
 # Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
@@ -23,7 +25,7 @@ FORMAT_FILES ?=
 V           ?= 0
 SANITIZE    ?=
 
-PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 yaml-0.1
+PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 libpcre2-8 yaml-0.1
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize
@@ -86,14 +88,20 @@ $(SHLIB_OBJ): ALL_CFLAGS += -fPIC -fvisibility=hidden -DBRK_BUILDING_LIBRARY
 
 LIBCOMMON   := $(LIB)/libbedrock-common.a
 LIBMOCK     := $(LIB)/libbedrock-mock.a
+# libbedrock, the client library (docs/client.md): client/ plus common/, static and shared,
+# both from the same position-independent objects (SHLIB_OBJ above).
+LIBCLIENT   := $(LIB)/libbedrock.a
+LIBCLIENT_SO := $(LIB)/libbedrock.so
+CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null)
 MOCK_BIN    := $(BIN)/bedrock-mock
+CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests
 
 .PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
-        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak
+        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(TEST_BIN) $(BENCH_BINS)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(TEST_BIN) $(BENCH_BINS)
 
 help:
 	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
@@ -122,6 +130,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
+	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
 # Criterion and the interop runners would not notice) goes to a file; tests/sanitizer-verdict.sh
@@ -134,13 +143,23 @@ ifeq ($(SANITIZE),1)
 endif
 
 # Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
-test-unit: $(TEST_BIN) $(MOCK_BIN)
-	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) \
+test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
 test-interop: $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/interop/run.sh $(SAN_POST)
+
+# ---- test-hostile: one client must not stall the mock or exhaust its memory (issue 22) ----
+# The slow cases (suites named *_slow, skipped unless BRK_HOSTILE_SLOW is set: uploads of tens
+# of MiB, a full journal) and, after them, the fast ones again. One job: each case measures the
+# process's resident memory.
+.PHONY: test-hostile
+test-hostile: $(TEST_BIN) $(MOCK_BIN)
+	$(Q)$(SAN_PRE) BRK_HOSTILE_SLOW=1 BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) \
+	  $(TEST_BIN) --jobs 1 --filter '*_slow/*' $(SAN_POST)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) $(SAN_ENV) $(TEST_BIN) --jobs 2 --filter 'hostile_clients/*' $(SAN_POST)
 
 # ---- build rules ---------------------------------------------------------
 # Every object depends on a stamp holding the compiler and flags it was built with. The stamp's
@@ -166,6 +185,16 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
+# README.md's C example, extracted and compiled into the test binary (main renamed), so the
+# documented program is built and run by tests/test_client_docs.c.
+$(GEN)/client_example.c: README.md
+	@mkdir -p $(dir $@)
+	$(Q)awk '/^\/\* example.c:/{on=1} on&&/^```/{exit} on{print}' $< > $@
+
+$(OBJ)/gen/client_example.o: $(GEN)/client_example.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Dmain=client_example_main -Wno-missing-prototypes -c $< -o $@
+
 $(OBJ)/gen/models_json.o: $(GEN)/models_json.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -178,15 +207,58 @@ $(LIBMOCK): $(MOCK_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(LIBCLIENT): $(CLIENT_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBCLIENT_SO): $(SHLIB_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbedrock.so.0 -Wl,--no-undefined -o $@.0 $^ $(CLIENT_LIBS)
+	$(Q)ln -sf libbedrock.so.0 $@
+
+# bedrock-converse, the command-line client (client/cli/), on the static library.
+$(CONVERSE_BIN): $(OBJ)/client/cli/main.o $(LIBCLIENT)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
+
+# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock ---
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+# The client's public headers: client.h and what it and the exported common code declare.
+CLIENT_HEADERS := $(filter-out include/bedrock/mock.h,$(wildcard include/bedrock/*.h))
+
+install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bedrock $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 644 $(CLIENT_HEADERS) $(DESTDIR)$(PREFIX)/include/bedrock/
+	$(Q)install -m 644 $(LIBCLIENT) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)install -m 755 $(LIBCLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
+	$(Q)ln -sf libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+	  -e "s|@VERSION@|$$(sed -n 's/^#define BRK_CLIENT_VERSION \"\(.*\)\"/\1/p' include/bedrock/client.h)|" \
+	  scripts/bedrock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc
+	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@echo "installed libbedrock, bedrock-converse and bedrock-mock under $(DESTDIR)$(PREFIX)"
+
+# Removes exactly what install wrote (and the include/bedrock folder when it is left empty).
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bedrock/,$(notdir $(CLIENT_HEADERS))) \
+	  $(DESTDIR)$(PREFIX)/lib/libbedrock.a $(DESTDIR)$(PREFIX)/lib/libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock
+	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bedrock 2>/dev/null || true
+	@echo "removed libbedrock, bedrock-converse and bedrock-mock from $(DESTDIR)$(PREFIX)"
+
 
 # Each header compiles on its own (the public ones as C++ too), and every public header has
 # extern "C" guards and BRK_API on each function (scripts/check-headers.sh).
@@ -205,9 +277,14 @@ lint:
 	$(Q)FORMAT_FILES='$(FORMAT_FILES)' sh scripts/lint.sh
 
 # Every bench/bench_*.c is one benchmark program linked against the mock and common code.
-$(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The fidelity suite's figures (docs/fidelity.md): replay fixtures/fidelity/, print the report.
+fidelity: $(TEST_BIN) $(MOCK_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(TEST_BIN) --filter 'fidelity/*' >/dev/null 2>&1; \
+	  rc=$$?; cat build/fidelity-report.txt; exit $$rc
 
 bench: deps-check
 	$(Q)command -v wrk >/dev/null 2>&1 || sh scripts/deps.sh wrk
@@ -225,7 +302,7 @@ FUZZ_SECONDS ?= 15
 $(OBJ)/fuzz/%.o: ALL_CFLAGS += -DBRK_FUZZ_ENTRY
 .SECONDARY: $(FUZZ_SRC:%.c=$(OBJ)/%.o) $(OBJ)/fuzz/fuzz_support.o
 
-$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
@@ -251,8 +328,8 @@ fuzz-smoke: fuzz-deps fuzz-build
 # process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
-	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN)
-	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) \
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
 	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------

@@ -9,6 +9,7 @@
 
 static atomic_long s_count;   /* allocations since the last arm */
 static atomic_long s_fail_at; /* 0: nothing armed */
+static atomic_long s_failures; /* NULLs returned, armed or real */
 
 /* True when this allocation is the armed one. Counting every call keeps the index stable
  * between a counting run and the failing runs of a torture test. */
@@ -19,22 +20,31 @@ static int s_should_fail(void)
     return armed > 0 && n == armed;
 }
 
+/* Count a failed allocation (p NULL) so that callers can tell out-of-memory from bad input. */
+static void *s_counted(void *p)
+{
+    if (p == NULL) {
+        atomic_fetch_add(&s_failures, 1);
+    }
+    return p;
+}
+
 void *brk_malloc(size_t size)
 {
-    return s_should_fail() ? NULL : malloc(size);
+    return s_counted(s_should_fail() ? NULL : malloc(size));
 }
 
 void *brk_calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size) {
-        return NULL;
+        return s_counted(NULL);
     }
-    return s_should_fail() ? NULL : calloc(n, size);
+    return s_counted(s_should_fail() ? NULL : calloc(n, size));
 }
 
 void *brk_realloc(void *ptr, size_t size)
 {
-    return s_should_fail() ? NULL : realloc(ptr, size);
+    return s_counted(s_should_fail() ? NULL : realloc(ptr, size));
 }
 
 char *brk_strndup(const char *s, size_t n)
@@ -62,6 +72,11 @@ void brk_alloc_fail_at(long n)
 {
     atomic_store(&s_fail_at, n < 0 ? 0 : n);
     atomic_store(&s_count, 0);
+}
+
+long brk_alloc_failures(void)
+{
+    return atomic_load(&s_failures);
 }
 
 long brk_alloc_count(void)

@@ -31,6 +31,12 @@ void brk_alloc_fail_at(long n);
 /* Allocations made through the wrappers since the last brk_alloc_fail_at call (or start). */
 long brk_alloc_count(void);
 
+/* Allocations through the wrappers that returned NULL since the process started, armed or real.
+ * Why: a parser that gives NULL both for bad input and for no memory (cJSON_Parse) can be told
+ * apart by comparing this count before and after the call. Process-wide, so another thread's
+ * failure in between can make a bad input look like no memory; never the other way round. */
+long brk_alloc_failures(void);
+
 /* Route cJSON's allocations through the wrappers as well (cJSON_InitHooks), so a torture run
  * reaches the error paths of JSON parsing and building too. Process-wide; call it once,
  * before any cJSON object exists (tests do it in their setup). */

@@ -33,6 +33,11 @@ static const char s_usage[] =
     "  --max-body-bytes N     largest request body accepted (default 26214400)\n"
     "  --max-connections N    concurrent connections (default 256)\n"
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
+    "  --header-timeout S     seconds a client has to send a whole request head, or HTTP/2's\n"
+    "                         preface and SETTINGS, however it trickles in (default 10)\n"
+    "  --memory-budget-bytes N  request bodies in flight and replies waiting for clients, all\n"
+    "                         connections together (default 268435456); past it a request\n"
+    "                         is refused (503 ServiceUnavailableException, HTTP/2 REFUSED_STREAM)\n"
     "  --stream-chunk-chars N characters per streamed text / tool-input delta (default 16)\n"
     "  --stream-delay-ms N    pause between stream events, in milliseconds (default 0)\n"
     "  --stream-exception TYPE@N  end every stream with exception TYPE (throttlingException,\n"
@@ -79,7 +84,7 @@ static const char s_usage[] =
     "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_HEADER_TIMEOUT, OPT_MEMORY_BUDGET, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
        OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
        OPT_RULES, OPT_QUOTA,
        OPT_ADMIN_TOKEN, OPT_NO_ADMIN,
@@ -98,6 +103,8 @@ static const struct option s_options[] = {
     {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
     {"max-connections", required_argument, NULL, OPT_MAX_CONN},
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+    {"memory-budget-bytes", required_argument, NULL, OPT_MEMORY_BUDGET},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"cache-max-entries", required_argument, NULL, OPT_CACHE_MAX},
@@ -196,6 +203,15 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
     case OPT_MAX_CONN:
         if (!s_number(arg, 1, 65536, &v)) return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
         cli->cfg.max_connections = (unsigned)v;
+        return 0;
+    case OPT_HEADER_TIMEOUT:
+        if (!s_number(arg, 1, 86400, &v)) return s_fail("--header-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
+        cli->cfg.header_timeout_s = (unsigned)v;
+        return 0;
+    case OPT_MEMORY_BUDGET:
+        if (!s_number(arg, 1u << 20, 1ULL << 40, &v))
+            return s_fail("--memory-budget-bytes needs a number from 1048576 to 1099511627776, not \"%s\"", arg);
+        cli->cfg.memory_budget_bytes = v;
         return 0;
     default:
         if (!s_number(arg, 1, 86400, &v)) return s_fail("--idle-timeout needs seconds from 1 to 86400, not \"%s\"", arg);

@@ -32,6 +32,8 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
     cfg->max_body_bytes = 25u * 1024u * 1024u;
     cfg->max_connections = 256;
     cfg->idle_timeout_s = 30;
+    cfg->header_timeout_s = 10;
+    cfg->memory_budget_bytes = MOCK_DEFAULT_MEMORY_BUDGET;
     cfg->clock_mode = BRK_CLOCK_REAL;
     cfg->cache_max_entries = MOCK_CACHE_DEFAULT_MAX_ENTRIES;
 }
@@ -103,6 +105,10 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     } else {
         brk_rng_seed_os(&mock->rng);
     }
+    /* 0 (a config zeroed by hand rather than by brk_mock_config_init) means the default. */
+    mock->cfg.header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
+    mock_budget_init(&mock->budget, cfg->memory_budget_bytes ? cfg->memory_budget_bytes : MOCK_DEFAULT_MEMORY_BUDGET);
+    mock_budget_init_share(&mock->intake, &mock->budget, mock->budget.limit_bytes / 4 * 3);
     mock->clock = brk_clock_new(cfg->clock_mode, 0);
     mock->journal = mock_journal_new(cfg->journal_size);
     mock->cache = mock_cache_new(cfg->cache_max_entries);

@@ -20,6 +20,7 @@
 #include "bedrock/clock.h"
 #include "bedrock/mock.h"
 #include "common/rng.h"
+#include "mock/http/budget.h"
 
 struct mock_catalog;
 struct mock_journal;
@@ -31,6 +32,7 @@ struct mock_guardrail;
 struct mock_listener;
 struct mock_recorder;
 struct mock_replayer;
+struct mock_deadlines;
 struct MHD_Daemon;
 
 struct brk_mock {
@@ -52,6 +54,9 @@ struct brk_mock {
     struct mock_quotas *quotas;
     char *admin_token;            /* owned copy of cfg.admin_token (mock.c), or NULL */
     struct mock_listener *listener; /* http/listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
+    struct mock_deadlines *deadlines; /* http/deadline.c: HTTP/1.1 request-head deadlines */
+    struct mock_budget budget;      /* http/budget.h: memory held for clients, all connections */
+    struct mock_budget intake;      /* its share for request bodies and headers (3/4): replies keep room */
     /* Authentication (auth/auth.c): owned copies of the config strings and the loaded credentials. */
     char *credentials_path;
     char *auth_region;

@@ -17,7 +17,9 @@
 #include "fuzz/admin_body.c"
 #include "fuzz/cachepoint_scan.c"
 #include "fuzz/cassette_load.c"
+#include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
+#include "fuzz/image_size.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
@@ -127,6 +129,16 @@ Test(fuzz_replay, rules_load)
 Test(fuzz_replay, cachepoint_scan)
 {
     cr_assert_gt(s_replay("cachepoint_scan", fuzz_cachepoint_scan), 0);
+}
+
+Test(fuzz_replay, client_response)
+{
+    cr_assert_gt(s_replay("client_response", fuzz_client_response), 0);
+}
+
+Test(fuzz_replay, image_size)
+{
+    cr_assert_gt(s_replay("image_size", fuzz_image_size), 0);
 }
 
 Test(fuzz_replay, json_print)

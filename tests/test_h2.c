@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bedrock/clock.h"
+#include "mock/mock_priv.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
@@ -759,4 +760,136 @@ Test(h2, stop_sends_goaway_to_open_connections)
     cr_assert(s_wait(p, s_has_settings, 0));
     brk_mock_stop(m); /* returns although the client still holds the connection */
     s_expect_goaway(p, E_NO_ERROR);
+}
+
+/* ---- the memory budget (issue 22) ------------------------------------------------------
+ * One connection used to hold 100 x --max-body-bytes of unfinished uploads, or 100 buffered
+ * replies to a client that announced a window of 0. Now everything the server holds for
+ * clients comes out of --memory-budget-bytes, one connection holds at most a quarter of it,
+ * and a stream past it is refused (RST_STREAM REFUSED_STREAM, or a 503 reply). The resident
+ * memory checks allow the budget plus S_RSS_SLACK_KIB for everything else the process does
+ * meanwhile (thread stacks, libcurl, allocator slack); without the budget each attack below
+ * adds several times that. */
+#define S_BUDGET_BYTES (8u << 20)
+#define S_RSS_SLACK_KIB (16L * 1024)
+
+TestSuite(h2_budget, .timeout = TH_SUITE_TIMEOUT_S);
+
+static struct brk_mock *s_start_budget(void)
+{
+    struct brk_mock_config cfg;
+    brk_mock_config_init(&cfg);
+    cfg.auth_mode = BRK_MOCK_AUTH_NONE;
+    cfg.max_body_bytes = 4u << 20;
+    cfg.memory_budget_bytes = S_BUDGET_BYTES;
+    return th_mock_start(&cfg);
+}
+
+static bool s_has_refused_stream(const struct s_peer *p, unsigned arg)
+{
+    (void)arg;
+    for (unsigned id = 1; id < S_MAX_ID; id++) {
+        if (p->st[id].rst && p->st[id].rst_code == E_REFUSED_STREAM) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void s_assert_rss_within_budget(long baseline_kib)
+{
+    long now_kib = th_rss_kib();
+    if (baseline_kib < 0 || now_kib < 0) {
+        return; /* no /proc: the other assertions still hold */
+    }
+    cr_assert_leq(now_kib - baseline_kib, (long)(S_BUDGET_BYTES / 1024) + S_RSS_SLACK_KIB,
+                  "resident memory grew by %ld KiB during the attack, past the %u MiB budget and slack",
+                  now_kib - baseline_kib, S_BUDGET_BYTES >> 20);
+}
+
+Test(h2_budget, unfinished_uploads_on_many_streams_are_refused_past_the_budget)
+{
+    struct brk_mock *m = s_start_budget();
+    cr_assert(th_served_soon(m, true));
+    long baseline = th_rss_kib();
+    struct s_peer *p = s_peer_open(m);
+    s_open_h2(p);
+    static char chunk[16 * 1024];
+    memset(chunk, 'a', sizeof(chunk));
+    unsigned char block[256];
+    unsigned n = s_request_block(block, true, HAIKU_PATH);
+    /* 48 streams, each 1008 KiB of body (inside the 1 MiB stream window) and never finished:
+     * 47 MiB that the old server kept, against a 2 MiB share now. */
+    for (unsigned i = 0; i < 48; i++) {
+        unsigned id = 1 + 2 * i;
+        s_frame(p->fd, n, F_HEADERS, 0x4, id, block);
+        for (unsigned k = 0; k < 63; k++) {
+            s_frame(p->fd, sizeof(chunk), F_DATA, 0, id, chunk);
+        }
+    }
+    cr_assert(s_wait(p, s_has_refused_stream, 0), "no stream was refused (goaway %d, eof %d)", p->goaway, p->eof);
+    s_expect_open(p); /* the connection itself goes on */
+    cr_assert(th_served_soon(m, true), "a normal HTTP/2 client was not served during the attack");
+    struct th_response r = th_converse(m, "anthropic.claude-3-haiku-20240307-v1:0", HELLO);
+    cr_assert_eq(r.status, 200, "a normal HTTP/1.1 Converse: %ld %s", r.status, r.body);
+    th_response_free(&r);
+    s_assert_rss_within_budget(baseline);
+    s_peer_close(p);
+    /* Everything the attack held is given back once its connection is gone. */
+    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
+    while (atomic_load(&m->budget.used_bytes) != 0 && brk_clock_monotonic_ms() < deadline) {
+        usleep(10 * 1000);
+    }
+    cr_assert_eq(atomic_load(&m->budget.used_bytes), 0, "the budget still counts bytes nobody holds");
+    brk_mock_stop(m);
+}
+
+/* ---- slow cases: make test-hostile ----------------------------------------------------- */
+
+/* Set by `make test-hostile`: these fill a journal of 1000 requests or push tens of MiB, too
+ * slow for every run under valgrind. */
+static void s_slow_only(void)
+{
+    if (!getenv("BRK_HOSTILE_SLOW")) {
+        cr_skip_test("slow: run with make test-hostile");
+    }
+}
+
+TestSuite(h2_slow, .timeout = TH_SUITE_TIMEOUT_S);
+
+static bool s_has_heads(const struct s_peer *p, unsigned count)
+{
+    unsigned n = 0;
+    for (unsigned id = 1; id < S_MAX_ID; id++) {
+        n += p->st[id].heads > 0;
+    }
+    return n >= count;
+}
+
+Test(h2_slow, replies_held_for_a_client_with_a_zero_window_stay_inside_the_budget)
+{
+    s_slow_only();
+    struct brk_mock *m = s_start_budget();
+    for (int i = 0; i < 1000; i++) { /* a full journal: GET /_mock/requests is ~0.5 MB */
+        struct th_response r = th_converse(m, "anthropic.claude-3-haiku-20240307-v1:0", HELLO);
+        cr_assert_eq(r.status, 200);
+        th_response_free(&r);
+    }
+    long baseline = th_rss_kib();
+    struct s_peer *p = s_peer_open(m);
+    s_send_all(p->fd, PREFACE, strlen(PREFACE));
+    static const unsigned char zero_window[6] = {0, 4, 0, 0, 0, 0}; /* SETTINGS_INITIAL_WINDOW_SIZE = 0 */
+    s_frame(p->fd, sizeof(zero_window), F_SETTINGS, 0, 0, zero_window);
+    unsigned char block[64];
+    unsigned n = s_request_block(block, false, "/_mock/requests");
+    for (unsigned i = 0; i < 100; i++) {
+        s_frame(p->fd, n, F_HEADERS, 0x4 | 0x1, 1 + 2 * i, block);
+    }
+    /* Response heads need no window: once all 100 are in, every reply has been built. */
+    cr_assert(s_wait(p, s_has_heads, 100), "every stream was answered (goaway %d, eof %d)", p->goaway, p->eof);
+    cr_assert(th_served_soon(m, true), "a normal HTTP/2 client was not served during the attack");
+    cr_assert(th_served_soon(m, false), "a normal HTTP/1.1 client was not served during the attack");
+    s_assert_rss_within_budget(baseline);
+    s_peer_close(p);
+    brk_mock_stop(m);
 }

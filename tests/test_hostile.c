@@ -276,6 +276,109 @@ Test(hostile, chunked_body_without_terminating_chunk)
     s_assert_alive();
 }
 
+/* ---- HTTP/1.1 framing (RFC 9112 section 6) ------------------------------------------- */
+
+/* Send `text` without closing our side and read until the server closes; the number of
+ * answers ("HTTP/1.1 NNN" status lines other than 100 Continue) is returned, the reply kept. */
+static int s_answers_until_close(const char *text, char **reply_out)
+{
+    int fd = s_connect();
+    s_send(fd, text, strlen(text));
+    char *reply = s_read_all(fd, NULL);
+    close(fd);
+    int n = 0;
+    for (const char *p = reply; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++) {
+        n += strncmp(p, "HTTP/1.1 100", 12) != 0;
+    }
+    *reply_out = reply;
+    return n;
+}
+
+#define HELLO_LEN_TEXT "59" /* strlen(HELLO); its chunk size is 3b */
+
+Test(hostile, conflicting_content_lengths_are_refused)
+{
+    cr_assert_eq(strlen(HELLO), 59);
+    char *reply = NULL;
+    int status = s_raw_str("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: " HELLO_LEN_TEXT
+                           "\r\nContent-Length: 5\r\n\r\n" HELLO, &reply);
+    cr_expect(strstr(reply, "conflicting Content-Length") != NULL, "%s", reply);
+    s_expect_error(status, reply, 400, "SerializationException");
+    /* The same length twice is one length (RFC 9110 section 8.6): answered. */
+    cr_expect_eq(s_raw_str("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: " HELLO_LEN_TEXT
+                           "\r\nContent-Length: " HELLO_LEN_TEXT "\r\n\r\n" HELLO, NULL), 200);
+    s_assert_alive();
+}
+
+Test(hostile, content_length_with_transfer_encoding_is_answered_then_closed)
+{
+    /* Two requests in a row: a kept-alive connection answers both, a closed one only the first. */
+    const char *both = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n3b\r\n" HELLO "\r\n0\r\n\r\n"
+                       "GET /_mock/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    char *reply = NULL;
+    cr_expect_eq(s_answers_until_close(both, &reply), 1, "%s", reply);
+    cr_expect_eq(strncmp(reply, "HTTP/1.1 200", 12), 0, "%s", reply);
+    cr_expect(strcasestr(reply, "\r\nConnection: close\r\n") != NULL, "%s", reply);
+    free(reply);
+    const char *chunked = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n3b\r\n" HELLO "\r\n0\r\n\r\n"
+                          "GET /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    cr_expect_eq(s_answers_until_close(chunked, &reply), 2, "chunked alone keeps the connection: %s", reply);
+    free(reply);
+    s_assert_alive();
+}
+
+Test(hostile, expect_continue_with_a_length_over_the_limit_is_413_not_100)
+{
+    char *reply = NULL;
+    cr_expect_eq(s_answers_until_close("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\n"
+                                       "Content-Length: 1000000000000\r\nExpect: 100-continue\r\n\r\n", &reply),
+                 1, "%s", reply);
+    cr_expect(strstr(reply, "100 Continue") == NULL, "%s", reply);
+    s_expect_error(strncmp(reply, "HTTP/1.1 413", 12) == 0 ? 413 : 0, reply, 413, "RequestEntityTooLargeException");
+    /* Within the limit the client is told to go on, and its body is read. */
+    int fd = s_connect();
+    const char *head = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                       "Content-Length: " HELLO_LEN_TEXT "\r\nExpect: 100-continue\r\n\r\n";
+    s_send(fd, head, strlen(head));
+    char cont[64] = "";
+    cr_assert_gt(recv(fd, cont, sizeof(cont) - 1, 0), 0);
+    cr_expect(strstr(cont, "100 Continue") != NULL, "%s", cont);
+    s_send(fd, HELLO, strlen(HELLO));
+    reply = s_read_all(fd, NULL);
+    close(fd);
+    cr_expect(strstr(reply, "HTTP/1.1 200") != NULL, "%s", reply);
+    free(reply);
+    s_assert_alive();
+}
+
+static char *s_query_request(unsigned n_args)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 20);
+    brk_buf_append_str(&b, "GET /_mock/health?");
+    for (unsigned i = 0; i < n_args; i++) {
+        brk_buf_appendf(&b, "%sa%u=b", i ? "&" : "", i);
+    }
+    brk_buf_append_str(&b, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return brk_buf_detach(&b, NULL);
+}
+
+Test(hostile, too_many_query_arguments_get_an_aws_error_not_silence)
+{
+    char *req = s_query_request(2000);
+    char *reply = NULL;
+    int status = s_raw_str(req, &reply);
+    free(req);
+    cr_expect(strstr(reply, "more than 64 query arguments") != NULL, "%s", reply);
+    s_expect_error(status, reply, 400, "SerializationException");
+    req = s_query_request(64);
+    cr_expect_eq(s_raw_str(req, NULL), 200, "64 arguments are within the limit");
+    free(req);
+    s_assert_alive();
+}
+
 /* ---- bytes and JSON ----------------------------------------------------------------- */
 
 Test(hostile, not_json_and_not_an_object)

@@ -132,6 +132,7 @@ Test(rules, refuses_unknown_error_types_and_keys_with_a_reason)
         "{\"match\":{\"opration\":\"Converse\"},\"error\":\"ThrottlingException\"}",
         "{\"match\":{\"operation\":\"Conversing\"},\"error\":\"ThrottlingException\"}",
         "{\"match\":{\"textRegex\":\"([\"},\"error\":\"ThrottlingException\"}",
+        "{\"match\":{\"textRegex\":\"\\\\<word\"},\"error\":\"ThrottlingException\"}",
         "{\"reply\":{\"stopReason\":\"done\"}}",
         "{\"match\":{\"operation\":\"Converse\"}}",
         "{\"probability\":2,\"error\":\"ThrottlingException\"}",

@@ -14,6 +14,8 @@
 #define BEDROCK_AWS_ERROR_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
 #include "bedrock/export.h"
 
 #ifdef __cplusplus
@@ -106,6 +108,19 @@ BRK_API int brk_aws_error_type_header(const struct brk_aws_error_info *info, cha
 
 /* Whether the SDKs treat the error as a server fault (5xx). */
 BRK_API bool brk_aws_error_is_server_fault(const struct brk_aws_error_info *info);
+
+struct brk_error;
+
+/* Fill `err` (include/bedrock/error.h) from an error answer, as botocore's rest-json parser
+ * reads it (client-facts.md §3.6): the code from `error_type` (the x-amzn-ErrorType header; the
+ * text before the first ':' and after the last '#'), else the body's `code` or `Code`, else its
+ * `__type` (trimmed the same way), else the HTTP status as a number; the message from the body's
+ * `message`, else `Message`; the request id as given (x-amzn-RequestId). err->aws is the table
+ * row of the code (brk_aws_error_find), err->status BRK_ERR_SERVICE. Any argument but err may be
+ * NULL; a body that is not JSON only loses what it would have told. For an event-stream
+ * exception pass its :exception-type as error_type and its payload as the body. */
+BRK_API void brk_aws_error_parse(long http_status, const char *error_type, const char *request_id, const char *body,
+                         size_t body_len, struct brk_error *err);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,10 @@ struct brk_mock_config {
     size_t max_body_bytes;     /* largest request body accepted; default 26214400 (25 MiB) */
     unsigned max_connections;  /* concurrent connections; default 256 */
     unsigned idle_timeout_s;   /* per-connection idle timeout; default 30 */
+    unsigned header_timeout_s; /* a request head (HTTP/2: the preface and SETTINGS) must be complete
+                                * this long after it began; default 10, 0 too (docs/hardening.md) */
+    uint64_t memory_budget_bytes; /* request bodies in flight and replies held for clients, all
+                                   * connections together; default 268435456 (256 MiB), 0 too */
     unsigned threads;          /* worker threads; default 4 */
     size_t cache_max_entries;  /* prompt-cache entries kept (docs/prompt-caching.md); default 10000 */
     bool cache_reject_below_minimum; /* a cache point below the model's minimum is a 400, not a no-op */

@@ -29,6 +29,7 @@
 #define S_CONN_WINDOW (16 << 20)
 #define S_CHUNK (16u * 1024u)            /* one DATA frame at the default SETTINGS_MAX_FRAME_SIZE */
 #define S_FIFO_CAP (4u * S_CHUNK)        /* what a producer may get ahead of the client */
+#define S_BUDGET_SHARE 4u                /* one connection holds at most 1/4 of the memory budget */
 
 struct s_conn;
 
@@ -42,6 +43,10 @@ struct s_stream {
     bool dispatched;            /* resp holds the pipeline's answer */
     bool submitted;             /* headers (or RST_STREAM) went to nghttp2 */
     bool closed;                /* nghttp2 closed the stream */
+    bool refused;               /* the memory budget refused it: RST_STREAM REFUSED_STREAM went out */
+    uint64_t charged;           /* bytes of the budget its request headers hold */
+    bool fifo_charged;          /* its producer's fifo holds S_FIFO_CAP of the budget */
+    uint64_t body_charged;      /* bytes of the budget its request body holds */
     struct mock_wire_body *out;
 
     /* A producer thread (delay_ms, or a body whose reads may block). The fields below are
@@ -68,6 +73,10 @@ struct s_conn {
     pthread_cond_t cond;        /* producers wait on it for room, the delay, or the end */
     struct s_stream *streams;   /* every stream not yet freed */
     int64_t last_io_ms;
+    int64_t head_deadline_ms;   /* the preface and first SETTINGS are due; 0 once they came */
+    /* This connection's shares of the memory budget, each 1/S_BUDGET_SHARE of it: what its
+     * requests hold (of the intake) and what its replies hold. */
+    struct mock_budget in_share, out_share;
 };
 
 static void s_wake(struct s_conn *c)
@@ -110,7 +119,29 @@ static void s_stream_free(struct s_conn *c, struct s_stream *st)
     }
     mock_wire_body_free(st->out);
     free(st->fifo);
+    mock_budget_give(&c->in_share, st->charged + st->body_charged);
+    mock_budget_give(&c->out_share, st->fifo_charged ? S_FIFO_CAP : 0);
     free(st);
+}
+
+static void s_drop_body(struct s_conn *c, struct s_stream *st)
+{
+    brk_buf_clean_up(&st->body);
+    mock_budget_give(&c->in_share, st->body_charged);
+    st->body_charged = 0;
+}
+
+/* The memory budget is spent: refuse this stream the HTTP/2 way (RFC 9113 section 8.7: not
+ * processed, safe to retry) and free what it held; the connection and its other streams go on. */
+static void s_refuse(struct s_conn *c, struct s_stream *st)
+{
+    if (st->refused || st->submitted) {
+        return;
+    }
+    st->refused = true;
+    st->submitted = true; /* never dispatched */
+    s_drop_body(c, st);
+    nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_REFUSED_STREAM);
 }
 
 /* ---- the request ---------------------------------------------------------------------- */
@@ -152,6 +183,14 @@ static int s_on_header(nghttp2_session *session, const nghttp2_frame *frame, con
     if (st->header_bytes > S_MAX_HEADER_BYTES) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
+    if (st->refused) {
+        return 0;
+    }
+    if (!mock_budget_take(&st->conn->in_share, namelen + valuelen + 32)) {
+        s_refuse(st->conn, st);
+        return 0;
+    }
+    st->charged += namelen + valuelen + 32;
     /* nghttp2 hands over NUL-terminated names and values it has already validated. */
     const char *n = (const char *)name, *v = (const char *)value;
     if (strcmp(n, ":method") == 0) {
@@ -173,12 +212,19 @@ static int s_on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id,
                      void *user_data)
 {
     (void)flags;
-    (void)user_data;
+    struct s_conn *c = user_data;
     struct s_stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
-    /* Past the limit the rest is read and dropped, so the client still gets an answer. */
-    if (st && !st->req.body_too_large && brk_buf_append(&st->body, data, len) != BRK_OK) {
+    if (!st || st->req.body_too_large || st->refused) {
+        return 0;
+    }
+    /* Past the size limit the rest is read and dropped, so the client still gets an answer;
+     * past the memory budget the stream is refused. */
+    enum mock_budget_append rc = mock_budget_buf_append(&c->in_share, &st->body, &st->body_charged, data, len);
+    if (rc == MOCK_BUDGET_TOO_LARGE) {
         st->req.body_too_large = true;
-        brk_buf_clean_up(&st->body);
+        s_drop_body(c, st);
+    } else if (rc == MOCK_BUDGET_REFUSED) {
+        s_refuse(c, st);
     }
     return 0;
 }
@@ -345,6 +391,20 @@ static bool s_start_producer(struct s_stream *st)
     return st->threaded;
 }
 
+/* A producer's fifo comes out of the memory budget too; without room the stream is refused. */
+static void s_start_threaded(struct s_conn *c, struct s_stream *st)
+{
+    if (!mock_budget_take(&c->out_share, S_FIFO_CAP)) {
+        st->submitted = true;
+        nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_REFUSED_STREAM);
+        return;
+    }
+    st->fifo_charged = true;
+    if (!s_start_producer(st)) {
+        s_reset(c, st);
+    }
+}
+
 /* ---- dispatch ------------------------------------------------------------------------- */
 
 static void s_dispatch(struct s_conn *c, struct s_stream *st)
@@ -362,13 +422,11 @@ static void s_dispatch(struct s_conn *c, struct s_stream *st)
         s_reset(c, st);
         return;
     }
-    st->out = mock_wire_body_take(&st->resp);
+    st->out = mock_wire_body_take_within(&st->resp, &c->out_share);
     if (!st->out) {
         s_reset(c, st);
     } else if (st->resp.fault.delay_ms || mock_wire_body_may_block(st->out)) {
-        if (!s_start_producer(st)) {
-            s_reset(c, st);
-        }
+        s_start_threaded(c, st);
     } else {
         s_submit(c, st);
     }
@@ -377,6 +435,9 @@ static void s_dispatch(struct s_conn *c, struct s_stream *st)
 static int s_on_frame(nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
 {
     struct s_conn *c = user_data;
+    if (frame->hd.type == NGHTTP2_SETTINGS && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) {
+        c->head_deadline_ms = 0; /* the preface is whole: from now on only the idle timeout */
+    }
     bool request_end = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
     struct s_stream *st = request_end ? nghttp2_session_get_stream_user_data(session, frame->hd.stream_id) : NULL;
@@ -486,14 +547,22 @@ static bool s_recv(struct s_conn *c)
     return true;
 }
 
-/* Milliseconds poll may wait, or -1: the idle timeout runs while no answer is delayed. */
+/* Milliseconds poll may wait, or -1: the idle timeout runs while no answer is delayed, and
+ * the head deadline until the preface and first SETTINGS are in, whatever the traffic. */
 static int s_poll_timeout(struct s_conn *c)
 {
     unsigned idle_s = c->mock->cfg.idle_timeout_s;
-    if (!idle_s || s_delay_pending(c)) {
+    int64_t end = -1;
+    if (idle_s && !s_delay_pending(c)) {
+        end = c->last_io_ms + (int64_t)idle_s * 1000;
+    }
+    if (c->head_deadline_ms && (end < 0 || c->head_deadline_ms < end)) {
+        end = c->head_deadline_ms;
+    }
+    if (end < 0) {
         return -1;
     }
-    int64_t left = c->last_io_ms + (int64_t)idle_s * 1000 - brk_clock_monotonic_ms();
+    int64_t left = end - brk_clock_monotonic_ms();
     return left < 0 ? 0 : (int)(left < 1000000 ? left : 1000000);
 }
 
@@ -515,8 +584,10 @@ static void s_loop(struct s_conn *c)
         if (r < 0 && errno != EINTR) {
             break;
         }
-        if (p[1].revents || (r == 0 && timeout >= 0 && s_poll_timeout(c) == 0)) {
-            nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR); /* GOAWAY: stop or idle */
+        bool head_late = c->head_deadline_ms && brk_clock_monotonic_ms() >= c->head_deadline_ms;
+        if (p[1].revents || head_late || (r == 0 && timeout >= 0 && s_poll_timeout(c) == 0)) {
+            /* GOAWAY: stop, idle, or a preface that trickles in too slowly */
+            nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
             nghttp2_session_send(c->session);
             break;
         }
@@ -583,11 +654,14 @@ static void s_end_streams(struct s_conn *c)
     }
 }
 
-void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd)
+void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_deadline_ms)
 {
-    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms()};
+    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms(),
+                       .head_deadline_ms = head_deadline_ms > 0 ? head_deadline_ms : 1};
     brk_clock_cond_init(&c.cond);
     pthread_mutex_init(&c.lock, NULL);
+    mock_budget_init_share(&c.in_share, &mock->intake, mock->budget.limit_bytes / S_BUDGET_SHARE);
+    mock_budget_init_share(&c.out_share, &mock->budget, mock->budget.limit_bytes / S_BUDGET_SHARE);
     c.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     c.session = c.wake_fd >= 0 ? s_session_new(&c) : NULL;
     if (c.session) {

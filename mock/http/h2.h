@@ -16,14 +16,18 @@
  * other streams keep flowing; producers are joined before mock_h2_serve returns.
  *
  * Limits: 100 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS; more are refused), 64 KiB
- * of request headers per stream (more resets the stream), and the connection closes after
- * cfg.idle_timeout_s without traffic while no stream is open.
+ * of request headers per stream (more resets the stream), a quarter of the memory budget
+ * (budget.h) for the connection's requests and another for its replies (a stream past it is
+ * reset with REFUSED_STREAM, a reply past it becomes a 503), and the connection closes after
+ * cfg.idle_timeout_s without traffic while no stream is open, or when the preface and first
+ * SETTINGS are not complete cfg.header_timeout_s after the accept.
  */
 #ifndef MOCK_H2_H
 #define MOCK_H2_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct brk_mock;
 
@@ -32,7 +36,9 @@ struct brk_mock;
 #define MOCK_H2_PREFACE_LEN 24u
 
 /* Serve HTTP/2 on `fd` until the client leaves, a protocol error, the idle timeout, or
- * `stop_fd` becomes readable (then GOAWAY). Closes fd. */
-void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd);
+ * `stop_fd` becomes readable (then GOAWAY). The preface and the client's first SETTINGS must
+ * have arrived by `head_deadline_ms` (monotonic; cfg.header_timeout_s after the accept),
+ * however slowly their bytes trickle in. Closes fd. */
+void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_deadline_ms);
 
 #endif

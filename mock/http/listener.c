@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ struct s_conn {
     int fd;
     struct sockaddr_storage addr;
     socklen_t addrlen;
+    int64_t accepted_ms;    /* monotonic */
     pthread_t thread;
     bool done;              /* the thread has finished (guarded by listener->lock) */
     struct s_conn *next;
@@ -45,73 +47,108 @@ struct mock_listener {
     unsigned live;          /* connections this listener serves (sniffing or HTTP/2) */
 };
 
-enum s_proto { S_CLOSE, S_HTTP1, S_H2 };
+enum s_proto { S_CLOSE, S_HTTP1, S_H2, S_UNDECIDED };
 
-/* Wait for readable data or stop; false on stop or when `deadline` (ms, < 0: none) passed. */
-static bool s_wait_readable(int fd, int stop_fd, int64_t deadline, bool data_already_there)
+/* A watch on one sniffing connection: an epoll set holding the stop fd and the socket,
+ * edge-triggered, so a wait ends only when NEW bytes arrive, the peer closes (EPOLLRDHUP),
+ * stopping starts or the deadline passes; bytes already peeked at do not wake it again. */
+static int s_sniff_watch(int fd, int stop_fd)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event stop = {.events = EPOLLIN, .data.fd = stop_fd};
+    struct epoll_event sock = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = fd};
+    if (ep >= 0 && (epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &stop) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &sock) != 0)) {
+        close(ep);
+        ep = -1;
+    }
+    return ep;
+}
+
+enum s_news { S_NEWS, S_PEER_DONE, S_GIVE_UP };
+
+/* Wait for news on the socket: new bytes, the peer closing its side (what it sent is all
+ * there will be), or giving up (stopping, the deadline). */
+static enum s_news s_sniff_wait(int ep, int fd, int64_t deadline_ms)
 {
     for (;;) {
-        int64_t left = deadline < 0 ? -1 : deadline - brk_clock_monotonic_ms();
-        if (deadline >= 0 && left <= 0) {
-            return false;
+        int64_t left = deadline_ms - brk_clock_monotonic_ms();
+        if (left <= 0) {
+            return S_GIVE_UP;
         }
-        /* With part of the preface already in the socket the fd stays readable, so poll the
-         * stop fd alone for a few ms instead of spinning. */
-        int timeout = data_already_there ? 10 : (left < 0 || left > 1000000 ? -1 : (int)left);
-        struct pollfd p[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
-        int r = poll(p, data_already_there ? 1 : 2, timeout);
-        if (r < 0 && errno == EINTR) {
+        struct epoll_event ev[2];
+        int n = epoll_wait(ep, ev, 2, left > 1000000 ? 1000000 : (int)left);
+        if (n < 0 && errno == EINTR) {
             continue;
         }
-        if (r < 0 || p[0].revents) {
-            return false;
+        enum s_news news = n < 0 ? S_GIVE_UP : S_NEWS;
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.fd != fd) {
+                return S_GIVE_UP;
+            }
+            if (ev[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+                news = S_PEER_DONE;
+            }
         }
-        if (data_already_there || p[1].revents) {
-            return true;
+        if (n != 0) {
+            return news;
         }
     }
 }
 
-/* Which protocol the client speaks: HTTP/2 sends the 24-byte preface first; anything that
- * differs from it in the bytes received so far is HTTP/1.1. Nothing is consumed. */
-static enum s_proto s_sniff(int fd, int stop_fd, unsigned idle_timeout_s)
+/* What the bytes received so far say (n > 0). */
+static enum s_proto s_classify(const char *buf, size_t n)
 {
-    int64_t deadline = idle_timeout_s ? brk_clock_monotonic_ms() + (int64_t)idle_timeout_s * 1000 : -1;
-    bool partial = false;
-    char buf[MOCK_H2_PREFACE_LEN];
-    for (;;) {
-        if (!s_wait_readable(fd, stop_fd, deadline, partial)) {
-            return S_CLOSE;
-        }
-        ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            continue;
-        }
-        if (n <= 0) {
-            return S_CLOSE; /* the client left before saying anything */
-        }
-        if (memcmp(buf, MOCK_H2_PREFACE, (size_t)n) != 0) {
-            return S_HTTP1;
-        }
-        if ((size_t)n == MOCK_H2_PREFACE_LEN) {
-            return S_H2;
-        }
-        partial = true;
+    if (memcmp(buf, MOCK_H2_PREFACE, n) != 0) {
+        return S_HTTP1;
     }
+    return n == MOCK_H2_PREFACE_LEN ? S_H2 : S_UNDECIDED;
+}
+
+/* Which protocol the client speaks: HTTP/2 sends the 24-byte preface first; anything that
+ * differs from it in the bytes received so far is HTTP/1.1. Nothing is consumed (MSG_PEEK),
+ * so the server that takes the socket reads every byte. Bounded by `deadline_ms`; a client
+ * that closes its side before its bytes decide is dropped at once. */
+static enum s_proto s_sniff(int fd, int stop_fd, int64_t deadline_ms)
+{
+    int ep = s_sniff_watch(fd, stop_fd);
+    enum s_proto proto = S_CLOSE;
+    for (bool last = false; ep >= 0;) {
+        char buf[MOCK_H2_PREFACE_LEN];
+        ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            break; /* the client left before saying anything */
+        }
+        proto = n > 0 ? s_classify(buf, (size_t)n) : S_UNDECIDED;
+        if (proto != S_UNDECIDED || last) {
+            break;
+        }
+        enum s_news news = s_sniff_wait(ep, fd, deadline_ms);
+        if (news == S_GIVE_UP) {
+            break;
+        }
+        last = news == S_PEER_DONE; /* one last look at what it sent before closing */
+    }
+    if (ep >= 0) {
+        close(ep);
+    }
+    return proto == S_UNDECIDED ? S_CLOSE : proto;
 }
 
 static void *s_conn_main(void *arg)
 {
     struct s_conn *c = arg;
     struct mock_listener *l = c->listener;
-    switch (s_sniff(c->fd, l->stop_fd, l->mock->cfg.idle_timeout_s)) {
+    /* The head deadline runs from the accept: sniffing counts toward it. */
+    int64_t head_deadline_ms = c->accepted_ms + (int64_t)l->mock->cfg.header_timeout_s * 1000;
+    switch (s_sniff(c->fd, l->stop_fd, head_deadline_ms)) {
     case S_H2:
-        mock_h2_serve(l->mock, c->fd, l->stop_fd);
+        mock_h2_serve(l->mock, c->fd, l->stop_fd, head_deadline_ms);
         break;
     case S_HTTP1:
-        l->ops.http1(l->ops.ctx, c->fd, (const struct sockaddr *)&c->addr, c->addrlen);
+        l->ops.http1(l->ops.ctx, c->fd, (const struct sockaddr *)&c->addr, c->addrlen, head_deadline_ms);
         break;
     case S_CLOSE:
+    case S_UNDECIDED:
         close(c->fd);
         break;
     }
@@ -175,7 +212,8 @@ static void s_start_conn(struct mock_listener *l, int fd, const struct sockaddr_
 {
     struct s_conn *c = calloc(1, sizeof(*c));
     if (c) {
-        *c = (struct s_conn){.listener = l, .fd = fd, .addr = *ss, .addrlen = len};
+        *c = (struct s_conn){.listener = l, .fd = fd, .addr = *ss, .addrlen = len,
+                            .accepted_ms = brk_clock_monotonic_ms()};
         pthread_mutex_lock(&l->lock);
         bool started = pthread_create(&c->thread, NULL, s_conn_main, c) == 0;
         if (started) {

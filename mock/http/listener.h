@@ -2,8 +2,10 @@
  * listener.h (mock-private): the mock's listening socket, shared by HTTP/1.1 and HTTP/2.
  *
  * One acceptor thread accepts every connection and starts a connection thread for it. That
- * thread peeks at the first bytes (MSG_PEEK, so nothing is consumed) for at most the idle
- * timeout: when they are the HTTP/2 connection preface ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+ * thread peeks at the first bytes (MSG_PEEK, so nothing is consumed), waiting on an
+ * edge-triggered epoll set for new bytes or the peer's close (EPOLLRDHUP), never on a timer,
+ * for at most cfg.header_timeout_s from the accept; a client that closes before its bytes
+ * decide releases its slot at once. When they are the HTTP/2 connection preface ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
  * RFC 9113 section 3.4: cleartext HTTP/2 with prior knowledge, which Node's http2 client and
  * so the AWS SDK for JavaScript v3 send to an http:// endpoint), it serves the connection
  * itself with h2.c; otherwise it hands the socket to the HTTP/1.1 server (libmicrohttpd)
@@ -30,8 +32,9 @@ struct brk_mock;
 struct mock_listener;
 
 struct mock_listener_ops {
-    /* Serve `fd` as HTTP/1.1. Takes the socket (closes it on failure). */
-    void (*http1)(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen);
+    /* Serve `fd` as HTTP/1.1; its first request head must be complete by `head_deadline_ms`
+     * (monotonic). Takes the socket (closes it on failure). */
+    void (*http1)(void *ctx, int fd, const struct sockaddr *addr, socklen_t addrlen, int64_t head_deadline_ms);
     /* Connections the HTTP/1.1 server has open now. */
     unsigned (*http1_count)(void *ctx);
     void *ctx;

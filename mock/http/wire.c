@@ -15,6 +15,8 @@ struct mock_wire_body {
     void *stream_ctx;
     void (*stream_free)(void *ctx);
     uint64_t stream_pos;
+    struct mock_budget *budget; /* `charged` bytes of it are held for `data` */
+    uint64_t charged;
 };
 
 struct mock_wire_body *mock_wire_body_take(struct mock_response *resp)
@@ -80,10 +82,31 @@ long mock_wire_body_read(struct mock_wire_body *body, char *buf, size_t max)
     return (long)n;
 }
 
+struct mock_wire_body *mock_wire_body_take_within(struct mock_response *resp, struct mock_budget *budget)
+{
+    struct mock_wire_body *b = mock_wire_body_take(resp);
+    if (!b || b->stream_fn) {
+        return b;
+    }
+    if (mock_budget_take(budget, b->len)) {
+        b->budget = budget;
+        b->charged = b->len;
+        return b;
+    }
+    mock_wire_body_free(b);
+    mock_response_clean_up(resp);
+    mock_response_init(resp);
+    mock_response_error(resp, BRK_AWS_SERVICE_UNAVAILABLE, NULL);
+    return mock_wire_body_take(resp);
+}
+
 void mock_wire_body_free(struct mock_wire_body *body)
 {
     if (!body) {
         return;
+    }
+    if (body->budget) {
+        mock_budget_give(body->budget, body->charged);
     }
     if (body->stream_free && body->stream_ctx) {
         body->stream_free(body->stream_ctx);

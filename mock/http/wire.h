@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mock/http/budget.h"
 #include "mock/mock_priv.h"
 #include "mock/pipeline/request.h"
 #include "mock/pipeline/response.h"
@@ -29,6 +30,12 @@ struct mock_wire_body;
 /* Move the body out of `resp` (resp->body, the cut and the stream producer); resp keeps its
  * status and headers. NULL on allocation failure (resp then still owns its body). */
 struct mock_wire_body *mock_wire_body_take(struct mock_response *resp);
+
+/* mock_wire_body_take, with a buffered body's bytes taken from `budget` (budget.h) until
+ * mock_wire_body_free. When the budget cannot hold them the reply is replaced by
+ * 503 ServiceUnavailableException (resp is rebuilt as that error; the pipeline's journal entry
+ * keeps the original status) and that small body, charged to nobody, is returned. */
+struct mock_wire_body *mock_wire_body_take_within(struct mock_response *resp, struct mock_budget *budget);
 
 /* Length in bytes when known before sending (a complete buffered body), else -1. */
 int64_t mock_wire_body_length(const struct mock_wire_body *body);

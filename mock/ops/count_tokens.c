@@ -13,6 +13,7 @@
 #include "mock/ops/ops.h"
 #include "common/base64.h"
 #include "common/converse_walk.h"
+#include "mock/model/family.h"
 
 #define S_MSG_INPUT_NULL \
     "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null"
@@ -45,7 +46,9 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
     if (!mapped) {
         return 0;
     }
-    uint64_t n = brk_converse_input_tokens(mapped);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    uint64_t n = brk_converse_input_tokens(mapped, &profile);
     cJSON_Delete(mapped);
     *ok = true;
     return n;
@@ -66,7 +69,9 @@ void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struc
         return;
     }
     bool ok = true;
-    uint64_t tokens = converse ? brk_converse_input_tokens(converse) : s_invoke_tokens(req, invoke, resp, &ok);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    uint64_t tokens = converse ? brk_converse_input_tokens(converse, &profile) : s_invoke_tokens(req, invoke, resp, &ok);
     if (!ok) {
         return;
     }

@@ -38,10 +38,19 @@ struct mock_rules *mock_rules_new(void)
     return rules;
 }
 
+/* Take a rule out of the list: freed now, or by the last request still matching against it. */
+static void s_drop_locked(struct mock_rule *r)
+{
+    r->removed = true;
+    if (r->refs == 0) {
+        mock_rule_free(r);
+    }
+}
+
 static void s_clear_locked(struct mock_rules *rules)
 {
     for (size_t i = 0; i < rules->n; i++) {
-        mock_rule_free(rules->list[i]);
+        s_drop_locked(rules->list[i]);
     }
     rules->n = 0;
 }
@@ -91,6 +100,9 @@ static cJSON *s_rule_json(const struct mock_rule *r)
     cJSON_AddNumberToObject(o, "priority", r->priority);
     cJSON_AddNumberToObject(o, "matched", (double)r->matched);
     cJSON_AddNumberToObject(o, "fired", (double)r->fired);
+    if (r->text_re) {
+        cJSON_AddNumberToObject(o, "regexLimitHits", (double)r->regex_limit_hits);
+    }
     cJSON_AddItemToObject(o, "rule", cJSON_Duplicate(r->source, 1));
     return o;
 }
@@ -245,7 +257,7 @@ bool mock_rules_delete(struct mock_rules *rules, const char *id)
     pthread_mutex_lock(&rules->lock);
     struct mock_rule *r = s_find_locked(rules, id, &at);
     if (r) {
-        mock_rule_free(r);
+        s_drop_locked(r);
         memmove(&rules->list[at], &rules->list[at + 1], (rules->n - at - 1) * sizeof(rules->list[0]));
         rules->n--;
     }
@@ -343,36 +355,40 @@ static bool s_headers_match(const struct mock_rule *r, const struct mock_request
     return true;
 }
 
-static bool s_text_matches(const struct mock_rule *r, const struct mock_request *req)
+static enum mock_rule_regex s_text_matches(const struct mock_rule *r, const struct mock_request *req)
 {
-    if (!r->text && !r->has_text_re) {
-        return true;
+    if (!r->text && !r->text_re) {
+        return MOCK_RULE_REGEX_YES;
     }
     char *text = s_last_user_text(req->json);
-    bool ok = (!r->text || strstr(text, r->text)) && (!r->has_text_re || regexec(&r->text_re, text, 0, NULL, 0) == 0);
+    enum mock_rule_regex ok = r->text && !strstr(text, r->text) ? MOCK_RULE_REGEX_NO : MOCK_RULE_REGEX_YES;
+    if (ok == MOCK_RULE_REGEX_YES && r->text_re) {
+        ok = mock_rule_regex_match(r, text);
+    }
     free(text);
     return ok;
 }
 
-/* Every matcher except `nth`, which depends on the counter. */
-static bool s_matches(const struct mock_rule *r, const struct mock_request *req)
+/* Every matcher except `nth`, which depends on the counter. Reads only what a rule never
+ * changes after parsing, so it runs without the engine lock. */
+static enum mock_rule_regex s_matches(const struct mock_rule *r, const struct mock_request *req)
 {
     if (!r->any_op && (!brk_op_info(req->route.op) || !r->ops[req->route.op])) {
-        return false;
+        return MOCK_RULE_REGEX_NO;
     }
     if ((r->model_glob && fnmatch(r->model_glob, mock_route_resource(&req->route), 0) != 0) ||
         (r->account && strcmp(r->account, req->account) != 0) || !s_headers_match(r, req)) {
-        return false;
+        return MOCK_RULE_REGEX_NO;
     }
     if (r->attempt) {
         int attempt = 0, max = 0;
         mock_journal_parse_sdk_request(mock_request_header(req, "amz-sdk-request"), &attempt, &max);
         if (attempt != r->attempt) {
-            return false;
+            return MOCK_RULE_REGEX_NO;
         }
     }
     if (r->tool_result && !s_has_tool_result(req->json, r->tool_result)) {
-        return false;
+        return MOCK_RULE_REGEX_NO;
     }
     return s_text_matches(r, req);
 }
@@ -423,19 +439,53 @@ static bool s_apply(const struct mock_rule *r, struct mock_request *req, struct 
     return r->error == NULL;
 }
 
+/* The rules in evaluation order, each held (refs) so that none is freed while a request
+ * matches against it without the lock. */
+static size_t s_snapshot(struct mock_rules *rules, struct mock_rule **out)
+{
+    pthread_mutex_lock(&rules->lock);
+    size_t n = rules->n;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = rules->list[i];
+        out[i]->refs++;
+    }
+    pthread_mutex_unlock(&rules->lock);
+    return n;
+}
+
+static void s_release(struct mock_rules *rules, struct mock_rule **snap, size_t n)
+{
+    pthread_mutex_lock(&rules->lock);
+    for (size_t i = 0; i < n; i++) {
+        if (--snap[i]->refs == 0 && snap[i]->removed) {
+            mock_rule_free(snap[i]);
+        }
+    }
+    pthread_mutex_unlock(&rules->lock);
+}
+
 bool mock_stage_rules(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     bool go_on = true;
     if (!mock->rules) {
         return true;
     }
+    /* Matchers (a textRegex among them) run outside the lock, so one slow match holds up no
+     * other request and no GET /_mock/rules; only the counters and the decision to fire take it. */
+    struct mock_rule *snap[S_MAX_RULES];
+    enum mock_rule_regex outcome[S_MAX_RULES];
+    size_t n = s_snapshot(mock->rules, snap);
+    for (size_t i = 0; i < n; i++) {
+        outcome[i] = s_matches(snap[i], req);
+    }
     const struct mock_rule *fired = NULL;
     pthread_mutex_lock(&mock->rules->lock);
     /* Every rule whose matchers hold counts the request, so "nth" and "after" mean the n-th
      * matching request whatever other rules did with it; only the first eligible one fires. */
-    for (size_t i = 0; i < mock->rules->n; i++) {
-        struct mock_rule *r = mock->rules->list[i];
-        if (!s_matches(r, req)) {
+    for (size_t i = 0; i < n; i++) {
+        struct mock_rule *r = snap[i];
+        r->regex_limit_hits += outcome[i] == MOCK_RULE_REGEX_LIMIT;
+        if (outcome[i] != MOCK_RULE_REGEX_YES || r->removed) {
             continue;
         }
         uint64_t position = ++r->matched;
@@ -445,5 +495,6 @@ bool mock_stage_rules(struct brk_mock *mock, struct mock_request *req, struct mo
         }
     }
     pthread_mutex_unlock(&mock->rules->lock);
+    s_release(mock->rules, snap, n);
     return go_on;
 }

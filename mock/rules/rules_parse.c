@@ -153,23 +153,67 @@ static bool s_parse_headers(struct mock_rule_header *out, size_t *n, const cJSON
     return true;
 }
 
+/* Limits that bound one match, whatever the pattern and text (a nested quantifier with a
+ * back-reference backtracks exponentially): PCRE2's count of internal match calls (its
+ * default is 10,000,000; this is a few milliseconds of CPU), backtracking depth, and heap in
+ * KiB. A match that reaches one is no match, counted in the rule's "regexLimitHits". */
+#define S_REGEX_MATCH_LIMIT 1000000u
+#define S_REGEX_DEPTH_LIMIT 10000u
+#define S_REGEX_HEAP_LIMIT_KIB 8192u
+#define S_REGEX_MAX_PATTERN 4096u
+
+/* PCRE2 options giving POSIX ERE's whole-string semantics (REG_EXTENDED without
+ * REG_NEWLINE): "." matches a newline and "$" only the very end. UTF-8 aware; invalid
+ * UTF-8 in the text cannot match a character but does not fail the match. */
+#define S_REGEX_OPTIONS (PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
+
 static bool s_parse_regex(struct mock_rule *r, const cJSON *match, char *err, size_t err_len)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(match, "textRegex");
     if (!v) {
         return true;
     }
-    if (!cJSON_IsString(v)) {
-        return s_fail(err, err_len, "\"textRegex\" must be a string.");
+    if (!cJSON_IsString(v) || strlen(v->valuestring) > S_REGEX_MAX_PATTERN) {
+        return s_fail(err, err_len, "\"textRegex\" must be a string of at most %u bytes.", S_REGEX_MAX_PATTERN);
     }
-    int rc = regcomp(&r->text_re, v->valuestring, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char why[128];
-        regerror(rc, &r->text_re, why, sizeof(why));
-        return s_fail(err, err_len, "\"textRegex\" is not a POSIX extended regex: %s.", why);
+    /* glibc's word boundaries; PCRE2 would read them as a literal < and > without a word. */
+    for (const char *p = v->valuestring; *p; p++) {
+        if (p[0] == '\\' && (p[1] == '<' || p[1] == '>')) {
+            return s_fail(err, err_len, "\"textRegex\": \\< and \\> are not supported; use \\b for a word boundary.");
+        }
+        p += p[0] == '\\' && p[1];
     }
-    r->has_text_re = true;
+    int code = 0;
+    PCRE2_SIZE at = 0;
+    r->text_re = pcre2_compile((PCRE2_SPTR)v->valuestring, PCRE2_ZERO_TERMINATED, S_REGEX_OPTIONS, &code, &at, NULL);
+    if (!r->text_re) {
+        PCRE2_UCHAR why[160];
+        pcre2_get_error_message(code, why, sizeof(why));
+        return s_fail(err, err_len, "\"textRegex\" is not a valid regular expression: %s at offset %zu.",
+                      (const char *)why, (size_t)at);
+    }
+    r->text_re_limits = pcre2_match_context_create(NULL);
+    if (!r->text_re_limits) {
+        return s_fail(err, err_len, "out of memory compiling \"textRegex\".");
+    }
+    pcre2_set_match_limit(r->text_re_limits, S_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(r->text_re_limits, S_REGEX_DEPTH_LIMIT);
+    pcre2_set_heap_limit(r->text_re_limits, S_REGEX_HEAP_LIMIT_KIB);
     return true;
+}
+
+enum mock_rule_regex mock_rule_regex_match(const struct mock_rule *rule, const char *text)
+{
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!md) {
+        return MOCK_RULE_REGEX_LIMIT; /* out of memory: as good as a limit */
+    }
+    int rc = pcre2_match(rule->text_re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, rule->text_re_limits);
+    pcre2_match_data_free(md);
+    if (rc >= 0) {
+        return MOCK_RULE_REGEX_YES;
+    }
+    return rc == PCRE2_ERROR_NOMATCH ? MOCK_RULE_REGEX_NO : MOCK_RULE_REGEX_LIMIT;
 }
 
 static bool s_parse_match(struct mock_rule *r, const cJSON *match, char *err, size_t err_len)
@@ -405,9 +449,8 @@ void mock_rule_free(struct mock_rule *rule)
     free(rule->account);
     s_free_headers(rule->headers, rule->n_headers);
     free(rule->text);
-    if (rule->has_text_re) {
-        regfree(&rule->text_re);
-    }
+    pcre2_code_free(rule->text_re);
+    pcre2_match_context_free(rule->text_re_limits);
     free(rule->tool_result);
     free(rule->message);
     cJSON_Delete(rule->reply);

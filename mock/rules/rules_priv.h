@@ -5,7 +5,8 @@
 #ifndef MOCK_RULES_PRIV_H
 #define MOCK_RULES_PRIV_H
 
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "mock/rules/rules.h"
 
@@ -31,8 +32,8 @@ struct mock_rule {
     struct mock_rule_header headers[MOCK_RULE_MAX_HEADERS];
     size_t n_headers;
     char *text;                 /* substring of the last user message's text */
-    regex_t text_re;            /* POSIX extended regex over the same text */
-    bool has_text_re;
+    pcre2_code *text_re;        /* PCRE2 pattern over the same text (docs/rules.md); NULL = none */
+    pcre2_match_context *text_re_limits; /* its match, depth and heap limits */
     char *tool_result;          /* the last user message carries a toolResult for this tool */
     uint64_t nth;               /* only the n-th request meeting the other matchers */
     int attempt;                /* amz-sdk-request attempt number; 0 = any */
@@ -54,7 +55,20 @@ struct mock_rule {
     /* Counters (engine mutex). */
     uint64_t matched;           /* requests that met the matchers */
     uint64_t fired;             /* times the actions ran */
+    uint64_t regex_limit_hits;  /* textRegex gave up at its match limit (counted as no match) */
+
+    /* Lifetime (engine mutex): requests match against a snapshot of the list outside the
+     * lock, so a rule deleted meanwhile is only freed when the last of them lets go. */
+    unsigned refs;
+    bool removed;
 };
+
+/* The outcome of matching textRegex against a text. */
+enum mock_rule_regex { MOCK_RULE_REGEX_NO, MOCK_RULE_REGEX_YES, MOCK_RULE_REGEX_LIMIT };
+
+/* Run the rule's textRegex over `text` within its limits; thread-safe (the compiled pattern
+ * and its match context are only read). */
+enum mock_rule_regex mock_rule_regex_match(const struct mock_rule *rule, const char *text);
 
 /* Parse one rule object. On failure returns NULL and writes the reason into err. */
 struct mock_rule *mock_rule_parse(const cJSON *json, char *err, size_t err_len);

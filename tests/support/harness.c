@@ -107,7 +107,12 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
 
 bool th_served_soon(struct brk_mock *mock, bool h2)
 {
-    int64_t deadline = brk_clock_monotonic_ms() + TH_DEADLINE_MS;
+    return th_served_within(mock, h2, TH_DEADLINE_MS);
+}
+
+bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + within_ms;
     for (;;) {
         struct th_response r = (h2 ? th_request_h2 : th_request)(mock, "GET", "/_mock/health", NULL, NULL);
         bool served = r.status == 200;
@@ -117,6 +122,29 @@ bool th_served_soon(struct brk_mock *mock, bool h2)
         }
         usleep(20 * 1000);
     }
+}
+
+long th_rss_kib(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+    return -1; /* ASan's quarantine keeps freed memory resident on purpose */
+#endif
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) {
+        return -1; /* under valgrind the process's resident memory is valgrind's */
+    }
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kib;
 }
 
 void th_encode_label(const char *in, char *out, size_t out_len)

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bedrock/mock.h"
 
@@ -62,6 +63,15 @@ struct th_response th_request_h2(struct brk_mock *mock, const char *method, cons
 /* GET /_mock/health (over h2c when `h2`) until it answers 200, or TH_DEADLINE_MS pass; for what
  * holds a moment after the client acted (threads of closed connections free their slots). */
 bool th_served_soon(struct brk_mock *mock, bool h2);
+
+/* The same within `within_ms` instead of TH_DEADLINE_MS: a test that claims an attack did not
+ * stall the mock gives it a deadline well short of how long the attack would hold it. */
+bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms);
+
+/* Resident memory of this process (VmRSS of /proc/self/status) in KiB; the in-process mock's
+ * included. -1 where it means nothing (no /proc, ASan's quarantine, valgrind): callers then
+ * skip their memory check and keep the others. */
+long th_rss_kib(void);
 
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);

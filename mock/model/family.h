@@ -1,0 +1,21 @@
+/*
+ * family.h (mock-private): which model family a catalogue model belongs to, and the token
+ * profile (common/token_profile.h) its usage is counted with.
+ *
+ * The family comes from the model id's provider prefix (brk_token_family_for_model_id) until
+ * the catalogue carries a `family` field; mock_model_family is the one place to switch.
+ * Pure and thread-safe.
+ */
+#ifndef MOCK_MODEL_FAMILY_H
+#define MOCK_MODEL_FAMILY_H
+
+#include "common/token_profile.h"
+#include "mock/model/catalog.h"
+
+/* "anthropic", "nova", "llama", ... or NULL when the model (or its id) names no known family. */
+const char *mock_model_family(const struct mock_model *model);
+
+/* The token profile of `model`; NULL model: the open-weight defaults. */
+void mock_model_token_profile(const struct mock_model *model, struct brk_token_profile *out);
+
+#endif
