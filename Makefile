@@ -25,7 +25,7 @@ FORMAT_FILES ?=
 V           ?= 0
 SANITIZE    ?=
 
-PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 libpcre2-8
+PKGS        := libmicrohttpd libcurl libcjson openssl zlib criterion libnghttp2 libpcre2-8 yaml-0.1
 
 ifeq ($(SANITIZE),1)
   BUILD     := build/sanitize

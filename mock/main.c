@@ -11,6 +11,8 @@
 
 #include "common/log.h"
 #include "bedrock/mock.h"
+#include "mock/replay/verify.h"
+#include "mock/replay/vcr.h"
 
 static const char s_usage[] =
     "Usage: bedrock-mock [OPTIONS]\n"
@@ -50,6 +52,17 @@ static const char s_usage[] =
     "                         Authorization header, not verified; strict verifies it)\n"
     "  --credentials FILE     credentials and API keys, JSON (docs/auth.md); needed by strict\n"
     "  --auth-region REGION   region the SigV4 credential scope must name (default: any)\n"
+    "  --record DIR           forward every request to --upstream, re-signed with this process's\n"
+    "                         AWS credentials, and write each exchange to a cassette in DIR\n"
+    "  --upstream URL         where --record forwards, e.g. https://bedrock-runtime.us-east-1.amazonaws.com\n"
+    "  --upstream-region R    signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the URL's)\n"
+    "  --replay DIR           answer from the cassettes in DIR (docs/record-replay.md)\n"
+    "  --replay-ignore PATH   body path left out of matching (inferenceConfig.temperature); repeatable\n"
+    "  --replay-miss error|simulate\n"
+    "                         an unmatched request gets an error naming the nearest cassette\n"
+    "                         (default) or the normal simulation\n"
+    "  --replay-timing recorded|none\n"
+    "                         replay the recorded pauses (default) or answer at once\n"
     "  --log-format text|json log line format on stderr (default text)\n"
     "  --log-level LEVEL      debug, info, warn, error or off (default info)\n"
     "  --cache-max-entries N  prompt-cache entries kept, all accounts together (default 10000)\n"
@@ -65,6 +78,10 @@ static const char s_usage[] =
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
+    "Commands (docs/record-replay.md):\n"
+    "  bedrock-mock import-vcr FILE.yaml... --out DIR   VCR.py cassettes into cassettes\n"
+    "  bedrock-mock verify-cassettes DIR [--models FILE] the simulation against recorded answers\n"
+    "\n"
     "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
     "POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
     "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
@@ -74,7 +91,9 @@ enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK
        OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
        OPT_RULES, OPT_QUOTA,
        OPT_ADMIN_TOKEN, OPT_NO_ADMIN,
-       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION, OPT_APP_PROFILE_MODEL };
+       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION, OPT_APP_PROFILE_MODEL,
+       OPT_RECORD, OPT_UPSTREAM, OPT_UPSTREAM_REGION, OPT_REPLAY, OPT_REPLAY_IGNORE, OPT_REPLAY_MISS,
+       OPT_REPLAY_TIMING };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -105,6 +124,13 @@ static const struct option s_options[] = {
     {"auth", required_argument, NULL, OPT_AUTH},
     {"credentials", required_argument, NULL, OPT_CREDENTIALS},
     {"auth-region", required_argument, NULL, OPT_AUTH_REGION},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"upstream", required_argument, NULL, OPT_UPSTREAM},
+    {"upstream-region", required_argument, NULL, OPT_UPSTREAM_REGION},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"replay-ignore", required_argument, NULL, OPT_REPLAY_IGNORE},
+    {"replay-miss", required_argument, NULL, OPT_REPLAY_MISS},
+    {"replay-timing", required_argument, NULL, OPT_REPLAY_TIMING},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -235,11 +261,39 @@ static int s_parse_auth_option(struct s_cli *cli, int opt, const char *arg)
     }
 }
 
+/* --record, --upstream*, --replay* (docs/record-replay.md). Returns -1 when `opt` is not one of them. */
+static int s_parse_replay_option(struct s_cli *cli, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_RECORD: cli->cfg.record_dir = arg; return 0;
+    case OPT_UPSTREAM: cli->cfg.upstream_url = arg; return 0;
+    case OPT_UPSTREAM_REGION: cli->cfg.upstream_region = arg; return 0;
+    case OPT_REPLAY: cli->cfg.replay_dir = arg; return 0;
+    case OPT_REPLAY_IGNORE:
+        if (cli->cfg.n_replay_ignore == BRK_MOCK_MAX_REPLAY_IGNORE) return s_fail("at most %d --replay-ignore options", BRK_MOCK_MAX_REPLAY_IGNORE);
+        cli->cfg.replay_ignore[cli->cfg.n_replay_ignore++] = arg;
+        return 0;
+    case OPT_REPLAY_MISS:
+        if (strcmp(arg, "error") && strcmp(arg, "simulate")) return s_fail("--replay-miss must be error or simulate, not \"%s\"", arg);
+        cli->cfg.replay_miss_simulate = arg[0] == 's';
+        return 0;
+    case OPT_REPLAY_TIMING:
+        if (strcmp(arg, "recorded") && strcmp(arg, "none")) return s_fail("--replay-timing must be recorded or none, not \"%s\"", arg);
+        cli->cfg.replay_timing_none = arg[0] == 'n';
+        return 0;
+    default: return -1;
+    }
+}
+
 static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
 {
     int auth_rc = s_parse_auth_option(cli, opt, arg);
     if (auth_rc >= 0) {
         return auth_rc;
+    }
+    int replay_rc = s_parse_replay_option(cli, opt, arg);
+    if (replay_rc >= 0) {
+        return replay_rc;
     }
     switch (opt) {
     case OPT_HOST: cli->cfg.host = arg; return 0;
@@ -319,6 +373,12 @@ static bool s_write_port_file(const char *path, uint16_t port)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "import-vcr") == 0) {
+        return mock_vcr_main(argc - 1, argv + 1, stdout, stderr);
+    }
+    if (argc > 1 && strcmp(argv[1], "verify-cassettes") == 0) {
+        return mock_verify_main(argc - 1, argv + 1, stdout, stderr);
+    }
     struct s_cli cli = {.log_level = BRK_LOG_INFO, .log_format = BRK_LOG_TEXT};
     brk_mock_config_init(&cli.cfg);
     int rc = s_parse(&cli, argc, argv);

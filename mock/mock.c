@@ -15,6 +15,7 @@
 #include "mock/http/http1.h"
 #include "mock/mock_priv.h"
 #include "mock/model/catalog.h"
+#include "mock/replay/replay.h"
 #include "mock/ops/guardrail.h"
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
@@ -125,6 +126,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
         rc = mock_auth_start(mock, err, err_len); /* auth.c: --auth, --credentials */
     }
     if (rc == BRK_OK) {
+        rc = mock_replay_start(mock, err, err_len); /* replay/: --record, --replay */
+    }
+    if (rc == BRK_OK) {
         rc = mock_http_start(mock, err, err_len);
     }
     char warning[512];
@@ -159,6 +163,7 @@ void brk_mock_stop(struct brk_mock *mock)
     brk_clock_destroy(mock->clock);
     mock_guardrail_destroy(mock->guardrail);
     mock_auth_stop(mock);
+    mock_replay_stop(mock);
     free(mock->host);
     free(mock->models_path);
     free(mock->admin_token);

@@ -30,6 +30,8 @@ struct mock_quotas;
 struct mock_credentials;
 struct mock_guardrail;
 struct mock_listener;
+struct mock_recorder;
+struct mock_replayer;
 struct mock_deadlines;
 struct MHD_Daemon;
 
@@ -59,6 +61,9 @@ struct brk_mock {
     char *credentials_path;
     char *auth_region;
     struct mock_credentials *credentials; /* NULL when no --credentials file */
+    /* Record and replay (replay/replay.h); NULL when off. */
+    struct mock_recorder *recorder;
+    struct mock_replayer *replayer;
 };
 
 /* ---- start-up checks (mock.c, docs/hardening.md) ---- */

@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev \
-libssl-dev zlib1g-dev libcriterion-dev libnghttp2-dev libpcre2-dev python3 curl"
+libssl-dev zlib1g-dev libcriterion-dev libnghttp2-dev libpcre2-dev libyaml-dev python3 curl"
 # Optional tools ask for their own packages: `sh scripts/deps.sh clang libclang-rt-dev` (make fuzz),
 # `valgrind` (make test-valgrind), `wrk` (make bench, make soak), `clang-format` (make lint).
 if [ $# -gt 0 ]; then PACKAGES="$*"; fi
@@ -19,8 +19,8 @@ fi
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "deps.sh: apt-get not found. Install these (or your system's equivalents) by hand:" >&2
     echo "  $PACKAGES" >&2
-    echo "  (Fedora: libmicrohttpd-devel libcurl-devel cjson-devel openssl-devel zlib-devel criterion-devel libnghttp2-devel pcre2-devel;" >&2
-    echo "   macOS/Homebrew: libmicrohttpd curl cjson openssl zlib criterion libnghttp2 pcre2 pkg-config)" >&2
+    echo "  (Fedora: libmicrohttpd-devel libcurl-devel cjson-devel openssl-devel zlib-devel criterion-devel libnghttp2-devel pcre2-devel libyaml-devel;" >&2
+    echo "   macOS/Homebrew: libmicrohttpd curl cjson openssl zlib criterion libnghttp2 pcre2 libyaml pkg-config)" >&2
     exit 1
 fi
 

@@ -17,6 +17,7 @@
 #include "fuzz/admin_body.c"
 #include "fuzz/cache_points.c"
 #include "fuzz/cachepoint_scan.c"
+#include "fuzz/cassette_load.c"
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/image_size.c"
@@ -27,6 +28,7 @@
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
 #include "fuzz/uri_codec.c"
+#include "fuzz/vcr_import.c"
 
 typedef int (*s_target_fn)(const uint8_t *data, size_t size);
 
@@ -108,6 +110,16 @@ Test(fuzz_replay, admin_body)
 Test(fuzz_replay, eventstream_decode)
 {
     cr_assert_gt(s_replay("eventstream_decode", fuzz_eventstream_decode), 0);
+}
+
+Test(fuzz_replay, cassette_load)
+{
+    cr_assert_gt(s_replay("cassette_load", fuzz_cassette_load), 0);
+}
+
+Test(fuzz_replay, vcr_import)
+{
+    cr_assert_gt(s_replay("vcr_import", fuzz_vcr_import), 0);
 }
 
 Test(fuzz_replay, rules_load)

@@ -36,6 +36,7 @@ extern "C" {
 #define BRK_MOCK_DEFAULT_PORT 8787
 #define BRK_MOCK_VERSION "0.1.0"
 #define BRK_MOCK_MAX_QUOTA_SPECS 16
+#define BRK_MOCK_MAX_REPLAY_IGNORE 16
 
 /* How requests are authenticated (docs/auth.md). */
 enum brk_mock_auth {
@@ -88,6 +89,15 @@ struct brk_mock_config {
     enum brk_mock_auth auth_mode;  /* default BRK_MOCK_AUTH_LENIENT */
     const char *credentials_path;  /* --credentials FILE (JSON); NULL = none */
     const char *auth_region;       /* region the credential scope must name in strict mode; NULL = any */
+    /* Record and replay (docs/record-replay.md). */
+    const char *record_dir;        /* --record DIR: forward to upstream_url, write a cassette per exchange */
+    const char *upstream_url;      /* --upstream URL, "https://bedrock-runtime.us-east-1.amazonaws.com" */
+    const char *upstream_region;   /* --upstream-region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the URL's */
+    const char *replay_dir;        /* --replay DIR: answer from the cassettes in DIR */
+    const char *replay_ignore[BRK_MOCK_MAX_REPLAY_IGNORE]; /* --replay-ignore PATH: body paths not matched */
+    size_t n_replay_ignore;
+    bool replay_miss_simulate;     /* --replay-miss simulate (default error) */
+    bool replay_timing_none;       /* --replay-timing none (default recorded) */
 };
 
 struct brk_mock;

@@ -25,6 +25,7 @@
 #include "mock/ops/stream.h"
 #include "mock/admin/admin.h"
 #include "mock/pipeline/router.h"
+#include "mock/replay/replay.h"
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
 #define S_MSG_INVALID_MODEL "The provided model identifier is invalid."
@@ -158,6 +159,7 @@ static const struct {
     mock_stage_fn fn;
 } s_stages[] = {
     {"auth", mock_stage_auth},
+    {"record", mock_stage_record}, /* replay/: with --record, upstream answers from here on */
     {"body", s_stage_body},
     {"schema", mock_stage_schema},
     {"model", s_stage_model},
@@ -216,10 +218,14 @@ static void s_serve(struct brk_mock *mock, struct mock_request *req, struct mock
 {
     const char *refused = s_run_stages(mock, req, resp, times, lap);
     if (refused) {
-        mock_journal_extra_add(resp, "rejected_by_stage", cJSON_CreateString(refused));
+        if (strcmp(refused, "record") != 0) { /* a recorded answer is upstream's, not a refusal */
+            mock_journal_extra_add(resp, "rejected_by_stage", cJSON_CreateString(refused));
+        }
         return;
     }
-    s_run_operation(mock, req, resp);
+    if (!mock_replay_answer(mock, req, resp)) { /* replay/: a cassette's answer, after the rules */
+        s_run_operation(mock, req, resp);
+    }
     mock_quota_settle(mock, req, resp);
     s_lap(times, S_STEP_OPERATION, "operation", lap);
 }

@@ -43,6 +43,11 @@ void mock_dispatch_timed(struct brk_mock *mock, struct mock_request *req, struct
 /* auth/auth.c: who is calling (req->account) and whether they may. */
 bool mock_stage_auth(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
 
+/* replay/record.c: with --record, forward the request upstream, re-signed, and answer with
+ * upstream's answer; the pipeline stops here (false) and the real service judges the request.
+ * Without --record it passes. */
+bool mock_stage_record(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);
+
 /* validate/conversation.c: the Smithy/Coral constraint layer (types, required, lengths,
  * ranges, patterns, enums, unions) over URI, header and body members; runs before the model
  * is resolved. */

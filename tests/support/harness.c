@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,18 @@ char *th_read_source_file(const char *relpath, size_t *len)
     char path[4096];
     th_source_path(relpath, path, sizeof(path));
     return th_read_file(path, len);
+}
+
+static int s_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void th_remove_tree(const char *path)
+{
+    cr_assert_eq(nftw(path, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0, "cannot remove %s", path);
 }
 
 cJSON *th_service_model(void)

@@ -95,6 +95,10 @@ char *th_read_file(const char *path, size_t *len);
 /* Path of `relpath` under the source tree (BRK_SOURCE_DIR or "."), for tests that list a folder. */
 void th_source_path(const char *relpath, char *out, size_t out_len);
 
+/* Remove a temporary directory and everything under it (files, sub-directories); the test
+ * fails when something is left. */
+void th_remove_tree(const char *path);
+
 /* Read a file under the source tree (BRK_SOURCE_DIR or "."); NULL when missing. */
 char *th_read_source_file(const char *relpath, size_t *len);
 
