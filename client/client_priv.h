@@ -17,6 +17,7 @@
 #include "bedrock/buf.h"
 #include "bedrock/client.h"
 #include "bedrock/eventstream.h"
+#include "client/retry.h"
 
 /* Largest non-streamed response body kept (Converse answers are far smaller). */
 #define CLIENT_MAX_BODY_BYTES (64u << 20)
@@ -29,6 +30,8 @@ struct client_settings {
     char *secret_access_key;
     char *session_token; /* NULL when none */
     char *bearer_token;  /* NULL for SigV4 */
+    enum brk_retry_mode retry_mode; /* never DEFAULT (docs/retries.md's routes) */
+    unsigned max_attempts;          /* total */
 };
 
 struct brk_client {
@@ -38,7 +41,8 @@ struct brk_client {
     long connect_timeout_ms;
     long read_timeout_ms;
     struct brk_clock *clock; /* borrowed; NULL = real time */
-    struct brk_retry_config retry;
+    struct brk_retry_config retry; /* the caller's: seed and schedule callback */
+    struct client_retry retry_state; /* quota and adaptive limiter, per client as botocore's */
     CURL *curl;
 };
 

@@ -1,0 +1,315 @@
+/*
+ * libbedrock's retry modes (docs/retries.md; client-facts.md §3) against the in-process mock,
+ * in virtual time with a seeded random source: attempt counts and exact delays for rules that
+ * throttle k times, what is and is not retried, the retry quota, the adaptive limiter (its
+ * CUBIC calculator, rate clock and token bucket against botocore's formulas), and the routes
+ * that set the mode and the attempt count.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client/client_priv.h"
+#include "common/rng.h"
+#include "tests/support/client_support.h"
+
+#define S_SEED 20260515u
+#define S_MAX_ROWS 64
+/* 2026-01-01T00:00:00Z: the virtual clock's start. */
+#define S_EPOCH_MS 1767225600000LL
+
+static struct brk_mock *s_mock;
+static struct brk_clock *s_clock;
+static struct brk_retry_attempt s_rows[S_MAX_ROWS];
+static char s_codes[S_MAX_ROWS][96];
+static size_t s_n_rows;
+
+static void s_start(void)
+{
+    tc_env_reset();
+    s_mock = th_mock_start(NULL);
+    s_clock = brk_clock_new(BRK_CLOCK_VIRTUAL, S_EPOCH_MS);
+    s_n_rows = 0;
+}
+
+static void s_stop(void)
+{
+    brk_clock_destroy(s_clock);
+    brk_mock_stop(s_mock);
+    tc_env_clean_up();
+}
+
+TestSuite(client_retries, .init = s_start, .fini = s_stop, .timeout = TH_SUITE_TIMEOUT_S);
+
+static void s_record(const struct brk_retry_attempt *a, void *user)
+{
+    (void)user;
+    size_t i = s_n_rows++ % S_MAX_ROWS; /* long tests wrap; the exact ones stay far below */
+    s_rows[i] = *a;
+    snprintf(s_codes[i], sizeof(s_codes[0]), "%s", a->code);
+    s_rows[i].code = s_codes[i];
+}
+
+/* A client on the virtual clock with a seeded jitter and the schedule recorder. */
+static struct brk_client *s_client(enum brk_retry_mode mode, unsigned max_attempts)
+{
+    struct brk_client_config cfg;
+    tc_config_init(&cfg);
+    cfg.clock = s_clock;
+    cfg.retry =
+        (struct brk_retry_config){.mode = mode, .max_attempts = max_attempts, .seed = S_SEED, .on_attempt = s_record};
+    return tc_client_with(s_mock, &cfg);
+}
+
+static enum brk_status s_converse(struct brk_client *client, struct brk_error *err)
+{
+    struct brk_converse_response *resp = NULL;
+    enum brk_status rc = brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, err);
+    if (rc == BRK_OK) {
+        struct brk_call_stats st;
+        brk_client_last_call(client, &st);
+        cr_assert_eq(resp->retry_attempts, st.attempts - 1);
+        cr_assert_eq(resp->retry_delay_ms, st.retry_delay_ms);
+    }
+    brk_converse_response_destroy(resp);
+    return rc;
+}
+
+/* Attempts the mock saw for the newest call: journal entries sharing its invocation id. */
+static int s_journal_attempts(void)
+{
+    cJSON *last = tc_last_journal_entry(s_mock);
+    cr_assert_not_null(last);
+    char path[256];
+    snprintf(path, sizeof(path), "/_mock/requests?invocation_id=%s",
+             cJSON_GetStringValue(cJSON_GetObjectItem(last, "invocation_id")));
+    cJSON_Delete(last);
+    struct th_response r = th_request(s_mock, "GET", path, NULL, NULL);
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "requests"));
+    th_response_free(&r);
+    return n;
+}
+
+/* The backoff before retry after failed attempt a: r * 2^(a-1) s, capped at 20 s unless legacy. */
+static int64_t s_expected_delay_ms(struct brk_rng *mirror, unsigned a, bool legacy)
+{
+    double scale = pow(2.0, (double)a - 1.0);
+    scale = !legacy && scale > 20.0 ? 20.0 : scale;
+    return llround(brk_rng_uniform(mirror) * scale * 1000.0);
+}
+
+/* Throttle k times, then answer: the attempts, the outcome and every delay, exactly. */
+static void s_throttle_k(enum brk_retry_mode mode, unsigned max_attempts, unsigned k)
+{
+    s_n_rows = 0;
+    th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+    struct brk_client *client = s_client(mode, max_attempts);
+    char rule[128];
+    snprintf(rule, sizeof(rule), "{\"error\":\"ThrottlingException\",\"times\":%u}", k);
+    if (k > 0) {
+        tc_rule(s_mock, rule);
+    }
+    int64_t t0 = brk_clock_now_ms(s_clock);
+    struct brk_error err;
+    enum brk_status rc = s_converse(client, &err);
+    unsigned expect = k + 1 < max_attempts ? k + 1 : max_attempts;
+    cr_assert_eq(rc, k < max_attempts ? BRK_OK : BRK_ERR_SERVICE, "k=%u: %s", k, err.message);
+    if (rc != BRK_OK) {
+        cr_assert_str_eq(err.code, "ThrottlingException");
+    }
+    struct brk_call_stats st;
+    brk_client_last_call(client, &st);
+    cr_assert_eq(st.attempts, expect, "k=%u: %u attempts", k, st.attempts);
+    cr_assert_eq(s_n_rows, expect);
+    cr_assert_eq(s_journal_attempts(), (int)expect, "k=%u", k);
+    cr_assert_eq(st.max_attempts_reached, k >= max_attempts);
+    struct brk_rng mirror;
+    brk_rng_seed(&mirror, S_SEED);
+    int64_t total = 0;
+    for (unsigned a = 1; a < expect; a++) {
+        int64_t want = s_expected_delay_ms(&mirror, a, mode == BRK_RETRY_LEGACY);
+        cr_assert_eq(s_rows[a - 1].delay_ms, want, "k=%u a=%u: %lld ms, want %lld", k, a,
+                     (long long)s_rows[a - 1].delay_ms, (long long)want);
+        cr_assert_eq(s_rows[a - 1].decision, BRK_RETRY_AGAIN);
+        cr_assert_eq(s_rows[a].send_ms - s_rows[a - 1].send_ms, want + s_rows[a].bucket_wait_ms);
+        total += want;
+    }
+    cr_assert_eq(st.retry_delay_ms, total);
+    cr_assert_eq(brk_clock_now_ms(s_clock) - t0, total + (int64_t)st.bucket_wait_ms, "virtual time = the delays");
+    brk_client_destroy(client);
+}
+
+Test(client_retries, legacy_retries_a_throttle_up_to_five_attempts_with_uncapped_jitter)
+{
+    for (unsigned k = 0; k <= 6; k++) {
+        s_throttle_k(BRK_RETRY_LEGACY, 5, k);
+    }
+    cr_assert_eq(s_rows[4].decision, BRK_RETRY_DONE_MAX_ATTEMPTS);
+}
+
+Test(client_retries, standard_retries_a_throttle_up_to_three_attempts)
+{
+    for (unsigned k = 0; k <= 4; k++) {
+        s_throttle_k(BRK_RETRY_STANDARD, 3, k);
+    }
+    cr_assert_eq(s_rows[2].decision, BRK_RETRY_DONE_MAX_ATTEMPTS);
+    cr_assert_eq(s_rows[2].quota_capacity, 500 - 2 * 5, "two retries took 5 each, nothing refunded");
+}
+
+Test(client_retries, standard_caps_the_backoff_at_twenty_seconds_and_legacy_does_not)
+{
+    s_throttle_k(BRK_RETRY_STANDARD, 8, 7); /* a = 6 and 7: 2^5, 2^6 > 20 */
+    s_throttle_k(BRK_RETRY_LEGACY, 8, 7);
+}
+
+Test(client_retries, adaptive_retries_like_standard_and_turns_its_limiter_on_at_the_first_throttle)
+{
+    for (unsigned k = 0; k <= 4; k++) {
+        s_throttle_k(BRK_RETRY_ADAPTIVE, 3, k);
+        cr_assert_eq(s_rows[0].bucket_enabled, k > 0, "k=%u", k);
+        cr_assert_eq(s_rows[0].bucket_wait_ms, 0, "the first send never waits");
+    }
+}
+
+Test(client_retries, the_defaults_are_botocores_legacy_with_five_attempts_and_standard_three)
+{
+    struct brk_client *legacy = s_client(BRK_RETRY_DEFAULT, 0);
+    cr_assert_eq(brk_client_retry_mode(legacy), BRK_RETRY_LEGACY);
+    cr_assert_eq(brk_client_max_attempts(legacy), 5);
+    struct brk_client *standard = s_client(BRK_RETRY_STANDARD, 0);
+    cr_assert_eq(brk_client_max_attempts(standard), 3);
+    struct brk_client *adaptive = s_client(BRK_RETRY_ADAPTIVE, 0);
+    cr_assert_eq(brk_client_max_attempts(adaptive), 3);
+    cr_assert_str_eq(brk_retry_mode_name(brk_client_retry_mode(adaptive)), "adaptive");
+    brk_client_destroy(legacy);
+    brk_client_destroy(standard);
+    brk_client_destroy(adaptive);
+}
+
+/* One call against a rule that always answers `error`: the attempts it took. */
+static unsigned s_attempts_against(enum brk_retry_mode mode, const char *error)
+{
+    s_n_rows = 0;
+    th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+    char rule[128];
+    snprintf(rule, sizeof(rule), "{\"error\":\"%s\"}", error);
+    tc_rule(s_mock, rule);
+    struct brk_client *client = s_client(mode, 4);
+    struct brk_error err;
+    cr_assert_eq(s_converse(client, &err), BRK_ERR_SERVICE);
+    cr_assert_str_eq(err.code, error);
+    struct brk_call_stats st;
+    brk_client_last_call(client, &st);
+    cr_assert_eq(s_journal_attempts(), (int)st.attempts);
+    brk_client_destroy(client);
+    return st.attempts;
+}
+
+Test(client_retries, validation_and_access_denied_are_never_retried_in_any_mode)
+{
+    const char *never[] = {"ValidationException", "AccessDeniedException",     "ModelTimeoutException",
+                           "ModelErrorException", "ResourceNotFoundException", "ServiceQuotaExceededException"};
+    for (int m = BRK_RETRY_LEGACY; m <= BRK_RETRY_ADAPTIVE; m++) {
+        for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+            cr_assert_eq(s_attempts_against((enum brk_retry_mode)m, never[i]), 1, "%s", never[i]);
+            cr_assert_eq(s_rows[0].decision, BRK_RETRY_DONE_NOT_RETRYABLE);
+        }
+    }
+}
+
+Test(client_retries, server_errors_and_model_not_ready_are_retried_in_every_mode)
+{
+    const char *always[] = {"InternalServerException", "ServiceUnavailableException", "ModelNotReadyException",
+                            "ThrottlingException"};
+    for (int m = BRK_RETRY_LEGACY; m <= BRK_RETRY_ADAPTIVE; m++) {
+        for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+            cr_assert_eq(s_attempts_against((enum brk_retry_mode)m, always[i]), 4, "%s", always[i]);
+            cr_assert_eq(s_rows[3].decision, BRK_RETRY_DONE_MAX_ATTEMPTS);
+        }
+    }
+}
+
+Test(client_retries, a_closed_connection_is_retried_and_the_next_attempt_answers)
+{
+    tc_rule(s_mock, "{\"closeBeforeReply\":true,\"times\":2}");
+    struct brk_client *client = s_client(BRK_RETRY_STANDARD, 3);
+    struct brk_error err;
+    cr_assert_eq(s_converse(client, &err), BRK_OK, "%s", err.message);
+    cr_assert_eq(s_n_rows, 3);
+    cr_assert_eq(s_rows[0].status, BRK_ERR_TRANSPORT);
+    cr_assert_eq(s_rows[2].quota_capacity, 495, "a 2xx after retries refunds the last 5 taken, not all 10");
+    cr_assert_eq(s_rows[1].quota_capacity, 490);
+    brk_client_destroy(client);
+}
+
+Test(client_retries, a_throttled_stream_is_retried_before_it_opens_but_not_inside)
+{
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":1}");
+    struct brk_client *client = s_client(BRK_RETRY_STANDARD, 3);
+    struct brk_stream_accumulator *acc = NULL;
+    cr_assert_eq(brk_stream_accumulator_new(&acc), BRK_OK);
+    struct brk_error err;
+    cr_assert_eq(brk_converse_stream(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), brk_stream_accumulator_on_event, acc,
+                                     &err),
+                 BRK_OK, "%s", err.message);
+    cr_assert_eq(s_n_rows, 2);
+    tc_rule(s_mock, "{\"stream\":{\"exceptionAfterEvent\":2,\"exception\":\"throttlingException\"},\"times\":1}");
+    s_n_rows = 0;
+    cr_assert_eq(brk_converse_stream(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), brk_stream_accumulator_on_event, acc,
+                                     &err),
+                 BRK_ERR_SERVICE);
+    cr_assert_str_eq(err.code, "throttlingException");
+    cr_assert_eq(s_n_rows, 1, "an exception inside an open stream is the caller's");
+    cr_assert_eq(s_rows[0].decision, BRK_RETRY_DONE_NOT_RETRYABLE);
+    brk_stream_accumulator_destroy(acc);
+    brk_client_destroy(client);
+}
+
+Test(client_retries, the_retry_quota_runs_dry_then_refills_with_successes)
+{
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":100}");
+    struct brk_client *client = s_client(BRK_RETRY_STANDARD, 3);
+    struct brk_error err;
+    for (int call = 0; call < 33; call++) { /* 33 calls x 3 attempts = 99 throttles, 66 retries of 5 */
+        cr_assert_eq(s_converse(client, &err), BRK_ERR_SERVICE);
+    }
+    cr_assert_eq(client->retry_state.quota, 500 - 66 * 5);
+    /* Attempt 100 throttles, attempt 101 answers; then 500 - 66*5 - 5 + 5. */
+    cr_assert_eq(s_converse(client, &err), BRK_OK, "%s", err.message);
+    cr_assert_eq(client->retry_state.quota, 500 - 66 * 5);
+    /* Drain it: a rule without a limit, then calls until the quota refuses a retry. */
+    tc_rule(s_mock, "{\"id\":\"storm\",\"error\":\"ThrottlingException\"}");
+    unsigned calls = 0;
+    struct brk_call_stats st = {0};
+    while (!st.retry_quota_reached && calls++ < 100) {
+        cr_assert_eq(s_converse(client, &err), BRK_ERR_SERVICE);
+        brk_client_last_call(client, &st);
+    }
+    cr_assert(st.retry_quota_reached);
+    cr_assert_eq(client->retry_state.quota, 0);
+    cr_assert_eq(st.attempts, 1, "170 / 10 = 17 calls of 2 retries each, then none");
+    cr_assert_eq(calls, 18);
+    th_request(s_mock, "DELETE", "/_mock/rules/storm", NULL, NULL);
+    cr_assert_eq(s_converse(client, &err), BRK_OK, "%s", err.message);
+    cr_assert_eq(client->retry_state.quota, 1, "a success without retries refunds 1");
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":1}");
+    cr_assert_eq(s_converse(client, &err), BRK_ERR_SERVICE, "1 in the quota cannot pay a retry of 5");
+    brk_client_last_call(client, &st);
+    cr_assert(st.retry_quota_reached);
+    brk_client_destroy(client);
+}
+
+Test(client_retries, legacy_has_no_quota_and_retries_every_call_to_the_limit)
+{
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\"}");
+    struct brk_client *client = s_client(BRK_RETRY_LEGACY, 2);
+    struct brk_error err;
+    for (int call = 0; call < 120; call++) {
+        cr_assert_eq(s_converse(client, &err), BRK_ERR_SERVICE);
+        struct brk_call_stats st;
+        brk_client_last_call(client, &st);
+        cr_assert_eq(st.attempts, 2);
+    }
+    brk_client_destroy(client);
+}
