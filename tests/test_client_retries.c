@@ -313,3 +313,174 @@ Test(client_retries, legacy_has_no_quota_and_retries_every_call_to_the_limit)
     }
     brk_client_destroy(client);
 }
+
+/* ---- the adaptive limiter's parts against botocore's formulas (client-facts.md §3.5) ---- */
+
+#define S_EPS 1e-9
+/* cr_assert_float_eq evaluates its operands twice; a call that changes state is read once. */
+#define S_NEAR(call, want, ...)                        \
+    do {                                               \
+        double got_ = (call);                          \
+        cr_assert_float_eq(got_, (want), __VA_ARGS__); \
+    } while (0)
+
+Test(client_retries, cubic_drops_to_beta_times_the_rate_and_climbs_back_through_w_max_at_k)
+{
+    struct client_cubic c;
+    client_cubic_init(&c, 0.0);
+    cr_assert_float_eq(client_cubic_success(&c, 0.0), 0.0, S_EPS, "w_max 0, k 0 at the start");
+    cr_assert_float_eq(client_cubic_success(&c, 2.0), 0.4 * 8.0, S_EPS);
+    S_NEAR(client_cubic_error(&c, 10.0, 5.0), 7.0, S_EPS, "rate x beta 0.7");
+    double k = cbrt(10.0 * (1.0 - 0.7) / 0.4);
+    cr_assert_float_eq(c.k, k, S_EPS);
+    cr_assert_float_eq(client_cubic_success(&c, 5.0), 10.0 - 0.4 * 7.5, S_EPS, "C(0-k)^3 + w_max = 7");
+    cr_assert_float_eq(client_cubic_success(&c, 5.0 + k), 10.0, S_EPS, "back at w_max after k seconds");
+    cr_assert_float_eq(client_cubic_success(&c, 8.0), 0.4 * pow(3.0 - k, 3.0) + 10.0, S_EPS);
+}
+
+Test(client_retries, the_rate_clock_counts_per_half_second_and_smooths_by_0_8)
+{
+    struct client_rate_clock r;
+    client_rate_clock_init(&r, 100.3);
+    cr_assert_float_eq(r.last_bucket_s, 100.0, S_EPS, "starts at the whole second");
+    S_NEAR(client_rate_clock_record(&r, 100.3), 0.0, S_EPS, "same window: still 0");
+    S_NEAR(client_rate_clock_record(&r, 100.6), 0.8 * (2 / 0.5), S_EPS);
+    S_NEAR(client_rate_clock_record(&r, 101.2), 0.8 * (1 / 0.5) + 0.2 * 3.2, S_EPS);
+    S_NEAR(client_rate_clock_record(&r, 101.4), 2.24, S_EPS, "same window again");
+}
+
+Test(client_retries, the_token_bucket_starts_empty_at_one_per_second_and_floors_at_half)
+{
+    struct client_token_bucket b;
+    client_token_bucket_init(&b, 0.0);
+    S_NEAR(client_token_bucket_try_acquire(&b, 0.0), 1.0, S_EPS, "empty: wait 1 s at 1/s");
+    S_NEAR(client_token_bucket_try_acquire(&b, 1.0), 0.0, S_EPS);
+    client_token_bucket_set_rate(&b, 0.2, 1.0);
+    cr_assert_float_eq(b.fill_rate, 0.5, S_EPS, "minimum fill rate 0.5");
+    cr_assert_float_eq(b.max_capacity, 1.0, S_EPS, "minimum capacity 1");
+    S_NEAR(client_token_bucket_try_acquire(&b, 1.0), 2.0, S_EPS);
+    S_NEAR(client_token_bucket_try_acquire(&b, 3.0), 0.0, S_EPS);
+    client_token_bucket_set_rate(&b, 4.0, 3.0);
+    cr_assert_float_eq(b.max_capacity, 4.0, S_EPS);
+    for (int i = 0; i < 4; i++) {
+        S_NEAR(client_token_bucket_try_acquire(&b, 4.0), 0.0, S_EPS, "4 tokens after 1 s at 4/s");
+    }
+    S_NEAR(client_token_bucket_try_acquire(&b, 4.0), 0.25, S_EPS);
+    client_token_bucket_set_rate(&b, 2.0, 10.0);
+    cr_assert_float_eq(b.current, 2.0, S_EPS, "refilled at the old rate, then cut to the new capacity");
+}
+
+/* One call per attempt (max_attempts 1) so that each row is one limiter update. */
+static void s_adaptive_calls(struct brk_client *client, int n, enum brk_status want)
+{
+    struct brk_error err;
+    for (int i = 0; i < n; i++) {
+        cr_assert_eq(s_converse(client, &err), want, "%s", err.message);
+    }
+}
+
+Test(client_retries, the_adaptive_rate_falls_under_sustained_throttling_and_recovers_after)
+{
+    struct brk_client *client = s_client(BRK_RETRY_ADAPTIVE, 1);
+    s_adaptive_calls(client, 6, BRK_OK); /* a measured rate to start from */
+    tc_rule(s_mock, "{\"id\":\"storm\",\"error\":\"ThrottlingException\"}");
+    size_t first = s_n_rows;
+    s_adaptive_calls(client, 12, BRK_ERR_SERVICE);
+    double prev_fill = 0.0;
+    for (size_t i = first; i < s_n_rows; i++) {
+        const struct brk_retry_attempt *a = &s_rows[i];
+        double use = i == first ? a->measured_rate : fmin(a->measured_rate, prev_fill);
+        double want = fmax(0.5, fmin(use * 0.7, 2.0 * a->measured_rate)); /* cubic.error, then the caps */
+        cr_assert_float_eq(a->fill_rate, want, 1e-9, "row %zu: %f, want %f", i, a->fill_rate, want);
+        cr_assert(a->bucket_enabled);
+        prev_fill = a->fill_rate;
+    }
+    cr_assert_float_eq(prev_fill, 0.5, 1e-9, "sustained throttling ends at the floor");
+    cr_assert_geq(s_rows[s_n_rows - 1].bucket_wait_ms, 1000, "the limiter holds sends back");
+    th_request(s_mock, "DELETE", "/_mock/rules/storm", NULL, NULL);
+    const struct client_cubic *cubic = &client->retry_state.cubic;
+    first = s_n_rows;
+    s_adaptive_calls(client, 30, BRK_OK);
+    for (size_t i = first; i < s_n_rows; i++) {
+        const struct brk_retry_attempt *a = &s_rows[i];
+        double t = (double)a->send_ms / 1000.0;
+        double cubic_rate = 0.4 * pow(t - cubic->last_fail_s - cubic->k, 3.0) + cubic->w_max;
+        double want = fmax(0.5, fmin(cubic_rate, 2.0 * a->measured_rate));
+        cr_assert_float_eq(a->fill_rate, want, 1e-6, "row %zu: %f, want %f", i, a->fill_rate, want);
+    }
+    cr_assert_gt(s_rows[s_n_rows - 1].fill_rate, 2.0, "recovered: %f", s_rows[s_n_rows - 1].fill_rate);
+    cr_assert_lt(s_rows[s_n_rows - 1].bucket_wait_ms, s_rows[first].bucket_wait_ms);
+    brk_client_destroy(client);
+}
+
+/* ---- the routes to the mode and the attempt count (docs/retries.md) -------------------- */
+
+static struct brk_client *s_env_client(struct brk_client_config *cfg, struct brk_error *err)
+{
+    static char url[128];
+    th_base_url(s_mock, url, sizeof(url));
+    cfg->endpoint = url;
+    struct brk_client *client = NULL;
+    brk_client_new(cfg, &client, err);
+    return client;
+}
+
+Test(client_retries, the_environment_and_the_profile_choose_the_mode_and_total_attempts)
+{
+    struct brk_client_config cfg;
+    tc_config_init(&cfg);
+    cfg.retry.max_attempts = 0;
+    struct brk_error err;
+    tc_write_home_file(".aws/config", "[default]\nretry_mode = adaptive\nmax_attempts = 7\n");
+    struct brk_client *c = s_env_client(&cfg, &err);
+    cr_assert_not_null(c, "%s", err.message);
+    cr_assert_eq(brk_client_retry_mode(c), BRK_RETRY_ADAPTIVE);
+    cr_assert_eq(brk_client_max_attempts(c), 7, "the profile counts attempts");
+    brk_client_destroy(c);
+    setenv("AWS_RETRY_MODE", "standard", 1);
+    setenv("AWS_MAX_ATTEMPTS", "2", 1);
+    c = s_env_client(&cfg, &err);
+    cr_assert_eq(brk_client_retry_mode(c), BRK_RETRY_STANDARD, "the environment wins over the profile");
+    cr_assert_eq(brk_client_max_attempts(c), 2, "AWS_MAX_ATTEMPTS counts attempts");
+    brk_client_destroy(c);
+    cfg.retry.mode = BRK_RETRY_LEGACY;
+    cfg.retry.max_retries = 4;
+    c = s_env_client(&cfg, &err);
+    cr_assert_eq(brk_client_retry_mode(c), BRK_RETRY_LEGACY, "code wins");
+    cr_assert_eq(brk_client_max_attempts(c), 5, "retries={'max_attempts': 4} is 4 retries");
+    brk_client_destroy(c);
+    cfg.retry.max_attempts = 9;
+    c = s_env_client(&cfg, &err);
+    cr_assert_eq(brk_client_max_attempts(c), 9, "total_max_attempts wins over max_attempts");
+    brk_client_destroy(c);
+}
+
+Test(client_retries, a_bad_mode_or_attempt_count_is_a_config_error_naming_its_source)
+{
+    struct brk_client_config cfg;
+    tc_config_init(&cfg);
+    cfg.retry.max_attempts = 0;
+    struct brk_error err;
+    setenv("AWS_RETRY_MODE", "Standard", 1);
+    cr_assert_null(s_env_client(&cfg, &err));
+    cr_assert_eq(err.status, BRK_ERR_CONFIG);
+    cr_assert(strstr(err.message, "AWS_RETRY_MODE"), "%s", err.message);
+    unsetenv("AWS_RETRY_MODE");
+    const char *bad[] = {"0", "three", "3x", "-1", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        setenv("AWS_MAX_ATTEMPTS", bad[i], 1);
+        struct brk_client *c = s_env_client(&cfg, &err);
+        if (bad[i][0] == '\0') { /* an empty variable is unset, as elsewhere in the client */
+            cr_assert_not_null(c, "%s", err.message);
+            cr_assert_eq(brk_client_max_attempts(c), 5);
+            brk_client_destroy(c);
+            continue;
+        }
+        cr_assert_null(c, "'%s'", bad[i]);
+        cr_assert(strstr(err.message, "AWS_MAX_ATTEMPTS"), "%s", err.message);
+    }
+    unsetenv("AWS_MAX_ATTEMPTS");
+    tc_write_home_file(".aws/config", "[default]\nretry_mode = fast\n");
+    cr_assert_null(s_env_client(&cfg, &err));
+    cr_assert(strstr(err.message, "retry_mode"), "%s", err.message);
+}
