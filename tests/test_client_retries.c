@@ -484,3 +484,81 @@ Test(client_retries, a_bad_mode_or_attempt_count_is_a_config_error_naming_its_so
     cr_assert_null(s_env_client(&cfg, &err));
     cr_assert(strstr(err.message, "retry_mode"), "%s", err.message);
 }
+
+/* ---- parity with boto3 (tests/interop/retry_parity.py) ---------------------------------- */
+
+#define S_PARITY_CALLS 8
+
+/* Attempts per call in the journal, in the order the calls began (grouped by invocation id). */
+static size_t s_journal_calls(int counts[S_PARITY_CALLS])
+{
+    struct th_response r = th_request(s_mock, "GET", "/_mock/requests?operation=Converse", NULL, NULL);
+    const char *ids[S_PARITY_CALLS];
+    size_t n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "requests"))
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(e, "invocation_id"));
+        size_t i = 0;
+        while (i < n && strcmp(ids[i], id) != 0) {
+            i++;
+        }
+        if (i == n) {
+            cr_assert_lt(n, S_PARITY_CALLS);
+            ids[n] = id;
+            counts[n++] = 0;
+        }
+        counts[i]++;
+    }
+    th_response_free(&r);
+    return n;
+}
+
+static void s_parity(enum brk_retry_mode mode, unsigned k_max)
+{
+    char url[128], cmd[512];
+    th_base_url(s_mock, url, sizeof(url));
+    int len = snprintf(cmd, sizeof(cmd), "python3 tests/interop/retry_parity.py %s %s", url, brk_retry_mode_name(mode));
+    for (unsigned k = 0; k <= k_max; k++) {
+        len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " %u", k);
+    }
+    th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
+    snprintf(cmd + len, sizeof(cmd) - (size_t)len, " >/dev/null");
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    int boto[S_PARITY_CALLS], ours[S_PARITY_CALLS];
+    cr_assert_eq(s_journal_calls(boto), k_max + 1);
+    th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
+    for (unsigned k = 0; k <= k_max; k++) {
+        th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+        char rule[128];
+        snprintf(rule, sizeof(rule), "{\"error\":\"ThrottlingException\",\"times\":%u}", k);
+        if (k > 0) {
+            tc_rule(s_mock, rule);
+        }
+        struct brk_client *client = s_client(mode, 0); /* the mode's default attempts, as boto3's */
+        struct brk_error err;
+        s_converse(client, &err);
+        brk_client_destroy(client);
+    }
+    cr_assert_eq(s_journal_calls(ours), k_max + 1);
+    for (unsigned k = 0; k <= k_max; k++) {
+        cr_assert_eq(ours[k], boto[k], "%s, k=%u: libbedrock %d attempts, boto3 %d", brk_retry_mode_name(mode), k,
+                     ours[k], boto[k]);
+    }
+}
+
+static bool s_have_boto3(void)
+{
+    return system("python3 -c 'import boto3; from botocore.loaders import Loader; "
+                  "Loader().load_service_model(\"bedrock-runtime\", \"service-2\")' >/dev/null 2>&1") == 0;
+}
+
+Test(client_retries, boto3_makes_the_same_attempts_in_each_mode)
+{
+    if (!s_have_boto3()) {
+        cr_skip_test("boto3 with bedrock-runtime is not importable (pip install boto3)");
+    }
+    s_parity(BRK_RETRY_LEGACY, 6);
+    s_parity(BRK_RETRY_STANDARD, 4);
+    s_parity(BRK_RETRY_ADAPTIVE, 4);
+}
