@@ -32,6 +32,10 @@
  * request id, HTTP status), BRK_ERR_CONNECT, BRK_ERR_TIMEOUT, BRK_ERR_TRANSPORT (the connection
  * broke after it was made, a cut stream included), BRK_ERR_CRC (a corrupt event-stream frame),
  * BRK_ERR_BAD_RESPONSE, BRK_ERR_CONFIG, BRK_ERR_NOMEM, BRK_ERR_INVALID_ARG.
+ *
+ * Retries: every call retries as botocore's legacy (the default), standard or adaptive mode
+ * does (docs/retries.md); the error returned is the last attempt's. brk_client_last_call
+ * tells how many attempts a call made and how long it backed off.
  */
 #ifndef BEDROCK_CLIENT_H
 #define BEDROCK_CLIENT_H
