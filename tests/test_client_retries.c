@@ -6,6 +6,10 @@
  * that set the mode and the attempt count.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +17,8 @@
 #include "client/client_priv.h"
 #include "common/rng.h"
 #include "tests/support/client_support.h"
+
+extern char **environ;
 
 #define S_SEED 20260515u
 #define S_MAX_ROWS 64
@@ -487,7 +493,7 @@ Test(client_retries, a_bad_mode_or_attempt_count_is_a_config_error_naming_its_so
 
 /* ---- parity with boto3 (tests/interop/retry_parity.py) ---------------------------------- */
 
-#define S_PARITY_CALLS 8
+#define S_PARITY_CALLS 8 /* k = 0..7 at most: argv has room for them */
 
 /* Attempts per call in the journal, in the order the calls began (grouped by invocation id). */
 static size_t s_journal_calls(int counts[S_PARITY_CALLS])
@@ -514,17 +520,36 @@ static size_t s_journal_calls(int counts[S_PARITY_CALLS])
     return n;
 }
 
+/* Run argv (a NULL-terminated list, found on PATH) with its output discarded; its exit status, or -1. */
+static int s_spawn(char *const argv[])
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    if (rc != 0 || waitpid(pid, &status, 0) != pid) {
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void s_parity(enum brk_retry_mode mode, unsigned k_max)
 {
-    char url[128], cmd[512];
+    char url[128], ks[S_PARITY_CALLS][8];
     th_base_url(s_mock, url, sizeof(url));
-    int len = snprintf(cmd, sizeof(cmd), "python3 tests/interop/retry_parity.py %s %s", url, brk_retry_mode_name(mode));
+    char py[] = "python3", script[] = "tests/interop/retry_parity.py", mode_name[16];
+    snprintf(mode_name, sizeof(mode_name), "%s", brk_retry_mode_name(mode));
+    char *argv[5 + S_PARITY_CALLS] = {py, script, url, mode_name};
     for (unsigned k = 0; k <= k_max; k++) {
-        len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " %u", k);
+        snprintf(ks[k], sizeof(ks[k]), "%u", k);
+        argv[4 + k] = ks[k];
     }
     th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
-    snprintf(cmd + len, sizeof(cmd) - (size_t)len, " >/dev/null");
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(s_spawn(argv), 0, "tests/interop/retry_parity.py failed");
     int boto[S_PARITY_CALLS], ours[S_PARITY_CALLS];
     cr_assert_eq(s_journal_calls(boto), k_max + 1);
     th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
@@ -549,8 +574,11 @@ static void s_parity(enum brk_retry_mode mode, unsigned k_max)
 
 static bool s_have_boto3(void)
 {
-    return system("python3 -c 'import boto3; from botocore.loaders import Loader; "
-                  "Loader().load_service_model(\"bedrock-runtime\", \"service-2\")' >/dev/null 2>&1") == 0;
+    char py[] = "python3", flag[] = "-c",
+         code[] = "import boto3; from botocore.loaders import Loader; "
+                  "Loader().load_service_model('bedrock-runtime', 'service-2')";
+    char *argv[] = {py, flag, code, NULL};
+    return s_spawn(argv) == 0;
 }
 
 Test(client_retries, boto3_makes_the_same_attempts_in_each_mode)
