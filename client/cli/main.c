@@ -91,6 +91,12 @@ static bool s_number(const char *s, double *out)
     return errno == 0 && end != s && *end == '\0';
 }
 
+/* A whole number from 1 to max. */
+static bool s_whole(const char *s, double max, double *out)
+{
+    return s_number(s, out) && *out >= 1 && *out <= max && *out == (double)(long long)*out;
+}
+
 /* One option with an argument; returns 0 or an exit status. */
 static int s_option(int c, const char *arg, struct cli_options *o)
 {
@@ -109,19 +115,19 @@ static int s_option(int c, const char *arg, struct cli_options *o)
         o->retry_mode = arg;
         return 0;
     case 'A':
-        if (!s_number(arg, &v) || v < 1 || v > 1000 || v != (double)(long)v) {
+        if (!s_whole(arg, 1000, &v)) {
             return s_usage_error("--max-attempts needs an integer from 1 to 1000, not '%s'", arg);
         }
         o->max_attempts = (unsigned)v;
         return 0;
     case 'x':
-        if (!s_number(arg, &v) || v < 1 || v > 9e15 || v != (double)(long long)v) {
+        if (!s_whole(arg, 9e15, &v)) {
             return s_usage_error("--retry-seed needs a positive integer, not '%s'", arg);
         }
         o->retry_seed = (unsigned long long)v;
         return 0;
     case 'M':
-        if (!s_number(arg, &v) || v < 1 || v > 1e9 || v != (double)(long)v) {
+        if (!s_whole(arg, 1e9, &v)) {
             return s_usage_error("--max-tokens needs a positive integer, not '%s'", arg);
         }
         o->max_tokens = (long)v;
