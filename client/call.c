@@ -7,7 +7,8 @@
  * holds each send until the token bucket gives a token. What botocore does per
  * attempt and per call (client-facts.md §3.1, §4), and so what the loop must keep:
  *   - amz-sdk-invocation-id: one random UUID v4 per call, the same on every attempt;
- *   - amz-sdk-request: "attempt=1" on the first attempt, "attempt=N; max=M" on retries;
+ *   - amz-sdk-request: "attempt=1" on the first attempt, "ttl=T; attempt=N; max=M" on retries,
+ *     ttl (the server's Date + the read timeout) only once an answer carried a Date;
  *   - each attempt signed afresh (a new X-Amz-Date), the body unchanged.
  * The modelId is percent-encoded into the path as a URI label (only A-Z a-z 0-9 - . _ ~ kept,
  * so ':' travels as %3A and '/' as %2F), then the path is signed as sent.
@@ -71,9 +72,12 @@ static enum brk_status s_path(const struct brk_client *client, const struct clie
 static enum brk_status s_headers(const struct brk_client *client, const struct client_call *call,
                                  struct curl_slist **list)
 {
-    char sdk_request[64];
+    char sdk_request[96];
     if (call->attempt <= 1) {
         snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: attempt=%u", call->attempt);
+    } else if (call->ttl[0]) {
+        snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: ttl=%s; attempt=%u; max=%u", call->ttl,
+                 call->attempt, call->max_attempts);
     } else {
         snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: attempt=%u; max=%u", call->attempt,
                  call->max_attempts);
@@ -194,6 +198,9 @@ enum brk_status client_call_run(struct brk_client *client, struct client_call *c
         row.send_ms = brk_clock_now_ms(client->clock);
         brk_error_clear(err);
         enum brk_status rc = client_attempt(client, call, err);
+        if (call->date[0]) { /* botocore keeps the last ttl when an answer has no (valid) Date */
+            client_retry_ttl(call->date, client->read_timeout_ms, call->ttl);
+        }
         if (s_after_attempt(client, call, rc, err, &row, &acquired) != BRK_RETRY_AGAIN) {
             return rc;
         }

@@ -72,6 +72,8 @@ struct client_call {
     struct brk_buf resp_body;  /* non-streamed bodies and error bodies */
     char request_id[96];
     char error_type[256];
+    char date[64];                /* the answer's Date header, or "" */
+    char ttl[20];                 /* amz-sdk-request's ttl from the last answer with a Date, or "" */
     struct client_stream *stream; /* set for ConverseStream */
     /* The read timeout's watch (transport.c). */
     long read_timeout_ms;

@@ -10,7 +10,9 @@
 #include "client/retry.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- CUBIC, rate clock, token bucket (adaptive.py, bucket.py) -------------------------- */
 
@@ -292,4 +294,19 @@ enum brk_retry_decision client_retry_after(struct client_retry *r, unsigned a, c
     row->fill_rate = r->mode == BRK_RETRY_ADAPTIVE ? r->bucket.fill_rate : 0.0;
     row->measured_rate = r->mode == BRK_RETRY_ADAPTIVE ? r->clocker.measured : 0.0;
     return d;
+}
+
+bool client_retry_ttl(const char *date, long read_timeout_ms, char out[20])
+{
+    struct tm tm = {0};
+    const char *end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end == NULL || *end != '\0' || tm.tm_year < 70 || tm.tm_year > 8000) {
+        return false;
+    }
+    time_t ttl = timegm(&tm) + (time_t)(read_timeout_ms / 1000);
+    struct tm utc;
+    if (gmtime_r(&ttl, &utc) == NULL) {
+        return false;
+    }
+    return strftime(out, 20, "%Y%m%dT%H%M%SZ", &utc) == 16;
 }

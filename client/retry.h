@@ -105,6 +105,12 @@ enum brk_retry_decision client_retry_after(struct client_retry *r, unsigned a, c
                                            double now_s, unsigned *acquired, int64_t *delay_ms,
                                            struct brk_retry_attempt *row);
 
+/* amz-sdk-request's ttl after an answer with a Date header (botocore's endpoint._calculate_ttl:
+ * the local time at receipt + the read timeout + the estimated skew, server Date - local time,
+ * which comes to Date + read timeout), as YYYYMMDDTHHMMSSZ into out[20]. false (out untouched)
+ * when `date` is not an IMF-fixdate ("Mon, 07 Dec 2026 08:12:19 GMT"). */
+bool client_retry_ttl(const char *date, long read_timeout_ms, char out[20]);
+
 /* Parse a retry mode name ("legacy", "standard", "adaptive", case as botocore: exact). */
 bool client_retry_mode_parse(const char *text, enum brk_retry_mode *out);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "client/client_priv.h"
+#include "bedrock/sigv4.h"
 #include "common/rng.h"
 #include "tests/support/client_support.h"
 
@@ -47,6 +48,14 @@ static void s_stop(void)
 }
 
 TestSuite(client_retries, .init = s_start, .fini = s_stop, .timeout = TH_SUITE_TIMEOUT_S);
+
+/* DELETE an admin path (rules, the journal). */
+static void s_delete(const char *path)
+{
+    struct th_response r = th_request(s_mock, "DELETE", path, NULL, NULL);
+    cr_assert_lt(r.status, 300, "DELETE %s: %ld", path, r.status);
+    th_response_free(&r);
+}
 
 static void s_record(const struct brk_retry_attempt *a, void *user)
 {
@@ -109,7 +118,7 @@ static int64_t s_expected_delay_ms(struct brk_rng *mirror, unsigned a, bool lega
 static void s_throttle_k(enum brk_retry_mode mode, unsigned max_attempts, unsigned k)
 {
     s_n_rows = 0;
-    th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+    s_delete("/_mock/rules");
     struct brk_client *client = s_client(mode, max_attempts);
     char rule[128];
     snprintf(rule, sizeof(rule), "{\"error\":\"ThrottlingException\",\"times\":%u}", k);
@@ -197,7 +206,7 @@ Test(client_retries, the_defaults_are_botocores_legacy_with_five_attempts_and_st
 static unsigned s_attempts_against(enum brk_retry_mode mode, const char *error)
 {
     s_n_rows = 0;
-    th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+    s_delete("/_mock/rules");
     char rule[128];
     snprintf(rule, sizeof(rule), "{\"error\":\"%s\"}", error);
     tc_rule(s_mock, rule);
@@ -296,7 +305,7 @@ Test(client_retries, the_retry_quota_runs_dry_then_refills_with_successes)
     cr_assert_eq(client->retry_state.quota, 0);
     cr_assert_eq(st.attempts, 1, "170 / 10 = 17 calls of 2 retries each, then none");
     cr_assert_eq(calls, 18);
-    th_request(s_mock, "DELETE", "/_mock/rules/storm", NULL, NULL);
+    s_delete("/_mock/rules/storm");
     cr_assert_eq(s_converse(client, &err), BRK_OK, "%s", err.message);
     cr_assert_eq(client->retry_state.quota, 1, "a success without retries refunds 1");
     tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":1}");
@@ -403,7 +412,7 @@ Test(client_retries, the_adaptive_rate_falls_under_sustained_throttling_and_reco
     }
     cr_assert_float_eq(prev_fill, 0.5, 1e-9, "sustained throttling ends at the floor");
     cr_assert_geq(s_rows[s_n_rows - 1].bucket_wait_ms, 1000, "the limiter holds sends back");
-    th_request(s_mock, "DELETE", "/_mock/rules/storm", NULL, NULL);
+    s_delete("/_mock/rules/storm");
     const struct client_cubic *cubic = &client->retry_state.cubic;
     first = s_n_rows;
     s_adaptive_calls(client, 30, BRK_OK);
@@ -548,13 +557,13 @@ static void s_parity(enum brk_retry_mode mode, unsigned k_max)
         snprintf(ks[k], sizeof(ks[k]), "%u", k);
         argv[4 + k] = ks[k];
     }
-    th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
+    s_delete("/_mock/requests");
     cr_assert_eq(s_spawn(argv), 0, "tests/interop/retry_parity.py failed");
     int boto[S_PARITY_CALLS], ours[S_PARITY_CALLS];
     cr_assert_eq(s_journal_calls(boto), k_max + 1);
-    th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
+    s_delete("/_mock/requests");
     for (unsigned k = 0; k <= k_max; k++) {
-        th_request(s_mock, "DELETE", "/_mock/rules", NULL, NULL);
+        s_delete("/_mock/rules");
         char rule[128];
         snprintf(rule, sizeof(rule), "{\"error\":\"ThrottlingException\",\"times\":%u}", k);
         if (k > 0) {
@@ -589,4 +598,49 @@ Test(client_retries, boto3_makes_the_same_attempts_in_each_mode)
     s_parity(BRK_RETRY_LEGACY, 6);
     s_parity(BRK_RETRY_STANDARD, 4);
     s_parity(BRK_RETRY_ADAPTIVE, 4);
+}
+
+/* ---- amz-sdk-request on retries (client-facts.md §3.1) ---------------------------------- */
+
+Test(client_retries, the_ttl_is_the_servers_date_plus_the_read_timeout)
+{
+    char out[20] = "untouched";
+    cr_assert(client_retry_ttl("Mon, 07 Dec 2026 08:12:19 GMT", 60000, out));
+    cr_assert_str_eq(out, "20261207T081319Z");
+    cr_assert(client_retry_ttl("Thu, 31 Dec 2026 23:59:30 GMT", 45500, out));
+    cr_assert_str_eq(out, "20270101T000015Z", "45.5 s truncated to whole seconds, across the year");
+    strcpy(out, "untouched");
+    cr_assert_not(client_retry_ttl("Mon, 07 Dec 2026 08:12:19", 60000, out));
+    cr_assert_not(client_retry_ttl("Mon, 07 Dec 2026 08:12:19 GMT junk", 60000, out));
+    cr_assert_not(client_retry_ttl("", 60000, out));
+    cr_assert_str_eq(out, "untouched");
+}
+
+Test(client_retries, retries_carry_ttl_attempt_and_max_as_botocore_sends_them)
+{
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":2}");
+    struct brk_client *client = s_client(BRK_RETRY_STANDARD, 3);
+    struct brk_error err;
+    cr_assert_eq(s_converse(client, &err), BRK_OK, "%s", err.message);
+    struct th_response r = th_request(s_mock, "GET", "/_mock/requests?operation=Converse", NULL, NULL);
+    const cJSON *entries = cJSON_GetObjectItem(r.json, "requests");
+    cr_assert_eq(cJSON_GetArraySize(entries), 3);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(entries, 0), "sdk_request")),
+                     "attempt=1");
+    for (int i = 1; i < 3; i++) {
+        const cJSON *e = cJSON_GetArrayItem(entries, i);
+        const char *sdk = cJSON_GetStringValue(cJSON_GetObjectItem(e, "sdk_request"));
+        char ttl[20], want[64];
+        cr_assert_eq(sscanf(sdk, "ttl=%16[0-9TZ];", ttl), 1, "%s", sdk);
+        snprintf(want, sizeof(want), "ttl=%s; attempt=%d; max=3", ttl, i + 1);
+        cr_assert_str_eq(sdk, want);
+        /* The previous answer's Date (the mock's clock, whole seconds) + 60 s. */
+        int64_t prev_s =
+            (int64_t)cJSON_GetObjectItem(cJSON_GetArrayItem(entries, i - 1), "time_ms")->valuedouble / 1000;
+        int64_t ttl_s = 0;
+        cr_assert(brk_sigv4_parse_date(ttl, &ttl_s));
+        cr_assert(ttl_s >= prev_s + 60 && ttl_s <= prev_s + 61, "%s vs %lld", ttl, (long long)prev_s);
+    }
+    th_response_free(&r);
+    brk_client_destroy(client);
 }
