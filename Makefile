@@ -12,7 +12,8 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
-#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc and bedrock-converse
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock (make uninstall)
+#   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
 #
 # Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
@@ -97,7 +98,7 @@ CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests
 
 .PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
-        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall
+        fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
 all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(TEST_BIN) $(BENCH_BINS)
@@ -129,6 +130,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
+	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
 # Criterion and the interop runners would not notice) goes to a file; tests/sanitizer-verdict.sh
@@ -183,9 +185,9 @@ $(GEN)/models_json.c: fixtures/models.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh brk_default_models_json $< > $@
 
-# docs/client.md's example, extracted and compiled into the test binary (main renamed), so the
+# README.md's C example, extracted and compiled into the test binary (main renamed), so the
 # documented program is built and run by tests/test_client_docs.c.
-$(GEN)/client_example.c: docs/client.md
+$(GEN)/client_example.c: README.md
 	@mkdir -p $(dir $@)
 	$(Q)awk '/^\/\* example.c:/{on=1} on&&/^```/{exit} on{print}' $< > $@
 
@@ -278,6 +280,11 @@ lint:
 $(BIN)/bench_%: $(OBJ)/bench/bench_%.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The fidelity suite's figures (docs/fidelity.md): replay fixtures/fidelity/, print the report.
+fidelity: $(TEST_BIN) $(MOCK_BIN)
+	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(TEST_BIN) --filter 'fidelity/*' >/dev/null 2>&1; \
+	  rc=$$?; cat build/fidelity-report.txt; exit $$rc
 
 bench: deps-check
 	$(Q)command -v wrk >/dev/null 2>&1 || sh scripts/deps.sh wrk

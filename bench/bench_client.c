@@ -25,7 +25,8 @@
 static double s_seconds(void)
 {
     const char *v = getenv("BENCH_SECONDS");
-    return v && atof(v) > 0 ? atof(v) : 3.0;
+    double seconds = v ? strtod(v, NULL) : 0;
+    return seconds > 0 ? seconds : 3.0;
 }
 
 static double s_converse_rate(const char *url, double seconds)
@@ -85,7 +86,8 @@ static bool s_boto3(const char *url, double seconds, double *converse, double *s
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "python3 bench/boto3_converse.py %s %.1f 2>/dev/null", url, seconds);
     FILE *f = popen(cmd, "r");
-    int got = f ? fscanf(f, "%lf %lf", converse, signing) : 0;
+    char line[128] = "";
+    int got = f && fgets(line, sizeof(line), f) ? sscanf(line, "%lf %lf", converse, signing) : 0;
     if (f) {
         pclose(f);
     }

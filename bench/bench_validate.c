@@ -13,8 +13,6 @@
 #include "mock/mock_priv.h"
 #include "mock/pipeline/stages.h"
 
-extern const unsigned char brk_default_models_json[];
-extern const size_t brk_default_models_json_len;
 
 #define S_MODEL "anthropic.claude-3-5-sonnet-20241022-v2:0"
 #define S_ROUNDS 5
@@ -111,8 +109,7 @@ int main(void)
     char *body = s_build_request(&len);
     struct mock_catalog *catalog = NULL;
     char err[256];
-    if (mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &catalog, err,
-                           sizeof(err)) != BRK_OK) {
+    if (mock_catalog_load_default(&catalog, err, sizeof(err)) != BRK_OK) {
         fprintf(stderr, "bench_validate: catalogue: %s\n", err);
         return 1;
     }

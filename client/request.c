@@ -198,6 +198,11 @@ static enum brk_status s_refuse(struct brk_error *err, const char *fmt, ...)
 static enum brk_status s_check_block(const struct brk_request *req, const cJSON *block, int n, int k,
                                      struct brk_error *err)
 {
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(block, "text");
+    bool cache_point_next = block->next && cJSON_HasObjectItem(block->next, "cachePoint");
+    if (cJSON_IsString(text) && brk_rule_text_refused(text->valuestring, cache_point_next)) {
+        return s_refuse(err, BRK_MSG_BLANK_TEXT, n, k);
+    }
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(block, "toolResult");
     if ((result || cJSON_GetObjectItemCaseSensitive(block, "toolUse")) && !req->member[BRK_RQ_TOOLS]) {
         return s_refuse(err, BRK_MSG_NO_TOOL_CONFIG);

@@ -198,7 +198,9 @@ enum brk_status brk_request_text(struct brk_request *req, const char *text)
     if (st != BRK_OK) {
         return st;
     }
-    if (!slot.in_result && brk_rule_text_blank(text)) {
+    /* Empty text is refused now; whitespace-only text only when no cachePoint follows it,
+     * which brk_request_to_json checks once the message is complete (common/converse_rules.h). */
+    if (!slot.in_result && !text[0]) {
         return brk_rq_fail(req, BRK_ERR_INVALID_ARG, BRK_MSG_BLANK_TEXT, slot.message, slot.block);
     }
     return brk_rq_add(req, &slot, "text", cJSON_CreateString(text));

@@ -145,7 +145,7 @@ void brk_cachepoint_scan(const cJSON *converse_input, struct brk_cachepoint_list
 {
     struct brk_cachepoint_scanner scanner;
     brk_cachepoint_scanner_init(&scanner, out);
-    brk_converse_walk(converse_input, s_scan_visit, &scanner);
+    brk_converse_walk(converse_input, NULL, s_scan_visit, &scanner);
 }
 
 /* ---- The check ---- */

@@ -14,6 +14,11 @@ bool brk_rule_text_blank(const char *text)
     return true;
 }
 
+bool brk_rule_text_refused(const char *text, bool cache_point_follows)
+{
+    return brk_rule_text_blank(text) && !(text[0] && cache_point_follows);
+}
+
 bool brk_rule_document_name_ok(const char *name)
 {
     bool prev_space = false;

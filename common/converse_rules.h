@@ -61,6 +61,14 @@
 /* Whether a text block is blank: empty, or only ASCII whitespace (" \t\n\v\f\r"). */
 bool brk_rule_text_blank(const char *text);
 
+/* Whether Bedrock refuses a text block as blank (BRK_MSG_BLANK_TEXT). A blank block is refused
+ * unless it is whitespace (not empty) and the block right after it is a cachePoint: live
+ * Bedrock accepted [text, document, {"text": "\n"}, cachePoint, text, cachePoint] on Claude
+ * Sonnet 4.5 (pydantic-ai's recordings, model-families.md) and refuses "   " alone at content.0
+ * (docs/validation.md). The whitespace block then carries the cache point, as pydantic-ai
+ * uses it after a document, which a cachePoint may not follow directly. */
+bool brk_rule_text_refused(const char *text, bool cache_point_follows);
+
 /* Whether a document name passes Bedrock's rule (measured live): letters, digits, single ASCII
  * spaces, and -()[]_ . */
 bool brk_rule_document_name_ok(const char *name);

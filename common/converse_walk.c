@@ -4,99 +4,237 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/base64.h"
+#include "common/image_size.h"
 #include "common/json.h"
 #include "common/tokens.h"
 
-static uint64_t s_json_tokens(const cJSON *json)
+/* How much of an image is decoded to find its size: a JPEG's frame header may follow a large
+ * EXIF segment. Beyond this the image counts as of unknown size. */
+#define S_IMAGE_HEADER_MAX_BYTES (256u * 1024u)
+/* How much of a document is decoded to count its pages or text. */
+#define S_DOCUMENT_MAX_BYTES (32u * 1024u * 1024u)
+
+/* How a block is counted: under which profile (NULL: the generic estimator), and whether it
+ * sits inside a toolResult (where Bedrock bills a PDF as its text only, token-accounting.md 2.5). */
+struct s_count {
+    const struct brk_token_profile *profile;
+    bool in_tool_result;
+};
+
+static uint64_t s_text(const struct s_count *c, const char *text)
+{
+    return text ? brk_token_profile_text(c->profile, text, strlen(text)) : 0;
+}
+
+static uint64_t s_json_tokens(const struct s_count *c, const cJSON *json)
 {
     if (!json) {
         return 0;
     }
     if (cJSON_IsString(json)) {
-        return brk_tokens_estimate_str(json->valuestring);
+        return s_text(c, json->valuestring);
     }
     char *text = cJSON_PrintUnformatted(json);
-    uint64_t n = brk_tokens_estimate_str(text);
+    uint64_t n = s_text(c, text);
     cJSON_free(text); /* printed by cJSON's allocator, so freed by it */
     return n;
 }
 
-static uint64_t s_document_tokens(const cJSON *doc)
+/* The first `max_bytes` (about) of a base64 blob, decoded into `out`; false when it is not base64. */
+static bool s_decode_prefix(const char *b64, size_t max_bytes, struct brk_buf *out)
+{
+    size_t len = strlen(b64);
+    size_t want = max_bytes / 3 * 4;
+    brk_buf_init(out, max_bytes);
+    return brk_base64_decode(b64, len < want ? len : want, out) == BRK_OK;
+}
+
+static uint64_t s_image_tokens(const struct s_count *c, const cJSON *image)
+{
+    if (!c->profile) {
+        return BRK_WALK_IMAGE_TOKENS;
+    }
+    const char *b64 = cJSON_GetStringValue(brk_json_get(brk_json_get(image, "source"), "bytes"));
+    struct brk_image_size size = {0};
+    if (b64) {
+        struct brk_buf raw;
+        if (s_decode_prefix(b64, S_IMAGE_HEADER_MAX_BYTES, &raw)) {
+            brk_image_size_read((const uint8_t *)raw.data, raw.len, &size);
+        }
+        brk_buf_clean_up(&raw);
+    }
+    return brk_token_profile_image(c->profile, size.width_px, size.height_px);
+}
+
+/* PDF pages: "/Type /Page" (or "/Type/Page") not followed by "s"; at least one. */
+static uint64_t s_pdf_pages(const char *pdf, size_t len)
+{
+    uint64_t pages = 0;
+    for (size_t i = 0; i + 10 < len; i++) {
+        if (memcmp(pdf + i, "/Type", 5) != 0) {
+            continue;
+        }
+        size_t j = i + 5;
+        j += j < len && pdf[j] == ' ';
+        if (j + 5 <= len && memcmp(pdf + j, "/Page", 5) == 0 && (j + 5 == len || pdf[j + 5] != 's')) {
+            pages++;
+        }
+    }
+    return pages ? pages : 1;
+}
+
+static bool s_format_is(const cJSON *doc, const char *const *formats, size_t n)
+{
+    const char *f = cJSON_GetStringValue(brk_json_get(doc, "format"));
+    for (size_t i = 0; f && i < n; i++) {
+        if (strcmp(f, formats[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Document bytes under a profile: a PDF by its pages (text, plus a page image outside a
+ * toolResult), a text format by its text, anything else at about 4 bytes per token. */
+static uint64_t s_document_bytes_tokens(const struct s_count *c, const cJSON *doc, const char *b64)
+{
+    static const char *const text_formats[] = {"txt", "md", "csv", "html"};
+    static const char *const pdf[] = {"pdf"};
+    struct brk_buf raw;
+    uint64_t n = (uint64_t)strlen(b64) * 3 / 4 / 4;
+    if (!s_decode_prefix(b64, S_DOCUMENT_MAX_BYTES, &raw)) {
+        brk_buf_clean_up(&raw);
+        return n;
+    }
+    n = raw.len / 4;
+    if (s_format_is(doc, pdf, 1)) {
+        uint64_t pages = s_pdf_pages(raw.data, raw.len);
+        n = pages * (c->profile->pdf_page_text + (c->in_tool_result ? 0 : c->profile->pdf_page_image));
+    } else if (s_format_is(doc, text_formats, sizeof(text_formats) / sizeof(text_formats[0]))) {
+        n = brk_token_profile_text(c->profile, raw.data, raw.len);
+    }
+    brk_buf_clean_up(&raw);
+    return n;
+}
+
+static uint64_t s_document_tokens(const struct s_count *c, const cJSON *doc)
 {
     const cJSON *source = brk_json_get(doc, "source");
-    uint64_t n = s_json_tokens(brk_json_get(doc, "name"));
+    uint64_t n = s_json_tokens(c, brk_json_get(doc, "name"));
     const cJSON *bytes = brk_json_get(source, "bytes");
-    if (cJSON_IsString(bytes)) {
+    if (cJSON_IsString(bytes) && c->profile) {
+        n += s_document_bytes_tokens(c, doc, bytes->valuestring);
+    } else if (cJSON_IsString(bytes)) {
         /* Decoded size is 3/4 of the base64 text; about 4 bytes of extracted text per token. */
         n += (uint64_t)strlen(bytes->valuestring) * 3 / 4 / 4;
     }
-    n += s_json_tokens(brk_json_get(source, "text"));
+    n += s_json_tokens(c, brk_json_get(source, "text"));
     const cJSON *chunk = NULL;
     cJSON_ArrayForEach(chunk, brk_json_get(source, "content"))
     {
-        n += s_json_tokens(brk_json_get(chunk, "text"));
+        n += s_json_tokens(c, brk_json_get(chunk, "text"));
     }
     return n;
 }
 
-static uint64_t s_tool_result_tokens(const cJSON *result)
+static uint64_t s_block_tokens(const struct s_count *c, const cJSON *block);
+
+static uint64_t s_tool_result_tokens(const struct s_count *c, const cJSON *result)
 {
-    uint64_t n = 0;
+    struct s_count inner = {.profile = c->profile, .in_tool_result = true};
+    uint64_t n = c->profile ? c->profile->tool_result_block : 0;
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, brk_json_get(result, "content"))
     {
-        n += brk_converse_block_tokens(item);
+        n += s_block_tokens(&inner, item);
     }
     return n;
 }
 
-uint64_t brk_converse_block_tokens(const cJSON *block)
+static uint64_t s_tool_spec_tokens(const struct s_count *c, const cJSON *spec)
+{
+    if (c->profile) {
+        return s_json_tokens(c, spec); /* 2.3: the toolSpec's JSON length / 3.7-3.8 */
+    }
+    const cJSON *schema = brk_json_get(brk_json_get(spec, "inputSchema"), "json");
+    return s_json_tokens(c, brk_json_get(spec, "name")) + s_json_tokens(c, brk_json_get(spec, "description")) +
+           s_json_tokens(c, schema);
+}
+
+/* Kinds billed by what they are rather than their text. */
+static bool s_media_tokens(const struct s_count *c, const cJSON *block, uint64_t *out)
 {
     const cJSON *v = NULL;
+    if ((v = brk_json_get(block, "image"))) {
+        *out = s_image_tokens(c, v);
+    } else if ((v = brk_json_get(block, "video"))) {
+        *out = c->profile ? c->profile->video_tokens : BRK_WALK_IMAGE_TOKENS;
+    } else if ((v = brk_json_get(block, "document"))) {
+        *out = s_document_tokens(c, v);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static uint64_t s_block_tokens(const struct s_count *c, const cJSON *block)
+{
+    const cJSON *v = NULL;
+    uint64_t n = 0;
     if ((v = brk_json_get(block, "text")) && cJSON_IsString(v)) {
-        return brk_tokens_estimate_str(v->valuestring);
+        return s_text(c, v->valuestring);
     }
     if ((v = brk_json_get(block, "json"))) {
-        return s_json_tokens(v);
+        return s_json_tokens(c, v);
     }
     if (brk_json_get(block, "cachePoint")) {
         return 0;
     }
-    if (brk_json_get(block, "image") || brk_json_get(block, "video")) {
-        return BRK_WALK_IMAGE_TOKENS;
-    }
-    if ((v = brk_json_get(block, "document"))) {
-        return s_document_tokens(v);
+    if (s_media_tokens(c, block, &n)) {
+        return n;
     }
     if ((v = brk_json_get(block, "toolUse"))) {
-        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "input"));
+        return (c->profile ? c->profile->tool_use_block : 0) + s_json_tokens(c, brk_json_get(v, "name")) +
+               s_json_tokens(c, brk_json_get(v, "input"));
     }
     if ((v = brk_json_get(block, "toolResult"))) {
-        return s_tool_result_tokens(v);
+        return s_tool_result_tokens(c, v);
     }
     if ((v = brk_json_get(block, "toolSpec"))) {
-        const cJSON *schema = brk_json_get(brk_json_get(v, "inputSchema"), "json");
-        return s_json_tokens(brk_json_get(v, "name")) + s_json_tokens(brk_json_get(v, "description")) +
-               s_json_tokens(schema);
+        return s_tool_spec_tokens(c, v);
     }
     if ((v = brk_json_get(block, "reasoningContent"))) {
-        return s_json_tokens(brk_json_get(brk_json_get(v, "reasoningText"), "text"));
+        bool free_history = c->profile && c->profile->history_reasoning_free;
+        return free_history ? 0 : s_json_tokens(c, brk_json_get(brk_json_get(v, "reasoningText"), "text"));
     }
     if ((v = brk_json_get(block, "guardContent"))) {
-        return s_json_tokens(brk_json_get(brk_json_get(v, "text"), "text"));
+        return s_json_tokens(c, brk_json_get(brk_json_get(v, "text"), "text"));
     }
-    return s_json_tokens(block);
+    return s_json_tokens(c, block);
 }
 
-static void s_visit(brk_walk_fn fn, void *ctx, struct brk_walk_visit *visit, const cJSON *block, bool count)
+uint64_t brk_converse_block_tokens(const cJSON *block, const struct brk_token_profile *profile)
+{
+    struct s_count c = {.profile = profile};
+    return s_block_tokens(&c, block);
+}
+
+struct s_walk_opts {
+    bool count;
+    const struct brk_token_profile *profile;
+};
+
+static void s_visit(brk_walk_fn fn, void *ctx, struct brk_walk_visit *visit, const cJSON *block,
+                    const struct s_walk_opts *opts)
 {
     visit->block = block;
     visit->cache_point = brk_json_get(block, "cachePoint");
-    visit->tokens = count ? brk_converse_block_tokens(block) : 0;
+    visit->tokens = opts->count ? brk_converse_block_tokens(block, opts->profile) : 0;
     fn(ctx, visit);
 }
 
-static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, bool count)
+static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, const struct s_walk_opts *opts)
 {
     struct brk_walk_visit visit;
     const cJSON *block = NULL;
@@ -107,14 +245,14 @@ static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, bool count)
     cJSON_ArrayForEach(block, brk_json_get(brk_json_get(input, "toolConfig"), "tools"))
     {
         visit.block_index = i++;
-        s_visit(fn, ctx, &visit, block, count);
+        s_visit(fn, ctx, &visit, block, opts);
     }
     visit.section = BRK_WALK_SYSTEM;
     i = 0;
     cJSON_ArrayForEach(block, brk_json_get(input, "system"))
     {
         visit.block_index = i++;
-        s_visit(fn, ctx, &visit, block, count);
+        s_visit(fn, ctx, &visit, block, opts);
     }
     visit.section = BRK_WALK_MESSAGES;
     int m = 0;
@@ -127,19 +265,21 @@ static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, bool count)
         cJSON_ArrayForEach(block, brk_json_get(message, "content"))
         {
             visit.block_index = i++;
-            s_visit(fn, ctx, &visit, block, count);
+            s_visit(fn, ctx, &visit, block, opts);
         }
     }
 }
 
-void brk_converse_walk(const cJSON *input, brk_walk_fn fn, void *ctx)
+void brk_converse_walk(const cJSON *input, const struct brk_token_profile *profile, brk_walk_fn fn, void *ctx)
 {
-    s_walk(input, fn, ctx, true);
+    struct s_walk_opts opts = {.count = true, .profile = profile};
+    s_walk(input, fn, ctx, &opts);
 }
 
 void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx)
 {
-    s_walk(input, fn, ctx, false);
+    struct s_walk_opts opts = {.count = false};
+    s_walk(input, fn, ctx, &opts);
 }
 
 void brk_walk_location(const struct brk_walk_visit *visit, char *out, size_t out_len)
@@ -162,10 +302,10 @@ static void s_sum(void *ctx, const struct brk_walk_visit *visit)
     *(uint64_t *)ctx += visit->tokens;
 }
 
-uint64_t brk_converse_input_tokens(const cJSON *input)
+uint64_t brk_converse_input_tokens(const cJSON *input, const struct brk_token_profile *profile)
 {
-    uint64_t total = 0;
-    brk_converse_walk(input, s_sum, &total);
+    uint64_t total = brk_token_profile_overhead(profile, input);
+    brk_converse_walk(input, profile, s_sum, &total);
     return total;
 }
 

@@ -7,7 +7,8 @@
  * placement (common/cachepoint.h) always agree. Token rules per block type are in
  * docs/tokens.md. Every visited block is borrowed from the input, valid while it is.
  * Pure and thread-safe; the walk allocates only to print a JSON value whose tokens it counts
- * (a value that cannot be printed, out of memory, counts 0).
+ * and, under a profile, to decode an image's header or a document's bytes (bounded; a value
+ * that cannot be printed or decoded, out of memory, counts as of unknown size).
  */
 #ifndef BEDROCK_COMMON_CONVERSE_WALK_H
 #define BEDROCK_COMMON_CONVERSE_WALK_H
@@ -16,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/token_profile.h"
 
 /* Tokens charged for one image: Anthropic's formula (w*h/750) at about 1.15 megapixels,
  * the size Bedrock's Claude models scale large images down to. */
@@ -38,8 +41,9 @@ typedef void (*brk_walk_fn)(void *ctx, const struct brk_walk_visit *visit);
 
 /* Visit every block of `input` (a Converse/ConverseStream body or CountTokens' `converse`),
  * top-level blocks only: the content of a toolResult is not visited on its own. A NULL or
- * non-object input has no blocks. */
-void brk_converse_walk(const cJSON *input, brk_walk_fn fn, void *ctx);
+ * non-object input has no blocks. Tokens are counted under `profile` (NULL: the generic
+ * estimator, no per-family rules). */
+void brk_converse_walk(const cJSON *input, const struct brk_token_profile *profile, brk_walk_fn fn, void *ctx);
 
 /* The same walk without counting tokens (visit->tokens is 0): for visitors that only look. */
 void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx);
@@ -50,11 +54,12 @@ void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx);
 #define BRK_WALK_LOCATION_LEN 48
 void brk_walk_location(const struct brk_walk_visit *visit, char *out, size_t out_len);
 
-/* Sum of every block's tokens. */
-uint64_t brk_converse_input_tokens(const cJSON *input);
+/* The input tokens Bedrock bills for `input`: every block's tokens plus the profile's
+ * request-level overhead (brk_token_profile_overhead). */
+uint64_t brk_converse_input_tokens(const cJSON *input, const struct brk_token_profile *profile);
 
-/* Tokens of one content / system / tool block. */
-uint64_t brk_converse_block_tokens(const cJSON *block);
+/* Tokens of one content / system / tool block under `profile` (NULL: generic). */
+uint64_t brk_converse_block_tokens(const cJSON *block, const struct brk_token_profile *profile);
 
 /* The last message of `input` with role "user" (borrowed from `input`), or NULL. */
 const cJSON *brk_converse_last_user_message(const cJSON *input);

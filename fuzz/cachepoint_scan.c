@@ -46,7 +46,7 @@ FUZZ_TARGET(cachepoint_scan)
     brk_cachepoint_count(json, &counts);
     size_t listed = list.total_points < BRK_CACHEPOINT_LIST_MAX ? list.total_points : BRK_CACHEPOINT_LIST_MAX;
     if (counts.total != list.total_points || list.n_points != listed ||
-        list.total_tokens > brk_converse_input_tokens(json)) {
+        list.total_tokens > brk_converse_input_tokens(json, NULL)) {
         abort(); /* the walkers disagree */
     }
     bool strict_ok = s_check(&list, &strict);

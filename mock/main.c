@@ -24,6 +24,9 @@ static const char s_usage[] =
     "  --port N               port to listen on (default 8787; 0 picks a free port)\n"
     "  --port-file FILE       write the bound port to FILE once connections are accepted\n"
     "  --models FILE          model catalogue JSON (default: the built-in fixtures/models.json)\n"
+    "  --application-profile-model ID\n"
+    "                         model an undeclared application-inference-profile ARN resolves\n"
+    "                         to (default: the catalogue's, amazon.nova-micro-v1:0)\n"
     "  --seed N               make request ids and random choices reproducible\n"
     "  --clock real|virtual   time source (default real); virtual time moves only through\n"
     "                         POST /_mock/clock {\"advance_ms\": N}\n"
@@ -63,7 +66,7 @@ static const char s_usage[] =
     "  -V, --version          show the version and exit\n"
     "\n"
     "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
-    "POST /_mock/reset, GET /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
+    "POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
     "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
@@ -71,13 +74,14 @@ enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK
        OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
        OPT_RULES, OPT_QUOTA,
        OPT_ADMIN_TOKEN, OPT_NO_ADMIN,
-       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION };
+       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION, OPT_APP_PROFILE_MODEL };
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
     {"port", required_argument, NULL, OPT_PORT},
     {"port-file", required_argument, NULL, OPT_PORT_FILE},
     {"models", required_argument, NULL, OPT_MODELS},
+    {"application-profile-model", required_argument, NULL, OPT_APP_PROFILE_MODEL},
     {"seed", required_argument, NULL, OPT_SEED},
     {"clock", required_argument, NULL, OPT_CLOCK},
     {"journal-size", required_argument, NULL, OPT_JOURNAL},
@@ -241,6 +245,7 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     case OPT_HOST: cli->cfg.host = arg; return 0;
     case OPT_PORT_FILE: cli->port_file = arg; return 0;
     case OPT_MODELS: cli->cfg.models_path = arg; return 0;
+    case OPT_APP_PROFILE_MODEL: cli->cfg.application_profile_model = arg; return 0;
     case OPT_GUARDRAIL_WORDS: cli->cfg.guardrail_words_path = arg; return 0;
     case OPT_STREAM_EXCEPTION: return s_parse_stream_exception(cli, arg);
     case OPT_RULES: cli->cfg.rules_path = arg; return 0;

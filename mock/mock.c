@@ -19,9 +19,6 @@
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
 
-extern const unsigned char brk_default_models_json[];
-extern const size_t brk_default_models_json_len;
-
 void brk_mock_config_init(struct brk_mock_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -39,11 +36,16 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
 
 static enum brk_status s_load_catalog(struct brk_mock *mock, char *err, size_t err_len)
 {
-    if (mock->cfg.models_path) {
-        return mock_catalog_load_file(mock->cfg.models_path, &mock->catalog, err, err_len);
+    enum brk_status rc =
+        mock->cfg.models_path
+            ? mock_catalog_load_file(mock->cfg.models_path, &mock->catalog, err, err_len)
+            : mock_catalog_load_default(&mock->catalog, err, err_len);
+    const char *app_model = mock->cfg.application_profile_model;
+    if (rc == BRK_OK && app_model && mock_catalog_set_app_default(mock->catalog, app_model) != BRK_OK) {
+        snprintf(err, err_len, "--application-profile-model %s: no such model in the catalogue", app_model);
+        rc = BRK_ERR_CONFIG;
     }
-    return mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &mock->catalog,
-                              err, err_len);
+    return rc;
 }
 
 bool mock_host_is_loopback(const char *host)

@@ -119,7 +119,7 @@ static void s_plan(const char *json, struct mock_cache_plan *plan)
 {
     cJSON *req = cJSON_Parse(json);
     cr_assert_not_null(req);
-    cr_assert_eq(mock_cache_plan_build(req, plan), BRK_OK);
+    cr_assert_eq(mock_cache_plan_build(req, NULL, plan), BRK_OK);
     cJSON_Delete(req);
 }
 

@@ -116,7 +116,7 @@ Test(converse_walk, visits_tools_then_system_then_messages_with_locations)
                                        "messages[0].content[1]", "messages[1].content[0]"};
     struct s_seen seen = {0};
     cJSON *json = s_parse(WALKED);
-    brk_converse_walk(json, s_record_visit, &seen);
+    brk_converse_walk(json, NULL, s_record_visit, &seen);
     cr_assert_eq(seen.n, 6, "the cache point inside toolResult is no block of its own");
     for (size_t i = 0; i < seen.n; i++) {
         cr_assert_str_eq(seen.where[i], want[i]);
@@ -127,13 +127,13 @@ Test(converse_walk, visits_tools_then_system_then_messages_with_locations)
     cr_assert(seen.cache_point[2]);
     cr_assert_not(seen.cache_point[4], "a toolResult holding a cache point is content");
     cr_assert_eq(seen.tokens[2], 0, "a cache point weighs nothing");
-    cr_assert_eq(seen.tokens[3], brk_converse_block_tokens(s_content(json, 0, 0)));
+    cr_assert_eq(seen.tokens[3], brk_converse_block_tokens(s_content(json, 0, 0), NULL));
     cr_assert_gt(seen.tokens[3], 0);
     uint64_t sum = 0;
     for (size_t i = 0; i < seen.n; i++) {
         sum += seen.tokens[i];
     }
-    cr_assert_eq(brk_converse_input_tokens(json), sum);
+    cr_assert_eq(brk_converse_input_tokens(json, NULL), sum);
     cJSON_Delete(json);
 }
 
@@ -141,7 +141,7 @@ Test(converse_walk, the_walk_without_tokens_visits_the_same_blocks)
 {
     struct s_seen with = {0}, without = {0};
     cJSON *json = s_parse(WALKED);
-    brk_converse_walk(json, s_record_visit, &with);
+    brk_converse_walk(json, NULL, s_record_visit, &with);
     brk_converse_walk_blocks(json, s_record_visit, &without);
     cr_assert_eq(without.n, with.n);
     for (size_t i = 0; i < with.n; i++) {
@@ -155,10 +155,10 @@ Test(converse_walk, nothing_to_visit_in_null_or_non_object_input)
 {
     struct s_seen seen = {0};
     cJSON *array = s_parse("[" TEXT("x") "]");
-    brk_converse_walk(NULL, s_record_visit, &seen);
-    brk_converse_walk(array, s_record_visit, &seen);
+    brk_converse_walk(NULL, NULL, s_record_visit, &seen);
+    brk_converse_walk(array, NULL, s_record_visit, &seen);
     cr_assert_eq(seen.n, 0);
-    cr_assert_eq(brk_converse_input_tokens(NULL), 0);
+    cr_assert_eq(brk_converse_input_tokens(NULL, NULL), 0);
     cJSON_Delete(array);
 }
 
@@ -183,7 +183,7 @@ Test(cachepoint_scan, records_where_each_point_is_and_what_comes_before_it)
     brk_cachepoint_scan(json, &list);
     cr_assert_eq(list.n_points, 4);
     cr_assert_eq(list.total_points, 4);
-    cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json));
+    cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json, NULL));
     const struct brk_cachepoint *sys = &list.points[0], *doc = &list.points[1], *rsn = &list.points[2],
                                 *after_doc = &list.points[3];
     cr_assert_eq(sys->section, BRK_WALK_SYSTEM);
@@ -192,8 +192,8 @@ Test(cachepoint_scan, records_where_each_point_is_and_what_comes_before_it)
     cr_assert_eq(sys->anchor_index, 0);
     cr_assert_str_eq(sys->location, "system[1]");
     cr_assert_eq(sys->ttl, BRK_CACHEPOINT_TTL_1H);
-    cr_assert_eq(sys->prefix_tokens, brk_converse_block_tokens(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "system"),
-                                                                                  0)));
+    cr_assert_eq(sys->prefix_tokens,
+                 brk_converse_block_tokens(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "system"), 0), NULL));
     cr_assert_not(sys->first_in_list);
     cr_assert(doc->first_in_list, "a document alone is nothing cacheable");
     cr_assert(doc->after_document_or_video);
@@ -235,7 +235,7 @@ Test(cachepoint_scan, no_cache_point_gives_an_empty_list_that_passes)
     struct brk_cachepoint_violation v;
     brk_cachepoint_scan(json, &list);
     cr_assert_eq(list.total_points, 0);
-    cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json));
+    cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json, NULL));
     cr_assert(brk_cachepoint_check(&list, &s_no_caching, &v), "no cache point: nothing to refuse");
     cJSON_Delete(json);
 }

@@ -1,5 +1,5 @@
 /*
- * docs/client.md's complete example, compiled into this binary by the Makefile (its main
+ * README.md's complete C example, compiled into this binary by the Makefile (its main
  * renamed client_example_main), run against an in-process mock through the environment the
  * page tells the reader to set. Keeps the documented program and the library in step.
  */

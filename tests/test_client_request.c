@@ -296,6 +296,9 @@ static void s_mock_setup(void)
     brk_mock_config_init(&cfg);
     cfg.port = 0;
     cfg.auth_mode = BRK_MOCK_AUTH_NONE;
+    char models[1024];
+    th_source_path("fixtures/client/every_block_models.json", models, sizeof(models));
+    cfg.models_path = models;
     s_mock = th_mock_start(&cfg);
 }
 
@@ -305,11 +308,12 @@ static void s_mock_teardown(void)
 }
 
 /* POST the builder's body of `kind` for `req` and return the answer's status (message in `msg`). */
-static long s_send(const struct brk_request *req, enum brk_request_kind kind, char *msg, size_t msg_len)
+static long s_send_to(const struct brk_request *req, const char *model_id, enum brk_request_kind kind, char *msg,
+                      size_t msg_len)
 {
     char *body = s_body(req, kind);
     char enc[512], path[600];
-    th_encode_label(brk_request_model_id(req), enc, sizeof(enc));
+    th_encode_label(model_id, enc, sizeof(enc));
     snprintf(path, sizeof(path), "/model/%s/%s", enc,
              kind == BRK_REQUEST_COUNT_TOKENS ? "count-tokens"
              : kind == BRK_REQUEST_CONVERSE   ? "converse"
@@ -322,6 +326,11 @@ static long s_send(const struct brk_request *req, enum brk_request_kind kind, ch
     return status;
 }
 
+static long s_send(const struct brk_request *req, enum brk_request_kind kind, char *msg, size_t msg_len)
+{
+    return s_send_to(req, brk_request_model_id(req), kind, msg, msg_len);
+}
+
 TestSuite(request_mock, .init = s_mock_setup, .fini = s_mock_teardown, .timeout = TH_SUITE_TIMEOUT_S);
 
 Test(request_mock, the_full_request_is_accepted_by_converse_and_count_tokens)
@@ -329,7 +338,10 @@ Test(request_mock, the_full_request_is_accepted_by_converse_and_count_tokens)
     struct brk_request *req = s_full();
     char msg[1024];
     cr_assert_eq(s_send(req, BRK_REQUEST_CONVERSE, msg, sizeof(msg)), 200, "%s", msg);
-    cr_assert_eq(s_send(req, BRK_REQUEST_COUNT_TOKENS, msg, sizeof(msg)), 200, "%s", msg);
+    /* CountTokens takes the base id, never a profile (model-families.md section 5). */
+    cr_assert_eq(s_send_to(req, "anthropic.claude-sonnet-4-5-20250929-v1:0", BRK_REQUEST_COUNT_TOKENS, msg,
+                           sizeof(msg)),
+                 200, "%s", msg);
     cr_assert_eq(s_send(req, BRK_REQUEST_CONVERSE_STREAM, msg, sizeof(msg)), 200, "%s", msg);
     brk_request_destroy(req);
 }
@@ -456,9 +468,30 @@ Test(request, text_must_not_be_blank)
 {
     struct brk_request *req = s_user();
     cr_assert_eq(brk_request_text(req, " x "), BRK_OK);
-    s_expect_refusal(req, brk_request_text(req, " \t\n"),
+    s_expect_refusal(req, brk_request_text(req, ""),
                      "The text field in the ContentBlock object at messages.0.content.1 is blank. Add text to the text "
                      "field, and try again.");
+    brk_request_destroy(req);
+    req = s_user();
+    cr_assert_eq(brk_request_text(req, " x "), BRK_OK);
+    cr_assert_eq(brk_request_text(req, " \t\n"), BRK_OK, "whitespace is judged once the next block is known");
+    s_refused_at_json(req, BRK_REQUEST_CONVERSE,
+                      "The text field in the ContentBlock object at messages.0.content.1 is blank. Add text to the "
+                      "text field, and try again.");
+    brk_request_destroy(req);
+}
+
+Test(request, whitespace_text_carrying_a_cache_point_is_not_blank)
+{
+    struct brk_request *req = s_user();
+    cr_assert_eq(brk_request_text(req, "read this"), BRK_OK);
+    cr_assert_eq(brk_request_document_text(req, "txt", "notes", "some notes"), BRK_OK);
+    cr_assert_eq(brk_request_text(req, "\n"), BRK_OK);
+    cr_assert_eq(brk_request_cache_point(req, NULL), BRK_OK);
+    cr_assert_eq(brk_request_text(req, "and answer"), BRK_OK);
+    s_expect_body(req, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"read this\"},{\"document\":"
+                       "{\"format\":\"txt\",\"name\":\"notes\",\"source\":{\"text\":\"some notes\"}}},"
+                       "{\"text\":\"\\n\"},{\"cachePoint\":{\"type\":\"default\"}},{\"text\":\"and answer\"}]}]}");
     brk_request_destroy(req);
 }
 

@@ -18,6 +18,7 @@
 #include "fuzz/cachepoint_scan.c"
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
+#include "fuzz/image_size.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
@@ -127,6 +128,11 @@ Test(fuzz_replay, client_response)
 Test(fuzz_replay, retry_ttl)
 {
     cr_assert_gt(s_replay("retry_ttl", fuzz_retry_ttl), 0);
+}
+
+Test(fuzz_replay, image_size)
+{
+    cr_assert_gt(s_replay("image_size", fuzz_image_size), 0);
 }
 
 Test(fuzz_replay, json_print)

@@ -116,8 +116,11 @@ Test(admin, journal_names_the_stage_that_refused_a_request)
     stage = s_rejected_by("/model/nope/converse", HELLO, "bad-model");
     cr_assert_str_eq(stage, "model");
     free(stage);
-    stage = s_rejected_by(HAIKU_PATH, "{\"messages\":[{\"role\":\"assistant\",\"content\":[{\"text\":\"a\"}]}]}",
-                          "assistant-first");
+    /* Claude takes a leading assistant turn (docs/validation.md), not two user turns in a row. */
+    stage = s_rejected_by(HAIKU_PATH,
+                          "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\"}]},"
+                          "{\"role\":\"user\",\"content\":[{\"text\":\"b\"}]}]}",
+                          "user-twice");
     cr_assert_str_eq(stage, "conversation");
     free(stage);
     struct th_response r = th_request(s_mock, "POST", "/_mock/rules", "{\"error\":\"ThrottlingException\"}", NULL);

@@ -8,8 +8,6 @@
 #include "mock/model/reply.h"
 #include "mock/pipeline/router.h"
 
-extern const unsigned char brk_default_models_json[];
-extern const size_t brk_default_models_json_len;
 
 /* The operation METHOD + url routes to; where it went in *to_out (may be NULL). */
 static enum brk_op s_route_to(const char *method, const char *url, char *model_out, enum mock_route_to *to_out)
@@ -99,9 +97,7 @@ static struct mock_catalog *s_default_catalog(void)
 {
     struct mock_catalog *cat = NULL;
     char err[128];
-    cr_assert_eq(mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, &cat, err,
-                                    sizeof(err)),
-                 BRK_OK, "%s", err);
+    cr_assert_eq(mock_catalog_load_default(&cat, err, sizeof(err)), BRK_OK, "%s", err);
     return cat;
 }
 

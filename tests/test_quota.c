@@ -10,7 +10,8 @@
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
 #define SONNET37 "anthropic.claude-3-7-sonnet-20250219-v1:0"
-/* "Hello there" is 2 input tokens, so each request reserves 2 + 100 = 102 tokens. */
+/* On Claude "Hello there" is 10 input tokens (7 of framing + ceil(11 chars / 3.8), docs/tokens.md),
+ * so each request reserves 10 + 100 = 110 tokens. */
 #define HELLO_100                                                                                                    \
     "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there\"}]}],"                                   \
     "\"inferenceConfig\":{\"maxTokens\":100}}"
@@ -101,11 +102,11 @@ Test(quota, tokens_per_minute_fills_reconciles_and_refills)
     s_put("{\"model\":\"" HAIKU "\",\"tokens_per_minute\":250}");
     cr_assert_eq(s_admin("POST", "/_mock/rules", USAGE_RULE), 201);
     cr_assert_eq(s_hello(), 200);
-    cr_assert_eq(s_bucket("tokens_per_minute_available"), 190, "250 - 102 reserved + 42 given back");
+    cr_assert_eq(s_bucket("tokens_per_minute_available"), 190, "250 - 110 reserved + 50 given back");
     cr_assert_eq(s_hello(), 200);
     cr_assert_eq(s_hello(), 200);
     cr_assert_eq(s_bucket("tokens_per_minute_available"), 70);
-    cr_assert_eq(s_call(HAIKU, HELLO_100, NULL, msg, sizeof(msg)), 429, "70 < 102");
+    cr_assert_eq(s_call(HAIKU, HELLO_100, NULL, msg, sizeof(msg)), 429, "70 < 110");
     cr_assert_str_eq(msg, "Too many tokens, please wait before trying again.");
     cr_assert_eq(s_bucket("tokens_per_minute_available"), 70, "a refused request costs nothing");
     s_advance(12000); /* 12 s of 250/min = 50 tokens */
@@ -123,7 +124,7 @@ Test(quota, output_tokens_burn_down_at_the_catalogue_rate)
     cr_assert_eq(s_bucket("tokens_per_minute_available"), 900, "50 in + 10 out x 5");
     struct th_response r = th_request(s_mock, "GET", "/_mock/requests", NULL, NULL);
     const cJSON *q = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "requests"), 0), "quota");
-    cr_assert_eq(cJSON_GetObjectItem(q, "reserved")->valueint, 102);
+    cr_assert_eq(cJSON_GetObjectItem(q, "reserved")->valueint, 110);
     cr_assert_eq(cJSON_GetObjectItem(q, "used")->valueint, 100);
     th_response_free(&r);
 }

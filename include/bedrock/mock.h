@@ -48,6 +48,9 @@ struct brk_mock_config {
     const char *host;          /* address to bind; default "127.0.0.1" */
     uint16_t port;             /* default BRK_MOCK_DEFAULT_PORT; 0 picks a free port */
     const char *models_path;   /* model catalogue JSON; NULL uses the built-in one */
+    /* Model an undeclared application-inference-profile ARN resolves to; NULL keeps the
+     * catalogue's "application_profile_model" (docs/models.md). */
+    const char *application_profile_model;
     bool has_seed;             /* when true, request ids and random choices follow `seed` */
     uint64_t seed;
     enum brk_clock_mode clock_mode; /* real (default) or virtual (moved by POST /_mock/clock) */

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "mock/cache/store.h"
 #include "mock/admin/journal.h"
+#include "mock/model/catalog.h"
 #include "mock/mock_priv.h"
 #include "mock/rules/rules.h"
 #include "mock/admin/admin.h"
@@ -88,37 +89,56 @@ static void s_cache_delete(struct brk_mock *mock, struct mock_request *req, stru
     s_ok(resp);
 }
 
-static cJSON *s_model_json(const struct mock_model *m)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", m->id);
-    cJSON_AddStringToObject(o, "name", m->name ? m->name : "");
-    cJSON_AddStringToObject(o, "provider", m->provider ? m->provider : "");
-    cJSON_AddBoolToObject(o, "converse", m->converse);
-    cJSON_AddBoolToObject(o, "on_demand", m->on_demand);
-    cJSON_AddBoolToObject(o, "tool_use", m->tool_use);
-    cJSON_AddBoolToObject(o, "prompt_caching", m->prompt_caching);
-    cJSON_AddNumberToObject(o, "cache_min_tokens", (double)m->cache_min_tokens);
-    cJSON_AddNumberToObject(o, "max_output_tokens", (double)m->max_output_tokens);
-    cJSON *profiles = cJSON_AddArrayToObject(o, "inference_profiles");
-    for (size_t i = 0; i < m->n_profiles; i++) {
-        char id[512];
-        snprintf(id, sizeof(id), "%s.%s", m->profiles[i], m->id);
-        cJSON_AddItemToArray(profiles, cJSON_CreateString(id));
-    }
-    return o;
-}
-
 static void s_models(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)req;
-    cJSON *o = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(o, "models");
-    for (size_t i = 0; i < mock->catalog->n_models; i++) {
-        cJSON_AddItemToArray(list, s_model_json(&mock->catalog->models[i]));
-    }
+    cJSON *o = mock_catalog_to_json(mock->catalog);
     mock_response_json(resp, 200, o);
     cJSON_Delete(o);
+}
+
+/* One declaration of PUT /_mock/models; false with the reason in resp. */
+static bool s_declare_app_profile(struct brk_mock *mock, const cJSON *p, struct mock_response *resp)
+{
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
+    const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
+    enum brk_status rc = id && model ? mock_catalog_declare_app_profile(mock->catalog, id, model) : BRK_ERR_INVALID_ARG;
+    if (rc == BRK_ERR_NOT_FOUND) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "No model %s in the catalogue.", model);
+    } else if (rc == BRK_ERR_TOO_LARGE) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "At most %d application profiles.", MOCK_MAX_APP_PROFILES);
+    } else if (rc != BRK_OK) {
+        mock_response_error(resp, BRK_AWS_VALIDATION,
+                            "Each application profile needs an \"id\" (ARN or profile id) and a \"model\".");
+    }
+    return rc == BRK_OK;
+}
+
+/* PUT /_mock/models {"application_profile_model": ID, "application_profiles": [{"id", "model"}]}. */
+static void s_models_put(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(body, "application_profile_model");
+    bool ok = cJSON_IsObject(body);
+    if (!ok) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "Body must be a JSON object (docs/admin-api.md).");
+    } else if (dflt &&
+               (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
+        ok = false;
+    }
+    const cJSON *profiles = ok ? cJSON_GetObjectItemCaseSensitive(body, "application_profiles") : NULL;
+    const cJSON *p = NULL;
+    cJSON_ArrayForEach(p, profiles)
+    {
+        if (!(ok = s_declare_app_profile(mock, p, resp))) {
+            break;
+        }
+    }
+    if (ok) {
+        s_models(mock, req, resp);
+    }
+    cJSON_Delete(body);
 }
 
 static void s_clock_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
@@ -157,6 +177,7 @@ static const struct s_admin_route s_routes[] = {
     {"DELETE", "/_mock/requests", s_requests_delete},
     {"POST", "/_mock/reset", s_reset},
     {"GET", "/_mock/models", s_models},
+    {"PUT", "/_mock/models", s_models_put},
     {"GET", "/_mock/clock", s_clock_get},
     {"POST", "/_mock/clock", s_clock_post},
     {"GET", "/_mock/cache", s_cache_get},

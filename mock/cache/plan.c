@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mock/mock_priv.h"
+#include "mock/model/family.h"
 #include "mock/pipeline/response.h"
 
 struct s_walk {
@@ -185,13 +186,14 @@ static bool s_has_cache_points(const cJSON *request)
 }
 
 /* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
-static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *plan)
+static enum brk_status s_build(const cJSON *request, const struct brk_token_profile *profile,
+                                struct mock_cache_plan *plan)
 {
     struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new()};
     enum brk_status rc = BRK_ERR_NOMEM;
     brk_cachepoint_scanner_init(&w.scanner, &plan->scan);
     if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
-        brk_converse_walk(request, s_visit, &w);
+        brk_converse_walk(request, profile, s_visit, &w);
         rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
     }
     EVP_MD_CTX_free(w.md);
@@ -199,10 +201,11 @@ static enum brk_status s_build(const cJSON *request, struct mock_cache_plan *pla
     return rc;
 }
 
-enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan)
+enum brk_status mock_cache_plan_build(const cJSON *request, const struct brk_token_profile *profile,
+                                      struct mock_cache_plan *plan)
 {
     memset(plan, 0, sizeof(*plan));
-    return s_has_cache_points(request) ? s_build(request, plan) : BRK_OK;
+    return s_has_cache_points(request) ? s_build(request, profile, plan) : BRK_OK;
 }
 
 const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
@@ -217,7 +220,9 @@ const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
         return &empty;
     }
     struct mock_cache_plan *plan = calloc(1, sizeof(*plan));
-    if (!plan || s_build(req->json, plan) != BRK_OK) {
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    if (!plan || s_build(req->json, &profile, plan) != BRK_OK) {
         free(plan);
         return NULL;
     }

@@ -49,11 +49,13 @@ struct mock_cache_plan {
     size_t n_nested;
 };
 
-/* Build the plan of a Converse/ConverseStream body. BRK_ERR_NOMEM when hashing could not
- * allocate; the plan is then incomplete and must not be used. */
-enum brk_status mock_cache_plan_build(const cJSON *request, struct mock_cache_plan *plan);
+/* Build the plan of a Converse/ConverseStream body, its tokens counted under `profile` (the
+ * model's; NULL: generic). BRK_ERR_NOMEM when hashing could not allocate; the plan is then
+ * incomplete and must not be used. */
+enum brk_status mock_cache_plan_build(const cJSON *request, const struct brk_token_profile *profile,
+                                      struct mock_cache_plan *plan);
 
-/* The plan of req's JSON body, built on first use and kept in req->cache_plan (freed by
+/* The plan of req's JSON body under its model's token profile, built on first use and kept in req->cache_plan (freed by
  * mock_request_clean_up), so the rules stage and the simulation share one walk. NULL when
  * out of memory. */
 struct mock_request;

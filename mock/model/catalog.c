@@ -3,6 +3,7 @@
 #include "mock/model/catalog.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,46 @@ static char *s_strdup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* A field of the model, or of the defaults object when the model does not set it. */
-static const cJSON *s_field(const cJSON *model, const cJSON *defaults, const char *name)
+/* Where a model's fields come from: the model, then its family's entry, then the defaults. */
+struct s_layers {
+    const cJSON *family;
+    const cJSON *defaults;
+};
+
+static const cJSON *s_field(const cJSON *model, const struct s_layers *l, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(model, name);
-    return v ? v : cJSON_GetObjectItemCaseSensitive(defaults, name);
+    v = v ? v : cJSON_GetObjectItemCaseSensitive(l->family, name);
+    return v ? v : cJSON_GetObjectItemCaseSensitive(l->defaults, name);
 }
 
-static bool s_bool(const cJSON *model, const cJSON *defaults, const char *name)
+static bool s_bool(const cJSON *model, const struct s_layers *l, const char *name)
 {
-    return cJSON_IsTrue(s_field(model, defaults, name));
+    return cJSON_IsTrue(s_field(model, l, name));
+}
+
+/* A list of names as a bit set: bit i for names[i]; unknown names are ignored. */
+static unsigned s_mask(const cJSON *arr, const char *const *names, size_t n_names)
+{
+    unsigned mask = 0;
+    const cJSON *item = NULL;
+    cJSON_ArrayForEach(item, arr)
+    {
+        for (size_t i = 0; i < n_names && cJSON_IsString(item); i++) {
+            mask |= strcmp(item->valuestring, names[i]) == 0 ? 1u << i : 0u;
+        }
+    }
+    return mask;
+}
+
+static const char *const s_media_names[] = {"image", "document", "video"};
+static const char *const s_choice_names[] = {"auto", "any", "tool"};
+static const char *const s_cache_names[] = {"system", "messages", "tools"};
+
+static char *s_strdup_or(const cJSON *v, const char *dflt)
+{
+    const char *s = cJSON_GetStringValue(v);
+    return strdup(s && s[0] ? s : dflt);
 }
 
 static uint64_t s_u64(const cJSON *obj, const char *name)
@@ -51,6 +82,8 @@ static void s_model_free(struct mock_model *m)
     free(m->id);
     free(m->name);
     free(m->provider);
+    free(m->family);
+    free(m->reasoning_shape);
     for (size_t i = 0; i < m->n_cache_ttls; i++) {
         free(m->cache_ttls[i]);
     }
@@ -59,38 +92,82 @@ static void s_model_free(struct mock_model *m)
     }
 }
 
-static enum brk_status s_parse_model(const cJSON *j, const cJSON *defaults, struct mock_model *m,
-                                     char *err, size_t err_len)
+/* The boolean fields, by name: one table, so loading and the field list never disagree. */
+#define S_BOOL(name) {#name, offsetof(struct mock_model, name)}
+static const struct {
+    const char *name;
+    size_t offset;
+} s_bool_fields[] = {
+    S_BOOL(converse),           S_BOOL(streaming),          S_BOOL(system_prompts),
+    S_BOOL(vision),             S_BOOL(documents),          S_BOOL(video),
+    S_BOOL(s3_images),          S_BOOL(tool_use),           S_BOOL(tool_use_streaming),
+    S_BOOL(reasoning),          S_BOOL(strict_tools),       S_BOOL(count_tokens),
+    S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),     S_BOOL(on_demand),
+    S_BOOL(latency_optimized),  S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
+    S_BOOL(tool_result_alone),
+};
+#undef S_BOOL
+
+/* The fields that are not booleans and differ by family (docs/models.md). */
+static void s_parse_family_rules(const cJSON *j, const struct s_layers *l, struct mock_model *m)
+{
+    for (size_t i = 0; i < sizeof(s_bool_fields) / sizeof(s_bool_fields[0]); i++) {
+        *(bool *)((char *)m + s_bool_fields[i].offset) = s_bool(j, l, s_bool_fields[i].name);
+    }
+    const char *turns = cJSON_GetStringValue(s_field(j, l, "same_role_turns"));
+    m->same_role_merge = turns && strcmp(turns, "merge") == 0;
+    m->tool_result_media = s_mask(s_field(j, l, "tool_result_media"), s_media_names, 3);
+    m->tool_choice = s_mask(s_field(j, l, "tool_choice"), s_choice_names, 3);
+    m->cache_fields = s_mask(s_field(j, l, "cache_fields"), s_cache_names, 3);
+    m->reasoning_shape = s_strdup_or(s_field(j, l, "reasoning_shape"), "none");
+}
+
+static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct mock_model *m, char *err,
+                                     size_t err_len)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
     if (!cJSON_IsString(id) || !id->valuestring[0]) {
         snprintf(err, err_len, "every model needs a non-empty string \"id\"");
         return BRK_ERR_PARSE;
     }
+    struct s_layers l = {NULL, cJSON_GetObjectItemCaseSensitive(root, "defaults")};
     m->id = strdup(id->valuestring);
-    m->name = s_strdup_or_null(cJSON_GetStringValue(s_field(j, defaults, "name")));
-    m->provider = s_strdup_or_null(cJSON_GetStringValue(s_field(j, defaults, "provider")));
-    m->converse = s_bool(j, defaults, "converse");
-    m->streaming = s_bool(j, defaults, "streaming");
-    m->system_prompts = s_bool(j, defaults, "system_prompts");
-    m->vision = s_bool(j, defaults, "vision");
-    m->documents = s_bool(j, defaults, "documents");
-    m->tool_use = s_bool(j, defaults, "tool_use");
-    m->tool_use_streaming = s_bool(j, defaults, "tool_use_streaming");
-    m->reasoning = s_bool(j, defaults, "reasoning");
-    m->prompt_caching = s_bool(j, defaults, "prompt_caching");
-    m->cache_in_tools = s_bool(j, defaults, "cache_in_tools");
-    m->on_demand = s_bool(j, defaults, "on_demand");
-    m->latency_optimized = s_bool(j, defaults, "latency_optimized");
-    m->cache_min_tokens = brk_json_count(s_field(j, defaults, "cache_min_tokens"), 0);
-    m->max_output_tokens = brk_json_count(s_field(j, defaults, "max_output_tokens"), 0);
-    m->output_burndown = brk_json_count(s_field(j, defaults, "output_burndown"), 1);
-    m->n_cache_ttls = s_strings(s_field(j, defaults, "cache_ttls"), m->cache_ttls, MOCK_MAX_TTLS);
-    m->n_profiles = s_strings(s_field(j, defaults, "profiles"), m->profiles, MOCK_MAX_PROFILES);
-    const cJSON *quota = s_field(j, defaults, "quota");
+    m->family = s_strdup_or(s_field(j, &l, "family"), "");
+    l.family = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "families"), m->family);
+    m->name = s_strdup_or_null(cJSON_GetStringValue(s_field(j, &l, "name")));
+    m->provider = s_strdup_or_null(cJSON_GetStringValue(s_field(j, &l, "provider")));
+    m->cache_min_tokens = brk_json_count(s_field(j, &l, "cache_min_tokens"), 0);
+    m->max_output_tokens = brk_json_count(s_field(j, &l, "max_output_tokens"), 0);
+    m->output_burndown = brk_json_count(s_field(j, &l, "output_burndown"), 1);
+    m->n_cache_ttls = s_strings(s_field(j, &l, "cache_ttls"), m->cache_ttls, MOCK_MAX_TTLS);
+    m->n_profiles = s_strings(s_field(j, &l, "profiles"), m->profiles, MOCK_MAX_PROFILES);
+    const cJSON *quota = s_field(j, &l, "quota");
     m->quota.tokens_per_minute = s_u64(quota, "tokens_per_minute");
     m->quota.requests_per_minute = s_u64(quota, "requests_per_minute");
     m->quota.tokens_per_day = s_u64(quota, "tokens_per_day");
+    s_parse_family_rules(j, &l, m);
+    return BRK_OK;
+}
+
+/* "application_profiles": [{"id": "<ARN or id>", "model": "<foundation model id>"}] and the
+ * default "application_profile_model", after the models are in place. */
+static enum brk_status s_parse_app_profiles(const cJSON *root, struct mock_catalog *cat, char *err, size_t err_len)
+{
+    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(root, "application_profile_model");
+    if (cJSON_IsString(dflt) && mock_catalog_set_app_default(cat, dflt->valuestring) != BRK_OK) {
+        snprintf(err, err_len, "application_profile_model names no model of the catalogue");
+        return BRK_ERR_PARSE;
+    }
+    const cJSON *p = NULL;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "application_profiles"))
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
+        const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
+        if (!id || !model || mock_catalog_declare_app_profile(cat, id, model) != BRK_OK) {
+            snprintf(err, err_len, "every application profile needs an \"id\" and the \"model\" of a catalogue entry");
+            return BRK_ERR_PARSE;
+        }
+    }
     return BRK_OK;
 }
 
@@ -105,7 +182,7 @@ enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_cat
     }
     enum brk_status rc = BRK_ERR_PARSE;
     struct mock_catalog *cat = calloc(1, sizeof(*cat));
-    const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
+    pthread_mutex_init(&cat->app_lock, NULL);
     const cJSON *models = cJSON_GetObjectItemCaseSensitive(root, "models");
     if (!cJSON_IsArray(models) || cJSON_GetArraySize(models) == 0) {
         snprintf(err, err_len, "model catalogue needs a non-empty \"models\" array");
@@ -115,13 +192,13 @@ enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_cat
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, models)
     {
-        rc = s_parse_model(item, defaults, &cat->models[cat->n_models], err, err_len);
+        rc = s_parse_model(item, root, &cat->models[cat->n_models], err, err_len);
         if (rc != BRK_OK) {
             goto out;
         }
         cat->n_models++;
     }
-    rc = BRK_OK;
+    rc = s_parse_app_profiles(root, cat, err, err_len);
 out:
     cJSON_Delete(root);
     if (rc != BRK_OK) {
@@ -130,6 +207,15 @@ out:
         *out = cat;
     }
     return rc;
+}
+
+/* scripts/embed.sh's copy of fixtures/models.json (build/gen/models_json.c). */
+extern const unsigned char brk_default_models_json[];
+extern const size_t brk_default_models_json_len;
+
+enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, size_t err_len)
+{
+    return mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, out, err, err_len);
 }
 
 enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
@@ -157,10 +243,11 @@ void mock_catalog_destroy(struct mock_catalog *catalog)
         s_model_free(&catalog->models[i]);
     }
     free(catalog->models);
+    pthread_mutex_destroy(&catalog->app_lock);
     free(catalog);
 }
 
-static const struct mock_model *s_find(const struct mock_catalog *catalog, const char *id)
+const struct mock_model *mock_catalog_find(const struct mock_catalog *catalog, const char *id)
 {
     for (size_t i = 0; i < catalog->n_models; i++) {
         if (strcmp(catalog->models[i].id, id) == 0) {
@@ -203,17 +290,61 @@ static const char *s_strip_arn(const char *id, char *resource, size_t resource_l
     return slash + 1;
 }
 
+/* The ARN's last segment, or the whole text when it is no application-profile ARN. Bedrock's
+ * profile ids are 12 lowercase alphanumerics; any non-empty id up to the cap is taken. */
+static bool s_app_profile_id(const char *id, char *out)
+{
+    const char *slash = strrchr(id, '/');
+    const char *p = slash ? slash + 1 : id;
+    size_t n = strlen(p);
+    if (n == 0 || n >= MOCK_APP_PROFILE_ID_MAX) {
+        return false;
+    }
+    memcpy(out, p, n + 1);
+    return true;
+}
+
+static struct mock_app_profile *s_app_find(struct mock_catalog *catalog, const char *id)
+{
+    for (size_t i = 0; i < catalog->n_app_profiles; i++) {
+        if (strcmp(catalog->app_profiles[i].id, id) == 0) {
+            return &catalog->app_profiles[i];
+        }
+    }
+    return NULL;
+}
+
+static enum brk_status s_resolve_app_profile(const struct mock_catalog *catalog, const char *arn_id,
+                                             struct mock_model_ref *out)
+{
+    char id[MOCK_APP_PROFILE_ID_MAX];
+    if (!s_app_profile_id(arn_id, id)) {
+        return BRK_ERR_NOT_FOUND;
+    }
+    /* The lock guards the table, not the models: they are read-only for the catalogue's life. */
+    struct mock_catalog *cat = (struct mock_catalog *)catalog;
+    pthread_mutex_lock(&cat->app_lock);
+    const struct mock_app_profile *p = s_app_find(cat, id);
+    out->model = p ? p->model : cat->app_default;
+    pthread_mutex_unlock(&cat->app_lock);
+    out->kind = MOCK_MODEL_APP_PROFILE;
+    return out->model ? BRK_OK : BRK_ERR_NOT_FOUND;
+}
+
 enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const char *model_id,
                                      struct mock_model_ref *out)
 {
     memset(out, 0, sizeof(*out));
     char resource[64] = "";
     const char *id = s_strip_arn(model_id, resource, sizeof(resource));
+    if (id && strcmp(resource, "application-inference-profile") == 0) {
+        return s_resolve_app_profile(catalog, id, out);
+    }
     if (!id || (resource[0] && strcmp(resource, "foundation-model") != 0 &&
                 strcmp(resource, "inference-profile") != 0)) {
         return BRK_ERR_NOT_FOUND;
     }
-    const struct mock_model *m = s_find(catalog, id);
+    const struct mock_model *m = mock_catalog_find(catalog, id);
     if (m) {
         out->model = m;
         out->kind = MOCK_MODEL_FOUNDATION;
@@ -223,7 +354,7 @@ enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const c
     if (!dot || strcmp(resource, "foundation-model") == 0) {
         return BRK_ERR_NOT_FOUND;
     }
-    m = s_find(catalog, dot + 1);
+    m = mock_catalog_find(catalog, dot + 1);
     size_t geo_len = (size_t)(dot - id);
     if (!m || geo_len >= sizeof(out->profile) || !s_has_profile(m, id, geo_len)) {
         return BRK_ERR_NOT_FOUND;
@@ -232,6 +363,44 @@ enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const c
     out->kind = MOCK_MODEL_PROFILE;
     memcpy(out->profile, id, geo_len);
     out->profile[geo_len] = '\0';
+    return BRK_OK;
+}
+
+enum brk_status mock_catalog_declare_app_profile(struct mock_catalog *catalog, const char *id, const char *model_id)
+{
+    char key[MOCK_APP_PROFILE_ID_MAX];
+    const struct mock_model *m = mock_catalog_find(catalog, model_id);
+    if (!m) {
+        return BRK_ERR_NOT_FOUND;
+    }
+    if (!s_app_profile_id(id, key)) {
+        return BRK_ERR_INVALID_ARG;
+    }
+    enum brk_status rc = BRK_OK;
+    pthread_mutex_lock(&catalog->app_lock);
+    struct mock_app_profile *p = s_app_find(catalog, key);
+    if (!p && catalog->n_app_profiles < MOCK_MAX_APP_PROFILES) {
+        p = &catalog->app_profiles[catalog->n_app_profiles++];
+        memcpy(p->id, key, strlen(key) + 1);
+    }
+    if (p) {
+        p->model = m;
+    } else {
+        rc = BRK_ERR_TOO_LARGE;
+    }
+    pthread_mutex_unlock(&catalog->app_lock);
+    return rc;
+}
+
+enum brk_status mock_catalog_set_app_default(struct mock_catalog *catalog, const char *model_id)
+{
+    const struct mock_model *m = model_id ? mock_catalog_find(catalog, model_id) : NULL;
+    if (model_id && !m) {
+        return BRK_ERR_NOT_FOUND;
+    }
+    pthread_mutex_lock(&catalog->app_lock);
+    catalog->app_default = m;
+    pthread_mutex_unlock(&catalog->app_lock);
     return BRK_OK;
 }
 

@@ -1,13 +1,18 @@
 /*
  * catalog.h (mock-private): the model catalogue, loaded from JSON (fixtures/models.json is
- * compiled in as the default; --models replaces it).
+ * compiled in as the default; --models replaces it). Each model carries its family and every
+ * capability docs/models.md lists; a field a model does not set comes from its family's entry
+ * in "families", then from "defaults".
  *
- * Ownership: brk_catalog_load returns a catalogue that owns every string in it; free with
- * mock_catalog_destroy. After loading it is read-only, so lookups are thread-safe.
+ * Ownership: mock_catalog_parse returns a catalogue that owns every string in it; free with
+ * mock_catalog_destroy. After loading the models are read-only, so lookups are thread-safe;
+ * the application inference profiles (declared in the file, by PUT /_mock/models, or
+ * resolved to the default model) are guarded by the catalogue's own mutex.
  */
 #ifndef MOCK_CATALOG_H
 #define MOCK_CATALOG_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +21,25 @@
 
 #define MOCK_MAX_PROFILES 8
 #define MOCK_MAX_TTLS 2
+#define MOCK_MAX_APP_PROFILES 256
+#define MOCK_APP_PROFILE_ID_MAX 64
+
+/* Bit sets of the catalogue's list fields. */
+enum mock_media {
+    MOCK_MEDIA_IMAGE = 1u << 0,
+    MOCK_MEDIA_DOCUMENT = 1u << 1,
+    MOCK_MEDIA_VIDEO = 1u << 2,
+};
+enum mock_tool_choice {
+    MOCK_CHOICE_AUTO = 1u << 0,
+    MOCK_CHOICE_ANY = 1u << 1,
+    MOCK_CHOICE_TOOL = 1u << 2,
+};
+enum mock_cache_field {
+    MOCK_CACHE_SYSTEM = 1u << 0,
+    MOCK_CACHE_MESSAGES = 1u << 1,
+    MOCK_CACHE_TOOLS = 1u << 2,
+};
 
 struct mock_quota {
     uint64_t tokens_per_minute;   /* 0 = unlimited */
@@ -27,14 +51,28 @@ struct mock_model {
     char *id;       /* foundation model id, "anthropic.claude-3-7-sonnet-20250219-v1:0" */
     char *name;     /* "Claude 3.7 Sonnet" */
     char *provider; /* "anthropic" */
+    char *family;   /* "anthropic", "nova", "llama", ... (docs/models.md lists them); never NULL */
     bool converse;
     bool streaming;
     bool system_prompts;
     bool vision;
     bool documents;
+    bool video;
+    bool s3_images; /* false: an image from s3Location is refused (Claude) */
     bool tool_use;
     bool tool_use_streaming;
     bool reasoning;
+    char *reasoning_shape; /* additionalModelRequestFields form: "thinking_budget", ...; never NULL */
+    bool strict_tools;     /* toolSpec.strict / native structured output */
+    bool count_tokens;     /* CountTokens answers for the base id */
+    /* Conversation rules that differ by family (docs/validation.md, "Per-family rules"). */
+    bool leading_assistant;  /* a conversation may start with an assistant turn */
+    bool same_role_merge;    /* consecutive same-role turns are merged, not refused */
+    bool tool_result_status; /* toolResult.status is accepted */
+    bool tool_result_alone;  /* a toolResult may share its user turn with no other block */
+    unsigned tool_result_media; /* enum mock_media kinds allowed inside toolResult.content */
+    unsigned tool_choice;       /* enum mock_tool_choice kinds accepted */
+    unsigned cache_fields;      /* enum mock_cache_field: where cache points are honoured */
     bool prompt_caching;
     uint64_t cache_min_tokens;
     char *cache_ttls[MOCK_MAX_TTLS]; /* accepted cache TTLs ("5m", "1h"); NULL-padded */
@@ -49,15 +87,28 @@ struct mock_model {
     struct mock_quota quota;
 };
 
+/* An application inference profile declared in the catalogue or by PUT /_mock/models. */
+struct mock_app_profile {
+    char id[MOCK_APP_PROFILE_ID_MAX]; /* the ARN's last segment, "mi1dadi0g15f" */
+    const struct mock_model *model;
+};
+
 struct mock_catalog {
     struct mock_model *models;
     size_t n_models;
+    /* Application inference profiles: any id resolves, to its declared model or to
+     * app_default (--application-profile-model); NULL app_default refuses undeclared ones. */
+    pthread_mutex_t app_lock;
+    struct mock_app_profile app_profiles[MOCK_MAX_APP_PROFILES];
+    size_t n_app_profiles;
+    const struct mock_model *app_default;
 };
 
 /* How a request's modelId was resolved. */
 enum mock_model_kind {
     MOCK_MODEL_FOUNDATION,     /* "anthropic.claude-..." or a foundation-model ARN */
     MOCK_MODEL_PROFILE,        /* "us.anthropic.claude-..." or an inference-profile ARN */
+    MOCK_MODEL_APP_PROFILE,    /* an application-inference-profile ARN */
 };
 
 struct mock_model_ref {
@@ -70,6 +121,9 @@ struct mock_model_ref {
 enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err,
                                    size_t err_len);
 
+/* Parse the built-in catalogue (fixtures/models.json, compiled in). */
+enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, size_t err_len);
+
 /* Load a catalogue file. */
 enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
                                        size_t err_len);
@@ -81,6 +135,24 @@ void mock_catalog_destroy(struct mock_catalog *catalog);
  * catalogue has no such model or the model has no such profile. */
 enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const char *model_id,
                                      struct mock_model_ref *out);
+
+/* The model of a foundation-model id, or NULL. */
+const struct mock_model *mock_catalog_find(const struct mock_catalog *catalog, const char *id);
+
+/* Declare (or redeclare) application profile `id` (an ARN or its last segment) as resolving to
+ * foundation model `model_id`. BRK_ERR_NOT_FOUND: no such model; BRK_ERR_INVALID_ARG: bad id;
+ * BRK_ERR_TOO_LARGE: MOCK_MAX_APP_PROFILES already declared. Thread-safe. */
+enum brk_status mock_catalog_declare_app_profile(struct mock_catalog *catalog, const char *id, const char *model_id);
+
+/* The model undeclared application profiles resolve to; NULL model_id refuses them.
+ * BRK_ERR_NOT_FOUND: no such model. Thread-safe. */
+enum brk_status mock_catalog_set_app_default(struct mock_catalog *catalog, const char *model_id);
+
+/* catalog_json.c: one model, and the whole catalogue with its application profiles, as
+ * GET /_mock/models shows them (docs/admin-api.md). The caller owns the result. */
+struct cJSON;
+struct cJSON *mock_model_to_json(const struct mock_model *model);
+struct cJSON *mock_catalog_to_json(struct mock_catalog *catalog);
 
 /* Whether the model accepts the given cache TTL ("5m", "1h"). */
 bool mock_model_accepts_ttl(const struct mock_model *model, const char *ttl);

@@ -10,6 +10,7 @@
 #include "common/rng.h"
 #include "common/tokens.h"
 #include "common/converse_walk.h"
+#include "mock/model/family.h"
 
 #define S_ECHO_MAX 200
 #define S_SCHEMA_MAX_DEPTH 16
@@ -234,7 +235,10 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     (void)mock;
     uint64_t digest = s_body_digest(req);
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
-    reply->input_tokens = brk_converse_input_tokens(req->json);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    reply->input_tokens = brk_converse_input_tokens(req->json, &profile);
+    reply->cache.always = profile.cache_fields_always;
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);
         r->text = strdup("Let me think about this request step by step.");
@@ -308,9 +312,11 @@ cJSON *mock_reply_usage_json(const struct mock_reply *reply)
     cJSON_AddNumberToObject(u, "inputTokens", (double)reply->input_tokens);
     cJSON_AddNumberToObject(u, "outputTokens", (double)reply->output_tokens);
     cJSON_AddNumberToObject(u, "totalTokens", (double)total);
-    if (c->involved) {
+    if (c->involved || c->always) {
         cJSON_AddNumberToObject(u, "cacheReadInputTokens", (double)c->read_tokens);
         cJSON_AddNumberToObject(u, "cacheWriteInputTokens", (double)c->write_tokens);
+    }
+    if (c->involved) {
         cJSON *details = cJSON_AddArrayToObject(u, "cacheDetails");
         const char *ttls[] = {"1h", "5m"};
         const uint64_t amounts[] = {c->write_1h_tokens, c->write_5m_tokens};

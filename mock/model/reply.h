@@ -34,7 +34,9 @@ struct mock_cache_usage {
     uint64_t write_tokens;
     uint64_t write_1h_tokens;   /* part of write_tokens with ttl 1h */
     uint64_t write_5m_tokens;   /* part of write_tokens with ttl 5m */
-    bool involved;              /* report the cache fields at all */
+    bool involved;              /* caching took part: report the cache fields and cacheDetails */
+    bool always;                /* the family reports the two cache fields even without caching
+                                 * (Claude, token-accounting.md section 1) */
 };
 
 struct mock_reply {

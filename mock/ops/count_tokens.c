@@ -5,6 +5,10 @@
  * request CountTokens answers inputTokens + cacheReadInputTokens + cacheWriteInputTokens of
  * Converse. An invokeModel input (base64 native body) is first mapped to its Converse form,
  * exactly as InvokeModel does.
+ *
+ * Its id rules are its own (docs/models.md, "CountTokens"): the base id of a model that
+ * supports counting is answered even when Converse needs a profile for it; a profile id (geo
+ * or application) or a model without counting gets S_MSG_NO_COUNT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +17,10 @@
 #include "mock/ops/ops.h"
 #include "common/base64.h"
 #include "common/converse_walk.h"
+#include "mock/model/family.h"
 
+/* Live-recorded for a geo-profile id (model-families.md section 5). */
+#define S_MSG_NO_COUNT "The provided model doesn't support counting tokens."
 #define S_MSG_INPUT_NULL \
     "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null"
 /* The decoded InvokeModel body is bounded like the request that carried it (base64 text of at
@@ -45,7 +52,9 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
     if (!mapped) {
         return 0;
     }
-    uint64_t n = brk_converse_input_tokens(mapped);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    uint64_t n = brk_converse_input_tokens(mapped, &profile);
     cJSON_Delete(mapped);
     *ok = true;
     return n;
@@ -54,6 +63,10 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
 void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     (void)mock;
+    if (req->model.kind != MOCK_MODEL_FOUNDATION || !req->model.model->count_tokens) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_NO_COUNT);
+        return;
+    }
     const cJSON *input = cJSON_GetObjectItemCaseSensitive(req->json, "input");
     if (!cJSON_IsObject(input)) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_INPUT_NULL);
@@ -66,7 +79,9 @@ void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struc
         return;
     }
     bool ok = true;
-    uint64_t tokens = converse ? brk_converse_input_tokens(converse) : s_invoke_tokens(req, invoke, resp, &ok);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    uint64_t tokens = converse ? brk_converse_input_tokens(converse, &profile) : s_invoke_tokens(req, invoke, resp, &ok);
     if (!ok) {
         return;
     }

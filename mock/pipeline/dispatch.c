@@ -69,7 +69,8 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         return false;
     }
     const struct mock_model *m = req->model.model;
-    if (req->model.kind == MOCK_MODEL_FOUNDATION && !m->on_demand) {
+    /* CountTokens has its own id rules (ops/count_tokens.c): it takes the base id. */
+    if (req->model.kind == MOCK_MODEL_FOUNDATION && !m->on_demand && req->route.op != BRK_OP_COUNT_TOKENS) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_ON_DEMAND, m->id);
         return false;
     }

@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "mock/ops/invoke.h"
+#include "mock/model/family.h"
 #include "mock/model/reply.h"
 #include "common/converse_walk.h"
 #include "mock/pipeline/stages.h"
@@ -326,13 +327,15 @@ static struct s_bucket *s_bucket_locked(struct mock_quotas *quotas, const char *
 static uint64_t s_reservation(const struct mock_request *req)
 {
     const struct mock_model *m = req->model.model;
+    struct brk_token_profile profile;
+    mock_model_token_profile(m, &profile);
     if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
-        return brk_converse_input_tokens(req->json) + mock_reply_max_tokens(req->json, m);
+        return brk_converse_input_tokens(req->json, &profile) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
     mock_response_init(&scratch);
     cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch);
-    uint64_t cost = mapped ? brk_converse_input_tokens(mapped) + mock_reply_max_tokens(mapped, m) : 0;
+    uint64_t cost = mapped ? brk_converse_input_tokens(mapped, &profile) + mock_reply_max_tokens(mapped, m) : 0;
     cJSON_Delete(mapped);
     mock_response_clean_up(&scratch);
     return cost;

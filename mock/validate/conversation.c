@@ -13,27 +13,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/converse_rules.h"
 #include "common/json.h"
 #include "mock/ops/ops.h"
+#include "mock/validate/family.h"
 #include "mock/validate/schema.h"
 #include "mock/pipeline/stages.h"
 
-/* Messages (docs/validation.md gives the source of each; "unconfirmed" ones are marked there). */
+/* Messages (docs/validation.md gives the source of each; "unconfirmed" ones are marked there).
+ * The model-independent ones are shared with the client's request builder
+ * (common/converse_rules.h). */
 #define S_MSG_MAX_TOKENS                                                                          \
     "The maximum tokens you requested exceed the model limit of %llu. Try again with a maximum " \
     "tokens value lower than %llu."
-#define S_MSG_FIRST_USER                                                                         \
-    "A conversation must start with a user message. Try again with a conversation that starts " \
-    "with a user message."
-#define S_MSG_ALTERNATE                                                                           \
-    "A conversation must alternate between user and assistant roles. Make sure the conversation " \
-    "alternates between user and assistant roles and try again."
-#define S_MSG_BLANK_TEXT                                                                     \
-    "The text field in the ContentBlock object at messages.%d.content.%d is blank. Add text " \
-    "to the text field, and try again."
-#define S_MSG_EMPTY_CONTENT                                                               \
-    "The content field in the Message object at messages.%d is empty. Add a ContentBlock " \
-    "object to the content field and try again."
 #define S_MSG_TOO_MANY_RESULTS                                                        \
     "The number of toolResult blocks at messages.%d.content exceeds the number of toolUse " \
     "blocks of previous turn."
@@ -41,38 +33,11 @@
     "The model returned the following errors: messages.%d.content.%d: unexpected `tool_use_id` " \
     "found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding "      \
     "`tool_use` block in the previous message."
-#define S_MSG_NO_TOOL_CONFIG \
-    "The toolConfig field must be defined when using toolUse and toolResult content blocks."
-#define S_MSG_ERROR_RESULT_EMPTY \
-    "The content field at messages.%d.content.%d.toolResult cannot be empty when status value is error."
-#define S_MSG_DOCUMENT_TEXT "A text block must be included when using documents."
-#define S_MSG_MEDIA_ROLE                                                                           \
-    "The %s field in the ContentBlock object at messages.%d.content.%d is only supported in user " \
-    "messages. Remove it, or move it to a user message, and try again."
-#define S_MSG_TOO_MANY_IMAGES \
-    "The Message object at messages.%d has more than 20 images. Reduce the number of images and try again."
-#define S_MSG_TOO_MANY_DOCUMENTS \
-    "The Message object at messages.%d has more than 5 documents. Reduce the number of documents and try again."
-#define S_MSG_DOCUMENT_NAME                                                                       \
-    "The document file name can only contain alphanumeric characters, whitespace characters, "   \
-    "hyphens, parentheses, and square brackets. The name can't contain more than one consecutive " \
-    "whitespace character. Check that the file name conforms to these restrictions and retry your request."
-#define S_MSG_SCHEMA_FORMAT                                                                     \
-    "The format of the value at toolConfig.tools.%d.toolSpec.inputSchema.json is invalid. " \
-    "Provide a json object for the field and try again."
-#define S_MSG_SCHEMA_TYPE \
-    "The value at toolConfig.tools.%d.toolSpec.inputSchema.json.type must be one of the following: object."
 #define S_MSG_NO_TOOLS "This model doesn't support tool use."
 #define S_MSG_NO_STREAM_TOOLS "This model doesn't support tool use in streaming mode."
-#define S_MSG_TOOL_CHOICE                                                                           \
-    "The tool %s in toolConfig.toolChoice.tool.name isn't defined in toolConfig.tools. Define the " \
-    "tool, or choose a tool that is defined, and try again."
 #define S_MSG_LATENCY                                                                             \
     "Latency-optimized inference isn't supported for this model. Try again with the latency set " \
     "to standard, or use a model that supports latency-optimized inference."
-#define S_MSG_JSON_POINTER                                                                        \
-    "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a "   \
-    "JSON Pointer such as /stop_sequence and try again."
 
 #define S_MSG_PATTERN                                                                                   \
     "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy " \
@@ -85,19 +50,6 @@
 /* Longest message the schema layer builds (a 2048-character id and a 1,500-character pattern
  * fit many times over); longer text is cut. */
 #define S_MAX_MESSAGE (64u * 1024u)
-#define S_MAX_IMAGES 20
-#define S_MAX_DOCUMENTS 5
-
-static bool s_fail(struct mock_response *resp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static bool s_fail(struct mock_response *resp, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mock_response_verrorf(resp, BRK_AWS_VALIDATION, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* Through the schema's matcher, so a hand check and the schema stage never disagree on a
  * pattern, and each pattern is compiled once. */
@@ -151,7 +103,7 @@ static bool s_check_payload(const struct mock_shape *shape, const struct mock_re
         const struct mock_member *m = &shape->members[i];
         if (m->location == MOCK_LOC_BODY && m->shape->type == MOCK_SHAPE_BLOB && m->shape->has_max &&
             (double)req->body_len > m->shape->max) {
-            return s_fail(resp, S_MSG_PAYLOAD_TOO_LONG, m->name, (unsigned long long)m->shape->max);
+            return mock_validation_fail(resp, S_MSG_PAYLOAD_TOO_LONG, m->name, (unsigned long long)m->shape->max);
         }
     }
     return true;
@@ -191,18 +143,12 @@ bool mock_stage_schema(struct brk_mock *mock, struct mock_request *req, struct m
 
 /* ---- conversation rules --------------------------------------------------------------- */
 
-static bool s_is_blank(const char *s)
+/* The role rules. Both differ by family (docs/validation.md, "Per-family rules"): some models
+ * take a leading assistant turn, some merge consecutive same-role turns instead of refusing. */
+static bool s_check_roles(const struct mock_model *model, const cJSON *messages, struct mock_response *resp)
 {
-    for (; *s; s++) {
-        if (!strchr(" \t\n\v\f\r", *s)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool s_check_roles(const cJSON *messages, struct mock_response *resp)
-{
+    bool leading_assistant = model && model->leading_assistant;
+    bool merge = model && model->same_role_merge;
     const char *prev = NULL;
     const cJSON *m = NULL;
     cJSON_ArrayForEach(m, messages)
@@ -211,31 +157,13 @@ static bool s_check_roles(const cJSON *messages, struct mock_response *resp)
         if (!role || strcmp(role, "system") == 0) {
             continue; /* system-role messages carry tool additions; they take no turn */
         }
-        if (!prev && strcmp(role, "user") != 0) {
-            return s_fail(resp, S_MSG_FIRST_USER);
+        if (!prev && strcmp(role, "user") != 0 && !leading_assistant) {
+            return mock_validation_fail(resp, BRK_MSG_FIRST_USER);
         }
-        if (prev && strcmp(prev, role) == 0) {
-            return s_fail(resp, S_MSG_ALTERNATE);
+        if (prev && strcmp(prev, role) == 0 && !merge) {
+            return mock_validation_fail(resp, BRK_MSG_ALTERNATE);
         }
         prev = role;
-    }
-    return true;
-}
-
-/* The document name rule as measured on the live service (docs/validation.md): ASCII letters
- * and digits, single spaces, '-', '(', ')', '[', ']', and '_' (accepted though not listed);
- * tabs, other whitespace and non-ASCII are refused. */
-static bool s_document_name_ok(const char *name)
-{
-    bool prev_space = false;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-        bool space = *c == ' ';
-        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || space ||
-                  strchr("-()[]_", *c) != NULL;
-        if (!ok || (space && prev_space)) {
-            return false;
-        }
-        prev_space = space;
     }
     return true;
 }
@@ -273,24 +201,25 @@ static struct s_block s_block_members(const cJSON *b)
 static bool s_check_block(int n, int k, bool user, const cJSON *b, struct s_counts *c, struct mock_response *resp)
 {
     struct s_block m = s_block_members(b);
-    if (cJSON_IsString(m.text) && s_is_blank(m.text->valuestring)) {
-        return s_fail(resp, S_MSG_BLANK_TEXT, n, k);
+    bool cache_point_next = b->next && brk_json_get(b->next, "cachePoint");
+    if (cJSON_IsString(m.text) && brk_rule_text_refused(m.text->valuestring, cache_point_next)) {
+        return mock_validation_fail(resp, BRK_MSG_BLANK_TEXT, n, k);
     }
     const char *media = m.document ? "document" : m.image ? "image" : NULL;
     if (media && !user) {
-        return s_fail(resp, S_MSG_MEDIA_ROLE, media, n, k);
+        return mock_validation_fail(resp, BRK_MSG_MEDIA_ROLE, media, n, k);
     }
     c->image += m.image != NULL;
     c->document += m.document != NULL;
     const char *name = cJSON_GetStringValue(brk_json_get(m.document, "name"));
-    if (name && !s_document_name_ok(name)) {
-        return s_fail(resp, S_MSG_DOCUMENT_NAME);
+    if (name && !brk_rule_document_name_ok(name)) {
+        return mock_validation_fail(resp, BRK_MSG_DOCUMENT_NAME);
     }
     if (m.tool_result) {
         c->tool_result++;
         const char *status = cJSON_GetStringValue(brk_json_get(m.tool_result, "status"));
         if (status && strcmp(status, "error") == 0 && cJSON_GetArraySize(brk_json_get(m.tool_result, "content")) == 0) {
-            return s_fail(resp, S_MSG_ERROR_RESULT_EMPTY, n, k);
+            return mock_validation_fail(resp, BRK_MSG_ERROR_RESULT_EMPTY, n, k);
         }
     }
     return true;
@@ -306,7 +235,7 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
         const char *role = cJSON_GetStringValue(brk_json_get(m, "role"));
         bool user = role && strcmp(role, "user") == 0;
         if (cJSON_GetArraySize(content) == 0) {
-            return s_fail(resp, S_MSG_EMPTY_CONTENT, n);
+            return mock_validation_fail(resp, BRK_MSG_EMPTY_CONTENT, n);
         }
         struct s_counts c = {0, 0, 0};
         int k = 0;
@@ -317,11 +246,11 @@ static bool s_check_content(const cJSON *messages, struct mock_response *resp)
                 return false;
             }
         }
-        if (c.image > S_MAX_IMAGES) {
-            return s_fail(resp, S_MSG_TOO_MANY_IMAGES, n);
+        if (c.image > BRK_RULE_MAX_IMAGES) {
+            return mock_validation_fail(resp, BRK_MSG_TOO_MANY_IMAGES, n);
         }
-        if (c.document > S_MAX_DOCUMENTS) {
-            return s_fail(resp, S_MSG_TOO_MANY_DOCUMENTS, n);
+        if (c.document > BRK_RULE_MAX_DOCUMENTS) {
+            return mock_validation_fail(resp, BRK_MSG_TOO_MANY_DOCUMENTS, n);
         }
         n++;
     }
@@ -373,10 +302,10 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
     {
         struct s_tally t = s_tally_tools(m);
         if (!has_tool_config && (t.results || t.uses)) {
-            return s_fail(resp, S_MSG_NO_TOOL_CONFIG);
+            return mock_validation_fail(resp, BRK_MSG_NO_TOOL_CONFIG);
         }
         if (t.results > prev_tally.uses) {
-            return s_fail(resp, S_MSG_TOO_MANY_RESULTS, n);
+            return mock_validation_fail(resp, S_MSG_TOO_MANY_RESULTS, n);
         }
         int k = 0;
         const cJSON *b = NULL;
@@ -385,7 +314,7 @@ static bool s_check_tool_pairing(const cJSON *messages, bool has_tool_config, st
         {
             const char *id = cJSON_GetStringValue(brk_json_get(brk_json_get(b, "toolResult"), "toolUseId"));
             if (id && !s_has_tool_use_id(prev, id)) {
-                return s_fail(resp, S_MSG_UNKNOWN_RESULT_ID, n, k, id);
+                return mock_validation_fail(resp, S_MSG_UNKNOWN_RESULT_ID, n, k, id);
             }
             k++;
         }
@@ -416,10 +345,10 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
         return true;
     }
     if (model && !model->tool_use) {
-        return s_fail(resp, S_MSG_NO_TOOLS);
+        return mock_validation_fail(resp, S_MSG_NO_TOOLS);
     }
     if (model && brk_op_has(req->route.op, BRK_OPT_STREAM) && !model->tool_use_streaming) {
-        return s_fail(resp, S_MSG_NO_STREAM_TOOLS);
+        return mock_validation_fail(resp, S_MSG_NO_STREAM_TOOLS);
     }
     const cJSON *tools = brk_json_get(tool_config, "tools");
     int i = 0;
@@ -428,18 +357,18 @@ static bool s_check_tools(const struct mock_request *req, const cJSON *tool_conf
     {
         const cJSON *schema = brk_json_get(brk_json_get(brk_json_get(t, "toolSpec"), "inputSchema"), "json");
         if (schema && !cJSON_IsObject(schema)) {
-            return s_fail(resp, S_MSG_SCHEMA_FORMAT, i);
+            return mock_validation_fail(resp, BRK_MSG_SCHEMA_FORMAT, i);
         }
         const cJSON *type = brk_json_get(schema, "type");
         if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)) {
-            return s_fail(resp, S_MSG_SCHEMA_TYPE, i);
+            return mock_validation_fail(resp, BRK_MSG_SCHEMA_TYPE, i);
         }
         i++;
     }
     const cJSON *tool_choice = brk_json_get(brk_json_get(tool_config, "toolChoice"), "tool");
     const char *choice = cJSON_GetStringValue(brk_json_get(tool_choice, "name"));
     if (choice && !s_tool_defined(tools, choice)) {
-        return s_fail(resp, S_MSG_TOOL_CHOICE, choice);
+        return mock_validation_fail(resp, BRK_MSG_TOOL_CHOICE, choice);
     }
     return true;
 }
@@ -452,22 +381,7 @@ static bool s_check_max_tokens(const struct mock_request *req, struct mock_respo
         return true;
     }
     unsigned long long limit = (unsigned long long)m->max_output_tokens;
-    return s_fail(resp, S_MSG_MAX_TOKENS, limit, limit);
-}
-
-/* RFC 6901: "" or "/"-separated tokens where '~' is followed by '0' or '1'. Bedrock also
- * refuses the empty pointer (docs/validation.md). */
-static bool s_json_pointer_ok(const char *p)
-{
-    if (p[0] != '/') {
-        return false;
-    }
-    for (; *p; p++) {
-        if (*p == '~' && p[1] != '0' && p[1] != '1') {
-            return false;
-        }
-    }
-    return true;
+    return mock_validation_fail(resp, S_MSG_MAX_TOKENS, limit, limit);
 }
 
 static bool s_check_settings(const struct mock_request *req, struct mock_response *resp)
@@ -475,14 +389,14 @@ static bool s_check_settings(const struct mock_request *req, struct mock_respons
     const char *latency = cJSON_GetStringValue(brk_json_get(brk_json_get(req->json, "performanceConfig"), "latency"));
     const struct mock_model *m = req->model.model;
     if (latency && strcmp(latency, "optimized") == 0 && m && !m->latency_optimized) {
-        return s_fail(resp, S_MSG_LATENCY);
+        return mock_validation_fail(resp, S_MSG_LATENCY);
     }
     int i = 0;
     const cJSON *path = NULL;
     cJSON_ArrayForEach(path, brk_json_get(req->json, "additionalModelResponseFieldPaths"))
     {
-        if (cJSON_IsString(path) && !s_json_pointer_ok(path->valuestring)) {
-            return s_fail(resp, S_MSG_JSON_POINTER, i);
+        if (cJSON_IsString(path) && !brk_rule_json_pointer_ok(path->valuestring)) {
+            return mock_validation_fail(resp, BRK_MSG_JSON_POINTER, i);
         }
         i++;
     }
@@ -509,7 +423,7 @@ bool mock_stage_validate_documents(struct brk_mock *mock, struct mock_request *r
             text = text || cJSON_IsString(k.text);
         }
         if (document && !text) {
-            return s_fail(resp, S_MSG_DOCUMENT_TEXT);
+            return mock_validation_fail(resp, BRK_MSG_DOCUMENT_TEXT);
         }
     }
     return true;
@@ -524,7 +438,8 @@ bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct
     const cJSON *messages = brk_json_get(req->json, "messages");
     const cJSON *tool_config = brk_json_get(req->json, "toolConfig");
     tool_config = cJSON_IsObject(tool_config) ? tool_config : NULL;
-    return s_check_roles(messages, resp) && s_check_content(messages, resp) &&
+    return s_check_roles(req->model.model, messages, resp) && s_check_content(messages, resp) &&
            s_check_tool_pairing(messages, tool_config != NULL, resp) && s_check_tools(req, tool_config, resp) &&
-           s_check_max_tokens(req, resp) && s_check_settings(req, resp);
+           mock_validate_family(req, tool_config, resp) && s_check_max_tokens(req, resp) &&
+           s_check_settings(req, resp);
 }

@@ -121,17 +121,18 @@ test('scripted_tool_call_then_answer', async (t) => {
 });
 
 test('quota_throttles_with_the_tokens_message', async (t) => {
-    // The first call reserves 4 + 250 tokens and settles at its real use (about 20), leaving
-    // about 280; the second asks for 4 + 290 and is refused until the virtual minute passes.
+    // On Claude the greeting is 13 input tokens (7 of framing + 6, docs/tokens.md). The first call
+    // reserves 13 + 250 tokens and settles at its real use (about 27), leaving about 273; the
+    // second asks for 13 + 280 and is refused until the virtual minute passes.
     const mock = await startMock(t, ['--clock', 'virtual', '--quota', `tpm=300,model=${HAIKU}`]);
     const c = client(t, mock, { retryMode: 'standard', maxAttempts: 1 });
     const ask = (maxTokens) => c.send(new ConverseCommand({ modelId: HAIKU, messages: hello(), inferenceConfig: { maxTokens } }));
     await ask(250);
-    const err = await rejection(ask(290));
+    const err = await rejection(ask(280));
     assert.ok(err instanceof ThrottlingException);
     assert.equal(err.message, 'Too many tokens, please wait before trying again.');
     await mock.admin('POST', '/_mock/clock', { advance_ms: 60000 });
-    await ask(290);
+    await ask(280);
     const entries = await mock.requests();
     assert.deepEqual(entries.map((e) => e.status), [200, 429, 200]);
     assert.equal(entries[1].error_message, 'Too many tokens, please wait before trying again.');

@@ -136,19 +136,20 @@ MOCK_ARGS = {
 
 
 def test_quota_throttles_with_the_tokens_message(mock):
-    """The first call reserves 4 + 250 tokens and settles at its real use (about 20), leaving
-    about 280; the second asks for 4 + 290 and is refused until the virtual minute passes."""
+    """On Claude "Hello from boto3" is 12 input tokens (7 of framing + 5, docs/tokens.md). The first
+    call reserves 12 + 250 tokens and settles at its real use (about 25), leaving about 275; the
+    second asks for 12 + 280 and is refused until the virtual minute passes."""
     brt = client(mock, retry_mode="standard", max_attempts=1)
     brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 250})
     try:
-        brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 290})
+        brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 280})
     except ClientError as err:
         assert err.response["Error"]["Code"] == "ThrottlingException"
         assert err.response["Error"]["Message"] == "Too many tokens, please wait before trying again."
     else:
         raise AssertionError("expected ThrottlingException")
     mock.admin("POST", "/_mock/clock", {"advance_ms": 60000})
-    brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 290})
+    brt.converse(modelId=HAIKU, messages=HELLO, inferenceConfig={"maxTokens": 280})
     entries = mock.requests()
     assert [e["status"] for e in entries] == [200, 429, 200]
     assert entries[1]["error_message"] == "Too many tokens, please wait before trying again."

@@ -1,0 +1,223 @@
+/*
+ * Unit tests for the per-family token accounting (common/token_profile.c and its use by the
+ * Converse walk): each rule of docs/tokens.md with a case where it applies and one where it
+ * does not. Expected numbers are the rule's arithmetic on the spec's figures.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+#include "common/converse_walk.h"
+#include "common/json.h"
+#include "common/token_profile.h"
+#include "tests/support/harness.h"
+
+#define SONNET45 "anthropic.claude-sonnet-4-5-20250929-v1:0"
+#define TOOL "{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
+
+static struct brk_token_profile s_profile(const char *model_id)
+{
+    struct brk_token_profile p;
+    brk_token_profile_init(&p, brk_token_family_for_model_id(model_id), model_id);
+    return p;
+}
+
+static uint64_t s_overhead(const char *model_id, const char *json)
+{
+    struct brk_token_profile p = s_profile(model_id);
+    cJSON *input = cJSON_Parse(json);
+    cr_assert_not_null(input);
+    uint64_t n = brk_token_profile_overhead(&p, input);
+    cJSON_Delete(input);
+    return n;
+}
+
+Test(token_profile, family_comes_from_the_provider_prefix)
+{
+    cr_assert_str_eq(brk_token_family_for_model_id("us.anthropic.claude-sonnet-4-6"), "anthropic");
+    cr_assert_str_eq(brk_token_family_for_model_id("amazon.nova-micro-v1:0"), "nova");
+    cr_assert_str_eq(brk_token_family_for_model_id("amazon.titan-text-express-v1"), "titan");
+    cr_assert_str_eq(brk_token_family_for_model_id("global.anthropic.claude-opus-4-6-v1"), "anthropic");
+    cr_assert_str_eq(brk_token_family_for_model_id("moonshotai.kimi-k2.5"), "kimi");
+    cr_assert_str_eq(brk_token_family_for_model_id(
+                         "arn:aws:bedrock:us-east-1:1:inference-profile/us.meta.llama3-1-8b-instruct-v1:0"),
+                     "llama");
+    cr_assert_null(brk_token_family_for_model_id("ai21.jamba-1-5-large-v1:0"));
+    cr_assert_null(brk_token_family_for_model_id("anthropic")); /* no dot: not a provider prefix */
+    cr_assert_null(brk_token_family_for_model_id(NULL));
+}
+
+Test(token_profile, text_counts_characters_per_token_and_cjk_per_character)
+{
+    struct brk_token_profile claude = s_profile(SONNET45), nova = s_profile("amazon.nova-lite-v1:0");
+    cr_assert_eq(brk_token_profile_text(&claude, "0123456789012345678901234567890123456", 37), 10); /* ceil(37/3.8) */
+    cr_assert_eq(brk_token_profile_text(&claude, "01234567890123456789012345678901234567", 38), 10);
+    cr_assert_eq(brk_token_profile_text(&claude, "012345678901234567890123456789012345678", 39), 11);
+    cr_assert_eq(brk_token_profile_text(&nova, "012345678901234567890123456789012345678901", 42), 10); /* 4.2 */
+    cr_assert_eq(brk_token_profile_text(&claude, "\xe4\xbd\xa0\xe5\xa5\xbd", 6), 2); /* two CJK characters */
+    cr_assert_eq(brk_token_profile_text(&claude, "", 0), 0);
+    /* No profile: the generic estimator of common/tokens.h. */
+    cr_assert_eq(brk_token_profile_text(NULL, "Hello, world!", 13), 4);
+}
+
+Test(token_profile, claude_tool_prompt_by_model_and_tool_choice)
+{
+    uint64_t bare = s_overhead(SONNET45, "{\"messages\":[]}");
+    cr_assert_eq(bare, 7, "framing");
+    cr_assert_eq(s_overhead(SONNET45, "{\"toolConfig\":{\"tools\":[" TOOL "]}}") - bare, 496);
+    cr_assert_eq(s_overhead(SONNET45, "{\"toolConfig\":{\"tools\":[" TOOL "],\"toolChoice\":{\"any\":{}}}}") - bare,
+                 588);
+    cr_assert_eq(s_overhead(SONNET45,
+                            "{\"toolConfig\":{\"tools\":[" TOOL "],\"toolChoice\":{\"tool\":{\"name\":\"t\"}}}}") -
+                     bare,
+                 588);
+    cr_assert_eq(s_overhead("anthropic.claude-opus-4-1-20250805-v1:0", "{\"toolConfig\":{\"tools\":[" TOOL "]}}") -
+                     bare,
+                 313);
+    cr_assert_eq(s_overhead("anthropic.claude-3-5-haiku-20241022-v1:0",
+                            "{\"toolConfig\":{\"tools\":[" TOOL "],\"toolChoice\":{\"any\":{}}}}") -
+                     bare,
+                 355);
+    /* Not added without a tool: no toolConfig, or tools holding only a cache point. */
+    cr_assert_eq(s_overhead(SONNET45, "{\"toolConfig\":{\"tools\":[{\"cachePoint\":{\"type\":\"default\"}}]}}"), bare);
+    /* Nova: one preamble whatever the choice. */
+    cr_assert_eq(s_overhead("amazon.nova-micro-v1:0", "{\"toolConfig\":{\"tools\":[" TOOL "]}}"), 350);
+}
+
+Test(token_profile, thinking_and_structured_output_surcharges)
+{
+    cr_assert_eq(s_overhead(SONNET45, "{\"additionalModelRequestFields\":{\"thinking\":{\"type\":\"enabled\"}}}"),
+                 7 + 28);
+    cr_assert_eq(s_overhead(SONNET45, "{\"additionalModelRequestFields\":{\"thinking\":{\"type\":\"adaptive\"}}}"), 7);
+    cr_assert_eq(s_overhead(SONNET45, "{\"outputConfig\":{\"textFormat\":{\"type\":\"json_schema\"}}}"), 7 + 190);
+    cr_assert_eq(s_overhead("amazon.nova-micro-v1:0", "{\"outputConfig\":{\"textFormat\":{\"type\":\"json_schema\"}}}"),
+                 0);
+}
+
+Test(token_profile, messages_and_system_blocks_add_their_framing)
+{
+    const char *two = "{\"system\":[{\"text\":\"a\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+                      "\"messages\":[{\"role\":\"user\"},{\"role\":\"assistant\"},{\"role\":\"user\"}]}";
+    cr_assert_eq(s_overhead(SONNET45, two), 7 + 2 * 5 + 1, "two extra messages, one system text block");
+    cr_assert_eq(s_overhead(SONNET45, "{\"messages\":[{\"role\":\"user\"}]}"), 7);
+    struct brk_token_profile p = s_profile(SONNET45);
+    cr_assert_eq(brk_token_profile_overhead(NULL, NULL), 0);
+    cr_assert_eq(brk_token_profile_overhead(&p, NULL), 0);
+}
+
+Test(token_profile, images_by_family_formula)
+{
+    struct brk_token_profile sonnet = s_profile(SONNET45), opus47 = s_profile("us.anthropic.claude-opus-4-7");
+    struct brk_token_profile nova = s_profile("amazon.nova-pro-v1:0"), nova2 = s_profile("us.amazon.nova-2-lite-v1:0");
+    struct brk_token_profile pixtral = s_profile("mistral.pixtral-large-2502-v1:0");
+    cr_assert_eq(brk_token_profile_image(&sonnet, 597, 566), 451); /* ceil(597*566/750) */
+    cr_assert_eq(brk_token_profile_image(&sonnet, 400, 301), 161);
+    cr_assert_eq(brk_token_profile_image(&sonnet, 4000, 3000), 1600, "resized, then at most ~1,600");
+    cr_assert_eq(brk_token_profile_image(&sonnet, 0, 0), 1600, "unknown size");
+    cr_assert_eq(brk_token_profile_image(&opus47, 1000, 1000), 36 * 36);
+    cr_assert_eq(brk_token_profile_image(&opus47, 8000, 8000), 4784, "capped");
+    cr_assert_eq(brk_token_profile_image(&nova, 540, 360), 1800);
+    cr_assert_eq(brk_token_profile_image(&nova, 3008, 2000), 1800);
+    cr_assert_eq(brk_token_profile_image(&nova, 900, 900), 1300);
+    cr_assert_eq(brk_token_profile_image(&nova, 1300, 1300), 2600);
+    cr_assert_eq(brk_token_profile_image(&nova, 900, 450), 800);
+    cr_assert_eq(brk_token_profile_image(&nova, 1800, 900), 2400);
+    cr_assert_eq(brk_token_profile_image(&nova2, 597, 566), 451, "Nova 2: w*h/750, not the v1 table");
+    cr_assert_eq(brk_token_profile_image(&pixtral, 597, 566), 38 * 36 + 36);
+    cr_assert_eq(brk_token_profile_image(NULL, 597, 566), BRK_WALK_IMAGE_TOKENS);
+}
+
+static uint64_t s_block(const char *model_id, const char *json)
+{
+    struct brk_token_profile p = s_profile(model_id);
+    cJSON *block = cJSON_Parse(json);
+    cr_assert_not_null(block, "%s", json);
+    uint64_t n = brk_converse_block_tokens(block, &p);
+    cJSON_Delete(block);
+    return n;
+}
+
+/* A block {"document":{"format":..,"name":"d","source":{"bytes":<base64 of text>}}}. */
+static char *s_document(const char *format, const char *content)
+{
+    struct brk_buf b64, out;
+    brk_buf_init(&b64, 1 << 20);
+    brk_buf_init(&out, 1 << 20);
+    cr_assert_eq(brk_base64_encode(content, strlen(content), &b64), BRK_OK);
+    brk_buf_appendf(&out, "{\"document\":{\"format\":\"%s\",\"name\":\"d\",\"source\":{\"bytes\":\"%s\"}}}", format,
+                    b64.data);
+    brk_buf_clean_up(&b64);
+    return brk_buf_detach(&out, NULL);
+}
+
+#define PDF_2_PAGES "%PDF-1.4 << /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page >> %%EOF"
+
+Test(token_profile, pdf_pages_cost_an_image_outside_tool_results_only)
+{
+    char *doc = s_document("pdf", PDF_2_PAGES);
+    char result[4096];
+    snprintf(result, sizeof(result), "{\"toolResult\":{\"toolUseId\":\"x\",\"content\":[%s]}}", doc);
+    uint64_t name = 1;
+    cr_assert_eq(s_block(SONNET45, doc), name + 2 * (70 + 1550), "2 pages: text and a page image each");
+    cr_assert_eq(s_block(SONNET45, result), 20 + name + 2 * 70, "inside a toolResult: text only");
+    cr_assert_eq(s_block("anthropic.claude-3-7-sonnet-20250219-v1:0", doc), name + 2 * 70, "3.7 Sonnet: text only");
+    cr_assert_eq(s_block("amazon.nova-pro-v1:0", doc), name + 2 * (70 + 2560));
+    free(doc);
+}
+
+Test(token_profile, text_documents_count_their_text)
+{
+    char *doc = s_document("txt", "0123456789012345678901234567890123456789012"); /* 43 chars */
+    cr_assert_eq(s_block(SONNET45, doc), 1 + 12, "name + ceil(43 / 3.8)");
+    free(doc);
+    doc = s_document("docx", "0123456789012345678901234567890123456789012");
+    cr_assert_eq(s_block(SONNET45, doc), 1 + 43 / 4, "binary formats: about 4 bytes per token");
+    free(doc);
+}
+
+Test(token_profile, tool_specs_count_their_json_and_tool_rounds_their_wrappers)
+{
+    const char *spec = "{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}";
+    /* {"name":"get_weather","inputSchema":{"json":{"type":"object"}}} is 64 characters. */
+    cr_assert_eq(s_block(SONNET45, spec), 17);
+    cr_assert_eq(s_block(SONNET45, "{\"toolUse\":{\"toolUseId\":\"x\",\"name\":\"t\",\"input\":{}}}"), 25 + 1 + 1);
+    cr_assert_eq(s_block("meta.llama3-8b-instruct-v1:0",
+                         "{\"toolUse\":{\"toolUseId\":\"x\",\"name\":\"t\",\"input\":{}}}"),
+                 5 + 1 + 1);
+}
+
+Test(token_profile, earlier_reasoning_is_free_on_claude_and_deepseek_only)
+{
+    const char *r =
+        "{\"reasoningContent\":{\"reasoningText\":{\"text\":\"0123456789012345678901234567890123456789\"}}}";
+    cr_assert_eq(s_block(SONNET45, r), 0);
+    cr_assert_eq(s_block("deepseek.r1-v1:0", r), 0);
+    cr_assert_eq(s_block("meta.llama3-8b-instruct-v1:0", r), 10, "ceil(40 / 4.2)");
+}
+
+Test(token_profile, input_tokens_are_overhead_plus_blocks)
+{
+    struct brk_token_profile p = s_profile(SONNET45);
+    cJSON *input = cJSON_Parse("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello, world!\"}]}]}");
+    cr_assert_eq(brk_converse_input_tokens(input, &p), 7 + 4, "CountTokens 'Hello, world!' = 11 (spec 2.1)");
+    cr_assert_eq(brk_converse_input_tokens(input, NULL), 4, "no profile: the generic estimate, no framing");
+    cJSON_Delete(input);
+}
+
+Test(token_profile, cache_fields_are_always_sent_by_claude_only)
+{
+    struct brk_token_profile claude = s_profile(SONNET45), nova = s_profile("amazon.nova-lite-v1:0");
+    cr_assert(claude.cache_fields_always);
+    cr_assert_not(nova.cache_fields_always);
+    struct brk_mock *mock = th_mock_start(NULL);
+    struct th_response r = th_converse(mock, "amazon.nova-lite-v1:0",
+                                       "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    const cJSON *usage = cJSON_GetObjectItem(r.json, "usage");
+    cr_assert_null(cJSON_GetObjectItem(usage, "cacheReadInputTokens"), "Nova: only when caching took part");
+    cr_assert_null(cJSON_GetObjectItem(usage, "cacheWriteInputTokens"));
+    th_response_free(&r);
+    brk_mock_stop(mock);
+}
