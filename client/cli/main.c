@@ -416,14 +416,21 @@ static const char *s_retries_note(const struct brk_client *client)
     return note;
 }
 
+/* What the --verbose schedule needs across attempts. */
+struct cli_schedule {
+    int64_t first_send_ms;
+    enum brk_retry_mode mode;
+};
+
 /* --verbose: one line per attempt as it ends, times from the call's first send. */
 static void s_on_attempt(const struct brk_retry_attempt *a, void *user)
 {
-    int64_t *first_send_ms = user;
+    struct cli_schedule *sched = user;
     if (a->attempt == 1) {
-        *first_send_ms = a->send_ms;
+        sched->first_send_ms = a->send_ms;
     }
-    fprintf(stderr, "attempt %u/%u at +%lld ms", a->attempt, a->max_attempts, (long long)(a->send_ms - *first_send_ms));
+    fprintf(stderr, "attempt %u/%u at +%lld ms", a->attempt, a->max_attempts,
+            (long long)(a->send_ms - sched->first_send_ms));
     if (a->bucket_wait_ms > 0) {
         fprintf(stderr, " (held %lld ms by the rate limiter)", (long long)a->bucket_wait_ms);
     }
@@ -437,10 +444,10 @@ static void s_on_attempt(const struct brk_retry_attempt *a, void *user)
     if (a->decision == BRK_RETRY_AGAIN) {
         fprintf(stderr, " in %lld ms", (long long)a->delay_ms);
     }
-    if (a->quota_capacity || a->fill_rate > 0) {
+    if (sched->mode != BRK_RETRY_LEGACY) {
         fprintf(stderr, "; quota %u", a->quota_capacity);
     }
-    if (a->fill_rate > 0) {
+    if (sched->mode == BRK_RETRY_ADAPTIVE) {
         fprintf(stderr, "; limiter %s, fill %.3f/s, measured %.3f/s", a->bucket_enabled ? "on" : "off", a->fill_rate,
                 a->measured_rate);
     }
@@ -518,7 +525,7 @@ static enum brk_status s_call(struct brk_client *client, const struct cli_option
     return rc;
 }
 
-static struct brk_client *s_client(const struct cli_options *o, int64_t *first_send_ms, struct brk_error *err)
+static struct brk_client *s_client(const struct cli_options *o, struct cli_schedule *sched, struct brk_error *err)
 {
     struct brk_client_config cfg;
     brk_client_config_init(&cfg);
@@ -529,13 +536,16 @@ static struct brk_client *s_client(const struct cli_options *o, int64_t *first_s
     cfg.retry.max_attempts = o->max_attempts;
     cfg.retry.seed = o->retry_seed;
     cfg.retry.on_attempt = o->verbose ? s_on_attempt : NULL;
-    cfg.retry.on_attempt_user = first_send_ms;
+    cfg.retry.on_attempt_user = sched;
     cfg.endpoint = o->endpoint;
     cfg.region = o->region;
     cfg.profile = o->profile;
     cfg.user_agent_suffix = "bedrock-converse/" BRK_CLIENT_VERSION;
     struct brk_client *client = NULL;
-    if (brk_client_new(&cfg, &client, err) == BRK_OK && o->verbose) {
+    if (brk_client_new(&cfg, &client, err) == BRK_OK) {
+        sched->mode = brk_client_retry_mode(client);
+    }
+    if (client && o->verbose) {
         fprintf(stderr, "region %s, endpoint %s, auth %s%s\n", brk_client_region(client), brk_client_endpoint(client),
                 brk_client_auth(client) == BRK_AUTH_BEARER ? "bearer (API key)" : "SigV4, key ",
                 brk_client_access_key_id(client));
@@ -554,8 +564,8 @@ int main(int argc, char **argv)
     }
     struct brk_error err;
     brk_error_clear(&err);
-    int64_t first_send_ms = 0;
-    struct brk_client *client = s_client(&o, &first_send_ms, &err);
+    struct cli_schedule sched = {0};
+    struct brk_client *client = s_client(&o, &sched, &err);
     if (client == NULL) {
         s_report(&o, NULL, err.status, &err, 0);
         return s_exit_status(err.status);
