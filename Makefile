@@ -92,7 +92,7 @@ LIBMOCK     := $(LIB)/libbedrock-mock.a
 # both from the same position-independent objects (SHLIB_OBJ above).
 LIBCLIENT   := $(LIB)/libbedrock.a
 LIBCLIENT_SO := $(LIB)/libbedrock.so
-CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null)
+CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null) -lm
 MOCK_BIN    := $(BIN)/bedrock-mock
 CONVERSE_BIN := $(BIN)/bedrock-converse
 TEST_BIN    := $(BIN)/bedrock-tests

@@ -1,15 +1,19 @@
 /*
  * call.c: one operation call, made of attempts.
  *
- * client_call_run makes the attempts of a call; today there is exactly one (the retry modes
- * come with a later release and will loop here, around client_attempt). What botocore does per
+ * client_call_run makes the attempts of a call: a loop around client_attempt that asks the
+ * client's retry state (retry.c, docs/retries.md) after each attempt whether to go on, sleeps
+ * the backoff on the client's clock (a virtual clock advances itself), and in adaptive mode
+ * holds each send until the token bucket gives a token. What botocore does per
  * attempt and per call (client-facts.md §3.1, §4), and so what the loop must keep:
  *   - amz-sdk-invocation-id: one random UUID v4 per call, the same on every attempt;
- *   - amz-sdk-request: "attempt=1" on the first attempt, "attempt=N; max=M" on retries;
+ *   - amz-sdk-request: "attempt=1" on the first attempt, "ttl=T; attempt=N; max=M" on retries,
+ *     ttl (the server's Date + the read timeout) only once an answer carried a Date;
  *   - each attempt signed afresh (a new X-Amz-Date), the body unchanged.
  * The modelId is percent-encoded into the path as a URI label (only A-Z a-z 0-9 - . _ ~ kept,
  * so ':' travels as %3A and '/' as %2F), then the path is signed as sent.
  */
+#include <math.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,9 +72,12 @@ static enum brk_status s_path(const struct brk_client *client, const struct clie
 static enum brk_status s_headers(const struct brk_client *client, const struct client_call *call,
                                  struct curl_slist **list)
 {
-    char sdk_request[64];
+    char sdk_request[96];
     if (call->attempt <= 1) {
         snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: attempt=%u", call->attempt);
+    } else if (call->ttl[0]) {
+        snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: ttl=%s; attempt=%u; max=%u", call->ttl,
+                 call->attempt, call->max_attempts);
     } else {
         snprintf(sdk_request, sizeof(sdk_request), "amz-sdk-request: attempt=%u; max=%u", call->attempt,
                  call->max_attempts);
@@ -125,8 +132,56 @@ out:
     return rc;
 }
 
+static double s_now_s(const struct brk_client *client)
+{
+    return (double)brk_clock_now_ms(client->clock) / 1000.0;
+}
+
+/* Adaptive mode: hold the attempt until the token bucket gives a token (bucket.py's acquire). */
+static int64_t s_wait_for_token(struct brk_client *client)
+{
+    int64_t waited_ms = 0;
+    double wait_s;
+    while ((wait_s = client_retry_before_send(&client->retry_state, s_now_s(client))) > 0.0) {
+        int64_t ms = (int64_t)ceil(wait_s * 1000.0); /* never short of the token: no busy loop */
+        brk_clock_sleep_ms(client->clock, ms);
+        waited_ms += ms;
+    }
+    return waited_ms;
+}
+
+/* After one attempt: the retry decision, the call's stats and the schedule row. */
+static enum brk_retry_decision s_after_attempt(struct brk_client *client, struct client_call *call,
+                                               enum brk_status rc, const struct brk_error *err,
+                                               struct brk_retry_attempt *row, unsigned *acquired)
+{
+    struct client_attempt_outcome o = {
+        .status = rc,
+        .http_status = (int)call->http_status,
+        .code = rc == BRK_ERR_SERVICE ? err->code : "",
+        /* A stream's 2xx answer has begun: what fails inside it is never retried (§3.1). */
+        .stream_open = call->stream != NULL && call->http_status / 100 == 2,
+    };
+    row->status = rc;
+    row->http_status = o.http_status;
+    row->code = o.code;
+    int64_t delay_ms = 0;
+    enum brk_retry_decision d =
+        client_retry_after(&client->retry_state, call->attempt, &o, s_now_s(client), acquired, &delay_ms, row);
+    struct brk_call_stats *st = &client->retry_state.last;
+    st->attempts = call->attempt;
+    st->retry_delay_ms += delay_ms;
+    st->max_attempts_reached = d == BRK_RETRY_DONE_MAX_ATTEMPTS;
+    st->retry_quota_reached = d == BRK_RETRY_DONE_QUOTA;
+    if (client->retry.on_attempt) {
+        client->retry.on_attempt(row, client->retry.on_attempt_user);
+    }
+    return d;
+}
+
 enum brk_status client_call_run(struct brk_client *client, struct client_call *call, struct brk_error *err)
 {
+    memset(&client->retry_state.last, 0, sizeof(client->retry_state.last));
     if (!call->model_id || !call->model_id[0] || strlen(call->model_id) > CALL_MAX_MODEL_ID) {
         return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a model id of 1 to %d characters",
                               call->operation, CALL_MAX_MODEL_ID);
@@ -134,6 +189,21 @@ enum brk_status client_call_run(struct brk_client *client, struct client_call *c
     if (!s_uuid4(call->invocation_id)) {
         return brk_error_setf(err, BRK_ERR_IO, "no random bytes for amz-sdk-invocation-id");
     }
-    call->attempt = 1;
-    return client_attempt(client, call, err);
+    call->max_attempts = client->retry_state.max_attempts;
+    unsigned acquired = 0; /* the retry quota last taken in this call (botocore's retry_quota_capacity) */
+    for (call->attempt = 1;; call->attempt++) {
+        struct brk_retry_attempt row = {.attempt = call->attempt, .max_attempts = call->max_attempts};
+        row.bucket_wait_ms = s_wait_for_token(client);
+        client->retry_state.last.bucket_wait_ms += row.bucket_wait_ms;
+        row.send_ms = brk_clock_now_ms(client->clock);
+        brk_error_clear(err);
+        enum brk_status rc = client_attempt(client, call, err);
+        if (call->date[0]) { /* botocore keeps the last ttl when an answer has no (valid) Date */
+            client_retry_ttl(call->date, client->read_timeout_ms, call->ttl);
+        }
+        if (s_after_attempt(client, call, rc, err, &row, &acquired) != BRK_RETRY_AGAIN) {
+            return rc;
+        }
+        brk_clock_sleep_ms(client->clock, row.delay_ms);
+    }
 }

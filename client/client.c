@@ -69,6 +69,8 @@ enum brk_status brk_client_new(const struct brk_client_config *cfg, struct brk_c
     c->read_timeout_ms = cfg->read_timeout_ms > 0 ? cfg->read_timeout_ms : BRK_CLIENT_DEFAULT_READ_TIMEOUT_MS;
     c->clock = cfg->clock;
     c->retry = cfg->retry;
+    client_retry_init(&c->retry_state, c->s.retry_mode, c->s.max_attempts, cfg->retry.seed,
+                      (double)brk_clock_now_ms(c->clock) / 1000.0);
     c->host = s_host(c->s.endpoint);
     c->user_agent = s_user_agent(cfg->user_agent_suffix);
     if (!c->host || !c->user_agent) {
@@ -118,4 +120,40 @@ enum brk_auth_kind brk_client_auth(const struct brk_client *client)
 const char *brk_client_access_key_id(const struct brk_client *client)
 {
     return client->s.access_key_id ? client->s.access_key_id : "";
+}
+
+enum brk_retry_mode brk_client_retry_mode(const struct brk_client *client)
+{
+    return client->retry_state.mode;
+}
+
+unsigned brk_client_max_attempts(const struct brk_client *client)
+{
+    return client->retry_state.max_attempts;
+}
+
+void brk_client_last_call(const struct brk_client *client, struct brk_call_stats *out)
+{
+    *out = client->retry_state.last;
+}
+
+const char *brk_retry_mode_name(enum brk_retry_mode mode)
+{
+    switch (mode) {
+    case BRK_RETRY_LEGACY: return "legacy";
+    case BRK_RETRY_STANDARD: return "standard";
+    case BRK_RETRY_ADAPTIVE: return "adaptive";
+    default: return "default";
+    }
+}
+
+const char *brk_retry_decision_name(enum brk_retry_decision decision)
+{
+    switch (decision) {
+    case BRK_RETRY_DONE_SUCCESS: return "success";
+    case BRK_RETRY_DONE_NOT_RETRYABLE: return "not retryable";
+    case BRK_RETRY_DONE_MAX_ATTEMPTS: return "max attempts reached";
+    case BRK_RETRY_DONE_QUOTA: return "retry quota reached";
+    default: return "retry";
+    }
 }

@@ -18,6 +18,7 @@
 #include "bedrock/cache_points.h"
 #include "bedrock/client.h"
 #include "bedrock/eventstream.h"
+#include "client/retry.h"
 
 /* Largest non-streamed response body kept (Converse answers are far smaller). */
 #define CLIENT_MAX_BODY_BYTES (64u << 20)
@@ -30,6 +31,8 @@ struct client_settings {
     char *secret_access_key;
     char *session_token; /* NULL when none */
     char *bearer_token;  /* NULL for SigV4 */
+    enum brk_retry_mode retry_mode; /* never DEFAULT (docs/retries.md's routes) */
+    unsigned max_attempts;          /* total */
 };
 
 struct brk_client {
@@ -39,7 +42,8 @@ struct brk_client {
     long connect_timeout_ms;
     long read_timeout_ms;
     struct brk_clock *clock; /* borrowed; NULL = real time */
-    struct brk_retry_config retry;
+    struct brk_retry_config retry; /* the caller's: seed and schedule callback */
+    struct client_retry retry_state; /* quota and adaptive limiter, per client as botocore's */
     CURL *curl;
     struct brk_cache_settings cache; /* brk_client_set_cache; applied when cache_set */
     bool cache_set;
@@ -71,6 +75,8 @@ struct client_call {
     struct brk_buf resp_body;  /* non-streamed bodies and error bodies */
     char request_id[96];
     char error_type[256];
+    char date[64];                /* the answer's Date header, or "" */
+    char ttl[20];                 /* amz-sdk-request's ttl from the last answer with a Date, or "" */
     struct client_stream *stream; /* set for ConverseStream */
     /* The read timeout's watch (transport.c). */
     long read_timeout_ms;

@@ -11,10 +11,13 @@
  *               profile) > the shared credentials file [NAME] > the config file [profile NAME]
  *   endpoint    config > AWS_ENDPOINT_URL_BEDROCK_RUNTIME > AWS_ENDPOINT_URL >
  *               https://bedrock-runtime.{region}.amazonaws.com
+ *   retry mode  config > AWS_RETRY_MODE > the profile's `retry_mode` > legacy
+ *   attempts    config's total > config's retries + 1 > AWS_MAX_ATTEMPTS > the profile's
+ *               `max_attempts` > 5 (legacy) or 3 (standard, adaptive); docs/retries.md
  *   profile     config > AWS_PROFILE > "default"; files AWS_SHARED_CREDENTIALS_FILE
  *               (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config)
  *
- * Sources: /work/shared/spec/client-facts.md §4 (endpoint, bearer), issue 14. Reads the
+ * Sources: /work/shared/spec/client-facts.md §4 (endpoint, bearer), §3.1 (retries), issues 14, 15. Reads the
  * environment and files, so not meant to race with setenv; otherwise thread-safe.
  */
 #include <openssl/crypto.h>
@@ -199,6 +202,69 @@ static enum brk_status s_resolve_endpoint(const struct brk_client_config *cfg, s
     return out->endpoint ? BRK_OK : BRK_ERR_NOMEM;
 }
 
+/* A total attempt count from AWS_MAX_ATTEMPTS or the profile: a whole number >= 1. */
+static bool s_parse_attempts(const char *text, unsigned *out)
+{
+    char *end = NULL;
+    unsigned long v = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
+    if (v < 1 || v > CLIENT_MAX_ATTEMPTS_LIMIT || *end != '\0') {
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+/* retry_mode: config > AWS_RETRY_MODE > the profile's retry_mode > legacy. */
+static enum brk_status s_resolve_retry_mode(const struct brk_client_config *cfg, const struct s_profile *p,
+                                            struct client_settings *out, struct brk_error *err)
+{
+    out->retry_mode = cfg->retry.mode != BRK_RETRY_DEFAULT ? cfg->retry.mode : BRK_RETRY_LEGACY;
+    if (cfg->retry.mode != BRK_RETRY_DEFAULT) {
+        return cfg->retry.mode <= BRK_RETRY_ADAPTIVE
+                   ? BRK_OK
+                   : brk_error_setf(err, BRK_ERR_CONFIG, "retry mode %d is not a brk_retry_mode", (int)cfg->retry.mode);
+    }
+    char *from_profile = NULL;
+    const char *v = s_env("AWS_RETRY_MODE");
+    enum brk_status rc = v ? BRK_OK : s_profile_value(p, "retry_mode", &from_profile);
+    v = v ? v : from_profile;
+    if (rc == BRK_OK && v && !client_retry_mode_parse(v, &out->retry_mode)) {
+        rc = brk_error_setf(err, BRK_ERR_CONFIG, "invalid retry mode '%.64s' (%s): use legacy, standard or adaptive",
+                            v, from_profile ? "the profile's retry_mode" : "AWS_RETRY_MODE");
+    }
+    brk_free(from_profile);
+    return rc;
+}
+
+/* Total attempts: retry.max_attempts > retry.max_retries + 1 > AWS_MAX_ATTEMPTS > the profile's
+ * max_attempts > the mode's default (docs/retries.md's table of routes). */
+static enum brk_status s_resolve_max_attempts(const struct brk_client_config *cfg, const struct s_profile *p,
+                                              struct client_settings *out, struct brk_error *err)
+{
+    unsigned dflt = out->retry_mode == BRK_RETRY_LEGACY ? CLIENT_RETRY_LEGACY_DEFAULT_ATTEMPTS
+                                                        : CLIENT_RETRY_STANDARD_DEFAULT_ATTEMPTS;
+    out->max_attempts = cfg->retry.max_attempts   ? cfg->retry.max_attempts
+                        : cfg->retry.max_retries ? cfg->retry.max_retries + 1
+                                                 : dflt;
+    if (cfg->retry.max_attempts || cfg->retry.max_retries) {
+        return out->max_attempts <= CLIENT_MAX_ATTEMPTS_LIMIT
+                   ? BRK_OK
+                   : brk_error_setf(err, BRK_ERR_CONFIG, "max attempts %u is over %u", out->max_attempts,
+                                    CLIENT_MAX_ATTEMPTS_LIMIT);
+    }
+    char *from_profile = NULL;
+    const char *v = s_env("AWS_MAX_ATTEMPTS");
+    enum brk_status rc = v ? BRK_OK : s_profile_value(p, "max_attempts", &from_profile);
+    v = v ? v : from_profile;
+    if (rc == BRK_OK && v && !s_parse_attempts(v, &out->max_attempts)) {
+        rc = brk_error_setf(err, BRK_ERR_CONFIG, "invalid max attempts '%.64s' (%s): a whole number from 1 to %u", v,
+                            from_profile ? "the profile's max_attempts" : "AWS_MAX_ATTEMPTS",
+                            CLIENT_MAX_ATTEMPTS_LIMIT);
+    }
+    brk_free(from_profile);
+    return rc;
+}
+
 enum brk_status client_settings_resolve(const struct brk_client_config *cfg, struct client_settings *out,
                                         struct brk_error *err)
 {
@@ -208,6 +274,8 @@ enum brk_status client_settings_resolve(const struct brk_client_config *cfg, str
     enum brk_status rc = s_resolve_region(cfg, &p, out, err);
     rc = rc == BRK_OK ? s_resolve_auth(cfg, &p, out, err) : rc;
     rc = rc == BRK_OK ? s_resolve_endpoint(cfg, out, err) : rc;
+    rc = rc == BRK_OK ? s_resolve_retry_mode(cfg, &p, out, err) : rc;
+    rc = rc == BRK_OK ? s_resolve_max_attempts(cfg, &p, out, err) : rc;
     if (rc == BRK_ERR_NOMEM) {
         brk_error_setf(err, rc, "out of memory while resolving the client configuration");
     }

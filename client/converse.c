@@ -50,6 +50,8 @@ enum brk_status brk_converse(struct brk_client *client, const char *model_id, co
     }
     if (rc == BRK_OK) {
         memcpy((*out)->request_id, call.request_id, sizeof((*out)->request_id));
+        (*out)->retry_attempts = client->retry_state.last.attempts - 1;
+        (*out)->retry_delay_ms = client->retry_state.last.retry_delay_ms;
     }
     client_call_clean_up(&call);
     brk_buf_clean_up(&placed);

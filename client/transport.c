@@ -27,7 +27,7 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *userp)
         /* A new status line (after a 100 Continue, say): forget the previous headers. */
         const char *sp = memchr(data, ' ', len);
         call->http_status = sp ? strtol(sp + 1, NULL, 10) : 0;
-        call->request_id[0] = call->error_type[0] = '\0';
+        call->request_id[0] = call->error_type[0] = call->date[0] = '\0';
         return len;
     }
     const char *colon = memchr(data, ':', len);
@@ -48,6 +48,8 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *userp)
         dst = call->request_id, cap = sizeof(call->request_id);
     } else if (name_len == 16 && strncasecmp(data, "x-amzn-ErrorType", 16) == 0) {
         dst = call->error_type, cap = sizeof(call->error_type);
+    } else if (name_len == 4 && strncasecmp(data, "Date", 4) == 0) {
+        dst = call->date, cap = sizeof(call->date);
     }
     if (dst) {
         size_t n = (size_t)(end - v) < cap - 1 ? (size_t)(end - v) : cap - 1;
@@ -133,7 +135,7 @@ enum brk_status client_transport_perform(struct brk_client *client, struct clien
 {
     CURL *c = client->curl;
     call->http_status = 0;
-    call->request_id[0] = call->error_type[0] = '\0';
+    call->request_id[0] = call->error_type[0] = call->date[0] = '\0';
     brk_buf_reset(&call->resp_body);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

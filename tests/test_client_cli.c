@@ -140,12 +140,38 @@ Test(client_cli, count_tokens_prints_the_mocks_count)
 Test(client_cli, a_service_error_exits_1_with_botocores_sentence)
 {
     tc_rule(s_mock, "{\"error\":\"ThrottlingException\"}");
-    struct s_run r = s_cli("--region us-east-1 -m " TC_HAIKU " -p hi", false);
+    struct s_run r = s_cli("--region us-east-1 --max-attempts 1 -m " TC_HAIKU " -p hi", false);
     cr_assert_eq(r.status, 1);
     cr_assert(strstr(r.err, "An error occurred (ThrottlingException) when calling the Converse operation: "
                             "Too many requests, please wait before trying again."),
               "%s", r.err);
     cr_assert_str_eq(r.out, "");
+    s_free(&r);
+}
+
+Test(client_cli, retries_as_told_and_prints_the_schedule_with_verbose)
+{
+    tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":4}");
+    struct s_run r = s_cli("--region us-east-1 --retry-mode standard --max-attempts 2 --retry-seed 7 -v -m " TC_HAIKU
+                           " -p hi",
+                           false);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.err, "retry mode standard, 2 attempts at most"), "%s", r.err);
+    cr_assert(strstr(r.err, "attempt 1/2 at +0 ms: BRK_ERR_SERVICE ThrottlingException, HTTP 429; retry in "), "%s",
+              r.err);
+    cr_assert(strstr(r.err, "; max attempts reached; quota 495"), "%s", r.err);
+    cr_assert(strstr(r.err, "when calling the Converse operation (reached max retries: 1): Too many"), "%s", r.err);
+    s_free(&r);
+    r = s_cli("--region us-east-1 --retry-mode legacy --max-attempts 4 -v -m " TC_HAIKU " -p hi", false);
+    cr_assert_eq(r.status, 0, "2 throttles left of 4, then the answer: %s", r.err);
+    cr_assert(strstr(r.err, "success after 3 attempts (RetryAttempts 2)"), "%s", r.err);
+    s_free(&r);
+    r = s_cli("--region us-east-1 --retry-mode fast -m " TC_HAIKU " -p hi", false);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--retry-mode needs legacy, standard or adaptive"), "%s", r.err);
+    s_free(&r);
+    r = s_cli("--region us-east-1 --max-attempts 0 -m " TC_HAIKU " -p hi", false);
+    cr_assert_eq(r.status, 2);
     s_free(&r);
 }
 

@@ -24,6 +24,7 @@
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
+#include "fuzz/retry_ttl.c"
 #include "fuzz/rules_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
@@ -140,6 +141,11 @@ Test(fuzz_replay, cache_points)
 Test(fuzz_replay, client_response)
 {
     cr_assert_gt(s_replay("client_response", fuzz_client_response), 0);
+}
+
+Test(fuzz_replay, retry_ttl)
+{
+    cr_assert_gt(s_replay("retry_ttl", fuzz_retry_ttl), 0);
 }
 
 Test(fuzz_replay, image_size)

@@ -27,6 +27,9 @@ struct cli_options {
     const char *tools[CLI_MAX_TOOLS];
     size_t n_tools;
     long max_tokens;
+    const char *retry_mode; /* NULL: resolved as botocore does */
+    unsigned max_attempts;  /* 0: resolved as botocore does */
+    unsigned long long retry_seed; /* 0: from the OS */
     double temperature;
     bool has_temperature, stream, json, count_tokens, verbose;
     const char *body;                /* --body FILE: the whole Converse body ("-": standard input) */
@@ -67,8 +70,14 @@ static const char s_usage[] =
     "      --endpoint URL      endpoint (e.g. http://127.0.0.1:8787 for bedrock-mock)\n"
     "      --region REGION     region\n"
     "      --profile NAME      profile of the shared config and credentials files\n"
-    "  -v, --verbose           on standard error: the resolved settings, then the attempt's\n"
-    "                          outcome (status, error, request id, time), stop reason and usage\n"
+    "      --retry-mode MODE   legacy, standard or adaptive (else AWS_RETRY_MODE, the profile's\n"
+    "                          retry_mode, legacy)\n"
+    "      --max-attempts N    total attempts per call (else AWS_MAX_ATTEMPTS, the profile's\n"
+    "                          max_attempts, 5 in legacy mode, 3 otherwise)\n"
+    "      --retry-seed N      seed of the backoff's random draws, for a repeatable schedule\n"
+    "  -v, --verbose           on standard error: the resolved settings, then each attempt as it\n"
+    "                          ends (time, outcome, decision, backoff, retry quota, adaptive\n"
+    "                          rate), the call's attempts and total backoff, stop reason and usage\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 success, 1 service error, 2 usage error, 3 configuration error,\n"
@@ -130,6 +139,12 @@ static int s_cache_option(int c, const char *arg, struct cli_options *o)
     }
 }
 
+/* A whole number from 1 to max. */
+static bool s_whole(const char *s, double max, double *out)
+{
+    return s_number(s, out) && *out >= 1 && *out <= max && *out == (double)(long long)*out;
+}
+
 /* One option with an argument; returns 0 or an exit status. */
 static int s_option(int c, const char *arg, struct cli_options *o)
 {
@@ -141,8 +156,26 @@ static int s_option(int c, const char *arg, struct cli_options *o)
     case 'e': o->endpoint = arg; return 0;
     case 'r': o->region = arg; return 0;
     case 'P': o->profile = arg; return 0;
+    case 'R':
+        if (strcmp(arg, "legacy") != 0 && strcmp(arg, "standard") != 0 && strcmp(arg, "adaptive") != 0) {
+            return s_usage_error("--retry-mode needs legacy, standard or adaptive, not '%s'", arg);
+        }
+        o->retry_mode = arg;
+        return 0;
+    case 'A':
+        if (!s_whole(arg, 1000, &v)) {
+            return s_usage_error("--max-attempts needs an integer from 1 to 1000, not '%s'", arg);
+        }
+        o->max_attempts = (unsigned)v;
+        return 0;
+    case 'x':
+        if (!s_whole(arg, 9e15, &v)) {
+            return s_usage_error("--retry-seed needs a positive integer, not '%s'", arg);
+        }
+        o->retry_seed = (unsigned long long)v;
+        return 0;
     case 'M':
-        if (!s_number(arg, &v) || v < 1 || v > 1e9 || v != (double)(long)v) {
+        if (!s_whole(arg, 1e9, &v)) {
             return s_usage_error("--max-tokens needs a positive integer, not '%s'", arg);
         }
         o->max_tokens = (long)v;
@@ -173,7 +206,9 @@ static int s_parse_args(int argc, char **argv, struct cli_options *o)
         {"tool", required_argument, 0, 't'},     {"json", no_argument, 0, 'j'},
         {"count-tokens", no_argument, 0, 'c'},   {"endpoint", required_argument, 0, 'e'},
         {"region", required_argument, 0, 'r'},   {"profile", required_argument, 0, 'P'},
-        {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
+        {"retry-mode", required_argument, 0, 'R'}, {"max-attempts", required_argument, 0, 'A'},
+        {"retry-seed", required_argument, 0, 'x'}, {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
         {"body", required_argument, 0, OPT_BODY},
         {"cache-instructions", optional_argument, 0, OPT_CACHE_INSTRUCTIONS},
         {"cache-tools", optional_argument, 0, OPT_CACHE_TOOLS},
@@ -423,17 +458,75 @@ static int s_exit_status(enum brk_status rc)
     }
 }
 
-static void s_report(const struct cli_options *o, enum brk_status rc, const struct brk_error *err, long ms)
+/* botocore's message names the attempts when there were retries: " (reached max retries: 4)". */
+static const char *s_retries_note(const struct brk_client *client)
 {
-    if (o->verbose && rc != BRK_OK) {
-        fprintf(stderr, "attempt 1 of 1: %s%s%s, HTTP %d, request id %s, %ld ms; no retry\n", brk_status_name(rc),
-                err->code[0] ? " " : "", err->code, err->http_status, err->request_id[0] ? err->request_id : "-", ms);
-    } else if (o->verbose) {
-        fprintf(stderr, "attempt 1 of 1: success, %ld ms\n", ms);
+    static char note[64];
+    struct brk_call_stats st = {0};
+    if (client) {
+        brk_client_last_call(client, &st);
+    }
+    note[0] = '\0';
+    if (st.attempts > 1) {
+        snprintf(note, sizeof(note), " (reached max retries: %u)", st.attempts - 1);
+    }
+    return note;
+}
+
+/* What the --verbose schedule needs across attempts. */
+struct cli_schedule {
+    int64_t first_send_ms;
+    enum brk_retry_mode mode;
+};
+
+/* --verbose: one line per attempt as it ends, times from the call's first send. */
+static void s_on_attempt(const struct brk_retry_attempt *a, void *user)
+{
+    struct cli_schedule *sched = user;
+    if (a->attempt == 1) {
+        sched->first_send_ms = a->send_ms;
+    }
+    fprintf(stderr, "attempt %u/%u at +%lld ms", a->attempt, a->max_attempts,
+            (long long)(a->send_ms - sched->first_send_ms));
+    if (a->bucket_wait_ms > 0) {
+        fprintf(stderr, " (held %lld ms by the rate limiter)", (long long)a->bucket_wait_ms);
+    }
+    if (a->status == BRK_OK) {
+        fprintf(stderr, ": HTTP %d", a->http_status);
+    } else {
+        fprintf(stderr, ": %s%s%s, HTTP %d", brk_status_name(a->status), a->code[0] ? " " : "", a->code,
+                a->http_status);
+    }
+    fprintf(stderr, "; %s", brk_retry_decision_name(a->decision));
+    if (a->decision == BRK_RETRY_AGAIN) {
+        fprintf(stderr, " in %lld ms", (long long)a->delay_ms);
+    }
+    if (sched->mode != BRK_RETRY_LEGACY) {
+        fprintf(stderr, "; quota %u", a->quota_capacity);
+    }
+    if (sched->mode == BRK_RETRY_ADAPTIVE) {
+        fprintf(stderr, "; limiter %s, fill %.3f/s, measured %.3f/s", a->bucket_enabled ? "on" : "off", a->fill_rate,
+                a->measured_rate);
+    }
+    fputc('\n', stderr);
+}
+
+static void s_report(const struct cli_options *o, struct brk_client *client, enum brk_status rc,
+                     const struct brk_error *err, long ms)
+{
+    if (o->verbose && client) {
+        struct brk_call_stats st;
+        brk_client_last_call(client, &st);
+        fprintf(stderr, "%s after %u attempt%s (RetryAttempts %u), %lld ms of backoff, %ld ms in all%s%s\n",
+                rc == BRK_OK ? "success" : brk_status_name(rc), st.attempts, st.attempts == 1 ? "" : "s",
+                st.attempts ? st.attempts - 1 : 0, (long long)st.retry_delay_ms, ms,
+                st.max_attempts_reached ? "; MaxAttemptsReached" : "",
+                st.retry_quota_reached ? "; RetryQuotaReached" : "");
     }
     if (rc == BRK_ERR_SERVICE) {
-        fprintf(stderr, "An error occurred (%s) when calling the %s operation: %s\n", err->code,
-                o->count_tokens ? "CountTokens" : o->stream ? "ConverseStream" : "Converse", err->message);
+        fprintf(stderr, "An error occurred (%s) when calling the %s operation%s: %s\n", err->code,
+                o->count_tokens ? "CountTokens" : o->stream ? "ConverseStream" : "Converse",
+                s_retries_note(client), err->message);
     } else if (rc != BRK_OK) {
         fprintf(stderr, "bedrock-converse: %s: %s\n", brk_status_str(rc), err->message);
     }
@@ -489,19 +582,32 @@ static enum brk_status s_call(struct brk_client *client, const struct cli_option
     return rc;
 }
 
-static struct brk_client *s_client(const struct cli_options *o, struct brk_error *err)
+static struct brk_client *s_client(const struct cli_options *o, struct cli_schedule *sched, struct brk_error *err)
 {
     struct brk_client_config cfg;
     brk_client_config_init(&cfg);
+    cfg.retry.mode = !o->retry_mode                      ? BRK_RETRY_DEFAULT
+                     : strcmp(o->retry_mode, "legacy") == 0 ? BRK_RETRY_LEGACY
+                     : strcmp(o->retry_mode, "standard") == 0 ? BRK_RETRY_STANDARD
+                                                              : BRK_RETRY_ADAPTIVE;
+    cfg.retry.max_attempts = o->max_attempts;
+    cfg.retry.seed = o->retry_seed;
+    cfg.retry.on_attempt = o->verbose ? s_on_attempt : NULL;
+    cfg.retry.on_attempt_user = sched;
     cfg.endpoint = o->endpoint;
     cfg.region = o->region;
     cfg.profile = o->profile;
     cfg.user_agent_suffix = "bedrock-converse/" BRK_CLIENT_VERSION;
     struct brk_client *client = NULL;
-    if (brk_client_new(&cfg, &client, err) == BRK_OK && o->verbose) {
+    if (brk_client_new(&cfg, &client, err) == BRK_OK) {
+        sched->mode = brk_client_retry_mode(client);
+    }
+    if (client && o->verbose) {
         fprintf(stderr, "region %s, endpoint %s, auth %s%s\n", brk_client_region(client), brk_client_endpoint(client),
                 brk_client_auth(client) == BRK_AUTH_BEARER ? "bearer (API key)" : "SigV4, key ",
                 brk_client_access_key_id(client));
+        fprintf(stderr, "retry mode %s, %u attempts at most\n", brk_retry_mode_name(brk_client_retry_mode(client)),
+                brk_client_max_attempts(client));
     }
     return client;
 }
@@ -596,9 +702,10 @@ int main(int argc, char **argv)
     }
     struct brk_error err;
     brk_error_clear(&err);
-    struct brk_client *client = s_client(&o, &err);
+    struct cli_schedule sched = {0};
+    struct brk_client *client = s_client(&o, &sched, &err);
     if (client == NULL) {
-        s_report(&o, err.status, &err, 0);
+        s_report(&o, NULL, err.status, &err, 0);
         return s_exit_status(err.status);
     }
     cJSON *req = s_given_request(&o);
@@ -609,7 +716,7 @@ int main(int argc, char **argv)
     if (req != NULL) {
         int64_t start = brk_clock_monotonic_ms();
         rc = s_call(client, &o, req, &err);
-        s_report(&o, rc, &err, (long)(brk_clock_monotonic_ms() - start));
+        s_report(&o, client, rc, &err, (long)(brk_clock_monotonic_ms() - start));
     }
     cJSON_Delete(req);
     brk_client_destroy(client);

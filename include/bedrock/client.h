@@ -32,6 +32,10 @@
  * request id, HTTP status), BRK_ERR_CONNECT, BRK_ERR_TIMEOUT, BRK_ERR_TRANSPORT (the connection
  * broke after it was made, a cut stream included), BRK_ERR_CRC (a corrupt event-stream frame),
  * BRK_ERR_BAD_RESPONSE, BRK_ERR_CONFIG, BRK_ERR_NOMEM, BRK_ERR_INVALID_ARG.
+ *
+ * Retries: every call retries as botocore's legacy (the default), standard or adaptive mode
+ * does (docs/retries.md); the error returned is the last attempt's. brk_client_last_call
+ * tells how many attempts a call made and how long it backed off.
  */
 #ifndef BEDROCK_CLIENT_H
 #define BEDROCK_CLIENT_H
@@ -54,13 +58,56 @@ extern "C" {
 #define BRK_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 60000
 #define BRK_CLIENT_DEFAULT_READ_TIMEOUT_MS 60000
 
-/* Reserved for the retry modes of a later release (botocore's legacy, standard, adaptive;
- * docs/client.md). Today every call makes exactly one attempt; leave this zeroed. */
+/* botocore's retry modes (docs/retries.md; client-facts.md §3). DEFAULT resolves from
+ * AWS_RETRY_MODE, then the profile's retry_mode, then "legacy" (botocore's default). */
 enum brk_retry_mode { BRK_RETRY_DEFAULT = 0, BRK_RETRY_LEGACY, BRK_RETRY_STANDARD, BRK_RETRY_ADAPTIVE };
+
+/* What the retry loop decided after one attempt. */
+enum brk_retry_decision {
+    BRK_RETRY_DONE_SUCCESS = 0, /* a 2xx answer: the call ends */
+    BRK_RETRY_DONE_NOT_RETRYABLE, /* the error is not retryable in this mode */
+    BRK_RETRY_DONE_MAX_ATTEMPTS,  /* retryable, but the attempts are spent (MaxAttemptsReached) */
+    BRK_RETRY_DONE_QUOTA,         /* retryable, but the retry quota is empty (RetryQuotaReached) */
+    BRK_RETRY_AGAIN,              /* retried after delay_ms */
+};
+
+/* One attempt of a call, as the retry loop saw it: the schedule a test or --verbose reads. */
+struct brk_retry_attempt {
+    unsigned attempt;                 /* 1-based */
+    unsigned max_attempts;
+    int64_t send_ms;                  /* the client clock when the attempt was sent */
+    int64_t bucket_wait_ms;           /* adaptive: time the token bucket held the attempt back */
+    enum brk_status status;           /* the attempt's outcome */
+    int http_status;                  /* 0 without an HTTP answer */
+    const char *code;                 /* the error code ("" when none); borrowed */
+    bool throttling;                  /* the error is a throttling error (standard detector) */
+    enum brk_retry_decision decision;
+    int64_t delay_ms;                 /* the backoff slept before the next attempt; 0 when none */
+    unsigned quota_capacity;          /* standard/adaptive: the retry quota after this attempt */
+    bool bucket_enabled;              /* adaptive: the rate limiter is on */
+    double fill_rate;                 /* adaptive: the token bucket's fill rate (tokens/s) after it */
+    double measured_rate;             /* adaptive: the measured send rate (responses/s) */
+};
+
+typedef void (*brk_retry_attempt_fn)(const struct brk_retry_attempt *attempt, void *user);
 
 struct brk_retry_config {
     enum brk_retry_mode mode;
-    unsigned max_attempts; /* total attempts; 0 = the mode's default */
+    unsigned max_attempts; /* TOTAL attempts (botocore's total_max_attempts); 0 = not set */
+    unsigned max_retries;  /* botocore's retries={'max_attempts': N}: N retries, N + 1 attempts; used
+                            * when max_attempts is 0 (then AWS_MAX_ATTEMPTS, the profile, the default) */
+    uint64_t seed;         /* the jitter's random source; 0 = seeded from the OS */
+    brk_retry_attempt_fn on_attempt; /* optional: called after every attempt, on the calling thread */
+    void *on_attempt_user;
+};
+
+/* What the last call of a client did (botocore's ResponseMetadata.RetryAttempts & co). */
+struct brk_call_stats {
+    unsigned attempts;       /* 1 + RetryAttempts */
+    int64_t retry_delay_ms;  /* backoff slept, in total */
+    int64_t bucket_wait_ms;  /* adaptive: time the token bucket held attempts back, in total */
+    bool max_attempts_reached;
+    bool retry_quota_reached;
 };
 
 /* Every field is optional: NULL (or 0) means "resolve as the AWS SDKs do" (docs/client.md). */
@@ -77,7 +124,7 @@ struct brk_client_config {
     long read_timeout_ms;          /* no byte for this long ends the call; 0 = the default; checked ~1/s */
     const char *user_agent_suffix; /* appended to "libbedrock/VERSION" */
     struct brk_clock *clock;       /* signing time; borrowed, must outlive the client; NULL = real time */
-    struct brk_retry_config retry; /* reserved, see above */
+    struct brk_retry_config retry; /* retry mode, attempts, jitter seed, schedule callback */
 };
 
 /* Fill `cfg` with "everything unset". */
@@ -100,6 +147,13 @@ BRK_API const char *brk_client_region(const struct brk_client *client);
 BRK_API const char *brk_client_endpoint(const struct brk_client *client);
 BRK_API enum brk_auth_kind brk_client_auth(const struct brk_client *client);
 BRK_API const char *brk_client_access_key_id(const struct brk_client *client); /* "" with a bearer token */
+BRK_API enum brk_retry_mode brk_client_retry_mode(const struct brk_client *client); /* never DEFAULT */
+BRK_API unsigned brk_client_max_attempts(const struct brk_client *client);          /* total attempts */
+BRK_API const char *brk_retry_mode_name(enum brk_retry_mode mode);                  /* "standard" */
+BRK_API const char *brk_retry_decision_name(enum brk_retry_decision decision);      /* "retry", ... */
+
+/* The attempts and retry delay of the client's last call (zeroed before the first). */
+BRK_API void brk_client_last_call(const struct brk_client *client, struct brk_call_stats *out);
 
 /* ---- responses --------------------------------------------------------------------------- */
 
@@ -151,6 +205,8 @@ struct brk_converse_response {
     char *performance_config_json; /* performanceConfig, or NULL */
     char *additional_fields_json;  /* additionalModelResponseFields, or NULL */
     char request_id[96];           /* x-amzn-RequestId */
+    unsigned retry_attempts;       /* botocore's ResponseMetadata.RetryAttempts: attempts - 1 */
+    int64_t retry_delay_ms;        /* the backoff slept before the answer, in total */
 };
 
 /* Free a response. Accepts NULL. */

@@ -78,6 +78,7 @@ void tc_config_init(struct brk_client_config *cfg)
     cfg->region = "us-east-1";
     cfg->access_key_id = TC_AKID;
     cfg->secret_access_key = TC_SECRET;
+    cfg->retry.max_attempts = 1; /* one attempt per call: the retry tests (test_client_retries.c) set theirs */
 }
 
 struct brk_client *tc_client(struct brk_mock *mock)

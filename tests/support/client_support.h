@@ -24,7 +24,7 @@ void tc_env_clean_up(void);
 /* Write `text` to `name` under the HOME of tc_env_reset (folders created); returns the path. */
 const char *tc_write_home_file(const char *name, const char *text);
 
-/* Init `cfg` with region us-east-1 and SigV4 keys TC_AKID/TC_SECRET. */
+/* Init `cfg` with region us-east-1, SigV4 keys TC_AKID/TC_SECRET and one attempt per call (no retries). */
 void tc_config_init(struct brk_client_config *cfg);
 
 /* A client for `mock` with SigV4 keys TC_AKID/TC_SECRET in us-east-1; aborts the test on failure. */
