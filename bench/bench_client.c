@@ -64,16 +64,19 @@ static double s_converse_rate(const char *url, double seconds)
 static double s_signing_rate(const char *host, double seconds)
 {
     const struct brk_sigv4_header headers[] = {{"Content-Type", "application/json"}, {"Host", host}};
-    struct brk_sigv4_params p = {.access_key_id = "AKIDBENCH", .secret_access_key = "bench-secret",
-                                 .region = "us-east-1", .service = "bedrock", .normalize_path = true};
+    struct brk_sigv4_params p = {.access_key_id = "AKIDBENCH",
+                                 .secret_access_key = "bench-secret",
+                                 .region = "us-east-1",
+                                 .service = "bedrock",
+                                 .normalize_path = true};
     long n = 0;
     int64_t start = brk_clock_monotonic_us();
     while (brk_clock_monotonic_us() - start < (int64_t)(seconds * 1e6)) {
         struct brk_sigv4_result res;
         brk_sigv4_result_init(&res);
         p.time_s = brk_clock_real_ms() / 1000;
-        brk_sigv4_sign(&p, "POST", BENCH_CONVERSE_PATH, NULL, headers, 2, BENCH_SMALL_BODY,
-                       strlen(BENCH_SMALL_BODY), &res);
+        brk_sigv4_sign(&p, "POST", BENCH_CONVERSE_PATH, NULL, headers, 2, BENCH_SMALL_BODY, strlen(BENCH_SMALL_BODY),
+                       &res);
         brk_sigv4_result_clean_up(&res);
         n++;
     }

@@ -29,8 +29,8 @@
 #include "bedrock/clock.h"
 #include "bench/bench.h"
 
-#define S_REPLY                                                                                   \
-    "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"This is a mock "  \
+#define S_REPLY                                                                                 \
+    "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"This is a mock " \
     "response.\"}]}},\"stopReason\":\"end_turn\",\"metrics\":{\"latencyMs\":61},\"usage\":"     \
     "{\"inputTokens\":20,\"outputTokens\":7,\"totalTokens\":27}}"
 #define S_MAX_SAMPLES (1u << 22)
@@ -198,8 +198,7 @@ static size_t s_request(char *out, size_t out_len)
     return (size_t)snprintf(out, out_len,
                             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                             "Authorization: %s\r\nContent-Length: %zu\r\n\r\n%s",
-                            BENCH_CONVERSE_PATH, BENCH_AUTHORIZATION, strlen(BENCH_SMALL_BODY),
-                            BENCH_SMALL_BODY);
+                            BENCH_CONVERSE_PATH, BENCH_AUTHORIZATION, strlen(BENCH_SMALL_BODY), BENCH_SMALL_BODY);
 }
 
 /* ---- load ------------------------------------------------------------------------------ */

@@ -33,11 +33,13 @@ static char *s_body_20k(bool cache_points, size_t *len)
     const char *cp = cache_points ? S_CACHE_POINT : "";
     struct brk_buf b;
     brk_buf_init(&b, 1u << 20);
-    brk_buf_appendf(&b, "{\"system\":[{\"text\":\"You are a careful assistant. Answer briefly.\"}%s],"
-                        "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":"
-                        "\"Weather for a city\",\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":"
-                        "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}%s]},"
-                        "\"inferenceConfig\":{\"maxTokens\":512,\"temperature\":0.2},\"messages\":[", cp, cp);
+    brk_buf_appendf(&b,
+                    "{\"system\":[{\"text\":\"You are a careful assistant. Answer briefly.\"}%s],"
+                    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":"
+                    "\"Weather for a city\",\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":"
+                    "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}%s]},"
+                    "\"inferenceConfig\":{\"maxTokens\":512,\"temperature\":0.2},\"messages\":[",
+                    cp, cp);
     for (int turn = 0; turn < 34; turn++) { /* ends on an assistant turn; about 20 KB in all */
         brk_buf_appendf(&b, "%s{\"role\":\"%s\",\"content\":[{\"text\":\"", turn ? "," : "",
                         turn % 2 ? "assistant" : "user");

@@ -13,7 +13,6 @@
 #include "mock/mock_priv.h"
 #include "mock/pipeline/stages.h"
 
-
 #define S_MODEL "anthropic.claude-3-5-sonnet-20241022-v2:0"
 #define S_ROUNDS 5
 
@@ -51,8 +50,8 @@ static char *s_build_request(size_t *len)
                         "[{\"json\":{\"id\":\"item-%d\",\"stock\":%d,\"counted\":\"2025-01-%02d\"}}],\"status\":"
                         "\"success\"}}]},{\"role\":\"assistant\",\"content\":[{\"text\":\"Item %d has %d units; it "
                         "was last counted on 2025-01-%02d.\"}]}",
-                        turn ? "," : "", turn, turn, turn, turn % 5, turn, turn, turn, turn * 7, turn % 28 + 1,
-                        turn, turn * 7, turn % 28 + 1);
+                        turn ? "," : "", turn, turn, turn, turn % 5, turn, turn, turn, turn * 7, turn % 28 + 1, turn,
+                        turn * 7, turn % 28 + 1);
         turn++;
     }
     brk_buf_append_str(&b, ",{\"role\":\"user\",\"content\":[{\"text\":\"Thanks. Summarise.\"}]}]}");

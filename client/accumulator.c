@@ -19,11 +19,11 @@
 
 /* The pieces of one block while it streams. */
 struct s_pending {
-    struct brk_buf text;      /* text, reasoning text, or citation-block text */
-    struct brk_buf input;     /* tool-use input JSON text */
+    struct brk_buf text;  /* text, reasoning text, or citation-block text */
+    struct brk_buf input; /* tool-use input JSON text */
     struct brk_buf signature;
     struct brk_buf redacted;
-    cJSON *citations;         /* array of citation objects, or NULL */
+    cJSON *citations; /* array of citation objects, or NULL */
 };
 
 struct brk_stream_accumulator {
@@ -265,8 +265,7 @@ static enum brk_status s_finish_block(struct s_pending *p, struct brk_content_bl
     return rc;
 }
 
-enum brk_status brk_stream_accumulator_finish(struct brk_stream_accumulator *acc,
-                                              struct brk_converse_response **out)
+enum brk_status brk_stream_accumulator_finish(struct brk_stream_accumulator *acc, struct brk_converse_response **out)
 {
     *out = NULL;
     enum brk_status rc = acc->failed;

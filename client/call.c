@@ -151,9 +151,9 @@ static int64_t s_wait_for_token(struct brk_client *client)
 }
 
 /* After one attempt: the retry decision, the call's stats and the schedule row. */
-static enum brk_retry_decision s_after_attempt(struct brk_client *client, struct client_call *call,
-                                               enum brk_status rc, const struct brk_error *err,
-                                               struct brk_retry_attempt *row, unsigned *acquired)
+static enum brk_retry_decision s_after_attempt(struct brk_client *client, struct client_call *call, enum brk_status rc,
+                                               const struct brk_error *err, struct brk_retry_attempt *row,
+                                               unsigned *acquired)
 {
     struct client_attempt_outcome o = {
         .status = rc,
@@ -183,8 +183,8 @@ enum brk_status client_call_run(struct brk_client *client, struct client_call *c
 {
     memset(&client->retry_state.last, 0, sizeof(client->retry_state.last));
     if (!call->model_id || !call->model_id[0] || strlen(call->model_id) > CALL_MAX_MODEL_ID) {
-        return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a model id of 1 to %d characters",
-                              call->operation, CALL_MAX_MODEL_ID);
+        return brk_error_setf(err, BRK_ERR_INVALID_ARG, "%s needs a model id of 1 to %d characters", call->operation,
+                              CALL_MAX_MODEL_ID);
     }
     if (!s_uuid4(call->invocation_id)) {
         return brk_error_setf(err, BRK_ERR_IO, "no random bytes for amz-sdk-invocation-id");

@@ -140,20 +140,29 @@ void brk_client_last_call(const struct brk_client *client, struct brk_call_stats
 const char *brk_retry_mode_name(enum brk_retry_mode mode)
 {
     switch (mode) {
-    case BRK_RETRY_LEGACY: return "legacy";
-    case BRK_RETRY_STANDARD: return "standard";
-    case BRK_RETRY_ADAPTIVE: return "adaptive";
-    default: return "default";
+    case BRK_RETRY_LEGACY:
+        return "legacy";
+    case BRK_RETRY_STANDARD:
+        return "standard";
+    case BRK_RETRY_ADAPTIVE:
+        return "adaptive";
+    default:
+        return "default";
     }
 }
 
 const char *brk_retry_decision_name(enum brk_retry_decision decision)
 {
     switch (decision) {
-    case BRK_RETRY_DONE_SUCCESS: return "success";
-    case BRK_RETRY_DONE_NOT_RETRYABLE: return "not retryable";
-    case BRK_RETRY_DONE_MAX_ATTEMPTS: return "max attempts reached";
-    case BRK_RETRY_DONE_QUOTA: return "retry quota reached";
-    default: return "retry";
+    case BRK_RETRY_DONE_SUCCESS:
+        return "success";
+    case BRK_RETRY_DONE_NOT_RETRYABLE:
+        return "not retryable";
+    case BRK_RETRY_DONE_MAX_ATTEMPTS:
+        return "max attempts reached";
+    case BRK_RETRY_DONE_QUOTA:
+        return "retry quota reached";
+    default:
+        return "retry";
     }
 }

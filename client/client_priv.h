@@ -26,23 +26,23 @@
 /* The settings brk_client_new resolved (docs/client.md's table); all owned. */
 struct client_settings {
     char *region;
-    char *endpoint;      /* without a trailing '/' */
+    char *endpoint; /* without a trailing '/' */
     char *access_key_id;
     char *secret_access_key;
-    char *session_token; /* NULL when none */
-    char *bearer_token;  /* NULL for SigV4 */
+    char *session_token;            /* NULL when none */
+    char *bearer_token;             /* NULL for SigV4 */
     enum brk_retry_mode retry_mode; /* never DEFAULT (docs/retries.md's routes) */
     unsigned max_attempts;          /* total */
 };
 
 struct brk_client {
     struct client_settings s;
-    char *host;          /* the Host header: the endpoint's authority without a default port */
+    char *host; /* the Host header: the endpoint's authority without a default port */
     char *user_agent;
     long connect_timeout_ms;
     long read_timeout_ms;
-    struct brk_clock *clock; /* borrowed; NULL = real time */
-    struct brk_retry_config retry; /* the caller's: seed and schedule callback */
+    struct brk_clock *clock;         /* borrowed; NULL = real time */
+    struct brk_retry_config retry;   /* the caller's: seed and schedule callback */
     struct client_retry retry_state; /* quota and adaptive limiter, per client as botocore's */
     CURL *curl;
     struct brk_cache_settings cache; /* brk_client_set_cache; applied when cache_set */
@@ -54,10 +54,10 @@ struct client_stream {
     struct brk_es_decoder dec;
     brk_stream_event_fn on_event;
     void *user;
-    size_t events;         /* events delivered */
-    bool stopped;          /* the callback asked to stop */
-    bool failed;           /* err holds why the stream ended early */
-    struct brk_error *err; /* where a stream error goes (never NULL) */
+    size_t events;          /* events delivered */
+    bool stopped;           /* the callback asked to stop */
+    bool failed;            /* err holds why the stream ended early */
+    struct brk_error *err;  /* where a stream error goes (never NULL) */
     const char *request_id; /* the answer's x-amzn-RequestId, for in-stream exceptions */
 };
 
@@ -68,11 +68,11 @@ struct client_call {
     const char *body;
     size_t body_len;
     char invocation_id[37];
-    unsigned attempt;      /* 1-based */
+    unsigned attempt; /* 1-based */
     unsigned max_attempts;
     /* The answer of the last attempt. */
     long http_status;
-    struct brk_buf resp_body;  /* non-streamed bodies and error bodies */
+    struct brk_buf resp_body; /* non-streamed bodies and error bodies */
     char request_id[96];
     char error_type[256];
     char date[64];                /* the answer's Date header, or "" */

@@ -175,8 +175,7 @@ static enum brk_status s_resolve_region(const struct brk_client_config *cfg, con
                               p->name, p->config_path[0] ? p->config_path : "~/.aws/config");
     }
     if (!s_region_valid(out->region)) {
-        return brk_error_setf(err, BRK_ERR_CONFIG, "invalid region '%.64s': letters, digits and '-' only",
-                              out->region);
+        return brk_error_setf(err, BRK_ERR_CONFIG, "invalid region '%.64s': letters, digits and '-' only", out->region);
     }
     return BRK_OK;
 }
@@ -229,8 +228,8 @@ static enum brk_status s_resolve_retry_mode(const struct brk_client_config *cfg,
     enum brk_status rc = v ? BRK_OK : s_profile_value(p, "retry_mode", &from_profile);
     v = v ? v : from_profile;
     if (rc == BRK_OK && v && !client_retry_mode_parse(v, &out->retry_mode)) {
-        rc = brk_error_setf(err, BRK_ERR_CONFIG, "invalid retry mode '%.64s' (%s): use legacy, standard or adaptive",
-                            v, from_profile ? "the profile's retry_mode" : "AWS_RETRY_MODE");
+        rc = brk_error_setf(err, BRK_ERR_CONFIG, "invalid retry mode '%.64s' (%s): use legacy, standard or adaptive", v,
+                            from_profile ? "the profile's retry_mode" : "AWS_RETRY_MODE");
     }
     brk_free(from_profile);
     return rc;
@@ -243,7 +242,7 @@ static enum brk_status s_resolve_max_attempts(const struct brk_client_config *cf
 {
     unsigned dflt = out->retry_mode == BRK_RETRY_LEGACY ? CLIENT_RETRY_LEGACY_DEFAULT_ATTEMPTS
                                                         : CLIENT_RETRY_STANDARD_DEFAULT_ATTEMPTS;
-    out->max_attempts = cfg->retry.max_attempts   ? cfg->retry.max_attempts
+    out->max_attempts = cfg->retry.max_attempts  ? cfg->retry.max_attempts
                         : cfg->retry.max_retries ? cfg->retry.max_retries + 1
                                                  : dflt;
     if (cfg->retry.max_attempts || cfg->retry.max_retries) {
@@ -257,9 +256,9 @@ static enum brk_status s_resolve_max_attempts(const struct brk_client_config *cf
     enum brk_status rc = v ? BRK_OK : s_profile_value(p, "max_attempts", &from_profile);
     v = v ? v : from_profile;
     if (rc == BRK_OK && v && !s_parse_attempts(v, &out->max_attempts)) {
-        rc = brk_error_setf(err, BRK_ERR_CONFIG, "invalid max attempts '%.64s' (%s): a whole number from 1 to %u", v,
-                            from_profile ? "the profile's max_attempts" : "AWS_MAX_ATTEMPTS",
-                            CLIENT_MAX_ATTEMPTS_LIMIT);
+        rc =
+            brk_error_setf(err, BRK_ERR_CONFIG, "invalid max attempts '%.64s' (%s): a whole number from 1 to %u", v,
+                           from_profile ? "the profile's max_attempts" : "AWS_MAX_ATTEMPTS", CLIENT_MAX_ATTEMPTS_LIMIT);
     }
     brk_free(from_profile);
     return rc;

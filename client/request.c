@@ -17,7 +17,7 @@
 #include "common/json.h"
 
 /* botocore's own refusal (ParamValidationError) of a member ConverseRequest does not have. */
-#define S_MSG_STREAM_MODE                                                                           \
+#define S_MSG_STREAM_MODE                                                                            \
     "Parameter validation failed:\nUnknown parameter in guardrailConfig: \"streamProcessingMode\", " \
     "must be one of: guardrailIdentifier, guardrailVersion, trace"
 /* CountTokensRequest.modelId is a FoundationModelVersionIdentifier. */
@@ -156,8 +156,7 @@ cJSON *brk_rq_member(struct brk_request *req, enum brk_rq_member m, bool array)
     return req->member[m];
 }
 
-enum brk_status brk_rq_parse(struct brk_request *req, const char *fn, const char *what, const char *text,
-                             cJSON **out)
+enum brk_status brk_rq_parse(struct brk_request *req, const char *fn, const char *what, const char *text, cJSON **out)
 {
     enum brk_status st = brk_rq_arg(req, fn, what, text);
     if (st != BRK_OK) {
@@ -278,20 +277,20 @@ static enum brk_status s_check_tools(const struct brk_request *req, struct brk_e
     return BRK_OK;
 }
 
-static enum brk_status s_check_kind(const struct brk_request *req, enum brk_request_kind kind,
-                                    struct brk_error *err)
+static enum brk_status s_check_kind(const struct brk_request *req, enum brk_request_kind kind, struct brk_error *err)
 {
     if (kind == BRK_REQUEST_CONVERSE && cJSON_HasObjectItem(req->member[BRK_RQ_GUARDRAIL], "streamProcessingMode")) {
         return s_refuse(err, S_MSG_STREAM_MODE);
     }
-    if (kind == BRK_REQUEST_COUNT_TOKENS && (strlen(req->model_id) > 256 ||
-                                             !brk_rq_matches(S_COUNT_MODEL_ERE, req->model_id))) {
-        return s_refuse(err, "1 validation error detected: Value '%s' at 'modelId' failed to satisfy constraint: "
-                             "%s",
+    if (kind == BRK_REQUEST_COUNT_TOKENS &&
+        (strlen(req->model_id) > 256 || !brk_rq_matches(S_COUNT_MODEL_ERE, req->model_id))) {
+        return s_refuse(err,
+                        "1 validation error detected: Value '%s' at 'modelId' failed to satisfy constraint: "
+                        "%s",
                         req->model_id,
-                        strlen(req->model_id) > 256 ? "Member must have length less than or equal to 256"
-                                                    : "Member must satisfy regular expression pattern: "
-                                                      S_COUNT_MODEL_SOURCE);
+                        strlen(req->model_id) > 256
+                            ? "Member must have length less than or equal to 256"
+                            : "Member must satisfy regular expression pattern: " S_COUNT_MODEL_SOURCE);
     }
     return BRK_OK;
 }

@@ -224,8 +224,8 @@ enum brk_status brk_request_service_tier(struct brk_request *req, const char *ty
 
 /* Coral's map-entry form: "Value at 'requestMetadata' failed to satisfy constraint: Map keys must
  * satisfy constraint: [<each broken rule>]" (docs/validation.md). */
-static enum brk_status s_map_entry(struct brk_request *req, const char *what, const char *s, long min,
-                                   const char *ere, const char *source)
+static enum brk_status s_map_entry(struct brk_request *req, const char *what, const char *s, long min, const char *ere,
+                                   const char *source)
 {
     long n = brk_rq_utf16_len(s);
     size_t o = 0;
@@ -367,9 +367,9 @@ enum brk_status brk_request_output_json_schema(struct brk_request *req, const ch
     cJSON *parsed = NULL; /* the schema travels as text; parsing it only checks it is JSON */
     st = st == BRK_OK ? brk_rq_parse(req, fn, "schema_json", schema_json, &parsed) : st;
     cJSON_Delete(parsed);
-    return st == BRK_OK ? s_put(req, BRK_RQ_OUTPUT, "textFormat", s_text_format(schema_json, name, description),
-                                s_output_order)
-                        : st;
+    return st == BRK_OK
+               ? s_put(req, BRK_RQ_OUTPUT, "textFormat", s_text_format(schema_json, name, description), s_output_order)
+               : st;
 }
 
 enum brk_status brk_request_output_effort(struct brk_request *req, const char *effort)

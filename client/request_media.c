@@ -14,9 +14,9 @@
 
 static const char *const s_image_formats[] = {"png", "jpeg", "gif", "webp", NULL};
 static const char *const s_document_formats[] = {"pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md", NULL};
-static const char *const s_video_formats[] = {"mkv", "mov", "mp4", "webm", "flv",
+static const char *const s_video_formats[] = {"mkv",  "mov", "mp4", "webm",     "flv",
                                               "mpeg", "mpg", "wmv", "three_gp", NULL};
-static const char *const s_audio_formats[] = {"mp3", "opus", "wav", "aac", "flac", "mp4", "ogg", "mkv",
+static const char *const s_audio_formats[] = {"mp3", "opus",  "wav", "aac",  "flac", "mp4", "ogg",  "mkv",
                                               "mka", "x-aac", "m4a", "mpeg", "mpga", "pcm", "webm", NULL};
 static const char *const s_document_order[] = {"format", "name", "source", "context", "citations", NULL};
 static const char *const s_search_order[] = {"source", "title", "content", "citations", NULL};
@@ -30,11 +30,11 @@ static const char *const s_search_order[] = {"source", "title", "content", "cita
 /* One media block being added. */
 struct s_media {
     const char *fn;
-    const char *kind;               /* "image", "document", "video", "audio" */
+    const char *kind; /* "image", "document", "video", "audio" */
     const char *const *formats;
     unsigned slot_kinds;
     struct brk_rq_slot slot;
-    cJSON *block;                   /* {format[, name]}; source is added last */
+    cJSON *block; /* {format[, name]}; source is added last */
 };
 
 static enum brk_status s_check_name(struct brk_request *req, const struct s_media *m, const char *name)
@@ -138,7 +138,10 @@ static enum brk_status s_s3(struct brk_request *req, struct s_media *m, const ch
 
 /* ---- images, video, audio ---------------------------------------------------------------- */
 
-#define S_MEDIA(fn_, kind_, formats_, slot_kinds_) {fn_, kind_, formats_, slot_kinds_, {0}, NULL}
+#define S_MEDIA(fn_, kind_, formats_, slot_kinds_)   \
+    {                                                \
+        fn_, kind_, formats_, slot_kinds_, {0}, NULL \
+    }
 
 enum brk_status brk_request_image_bytes(struct brk_request *req, const char *format, const void *data, size_t len)
 {
@@ -198,8 +201,8 @@ enum brk_status brk_request_document_bytes(struct brk_request *req, const char *
     return st == BRK_OK ? s_bytes(req, &m, data, len) : st;
 }
 
-enum brk_status brk_request_document_s3(struct brk_request *req, const char *format, const char *name,
-                                        const char *uri, const char *bucket_owner)
+enum brk_status brk_request_document_s3(struct brk_request *req, const char *format, const char *name, const char *uri,
+                                        const char *bucket_owner)
 {
     struct s_media m = S_DOCUMENT("brk_request_document_s3");
     enum brk_status st = s_begin(req, &m, format, name);

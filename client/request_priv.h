@@ -43,17 +43,17 @@ enum brk_rq_member {
 
 struct brk_request {
     char *model_id;
-    struct brk_error err;                /* the first failure; status BRK_OK while none */
-    cJSON *member[BRK_RQ_MEMBER_COUNT];  /* NULL while unset */
-    cJSON *content;                      /* content array of the current message; NULL before one */
-    cJSON *result;                       /* content array of the open toolResult, or NULL */
-    cJSON *last_doc;                     /* last DocumentBlock or SearchResultBlock, for modifiers */
-    cJSON *last_tool;                    /* last ToolSpecification, for brk_request_tool_strict */
-    enum brk_role role;                  /* of the current message */
-    int n_messages;                      /* counts kept so paths and limits cost no list walk */
-    int n_blocks;                        /* in the current message */
-    int n_results;                       /* in the open toolResult */
-    int n_images, n_documents;           /* in the current message */
+    struct brk_error err;               /* the first failure; status BRK_OK while none */
+    cJSON *member[BRK_RQ_MEMBER_COUNT]; /* NULL while unset */
+    cJSON *content;                     /* content array of the current message; NULL before one */
+    cJSON *result;                      /* content array of the open toolResult, or NULL */
+    cJSON *last_doc;                    /* last DocumentBlock or SearchResultBlock, for modifiers */
+    cJSON *last_tool;                   /* last ToolSpecification, for brk_request_tool_strict */
+    enum brk_role role;                 /* of the current message */
+    int n_messages;                     /* counts kept so paths and limits cost no list walk */
+    int n_blocks;                       /* in the current message */
+    int n_results;                      /* in the open toolResult */
+    int n_images, n_documents;          /* in the current message */
     int n_system, n_tools, n_stop, n_paths;
 };
 
@@ -96,8 +96,7 @@ cJSON *brk_rq_member(struct brk_request *req, enum brk_rq_member m, bool array);
 
 /* Parse JSON text the caller passed (copied into the request's tree). BRK_ERR_INVALID_ARG when
  * it is not JSON (or is NULL), naming `what`; BRK_ERR_NOMEM when parsing ran out of memory. */
-enum brk_status brk_rq_parse(struct brk_request *req, const char *fn, const char *what, const char *text,
-                             cJSON **out);
+enum brk_status brk_rq_parse(struct brk_request *req, const char *fn, const char *what, const char *text, cJSON **out);
 
 /* ---- request_check.c -------------------------------------------------------------------- */
 

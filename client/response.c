@@ -65,8 +65,7 @@ void client_usage_parse(const cJSON *usage, struct brk_usage *out)
     out->output_tokens = brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "outputTokens"), 0);
     out->total_tokens = brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "totalTokens"), 0);
     out->cache_read_input_tokens = brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "cacheReadInputTokens"), 0);
-    out->cache_write_input_tokens =
-        brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "cacheWriteInputTokens"), 0);
+    out->cache_write_input_tokens = brk_json_count(cJSON_GetObjectItemCaseSensitive(usage, "cacheWriteInputTokens"), 0);
 }
 
 enum brk_status client_json_parse(const char *text, size_t len, cJSON **out)

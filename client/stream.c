@@ -144,8 +144,11 @@ static bool s_event(struct client_stream *s, const struct brk_es_message *msg, c
     cJSON *p = NULL;
     enum brk_status parsed = client_json_parse(payload, msg->payload_len, &p);
     struct brk_usage usage = {0};
-    struct brk_stream_event ev = {.type = s_event_type(name), .event_type = name, .content_block_index = -1,
-                                  .payload_json = payload, .payload_len = msg->payload_len,
+    struct brk_stream_event ev = {.type = s_event_type(name),
+                                  .event_type = name,
+                                  .content_block_index = -1,
+                                  .payload_json = payload,
+                                  .payload_len = msg->payload_len,
                                   .request_id = s->request_id ? s->request_id : ""};
     char *json = NULL;
     bool go_on = true;

@@ -59,8 +59,7 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *userp)
     return len;
 }
 
-static int s_on_progress(void *userp, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total,
-                         curl_off_t ul_now)
+static int s_on_progress(void *userp, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total, curl_off_t ul_now)
 {
     (void)dl_total;
     struct client_call *call = userp;

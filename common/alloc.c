@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static atomic_long s_count;   /* allocations since the last arm */
-static atomic_long s_fail_at; /* 0: nothing armed */
+static atomic_long s_count;    /* allocations since the last arm */
+static atomic_long s_fail_at;  /* 0: nothing armed */
 static atomic_long s_failures; /* NULLs returned, armed or real */
 
 /* True when this allocation is the armed one. Counting every call keeps the index stable

@@ -150,10 +150,9 @@ void brk_cachepoint_scan(const cJSON *converse_input, struct brk_cachepoint_list
 
 /* ---- The check ---- */
 
-static const char *const s_rule_names[] = {
-    "none",
+static const char *const s_rule_names[] = {"none",
 #define S_RULE_NAME(name, str) str,
-    BRK_CACHEPOINT_RULES(S_RULE_NAME)
+                                           BRK_CACHEPOINT_RULES(S_RULE_NAME)
 #undef S_RULE_NAME
 };
 
@@ -238,8 +237,8 @@ static bool s_ttl_rejected(const struct brk_cachepoint_caps *caps, const struct 
     return false;
 }
 
-static bool s_placement_rejected(const struct brk_cachepoint_caps *caps, const struct brk_cachepoint *p,
-                                 bool seen_5m, struct brk_cachepoint_violation *v)
+static bool s_placement_rejected(const struct brk_cachepoint_caps *caps, const struct brk_cachepoint *p, bool seen_5m,
+                                 struct brk_cachepoint_violation *v)
 {
     if (p->section == BRK_WALK_TOOLS && !caps->cache_in_tools) {
         snprintf(v->message, sizeof(v->message), BRK_CACHEPOINT_MSG_NOT_IN_TOOLS, p->block_index);

@@ -35,43 +35,43 @@
 /* ---- Bedrock's messages (docs/prompt-caching.md gives the source of each) ---- */
 
 /* More than BRK_CACHEPOINT_MAX cache points; %u is the number found. */
-#define BRK_CACHEPOINT_MSG_TOO_MANY                                                               \
-    "The model returned the following errors: A maximum of 4 blocks with cache_control may be "  \
+#define BRK_CACHEPOINT_MSG_TOO_MANY                                                             \
+    "The model returned the following errors: A maximum of 4 blocks with cache_control may be " \
     "provided. Found %u."
 /* A cache point directly after a reasoningContent block. */
-#define BRK_CACHEPOINT_MSG_AFTER_REASONING                                                        \
+#define BRK_CACHEPOINT_MSG_AFTER_REASONING                                                         \
     "Cache point cannot be inserted after reasoning block. Please remove the invalid cache point " \
     "and try again."
 /* A cache point with nothing to cache before it (and, optionally, a prefix below the minimum). */
-#define BRK_CACHEPOINT_MSG_NOTHING_TO_CACHE                                                       \
+#define BRK_CACHEPOINT_MSG_NOTHING_TO_CACHE \
     "There is nothing available to cache. Please remove the invalid cache point and try again."
 /* Nova: a cache point in toolConfig.tools; %d is its index there. */
-#define BRK_CACHEPOINT_MSG_NOT_IN_TOOLS                                                           \
-    "Malformed input request: #/toolConfig/tools/%d: extraneous key [cachePoint] is not "          \
+#define BRK_CACHEPOINT_MSG_NOT_IN_TOOLS                                                   \
+    "Malformed input request: #/toolConfig/tools/%d: extraneous key [cachePoint] is not " \
     "permitted, please reformat your input and try again."
 /* Anthropic: ttl 1h after a 5m cache point; %s is the Anthropic block path ("messages.3.content.0"). */
-#define BRK_CACHEPOINT_MSG_TTL_ORDER                                                              \
-    "The model returned the following errors: %s.cache_control.ttl: a ttl='1h' cache_control "    \
+#define BRK_CACHEPOINT_MSG_TTL_ORDER                                                               \
+    "The model returned the following errors: %s.cache_control.ttl: a ttl='1h' cache_control "     \
     "block must not come after a ttl='5m' cache_control block. Note that blocks are processed in " \
     "the following order: `tools`, `system`, `messages`."
 /* Anthropic model without the 1h TTL given ttl 1h; %s as above. */
-#define BRK_CACHEPOINT_MSG_TTL_EXTRA                                                               \
+#define BRK_CACHEPOINT_MSG_TTL_EXTRA \
     "The model returned the following errors: %s.cache_control.ttl: Extra inputs are not permitted"
 /* Non-Anthropic model given ttl 1h. */
 #define BRK_CACHEPOINT_MSG_TTL_NOT_ANTHROPIC "Extended TTL prompt caching is only supported for Anthropic models"
 /* A model without prompt caching given any cache point (403 AccessDeniedException). */
-#define BRK_CACHEPOINT_MSG_UNSUPPORTED_MODEL                                                      \
+#define BRK_CACHEPOINT_MSG_UNSUPPORTED_MODEL \
     "You invoked an unsupported model or your request did not allow prompt caching."
 /* Input validation of the CachePointBlock members; %s is the member path
  * ("system.2.member.cachePoint.type", 1-based indices as Coral prints them). */
-#define BRK_CACHEPOINT_MSG_BAD_TYPE                                                               \
+#define BRK_CACHEPOINT_MSG_BAD_TYPE                                                                 \
     "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must satisfy " \
     "enum value set: [default]"
-#define BRK_CACHEPOINT_MSG_BAD_TTL                                                                \
+#define BRK_CACHEPOINT_MSG_BAD_TTL                                                                  \
     "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must satisfy " \
     "enum value set: [5m, 1h]"
-#define BRK_CACHEPOINT_MSG_NO_TYPE                                                                \
-    "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must "   \
+#define BRK_CACHEPOINT_MSG_NO_TYPE                                                               \
+    "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must " \
     "not be null"
 
 struct brk_cachepoint_counts {
@@ -110,12 +110,12 @@ bool brk_cachepoint_type_valid(const cJSON *cache_point);
 /* One top-level cache point, as the placement rules see it. */
 struct brk_cachepoint {
     enum brk_walk_section section;
-    int message_index;            /* -1 outside messages */
-    int block_index;              /* index in its list (tools, system or the message content) */
-    int anchor_index;             /* the block Anthropic hangs it on: the content block before it,
+    int message_index;                    /* -1 outside messages */
+    int block_index;                      /* index in its list (tools, system or the message content) */
+    int anchor_index;                     /* the block Anthropic hangs it on: the content block before it,
                                    * counted without cache points; -1 when there is none */
     char location[BRK_WALK_LOCATION_LEN]; /* "system[1]", "toolConfig.tools[3]", "messages[2].content[0]" */
-    const cJSON *cache_point;     /* the "cachePoint" object (borrowed from the request) */
+    const cJSON *cache_point;             /* the "cachePoint" object (borrowed from the request) */
     enum brk_cachepoint_ttl ttl;
     uint64_t prefix_tokens;       /* tokens of everything before it, in processing order */
     bool first_in_list;           /* nothing cacheable before it in its own list: no block, or only
@@ -127,9 +127,9 @@ struct brk_cachepoint {
 
 struct brk_cachepoint_list {
     struct brk_cachepoint points[BRK_CACHEPOINT_LIST_MAX];
-    size_t n_points;              /* examined, <= BRK_CACHEPOINT_LIST_MAX */
-    unsigned total_points;        /* every top-level cache point */
-    uint64_t total_tokens;        /* tokens of every content block walked so far (after a scan: the input's) */
+    size_t n_points;       /* examined, <= BRK_CACHEPOINT_LIST_MAX */
+    unsigned total_points; /* every top-level cache point */
+    uint64_t total_tokens; /* tokens of every content block walked so far (after a scan: the input's) */
 };
 
 /* Scan a Converse/ConverseStream body (or CountTokens' `converse`) into *out, overwriting it.
@@ -142,9 +142,9 @@ void brk_cachepoint_scan(const cJSON *converse_input, struct brk_cachepoint_list
  * brk_converse_walk in order. The scanner borrows `out`. */
 struct brk_cachepoint_scanner {
     struct brk_cachepoint_list *list;
-    int content_before;           /* content (non cache point) blocks seen in the current list */
-    int cacheable_before;         /* of those, the ones that are not a document or a video */
-    const cJSON *previous;        /* the block right before, in the current list, or NULL */
+    int content_before;    /* content (non cache point) blocks seen in the current list */
+    int cacheable_before;  /* of those, the ones that are not a document or a video */
+    const cJSON *previous; /* the block right before, in the current list, or NULL */
 };
 
 void brk_cachepoint_scanner_init(struct brk_cachepoint_scanner *scanner, struct brk_cachepoint_list *out);
@@ -158,27 +158,27 @@ const struct brk_cachepoint *brk_cachepoint_scanner_visit(struct brk_cachepoint_
 
 /* What a model allows; the client fills it from its model profile, the mock from its catalogue. */
 struct brk_cachepoint_caps {
-    bool prompt_caching;          /* the model caches at all (else every cache point is refused) */
-    bool cache_in_tools;          /* a cache point may sit in toolConfig.tools (Anthropic, not Nova) */
-    bool ttl_1h;                  /* the model offers the 1h TTL */
-    bool anthropic;               /* an Anthropic model: its error texts name the ttl's block */
-    uint64_t min_tokens;          /* refuse a point whose prefix is below this; 0 never refuses (Bedrock's
+    bool prompt_caching; /* the model caches at all (else every cache point is refused) */
+    bool cache_in_tools; /* a cache point may sit in toolConfig.tools (Anthropic, not Nova) */
+    bool ttl_1h;         /* the model offers the 1h TTL */
+    bool anthropic;      /* an Anthropic model: its error texts name the ttl's block */
+    uint64_t min_tokens; /* refuse a point whose prefix is below this; 0 never refuses (Bedrock's
                                    * documented behaviour: such a point is simply not cached) */
 };
 
 /* Every rule, in the order brk_cachepoint_check applies them (docs/prompt-caching.md), with the
  * short name the mock's journal uses: X(NAME, "name"). */
-#define BRK_CACHEPOINT_RULES(X)                                                                   \
-    X(TYPE_MISSING, "type_missing")             /* cachePoint.type absent or null */              \
-    X(TYPE_NOT_DEFAULT, "type_not_default")     /* cachePoint.type other than "default" */        \
-    X(TTL_NOT_IN_ENUM, "ttl_not_in_enum")       /* cachePoint.ttl other than "5m" / "1h" */        \
-    X(NO_CACHING_MODEL, "no_caching_model")     /* the model has no prompt caching (403) */       \
-    X(TOO_MANY, "too_many")                     /* more than BRK_CACHEPOINT_MAX */                \
-    X(NOT_IN_TOOLS, "not_in_tools")             /* in toolConfig.tools on a model without */      \
-    X(NOTHING_BEFORE, "nothing_before")         /* nothing cacheable before it in its list */     \
-    X(AFTER_REASONING, "after_reasoning")       /* right after a reasoningContent block */        \
-    X(TTL_1H_NOT_OFFERED, "ttl_1h_not_offered") /* ttl 1h on a model without it */                \
-    X(TTL_1H_AFTER_5M, "ttl_1h_after_5m")       /* a 1h point after a 5m one */                    \
+#define BRK_CACHEPOINT_RULES(X)                                                               \
+    X(TYPE_MISSING, "type_missing")             /* cachePoint.type absent or null */          \
+    X(TYPE_NOT_DEFAULT, "type_not_default")     /* cachePoint.type other than "default" */    \
+    X(TTL_NOT_IN_ENUM, "ttl_not_in_enum")       /* cachePoint.ttl other than "5m" / "1h" */   \
+    X(NO_CACHING_MODEL, "no_caching_model")     /* the model has no prompt caching (403) */   \
+    X(TOO_MANY, "too_many")                     /* more than BRK_CACHEPOINT_MAX */            \
+    X(NOT_IN_TOOLS, "not_in_tools")             /* in toolConfig.tools on a model without */  \
+    X(NOTHING_BEFORE, "nothing_before")         /* nothing cacheable before it in its list */ \
+    X(AFTER_REASONING, "after_reasoning")       /* right after a reasoningContent block */    \
+    X(TTL_1H_NOT_OFFERED, "ttl_1h_not_offered") /* ttl 1h on a model without it */            \
+    X(TTL_1H_AFTER_5M, "ttl_1h_after_5m")       /* a 1h point after a 5m one */               \
     X(BELOW_MINIMUM, "below_minimum")           /* prefix below caps->min_tokens */
 
 enum brk_cachepoint_rule {
@@ -194,10 +194,10 @@ const char *brk_cachepoint_rule_name(enum brk_cachepoint_rule rule);
 /* The first rule a request breaks: what Bedrock answers, word for word. */
 struct brk_cachepoint_violation {
     enum brk_cachepoint_rule rule;
-    enum brk_aws_error error;     /* BRK_AWS_VALIDATION, or BRK_AWS_ACCESS_DENIED (no caching) */
-    size_t point;                 /* index in list->points of the offending point, or list->n_points
+    enum brk_aws_error error; /* BRK_AWS_VALIDATION, or BRK_AWS_ACCESS_DENIED (no caching) */
+    size_t point;             /* index in list->points of the offending point, or list->n_points
                                    * when the rule concerns the whole request (no caching, too many) */
-    char message[512];            /* Bedrock's message */
+    char message[512];        /* Bedrock's message */
 };
 
 /* Apply Bedrock's cache-point rules to a scanned list, in Bedrock's order: each point's members

@@ -12,20 +12,19 @@
 
 #include <stdbool.h>
 
-#define BRK_MSG_FIRST_USER                                                                       \
+#define BRK_MSG_FIRST_USER                                                                      \
     "A conversation must start with a user message. Try again with a conversation that starts " \
     "with a user message."
 #define BRK_MSG_ALTERNATE                                                                         \
     "A conversation must alternate between user and assistant roles. Make sure the conversation " \
     "alternates between user and assistant roles and try again."
-#define BRK_MSG_BLANK_TEXT                                                                   \
+#define BRK_MSG_BLANK_TEXT                                                                    \
     "The text field in the ContentBlock object at messages.%d.content.%d is blank. Add text " \
     "to the text field, and try again."
-#define BRK_MSG_EMPTY_CONTENT                                                             \
+#define BRK_MSG_EMPTY_CONTENT                                                              \
     "The content field in the Message object at messages.%d is empty. Add a ContentBlock " \
     "object to the content field and try again."
-#define BRK_MSG_NO_TOOL_CONFIG \
-    "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+#define BRK_MSG_NO_TOOL_CONFIG "The toolConfig field must be defined when using toolUse and toolResult content blocks."
 #define BRK_MSG_ERROR_RESULT_EMPTY \
     "The content field at messages.%d.content.%d.toolResult cannot be empty when status value is error."
 #define BRK_MSG_DOCUMENT_TEXT "A text block must be included when using documents."
@@ -37,11 +36,11 @@
     "The Message object at messages.%d has more than 20 images. Reduce the number of images and try again."
 #define BRK_MSG_TOO_MANY_DOCUMENTS \
     "The Message object at messages.%d has more than 5 documents. Reduce the number of documents and try again."
-#define BRK_MSG_DOCUMENT_NAME                                                                     \
-    "The document file name can only contain alphanumeric characters, whitespace characters, "   \
+#define BRK_MSG_DOCUMENT_NAME                                                                      \
+    "The document file name can only contain alphanumeric characters, whitespace characters, "     \
     "hyphens, parentheses, and square brackets. The name can't contain more than one consecutive " \
     "whitespace character. Check that the file name conforms to these restrictions and retry your request."
-#define BRK_MSG_SCHEMA_FORMAT                                                                   \
+#define BRK_MSG_SCHEMA_FORMAT                                                               \
     "The format of the value at toolConfig.tools.%d.toolSpec.inputSchema.json is invalid. " \
     "Provide a json object for the field and try again."
 #define BRK_MSG_SCHEMA_TYPE \
@@ -50,8 +49,8 @@
 #define BRK_MSG_TOOL_CHOICE                                                                         \
     "The tool %s in toolConfig.toolChoice.tool.name isn't defined in toolConfig.tools. Define the " \
     "tool, or choose a tool that is defined, and try again."
-#define BRK_MSG_JSON_POINTER                                                                      \
-    "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a "   \
+#define BRK_MSG_JSON_POINTER                                                                    \
+    "The value at additionalModelResponseFieldPaths.%d is not a valid JSON Pointer. Provide a " \
     "JSON Pointer such as /stop_sequence and try again."
 
 /* Limits of Message.content (the service model's documentation of the member). */

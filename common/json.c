@@ -52,13 +52,20 @@ static enum brk_status s_number(double d, struct brk_buf *out)
 static const char *s_json_escape(unsigned char c, char tmp[8])
 {
     switch (c) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\b':
+        return "\\b";
+    case '\f':
+        return "\\f";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
     default:
         if (c >= 0x20) {
             return NULL;
@@ -119,15 +126,24 @@ enum brk_status brk_json_print(const cJSON *item, struct brk_buf *out)
         return BRK_ERR_INVALID_ARG;
     }
     switch (item->type & 0xFF) {
-    case cJSON_NULL: return brk_buf_append(out, "null", 4);
-    case cJSON_False: return brk_buf_append(out, "false", 5);
-    case cJSON_True: return brk_buf_append(out, "true", 4);
-    case cJSON_Number: return s_number(item->valuedouble, out);
-    case cJSON_String: return s_string(item->valuestring, out); /* cJSON prints a NULL text as "" */
-    case cJSON_Raw: return item->valuestring ? brk_buf_append_str(out, item->valuestring) : BRK_ERR_INVALID_ARG;
-    case cJSON_Array: return s_children(item, false, out);
-    case cJSON_Object: return s_children(item, true, out);
-    default: return BRK_ERR_INVALID_ARG;
+    case cJSON_NULL:
+        return brk_buf_append(out, "null", 4);
+    case cJSON_False:
+        return brk_buf_append(out, "false", 5);
+    case cJSON_True:
+        return brk_buf_append(out, "true", 4);
+    case cJSON_Number:
+        return s_number(item->valuedouble, out);
+    case cJSON_String:
+        return s_string(item->valuestring, out); /* cJSON prints a NULL text as "" */
+    case cJSON_Raw:
+        return item->valuestring ? brk_buf_append_str(out, item->valuestring) : BRK_ERR_INVALID_ARG;
+    case cJSON_Array:
+        return s_children(item, false, out);
+    case cJSON_Object:
+        return s_children(item, true, out);
+    default:
+        return BRK_ERR_INVALID_ARG;
     }
 }
 

@@ -13,7 +13,7 @@ static const struct brk_op_info s_ops[] = {
 
 /* Template label names, indexed by enum brk_op_label. */
 static const char *const s_labels[BRK_OP_LABEL_COUNT] = {"modelId", "guardrailIdentifier", "guardrailVersion",
-                                                          "invocationArn"};
+                                                         "invocationArn"};
 
 const struct brk_op_info *brk_op_info(enum brk_op op)
 {

@@ -31,29 +31,28 @@ enum brk_op_trait {
 };
 
 /* X(id, name, method, path template, input shape, traits), in the service model's terms. */
-#define BRK_OP_LIST(X)                                                                                              \
-    X(BRK_OP_CONVERSE, "Converse", "POST", "/model/{modelId}/converse", "ConverseRequest",                          \
-      BRK_OPT_JSON_BODY | BRK_OPT_MODEL | BRK_OPT_CONVERSE_SHAPE | BRK_OPT_QUOTA)                                    \
-    X(BRK_OP_CONVERSE_STREAM, "ConverseStream", "POST", "/model/{modelId}/converse-stream", "ConverseStreamRequest", \
-      BRK_OPT_JSON_BODY | BRK_OPT_MODEL | BRK_OPT_CONVERSE_SHAPE | BRK_OPT_QUOTA | BRK_OPT_STREAM)                   \
-    X(BRK_OP_INVOKE_MODEL, "InvokeModel", "POST", "/model/{modelId}/invoke", "InvokeModelRequest",                  \
-      BRK_OPT_MODEL | BRK_OPT_QUOTA)                                                                                \
-    X(BRK_OP_INVOKE_MODEL_STREAM, "InvokeModelWithResponseStream", "POST",                                          \
-      "/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStreamRequest",                        \
-      BRK_OPT_MODEL | BRK_OPT_QUOTA | BRK_OPT_STREAM)                                                               \
-    X(BRK_OP_INVOKE_MODEL_BIDI, "InvokeModelWithBidirectionalStream", "POST",                                       \
-      "/model/{modelId}/invoke-with-bidirectional-stream", "InvokeModelWithBidirectionalStreamRequest",              \
-      BRK_OPT_MODEL | BRK_OPT_STREAM)                                                                               \
-    X(BRK_OP_COUNT_TOKENS, "CountTokens", "POST", "/model/{modelId}/count-tokens", "CountTokensRequest",            \
-      BRK_OPT_JSON_BODY | BRK_OPT_MODEL)                                                                            \
-    X(BRK_OP_APPLY_GUARDRAIL, "ApplyGuardrail", "POST",                                                             \
-      "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply", "ApplyGuardrailRequest",                  \
-      BRK_OPT_JSON_BODY)                                                                                            \
-    X(BRK_OP_INVOKE_GUARDRAIL_CHECKS, "InvokeGuardrailChecks", "POST", "/guardrail-checks/invoke",                  \
-      "InvokeGuardrailChecksRequest", BRK_OPT_JSON_BODY)                                                            \
-    X(BRK_OP_START_ASYNC_INVOKE, "StartAsyncInvoke", "POST", "/async-invoke", "StartAsyncInvokeRequest",            \
-      BRK_OPT_JSON_BODY)                                                                                            \
-    X(BRK_OP_GET_ASYNC_INVOKE, "GetAsyncInvoke", "GET", "/async-invoke/{invocationArn}", "GetAsyncInvokeRequest", 0) \
+#define BRK_OP_LIST(X)                                                                                                 \
+    X(BRK_OP_CONVERSE, "Converse", "POST", "/model/{modelId}/converse", "ConverseRequest",                             \
+      BRK_OPT_JSON_BODY | BRK_OPT_MODEL | BRK_OPT_CONVERSE_SHAPE | BRK_OPT_QUOTA)                                      \
+    X(BRK_OP_CONVERSE_STREAM, "ConverseStream", "POST", "/model/{modelId}/converse-stream", "ConverseStreamRequest",   \
+      BRK_OPT_JSON_BODY | BRK_OPT_MODEL | BRK_OPT_CONVERSE_SHAPE | BRK_OPT_QUOTA | BRK_OPT_STREAM)                     \
+    X(BRK_OP_INVOKE_MODEL, "InvokeModel", "POST", "/model/{modelId}/invoke", "InvokeModelRequest",                     \
+      BRK_OPT_MODEL | BRK_OPT_QUOTA)                                                                                   \
+    X(BRK_OP_INVOKE_MODEL_STREAM, "InvokeModelWithResponseStream", "POST",                                             \
+      "/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStreamRequest",                          \
+      BRK_OPT_MODEL | BRK_OPT_QUOTA | BRK_OPT_STREAM)                                                                  \
+    X(BRK_OP_INVOKE_MODEL_BIDI, "InvokeModelWithBidirectionalStream", "POST",                                          \
+      "/model/{modelId}/invoke-with-bidirectional-stream", "InvokeModelWithBidirectionalStreamRequest",                \
+      BRK_OPT_MODEL | BRK_OPT_STREAM)                                                                                  \
+    X(BRK_OP_COUNT_TOKENS, "CountTokens", "POST", "/model/{modelId}/count-tokens", "CountTokensRequest",               \
+      BRK_OPT_JSON_BODY | BRK_OPT_MODEL)                                                                               \
+    X(BRK_OP_APPLY_GUARDRAIL, "ApplyGuardrail", "POST",                                                                \
+      "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply", "ApplyGuardrailRequest", BRK_OPT_JSON_BODY) \
+    X(BRK_OP_INVOKE_GUARDRAIL_CHECKS, "InvokeGuardrailChecks", "POST", "/guardrail-checks/invoke",                     \
+      "InvokeGuardrailChecksRequest", BRK_OPT_JSON_BODY)                                                               \
+    X(BRK_OP_START_ASYNC_INVOKE, "StartAsyncInvoke", "POST", "/async-invoke", "StartAsyncInvokeRequest",               \
+      BRK_OPT_JSON_BODY)                                                                                               \
+    X(BRK_OP_GET_ASYNC_INVOKE, "GetAsyncInvoke", "GET", "/async-invoke/{invocationArn}", "GetAsyncInvokeRequest", 0)   \
     X(BRK_OP_LIST_ASYNC_INVOKES, "ListAsyncInvokes", "GET", "/async-invoke", "ListAsyncInvokesRequest", 0)
 
 enum brk_op {

@@ -46,9 +46,8 @@ void brk_rng_uuid(struct brk_rng *rng, char out[37])
 {
     uint64_t hi = brk_rng_next(rng);
     uint64_t lo = brk_rng_next(rng);
-    hi = (hi & ~0xF000ULL) | 0x4000ULL;                                 /* version 4 */
-    lo = (lo & ~0xC000000000000000ULL) | 0x8000000000000000ULL;         /* variant 10 */
-    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
-             (unsigned)((hi >> 16) & 0xFFFF), (unsigned)(hi & 0xFFFF), (unsigned)(lo >> 48),
-             (unsigned long long)(lo & 0xFFFFFFFFFFFFULL));
+    hi = (hi & ~0xF000ULL) | 0x4000ULL;                         /* version 4 */
+    lo = (lo & ~0xC000000000000000ULL) | 0x8000000000000000ULL; /* variant 10 */
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32), (unsigned)((hi >> 16) & 0xFFFF),
+             (unsigned)(hi & 0xFFFF), (unsigned)(lo >> 48), (unsigned long long)(lo & 0xFFFFFFFFFFFFULL));
 }

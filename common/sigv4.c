@@ -75,7 +75,8 @@ static enum brk_status s_normalize(const char *path, struct brk_buf *out)
     size_t n = 0;
     const char *p = path;
     while (*p) {
-        while (*p == '/') p++;
+        while (*p == '/')
+            p++;
         const char *end = p + strcspn(p, "/");
         size_t len = (size_t)(end - p);
         if (len == 2 && p[0] == '.' && p[1] == '.') {
@@ -233,9 +234,18 @@ out:
 /* Headers botocore never signs (auth.py SIGNED_HEADERS_BLACKLIST and the hop-by-hop set). */
 static bool s_unsigned_header(const char *name)
 {
-    static const char *const skip[] = {"authorization", "connection", "expect", "keep-alive",
-                                       "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                                       "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+    static const char *const skip[] = {"authorization",
+                                       "connection",
+                                       "expect",
+                                       "keep-alive",
+                                       "proxy-authenticate",
+                                       "proxy-authorization",
+                                       "te",
+                                       "trailer",
+                                       "transfer-encoding",
+                                       "upgrade",
+                                       "user-agent",
+                                       "x-amzn-trace-id"};
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
         if (strcasecmp(name, skip[i]) == 0) {
             return true;
@@ -454,8 +464,7 @@ enum brk_status brk_sigv4_signing_key(const char *secret, const char *date8, con
         memcpy(k_secret + 4, secret, slen);
     }
     if (s_hmac(k_secret, slen + 4, date8, 8, k_date) && s_hmac(k_date, 32, region, strlen(region), k_region) &&
-        s_hmac(k_region, 32, service, strlen(service), k_service) &&
-        s_hmac(k_service, 32, "aws4_request", 12, key)) {
+        s_hmac(k_region, 32, service, strlen(service), k_service) && s_hmac(k_service, 32, "aws4_request", 12, key)) {
         rc = BRK_OK;
     }
 out:
@@ -469,8 +478,7 @@ out:
     return rc;
 }
 
-enum brk_status brk_sigv4_signature(const unsigned char key[32], const char *string_to_sign, size_t sts_len,
-                                    char *out)
+enum brk_status brk_sigv4_signature(const unsigned char key[32], const char *string_to_sign, size_t sts_len, char *out)
 {
     unsigned char mac[32];
     if (!s_hmac(key, 32, string_to_sign, sts_len, mac)) {
@@ -610,17 +618,22 @@ enum brk_status brk_sigv4_sign(const struct brk_sigv4_params *p, const char *met
     brk_sigv4_payload_hash(body, body_len, res->payload_hash);
     size_t n = s_sign_headers(p, headers, n_headers, res, all);
     enum brk_status rc = brk_sigv4_signed_headers(all, n, &res->signed_headers);
-    struct brk_sigv4_request req = {.method = method, .path = path, .query = query, .headers = all,
-                                    .n_headers = n, .signed_headers = res->signed_headers.data,
-                                    .payload_hash = res->payload_hash, .normalize_path = p->normalize_path};
+    struct brk_sigv4_request req = {.method = method,
+                                    .path = path,
+                                    .query = query,
+                                    .headers = all,
+                                    .n_headers = n,
+                                    .signed_headers = res->signed_headers.data,
+                                    .payload_hash = res->payload_hash,
+                                    .normalize_path = p->normalize_path};
     rc = rc == BRK_OK ? brk_sigv4_canonical_request(&req, &res->canonical_request) : rc;
     rc = rc == BRK_OK ? brk_sigv4_scope(res->amz_date, p->region, p->service, scope, sizeof(scope)) : rc;
     rc = rc == BRK_OK ? brk_sigv4_string_to_sign(res->amz_date, scope, res->canonical_request.data,
                                                  res->canonical_request.len, &res->string_to_sign)
                       : rc;
     rc = rc == BRK_OK ? brk_sigv4_signing_key(p->secret_access_key, res->amz_date, p->region, p->service, key) : rc;
-    rc = rc == BRK_OK ? brk_sigv4_signature(key, res->string_to_sign.data, res->string_to_sign.len, res->signature)
-                      : rc;
+    rc =
+        rc == BRK_OK ? brk_sigv4_signature(key, res->string_to_sign.data, res->string_to_sign.len, res->signature) : rc;
     OPENSSL_cleanse(key, sizeof(key));
     rc = rc == BRK_OK ? brk_sigv4_authorization(p->access_key_id, scope, res->signed_headers.data, res->signature,
                                                 &res->authorization)

@@ -3,9 +3,9 @@
 #include "fuzz/fuzz.h"
 
 static const char *const s_routes[][2] = {
-    {"POST", "/_mock/clock"}, {"POST", "/_mock/reset"}, {"GET", "/_mock/requests"}, {"POST", "/_mock/rules"},
-    {"PUT", "/_mock/quotas"}, {"GET", "/_mock/rules"}, {"DELETE", "/_mock/rules"}, {"GET", "/_mock/quotas"},
-    {"PUT", "/_mock/models"},
+    {"POST", "/_mock/clock"},   {"POST", "/_mock/reset"}, {"GET", "/_mock/requests"},
+    {"POST", "/_mock/rules"},   {"PUT", "/_mock/quotas"}, {"GET", "/_mock/rules"},
+    {"DELETE", "/_mock/rules"}, {"GET", "/_mock/quotas"}, {"PUT", "/_mock/models"},
 };
 
 FUZZ_TARGET(admin_body)

@@ -33,8 +33,10 @@ static bool s_check(const struct brk_cachepoint_list *list, const struct brk_cac
 FUZZ_TARGET(cachepoint_scan)
 {
     static const struct brk_cachepoint_caps strict = {.prompt_caching = true, .min_tokens = 1024};
-    static const struct brk_cachepoint_caps lenient = {
-        .prompt_caching = true, .cache_in_tools = true, .ttl_1h = true, .anthropic = true};
+    static const struct brk_cachepoint_caps lenient = {.prompt_caching = true,
+                                                       .cache_in_tools = true,
+                                                       .ttl_1h = true,
+                                                       .anthropic = true};
     static const struct brk_cachepoint_caps none = {.prompt_caching = false};
     cJSON *json = cJSON_ParseWithLength((const char *)data, size);
     if (!json) {

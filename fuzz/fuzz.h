@@ -17,17 +17,17 @@
 #include "mock/mock_priv.h"
 
 #ifdef BRK_FUZZ_ENTRY
-#define FUZZ_TARGET(name)                                                   \
-    int fuzz_##name(const uint8_t *data, size_t size);                      \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);           \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)            \
-    {                                                                       \
-        return fuzz_##name(data, size);                                     \
-    }                                                                       \
+#define FUZZ_TARGET(name)                                         \
+    int fuzz_##name(const uint8_t *data, size_t size);            \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)  \
+    {                                                             \
+        return fuzz_##name(data, size);                           \
+    }                                                             \
     int fuzz_##name(const uint8_t *data, size_t size)
 #else
-#define FUZZ_TARGET(name)                                                   \
-    int fuzz_##name(const uint8_t *data, size_t size);                      \
+#define FUZZ_TARGET(name)                              \
+    int fuzz_##name(const uint8_t *data, size_t size); \
     int fuzz_##name(const uint8_t *data, size_t size)
 #endif
 
@@ -53,7 +53,6 @@ void fuzz_mock_release(void);
 /* Run one request through mock_dispatch, as mock/http/http1.c would after reading it: METHOD, path,
  * "Name: value" headers (NULL-terminated list, may be NULL) and a body of `len` bytes that
  * may hold anything, NULs included. A streamed reply is drained to its end. */
-void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
-                   size_t len);
+void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body, size_t len);
 
 #endif

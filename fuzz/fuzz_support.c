@@ -63,8 +63,7 @@ static void s_drain(struct mock_response *resp)
     }
 }
 
-void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body,
-                   size_t len)
+void fuzz_dispatch(const char *method, const char *url, const char *const *headers, const uint8_t *body, size_t len)
 {
     struct mock_request req;
     struct mock_response resp;

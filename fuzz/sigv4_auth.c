@@ -32,8 +32,8 @@
 
 #define S_MAX_EXTRA 32
 
-static const char *const s_secrets[] = {FUZZ_SIGV4_SECRET, FUZZ_SIGV4_TOKEN_SECRET, FUZZ_SIGV4_TOKEN, FUZZ_SIGV4_API_KEY,
-                                        FUZZ_SIGV4_API_KEY_OLD};
+static const char *const s_secrets[] = {FUZZ_SIGV4_SECRET, FUZZ_SIGV4_TOKEN_SECRET, FUZZ_SIGV4_TOKEN,
+                                        FUZZ_SIGV4_API_KEY, FUZZ_SIGV4_API_KEY_OLD};
 
 static struct brk_mock *s_lenient, *s_strict;
 

@@ -13,8 +13,8 @@
 #define FUZZ_SIGV4_TOKEN_AKID "ASIAFUZZ" /* needs its session token */
 #define FUZZ_SIGV4_TOKEN_SECRET "fuzzTokenSecret/bPxRfiCYEXAMPLEKEY0000"
 #define FUZZ_SIGV4_TOKEN "IQoJb3JpZ2luX2VjEFUZZsessiontoken0000"
-#define FUZZ_SIGV4_OLD_AKID "AKIDFUZZOLD" /* secret FUZZ_SIGV4_SECRET, expired in 2098 */
-#define FUZZ_SIGV4_API_KEY "bedrock-api-key-ZnV6ei1rZXktMDAwMA=="     /* account 444455556666 */
+#define FUZZ_SIGV4_OLD_AKID "AKIDFUZZOLD"                         /* secret FUZZ_SIGV4_SECRET, expired in 2098 */
+#define FUZZ_SIGV4_API_KEY "bedrock-api-key-ZnV6ei1rZXktMDAwMA==" /* account 444455556666 */
 #define FUZZ_SIGV4_API_KEY_OLD "ABSKQmVkcm9ja0FQSUtleS1mdXp6LWV4cGlyZWQ=" /* expired in 2098 */
 
 #endif

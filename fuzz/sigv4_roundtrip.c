@@ -97,9 +97,19 @@ static bool s_rt_op_ok(const char *op)
  * are a map (botocore's HTTPHeaders as set by the serializer, the JS SDK's record). */
 static bool s_rt_name_ok(const struct s_rt_request *r, const char *name)
 {
-    static const char *const owned[] = {"authorization", "x-amz-date", "x-amz-security-token",
-                                        "x-amz-content-sha256", "host", "content-length", "transfer-encoding",
-                                        "connection", "keep-alive", "te", "trailer", "upgrade", "expect"};
+    static const char *const owned[] = {"authorization",
+                                        "x-amz-date",
+                                        "x-amz-security-token",
+                                        "x-amz-content-sha256",
+                                        "host",
+                                        "content-length",
+                                        "transfer-encoding",
+                                        "connection",
+                                        "keep-alive",
+                                        "te",
+                                        "trailer",
+                                        "upgrade",
+                                        "expect"};
     static const char tchar[] = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     size_t n = strlen(name);
     if (n == 0 || n > 64 || strspn(name, tchar) != n || strncasecmp(name, "proxy-", 6) == 0) {
@@ -262,13 +272,16 @@ static void s_rt_sign(struct s_rt_request *r, struct brk_sigv4_result *res)
         snprintf(r->content_length_text, sizeof(r->content_length_text), "%zu", r->body_len);
         r->headers[r->n_headers++] = (struct brk_sigv4_header){"Content-Length", r->content_length_text};
     }
-    struct brk_sigv4_params p = {
-        .access_key_id = r->token ? FUZZ_SIGV4_TOKEN_AKID : FUZZ_SIGV4_AKID,
-        .secret_access_key = r->token ? FUZZ_SIGV4_TOKEN_SECRET : FUZZ_SIGV4_SECRET,
-        .session_token = r->token ? FUZZ_SIGV4_TOKEN : NULL, .region = FUZZ_SIGV4_REGION, .service = "bedrock",
-        .time_s = FUZZ_SIGV4_NOW_S, .normalize_path = true, .sign_body = r->sign_body};
-    enum brk_status rc = brk_sigv4_sign(&p, r->get ? "GET" : "POST", r->path.data, r->qs.data, r->headers,
-                                        r->n_headers, r->body, r->body_len, res);
+    struct brk_sigv4_params p = {.access_key_id = r->token ? FUZZ_SIGV4_TOKEN_AKID : FUZZ_SIGV4_AKID,
+                                 .secret_access_key = r->token ? FUZZ_SIGV4_TOKEN_SECRET : FUZZ_SIGV4_SECRET,
+                                 .session_token = r->token ? FUZZ_SIGV4_TOKEN : NULL,
+                                 .region = FUZZ_SIGV4_REGION,
+                                 .service = "bedrock",
+                                 .time_s = FUZZ_SIGV4_NOW_S,
+                                 .normalize_path = true,
+                                 .sign_body = r->sign_body};
+    enum brk_status rc = brk_sigv4_sign(&p, r->get ? "GET" : "POST", r->path.data, r->qs.data, r->headers, r->n_headers,
+                                        r->body, r->body_len, res);
     if (rc != BRK_OK) {
         fprintf(stderr, "sigv4_roundtrip: brk_sigv4_sign failed on an SDK request: %s\n", brk_status_str(rc));
         abort();

@@ -86,14 +86,43 @@ static const char s_usage[] =
     "POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
     "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
 
-enum { OPT_HOST = 1000, OPT_PORT, OPT_PORT_FILE, OPT_MODELS, OPT_SEED, OPT_CLOCK, OPT_JOURNAL,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_IDLE, OPT_HEADER_TIMEOUT, OPT_MEMORY_BUDGET, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_CACHE_MAX, OPT_CACHE_BELOW_MIN,
-       OPT_STREAM_CHUNK, OPT_STREAM_DELAY, OPT_GUARDRAIL_WORDS, OPT_STREAM_EXCEPTION,
-       OPT_RULES, OPT_QUOTA,
-       OPT_ADMIN_TOKEN, OPT_NO_ADMIN,
-       OPT_AUTH, OPT_CREDENTIALS, OPT_AUTH_REGION, OPT_APP_PROFILE_MODEL,
-       OPT_RECORD, OPT_UPSTREAM, OPT_UPSTREAM_REGION, OPT_REPLAY, OPT_REPLAY_IGNORE, OPT_REPLAY_MISS,
-       OPT_REPLAY_TIMING };
+enum {
+    OPT_HOST = 1000,
+    OPT_PORT,
+    OPT_PORT_FILE,
+    OPT_MODELS,
+    OPT_SEED,
+    OPT_CLOCK,
+    OPT_JOURNAL,
+    OPT_MAX_BODY,
+    OPT_MAX_CONN,
+    OPT_IDLE,
+    OPT_HEADER_TIMEOUT,
+    OPT_MEMORY_BUDGET,
+    OPT_LOG_FORMAT,
+    OPT_LOG_LEVEL,
+    OPT_CACHE_MAX,
+    OPT_CACHE_BELOW_MIN,
+    OPT_STREAM_CHUNK,
+    OPT_STREAM_DELAY,
+    OPT_GUARDRAIL_WORDS,
+    OPT_STREAM_EXCEPTION,
+    OPT_RULES,
+    OPT_QUOTA,
+    OPT_ADMIN_TOKEN,
+    OPT_NO_ADMIN,
+    OPT_AUTH,
+    OPT_CREDENTIALS,
+    OPT_AUTH_REGION,
+    OPT_APP_PROFILE_MODEL,
+    OPT_RECORD,
+    OPT_UPSTREAM,
+    OPT_UPSTREAM_REGION,
+    OPT_REPLAY,
+    OPT_REPLAY_IGNORE,
+    OPT_REPLAY_MISS,
+    OPT_REPLAY_TIMING
+};
 
 static const struct option s_options[] = {
     {"host", required_argument, NULL, OPT_HOST},
@@ -184,11 +213,13 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         cli->cfg.has_seed = true;
         return 0;
     case OPT_JOURNAL:
-        if (!s_number(arg, 1, 10000000, &v)) return s_fail("--journal-size needs a number from 1 to 10000000, not \"%s\"", arg);
+        if (!s_number(arg, 1, 10000000, &v))
+            return s_fail("--journal-size needs a number from 1 to 10000000, not \"%s\"", arg);
         cli->cfg.journal_size = (size_t)v;
         return 0;
     case OPT_MAX_BODY:
-        if (!s_number(arg, 1024, 1ULL << 32, &v)) return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
+        if (!s_number(arg, 1024, 1ULL << 32, &v))
+            return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
         cli->cfg.max_body_bytes = (size_t)v;
         return 0;
     case OPT_CACHE_MAX:
@@ -197,19 +228,23 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         cli->cfg.cache_max_entries = (size_t)v;
         return 0;
     case OPT_STREAM_CHUNK:
-        if (!s_number(arg, 1, 1000000, &v)) return s_fail("--stream-chunk-chars needs a number from 1 to 1000000, not \"%s\"", arg);
+        if (!s_number(arg, 1, 1000000, &v))
+            return s_fail("--stream-chunk-chars needs a number from 1 to 1000000, not \"%s\"", arg);
         cli->cfg.stream_chunk_chars = (unsigned)v;
         return 0;
     case OPT_STREAM_DELAY:
-        if (!s_number(arg, 0, 60000, &v)) return s_fail("--stream-delay-ms needs milliseconds from 0 to 60000, not \"%s\"", arg);
+        if (!s_number(arg, 0, 60000, &v))
+            return s_fail("--stream-delay-ms needs milliseconds from 0 to 60000, not \"%s\"", arg);
         cli->cfg.stream_delay_ms = (unsigned)v;
         return 0;
     case OPT_MAX_CONN:
-        if (!s_number(arg, 1, 65536, &v)) return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
+        if (!s_number(arg, 1, 65536, &v))
+            return s_fail("--max-connections needs a number from 1 to 65536, not \"%s\"", arg);
         cli->cfg.max_connections = (unsigned)v;
         return 0;
     case OPT_HEADER_TIMEOUT:
-        if (!s_number(arg, 1, 86400, &v)) return s_fail("--header-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
+        if (!s_number(arg, 1, 86400, &v))
+            return s_fail("--header-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
         cli->cfg.header_timeout_s = (unsigned)v;
         return 0;
     case OPT_MEMORY_BUDGET:
@@ -218,7 +253,8 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         cli->cfg.memory_budget_bytes = v;
         return 0;
     default:
-        if (!s_number(arg, 1, 86400, &v)) return s_fail("--idle-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
+        if (!s_number(arg, 1, 86400, &v))
+            return s_fail("--idle-timeout needs seconds from 1 to 86400, not \"%s\"", arg);
         cli->cfg.idle_timeout_s = (unsigned)v;
         return 0;
     }
@@ -250,14 +286,23 @@ static int s_parse_auth_option(struct s_cli *cli, int opt, const char *arg)
 {
     switch (opt) {
     case OPT_AUTH:
-        if (strcmp(arg, "none") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_NONE;
-        else if (strcmp(arg, "lenient") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_LENIENT;
-        else if (strcmp(arg, "strict") == 0) cli->cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
-        else return s_fail("--auth must be none, lenient or strict, not \"%s\"", arg);
+        if (strcmp(arg, "none") == 0)
+            cli->cfg.auth_mode = BRK_MOCK_AUTH_NONE;
+        else if (strcmp(arg, "lenient") == 0)
+            cli->cfg.auth_mode = BRK_MOCK_AUTH_LENIENT;
+        else if (strcmp(arg, "strict") == 0)
+            cli->cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
+        else
+            return s_fail("--auth must be none, lenient or strict, not \"%s\"", arg);
         return 0;
-    case OPT_CREDENTIALS: cli->cfg.credentials_path = arg; return 0;
-    case OPT_AUTH_REGION: cli->cfg.auth_region = arg; return 0;
-    default: return -1;
+    case OPT_CREDENTIALS:
+        cli->cfg.credentials_path = arg;
+        return 0;
+    case OPT_AUTH_REGION:
+        cli->cfg.auth_region = arg;
+        return 0;
+    default:
+        return -1;
     }
 }
 
@@ -265,23 +310,62 @@ static int s_parse_auth_option(struct s_cli *cli, int opt, const char *arg)
 static int s_parse_replay_option(struct s_cli *cli, int opt, const char *arg)
 {
     switch (opt) {
-    case OPT_RECORD: cli->cfg.record_dir = arg; return 0;
-    case OPT_UPSTREAM: cli->cfg.upstream_url = arg; return 0;
-    case OPT_UPSTREAM_REGION: cli->cfg.upstream_region = arg; return 0;
-    case OPT_REPLAY: cli->cfg.replay_dir = arg; return 0;
+    case OPT_RECORD:
+        cli->cfg.record_dir = arg;
+        return 0;
+    case OPT_UPSTREAM:
+        cli->cfg.upstream_url = arg;
+        return 0;
+    case OPT_UPSTREAM_REGION:
+        cli->cfg.upstream_region = arg;
+        return 0;
+    case OPT_REPLAY:
+        cli->cfg.replay_dir = arg;
+        return 0;
     case OPT_REPLAY_IGNORE:
-        if (cli->cfg.n_replay_ignore == BRK_MOCK_MAX_REPLAY_IGNORE) return s_fail("at most %d --replay-ignore options", BRK_MOCK_MAX_REPLAY_IGNORE);
+        if (cli->cfg.n_replay_ignore == BRK_MOCK_MAX_REPLAY_IGNORE)
+            return s_fail("at most %d --replay-ignore options", BRK_MOCK_MAX_REPLAY_IGNORE);
         cli->cfg.replay_ignore[cli->cfg.n_replay_ignore++] = arg;
         return 0;
     case OPT_REPLAY_MISS:
-        if (strcmp(arg, "error") && strcmp(arg, "simulate")) return s_fail("--replay-miss must be error or simulate, not \"%s\"", arg);
+        if (strcmp(arg, "error") && strcmp(arg, "simulate"))
+            return s_fail("--replay-miss must be error or simulate, not \"%s\"", arg);
         cli->cfg.replay_miss_simulate = arg[0] == 's';
         return 0;
     case OPT_REPLAY_TIMING:
-        if (strcmp(arg, "recorded") && strcmp(arg, "none")) return s_fail("--replay-timing must be recorded or none, not \"%s\"", arg);
+        if (strcmp(arg, "recorded") && strcmp(arg, "none"))
+            return s_fail("--replay-timing must be recorded or none, not \"%s\"", arg);
         cli->cfg.replay_timing_none = arg[0] == 'n';
         return 0;
-    default: return -1;
+    default:
+        return -1;
+    }
+}
+
+/* The options that pick one of a few words: clock, cache minimum, log format and level. */
+static int s_parse_word_option(struct s_cli *cli, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_CLOCK:
+        if (strcmp(arg, "real") && strcmp(arg, "virtual"))
+            return s_fail("--clock must be real or virtual, not \"%s\"", arg);
+        cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;
+        return 0;
+    case OPT_CACHE_BELOW_MIN:
+        if (strcmp(arg, "skip") && strcmp(arg, "reject"))
+            return s_fail("--cache-below-minimum must be skip or reject, not \"%s\"", arg);
+        cli->cfg.cache_reject_below_minimum = arg[0] == 'r';
+        return 0;
+    case OPT_LOG_FORMAT:
+        return brk_log_parse_format(arg, &cli->log_format)
+                   ? 0
+                   : s_fail("--log-format must be text or json, not \"%s\"", arg);
+    case OPT_LOG_LEVEL:
+        return brk_log_parse_level(arg, &cli->log_level)
+                   ? 0
+                   : s_fail("--log-level must be debug, info, warn, error or off, not \"%s\"", arg);
+    default:
+        return -1;
     }
 }
 
@@ -295,37 +379,43 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
     if (replay_rc >= 0) {
         return replay_rc;
     }
+    int word_rc = s_parse_word_option(cli, opt, arg);
+    if (word_rc >= 0) {
+        return word_rc;
+    }
     switch (opt) {
-    case OPT_HOST: cli->cfg.host = arg; return 0;
-    case OPT_PORT_FILE: cli->port_file = arg; return 0;
-    case OPT_MODELS: cli->cfg.models_path = arg; return 0;
-    case OPT_APP_PROFILE_MODEL: cli->cfg.application_profile_model = arg; return 0;
-    case OPT_GUARDRAIL_WORDS: cli->cfg.guardrail_words_path = arg; return 0;
-    case OPT_STREAM_EXCEPTION: return s_parse_stream_exception(cli, arg);
-    case OPT_RULES: cli->cfg.rules_path = arg; return 0;
+    case OPT_HOST:
+        cli->cfg.host = arg;
+        return 0;
+    case OPT_PORT_FILE:
+        cli->port_file = arg;
+        return 0;
+    case OPT_MODELS:
+        cli->cfg.models_path = arg;
+        return 0;
+    case OPT_APP_PROFILE_MODEL:
+        cli->cfg.application_profile_model = arg;
+        return 0;
+    case OPT_GUARDRAIL_WORDS:
+        cli->cfg.guardrail_words_path = arg;
+        return 0;
+    case OPT_STREAM_EXCEPTION:
+        return s_parse_stream_exception(cli, arg);
+    case OPT_RULES:
+        cli->cfg.rules_path = arg;
+        return 0;
     case OPT_QUOTA:
-        if (cli->cfg.n_quota_specs == BRK_MOCK_MAX_QUOTA_SPECS) return s_fail("at most %d --quota options", BRK_MOCK_MAX_QUOTA_SPECS);
+        if (cli->cfg.n_quota_specs == BRK_MOCK_MAX_QUOTA_SPECS)
+            return s_fail("at most %d --quota options", BRK_MOCK_MAX_QUOTA_SPECS);
         cli->cfg.quota_specs[cli->cfg.n_quota_specs++] = arg;
         return 0;
     case OPT_ADMIN_TOKEN:
         if (!arg[0]) return s_fail("--admin-token needs a non-empty token");
         cli->cfg.admin_token = arg;
         return 0;
-    case OPT_NO_ADMIN: cli->cfg.no_admin = true; return 0;
-    case OPT_CLOCK:
-        if (strcmp(arg, "real") && strcmp(arg, "virtual")) return s_fail("--clock must be real or virtual, not \"%s\"", arg);
-        cli->cfg.clock_mode = arg[0] == 'v' ? BRK_CLOCK_VIRTUAL : BRK_CLOCK_REAL;
+    case OPT_NO_ADMIN:
+        cli->cfg.no_admin = true;
         return 0;
-    case OPT_CACHE_BELOW_MIN:
-        if (strcmp(arg, "skip") && strcmp(arg, "reject"))
-            return s_fail("--cache-below-minimum must be skip or reject, not \"%s\"", arg);
-        cli->cfg.cache_reject_below_minimum = arg[0] == 'r';
-        return 0;
-    case OPT_LOG_FORMAT:
-        return brk_log_parse_format(arg, &cli->log_format) ? 0 : s_fail("--log-format must be text or json, not \"%s\"", arg);
-    case OPT_LOG_LEVEL:
-        return brk_log_parse_level(arg, &cli->log_level) ? 0
-                                                          : s_fail("--log-level must be debug, info, warn, error or off, not \"%s\"", arg);
     default:
         return s_parse_numeric(cli, opt, arg);
     }

@@ -37,10 +37,9 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
 
 static enum brk_status s_load_catalog(struct brk_mock *mock, char *err, size_t err_len)
 {
-    enum brk_status rc =
-        mock->cfg.models_path
-            ? mock_catalog_load_file(mock->cfg.models_path, &mock->catalog, err, err_len)
-            : mock_catalog_load_default(&mock->catalog, err, err_len);
+    enum brk_status rc = mock->cfg.models_path
+                             ? mock_catalog_load_file(mock->cfg.models_path, &mock->catalog, err, err_len)
+                             : mock_catalog_load_default(&mock->catalog, err, err_len);
     const char *app_model = mock->cfg.application_profile_model;
     if (rc == BRK_OK && app_model && mock_catalog_set_app_default(mock->catalog, app_model) != BRK_OK) {
         snprintf(err, err_len, "--application-profile-model %s: no such model in the catalogue", app_model);
@@ -79,7 +78,7 @@ void mock_exposure_warning(const struct brk_mock_config *cfg, char *out, size_t 
         }
         return;
     }
-    const char *admin = cfg->no_admin ? ""
+    const char *admin = cfg->no_admin      ? ""
                         : cfg->admin_token ? " Its admin API needs the x-mock-admin-token header."
                                            : " Its admin API (/_mock/) is open too: use --admin-token or --no-admin.";
     snprintf(out, out_len,

@@ -45,18 +45,18 @@ struct brk_mock {
     struct brk_clock *clock;
     struct brk_rng rng;
     struct mock_journal *journal;
-    _Atomic uint64_t request_seq; /* requests seen since start; numbers journal entries */
-    struct mock_cache *cache;     /* the simulated prompt cache (cache/store.h) */
+    _Atomic uint64_t request_seq;     /* requests seen since start; numbers journal entries */
+    struct mock_cache *cache;         /* the simulated prompt cache (cache/store.h) */
     struct mock_guardrail *guardrail; /* word list of the simulated guardrails (ops/guardrail.c) */
 
     /* Scripted replies and faults (rules/rules.c), and quota buckets (rules/quota.c). */
     struct mock_rules *rules;
     struct mock_quotas *quotas;
-    char *admin_token;            /* owned copy of cfg.admin_token (mock.c), or NULL */
-    struct mock_listener *listener; /* http/listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
+    char *admin_token;                /* owned copy of cfg.admin_token (mock.c), or NULL */
+    struct mock_listener *listener;   /* http/listener.c: the socket; HTTP/1.1 to MHD, HTTP/2 to h2.c */
     struct mock_deadlines *deadlines; /* http/deadline.c: HTTP/1.1 request-head deadlines */
-    struct mock_budget budget;      /* http/budget.h: memory held for clients, all connections */
-    struct mock_budget intake;      /* its share for request bodies and headers (3/4): replies keep room */
+    struct mock_budget budget;        /* http/budget.h: memory held for clients, all connections */
+    struct mock_budget intake;        /* its share for request bodies and headers (3/4): replies keep room */
     /* Authentication (auth/auth.c): owned copies of the config strings and the loaded credentials. */
     char *credentials_path;
     char *auth_region;

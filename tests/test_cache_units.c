@@ -8,7 +8,7 @@
 #include "mock/cache/plan.h"
 #include "mock/pipeline/request.h"
 
-#define TOOLS                                                                                     \
+#define TOOLS \
     "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
 #define CP "{\"cachePoint\":{\"type\":\"default\"}}"
 
@@ -68,13 +68,13 @@ Test(cache_store, full_store_replaces_expired_entries_first_then_the_least_recen
         s_hash(h[i], (unsigned char)(i + 1));
         k[i] = (struct mock_cache_key){.account = "a", .model = "m", .hash = h[i]};
     }
-    mock_cache_write(c, &k[0], 1, 100, 0);    /* expires at 100 */
+    mock_cache_write(c, &k[0], 1, 100, 0); /* expires at 100 */
     mock_cache_write(c, &k[1], 2, 10000, 0);
     mock_cache_write(c, &k[2], 3, 10000, 200); /* store full: the expired k0 goes */
     cr_assert(mock_cache_peek(c, &k[1], 201, NULL));
     cr_assert(mock_cache_peek(c, &k[2], 201, NULL));
     cr_assert(mock_cache_read(c, &k[1], 300, NULL)); /* k1 is now the most recently used */
-    mock_cache_write(c, &k[0], 1, 10000, 400);      /* nothing expired: the LRU k2 goes */
+    mock_cache_write(c, &k[0], 1, 10000, 400);       /* nothing expired: the LRU k2 goes */
     cr_assert(mock_cache_peek(c, &k[1], 401, NULL));
     cr_assert_not(mock_cache_peek(c, &k[2], 401, NULL));
     cJSON *json = mock_cache_to_json(c, 401);

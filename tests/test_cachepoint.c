@@ -23,10 +23,14 @@
 
 /* What a model allows, as the mock's catalogue describes Claude Sonnet 4.5, Claude 3.5 Sonnet,
  * Nova and Llama (fixtures/models.json). */
-static const struct brk_cachepoint_caps s_claude_1h = {
-    .prompt_caching = true, .cache_in_tools = true, .ttl_1h = true, .anthropic = true};
-static const struct brk_cachepoint_caps s_claude_5m = {
-    .prompt_caching = true, .cache_in_tools = true, .ttl_1h = false, .anthropic = true};
+static const struct brk_cachepoint_caps s_claude_1h = {.prompt_caching = true,
+                                                       .cache_in_tools = true,
+                                                       .ttl_1h = true,
+                                                       .anthropic = true};
+static const struct brk_cachepoint_caps s_claude_5m = {.prompt_caching = true,
+                                                       .cache_in_tools = true,
+                                                       .ttl_1h = false,
+                                                       .anthropic = true};
 static const struct brk_cachepoint_caps s_nova = {.prompt_caching = true};
 static const struct brk_cachepoint_caps s_no_caching = {.prompt_caching = false};
 
@@ -105,15 +109,16 @@ static void s_record_visit(void *ctx, const struct brk_walk_visit *visit)
 }
 
 /* The JSON's own member order (messages first here) does not matter: Bedrock's order does. */
-#define WALKED                                                                                     \
-    "{'messages':[" USER(TEXT("hello there") C "{'toolResult':{'toolUseId':'a','content':[" CP "]}}") \
-    "," ASSISTANT(TEXT("hi")) "],'system':[" TEXT("Be brief.") "," CP "],"                          \
-    "'toolConfig':{'tools':[" TOOL("lookup") "]}}"
+#define WALKED                                                                                                       \
+    "{'messages':[" USER(TEXT("hello there") C "{'toolResult':{'toolUseId':'a','content':[" CP "]}}") "," ASSISTANT( \
+        TEXT("hi")) "],'system':[" TEXT("Be brief.") "," CP "],"                                                     \
+                                                     "'toolConfig':{'tools':[" TOOL("lookup") "]}}"
 
 Test(converse_walk, visits_tools_then_system_then_messages_with_locations)
 {
-    static const char *const want[] = {"toolConfig.tools[0]", "system[0]", "system[1]", "messages[0].content[0]",
-                                       "messages[0].content[1]", "messages[1].content[0]"};
+    static const char *const want[] = {
+        "toolConfig.tools[0]",   "system[0]", "system[1]", "messages[0].content[0]", "messages[0].content[1]",
+        "messages[1].content[0]"};
     struct s_seen seen = {0};
     cJSON *json = s_parse(WALKED);
     brk_converse_walk(json, NULL, s_record_visit, &seen);
@@ -258,7 +263,7 @@ Test(cachepoint_check, type_must_be_default)
     char msg[512];
     snprintf(msg, sizeof(msg), BRK_CACHEPOINT_MSG_BAD_TYPE, "messages.2.member.content.3.member.cachePoint.type");
     s_expect_broken("{'messages':[" USER(TEXT("a")) "," USER(TEXT("b") C TEXT("c") C
-                                                              "{'cachePoint':{'type':'ephemeral'}}") "]}",
+                                                             "{'cachePoint':{'type':'ephemeral'}}") "]}",
                     &s_claude_1h, BRK_CACHEPOINT_RULE_TYPE_NOT_DEFAULT, BRK_AWS_VALIDATION, msg);
     s_expect_ok("{'messages':[" USER(TEXT("a")) "," USER(TEXT("b") C TEXT("c") C CP) "]}", &s_claude_1h);
 }
@@ -288,10 +293,12 @@ Test(cachepoint_check, a_model_without_prompt_caching_refuses_every_point_but_me
 
 Test(cachepoint_check, at_most_four_points_across_the_three_lists)
 {
-    const char *four = "{'toolConfig':{'tools':[" TOOL("t") "," CP "]},'system':[" TEXT("s") "," CP "],"
-                       "'messages':[" USER(TEXT("a") C CP C TEXT("b") C CP) "]}";
-    const char *five = "{'toolConfig':{'tools':[" TOOL("t") "," CP "]},'system':[" TEXT("s") "," CP "],"
-                       "'messages':[" USER(TEXT("a") C CP C TEXT("b") C CP C TEXT("c") C CP) "]}";
+    const char *four = "{'toolConfig':{'tools':[" TOOL("t") "," CP "]},'system':[" TEXT(
+        "s") "," CP "],"
+             "'messages':[" USER(TEXT("a") C CP C TEXT("b") C CP) "]}";
+    const char *five = "{'toolConfig':{'tools':[" TOOL("t") "," CP "]},'system':[" TEXT(
+        "s") "," CP "],"
+             "'messages':[" USER(TEXT("a") C CP C TEXT("b") C CP C TEXT("c") C CP) "]}";
     char msg[512];
     snprintf(msg, sizeof(msg), BRK_CACHEPOINT_MSG_TOO_MANY, 5u);
     s_expect_ok(four, &s_claude_1h);
@@ -351,8 +358,8 @@ Test(cachepoint_check, a_1h_point_never_follows_a_5m_one_in_processing_order)
     /* The path names the block Anthropic hangs the point on: the content before it, cache
      * points not counted. */
     snprintf(msg, sizeof(msg), BRK_CACHEPOINT_MSG_TTL_ORDER, "messages.1.content.1");
-    s_expect_broken("{'system':[" TEXT("s") "," CP_1H "],'messages':[" USER(TEXT("q")) "," USER(TEXT("a") C CP C
-                    TEXT("b") C CP_1H) "]}",
+    s_expect_broken("{'system':[" TEXT("s") "," CP_1H "],'messages':[" USER(TEXT("q")) "," USER(
+                        TEXT("a") C CP C TEXT("b") C CP_1H) "]}",
                     &s_claude_1h, BRK_CACHEPOINT_RULE_TTL_1H_AFTER_5M, BRK_AWS_VALIDATION, msg);
     snprintf(msg, sizeof(msg), BRK_CACHEPOINT_MSG_TTL_ORDER, "system.0");
     s_expect_broken("{'toolConfig':{'tools':[" TOOL("t") "," CP_5M "]},'system':[" TEXT("s") "," CP_1H "]}",
@@ -385,7 +392,7 @@ Test(cachepoint_check, the_first_point_in_processing_order_decides)
     /* Two broken placement rules: system's point leads its list, the message's follows
      * reasoning. System is processed first, whatever the JSON's member order. */
     cr_assert_not(s_check("{'messages':[" USER(TEXT("q")) "," ASSISTANT(REASONING C CP) "],'system':[" CP
-                          "," TEXT("s") "]}",
+                                                                                        "," TEXT("s") "]}",
                           &s_claude_1h, &v));
     cr_assert_eq(v.rule, BRK_CACHEPOINT_RULE_NOTHING_BEFORE, "system comes before messages");
     cr_assert_eq(v.point, 0);

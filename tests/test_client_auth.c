@@ -21,12 +21,12 @@ static struct brk_mock *s_mock;
 static void s_start(void)
 {
     tc_env_reset();
-    const char *path = tc_write_home_file(
-        "mock-credentials.json",
-        "{\"credentials\":[{\"access_key_id\":\"" TC_AKID "\",\"secret_access_key\":\"" TC_SECRET
-        "\",\"account_id\":\"111122223333\"},{\"access_key_id\":\"" TOKEN_AKID
-        "\",\"secret_access_key\":\"" TOKEN_SECRET "\",\"session_token\":\"" TOKEN
-        "\"}],\"api_keys\":[{\"key\":\"" API_KEY "\",\"account_id\":\"444455556666\"}]}");
+    const char *path =
+        tc_write_home_file("mock-credentials.json",
+                           "{\"credentials\":[{\"access_key_id\":\"" TC_AKID "\",\"secret_access_key\":\"" TC_SECRET
+                           "\",\"account_id\":\"111122223333\"},{\"access_key_id\":\"" TOKEN_AKID
+                           "\",\"secret_access_key\":\"" TOKEN_SECRET "\",\"session_token\":\"" TOKEN
+                           "\"}],\"api_keys\":[{\"key\":\"" API_KEY "\",\"account_id\":\"444455556666\"}]}");
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
     cfg.auth_mode = BRK_MOCK_AUTH_STRICT;
@@ -115,8 +115,7 @@ Test(client_auth, a_wrong_secret_fails_with_invalid_signature)
     cr_assert_str_eq(err.code, "InvalidSignatureException");
     cr_assert_eq(err.http_status, 403);
     cr_assert_eq(err.aws, brk_aws_error_get(BRK_AWS_INVALID_SIGNATURE));
-    cr_assert(strncmp(err.message, err.aws->default_message, strlen(err.aws->default_message)) == 0, "%s",
-              err.message);
+    cr_assert(strncmp(err.message, err.aws->default_message, strlen(err.aws->default_message)) == 0, "%s", err.message);
     cr_assert_neq(err.request_id[0], '\0');
 }
 

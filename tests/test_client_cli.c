@@ -152,9 +152,9 @@ Test(client_cli, a_service_error_exits_1_with_botocores_sentence)
 Test(client_cli, retries_as_told_and_prints_the_schedule_with_verbose)
 {
     tc_rule(s_mock, "{\"error\":\"ThrottlingException\",\"times\":4}");
-    struct s_run r = s_cli("--region us-east-1 --retry-mode standard --max-attempts 2 --retry-seed 7 -v -m " TC_HAIKU
-                           " -p hi",
-                           false);
+    struct s_run r =
+        s_cli("--region us-east-1 --retry-mode standard --max-attempts 2 --retry-seed 7 -v -m " TC_HAIKU " -p hi",
+              false);
     cr_assert_eq(r.status, 1, "%s", r.err);
     cr_assert(strstr(r.err, "retry mode standard, 2 attempts at most"), "%s", r.err);
     cr_assert(strstr(r.err, "attempt 1/2 at +0 ms: BRK_ERR_SERVICE ThrottlingException, HTTP 429; retry in "), "%s",

@@ -207,8 +207,8 @@ Test(client_converse, every_error_the_mock_sends_is_parsed_as_botocore_does)
         tc_rule(s_mock, rule);
         struct brk_converse_response *resp = NULL;
         struct brk_error err;
-        cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_ERR_SERVICE,
-                     "%s", row->code);
+        cr_assert_eq(brk_converse(client, TC_HAIKU, TC_HELLO, strlen(TC_HELLO), &resp, &err), BRK_ERR_SERVICE, "%s",
+                     row->code);
         cr_assert_null(resp);
         cr_assert_eq(err.status, BRK_ERR_SERVICE);
         cr_assert_str_eq(err.code, row->code);

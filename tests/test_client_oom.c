@@ -90,8 +90,8 @@ static enum brk_status s_round(void)
     if (rc == BRK_OK) {
         cr_assert_str_eq(rebuilt->message.blocks[0].text, resp->message.blocks[0].text);
     }
-    cr_assert(rc == BRK_OK || err.status == rc || rc == BRK_ERR_NOMEM, "status %s, error %s: %s",
-              brk_status_name(rc), brk_status_name(err.status), err.message);
+    cr_assert(rc == BRK_OK || err.status == rc || rc == BRK_ERR_NOMEM, "status %s, error %s: %s", brk_status_name(rc),
+              brk_status_name(err.status), err.message);
     brk_converse_response_destroy(rebuilt);
     brk_stream_accumulator_destroy(acc);
     brk_converse_response_destroy(resp);

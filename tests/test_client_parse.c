@@ -146,8 +146,11 @@ Test(client_parse, the_accumulator_refuses_a_block_index_far_past_the_last)
 {
     struct brk_stream_accumulator *acc = NULL;
     cr_assert_eq(brk_stream_accumulator_new(&acc), BRK_OK);
-    struct brk_stream_event ok = {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .content_block_index = 0,
-                                  .delta_type = BRK_DELTA_TEXT, .delta = "hi", .delta_len = 2};
+    struct brk_stream_event ok = {.type = BRK_EVENT_CONTENT_BLOCK_DELTA,
+                                  .content_block_index = 0,
+                                  .delta_type = BRK_DELTA_TEXT,
+                                  .delta = "hi",
+                                  .delta_len = 2};
     cr_assert_eq(brk_stream_accumulator_add(acc, &ok), BRK_OK);
     struct brk_stream_event far = ok;
     far.content_block_index = 1000000;
@@ -166,7 +169,9 @@ Test(client_parse, the_accumulator_joins_citations_and_their_text)
     struct brk_stream_event evs[] = {
         {.type = BRK_EVENT_MESSAGE_START, .role = "assistant", .content_block_index = -1},
         {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_TEXT, .delta = "Paris ", .delta_len = 6},
-        {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_CITATION, .delta = cit,
+        {.type = BRK_EVENT_CONTENT_BLOCK_DELTA,
+         .delta_type = BRK_DELTA_CITATION,
+         .delta = cit,
          .delta_len = strlen(cit)},
         {.type = BRK_EVENT_CONTENT_BLOCK_DELTA, .delta_type = BRK_DELTA_TEXT, .delta = "is big", .delta_len = 6},
         {.type = BRK_EVENT_MESSAGE_STOP, .stop_reason = "end_turn", .content_block_index = -1},

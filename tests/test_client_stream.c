@@ -11,13 +11,13 @@
 
 #include "tests/support/client_support.h"
 
-#define TOOLS                                                                                                 \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"                             \
-    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":"        \
-    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":30}},"                 \
+#define TOOLS                                                                                       \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"                    \
+    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":" \
+    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":30}},"        \
     "\"required\":[\"city\"]}}}}],\"toolChoice\":{\"any\":{}}}}"
-#define THINK                                                                                                 \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Think\"}]}],"                                \
+#define THINK                                                                 \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Think\"}]}]," \
     "\"additionalModelRequestFields\":{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}}"
 
 static struct brk_mock *s_mock;
@@ -92,8 +92,7 @@ static void s_assert_same_response(const struct brk_converse_response *a, const 
 }
 
 /* Stream `body`, accumulate, and compare with Converse's answer to the same request. */
-static struct brk_converse_response *s_stream_equals_converse(const char *model, const char *body,
-                                                              struct s_seen *seen)
+static struct brk_converse_response *s_stream_equals_converse(const char *model, const char *body, struct s_seen *seen)
 {
     struct brk_client *client = tc_client(s_mock);
     struct brk_converse_response *whole = NULL, *rebuilt = NULL;
@@ -175,8 +174,9 @@ Test(client_stream, an_exception_event_ends_the_stream_with_that_error)
 {
     static struct s_seen seen;
     struct brk_error err;
-    enum brk_status rc = s_stream_with_rule(
-        "{\"stream\":{\"exceptionAfterEvent\":2,\"exception\":\"throttlingException\"}}", &seen, &err);
+    enum brk_status rc =
+        s_stream_with_rule("{\"stream\":{\"exceptionAfterEvent\":2,\"exception\":\"throttlingException\"}}", &seen,
+                           &err);
     cr_assert_eq(rc, BRK_ERR_SERVICE, "%s", err.message);
     cr_assert_eq(seen.n, 2, "the two events before it were delivered");
     cr_assert_str_eq(err.code, "throttlingException");
@@ -190,8 +190,8 @@ Test(client_stream, a_model_stream_error_with_its_own_message)
 {
     static struct s_seen seen;
     struct brk_error err;
-    enum brk_status rc = s_stream_with_rule(
-        "{\"stream\":{\"exceptionAfterEvent\":1,\"message\":\"model broke\"}}", &seen, &err);
+    enum brk_status rc =
+        s_stream_with_rule("{\"stream\":{\"exceptionAfterEvent\":1,\"message\":\"model broke\"}}", &seen, &err);
     cr_assert_eq(rc, BRK_ERR_SERVICE);
     cr_assert_str_eq(err.code, "modelStreamErrorException");
     cr_assert_eq(err.aws, brk_aws_error_get(BRK_AWS_MODEL_STREAM_ERROR));

@@ -42,7 +42,7 @@
 #define S_BOTO_ONE_STR_HEADER                                                                          \
     "0000003d0000002007fd83960c636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e7b27666f" \
     "6f273a27626172277d8d9c08b1"
-#define S_BOTO_ALL_TYPES                                                                               \
+#define S_BOTO_ALL_TYPES                                                                                \
     "000000620000005203b5cb9c0130000131010132020201330300030134040000000401350500000000000000050136060" \
     "005627974657301370700047574663801380800000000000000080139093031323334353637383961626364656663353671"
 #define S_BOTO_ERROR                                                                                   \
@@ -124,7 +124,8 @@ Test(eventstream, encodes_the_bedrock_frames_byte_for_byte)
     cr_assert_eq(s_encode_event(&b, "event", "messageStart", "{\"role\":\"assistant\"}"), BRK_OK);
     s_assert_bytes(&b, S_BR_MESSAGE_START);
     brk_buf_reset(&b);
-    cr_assert_eq(s_encode_event(&b, "event", "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hi\"}}"),
+    cr_assert_eq(s_encode_event(&b, "event", "contentBlockDelta",
+                                "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hi\"}}"),
                  BRK_OK);
     s_assert_bytes(&b, S_BR_DELTA);
     brk_buf_reset(&b);
@@ -252,7 +253,7 @@ Test(eventstream, refuses_botocore_negative_cases)
 static void s_assert_prelude(uint32_t total, uint32_t hlen, enum brk_status want)
 {
     uint8_t p[12] = {(uint8_t)(total >> 24), (uint8_t)(total >> 16), (uint8_t)(total >> 8), (uint8_t)total,
-                     (uint8_t)(hlen >> 24), (uint8_t)(hlen >> 16), (uint8_t)(hlen >> 8), (uint8_t)hlen};
+                     (uint8_t)(hlen >> 24),  (uint8_t)(hlen >> 16),  (uint8_t)(hlen >> 8),  (uint8_t)hlen};
     uLong crc = crc32(0, p, 8);
     p[8] = (uint8_t)(crc >> 24);
     p[9] = (uint8_t)(crc >> 16);
@@ -266,12 +267,12 @@ static void s_assert_prelude(uint32_t total, uint32_t hlen, enum brk_status want
 
 Test(eventstream, enforces_the_size_limits_on_decode)
 {
-    s_assert_prelude(16 + 131072, 131072, BRK_ERR_INCOMPLETE);    /* exactly the header limit */
+    s_assert_prelude(16 + 131072, 131072, BRK_ERR_INCOMPLETE); /* exactly the header limit */
     s_assert_prelude(16 + 131073, 131073, BRK_ERR_TOO_LARGE);
-    s_assert_prelude(16 + 25165824, 0, BRK_ERR_INCOMPLETE);       /* exactly the payload limit */
+    s_assert_prelude(16 + 25165824, 0, BRK_ERR_INCOMPLETE); /* exactly the payload limit */
     s_assert_prelude(16 + 25165825, 0, BRK_ERR_TOO_LARGE);
-    s_assert_prelude(15, 0, BRK_ERR_PARSE);                       /* shorter than a message */
-    s_assert_prelude(20, 5, BRK_ERR_PARSE);                       /* headers past the end */
+    s_assert_prelude(15, 0, BRK_ERR_PARSE); /* shorter than a message */
+    s_assert_prelude(20, 5, BRK_ERR_PARSE); /* headers past the end */
 }
 
 Test(eventstream, enforces_the_size_limits_on_encode)

@@ -170,8 +170,7 @@ Test(h2, http1_and_h2c_share_the_port)
     cr_assert_eq(cJSON_GetArraySize(list), 2);
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "http_version")),
                      "HTTP/1.1");
-    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "http_version")),
-                     "HTTP/2");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "http_version")), "HTTP/2");
     th_response_free(&r1);
     brk_mock_stop(m);
 }
@@ -273,8 +272,8 @@ static void s_send_all(int fd, const void *data, size_t len)
 
 static void s_frame(int fd, unsigned len, int type, int flags, unsigned stream, const void *payload)
 {
-    unsigned char h[9] = {(unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len,
-                          (unsigned char)type, (unsigned char)flags, (unsigned char)(stream >> 24),
+    unsigned char h[9] = {(unsigned char)(len >> 16),    (unsigned char)(len >> 8),    (unsigned char)len,
+                          (unsigned char)type,           (unsigned char)flags,         (unsigned char)(stream >> 24),
                           (unsigned char)(stream >> 16), (unsigned char)(stream >> 8), (unsigned char)stream};
     s_send_all(fd, h, sizeof(h));
     if (payload && len) {
@@ -286,9 +285,9 @@ static void s_frame(int fd, unsigned len, int type, int flags, unsigned stream, 
 #define S_MAX_ID 256
 
 struct s_stream_seen {
-    unsigned heads;     /* HEADERS frames (the response head) */
-    size_t data;        /* DATA payload bytes */
-    unsigned ended;     /* 0 while open; else 1 + how many streams had ended before (END_STREAM) */
+    unsigned heads; /* HEADERS frames (the response head) */
+    size_t data;    /* DATA payload bytes */
+    unsigned ended; /* 0 while open; else 1 + how many streams had ended before (END_STREAM) */
     bool rst;
     unsigned rst_code;
 };
@@ -557,7 +556,7 @@ Test(h2, stop_ends_a_stream_in_flight)
     struct brk_mock_config cfg;
     brk_mock_config_init(&cfg);
     cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
-    cfg.stream_delay_ms = 1000; /* about 7 events 1 s apart: in flight for some 6 s */
+    cfg.stream_delay_ms = 1000;         /* about 7 events 1 s apart: in flight for some 6 s */
     struct brk_mock *m = th_mock_start(&cfg);
     struct s_peer *p = s_peer_open(m);
     s_open_h2(p);
@@ -600,10 +599,10 @@ Test(h2, delay_holds_only_its_own_stream)
 
 /* A fault a rule puts on stream 1: what must have gone out before its RST_STREAM. */
 struct s_fault {
-    const char *rule;   /* POST /_mock/rules body */
-    const char *path;   /* what stream 1 asks for */
-    unsigned heads;     /* response heads before the reset */
-    long data;          /* DATA bytes before the reset; -1: some */
+    const char *rule; /* POST /_mock/rules body */
+    const char *path; /* what stream 1 asks for */
+    unsigned heads;   /* response heads before the reset */
+    long data;        /* DATA bytes before the reset; -1: some */
 };
 
 /* Stream 1 meets the fault: it is reset (INTERNAL_ERROR) after what `f` says went out, and
@@ -636,7 +635,9 @@ Test(h2, close_before_reply_resets_the_stream)
 {
     struct brk_mock *m = s_fault_resets_the_stream_only(&(struct s_fault){
         .rule = "{\"id\":\"drop\",\"match\":{\"operation\":\"Converse\"},\"closeBeforeReply\":true,\"times\":1}",
-        .path = HAIKU_PATH, .heads = 0, .data = 0});
+        .path = HAIKU_PATH,
+        .heads = 0,
+        .data = 0});
     struct th_response r = th_request_h2(m, "POST", HAIKU_PATH, HELLO, NULL);
     cr_assert_eq(r.status, 200, "the rule fired once (times: 1)");
     th_response_free(&r);
@@ -645,9 +646,11 @@ Test(h2, close_before_reply_resets_the_stream)
 
 Test(h2, close_after_bytes_cuts_the_body_then_resets)
 {
-    struct brk_mock *m = s_fault_resets_the_stream_only(&(struct s_fault){
-        .rule = "{\"id\":\"cut\",\"match\":{\"operation\":\"Converse\"},\"closeAfterBytes\":20}",
-        .path = HAIKU_PATH, .heads = 1, .data = 20});
+    struct brk_mock *m = s_fault_resets_the_stream_only(
+        &(struct s_fault){.rule = "{\"id\":\"cut\",\"match\":{\"operation\":\"Converse\"},\"closeAfterBytes\":20}",
+                          .path = HAIKU_PATH,
+                          .heads = 1,
+                          .data = 20});
     struct th_response r = th_request_h2(m, "POST", HAIKU_PATH, HELLO, NULL);
     cr_assert_neq(r.curl_code, 0, "curl reports the broken stream");
     th_response_free(&r);
@@ -658,7 +661,9 @@ Test(h2, stream_cut_after_event_resets_the_stream)
 {
     struct brk_mock *m = s_fault_resets_the_stream_only(&(struct s_fault){
         .rule = "{\"id\":\"cut\",\"match\":{\"operation\":\"ConverseStream\"},\"stream\":{\"cutAfterEvent\":2}}",
-        .path = HAIKU_STREAM_PATH, .heads = 1, .data = -1});
+        .path = HAIKU_STREAM_PATH,
+        .heads = 1,
+        .data = -1});
     brk_mock_stop(m);
 }
 
@@ -748,7 +753,8 @@ Test(h2, connections_past_max_connections_are_closed)
     cr_assert_not(b->settings, "without being served");
     s_peer_close(b);
     s_peer_close(a);
-    cr_assert(th_served_soon(m, true), "once the first one is gone a new one is served (its thread ends a moment after)");
+    cr_assert(th_served_soon(m, true),
+              "once the first one is gone a new one is served (its thread ends a moment after)");
     brk_mock_stop(m);
 }
 

@@ -123,8 +123,10 @@ static int s_post(const char *path, const void *body, size_t len, size_t claimed
 {
     struct brk_buf b;
     brk_buf_init(&b, 64u << 20);
-    brk_buf_appendf(&b, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        "Connection: close\r\nContent-Length: %zu\r\n\r\n", path, claimed);
+    brk_buf_appendf(&b,
+                    "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    "Connection: close\r\nContent-Length: %zu\r\n\r\n",
+                    path, claimed);
     brk_buf_append(&b, body, len);
     size_t n = 0;
     char *req = brk_buf_detach(&b, &n);
@@ -247,7 +249,8 @@ Test(hostile, negative_and_non_numeric_content_length)
     int status = s_raw_str(neg, &reply);
     cr_expect_eq(status, 400, "%s", reply); /* libmicrohttpd: 400 Bad Request */
     free(reply);
-    const char *huge = "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n{}";
+    const char *huge =
+        "POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n{}";
     status = s_raw_str(huge, &reply);
     cr_expect_eq(status, 413, "%s", reply); /* libmicrohttpd: 413 Content Too Large */
     free(reply);
@@ -301,12 +304,15 @@ Test(hostile, conflicting_content_lengths_are_refused)
     cr_assert_eq(strlen(HELLO), 59);
     char *reply = NULL;
     int status = s_raw_str("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: " HELLO_LEN_TEXT
-                           "\r\nContent-Length: 5\r\n\r\n" HELLO, &reply);
+                           "\r\nContent-Length: 5\r\n\r\n" HELLO,
+                           &reply);
     cr_expect(strstr(reply, "conflicting Content-Length") != NULL, "%s", reply);
     s_expect_error(status, reply, 400, "SerializationException");
     /* The same length twice is one length (RFC 9110 section 8.6): answered. */
     cr_expect_eq(s_raw_str("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\nContent-Length: " HELLO_LEN_TEXT
-                           "\r\nContent-Length: " HELLO_LEN_TEXT "\r\n\r\n" HELLO, NULL), 200);
+                           "\r\nContent-Length: " HELLO_LEN_TEXT "\r\n\r\n" HELLO,
+                           NULL),
+                 200);
     s_assert_alive();
 }
 
@@ -333,7 +339,8 @@ Test(hostile, expect_continue_with_a_length_over_the_limit_is_413_not_100)
 {
     char *reply = NULL;
     cr_expect_eq(s_answers_until_close("POST " CONVERSE_PATH " HTTP/1.1\r\nHost: x\r\n"
-                                       "Content-Length: 1000000000000\r\nExpect: 100-continue\r\n\r\n", &reply),
+                                       "Content-Length: 1000000000000\r\nExpect: 100-continue\r\n\r\n",
+                                       &reply),
                  1, "%s", reply);
     cr_expect(strstr(reply, "100 Continue") == NULL, "%s", reply);
     s_expect_error(strncmp(reply, "HTTP/1.1 413", 12) == 0 ? 413 : 0, reply, 413, "RequestEntityTooLargeException");
@@ -428,7 +435,8 @@ Test(hostile, deep_json_nesting)
     /* Nesting inside a valid request: 500 levels of objects in a tool input. */
     struct brk_buf b;
     brk_buf_init(&b, MAX_BODY);
-    brk_buf_append_str(&b, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],\"additionalModelRequestFields\":");
+    brk_buf_append_str(
+        &b, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],\"additionalModelRequestFields\":");
     for (int i = 0; i < 500; i++) {
         brk_buf_append_str(&b, "{\"a\":");
     }
@@ -451,14 +459,17 @@ Test(hostile, huge_numbers)
 {
     char *reply = NULL;
     int status = s_post_json("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],"
-                             "\"inferenceConfig\":{\"maxTokens\":1e999}}", &reply);
+                             "\"inferenceConfig\":{\"maxTokens\":1e999}}",
+                             &reply);
     s_expect_error(status, reply, 400, "ValidationException");
     status = s_post_json("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],"
-                         "\"inferenceConfig\":{\"maxTokens\":-1e308,\"temperature\":1e308,\"topP\":-0}}", &reply);
+                         "\"inferenceConfig\":{\"maxTokens\":-1e308,\"temperature\":1e308,\"topP\":-0}}",
+                         &reply);
     cr_expect(status == 200 || status == 400, "%d %s", status, reply);
     free(reply);
     status = s_post_json("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],"
-                         "\"inferenceConfig\":{\"maxTokens\":123456789012345678901234567890}}", &reply);
+                         "\"inferenceConfig\":{\"maxTokens\":123456789012345678901234567890}}",
+                         &reply);
     s_expect_error(status, reply, 400, "ValidationException");
     /* InvokeModel bodies skip the schema's integer check: found by fuzz-smoke (UBSan, a double
      * beyond uint64_t cast in mock/model/reply.c); the count now saturates. */
@@ -646,8 +657,9 @@ Test(hostile_units, virtual_clock_saturates_instead_of_wrapping)
 Test(hostile_units, catalogue_counts_are_clamped)
 {
     /* fuzz/corpus/models_load/regression_huge_and_negative_counts: casts of 1e300 and -5. */
-    const char *json = "{\"models\":[{\"id\":\"a.b\",\"max_output_tokens\":1e300,\"cache_min_tokens\":-5,"
-                       "\"output_burndown\":\"x\",\"quota\":{\"tokens_per_minute\":1e300,\"requests_per_minute\":-1}}]}";
+    const char *json =
+        "{\"models\":[{\"id\":\"a.b\",\"max_output_tokens\":1e300,\"cache_min_tokens\":-5,"
+        "\"output_burndown\":\"x\",\"quota\":{\"tokens_per_minute\":1e300,\"requests_per_minute\":-1}}]}";
     struct mock_catalog *cat = NULL;
     char err[256] = "";
     cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);

@@ -8,8 +8,9 @@
 
 /* Claude 3.5 Haiku: HELLO carries cache points, which a model without prompt caching refuses. */
 #define HAIKU_PATH "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse"
-#define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"},{\"cachePoint\":{\"type\":\"default\"}}]}]," \
-              "\"system\":[{\"text\":\"Be brief\"},{\"cachePoint\":{\"type\":\"default\"}}]}"
+#define HELLO                                                                                                         \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"},{\"cachePoint\":{\"type\":\"default\"}}]}]," \
+    "\"system\":[{\"text\":\"Be brief\"},{\"cachePoint\":{\"type\":\"default\"}}]}"
 
 static struct brk_mock *s_mock;
 
@@ -50,10 +51,11 @@ static cJSON *s_requests(const char *query)
 
 Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
 {
-    const char *h1[] = {"amz-sdk-invocation-id: inv-1", "amz-sdk-request: attempt=2; max=3",
-                        "Authorization: AWS4-HMAC-SHA256 Credential=AKIDWORKER1/20260101/us-east-1/bedrock/aws4_request, "
-                        "SignedHeaders=host, Signature=00",
-                        NULL};
+    const char *h1[] = {
+        "amz-sdk-invocation-id: inv-1", "amz-sdk-request: attempt=2; max=3",
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIDWORKER1/20260101/us-east-1/bedrock/aws4_request, "
+        "SignedHeaders=host, Signature=00",
+        NULL};
     struct th_response r = th_request(s_mock, "POST", HAIKU_PATH, HELLO, h1);
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_response_free(&r);

@@ -121,10 +121,13 @@ static struct th_response s_send_signed(const struct s_sign *s)
         sscanf(s->extra_header, "%63[^:]: %127[^\n]", extra_name, extra_value);
         h[n++] = (struct brk_sigv4_header){extra_name, extra_value};
     }
-    struct brk_sigv4_params p = {.access_key_id = s->akid, .secret_access_key = s->secret,
-                                 .session_token = s->token, .region = "us-east-1",
+    struct brk_sigv4_params p = {.access_key_id = s->akid,
+                                 .secret_access_key = s->secret,
+                                 .session_token = s->token,
+                                 .region = "us-east-1",
                                  .service = s->service ? s->service : "bedrock",
-                                 .time_s = s_mock_now_s() + s->offset_s, .normalize_path = true};
+                                 .time_s = s_mock_now_s() + s->offset_s,
+                                 .normalize_path = true};
     struct brk_sigv4_result res;
     brk_sigv4_result_init(&res);
     cr_assert_eq(brk_sigv4_sign(&p, "POST", MODEL_PATH, s->query, h, n, HELLO, strlen(HELLO), &res), BRK_OK);
@@ -252,8 +255,8 @@ Test(auth_strict, an_unknown_access_key_is_an_unrecognized_client)
 
 Test(auth_strict, a_body_changed_after_signing_fails)
 {
-    struct th_response r = s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET,
-                                                          .send_body = "{\"messages\":[]}"});
+    struct th_response r =
+        s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET, .send_body = "{\"messages\":[]}"});
     s_assert_error(&r, 403, "InvalidSignatureException", NULL);
     th_response_free(&r);
 }
@@ -304,8 +307,8 @@ Test(auth_strict, a_clock_past_the_year_9999_still_gives_a_whole_skew_message)
 
 Test(auth_strict, the_credential_scope_must_name_bedrock)
 {
-    struct th_response r = s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET,
-                                                          .service = "bedrock-runtime"});
+    struct th_response r =
+        s_send_signed(&(struct s_sign){.akid = AKID, .secret = SECRET, .service = "bedrock-runtime"});
     s_assert_error(&r, 403, "InvalidSignatureException", "Credential should be scoped to correct service: 'bedrock'. ");
     th_response_free(&r);
 }
@@ -582,8 +585,7 @@ Test(credentials, mistakes_are_refused_without_quoting_secrets)
     cr_assert_neq(s_parse("{\"api_keys\":{}}", err, sizeof(err)), BRK_OK);
     cr_assert_neq(s_parse("{\"keys\":[]}", err, sizeof(err)), BRK_OK);
     cr_assert_neq(s_parse("[", err, sizeof(err)), BRK_OK);
-    cr_assert_neq(s_parse("{\"credentials\":[{\"access_key_id\":\"\",\"secret_access_key\":\"s\"}]}", err,
-                          sizeof(err)),
+    cr_assert_neq(s_parse("{\"credentials\":[{\"access_key_id\":\"\",\"secret_access_key\":\"s\"}]}", err, sizeof(err)),
                   BRK_OK);
 }
 

@@ -9,7 +9,7 @@
 #include "common/cachepoint.h"
 #include "tests/support/harness.h"
 
-#define SONNET_V2 "anthropic.claude-3-5-sonnet-20241022-v2:0"   /* caching, min 1024, 5m only */
+#define SONNET_V2 "anthropic.claude-3-5-sonnet-20241022-v2:0"    /* caching, min 1024, 5m only */
 #define SONNET_45 "us.anthropic.claude-sonnet-4-5-20250929-v1:0" /* caching, min 1024, 5m and 1h */
 #define SONNET_37 "us.anthropic.claude-3-7-sonnet-20250219-v1:0" /* caching, reasoning, 5m only */
 #define NOVA "amazon.nova-micro-v1:0"                            /* caching, no cache point in tools */
@@ -18,8 +18,8 @@
 #define CP "{\"cachePoint\":{\"type\":\"default\"}}"
 #define CP_5M "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"5m\"}}"
 #define CP_1H "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}}"
-#define TOOL                                                                                     \
-    "{\"toolSpec\":{\"name\":\"lookup_order\",\"description\":\"Look up an order.\","           \
+#define TOOL                                                                          \
+    "{\"toolSpec\":{\"name\":\"lookup_order\",\"description\":\"Look up an order.\"," \
     "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}}}}"
 #define USER_HI "{\"role\":\"user\",\"content\":[{\"text\":\"Reply with OK.\"}]}"
 
@@ -212,8 +212,9 @@ Test(caching, cache_point_inside_a_tool_result_is_ignored_not_counted)
 
 Test(caching, cache_point_right_after_reasoning_is_rejected)
 {
-    struct th_response r = s_call(SONNET_37, s_fmt("{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":["
-                                                   REASONING "," CP "]}," USER_HI "]}"));
+    struct th_response r =
+        s_call(SONNET_37, s_fmt("{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":[" REASONING "," CP
+                                "]}," USER_HI "]}"));
     s_assert_error(&r, 400, "ValidationException",
                    "Cache point cannot be inserted after reasoning block. Please remove the invalid cache point and "
                    "try again.");
@@ -222,8 +223,9 @@ Test(caching, cache_point_right_after_reasoning_is_rejected)
 
 Test(caching, cache_point_after_text_that_follows_reasoning_is_accepted)
 {
-    struct th_response r = s_call(SONNET_37, s_fmt("{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":["
-                                                   REASONING ",{\"text\":\"OK\"}," CP "]}," USER_HI "]}"));
+    struct th_response r =
+        s_call(SONNET_37, s_fmt("{\"messages\":[" USER_HI ",{\"role\":\"assistant\",\"content\":[" REASONING
+                                ",{\"text\":\"OK\"}," CP "]}," USER_HI "]}"));
     s_assert_ok(&r);
     th_response_free(&r);
 }
@@ -246,20 +248,20 @@ Test(caching, cache_point_with_nothing_before_it_in_its_list_is_rejected)
                        "There is nothing available to cache. Please remove the invalid cache point and try again.");
         th_response_free(&r);
     }
-    struct th_response ok = th_converse(s_mock, SONNET_V2,
-                                        "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":[" USER_HI "]}");
+    struct th_response ok =
+        th_converse(s_mock, SONNET_V2, "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":[" USER_HI "]}");
     s_assert_ok(&ok);
     th_response_free(&ok);
-    ok = th_converse(s_mock, SONNET_V2, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Read this.\"}," DOC
-                                        "," CP "]}]}");
+    ok = th_converse(s_mock, SONNET_V2,
+                     "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Read this.\"}," DOC "," CP "]}]}");
     s_assert_ok(&ok);
     th_response_free(&ok);
 }
 
 Test(caching, nova_rejects_a_cache_point_in_tools)
 {
-    struct th_response r = th_converse(s_mock, NOVA,
-                                       "{\"toolConfig\":{\"tools\":[" TOOL "," CP "]},\"messages\":[" USER_HI "]}");
+    struct th_response r =
+        th_converse(s_mock, NOVA, "{\"toolConfig\":{\"tools\":[" TOOL "," CP "]},\"messages\":[" USER_HI "]}");
     s_assert_error(&r, 400, "ValidationException",
                    "Malformed input request: #/toolConfig/tools/1: extraneous key [cachePoint] is not permitted, "
                    "please reformat your input and try again.");
@@ -268,9 +270,10 @@ Test(caching, nova_rejects_a_cache_point_in_tools)
 
 Test(caching, nova_accepts_system_cache_points_and_claude_accepts_tool_ones)
 {
-    struct th_response r = th_converse(s_mock, NOVA, "{\"toolConfig\":{\"tools\":[" TOOL "]},"
-                                                     "\"system\":[{\"text\":\"Be brief.\"}," CP "],"
-                                                     "\"messages\":[" USER_HI "]}");
+    struct th_response r = th_converse(s_mock, NOVA,
+                                       "{\"toolConfig\":{\"tools\":[" TOOL "]},"
+                                       "\"system\":[{\"text\":\"Be brief.\"}," CP "],"
+                                       "\"messages\":[" USER_HI "]}");
     s_assert_ok(&r);
     th_response_free(&r);
     r = th_converse(s_mock, SONNET_V2, "{\"toolConfig\":{\"tools\":[" TOOL "," CP "]},\"messages\":[" USER_HI "]}");
@@ -331,8 +334,9 @@ Test(caching, type_other_than_default_is_rejected)
                    "1 validation error detected: Value at 'system.2.member.cachePoint.type' failed to satisfy "
                    "constraint: Member must satisfy enum value set: [default]");
     th_response_free(&r);
-    r = th_converse(s_mock, SONNET_V2, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\"},"
-                                       "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"2h\"}}]}]}");
+    r = th_converse(s_mock, SONNET_V2,
+                    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\"},"
+                    "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"2h\"}}]}]}");
     s_assert_error(&r, 400, "ValidationException",
                    "1 validation error detected: Value at 'messages.1.member.content.2.member.cachePoint.ttl' failed "
                    "to satisfy constraint: Member must satisfy enum value set: [5m, 1h]");
@@ -348,8 +352,8 @@ Test(caching, type_other_than_default_is_rejected)
 
 Test(caching, model_without_prompt_caching_refuses_cache_points)
 {
-    struct th_response r = th_converse(s_mock, HAIKU_3,
-                                       "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":[" USER_HI "]}");
+    struct th_response r =
+        th_converse(s_mock, HAIKU_3, "{\"system\":[{\"text\":\"Be brief.\"}," CP "],\"messages\":[" USER_HI "]}");
     s_assert_error(&r, 403, "AccessDeniedException",
                    "You invoked an unsupported model or your request did not allow prompt caching.");
     th_response_free(&r);
@@ -495,10 +499,10 @@ Test(caching, ttl_1h_entry_survives_an_hour_less_a_millisecond)
 Test(caching, mixed_ttls_report_1h_before_5m)
 {
     char *tools_text = s_long("tools", 100), *question = s_long("question", 100);
-    struct th_response r = s_call(
-        SONNET_45, s_fmt("{\"system\":[{\"text\":\"%s\"}," CP_1H "],\"messages\":[{\"role\":\"user\",\"content\":"
-                         "[{\"text\":\"%s\"}," CP_5M "]}]}",
-                         tools_text, question));
+    struct th_response r = s_call(SONNET_45, s_fmt("{\"system\":[{\"text\":\"%s\"}," CP_1H
+                                                   "],\"messages\":[{\"role\":\"user\",\"content\":"
+                                                   "[{\"text\":\"%s\"}," CP_5M "]}]}",
+                                                   tools_text, question));
     s_assert_ok(&r);
     const cJSON *details = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "usage"), "cacheDetails");
     cr_assert_eq(cJSON_GetArraySize(details), 2);
@@ -548,17 +552,18 @@ Test(caching, seed_cache_messages_first_call_writes_then_a_new_question_reads_th
 {
     /* bedrock_cache_messages=True: a cache point (no ttl) ends the last user message. */
     char *text = s_long("conversation", 120);
-    struct th_response a = s_call(SONNET_V2, s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"},"
-                                                   CP "]}],\"system\":[]}",
-                                                   text));
+    struct th_response a =
+        s_call(SONNET_V2,
+               s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}," CP "]}],\"system\":[]}",
+                     text));
     s_assert_ok(&a);
     int written = s_usage(&a, "cacheWriteInputTokens");
     cr_assert_gt(written, 1024);
     /* Next turn: the history comes back without its cache point, the new question gets one. */
     struct th_response b = s_call(SONNET_V2, s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}]},"
                                                    "{\"role\":\"assistant\",\"content\":[{\"text\":\"Noted.\"}]},"
-                                                   "{\"role\":\"user\",\"content\":[{\"text\":\"Which rule is 7?\"},"
-                                                   CP "]}],\"system\":[]}",
+                                                   "{\"role\":\"user\",\"content\":[{\"text\":\"Which rule is 7?\"}," CP
+                                                   "]}],\"system\":[]}",
                                                    text));
     s_assert_ok(&b);
     cr_assert_eq(s_usage(&b, "cacheReadInputTokens"), written);
@@ -572,8 +577,8 @@ Test(caching, seed_instructions_tools_and_messages_write_then_read)
 {
     /* All three settings plus markers, after pydantic-ai trimmed them to four points. */
     char *instructions = s_long("instructions", 60), *chunk1 = s_long("chunk1", 60), *chunk2 = s_long("chunk2", 60);
-    char *body = s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}," CP_5M ",{\"text\":\"%s\"},"
-                       CP "]}],\"system\":[{\"text\":\"%s\"}," CP "],\"inferenceConfig\":{},"
+    char *body = s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}," CP_5M
+                       ",{\"text\":\"%s\"}," CP "]}],\"system\":[{\"text\":\"%s\"}," CP "],\"inferenceConfig\":{},"
                        "\"toolConfig\":{\"tools\":[" TOOL "," CP "]}}",
                        chunk1, chunk2, instructions);
     char *again = strdup(body);
@@ -597,7 +602,7 @@ Test(caching, seed_instructions_tools_and_messages_write_then_read)
     free(chunk2);
 }
 
-#define MARKERS                                                                                     \
+#define MARKERS                                                                                           \
     "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%s\"}," CP_5M ",{\"text\":\"%s\"}," CP_5M \
     ",{\"text\":\"%s\"}]}],\"system\":[]}"
 
@@ -625,9 +630,9 @@ Test(caching, seed_explicit_markers_cache_up_to_the_last_marker)
 
 Test(caching, seed_five_cache_points_are_rejected_when_not_trimmed)
 {
-    char *body = s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"1\"}," CP_5M
-                       ",{\"text\":\"2\"}," CP_5M ",{\"text\":\"3\"}," CP_5M ",{\"text\":\"4\"}," CP_5M
-                       ",{\"text\":\"5\"}," CP_5M "]}]}");
+    char *body =
+        s_fmt("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"1\"}," CP_5M ",{\"text\":\"2\"}," CP_5M
+              ",{\"text\":\"3\"}," CP_5M ",{\"text\":\"4\"}," CP_5M ",{\"text\":\"5\"}," CP_5M "]}]}");
     struct th_response r = s_call(SONNET_V2, body);
     s_assert_error(&r, 400, "ValidationException",
                    "The model returned the following errors: A maximum of 4 blocks with cache_control may be "

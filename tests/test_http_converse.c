@@ -45,7 +45,8 @@ Test(converse, answers_a_valid_request_with_a_converse_response)
     cr_assert_eq(strlen(rid), 36);
     const cJSON *msg = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message");
     cr_assert_str_eq(cJSON_GetObjectItem(msg, "role")->valuestring, "assistant");
-    const char *text = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(msg, "content"), 0), "text")->valuestring;
+    const char *text =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(msg, "content"), 0), "text")->valuestring;
     cr_assert(strstr(text, "Hello there") != NULL, "%s", text);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "end_turn");
     const cJSON *usage = cJSON_GetObjectItem(r.json, "usage");
@@ -101,27 +102,28 @@ Test(converse, max_tokens_truncates_and_says_so)
 
 Test(converse, stop_sequence_cuts_the_reply)
 {
-    struct th_response r = th_converse(
-        s_mock, HAIKU,
-        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}],"
-        "\"inferenceConfig\":{\"stopSequences\":[\"mock\"]}}");
+    struct th_response r = th_converse(s_mock, HAIKU,
+                                       "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}],"
+                                       "\"inferenceConfig\":{\"stopSequences\":[\"mock\"]}}");
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "stop_sequence");
-    const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
+    const cJSON *content =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
     cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "text")->valuestring, "This is a ");
     th_response_free(&r);
 }
 
 Test(converse, tool_choice_any_calls_the_tool_with_a_minimal_input)
 {
-    struct th_response r = th_converse(
-        s_mock, HAIKU,
-        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"
-        "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":"
-        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}],"
-        "\"toolChoice\":{\"any\":{}}}}");
+    struct th_response r =
+        th_converse(s_mock, HAIKU,
+                    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"
+                    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":"
+                    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}}],"
+                    "\"toolChoice\":{\"any\":{}}}}");
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "tool_use");
-    const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
+    const cJSON *content =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
     const cJSON *tu = cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "toolUse");
     cr_assert_str_eq(cJSON_GetObjectItem(tu, "name")->valuestring, "get_weather");
     cr_assert(strncmp(cJSON_GetObjectItem(tu, "toolUseId")->valuestring, "tooluse_", 8) == 0);
@@ -157,9 +159,9 @@ Test(converse, profile_only_model_called_by_base_id_is_refused)
     r = th_converse(s_mock, "us.anthropic.claude-3-7-sonnet-20250219-v1:0", HELLO);
     cr_assert_eq(r.status, 200);
     th_response_free(&r);
-    r = th_converse(s_mock,
-                    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
-                    HELLO);
+    r = th_converse(
+        s_mock, "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_response_free(&r);
 }

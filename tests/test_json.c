@@ -25,10 +25,31 @@ static void s_same_as_cjson(const cJSON *item, const char *what)
 
 Test(json, numbers_print_as_cjson_prints_them)
 {
-    const double values[] = {0, 1, -1, 69, 2147483647.0, 2147483648.0, -2147483649.0, 1764100000000.0,
-                             999999999999999.0, 1e15, 1e16, 123456789012345678.0, 9007199254740993.0,
-                             0.1, 0.2, 1.0 / 3, -2.5, 1e-7, 5e-324, 1.7976931348623157e308, 1e300,
-                             -0.0, NAN, INFINITY, -INFINITY};
+    const double values[] = {0,
+                             1,
+                             -1,
+                             69,
+                             2147483647.0,
+                             2147483648.0,
+                             -2147483649.0,
+                             1764100000000.0,
+                             999999999999999.0,
+                             1e15,
+                             1e16,
+                             123456789012345678.0,
+                             9007199254740993.0,
+                             0.1,
+                             0.2,
+                             1.0 / 3,
+                             -2.5,
+                             1e-7,
+                             5e-324,
+                             1.7976931348623157e308,
+                             1e300,
+                             -0.0,
+                             NAN,
+                             INFINITY,
+                             -INFINITY};
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
         cJSON *n = cJSON_CreateNumber(values[i]);
         char what[64];
@@ -40,8 +61,13 @@ Test(json, numbers_print_as_cjson_prints_them)
 
 Test(json, strings_escape_as_cjson_escapes_them)
 {
-    const char *texts[] = {"", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", "\x01\x1f\x7f",
-                           "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", "\xff\xfe invalid UTF-8 passes through"};
+    const char *texts[] = {"",
+                           "plain",
+                           "quote \" backslash \\ slash /",
+                           "\b\f\n\r\t",
+                           "\x01\x1f\x7f",
+                           "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80",
+                           "\xff\xfe invalid UTF-8 passes through"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, texts[i], texts[i]); /* as a key and as a value */
@@ -123,8 +149,8 @@ Test(json, get_finds_a_member_by_exact_name)
     cr_assert_str_eq(cJSON_GetStringValue(brk_json_get(obj, "text")), "a");
     cr_assert_str_eq(cJSON_GetStringValue(brk_json_get(obj, "Text")), "b");
     cr_assert_eq(cJSON_GetNumberValue(brk_json_get(obj, "")), 2);
-    cr_assert_null(brk_json_get(obj, "TEXT"));  /* case-sensitive */
-    cr_assert_null(brk_json_get(obj, "tex"));   /* no prefix match */
+    cr_assert_null(brk_json_get(obj, "TEXT"));   /* case-sensitive */
+    cr_assert_null(brk_json_get(obj, "tex"));    /* no prefix match */
     cr_assert_null(brk_json_get(obj, "text22")); /* nor a longer name */
     /* Every member is found where cJSON finds it. */
     for (const cJSON *m = obj->child; m; m = m->next) {

@@ -8,7 +8,6 @@
 #include "mock/model/reply.h"
 #include "mock/pipeline/router.h"
 
-
 /* The operation METHOD + url routes to; where it went in *to_out (may be NULL). */
 static enum brk_op s_route_to(const char *method, const char *url, char *model_out, enum mock_route_to *to_out)
 {
@@ -75,7 +74,8 @@ Test(router, sends_the_admin_prefix_to_the_admin_api_and_nothing_else)
 Test(router, decodes_arn_labels_and_rejects_unknown_paths)
 {
     char model[2100];
-    cr_assert_eq(s_route("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.a.b/converse", model),
+    cr_assert_eq(s_route("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.a.b/converse",
+                         model),
                  BRK_OP_CONVERSE);
     cr_assert_str_eq(model, "arn:aws:bedrock:us-east-1:1:inference-profile/us.a.b");
     cr_assert_eq(s_route("GET", "/model/m/converse", NULL), BRK_OP_UNKNOWN);
@@ -127,7 +127,8 @@ Test(catalog, rejects_unknown_models_and_profiles)
     cr_assert_eq(mock_catalog_resolve(cat, "nope", &ref), BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "xx.anthropic.claude-3-haiku-20240307-v1:0", &ref), BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "global.anthropic.claude-3-haiku-20240307-v1:0", &ref), BRK_ERR_NOT_FOUND);
-    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/us.amazon.nova-micro-v1:0", &ref),
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/us.amazon.nova-micro-v1:0",
+                                      &ref),
                  BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:custom-model/x", &ref), BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws", &ref), BRK_ERR_NOT_FOUND);
@@ -137,9 +138,15 @@ Test(catalog, rejects_unknown_models_and_profiles)
 Test(catalog, covers_every_required_family_and_inherits_defaults)
 {
     struct mock_catalog *cat = s_default_catalog();
-    const char *families[] = {"anthropic.claude-3-", "anthropic.claude-sonnet-4-", "anthropic.claude-sonnet-4-5",
-                              "anthropic.claude-opus-4-6", "amazon.nova", "meta.llama", "mistral.",
-                              "amazon.titan-text", "cohere."};
+    const char *families[] = {"anthropic.claude-3-",
+                              "anthropic.claude-sonnet-4-",
+                              "anthropic.claude-sonnet-4-5",
+                              "anthropic.claude-opus-4-6",
+                              "amazon.nova",
+                              "meta.llama",
+                              "mistral.",
+                              "amazon.titan-text",
+                              "cohere."};
     for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
         bool found = false;
         for (size_t i = 0; i < cat->n_models; i++) {

@@ -44,8 +44,7 @@ static void s_torture(const char *what, enum brk_status (*fn)(void))
         brk_alloc_fail_at(n);
         enum brk_status rc = fn();
         brk_alloc_fail_at(0);
-        cr_assert_eq(rc, BRK_ERR_NOMEM, "%s, allocation %ld of %ld failing: %s", what, n, count,
-                     brk_status_name(rc));
+        cr_assert_eq(rc, BRK_ERR_NOMEM, "%s, allocation %ld of %ld failing: %s", what, n, count, brk_status_name(rc));
     }
 }
 
@@ -213,8 +212,8 @@ static enum brk_status s_sigv4_sign(void)
     struct brk_sigv4_result res;
     brk_sigv4_result_init(&res);
     const char *body = "{\"messages\":[]}";
-    enum brk_status rc = brk_sigv4_sign(&p, "POST", "/model/a%3Ab/./converse", "b=2&a=%zz&c", headers, 3, body,
-                                        strlen(body), &res);
+    enum brk_status rc =
+        brk_sigv4_sign(&p, "POST", "/model/a%3Ab/./converse", "b=2&a=%zz&c", headers, 3, body, strlen(body), &res);
     brk_sigv4_result_clean_up(&res);
     return rc;
 }

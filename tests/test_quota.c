@@ -12,8 +12,8 @@
 #define SONNET37 "anthropic.claude-3-7-sonnet-20250219-v1:0"
 /* On Claude "Hello there" is 10 input tokens (7 of framing + ceil(11 chars / 3.8), docs/tokens.md),
  * so each request reserves 10 + 100 = 110 tokens. */
-#define HELLO_100                                                                                                    \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there\"}]}],"                                   \
+#define HELLO_100                                                                   \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there\"}]}]," \
     "\"inferenceConfig\":{\"maxTokens\":100}}"
 #define HELLO_DEFAULT "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there\"}]}]}"
 /* Replies that use 50 input and 10 output tokens, so the settled use is 50 + 10 x burndown. */

@@ -157,7 +157,8 @@ Test(rules, refuses_unknown_error_types_and_keys_with_a_reason)
 
 Test(rules, operation_matcher_ignores_other_operations)
 {
-    s_add_rule("{\"match\":{\"operation\":[\"CountTokens\",\"ConverseStream\"]},\"error\":\"InternalServerException\"}");
+    s_add_rule(
+        "{\"match\":{\"operation\":[\"CountTokens\",\"ConverseStream\"]},\"error\":\"InternalServerException\"}");
     cr_assert_eq(s_hello(), 200);
     char enc[256], path[320];
     th_encode_label(HAIKU, enc, sizeof(enc));
@@ -329,13 +330,14 @@ Test(rules, reply_text_replaces_the_answer_and_recounts_usage)
     s_add_rule("{\"reply\":{\"text\":\"Scripted answer.\"}}");
     struct th_response r = th_converse(s_mock, HAIKU, HELLO);
     cr_assert_eq(r.status, 200);
-    const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"),
-                                               "content");
+    const cJSON *content =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
     cr_assert_eq(cJSON_GetArraySize(content), 1);
     cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "text")->valuestring, "Scripted answer.");
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "end_turn");
     const cJSON *usage = cJSON_GetObjectItem(r.json, "usage");
-    cr_assert_eq(cJSON_GetObjectItem(usage, "outputTokens")->valueint, (int)brk_tokens_estimate_str("Scripted answer."));
+    cr_assert_eq(cJSON_GetObjectItem(usage, "outputTokens")->valueint,
+                 (int)brk_tokens_estimate_str("Scripted answer."));
     th_response_free(&r);
 }
 
@@ -345,8 +347,8 @@ Test(rules, reply_tool_use_carries_name_input_and_a_tool_use_id)
                "\"get_weather\",\"input\":{\"city\":\"Paris\"}}}}");
     struct th_response r = th_converse(s_mock, HAIKU, WEATHER);
     cr_assert_eq(r.status, 200);
-    const cJSON *content = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"),
-                                               "content");
+    const cJSON *content =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "output"), "message"), "content");
     cr_assert_eq(cJSON_GetArraySize(content), 2);
     const cJSON *tu = cJSON_GetObjectItem(cJSON_GetArrayItem(content, 1), "toolUse");
     cr_assert_str_eq(cJSON_GetObjectItem(tu, "name")->valuestring, "get_weather");

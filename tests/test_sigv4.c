@@ -214,8 +214,12 @@ ParameterizedTest(int *i, sigv4, botocore_suite)
     char *token = s_token_from_creq(creq);
     struct s_req r;
     s_parse_request(raw, &r);
-    struct brk_sigv4_params p = {.access_key_id = S_AKID, .secret_access_key = S_SECRET, .session_token = token,
-                                 .region = "us-east-1", .service = "service", .time_s = S_TIME_S,
+    struct brk_sigv4_params p = {.access_key_id = S_AKID,
+                                 .secret_access_key = S_SECRET,
+                                 .session_token = token,
+                                 .region = "us-east-1",
+                                 .service = "service",
+                                 .time_s = S_TIME_S,
                                  .normalize_path = true};
     struct brk_sigv4_result res;
     brk_sigv4_result_init(&res);
@@ -237,17 +241,43 @@ ParameterizedTest(int *i, sigv4, botocore_suite)
 /* ---- aws-c-auth's suite ---------------------------------------------------------------- */
 
 static const struct s_case s_crt_cases[] = {
-    {"get-header-key-duplicate"}, {"get-header-value-multiline"}, {"get-header-value-order"},
-    {"get-header-value-trim"}, {"get-relative-normalized"}, {"get-relative-relative-normalized"},
-    {"get-relative-relative-unnormalized"}, {"get-relative-unnormalized"}, {"get-slash-dot-slash-normalized"},
-    {"get-slash-dot-slash-unnormalized"}, {"get-slash-normalized"}, {"get-slash-pointless-dot-normalized"},
-    {"get-slash-pointless-dot-unnormalized"}, {"get-slash-unnormalized"}, {"get-slashes-normalized"},
-    {"get-slashes-unnormalized"}, {"get-space-normalized"}, {"get-space-unnormalized"}, {"get-unreserved"},
-    {"get-utf8"}, {"get-vanilla"}, {"get-vanilla-empty-query-key"}, {"get-vanilla-query"},
-    {"get-vanilla-query-order-encoded"}, {"get-vanilla-query-order-key-case"}, {"get-vanilla-query-unreserved"},
-    {"get-vanilla-utf8-query"}, {"get-vanilla-with-session-token"}, {"post-header-key-case"},
-    {"post-header-key-sort"}, {"post-header-value-case"}, {"post-sts-header-after"}, {"post-sts-header-before"},
-    {"post-vanilla"}, {"post-vanilla-empty-query-value"}, {"post-vanilla-query"}, {"post-x-www-form-urlencoded"},
+    {"get-header-key-duplicate"},
+    {"get-header-value-multiline"},
+    {"get-header-value-order"},
+    {"get-header-value-trim"},
+    {"get-relative-normalized"},
+    {"get-relative-relative-normalized"},
+    {"get-relative-relative-unnormalized"},
+    {"get-relative-unnormalized"},
+    {"get-slash-dot-slash-normalized"},
+    {"get-slash-dot-slash-unnormalized"},
+    {"get-slash-normalized"},
+    {"get-slash-pointless-dot-normalized"},
+    {"get-slash-pointless-dot-unnormalized"},
+    {"get-slash-unnormalized"},
+    {"get-slashes-normalized"},
+    {"get-slashes-unnormalized"},
+    {"get-space-normalized"},
+    {"get-space-unnormalized"},
+    {"get-unreserved"},
+    {"get-utf8"},
+    {"get-vanilla"},
+    {"get-vanilla-empty-query-key"},
+    {"get-vanilla-query"},
+    {"get-vanilla-query-order-encoded"},
+    {"get-vanilla-query-order-key-case"},
+    {"get-vanilla-query-unreserved"},
+    {"get-vanilla-utf8-query"},
+    {"get-vanilla-with-session-token"},
+    {"post-header-key-case"},
+    {"post-header-key-sort"},
+    {"post-header-value-case"},
+    {"post-sts-header-after"},
+    {"post-sts-header-before"},
+    {"post-vanilla"},
+    {"post-vanilla-empty-query-value"},
+    {"post-vanilla-query"},
+    {"post-x-www-form-urlencoded"},
     {"post-x-www-form-urlencoded-parameters"},
 };
 
@@ -267,7 +297,8 @@ static char *s_authz_line(const char *signed_request)
     const char *a = strcasestr(signed_request, "\nAuthorization:");
     cr_assert(a);
     a += strlen("\nAuthorization:");
-    while (*a == ' ') a++;
+    while (*a == ' ')
+        a++;
     return strndup(a, strcspn(a, "\n"));
 }
 
@@ -287,8 +318,8 @@ ParameterizedTest(int *i, sigv4, aws_c_auth_suite)
     char date[32];
     snprintf(date, sizeof(date), "%s", s_json_str(ctx, "timestamp"));
     /* "2015-08-30T12:36:00Z" -> "20150830T123600Z" */
-    char amz[17] = {date[0], date[1], date[2], date[3], date[5], date[6], date[8], date[9], 'T', date[11],
-                    date[12], date[14], date[15], date[17], date[18], 'Z', '\0'};
+    char amz[17] = {date[0],  date[1],  date[2],  date[3],  date[5],  date[6],  date[8], date[9], 'T',
+                    date[11], date[12], date[14], date[15], date[17], date[18], 'Z',     '\0'};
     cr_assert(brk_sigv4_parse_date(amz, &t));
     struct brk_sigv4_params p = {
         .access_key_id = s_json_str(creds, "access_key_id"),
@@ -337,13 +368,16 @@ Test(sigv4, bedrock_worked_examples)
         const char *path = strchr(host, '/');
         char host_only[256];
         snprintf(host_only, sizeof(host_only), "%.*s", (int)(path - host), host);
-        struct brk_sigv4_header h[] = {{"Content-Type", "application/json"}, {"Host", host_only},
+        struct brk_sigv4_header h[] = {{"Content-Type", "application/json"},
+                                       {"Host", host_only},
                                        {"User-Agent", "Boto3/1.43.11"}};
         struct brk_sigv4_params p = {.access_key_id = s_json_str(creds, "access_key_id"),
                                      .secret_access_key = s_json_str(creds, "secret_access_key"),
                                      .session_token = s_json_str(c, "session_token"),
-                                     .region = s_json_str(c, "region"), .service = s_json_str(c, "service"),
-                                     .time_s = S_TIME_S, .normalize_path = true};
+                                     .region = s_json_str(c, "region"),
+                                     .service = s_json_str(c, "service"),
+                                     .time_s = S_TIME_S,
+                                     .normalize_path = true};
         const char *body = s_json_str(c, "wire_body");
         struct brk_sigv4_result res;
         brk_sigv4_result_init(&res);
@@ -411,8 +445,9 @@ Test(sigv4, canonical_headers_report_missing_and_unsorted_lists)
 
 Test(sigv4, signed_headers_leave_out_what_botocore_does_not_sign)
 {
-    struct brk_sigv4_header h[] = {{"User-Agent", "x"}, {"Host", "h"}, {"Content-Type", "a"},
-                                   {"Authorization", "x"}, {"Expect", "100-continue"}, {"host", "h"}};
+    struct brk_sigv4_header h[] = {{"User-Agent", "x"},        {"Host", "h"},
+                                   {"Content-Type", "a"},      {"Authorization", "x"},
+                                   {"Expect", "100-continue"}, {"host", "h"}};
     struct brk_buf b;
     brk_buf_init(&b, 4096);
     cr_assert_eq(brk_sigv4_signed_headers(h, 6, &b), BRK_OK);
@@ -477,8 +512,12 @@ Test(sigv4, equal_is_exact)
 Test(sigv4, a_changed_body_or_secret_changes_the_signature)
 {
     struct brk_sigv4_header h[] = {{"Host", "example.amazonaws.com"}};
-    struct brk_sigv4_params p = {.access_key_id = S_AKID, .secret_access_key = S_SECRET, .region = "us-east-1",
-                                 .service = "bedrock", .time_s = S_TIME_S, .normalize_path = true};
+    struct brk_sigv4_params p = {.access_key_id = S_AKID,
+                                 .secret_access_key = S_SECRET,
+                                 .region = "us-east-1",
+                                 .service = "bedrock",
+                                 .time_s = S_TIME_S,
+                                 .normalize_path = true};
     struct brk_sigv4_result a, b, c;
     brk_sigv4_result_init(&a);
     brk_sigv4_result_init(&b);

@@ -11,10 +11,10 @@
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
 #define SONNET4 "us.anthropic.claude-sonnet-4-20250514-v1:0"
 #define HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello there, streaming world\"}]}]}"
-#define TOOLS                                                                                                 \
-    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"                             \
-    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":"        \
-    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":30}},"                 \
+#define TOOLS                                                                                       \
+    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]}],"                    \
+    "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"inputSchema\":{\"json\":" \
+    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":30}},"        \
     "\"required\":[\"city\"]}}}}],\"toolChoice\":{\"any\":{}}}}"
 
 static struct th_response s_stream(struct brk_mock *mock, const char *model, const char *body)
@@ -147,8 +147,8 @@ Test(stream, reasoning_streams_text_then_signature_before_the_answer)
     char *answer = th_events_join(e, 1, NULL, "text");
     const cJSON *content =
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(whole.json, "output"), "message"), "content");
-    const cJSON *rt = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "reasoningContent"),
-                                          "reasoningText");
+    const cJSON *rt =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "reasoningContent"), "reasoningText");
     cr_assert_str_eq(thought, cJSON_GetObjectItem(rt, "text")->valuestring);
     cr_assert_str_eq(sig, cJSON_GetObjectItem(rt, "signature")->valuestring);
     cr_assert_str_eq(answer, s_converse_text(&whole, 1, "text"));
@@ -174,14 +174,16 @@ Test(stream, chunk_size_is_configurable_and_respects_utf8)
     brk_mock_config_init(&cfg);
     cfg.stream_chunk_chars = 3;
     struct brk_mock *mock = th_mock_start(&cfg);
-    struct th_response r = s_stream(mock, HAIKU,
-                                    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}]}]}");
+    struct th_response r =
+        s_stream(mock, HAIKU,
+                 "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}]}]}");
     struct th_events *e = s_decode(&r);
     size_t deltas = 0;
     for (size_t i = 0; i < e->n; i++) {
         if (strcmp(e->ev[i].type, "contentBlockDelta") == 0) {
             const char *t = cJSON_GetObjectItem(cJSON_GetObjectItem(e->ev[i].payload, "delta"), "text")->valuestring;
-            cr_assert_not_null(cJSON_GetObjectItem(e->ev[i].payload, "delta"), "delta is valid JSON (UTF-8 kept whole)");
+            cr_assert_not_null(cJSON_GetObjectItem(e->ev[i].payload, "delta"),
+                               "delta is valid JSON (UTF-8 kept whole)");
             cr_assert_leq(strlen(t), 6, "at most 3 characters: %s", t);
             deltas++;
         }

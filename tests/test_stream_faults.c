@@ -19,7 +19,7 @@
 
 struct s_run {
     struct brk_buf body;
-    long last;            /* the last stream_fn result: 0 = clean end, -1 = aborted */
+    long last; /* the last stream_fn result: 0 = clean end, -1 = aborted */
     struct th_events *events;
 };
 

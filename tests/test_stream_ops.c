@@ -13,11 +13,11 @@
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
 #define HAIKU_PATH "/model/anthropic.claude-3-haiku-20240307-v1%3A0"
-#define ANTHROPIC_HELLO                                                                               \
-    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":200,\"system\":\"Be brief.\","      \
+#define ANTHROPIC_HELLO                                                                          \
+    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":200,\"system\":\"Be brief.\"," \
     "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hello from invoke\"}]}]}"
-#define CONVERSE_HELLO                                                                                \
-    "{\"system\":[{\"text\":\"Be brief.\"}],"                                                          \
+#define CONVERSE_HELLO                        \
+    "{\"system\":[{\"text\":\"Be brief.\"}]," \
     "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello from invoke\"}]}]}"
 
 static struct brk_mock *s_mock;
@@ -115,9 +115,9 @@ Test(ops, invoke_model_counts_cache_control_blocks)
 
 Test(ops, invoke_model_speaks_nova_llama_and_titan)
 {
-    struct th_response r =
-        s_post("/model/amazon.nova-lite-v1%3A0/invoke",
-               "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi nova\"}]}],\"inferenceConfig\":{\"max_new_tokens\":4}}");
+    struct th_response r = s_post(
+        "/model/amazon.nova-lite-v1%3A0/invoke",
+        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi nova\"}]}],\"inferenceConfig\":{\"max_new_tokens\":4}}");
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "max_tokens");
     cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "usage"), "outputTokens")->valueint, 4);
@@ -225,14 +225,15 @@ Test(ops, count_tokens_equals_converse_input_for_both_input_forms)
 Test(ops, apply_guardrail_intervenes_on_a_listed_word_only)
 {
     const char *path = "/guardrail/gr1abc/version/DRAFT/apply";
-    struct th_response r = s_post(path, "{\"source\":\"INPUT\",\"content\":[{\"text\":{\"text\":\"this is Forbidden.\"}}]}");
+    struct th_response r =
+        s_post(path, "{\"source\":\"INPUT\",\"content\":[{\"text\":{\"text\":\"this is Forbidden.\"}}]}");
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "action")->valuestring, "GUARDRAIL_INTERVENED");
-    const cJSON *word = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
-                                                                   cJSON_GetObjectItem(r.json, "assessments"), 0),
-                                                               "wordPolicy"),
-                                                               "customWords"),
-                                           0);
+    const cJSON *word = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "assessments"), 0),
+                                                "wordPolicy"),
+                            "customWords"),
+        0);
     cr_assert_str_eq(cJSON_GetObjectItem(word, "match")->valuestring, "forbidden");
     cr_assert_str_eq(cJSON_GetObjectItem(word, "action")->valuestring, "BLOCKED");
     th_response_free(&r);
@@ -257,9 +258,10 @@ Test(ops, guardrail_config_on_converse_blocks_and_traces)
     struct th_response r = th_converse(s_mock, HAIKU, blocked);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "stopReason")->valuestring, "guardrail_intervened");
-    const cJSON *assess = cJSON_GetObjectItem(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "trace"), "guardrail"), "inputAssessment"),
-        "gr1");
+    const cJSON *assess =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "trace"), "guardrail"),
+                                                "inputAssessment"),
+                            "gr1");
     cr_assert_not_null(cJSON_GetObjectItem(assess, "wordPolicy"), "%s", r.body);
     th_response_free(&r);
     const char *fine = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a fine topic\"}]}],"
@@ -282,10 +284,11 @@ Test(ops, guardrail_words_file_replaces_the_builtin_list)
     brk_mock_config_init(&cfg);
     cfg.guardrail_words_path = path;
     struct brk_mock *m = th_mock_start(&cfg);
-    struct th_response r = th_request(m, "POST", "/guardrail/g/version/1/apply",
-                                      "{\"source\":\"INPUT\",\"content\":[{\"text\":{\"text\":\"I like pineapple pizza\"}},"
-                                      "{\"text\":{\"text\":\"forbidden\"}}]}",
-                                      NULL);
+    struct th_response r =
+        th_request(m, "POST", "/guardrail/g/version/1/apply",
+                   "{\"source\":\"INPUT\",\"content\":[{\"text\":{\"text\":\"I like pineapple pizza\"}},"
+                   "{\"text\":{\"text\":\"forbidden\"}}]}",
+                   NULL);
     cr_assert_str_eq(cJSON_GetObjectItem(r.json, "action")->valuestring, "GUARDRAIL_INTERVENED");
     th_response_free(&r);
     r = th_request(m, "POST", "/guardrail/g/version/1/apply",
@@ -303,8 +306,9 @@ Test(ops, guardrail_words_file_replaces_the_builtin_list)
 
 Test(ops, async_invoke_answers_like_an_account_without_s3)
 {
-    struct th_response r = s_post("/async-invoke", "{\"modelId\":\"amazon.nova-reel-v1:0\",\"modelInput\":{},"
-                                                   "\"outputDataConfig\":{\"s3OutputDataConfig\":{\"s3Uri\":\"s3://my-bucket/out\"}}}");
+    struct th_response r =
+        s_post("/async-invoke", "{\"modelId\":\"amazon.nova-reel-v1:0\",\"modelInput\":{},"
+                                "\"outputDataConfig\":{\"s3OutputDataConfig\":{\"s3Uri\":\"s3://my-bucket/out\"}}}");
     cr_assert_eq(r.status, 403, "%s", r.body);
     cr_assert(strstr(th_message(&r), "s3://my-bucket/out"));
     th_response_free(&r);
@@ -317,8 +321,9 @@ Test(ops, async_invoke_answers_like_an_account_without_s3)
     cr_assert_eq(r.status, 200);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "asyncInvokeSummaries")), 0);
     th_response_free(&r);
-    r = th_request(s_mock, "GET", "/async-invoke/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aasync-invoke%2Fabcdefghijkl",
-                   NULL, NULL);
+    r = th_request(s_mock, "GET",
+                   "/async-invoke/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aasync-invoke%2Fabcdefghijkl", NULL,
+                   NULL);
     cr_assert_eq(r.status, 400);
     th_response_free(&r);
 }

@@ -34,8 +34,10 @@ Test(uri, labels_keep_the_unreserved_set_and_escape_the_rest_in_upper_case)
 
 Test(uri, utf8_is_escaped_byte_by_byte)
 {
-    s_assert_label("\xc3\xa9", "%C3%A9");         /* é */
-    s_assert_label("\xe2\x82\xac" "1", "%E2%82%AC1"); /* €1 */
+    s_assert_label("\xc3\xa9", "%C3%A9"); /* é */
+    s_assert_label("\xe2\x82\xac"
+                   "1",
+                   "%E2%82%AC1"); /* €1 */
 }
 
 Test(uri, keep_slash_keeps_only_the_slash)

@@ -39,14 +39,15 @@ static enum mock_schema_outcome s_validate(const char *shape, const char *json, 
 
 Test(validate, model_id_pattern_accepts_every_documented_form)
 {
-    const char *ok[] = {"anthropic.claude-3-haiku-20240307-v1:0",
-                        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
-                        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
-                        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
-                        "arn:aws:bedrock:us-east-1:123456789012:prompt/PROMPT1234:1",
-                        "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1",
-                        "arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint",
-                        "my_model-1"};
+    const char *ok[] = {
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:prompt/PROMPT1234:1",
+        "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1",
+        "arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint",
+        "my_model-1"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         cr_expect(s_match("ConversationalModelId", ok[i]), "%s", ok[i]);
         cr_expect(s_match("InvokeModelIdentifier", ok[i]), "%s", ok[i]);
@@ -159,9 +160,10 @@ Test(validate, map_values_report_their_constraints_on_the_map)
     big[257] = '\0';
     snprintf(json, sizeof(json), "{\"modelId\":\"m.x\",\"requestMetadata\":{\"k\":\"%s\"}}", big);
     cr_assert_eq(s_validate("ConverseRequest", json, msg, sizeof(msg)), MOCK_SCHEMA_VALIDATION);
-    cr_assert_str_eq(msg, "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: Map "
-                          "value must satisfy constraint: [Member must have length less than or equal to 256, Member must "
-                          "satisfy regular expression pattern: [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}]");
+    cr_assert_str_eq(msg,
+                     "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: Map "
+                     "value must satisfy constraint: [Member must have length less than or equal to 256, Member must "
+                     "satisfy regular expression pattern: [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}]");
     cr_assert_eq(s_validate("ConverseRequest", "{\"modelId\":\"m.x\",\"requestMetadata\":{}}", msg, sizeof(msg)),
                  MOCK_SCHEMA_VALIDATION);
     cr_assert_str_eq(msg, "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: "
@@ -193,8 +195,9 @@ Test(validate, wrong_type_wins_over_constraint_violations)
                             sizeof(msg)),
                  MOCK_SCHEMA_SERIALIZATION);
     cr_assert_str_eq(msg, "FALSE_VALUE can not be converted to an Integer");
-    cr_assert_eq(s_validate("ConverseRequest", "{\"modelId\":\"m.x\",\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":"
-                                               "\"a\",\"strict\":\"yes\",\"inputSchema\":{\"json\":{}}}}]}}",
+    cr_assert_eq(s_validate("ConverseRequest",
+                            "{\"modelId\":\"m.x\",\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":"
+                            "\"a\",\"strict\":\"yes\",\"inputSchema\":{\"json\":{}}}}]}}",
                             msg, sizeof(msg)),
                  MOCK_SCHEMA_SERIALIZATION);
     cr_assert_str_eq(msg, "STRING_VALUE can not be converted to an Boolean");
@@ -209,7 +212,7 @@ Test(validate, documents_accept_any_json)
                  MOCK_SCHEMA_OK);
 }
 
-#define S_IMAGE_FMT                                                                                     \
+#define S_IMAGE_FMT                                                                                      \
     "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"image\":{\"format\":\"png\"," \
     "\"source\":{\"bytes\":\"%s\"}}}]}]}"
 
@@ -234,11 +237,12 @@ Test(validate, lengths_count_utf16_units_like_java)
     char msg[4096];
     /* 64 characters, each U+1F600 (two UTF-16 units): 128 units, over ToolName's max 64 -- and
      * outside its pattern; one 4-byte emoji is length 2. */
-    cr_assert_eq(s_validate("ConverseRequest", "{\"modelId\":\"m.x\",\"inferenceConfig\":{\"stopSequences\":[\"\xF0\x9F\x98\x80\"]}}",
-                            msg, sizeof(msg)),
-                 MOCK_SCHEMA_OK);
-    cr_assert_eq(s_validate("ConverseRequest", "{\"modelId\":\"m.x\",\"additionalModelResponseFieldPaths\":[\"\"]}", msg,
+    cr_assert_eq(s_validate("ConverseRequest",
+                            "{\"modelId\":\"m.x\",\"inferenceConfig\":{\"stopSequences\":[\"\xF0\x9F\x98\x80\"]}}", msg,
                             sizeof(msg)),
+                 MOCK_SCHEMA_OK);
+    cr_assert_eq(s_validate("ConverseRequest", "{\"modelId\":\"m.x\",\"additionalModelResponseFieldPaths\":[\"\"]}",
+                            msg, sizeof(msg)),
                  MOCK_SCHEMA_VALIDATION);
     cr_assert(strstr(msg, "Value '' at 'additionalModelResponseFieldPaths.1.member'") != NULL, "%s", msg);
 }
@@ -288,11 +292,12 @@ Test(validate, unions_refuse_two_members_and_ignore_unknown_ones)
                  MOCK_SCHEMA_VALIDATION);
     cr_assert_str_eq(msg, "1 validation error detected: Value at 'messages.1.member.content.1.member' failed to "
                           "satisfy constraint: Member must have exactly one member set");
-    cr_assert_eq(s_validate("ConverseRequest",
-                            "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},"
-                            "{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}}]}}]}]}",
-                            msg, sizeof(msg)),
-                 MOCK_SCHEMA_OK, "%s", msg);
+    cr_assert_eq(
+        s_validate("ConverseRequest",
+                   "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"},"
+                   "{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"cachePoint\":{\"type\":\"default\"}}]}}]}]}",
+                   msg, sizeof(msg)),
+        MOCK_SCHEMA_OK, "%s", msg);
 }
 
 Test(validate, values_inside_content_blocks_are_not_quoted_but_roles_are)

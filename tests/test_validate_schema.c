@@ -11,17 +11,17 @@
 #include "mock/validate/schema.h"
 #include "tests/support/harness.h"
 
-static const char *const s_roots[] = {"Converse",    "ConverseStream", "CountTokens",
-                                      "ApplyGuardrail", "InvokeModel", "InvokeModelWithResponseStream"};
+static const char *const s_roots[] = {"Converse",       "ConverseStream", "CountTokens",
+                                      "ApplyGuardrail", "InvokeModel",    "InvokeModelWithResponseStream"};
 
 static enum mock_shape_type s_expected_type(const cJSON *def)
 {
     static const struct {
         const char *name;
         enum mock_shape_type type;
-    } map[] = {{"list", MOCK_SHAPE_LIST},       {"map", MOCK_SHAPE_MAP},         {"string", MOCK_SHAPE_STRING},
-               {"integer", MOCK_SHAPE_INTEGER}, {"long", MOCK_SHAPE_LONG},       {"float", MOCK_SHAPE_FLOAT},
-               {"double", MOCK_SHAPE_DOUBLE},   {"boolean", MOCK_SHAPE_BOOLEAN}, {"blob", MOCK_SHAPE_BLOB},
+    } map[] = {{"list", MOCK_SHAPE_LIST},          {"map", MOCK_SHAPE_MAP},         {"string", MOCK_SHAPE_STRING},
+               {"integer", MOCK_SHAPE_INTEGER},    {"long", MOCK_SHAPE_LONG},       {"float", MOCK_SHAPE_FLOAT},
+               {"double", MOCK_SHAPE_DOUBLE},      {"boolean", MOCK_SHAPE_BOOLEAN}, {"blob", MOCK_SHAPE_BLOB},
                {"timestamp", MOCK_SHAPE_TIMESTAMP}};
     const char *t = cJSON_GetObjectItem(def, "type")->valuestring;
     if (strcmp(t, "structure") == 0) {
@@ -88,10 +88,11 @@ static void s_check_members(const char *name, const cJSON *def, const struct moc
         }
         const struct mock_member *mm = &s->members[i++];
         cr_expect_str_eq(mm->name, m->string, "%s: member %zu", name, i);
-        cr_expect_str_eq(mm->shape->name, cJSON_GetObjectItem(m, "shape")->valuestring, "%s.%s: shape", name, m->string);
+        cr_expect_str_eq(mm->shape->name, cJSON_GetObjectItem(m, "shape")->valuestring, "%s.%s: shape", name,
+                         m->string);
         cr_expect_eq(mm->required, s_is_required(def, m->string), "%s.%s: required", name, m->string);
         const char *loc = cJSON_GetStringValue(cJSON_GetObjectItem(m, "location"));
-        enum mock_location want = !loc                        ? MOCK_LOC_BODY
+        enum mock_location want = !loc                         ? MOCK_LOC_BODY
                                   : strcmp(loc, "header") == 0 ? MOCK_LOC_HEADER
                                   : strcmp(loc, "uri") == 0    ? MOCK_LOC_URI
                                                                : MOCK_LOC_QUERY;

@@ -27,8 +27,8 @@ struct cli_options {
     const char *tools[CLI_MAX_TOOLS];
     size_t n_tools;
     long max_tokens;
-    const char *retry_mode; /* NULL: resolved as botocore does */
-    unsigned max_attempts;  /* 0: resolved as botocore does */
+    const char *retry_mode;        /* NULL: resolved as botocore does */
+    unsigned max_attempts;         /* 0: resolved as botocore does */
     unsigned long long retry_seed; /* 0: from the OS */
     double temperature;
     bool has_temperature, stream, json, count_tokens, verbose;
@@ -125,17 +125,23 @@ static int s_cache_option(int c, const char *arg, struct cli_options *o)
 {
     double v = 0;
     switch (c) {
-    case OPT_BODY: o->body = arg; return 0;
-    case OPT_CACHE_INSTRUCTIONS: return s_cache_mode(arg, &o->cache.instructions);
-    case OPT_CACHE_TOOLS: return s_cache_mode(arg, &o->cache.tool_definitions);
-    case OPT_CACHE_MESSAGES: return s_cache_mode(arg, &o->cache.messages);
+    case OPT_BODY:
+        o->body = arg;
+        return 0;
+    case OPT_CACHE_INSTRUCTIONS:
+        return s_cache_mode(arg, &o->cache.instructions);
+    case OPT_CACHE_TOOLS:
+        return s_cache_mode(arg, &o->cache.tool_definitions);
+    case OPT_CACHE_MESSAGES:
+        return s_cache_mode(arg, &o->cache.messages);
     case OPT_DYNAMIC:
         if (!s_number(arg, &v) || v < 0 || v > 1e6 || v != (double)(long)v) {
             return s_usage_error("--dynamic-instructions needs a count, not '%s'", arg);
         }
         o->cache.dynamic_instructions = (size_t)v;
         return 0;
-    default: return s_usage_error("unknown option");
+    default:
+        return s_usage_error("unknown option");
     }
 }
 
@@ -150,12 +156,24 @@ static int s_option(int c, const char *arg, struct cli_options *o)
 {
     double v = 0;
     switch (c) {
-    case 'm': o->model = arg; return 0;
-    case 'p': o->prompt = arg; return 0;
-    case 's': o->system = arg; return 0;
-    case 'e': o->endpoint = arg; return 0;
-    case 'r': o->region = arg; return 0;
-    case 'P': o->profile = arg; return 0;
+    case 'm':
+        o->model = arg;
+        return 0;
+    case 'p':
+        o->prompt = arg;
+        return 0;
+    case 's':
+        o->system = arg;
+        return 0;
+    case 'e':
+        o->endpoint = arg;
+        return 0;
+    case 'r':
+        o->region = arg;
+        return 0;
+    case 'P':
+        o->profile = arg;
+        return 0;
     case 'R':
         if (strcmp(arg, "legacy") != 0 && strcmp(arg, "standard") != 0 && strcmp(arg, "adaptive") != 0) {
             return s_usage_error("--retry-mode needs legacy, standard or adaptive, not '%s'", arg);
@@ -192,7 +210,8 @@ static int s_option(int c, const char *arg, struct cli_options *o)
         }
         o->tools[o->n_tools++] = arg;
         return 0;
-    default: return s_cache_option(c, arg, o);
+    default:
+        return s_cache_option(c, arg, o);
     }
 }
 
@@ -200,14 +219,22 @@ static int s_option(int c, const char *arg, struct cli_options *o)
 static int s_parse_args(int argc, char **argv, struct cli_options *o)
 {
     static const struct option longs[] = {
-        {"model", required_argument, 0, 'm'},    {"prompt", required_argument, 0, 'p'},
-        {"system", required_argument, 0, 's'},   {"stream", no_argument, 0, 'S'},
-        {"max-tokens", required_argument, 0, 'M'}, {"temperature", required_argument, 0, 'T'},
-        {"tool", required_argument, 0, 't'},     {"json", no_argument, 0, 'j'},
-        {"count-tokens", no_argument, 0, 'c'},   {"endpoint", required_argument, 0, 'e'},
-        {"region", required_argument, 0, 'r'},   {"profile", required_argument, 0, 'P'},
-        {"retry-mode", required_argument, 0, 'R'}, {"max-attempts", required_argument, 0, 'A'},
-        {"retry-seed", required_argument, 0, 'x'}, {"verbose", no_argument, 0, 'v'},
+        {"model", required_argument, 0, 'm'},
+        {"prompt", required_argument, 0, 'p'},
+        {"system", required_argument, 0, 's'},
+        {"stream", no_argument, 0, 'S'},
+        {"max-tokens", required_argument, 0, 'M'},
+        {"temperature", required_argument, 0, 'T'},
+        {"tool", required_argument, 0, 't'},
+        {"json", no_argument, 0, 'j'},
+        {"count-tokens", no_argument, 0, 'c'},
+        {"endpoint", required_argument, 0, 'e'},
+        {"region", required_argument, 0, 'r'},
+        {"profile", required_argument, 0, 'P'},
+        {"retry-mode", required_argument, 0, 'R'},
+        {"max-attempts", required_argument, 0, 'A'},
+        {"retry-seed", required_argument, 0, 'x'},
+        {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {"body", required_argument, 0, OPT_BODY},
         {"cache-instructions", optional_argument, 0, OPT_CACHE_INSTRUCTIONS},
@@ -342,7 +369,9 @@ static cJSON *s_block_json(const struct brk_content_block *b)
 {
     cJSON *o = cJSON_CreateObject(), *inner;
     switch (b->type) {
-    case BRK_BLOCK_TEXT: cJSON_AddStringToObject(o, "text", b->text ? b->text : ""); break;
+    case BRK_BLOCK_TEXT:
+        cJSON_AddStringToObject(o, "text", b->text ? b->text : "");
+        break;
     case BRK_BLOCK_TOOL_USE:
         inner = cJSON_AddObjectToObject(o, "toolUse");
         cJSON_AddStringToObject(inner, "toolUseId", b->tool_use_id ? b->tool_use_id : "");
@@ -366,7 +395,9 @@ static cJSON *s_block_json(const struct brk_content_block *b)
         cJSON_AddItemToObject(inner, "content", s_text_array(b->text ? b->text : ""));
         cJSON_AddItemToObject(inner, "citations", cJSON_Parse(b->citations_json ? b->citations_json : "[]"));
         break;
-    default: cJSON_Delete(o); return cJSON_Parse(b->raw_json ? b->raw_json : "{}");
+    default:
+        cJSON_Delete(o);
+        return cJSON_Parse(b->raw_json ? b->raw_json : "{}");
     }
     return o;
 }
@@ -447,14 +478,19 @@ static int s_on_event(const struct brk_stream_event *ev, void *user)
 static int s_exit_status(enum brk_status rc)
 {
     switch (rc) {
-    case BRK_OK: return 0;
-    case BRK_ERR_SERVICE: return EXIT_SERVICE;
-    case BRK_ERR_CONFIG: return EXIT_CONFIG;
+    case BRK_OK:
+        return 0;
+    case BRK_ERR_SERVICE:
+        return EXIT_SERVICE;
+    case BRK_ERR_CONFIG:
+        return EXIT_CONFIG;
     case BRK_ERR_CONNECT:
     case BRK_ERR_TIMEOUT:
     case BRK_ERR_TRANSPORT:
-    case BRK_ERR_CRC: return EXIT_NETWORK;
-    default: return EXIT_OTHER;
+    case BRK_ERR_CRC:
+        return EXIT_NETWORK;
+    default:
+        return EXIT_OTHER;
     }
 }
 
@@ -525,7 +561,9 @@ static void s_report(const struct cli_options *o, struct brk_client *client, enu
     }
     if (rc == BRK_ERR_SERVICE) {
         fprintf(stderr, "An error occurred (%s) when calling the %s operation%s: %s\n", err->code,
-                o->count_tokens ? "CountTokens" : o->stream ? "ConverseStream" : "Converse",
+                o->count_tokens ? "CountTokens"
+                : o->stream     ? "ConverseStream"
+                                : "Converse",
                 s_retries_note(client), err->message);
     } else if (rc != BRK_OK) {
         fprintf(stderr, "bedrock-converse: %s: %s\n", brk_status_str(rc), err->message);
@@ -550,8 +588,7 @@ static enum brk_status s_converse(struct brk_client *client, const struct cli_op
     return rc;
 }
 
-static enum brk_status s_call(struct brk_client *client, const struct cli_options *o, cJSON *req,
-                              struct brk_error *err)
+static enum brk_status s_call(struct brk_client *client, const struct cli_options *o, cJSON *req, struct brk_error *err)
 {
     if (o->count_tokens) {
         cJSON *wrapped = cJSON_CreateObject();
@@ -586,8 +623,8 @@ static struct brk_client *s_client(const struct cli_options *o, struct cli_sched
 {
     struct brk_client_config cfg;
     brk_client_config_init(&cfg);
-    cfg.retry.mode = !o->retry_mode                      ? BRK_RETRY_DEFAULT
-                     : strcmp(o->retry_mode, "legacy") == 0 ? BRK_RETRY_LEGACY
+    cfg.retry.mode = !o->retry_mode                           ? BRK_RETRY_DEFAULT
+                     : strcmp(o->retry_mode, "legacy") == 0   ? BRK_RETRY_LEGACY
                      : strcmp(o->retry_mode, "standard") == 0 ? BRK_RETRY_STANDARD
                                                               : BRK_RETRY_ADAPTIVE;
     cfg.retry.max_attempts = o->max_attempts;
@@ -657,8 +694,8 @@ static cJSON *s_place(const struct cli_options *o, cJSON *req, cJSON **report)
     brk_buf_init(&rep, CLI_MAX_INPUT_BYTES);
     struct brk_error err;
     brk_error_clear(&err);
-    enum brk_status st = text ? brk_cache_points_apply(o->model, &o->cache, text, strlen(text), &out, &rep, &err)
-                              : BRK_ERR_NOMEM;
+    enum brk_status st =
+        text ? brk_cache_points_apply(o->model, &o->cache, text, strlen(text), &out, &rep, &err) : BRK_ERR_NOMEM;
     free(text);
     cJSON *placed = st == BRK_OK ? cJSON_Parse(out.data) : NULL;
     if (st != BRK_OK) {

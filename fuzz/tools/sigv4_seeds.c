@@ -40,7 +40,7 @@ struct s_seed {
     const char *name;
     const char *method, *path, *query, *body;
     const char *akid, *secret, *token, *service, *region;
-    int64_t offset_s;        /* signing time relative to FUZZ_SIGV4_NOW_S */
+    int64_t offset_s; /* signing time relative to FUZZ_SIGV4_NOW_S */
     bool http2, no_host, sign_body;
     const char *extra;       /* one more signed header, "Name: value" */
     const char *wire_body;   /* body sent instead of the signed one */
@@ -64,16 +64,18 @@ static void s_signed(const struct s_seed *s)
         h[n++] = (struct brk_sigv4_header){ename, evalue};
     }
     const char *body = s->body ? s->body : S_BODY;
-    struct brk_sigv4_params p = {
-        .access_key_id = s->akid ? s->akid : FUZZ_SIGV4_AKID,
-        .secret_access_key = s->secret ? s->secret : FUZZ_SIGV4_SECRET, .session_token = s->token,
-        .region = s->region ? s->region : FUZZ_SIGV4_REGION, .service = s->service ? s->service : "bedrock",
-        .time_s = FUZZ_SIGV4_NOW_S + s->offset_s, .normalize_path = true, .sign_body = s->sign_body};
+    struct brk_sigv4_params p = {.access_key_id = s->akid ? s->akid : FUZZ_SIGV4_AKID,
+                                 .secret_access_key = s->secret ? s->secret : FUZZ_SIGV4_SECRET,
+                                 .session_token = s->token,
+                                 .region = s->region ? s->region : FUZZ_SIGV4_REGION,
+                                 .service = s->service ? s->service : "bedrock",
+                                 .time_s = FUZZ_SIGV4_NOW_S + s->offset_s,
+                                 .normalize_path = true,
+                                 .sign_body = s->sign_body};
     struct brk_sigv4_result res;
     brk_sigv4_result_init(&res);
     const char *path = s->path ? s->path : S_CONVERSE;
-    if (brk_sigv4_sign(&p, s->method ? s->method : "POST", path, s->query, h, n, body, strlen(body), &res) !=
-        BRK_OK) {
+    if (brk_sigv4_sign(&p, s->method ? s->method : "POST", path, s->query, h, n, body, strlen(body), &res) != BRK_OK) {
         fprintf(stderr, "cannot sign %s\n", s->name);
         exit(1);
     }
@@ -184,12 +186,19 @@ static void s_vectors(const char *suite)
 static const struct s_seed s_seeds[] = {
     /* accepted by strict mode */
     {.name = "signed_converse"},
-    {.name = "signed_converse_stream_h2", .path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream",
-     .http2 = true, .no_host = true},
-    {.name = "signed_session_token", .akid = FUZZ_SIGV4_TOKEN_AKID, .secret = FUZZ_SIGV4_TOKEN_SECRET,
+    {.name = "signed_converse_stream_h2",
+     .path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream",
+     .http2 = true,
+     .no_host = true},
+    {.name = "signed_session_token",
+     .akid = FUZZ_SIGV4_TOKEN_AKID,
+     .secret = FUZZ_SIGV4_TOKEN_SECRET,
      .token = FUZZ_SIGV4_TOKEN},
     {.name = "signed_body_sha256", .sign_body = true},
-    {.name = "signed_query", .method = "GET", .path = "/async-invoke", .query = "maxResults=2&sortOrder=Descending",
+    {.name = "signed_query",
+     .method = "GET",
+     .path = "/async-invoke",
+     .query = "maxResults=2&sortOrder=Descending",
      .body = ""},
     {.name = "signed_profile_arn",
      .path = "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A111122223333%3Aapplication-inference-profile%2Fabc/converse"},
@@ -229,8 +238,10 @@ int main(int argc, char **argv)
     s_literal("bad_bearer_unknown", "Bearer bedrock-api-key-bm90LWxpc3RlZA==", "");
     s_literal("bad_bearer_format", "Bearer sk-not-a-bedrock-key", "");
     s_literal("bad_no_equal_sign", "AWS4-HMAC-SHA256 Credential AKIDFUZZ/20990101", "20990101T000000Z");
-    s_literal("bad_credential_short", "AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20990101/us-east-1/bedrock, "
-              "SignedHeaders=host, Signature=00", "20990101T000000Z");
+    s_literal("bad_credential_short",
+              "AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20990101/us-east-1/bedrock, "
+              "SignedHeaders=host, Signature=00",
+              "20990101T000000Z");
     s_literal("bad_other_scheme", "Basic dXNlcjpwYXNz", "");
     char huge[9100] = "AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20990101/us-east-1/bedrock/aws4_request, SignedHeaders=";
     size_t len = strlen(huge);

@@ -64,7 +64,7 @@ enum brk_retry_mode { BRK_RETRY_DEFAULT = 0, BRK_RETRY_LEGACY, BRK_RETRY_STANDAR
 
 /* What the retry loop decided after one attempt. */
 enum brk_retry_decision {
-    BRK_RETRY_DONE_SUCCESS = 0, /* a 2xx answer: the call ends */
+    BRK_RETRY_DONE_SUCCESS = 0,   /* a 2xx answer: the call ends */
     BRK_RETRY_DONE_NOT_RETRYABLE, /* the error is not retryable in this mode */
     BRK_RETRY_DONE_MAX_ATTEMPTS,  /* retryable, but the attempts are spent (MaxAttemptsReached) */
     BRK_RETRY_DONE_QUOTA,         /* retryable, but the retry quota is empty (RetryQuotaReached) */
@@ -73,50 +73,50 @@ enum brk_retry_decision {
 
 /* One attempt of a call, as the retry loop saw it: the schedule a test or --verbose reads. */
 struct brk_retry_attempt {
-    unsigned attempt;                 /* 1-based */
+    unsigned attempt; /* 1-based */
     unsigned max_attempts;
-    int64_t send_ms;                  /* the client clock when the attempt was sent */
-    int64_t bucket_wait_ms;           /* adaptive: time the token bucket held the attempt back */
-    enum brk_status status;           /* the attempt's outcome */
-    int http_status;                  /* 0 without an HTTP answer */
-    const char *code;                 /* the error code ("" when none); borrowed */
-    bool throttling;                  /* the error is a throttling error (standard detector) */
+    int64_t send_ms;        /* the client clock when the attempt was sent */
+    int64_t bucket_wait_ms; /* adaptive: time the token bucket held the attempt back */
+    enum brk_status status; /* the attempt's outcome */
+    int http_status;        /* 0 without an HTTP answer */
+    const char *code;       /* the error code ("" when none); borrowed */
+    bool throttling;        /* the error is a throttling error (standard detector) */
     enum brk_retry_decision decision;
-    int64_t delay_ms;                 /* the backoff slept before the next attempt; 0 when none */
-    unsigned quota_capacity;          /* standard/adaptive: the retry quota after this attempt */
-    bool bucket_enabled;              /* adaptive: the rate limiter is on */
-    double fill_rate;                 /* adaptive: the token bucket's fill rate (tokens/s) after it */
-    double measured_rate;             /* adaptive: the measured send rate (responses/s) */
+    int64_t delay_ms;        /* the backoff slept before the next attempt; 0 when none */
+    unsigned quota_capacity; /* standard/adaptive: the retry quota after this attempt */
+    bool bucket_enabled;     /* adaptive: the rate limiter is on */
+    double fill_rate;        /* adaptive: the token bucket's fill rate (tokens/s) after it */
+    double measured_rate;    /* adaptive: the measured send rate (responses/s) */
 };
 
 typedef void (*brk_retry_attempt_fn)(const struct brk_retry_attempt *attempt, void *user);
 
 struct brk_retry_config {
     enum brk_retry_mode mode;
-    unsigned max_attempts; /* TOTAL attempts (botocore's total_max_attempts); 0 = not set */
-    unsigned max_retries;  /* botocore's retries={'max_attempts': N}: N retries, N + 1 attempts; used
+    unsigned max_attempts;           /* TOTAL attempts (botocore's total_max_attempts); 0 = not set */
+    unsigned max_retries;            /* botocore's retries={'max_attempts': N}: N retries, N + 1 attempts; used
                             * when max_attempts is 0 (then AWS_MAX_ATTEMPTS, the profile, the default) */
-    uint64_t seed;         /* the jitter's random source; 0 = seeded from the OS */
+    uint64_t seed;                   /* the jitter's random source; 0 = seeded from the OS */
     brk_retry_attempt_fn on_attempt; /* optional: called after every attempt, on the calling thread */
     void *on_attempt_user;
 };
 
 /* What the last call of a client did (botocore's ResponseMetadata.RetryAttempts & co). */
 struct brk_call_stats {
-    unsigned attempts;       /* 1 + RetryAttempts */
-    int64_t retry_delay_ms;  /* backoff slept, in total */
-    int64_t bucket_wait_ms;  /* adaptive: time the token bucket held attempts back, in total */
+    unsigned attempts;      /* 1 + RetryAttempts */
+    int64_t retry_delay_ms; /* backoff slept, in total */
+    int64_t bucket_wait_ms; /* adaptive: time the token bucket held attempts back, in total */
     bool max_attempts_reached;
     bool retry_quota_reached;
 };
 
 /* Every field is optional: NULL (or 0) means "resolve as the AWS SDKs do" (docs/client.md). */
 struct brk_client_config {
-    const char *region;            /* else AWS_REGION, AWS_DEFAULT_REGION, the profile's region */
-    const char *endpoint;          /* else AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL,
+    const char *region;        /* else AWS_REGION, AWS_DEFAULT_REGION, the profile's region */
+    const char *endpoint;      /* else AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL,
                                     * https://bedrock-runtime.{region}.amazonaws.com */
-    const char *profile;           /* else AWS_PROFILE, else "default" */
-    const char *access_key_id;     /* with secret_access_key: SigV4 credentials given in code */
+    const char *profile;       /* else AWS_PROFILE, else "default" */
+    const char *access_key_id; /* with secret_access_key: SigV4 credentials given in code */
     const char *secret_access_key;
     const char *session_token;
     const char *bearer_token;      /* a Bedrock API key; else AWS_BEARER_TOKEN_BEDROCK. Wins over SigV4 */
@@ -137,7 +137,8 @@ enum brk_auth_kind { BRK_AUTH_SIGV4 = 0, BRK_AUTH_BEARER };
 /* Resolve the configuration and create a client. BRK_ERR_CONFIG with a message naming the
  * variables to set when no region or no credentials are found; BRK_ERR_NOMEM. *out is NULL
  * on failure. */
-BRK_API enum brk_status brk_client_new(const struct brk_client_config *cfg, struct brk_client **out, struct brk_error *err);
+BRK_API enum brk_status brk_client_new(const struct brk_client_config *cfg, struct brk_client **out,
+                                       struct brk_error *err);
 
 /* Close the connection and free the client (secrets wiped). Accepts NULL. */
 BRK_API void brk_client_destroy(struct brk_client *client);
@@ -146,7 +147,7 @@ BRK_API void brk_client_destroy(struct brk_client *client);
 BRK_API const char *brk_client_region(const struct brk_client *client);
 BRK_API const char *brk_client_endpoint(const struct brk_client *client);
 BRK_API enum brk_auth_kind brk_client_auth(const struct brk_client *client);
-BRK_API const char *brk_client_access_key_id(const struct brk_client *client); /* "" with a bearer token */
+BRK_API const char *brk_client_access_key_id(const struct brk_client *client);      /* "" with a bearer token */
 BRK_API enum brk_retry_mode brk_client_retry_mode(const struct brk_client *client); /* never DEFAULT */
 BRK_API unsigned brk_client_max_attempts(const struct brk_client *client);          /* total attempts */
 BRK_API const char *brk_retry_mode_name(enum brk_retry_mode mode);                  /* "standard" */
@@ -198,7 +199,7 @@ struct brk_usage {
 /* Converse's answer, or what a stream accumulator rebuilt. Owned by the caller. */
 struct brk_converse_response {
     struct brk_message message;
-    char *stop_reason;             /* "end_turn", "tool_use", ... */
+    char *stop_reason; /* "end_turn", "tool_use", ... */
     struct brk_usage usage;
     int64_t latency_ms;            /* metrics.latencyMs */
     char *trace_json;              /* trace as compact JSON, or NULL */
@@ -215,19 +216,19 @@ BRK_API void brk_converse_response_destroy(struct brk_converse_response *resp);
 /* Parse the JSON body of a Converse answer (unknown fields ignored). BRK_ERR_BAD_RESPONSE
  * (message in err) when it is not a Converse answer; BRK_ERR_NOMEM. */
 BRK_API enum brk_status brk_converse_response_parse(const char *json, size_t len, struct brk_converse_response **out,
-                                            struct brk_error *err);
+                                                    struct brk_error *err);
 
 /* ---- operations ------------------------------------------------------------------------- */
 
 /* POST /model/{model_id}/converse. model_id may be an id, an inference profile or an ARN; it is
  * percent-encoded into the path. On BRK_OK *out holds the answer. */
-BRK_API enum brk_status brk_converse(struct brk_client *client, const char *model_id, const char *body_json, size_t body_len,
-                             struct brk_converse_response **out, struct brk_error *err);
+BRK_API enum brk_status brk_converse(struct brk_client *client, const char *model_id, const char *body_json,
+                                     size_t body_len, struct brk_converse_response **out, struct brk_error *err);
 
 /* POST /model/{model_id}/count-tokens with a CountTokens body
  * ({"input":{"converse":{"messages":[...]}}}); *input_tokens receives inputTokens. */
 BRK_API enum brk_status brk_count_tokens(struct brk_client *client, const char *model_id, const char *body_json,
-                                 size_t body_len, uint64_t *input_tokens, struct brk_error *err);
+                                         size_t body_len, uint64_t *input_tokens, struct brk_error *err);
 
 /* ---- ConverseStream --------------------------------------------------------------------- */
 
@@ -244,31 +245,31 @@ enum brk_event_type {
 enum brk_delta_type {
     BRK_DELTA_NONE = 0,
     BRK_DELTA_TEXT,
-    BRK_DELTA_TOOL_USE_INPUT,   /* a piece of the tool input's JSON text */
+    BRK_DELTA_TOOL_USE_INPUT, /* a piece of the tool input's JSON text */
     BRK_DELTA_REASONING_TEXT,
     BRK_DELTA_REASONING_SIGNATURE,
     BRK_DELTA_REASONING_REDACTED, /* base64 */
-    BRK_DELTA_CITATION,         /* one citation, compact JSON */
+    BRK_DELTA_CITATION,           /* one citation, compact JSON */
 };
 
 /* One decoded event. Everything is borrowed and valid only during the callback. */
 struct brk_stream_event {
     enum brk_event_type type;
-    const char *event_type;         /* ":event-type" as sent ("contentBlockDelta") */
-    int content_block_index;        /* block events; -1 otherwise */
-    const char *role;               /* MESSAGE_START */
-    const char *tool_use_id;        /* CONTENT_BLOCK_START of a tool use, else NULL */
+    const char *event_type;  /* ":event-type" as sent ("contentBlockDelta") */
+    int content_block_index; /* block events; -1 otherwise */
+    const char *role;        /* MESSAGE_START */
+    const char *tool_use_id; /* CONTENT_BLOCK_START of a tool use, else NULL */
     const char *tool_name;
     enum brk_delta_type delta_type; /* CONTENT_BLOCK_DELTA */
     const char *delta;              /* the delta's text (NUL-terminated) */
     size_t delta_len;
-    const char *stop_reason;        /* MESSAGE_STOP */
-    const struct brk_usage *usage;  /* METADATA */
-    int64_t latency_ms;             /* METADATA */
-    const char *trace_json;         /* METADATA with a trace, else NULL */
-    const char *payload_json;       /* the event's JSON payload as received */
+    const char *stop_reason;       /* MESSAGE_STOP */
+    const struct brk_usage *usage; /* METADATA */
+    int64_t latency_ms;            /* METADATA */
+    const char *trace_json;        /* METADATA with a trace, else NULL */
+    const char *payload_json;      /* the event's JSON payload as received */
     size_t payload_len;
-    const char *request_id;         /* the answer's x-amzn-RequestId ("" when none) */
+    const char *request_id; /* the answer's x-amzn-RequestId ("" when none) */
 };
 
 /* Called once per event; return 0 to go on, non-zero to stop the stream (the call then
@@ -281,8 +282,8 @@ typedef int (*brk_stream_event_fn)(const struct brk_stream_event *event, void *u
  * a connection closed mid-stream with BRK_ERR_TRANSPORT. Events delivered before an error
  * stay delivered. */
 BRK_API enum brk_status brk_converse_stream(struct brk_client *client, const char *model_id, const char *body_json,
-                                    size_t body_len, brk_stream_event_fn on_event, void *user,
-                                    struct brk_error *err);
+                                            size_t body_len, brk_stream_event_fn on_event, void *user,
+                                            struct brk_error *err);
 
 /* Rebuilds the final answer from the events: the same struct Converse gives. */
 struct brk_stream_accumulator;
@@ -291,7 +292,8 @@ BRK_API enum brk_status brk_stream_accumulator_new(struct brk_stream_accumulator
 
 /* Fold one event in. BRK_ERR_NOMEM; BRK_ERR_BAD_RESPONSE for an event out of place (a delta
  * for a block index far past the last, a delta of another kind than its block). */
-BRK_API enum brk_status brk_stream_accumulator_add(struct brk_stream_accumulator *acc, const struct brk_stream_event *event);
+BRK_API enum brk_status brk_stream_accumulator_add(struct brk_stream_accumulator *acc,
+                                                   const struct brk_stream_event *event);
 
 /* A brk_stream_event_fn that feeds `user` (a struct brk_stream_accumulator *); it stops the
  * stream when adding fails (brk_stream_accumulator_finish then returns that failure). */
@@ -300,7 +302,7 @@ BRK_API int brk_stream_accumulator_on_event(const struct brk_stream_event *event
 /* Hand over the rebuilt response (the caller owns it); the accumulator is then empty. Returns
  * the first failure of an earlier add, if any. */
 BRK_API enum brk_status brk_stream_accumulator_finish(struct brk_stream_accumulator *acc,
-                                              struct brk_converse_response **out);
+                                                      struct brk_converse_response **out);
 
 /* Accepts NULL. */
 BRK_API void brk_stream_accumulator_destroy(struct brk_stream_accumulator *acc);

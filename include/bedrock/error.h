@@ -20,12 +20,12 @@ extern "C" {
 #endif
 
 struct brk_error {
-    enum brk_status status;              /* the call's return value */
-    int http_status;                     /* 0 when no HTTP answer was read */
+    enum brk_status status;               /* the call's return value */
+    int http_status;                      /* 0 when no HTTP answer was read */
     const struct brk_aws_error_info *aws; /* the table row of `code`; NULL when unknown or none */
-    char code[96];                       /* "ThrottlingException" as the service sent it, or "" */
-    char message[1024];                  /* the service's message, or what failed locally */
-    char request_id[96];                 /* x-amzn-RequestId, or "" */
+    char code[96];                        /* "ThrottlingException" as the service sent it, or "" */
+    char message[1024];                   /* the service's message, or what failed locally */
+    char request_id[96];                  /* x-amzn-RequestId, or "" */
 };
 
 /* Reset to BRK_OK with empty texts. Accepts NULL. */

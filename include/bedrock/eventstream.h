@@ -31,8 +31,8 @@ extern "C" {
 #endif
 
 #define BRK_ES_PRELUDE_LEN 12u
-#define BRK_ES_OVERHEAD 16u /* prelude + message CRC: the size of an empty message */
-#define BRK_ES_MAX_PAYLOAD 25165824u /* 24 MiB */
+#define BRK_ES_OVERHEAD 16u            /* prelude + message CRC: the size of an empty message */
+#define BRK_ES_MAX_PAYLOAD 25165824u   /* 24 MiB */
 #define BRK_ES_MAX_HEADERS_LEN 131072u /* 128 KiB of encoded headers */
 #define BRK_ES_MAX_MESSAGE (BRK_ES_OVERHEAD + BRK_ES_MAX_HEADERS_LEN + BRK_ES_MAX_PAYLOAD)
 /* Headers per message this implementation holds. The spec sets no count; 128 KiB of headers
@@ -62,7 +62,7 @@ struct brk_es_header {
         struct {
             const uint8_t *data;
             uint16_t len;
-        } bytes;        /* BYTES, STRING */
+        } bytes; /* BYTES, STRING */
         uint8_t uuid[16];
     } v;
 };
@@ -106,8 +106,8 @@ BRK_API bool brk_es_message_string(const struct brk_es_message *msg, const char 
 /* The incremental decoder: feed bytes as they arrive, take messages out. */
 struct brk_es_decoder {
     struct brk_buf buf;
-    size_t start;        /* first byte not yet handed out */
-    size_t handed;       /* length of the message handed out last (dropped on the next call) */
+    size_t start;          /* first byte not yet handed out */
+    size_t handed;         /* length of the message handed out last (dropped on the next call) */
     enum brk_status error; /* sticky: a framing error ends the stream */
 };
 

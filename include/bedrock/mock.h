@@ -46,25 +46,25 @@ enum brk_mock_auth {
 };
 
 struct brk_mock_config {
-    const char *host;          /* address to bind; default "127.0.0.1" */
-    uint16_t port;             /* default BRK_MOCK_DEFAULT_PORT; 0 picks a free port */
-    const char *models_path;   /* model catalogue JSON; NULL uses the built-in one */
+    const char *host;        /* address to bind; default "127.0.0.1" */
+    uint16_t port;           /* default BRK_MOCK_DEFAULT_PORT; 0 picks a free port */
+    const char *models_path; /* model catalogue JSON; NULL uses the built-in one */
     /* Model an undeclared application-inference-profile ARN resolves to; NULL keeps the
      * catalogue's "application_profile_model" (docs/models.md). */
     const char *application_profile_model;
-    bool has_seed;             /* when true, request ids and random choices follow `seed` */
+    bool has_seed; /* when true, request ids and random choices follow `seed` */
     uint64_t seed;
-    enum brk_clock_mode clock_mode; /* real (default) or virtual (moved by POST /_mock/clock) */
-    size_t journal_size;       /* requests kept in the journal ring; default 1000 */
-    size_t max_body_bytes;     /* largest request body accepted; default 26214400 (25 MiB) */
-    unsigned max_connections;  /* concurrent connections; default 256 */
-    unsigned idle_timeout_s;   /* per-connection idle timeout; default 30 */
-    unsigned header_timeout_s; /* a request head (HTTP/2: the preface and SETTINGS) must be complete
+    enum brk_clock_mode clock_mode;  /* real (default) or virtual (moved by POST /_mock/clock) */
+    size_t journal_size;             /* requests kept in the journal ring; default 1000 */
+    size_t max_body_bytes;           /* largest request body accepted; default 26214400 (25 MiB) */
+    unsigned max_connections;        /* concurrent connections; default 256 */
+    unsigned idle_timeout_s;         /* per-connection idle timeout; default 30 */
+    unsigned header_timeout_s;       /* a request head (HTTP/2: the preface and SETTINGS) must be complete
                                 * this long after it began; default 10, 0 too (docs/hardening.md) */
-    uint64_t memory_budget_bytes; /* request bodies in flight and replies held for clients, all
+    uint64_t memory_budget_bytes;    /* request bodies in flight and replies held for clients, all
                                    * connections together; default 268435456 (256 MiB), 0 too */
-    unsigned threads;          /* worker threads; default 4 */
-    size_t cache_max_entries;  /* prompt-cache entries kept (docs/prompt-caching.md); default 10000 */
+    unsigned threads;                /* worker threads; default 4 */
+    size_t cache_max_entries;        /* prompt-cache entries kept (docs/prompt-caching.md); default 10000 */
     bool cache_reject_below_minimum; /* a cache point below the model's minimum is a 400, not a no-op */
 
     /* Streams (docs/streaming.md). */
@@ -78,26 +78,26 @@ struct brk_mock_config {
     const char *guardrail_words_path;
 
     /* Rules and quotas (docs/rules.md); both are read by brk_mock_start only. */
-    const char *rules_path;    /* --rules FILE: scripted replies and faults; NULL = none */
+    const char *rules_path;                            /* --rules FILE: scripted replies and faults; NULL = none */
     const char *quota_specs[BRK_MOCK_MAX_QUOTA_SPECS]; /* --quota "tpm=N,rpm=N,tpd=N,model=ID,retry-after" */
     size_t n_quota_specs;
     /* Hardening (docs/hardening.md). */
-    const char *admin_token;   /* when set, /_mock/ answers only requests whose x-mock-admin-token
+    const char *admin_token; /* when set, /_mock/ answers only requests whose x-mock-admin-token
                                 * header equals it (403 AccessDeniedException otherwise); NULL = open */
-    bool no_admin;             /* true: no admin API at all; /_mock/ paths are unknown operations */
+    bool no_admin;           /* true: no admin API at all; /_mock/ paths are unknown operations */
     /* Authentication (docs/auth.md). */
-    enum brk_mock_auth auth_mode;  /* default BRK_MOCK_AUTH_LENIENT */
-    const char *credentials_path;  /* --credentials FILE (JSON); NULL = none */
-    const char *auth_region;       /* region the credential scope must name in strict mode; NULL = any */
+    enum brk_mock_auth auth_mode; /* default BRK_MOCK_AUTH_LENIENT */
+    const char *credentials_path; /* --credentials FILE (JSON); NULL = none */
+    const char *auth_region;      /* region the credential scope must name in strict mode; NULL = any */
     /* Record and replay (docs/record-replay.md). */
-    const char *record_dir;        /* --record DIR: forward to upstream_url, write a cassette per exchange */
-    const char *upstream_url;      /* --upstream URL, "https://bedrock-runtime.us-east-1.amazonaws.com" */
-    const char *upstream_region;   /* --upstream-region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the URL's */
-    const char *replay_dir;        /* --replay DIR: answer from the cassettes in DIR */
+    const char *record_dir;      /* --record DIR: forward to upstream_url, write a cassette per exchange */
+    const char *upstream_url;    /* --upstream URL, "https://bedrock-runtime.us-east-1.amazonaws.com" */
+    const char *upstream_region; /* --upstream-region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the URL's */
+    const char *replay_dir;      /* --replay DIR: answer from the cassettes in DIR */
     const char *replay_ignore[BRK_MOCK_MAX_REPLAY_IGNORE]; /* --replay-ignore PATH: body paths not matched */
     size_t n_replay_ignore;
-    bool replay_miss_simulate;     /* --replay-miss simulate (default error) */
-    bool replay_timing_none;       /* --replay-timing none (default recorded) */
+    bool replay_miss_simulate; /* --replay-miss simulate (default error) */
+    bool replay_timing_none;   /* --replay-timing none (default recorded) */
 };
 
 struct brk_mock;

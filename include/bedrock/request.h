@@ -94,8 +94,8 @@ struct brk_citation {
     const char *const *source_texts; /* sourceContent[].text */
     size_t n_source_texts;
     enum brk_citation_location location;
-    const char *url, *domain;        /* web */
-    long index, start, end;          /* documentIndex or searchResultIndex, start, end */
+    const char *url, *domain; /* web */
+    long index, start, end;   /* documentIndex or searchResultIndex, start, end */
 };
 
 /* ---- the request ---------------------------------------------------------------------- */
@@ -121,8 +121,8 @@ BRK_API const struct brk_error *brk_request_error(const struct brk_request *req)
  * failure `out` keeps its previous contents. CountTokens carries only messages, system,
  * toolConfig and additionalModelRequestFields (CountTokensInput.converse): the other members are
  * left out, so the same request can be counted and then sent. `err` may be NULL. */
-BRK_API enum brk_status brk_request_to_json(const struct brk_request *req, enum brk_request_kind kind, struct brk_buf *out,
-                                    struct brk_error *err);
+BRK_API enum brk_status brk_request_to_json(const struct brk_request *req, enum brk_request_kind kind,
+                                            struct brk_buf *out, struct brk_error *err);
 
 /* ---- system blocks (SystemContentBlock) ------------------------------------------------- */
 
@@ -131,7 +131,7 @@ BRK_API enum brk_status brk_request_system_text(struct brk_request *req, const c
 BRK_API enum brk_status brk_request_system_guard_text(struct brk_request *req, const char *text, unsigned qualifiers);
 /* format: "png" or "jpeg". */
 BRK_API enum brk_status brk_request_system_guard_image(struct brk_request *req, const char *format, const void *data,
-                                               size_t len);
+                                                       size_t len);
 /* ttl: NULL (the service's default, 5 minutes), "5m" or "1h". */
 BRK_API enum brk_status brk_request_system_cache_point(struct brk_request *req, const char *ttl);
 
@@ -147,45 +147,48 @@ BRK_API enum brk_status brk_request_text(struct brk_request *req, const char *te
 /* Images (user messages only): format "png", "jpeg", "gif" or "webp"; bytes (at least 1, copied
  * and base64-encoded) or an S3 object ("s3://bucket/key"; bucket_owner: 12-digit account or
  * NULL). At most 20 per message. */
-BRK_API enum brk_status brk_request_image_bytes(struct brk_request *req, const char *format, const void *data, size_t len);
+BRK_API enum brk_status brk_request_image_bytes(struct brk_request *req, const char *format, const void *data,
+                                                size_t len);
 BRK_API enum brk_status brk_request_image_s3(struct brk_request *req, const char *format, const char *uri,
-                                     const char *bucket_owner);
+                                             const char *bucket_owner);
 
 /* Documents (user messages only; at most 5 per message; a message with one needs a text
  * block). format: "pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md", or NULL to
  * omit it. name: 1..200 characters of letters, digits, single spaces, '-', '(', ')', '[', ']'
  * and '_' (Bedrock's rule). Sources: bytes, an S3 object, inline text, or content blocks. */
 BRK_API enum brk_status brk_request_document_bytes(struct brk_request *req, const char *format, const char *name,
-                                           const void *data, size_t len);
+                                                   const void *data, size_t len);
 BRK_API enum brk_status brk_request_document_s3(struct brk_request *req, const char *format, const char *name,
-                                        const char *uri, const char *bucket_owner);
+                                                const char *uri, const char *bucket_owner);
 BRK_API enum brk_status brk_request_document_text(struct brk_request *req, const char *format, const char *name,
-                                          const char *text);
+                                                  const char *text);
 BRK_API enum brk_status brk_request_document_content(struct brk_request *req, const char *format, const char *name,
-                                             const char *const *texts, size_t n_texts);
+                                                     const char *const *texts, size_t n_texts);
 /* DocumentBlock.context of the last document added. */
 BRK_API enum brk_status brk_request_document_context(struct brk_request *req, const char *context);
 /* citations.enabled of the last document or search result added. */
 BRK_API enum brk_status brk_request_citations_config(struct brk_request *req, bool enabled);
 
 /* Video: format "mkv", "mov", "mp4", "webm", "flv", "mpeg", "mpg", "wmv", "three_gp". */
-BRK_API enum brk_status brk_request_video_bytes(struct brk_request *req, const char *format, const void *data, size_t len);
+BRK_API enum brk_status brk_request_video_bytes(struct brk_request *req, const char *format, const void *data,
+                                                size_t len);
 BRK_API enum brk_status brk_request_video_s3(struct brk_request *req, const char *format, const char *uri,
-                                     const char *bucket_owner);
+                                             const char *bucket_owner);
 
 /* Audio: format "mp3", "opus", "wav", "aac", "flac", "mp4", "ogg", "mkv", "mka", "x-aac", "m4a",
  * "mpeg", "mpga", "pcm", "webm". */
-BRK_API enum brk_status brk_request_audio_bytes(struct brk_request *req, const char *format, const void *data, size_t len);
+BRK_API enum brk_status brk_request_audio_bytes(struct brk_request *req, const char *format, const void *data,
+                                                size_t len);
 BRK_API enum brk_status brk_request_audio_s3(struct brk_request *req, const char *format, const char *uri,
-                                     const char *bucket_owner);
+                                             const char *bucket_owner);
 
 /* A searchResult block: source, title and its text items. */
 BRK_API enum brk_status brk_request_search_result(struct brk_request *req, const char *source, const char *title,
-                                          const char *const *texts, size_t n_texts);
+                                                  const char *const *texts, size_t n_texts);
 
 /* A toolUse block: id (1..64 of [a-zA-Z0-9_.:-]), tool name, and input as JSON text (parsed). */
 BRK_API enum brk_status brk_request_tool_use(struct brk_request *req, const char *tool_use_id, const char *name,
-                                     const char *input_json);
+                                             const char *input_json);
 
 /* Open a toolResult block; status: NULL (omitted), "success" or "error" (an error result needs
  * content). Then text, json, image, document, video and search-result items go into it. */
@@ -205,18 +208,19 @@ BRK_API enum brk_status brk_request_cache_point(struct brk_request *req, const c
 
 /* guardContent blocks (text with enum brk_guard_qualifier bits; image "png"/"jpeg" bytes). */
 BRK_API enum brk_status brk_request_guard_text(struct brk_request *req, const char *text, unsigned qualifiers);
-BRK_API enum brk_status brk_request_guard_image(struct brk_request *req, const char *format, const void *data, size_t len);
+BRK_API enum brk_status brk_request_guard_image(struct brk_request *req, const char *format, const void *data,
+                                                size_t len);
 
 /* A citationsContent block (as a model returned it): generated text items and citations. */
 BRK_API enum brk_status brk_request_citations_content(struct brk_request *req, const char *const *texts, size_t n_texts,
-                                              const struct brk_citation *citations, size_t n_citations);
+                                                      const struct brk_citation *citations, size_t n_citations);
 
 /* ---- tools (toolConfig) ------------------------------------------------------------------ */
 
 /* A toolSpec: name (1..64 of [a-zA-Z0-9_-]), description (NULL to omit; else non-empty) and the
  * input JSON schema as text: a JSON object whose "type", when present, is "object". */
 BRK_API enum brk_status brk_request_tool(struct brk_request *req, const char *name, const char *description,
-                                 const char *input_schema_json);
+                                         const char *input_schema_json);
 /* toolSpec.strict of the last tool added. */
 BRK_API enum brk_status brk_request_tool_strict(struct brk_request *req, bool strict);
 /* A systemTool entry (a tool the service provides), by name. */
@@ -238,7 +242,7 @@ BRK_API enum brk_status brk_request_stop_sequence(struct brk_request *req, const
 /* guardrailConfig (pydantic-ai's bedrock_guardrail_config): identifier (id or ARN) and version
  * ("DRAFT" or a number), each NULL to omit; trace NULL, "enabled", "disabled" or "enabled_full". */
 BRK_API enum brk_status brk_request_guardrail(struct brk_request *req, const char *identifier, const char *version,
-                                      const char *trace);
+                                              const char *trace);
 /* guardrailConfig.streamProcessingMode: "sync" or "async". ConverseStream only: a Converse body
  * with it is refused at to_json, as botocore refuses the unknown parameter. */
 BRK_API enum brk_status brk_request_guardrail_stream_mode(struct brk_request *req, const char *mode);
@@ -264,8 +268,8 @@ BRK_API enum brk_status brk_request_service_tier(struct brk_request *req, const 
 
 /* outputConfig.textFormat: a json_schema structure (schema as JSON text, sent as a string;
  * name and description NULL to omit). */
-BRK_API enum brk_status brk_request_output_json_schema(struct brk_request *req, const char *schema_json, const char *name,
-                                               const char *description);
+BRK_API enum brk_status brk_request_output_json_schema(struct brk_request *req, const char *schema_json,
+                                                       const char *name, const char *description);
 /* outputConfig.effort (at most 16 characters). */
 BRK_API enum brk_status brk_request_output_effort(struct brk_request *req, const char *effort);
 

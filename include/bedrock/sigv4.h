@@ -36,8 +36,8 @@ extern "C" {
 #endif
 
 #define BRK_SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
-#define BRK_SIGV4_HEX_LEN 64    /* a SHA-256 or HMAC-SHA256 in lower-case hex */
-#define BRK_SIGV4_DATE_LEN 16   /* "20150830T123600Z" */
+#define BRK_SIGV4_HEX_LEN 64  /* a SHA-256 or HMAC-SHA256 in lower-case hex */
+#define BRK_SIGV4_DATE_LEN 16 /* "20150830T123600Z" */
 #define BRK_SIGV4_MAX_HEADERS 128
 
 /* A borrowed name/value pair: a request header, or a decoded query argument. */
@@ -48,16 +48,16 @@ struct brk_sigv4_header {
 
 /* What stage 1 canonicalises. Everything is borrowed. */
 struct brk_sigv4_request {
-    const char *method;                     /* "POST" */
-    const char *path;                       /* as on the wire (already percent-encoded), no query */
-    const char *query;                      /* raw query without '?', or NULL; ignored when query_pairs set */
+    const char *method;                         /* "POST" */
+    const char *path;                           /* as on the wire (already percent-encoded), no query */
+    const char *query;                          /* raw query without '?', or NULL; ignored when query_pairs set */
     const struct brk_sigv4_header *query_pairs; /* already-decoded query arguments, or NULL */
     size_t n_query_pairs;
     const struct brk_sigv4_header *headers; /* as received; names in any case, repeats allowed */
     size_t n_headers;
-    const char *signed_headers;             /* "content-type;host;x-amz-date" */
-    const char *payload_hash;               /* BRK_SIGV4_HEX_LEN hex chars, or "UNSIGNED-PAYLOAD" */
-    bool normalize_path;                    /* remove "." ".." and empty segments (every service but S3) */
+    const char *signed_headers; /* "content-type;host;x-amz-date" */
+    const char *payload_hash;   /* BRK_SIGV4_HEX_LEN hex chars, or "UNSIGNED-PAYLOAD" */
+    bool normalize_path;        /* remove "." ".." and empty segments (every service but S3) */
 };
 
 /* Canonical URI: normalise (when asked) then percent-encode every byte except A-Z a-z 0-9 - . _ ~
@@ -138,13 +138,13 @@ BRK_API bool brk_sigv4_equal(const char *a, const char *b);
 struct brk_sigv4_params {
     const char *access_key_id;
     const char *secret_access_key;
-    const char *session_token;  /* NULL when none */
-    const char *region;         /* "us-east-1" */
-    const char *service;        /* signing name: "bedrock" for bedrock-runtime */
-    int64_t time_s;             /* the signing time, seconds since the epoch */
-    bool normalize_path;        /* true for every service but S3 */
-    bool omit_session_token;    /* add X-Amz-Security-Token after signing (not signed) */
-    bool sign_body;             /* add and sign x-amz-content-sha256 */
+    const char *session_token; /* NULL when none */
+    const char *region;        /* "us-east-1" */
+    const char *service;       /* signing name: "bedrock" for bedrock-runtime */
+    int64_t time_s;            /* the signing time, seconds since the epoch */
+    bool normalize_path;       /* true for every service but S3 */
+    bool omit_session_token;   /* add X-Amz-Security-Token after signing (not signed) */
+    bool sign_body;            /* add and sign x-amz-content-sha256 */
 };
 
 /* Everything a signer produces; every stage is kept so tests can compare them one by one.

@@ -10,7 +10,7 @@ struct mock_journal {
     pthread_mutex_t lock;
     struct mock_journal_entry *ring;
     size_t capacity;
-    size_t head;   /* index of the oldest entry */
+    size_t head; /* index of the oldest entry */
     size_t count;
     uint64_t total;
 };
@@ -115,8 +115,7 @@ static cJSON *s_entry_json(const struct mock_journal_entry *e)
     cJSON_AddNumberToObject(cp, "system", e->cache_points_system);
     cJSON_AddNumberToObject(cp, "tools", e->cache_points_tools);
     cJSON_AddNumberToObject(cp, "messages", e->cache_points_messages);
-    cJSON_AddNumberToObject(cp, "total",
-                            e->cache_points_system + e->cache_points_tools + e->cache_points_messages);
+    cJSON_AddNumberToObject(cp, "total", e->cache_points_system + e->cache_points_tools + e->cache_points_messages);
     if (e->extra) {
         const cJSON *item = NULL;
         cJSON_ArrayForEach(item, e->extra)

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 struct mock_journal_entry {
-    uint64_t seq;              /* 1-based request number since start (or last clear) */
-    int64_t time_ms;           /* mock clock when the request arrived */
-    int64_t duration_us;       /* time the mock took to answer */
+    uint64_t seq;        /* 1-based request number since start (or last clear) */
+    int64_t time_ms;     /* mock clock when the request arrived */
+    int64_t duration_us; /* time the mock took to answer */
     char request_id[37];
     char method[16];
     char path[512];
@@ -26,14 +26,14 @@ struct mock_journal_entry {
     int status;
     char error_code[64];
     char error_message[256];
-    char invocation_id[80];    /* amz-sdk-invocation-id */
-    char sdk_request[64];      /* amz-sdk-request, "attempt=2; max=3" */
-    int attempt;               /* parsed from sdk_request; 0 when absent */
-    int max_attempts;          /* parsed from sdk_request; 0 when absent */
+    char invocation_id[80]; /* amz-sdk-invocation-id */
+    char sdk_request[64];   /* amz-sdk-request, "attempt=2; max=3" */
+    int attempt;            /* parsed from sdk_request; 0 when absent */
+    int max_attempts;       /* parsed from sdk_request; 0 when absent */
     unsigned cache_points_system;
     unsigned cache_points_tools;
     unsigned cache_points_messages;
-    cJSON *extra;              /* stage details (cache outcome, matched rule); may be NULL */
+    cJSON *extra; /* stage details (cache outcome, matched rule); may be NULL */
 };
 
 struct mock_journal_filter {

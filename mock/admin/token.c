@@ -7,7 +7,7 @@
 #include "common/hash.h"
 #include "mock/admin/admin.h"
 
-#define S_MSG_ADMIN_TOKEN                                                                        \
+#define S_MSG_ADMIN_TOKEN                                                                         \
     "The admin API needs the " MOCK_ADMIN_TOKEN_HEADER " header with the token bedrock-mock was " \
     "started with (--admin-token)."
 

@@ -199,8 +199,8 @@ static bool s_parse_sigv4(const char *header, bool need_date, struct s_sigv4 *a,
         }
         if (len > 0 && !s_sigv4_param(a, p, len)) {
             snprintf(msg, msg_len,
-                     "'%.*s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.",
-                     (int)len, p, header);
+                     "'%.*s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", (int)len,
+                     p, header);
             return false;
         }
         p += len;
@@ -358,9 +358,14 @@ static enum brk_status s_compute(const struct mock_request *req, const struct s_
 {
     struct brk_sigv4_header h[MOCK_MAX_HEADERS], q[16];
     size_t n = s_pairs(req, h, q);
-    struct brk_sigv4_request r = {.method = req->method, .path = req->url, .query_pairs = q,
-                                  .n_query_pairs = req->n_query, .headers = h, .n_headers = n,
-                                  .signed_headers = a->signed_headers, .payload_hash = hash,
+    struct brk_sigv4_request r = {.method = req->method,
+                                  .path = req->url,
+                                  .query_pairs = q,
+                                  .n_query_pairs = req->n_query,
+                                  .headers = h,
+                                  .n_headers = n,
+                                  .signed_headers = a->signed_headers,
+                                  .payload_hash = hash,
                                   .normalize_path = true};
     char scope[256];
     unsigned char key[32];
@@ -381,8 +386,9 @@ static bool s_mismatch(struct mock_request *req, struct mock_response *resp, con
     s_fail(req, resp, BRK_AWS_INVALID_SIGNATURE, "invalid-signature", NULL);
     struct brk_buf m;
     brk_buf_init(&m, 4u << 20);
-    brk_buf_appendf(&m, "%s\n\nThe Canonical String for this request should have been\n'%s'\n\n"
-                        "The String-to-Sign should have been\n'%s'\n",
+    brk_buf_appendf(&m,
+                    "%s\n\nThe Canonical String for this request should have been\n'%s'\n\n"
+                    "The String-to-Sign should have been\n'%s'\n",
                     resp->error->default_message, v->creq.data, v->sts.data);
     s_body(resp, "message", m.data ? m.data : resp->error->default_message);
     brk_buf_clean_up(&m);
@@ -413,8 +419,10 @@ static bool s_verify_sigv4(struct brk_mock *mock, struct mock_request *req, stru
     char msg[2048], amz_date[BRK_SIGV4_DATE_LEN + 1], hash[BRK_SIGV4_HEX_LEN + 1];
     int64_t t = 0;
     if (!s_request_time(req, amz_date, &t)) {
-        snprintf(msg, sizeof(msg), "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
-                                   "header. Authorization=%s", mock_request_header(req, "Authorization"));
+        snprintf(msg, sizeof(msg),
+                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+                 "header. Authorization=%s",
+                 mock_request_header(req, "Authorization"));
         return s_fail(req, resp, BRK_AWS_INCOMPLETE_SIGNATURE, "incomplete-signature", msg);
     }
     if (!s_check_scope(mock, a, amz_date, msg, sizeof(msg))) {

@@ -115,8 +115,8 @@ static bool s_expiration(const cJSON *o, int64_t *ms, char *err, size_t err_len,
 
 static bool s_parse_cred(const cJSON *o, struct mock_credential *c, char *err, size_t err_len, size_t idx)
 {
-    static const char *const allowed[] = {"access_key_id", "secret_access_key", "session_token", "account_id",
-                                          "expiration", NULL};
+    static const char *const allowed[] = {"access_key_id", "secret_access_key", "session_token",
+                                          "account_id",    "expiration",        NULL};
     char where[64];
     snprintf(where, sizeof(where), "credentials[%zu]", idx);
     if (!cJSON_IsObject(o)) {

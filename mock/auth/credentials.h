@@ -31,15 +31,15 @@
 struct mock_credential {
     char *access_key_id;
     char *secret_access_key;
-    char *session_token;   /* NULL when the credential has none */
-    char *account_id;      /* NULL: the access key id is the account */
-    int64_t expires_ms;    /* 0: never */
+    char *session_token; /* NULL when the credential has none */
+    char *account_id;    /* NULL: the access key id is the account */
+    int64_t expires_ms;  /* 0: never */
 };
 
 struct mock_api_key {
     char *key;
-    char *account_id;      /* NULL: a digest of the key is the account */
-    int64_t expires_ms;    /* 0: never */
+    char *account_id;   /* NULL: a digest of the key is the account */
+    int64_t expires_ms; /* 0: never */
 };
 
 struct mock_credentials {

@@ -14,7 +14,7 @@ struct s_walk {
     struct mock_cache_plan *plan;
     struct brk_cachepoint_scanner scanner; /* the shared scan, fed by the same walk */
     EVP_MD_CTX *md;
-    EVP_MD_CTX *snap;              /* scratch for s_snapshot */
+    EVP_MD_CTX *snap; /* scratch for s_snapshot */
     bool failed;
     /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
     struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
@@ -187,7 +187,7 @@ static bool s_has_cache_points(const cJSON *request)
 
 /* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
 static enum brk_status s_build(const cJSON *request, const struct brk_token_profile *profile,
-                                struct mock_cache_plan *plan)
+                               struct mock_cache_plan *plan)
 {
     struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new()};
     enum brk_status rc = BRK_ERR_NOMEM;

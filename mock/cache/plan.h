@@ -37,15 +37,15 @@ struct mock_cache_prefix {
 
 /* The hashes of one scanned cache point (plan->scan.points[i] is where and what it is). */
 struct mock_cache_plan_point {
-    unsigned char hash[MOCK_CACHE_HASH_LEN]; /* everything before it */
+    unsigned char hash[MOCK_CACHE_HASH_LEN];                /* everything before it */
     struct mock_cache_prefix lookback[MOCK_CACHE_LOOKBACK]; /* earlier boundaries, newest first */
     size_t n_lookback;
 };
 
 struct mock_cache_plan {
-    struct brk_cachepoint_list scan;  /* every cache point, as the placement rules see it */
+    struct brk_cachepoint_list scan;                              /* every cache point, as the placement rules see it */
     struct mock_cache_plan_point points[BRK_CACHEPOINT_LIST_MAX]; /* parallel to scan.points */
-    char nested[BRK_CACHEPOINT_LIST_MAX][128]; /* cache points inside toolResult content */
+    char nested[BRK_CACHEPOINT_LIST_MAX][128];                    /* cache points inside toolResult content */
     size_t n_nested;
 };
 

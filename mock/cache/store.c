@@ -17,7 +17,7 @@ struct s_entry {
     int64_t expires_ms;
     uint64_t last_used; /* store-wide counter, for least-recently-used eviction */
     bool used;
-    size_t next;        /* next entry in the same index bucket, S_NONE at the end */
+    size_t next; /* next entry in the same index bucket, S_NONE at the end */
 };
 
 /* Lookups go through a chained index on the prefix hash: a Claude request asks about up to
@@ -29,8 +29,8 @@ struct mock_cache {
     pthread_mutex_t lock;
     struct s_entry *entries;
     size_t max_entries;
-    size_t *buckets;    /* n_buckets heads of entry chains */
-    size_t n_buckets;   /* a power of two, at least 2 * max_entries */
+    size_t *buckets;  /* n_buckets heads of entry chains */
+    size_t n_buckets; /* a power of two, at least 2 * max_entries */
     uint64_t tick;
 };
 

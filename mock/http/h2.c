@@ -25,11 +25,11 @@
 
 #define S_MAX_STREAMS 100u
 #define S_MAX_HEADER_BYTES (64u * 1024u)
-#define S_STREAM_WINDOW (1u << 20)       /* lets a large upload flow without a round trip per 64 KiB */
+#define S_STREAM_WINDOW (1u << 20) /* lets a large upload flow without a round trip per 64 KiB */
 #define S_CONN_WINDOW (16 << 20)
-#define S_CHUNK (16u * 1024u)            /* one DATA frame at the default SETTINGS_MAX_FRAME_SIZE */
-#define S_FIFO_CAP (4u * S_CHUNK)        /* what a producer may get ahead of the client */
-#define S_BUDGET_SHARE 4u                /* one connection holds at most 1/4 of the memory budget */
+#define S_CHUNK (16u * 1024u)     /* one DATA frame at the default SETTINGS_MAX_FRAME_SIZE */
+#define S_FIFO_CAP (4u * S_CHUNK) /* what a producer may get ahead of the client */
+#define S_BUDGET_SHARE 4u         /* one connection holds at most 1/4 of the memory budget */
 
 struct s_conn;
 
@@ -40,27 +40,27 @@ struct s_stream {
     struct brk_buf body;
     size_t header_bytes;
     struct mock_response resp;
-    bool dispatched;            /* resp holds the pipeline's answer */
-    bool submitted;             /* headers (or RST_STREAM) went to nghttp2 */
-    bool closed;                /* nghttp2 closed the stream */
-    bool refused;               /* the memory budget refused it: RST_STREAM REFUSED_STREAM went out */
-    uint64_t charged;           /* bytes of the budget its request headers hold */
-    bool fifo_charged;          /* its producer's fifo holds S_FIFO_CAP of the budget */
-    uint64_t body_charged;      /* bytes of the budget its request body holds */
+    bool dispatched;       /* resp holds the pipeline's answer */
+    bool submitted;        /* headers (or RST_STREAM) went to nghttp2 */
+    bool closed;           /* nghttp2 closed the stream */
+    bool refused;          /* the memory budget refused it: RST_STREAM REFUSED_STREAM went out */
+    uint64_t charged;      /* bytes of the budget its request headers hold */
+    bool fifo_charged;     /* its producer's fifo holds S_FIFO_CAP of the budget */
+    uint64_t body_charged; /* bytes of the budget its request body holds */
     struct mock_wire_body *out;
 
     /* A producer thread (delay_ms, or a body whose reads may block). The fields below are
      * guarded by conn->lock. */
     bool threaded;
     pthread_t producer;
-    bool go;                    /* the delay is over: headers may go out */
-    bool reset;                 /* answer with RST_STREAM (close_before_reply) */
-    bool deferred;              /* nghttp2 waits for resume_data */
+    bool go;       /* the delay is over: headers may go out */
+    bool reset;    /* answer with RST_STREAM (close_before_reply) */
+    bool deferred; /* nghttp2 waits for resume_data */
     char *fifo;
     size_t fifo_off, fifo_len;
     bool eof, broken;
-    bool gone;                  /* nobody reads any more: the producer stops */
-    bool finished;              /* the producer has returned */
+    bool gone;     /* nobody reads any more: the producer stops */
+    bool finished; /* the producer has returned */
 
     struct s_stream *next;
 };
@@ -70,10 +70,10 @@ struct s_conn {
     nghttp2_session *session;
     int fd, stop_fd, wake_fd;
     pthread_mutex_t lock;
-    pthread_cond_t cond;        /* producers wait on it for room, the delay, or the end */
-    struct s_stream *streams;   /* every stream not yet freed */
+    pthread_cond_t cond;      /* producers wait on it for room, the delay, or the end */
+    struct s_stream *streams; /* every stream not yet freed */
     int64_t last_io_ms;
-    int64_t head_deadline_ms;   /* the preface and first SETTINGS are due; 0 once they came */
+    int64_t head_deadline_ms; /* the preface and first SETTINGS are due; 0 once they came */
     /* This connection's shares of the memory budget, each 1/S_BUDGET_SHARE of it: what its
      * requests hold (of the intake) and what its replies hold. */
     struct mock_budget in_share, out_share;
@@ -656,7 +656,10 @@ static void s_end_streams(struct s_conn *c)
 
 void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_deadline_ms)
 {
-    struct s_conn c = {.mock = mock, .fd = fd, .stop_fd = stop_fd, .last_io_ms = brk_clock_monotonic_ms(),
+    struct s_conn c = {.mock = mock,
+                       .fd = fd,
+                       .stop_fd = stop_fd,
+                       .last_io_ms = brk_clock_monotonic_ms(),
                        .head_deadline_ms = head_deadline_ms > 0 ? head_deadline_ms : 1};
     brk_clock_cond_init(&c.cond);
     pthread_mutex_init(&c.lock, NULL);

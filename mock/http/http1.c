@@ -38,18 +38,18 @@
 struct s_conn {
     struct mock_request req;
     struct brk_buf body;
-    bool started;           /* the access handler has seen this request */
-    bool too_many_args;     /* the query was cut at S_MAX_QUERY_ARGS (s_uri_seen) */
-    bool close_after;       /* answer, then close the connection */
-    bool over_budget;       /* the memory budget refused the body (budget.h) */
-    uint64_t charged;       /* bytes of the budget the body holds */
+    bool started;       /* the access handler has seen this request */
+    bool too_many_args; /* the query was cut at S_MAX_QUERY_ARGS (s_uri_seen) */
+    bool close_after;   /* answer, then close the connection */
+    bool over_budget;   /* the memory budget refused the body (budget.h) */
+    uint64_t charged;   /* bytes of the budget the body holds */
 };
 
 /* What the request head says about its own framing (RFC 9112 section 6). */
 struct s_framing {
-    unsigned n_length;      /* Content-Length headers */
-    bool length_conflict;   /* two of them differ */
-    char length[32];        /* the first one's value */
+    unsigned n_length;    /* Content-Length headers */
+    bool length_conflict; /* two of them differ */
+    char length[32];      /* the first one's value */
     bool transfer_encoding;
     bool expect_continue;
 };
@@ -165,16 +165,16 @@ static struct MHD_Response *s_build_body(struct brk_mock *mock, struct mock_resp
     size_t whole_len = 0;
     const char *whole = mock_wire_body_data(body, &whole_len);
     if (whole) { /* one piece: libmicrohttpd sends headers and body together */
-        struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-            whole_len, (void *)whole, s_body_free, body);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer_with_free_callback_cls(whole_len, (void *)whole, s_body_free, body);
         if (!r) {
             mock_wire_body_free(body);
         }
         return r;
     }
     int64_t len = mock_wire_body_length(body);
-    struct MHD_Response *r = MHD_create_response_from_callback(len >= 0 ? (uint64_t)len : MHD_SIZE_UNKNOWN,
-                                                               16 * 1024, s_body_reader, body, s_body_free);
+    struct MHD_Response *r = MHD_create_response_from_callback(len >= 0 ? (uint64_t)len : MHD_SIZE_UNKNOWN, 16 * 1024,
+                                                               s_body_reader, body, s_body_free);
     if (!r) {
         mock_wire_body_free(body);
     }
@@ -292,9 +292,8 @@ static void s_take_upload(struct brk_mock *mock, struct s_conn *c, const char *d
     }
 }
 
-static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, const char *url,
-                                const char *method, const char *version, const char *upload_data,
-                                size_t *upload_data_size, void **con_cls)
+static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     struct brk_mock *mock = cls;
     struct s_conn *c = *con_cls;
@@ -415,18 +414,15 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
-    mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock,
-                                    MHD_OPTION_NOTIFY_COMPLETED, s_completed, mock,
-                                    MHD_OPTION_NOTIFY_CONNECTION, s_notify_connection, mock,
+    mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock, MHD_OPTION_NOTIFY_COMPLETED, s_completed,
+                                    mock, MHD_OPTION_NOTIFY_CONNECTION, s_notify_connection, mock,
                                     MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, mock,
                                     /* The listener enforces max_connections; libmicrohttpd counts a
                                      * handed-over connection a moment late, so its own limit sits
                                      * above ours and never refuses what the listener admitted. */
                                     MHD_OPTION_CONNECTION_LIMIT, mock->cfg.max_connections * 2 + 16,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, mock->cfg.idle_timeout_s,
-                                    MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
-                                    MHD_OPTION_UNESCAPE_CALLBACK, s_no_unescape, NULL,
-                                    MHD_OPTION_END);
+                                    MHD_OPTION_CONNECTION_TIMEOUT, mock->cfg.idle_timeout_s, MHD_OPTION_EXTERNAL_LOGGER,
+                                    s_mhd_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, s_no_unescape, NULL, MHD_OPTION_END);
     if (!mock->daemon) {
         snprintf(err, err_len, "cannot start libmicrohttpd (%s)", errno ? strerror(errno) : "options refused");
         return BRK_ERR_IO;
@@ -434,8 +430,8 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
     struct mock_listener_ops ops = {.http1 = s_http1_add, .http1_count = s_http1_count, .ctx = mock};
     char why[128] = "";
     socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    enum brk_status rc = mock_listener_start(mock, (struct sockaddr *)&ss, len, &ops, &mock->listener,
-                                             &mock->port, why, sizeof(why));
+    enum brk_status rc =
+        mock_listener_start(mock, (struct sockaddr *)&ss, len, &ops, &mock->listener, &mock->port, why, sizeof(why));
     if (rc != BRK_OK) {
         snprintf(err, err_len, "cannot listen on %s:%u (%s)", mock->host, mock->cfg.port, why);
     }

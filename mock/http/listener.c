@@ -28,9 +28,9 @@ struct s_conn {
     int fd;
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    int64_t accepted_ms;    /* monotonic */
+    int64_t accepted_ms; /* monotonic */
     pthread_t thread;
-    bool done;              /* the thread has finished (guarded by listener->lock) */
+    bool done; /* the thread has finished (guarded by listener->lock) */
     struct s_conn *next;
 };
 
@@ -38,13 +38,13 @@ struct mock_listener {
     struct brk_mock *mock;
     struct mock_listener_ops ops;
     int fd;
-    int stop_fd;            /* eventfd: readable for good once stopping starts */
+    int stop_fd; /* eventfd: readable for good once stopping starts */
     pthread_t acceptor;
     bool acceptor_started;
     pthread_mutex_t lock;
     pthread_cond_t slot_freed; /* a connection thread ended */
-    struct s_conn *conns;   /* connection threads not yet joined */
-    unsigned live;          /* connections this listener serves (sniffing or HTTP/2) */
+    struct s_conn *conns;      /* connection threads not yet joined */
+    unsigned live;             /* connections this listener serves (sniffing or HTTP/2) */
 };
 
 enum s_proto { S_CLOSE, S_HTTP1, S_H2, S_UNDECIDED };
@@ -57,7 +57,8 @@ static int s_sniff_watch(int fd, int stop_fd)
     int ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event stop = {.events = EPOLLIN, .data.fd = stop_fd};
     struct epoll_event sock = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = fd};
-    if (ep >= 0 && (epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &stop) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &sock) != 0)) {
+    if (ep >= 0 &&
+        (epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &stop) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &sock) != 0)) {
         close(ep);
         ep = -1;
     }
@@ -212,8 +213,8 @@ static void s_start_conn(struct mock_listener *l, int fd, const struct sockaddr_
 {
     struct s_conn *c = calloc(1, sizeof(*c));
     if (c) {
-        *c = (struct s_conn){.listener = l, .fd = fd, .addr = *ss, .addrlen = len,
-                            .accepted_ms = brk_clock_monotonic_ms()};
+        *c = (struct s_conn){
+            .listener = l, .fd = fd, .addr = *ss, .addrlen = len, .accepted_ms = brk_clock_monotonic_ms()};
         pthread_mutex_lock(&l->lock);
         bool started = pthread_create(&c->thread, NULL, s_conn_main, c) == 0;
         if (started) {
@@ -292,8 +293,8 @@ static enum brk_status s_bind(struct mock_listener *l, const struct sockaddr *ad
 }
 
 enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr *addr, socklen_t addrlen,
-                                    const struct mock_listener_ops *ops, struct mock_listener **out,
-                                    uint16_t *port_out, char *err, size_t err_len)
+                                    const struct mock_listener_ops *ops, struct mock_listener **out, uint16_t *port_out,
+                                    char *err, size_t err_len)
 {
     *out = NULL;
     struct mock_listener *l = calloc(1, sizeof(*l));

@@ -43,8 +43,8 @@ struct mock_listener_ops {
 /* Bind and listen on `addr`, start the acceptor. *port_out is the bound port. On failure
  * returns BRK_ERR_IO (or BRK_ERR_NOMEM) with a reason in err. */
 enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr *addr, socklen_t addrlen,
-                                    const struct mock_listener_ops *ops, struct mock_listener **out,
-                                    uint16_t *port_out, char *err, size_t err_len);
+                                    const struct mock_listener_ops *ops, struct mock_listener **out, uint16_t *port_out,
+                                    char *err, size_t err_len);
 
 /* Stop accepting, end every connection the listener serves, join its threads, free it.
  * Accepts NULL. */

@@ -7,10 +7,10 @@
 #include <strings.h>
 
 struct mock_wire_body {
-    char *data;         /* buffered body (owned) */
-    size_t len;         /* bytes of `data` to send */
+    char *data; /* buffered body (owned) */
+    size_t len; /* bytes of `data` to send */
     size_t pos;
-    bool cut;           /* abort once `len` bytes are out (close_after_bytes) */
+    bool cut; /* abort once `len` bytes are out (close_after_bytes) */
     mock_stream_fn stream_fn;
     void *stream_ctx;
     void (*stream_free)(void *ctx);
@@ -117,8 +117,8 @@ void mock_wire_body_free(struct mock_wire_body *body)
 
 bool mock_wire_h2_header_name(const char *name, char *out, size_t out_len)
 {
-    static const char *const skip[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                                       "upgrade", "content-length"};
+    static const char *const skip[] = {"connection",        "keep-alive", "proxy-connection",
+                                       "transfer-encoding", "upgrade",    "content-length"};
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
         if (strcasecmp(name, skip[i]) == 0) {
             return false;

@@ -93,17 +93,23 @@ static void s_model_free(struct mock_model *m)
 }
 
 /* The boolean fields, by name: one table, so loading and the field list never disagree. */
-#define S_BOOL(name) {#name, offsetof(struct mock_model, name)}
+#define S_BOOL(name)                             \
+    {                                            \
+#name, offsetof(struct mock_model, name) \
+    }
 static const struct {
     const char *name;
     size_t offset;
 } s_bool_fields[] = {
-    S_BOOL(converse),           S_BOOL(streaming),          S_BOOL(system_prompts),
-    S_BOOL(vision),             S_BOOL(documents),          S_BOOL(video),
-    S_BOOL(s3_images),          S_BOOL(tool_use),           S_BOOL(tool_use_streaming),
-    S_BOOL(reasoning),          S_BOOL(strict_tools),       S_BOOL(count_tokens),
-    S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),     S_BOOL(on_demand),
-    S_BOOL(latency_optimized),  S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
+    S_BOOL(converse),           S_BOOL(streaming),
+    S_BOOL(system_prompts),     S_BOOL(vision),
+    S_BOOL(documents),          S_BOOL(video),
+    S_BOOL(s3_images),          S_BOOL(tool_use),
+    S_BOOL(tool_use_streaming), S_BOOL(reasoning),
+    S_BOOL(strict_tools),       S_BOOL(count_tokens),
+    S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),
+    S_BOOL(on_demand),          S_BOOL(latency_optimized),
+    S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
     S_BOOL(tool_result_alone),
 };
 #undef S_BOOL
@@ -122,8 +128,7 @@ static void s_parse_family_rules(const cJSON *j, const struct s_layers *l, struc
     m->reasoning_shape = s_strdup_or(s_field(j, l, "reasoning_shape"), "none");
 }
 
-static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct mock_model *m, char *err,
-                                     size_t err_len)
+static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct mock_model *m, char *err, size_t err_len)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
     if (!cJSON_IsString(id) || !id->valuestring[0]) {
@@ -171,8 +176,7 @@ static enum brk_status s_parse_app_profiles(const cJSON *root, struct mock_catal
     return BRK_OK;
 }
 
-enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err,
-                                   size_t err_len)
+enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err, size_t err_len)
 {
     *out = NULL;
     cJSON *root = cJSON_ParseWithLength(json, len);
@@ -218,8 +222,7 @@ enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, 
     return mock_catalog_parse((const char *)brk_default_models_json, brk_default_models_json_len, out, err, err_len);
 }
 
-enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
-                                       size_t err_len)
+enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err, size_t err_len)
 {
     struct brk_buf data;
     brk_buf_init(&data, S_MAX_CATALOG_BYTES);
@@ -340,8 +343,8 @@ enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const c
     if (id && strcmp(resource, "application-inference-profile") == 0) {
         return s_resolve_app_profile(catalog, id, out);
     }
-    if (!id || (resource[0] && strcmp(resource, "foundation-model") != 0 &&
-                strcmp(resource, "inference-profile") != 0)) {
+    if (!id ||
+        (resource[0] && strcmp(resource, "foundation-model") != 0 && strcmp(resource, "inference-profile") != 0)) {
         return BRK_ERR_NOT_FOUND;
     }
     const struct mock_model *m = mock_catalog_find(catalog, id);

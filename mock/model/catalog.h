@@ -66,10 +66,10 @@ struct mock_model {
     bool strict_tools;     /* toolSpec.strict / native structured output */
     bool count_tokens;     /* CountTokens answers for the base id */
     /* Conversation rules that differ by family (docs/validation.md, "Per-family rules"). */
-    bool leading_assistant;  /* a conversation may start with an assistant turn */
-    bool same_role_merge;    /* consecutive same-role turns are merged, not refused */
-    bool tool_result_status; /* toolResult.status is accepted */
-    bool tool_result_alone;  /* a toolResult may share its user turn with no other block */
+    bool leading_assistant;     /* a conversation may start with an assistant turn */
+    bool same_role_merge;       /* consecutive same-role turns are merged, not refused */
+    bool tool_result_status;    /* toolResult.status is accepted */
+    bool tool_result_alone;     /* a toolResult may share its user turn with no other block */
     unsigned tool_result_media; /* enum mock_media kinds allowed inside toolResult.content */
     unsigned tool_choice;       /* enum mock_tool_choice kinds accepted */
     unsigned cache_fields;      /* enum mock_cache_field: where cache points are honoured */
@@ -79,7 +79,7 @@ struct mock_model {
     size_t n_cache_ttls;
     bool cache_in_tools;
     uint64_t max_output_tokens;
-    bool on_demand; /* false: only reachable through an inference profile */
+    bool on_demand;                    /* false: only reachable through an inference profile */
     char *profiles[MOCK_MAX_PROFILES]; /* geography prefixes: "us", "eu", "apac", "global" */
     size_t n_profiles;
     bool latency_optimized;
@@ -106,9 +106,9 @@ struct mock_catalog {
 
 /* How a request's modelId was resolved. */
 enum mock_model_kind {
-    MOCK_MODEL_FOUNDATION,     /* "anthropic.claude-..." or a foundation-model ARN */
-    MOCK_MODEL_PROFILE,        /* "us.anthropic.claude-..." or an inference-profile ARN */
-    MOCK_MODEL_APP_PROFILE,    /* an application-inference-profile ARN */
+    MOCK_MODEL_FOUNDATION,  /* "anthropic.claude-..." or a foundation-model ARN */
+    MOCK_MODEL_PROFILE,     /* "us.anthropic.claude-..." or an inference-profile ARN */
+    MOCK_MODEL_APP_PROFILE, /* an application-inference-profile ARN */
 };
 
 struct mock_model_ref {
@@ -118,15 +118,13 @@ struct mock_model_ref {
 };
 
 /* Parse a catalogue from JSON text. On failure writes a reason into err. */
-enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err,
-                                   size_t err_len);
+enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_catalog **out, char *err, size_t err_len);
 
 /* Parse the built-in catalogue (fixtures/models.json, compiled in). */
 enum brk_status mock_catalog_load_default(struct mock_catalog **out, char *err, size_t err_len);
 
 /* Load a catalogue file. */
-enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err,
-                                       size_t err_len);
+enum brk_status mock_catalog_load_file(const char *path, struct mock_catalog **out, char *err, size_t err_len);
 
 void mock_catalog_destroy(struct mock_catalog *catalog);
 

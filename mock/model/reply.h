@@ -22,20 +22,20 @@ enum mock_block_kind { MOCK_BLOCK_TEXT, MOCK_BLOCK_TOOL_USE, MOCK_BLOCK_REASONIN
 
 struct mock_reply_block {
     enum mock_block_kind kind;
-    char *text;         /* text, or reasoning text */
-    char *signature;    /* reasoning signature */
-    char *tool_use_id;  /* tool use */
+    char *text;        /* text, or reasoning text */
+    char *signature;   /* reasoning signature */
+    char *tool_use_id; /* tool use */
     char *tool_name;
-    cJSON *tool_input;  /* owned */
+    cJSON *tool_input; /* owned */
 };
 
 struct mock_cache_usage {
     uint64_t read_tokens;
     uint64_t write_tokens;
-    uint64_t write_1h_tokens;   /* part of write_tokens with ttl 1h */
-    uint64_t write_5m_tokens;   /* part of write_tokens with ttl 5m */
-    bool involved;              /* caching took part: report the cache fields and cacheDetails */
-    bool always;                /* the family reports the two cache fields even without caching
+    uint64_t write_1h_tokens; /* part of write_tokens with ttl 1h */
+    uint64_t write_5m_tokens; /* part of write_tokens with ttl 5m */
+    bool involved;            /* caching took part: report the cache fields and cacheDetails */
+    bool always;              /* the family reports the two cache fields even without caching
                                  * (Claude, token-accounting.md section 1) */
 };
 
@@ -43,12 +43,12 @@ struct mock_reply {
     struct mock_reply_block blocks[MOCK_MAX_REPLY_BLOCKS];
     size_t n_blocks;
     char stop_reason[40];
-    uint64_t input_tokens;      /* tokens neither read from nor written to the cache */
+    uint64_t input_tokens; /* tokens neither read from nor written to the cache */
     uint64_t output_tokens;
     struct mock_cache_usage cache;
     uint64_t latency_ms;
-    uint64_t max_tokens;        /* the request's effective maxTokens */
-    cJSON *trace;               /* owned; ConverseTrace ({"guardrail":...}) or NULL (guardrail.c) */
+    uint64_t max_tokens; /* the request's effective maxTokens */
+    cJSON *trace;        /* owned; ConverseTrace ({"guardrail":...}) or NULL (guardrail.c) */
 };
 
 void mock_reply_init(struct mock_reply *reply);

@@ -17,7 +17,7 @@
 #define S_MSG_NULL \
     "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null"
 #define S_PATTERN_INVOCATION "arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:async-invoke/[a-z0-9]{12}"
-#define S_MSG_NO_S3                                                                                    \
+#define S_MSG_NO_S3                                                                                     \
     "Amazon Bedrock cannot write to the output location %s. Check that the bucket exists and that the " \
     "caller has s3:PutObject permission on it."
 #define S_MSG_NOT_FOUND "The invocation %s was not found."

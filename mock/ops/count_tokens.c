@@ -27,7 +27,7 @@
  * most 64 MiB, far above --max-body-bytes' default), so no input can make it grow unbounded. */
 #define S_MAX_INVOKE_BODY (48u * 1024u * 1024u)
 #define S_MSG_ONE_MEMBER "Exactly one of converse or invokeModel must be set in input."
-#define S_MSG_BODY_NULL                                                                                   \
+#define S_MSG_BODY_NULL                                                                                  \
     "1 validation error detected: Value null at 'input.invokeModel.body' failed to satisfy constraint: " \
     "Member must not be null"
 
@@ -81,7 +81,8 @@ void mock_op_count_tokens(struct brk_mock *mock, struct mock_request *req, struc
     bool ok = true;
     struct brk_token_profile profile;
     mock_model_token_profile(req->model.model, &profile);
-    uint64_t tokens = converse ? brk_converse_input_tokens(converse, &profile) : s_invoke_tokens(req, invoke, resp, &ok);
+    uint64_t tokens =
+        converse ? brk_converse_input_tokens(converse, &profile) : s_invoke_tokens(req, invoke, resp, &ok);
     if (!ok) {
         return;
     }

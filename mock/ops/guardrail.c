@@ -15,7 +15,7 @@
 #define S_MAX_WORDS 1000
 #define S_MAX_WORD_LEN 200
 #define S_TEXT_UNIT_CHARS 1000 /* a guardrail text unit is up to 1,000 characters */
-#define S_MSG_SOURCE                                                                                  \
+#define S_MSG_SOURCE                                                                                 \
     "1 validation error detected: Value '%s' at 'source' failed to satisfy constraint: Member must " \
     "satisfy enum value set: [INPUT, OUTPUT]"
 #define S_MSG_CONTENT_NULL \
@@ -107,8 +107,11 @@ const char *mock_guardrail_match(const struct mock_guardrail *g, const char *tex
 
 static cJSON *s_usage(size_t chars)
 {
-    static const char *const units[] = {"topicPolicyUnits", "contentPolicyUnits", "wordPolicyUnits",
-                                        "sensitiveInformationPolicyUnits", "sensitiveInformationPolicyFreeUnits",
+    static const char *const units[] = {"topicPolicyUnits",
+                                        "contentPolicyUnits",
+                                        "wordPolicyUnits",
+                                        "sensitiveInformationPolicyUnits",
+                                        "sensitiveInformationPolicyFreeUnits",
                                         "contextualGroundingPolicyUnits"};
     cJSON *u = cJSON_CreateObject();
     double n = (double)((chars + S_TEXT_UNIT_CHARS - 1) / S_TEXT_UNIT_CHARS);

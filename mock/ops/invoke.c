@@ -226,16 +226,16 @@ void mock_op_invoke_model(struct brk_mock *mock, struct mock_request *req, struc
 /* ---- InvokeModelWithResponseStream -------------------------------------------------- */
 
 struct s_native {
-    struct mock_event_source inner;   /* the ConverseStream sequence of the reply */
+    struct mock_event_source inner; /* the ConverseStream sequence of the reply */
     enum mock_native kind;
-    cJSON *queue[S_QUEUE];            /* native chunks waiting to be sent */
+    cJSON *queue[S_QUEUE]; /* native chunks waiting to be sent */
     size_t head, n;
     bool started[MOCK_MAX_REPLY_BLOCKS];
     bool first_text_sent;
     char stop_reason[40];
     char model[128];
     char id[34];
-    struct mock_reply usage;          /* counts only (no blocks), for message_start */
+    struct mock_reply usage; /* counts only (no blocks), for message_start */
 };
 
 static void s_push(struct s_native *s, cJSON *chunk)

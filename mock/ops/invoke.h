@@ -28,5 +28,4 @@ enum mock_native mock_native_kind(const struct mock_model *model);
  * frees). On a Bedrock error fills `resp` and returns NULL. */
 cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t len, struct mock_response *resp);
 
-
 #endif

@@ -209,8 +209,8 @@ static void s_inference(cJSON *out, const cJSON *max_tokens, const cJSON *stops)
 static cJSON *s_map_anthropic(const cJSON *body, struct mock_response *resp)
 {
     static const char *const allowed[] = {"anthropic_version", "anthropic_beta", "messages", "system", "max_tokens",
-                                          "stop_sequences", "temperature", "top_p", "top_k", "tools",
-                                          "tool_choice", "thinking", "metadata", NULL};
+                                          "stop_sequences",    "temperature",    "top_p",    "top_k",  "tools",
+                                          "tool_choice",       "thinking",       "metadata", NULL};
     struct s_problems p = {.count = 0};
     brk_buf_init(&p.text, 4096);
     s_require(&p, body, "max_tokens");

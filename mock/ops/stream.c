@@ -26,13 +26,13 @@
 struct s_writer {
     struct mock_event_source src;
     struct mock_stream_fault fault;
-    struct brk_buf frame;   /* the frame being sent */
-    size_t sent;            /* bytes of `frame` already handed to the server */
-    unsigned events;        /* events produced so far */
-    uint64_t pad_state;     /* drawn from mock->rng once, so --seed fixes every padding length */
+    struct brk_buf frame; /* the frame being sent */
+    size_t sent;          /* bytes of `frame` already handed to the server */
+    unsigned events;      /* events produced so far */
+    uint64_t pad_state;   /* drawn from mock->rng once, so --seed fixes every padding length */
     unsigned delay_ms;
     bool exception_sent;
-    bool cut_pending;       /* abort the connection once `frame` is out */
+    bool cut_pending; /* abort the connection once `frame` is out */
     bool done;
 };
 
@@ -196,16 +196,24 @@ void mock_stream_open(struct brk_mock *mock, struct mock_response *resp, struct 
 
 /* ---- ConverseStream ----------------------------------------------------------------- */
 
-enum s_phase { S_MESSAGE_START, S_BLOCK_START, S_BLOCK_DELTA, S_SIGNATURE, S_BLOCK_STOP, S_MESSAGE_STOP,
-               S_METADATA, S_DONE };
+enum s_phase {
+    S_MESSAGE_START,
+    S_BLOCK_START,
+    S_BLOCK_DELTA,
+    S_SIGNATURE,
+    S_BLOCK_STOP,
+    S_MESSAGE_STOP,
+    S_METADATA,
+    S_DONE
+};
 
 struct s_converse {
     struct mock_reply reply;
-    size_t chunk;       /* characters per delta */
-    size_t block;       /* current content block */
+    size_t chunk; /* characters per delta */
+    size_t block; /* current content block */
     enum s_phase phase;
-    size_t offset;      /* bytes of the current block's text already sent */
-    char *tool_input;   /* the current tool-use block's input, printed */
+    size_t offset;    /* bytes of the current block's text already sent */
+    char *tool_input; /* the current tool-use block's input, printed */
 };
 
 static void s_converse_free(void *ctx)
@@ -300,8 +308,7 @@ static void s_tail_event(struct s_converse *c, struct mock_stream_event *ev)
     }
     snprintf(ev->type, sizeof(ev->type), "metadata");
     cJSON_AddItemToObject(ev->payload, "usage", mock_reply_usage_json(&c->reply));
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(ev->payload, "metrics"), "latencyMs",
-                            (double)c->reply.latency_ms);
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(ev->payload, "metrics"), "latencyMs", (double)c->reply.latency_ms);
     if (c->reply.trace) {
         cJSON_AddItemToObject(ev->payload, "trace", cJSON_Duplicate(c->reply.trace, 1));
     }

@@ -30,8 +30,8 @@
 #define MOCK_STREAM_PADDING_ALPHABET "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 struct mock_stream_event {
-    char type[48];   /* :event-type, "contentBlockDelta" */
-    cJSON *payload;  /* object; the writer takes ownership */
+    char type[48];  /* :event-type, "contentBlockDelta" */
+    cJSON *payload; /* object; the writer takes ownership */
 };
 
 /* Fill `ev` with the next event and return true, or return false at the end. */

@@ -29,7 +29,7 @@
 
 /* Text from botocore issue reports of real Bedrock (docs/errors.md). */
 #define S_MSG_INVALID_MODEL "The provided model identifier is invalid."
-#define S_MSG_ON_DEMAND                                                                            \
+#define S_MSG_ON_DEMAND                                                                             \
     "Invocation of model ID %s with on-demand throughput isn\u2019t supported. Retry your request " \
     "with the ID or ARN of an inference profile that contains this model."
 #define S_MSG_UNSUPPORTED_MODEL                                                                    \

@@ -36,13 +36,13 @@ struct mock_quota_ticket {
 #define MOCK_MAX_LABEL 2048
 
 struct mock_header {
-    char *name;  /* as received */
+    char *name; /* as received */
     char *value;
 };
 
 /* Where the router sent a request, and the path's labels, decoded. */
 struct mock_route {
-    enum brk_op op;                   /* BRK_OP_UNKNOWN until routed (common/operation.h) */
+    enum brk_op op; /* BRK_OP_UNKNOWN until routed (common/operation.h) */
     /* Indexed by enum brk_op_label ({modelId}, {guardrailIdentifier}, ...); "" when the
      * operation's template has no such label. */
     char label[BRK_OP_LABEL_COUNT][MOCK_MAX_LABEL + 1];
@@ -53,16 +53,16 @@ struct mock_route {
 struct mock_request {
     /* Transport input: filled before mock_dispatch (http/, or mock_request_build). */
     char *method;
-    char *url;                        /* path as received, percent-encoded, without query */
-    struct mock_header query[16];     /* decoded query arguments */
+    char *url;                    /* path as received, percent-encoded, without query */
+    struct mock_header query[16]; /* decoded query arguments */
     size_t n_query;
     struct mock_header headers[MOCK_MAX_HEADERS];
     size_t n_headers;
-    bool headers_truncated;           /* more than MOCK_MAX_HEADERS arrived */
-    char *body;                       /* NUL-terminated copy of the body */
+    bool headers_truncated; /* more than MOCK_MAX_HEADERS arrived */
+    char *body;             /* NUL-terminated copy of the body */
     size_t body_len;
     bool body_too_large;
-    bool http2;                       /* came over HTTP/2, where Host is the :authority pseudo-header */
+    bool http2; /* came over HTTP/2, where Host is the :authority pseudo-header */
 
     /* Routing output (pipeline/router.c). */
     struct mock_route route;
@@ -71,21 +71,21 @@ struct mock_request {
      * stage), json (the body stage; InvokeModel's mapped body via mock_request_set_json),
      * model (the model stage). */
     char request_id[37];
-    int64_t start_ms;                 /* mock clock */
-    char account[128];                /* access key id, or "anonymous" */
-    char auth_outcome[64];            /* "none", "unsigned", "sigv4", "bearer", or a failure code */
-    cJSON *json;                      /* owned; parsed body of JSON operations */
+    int64_t start_ms;      /* mock clock */
+    char account[128];     /* access key id, or "anonymous" */
+    char auth_outcome[64]; /* "none", "unsigned", "sigv4", "bearer", or a failure code */
+    cJSON *json;           /* owned; parsed body of JSON operations */
     struct mock_model_ref model;
 
     /* Stage decisions for a later step (docs/architecture.md, "What each step hands on"). */
-    struct mock_rule_match rule;      /* the rules stage's, for the answer */
-    struct mock_quota_ticket quota;   /* the quota stage's, settled by dispatch with resp->usage */
+    struct mock_rule_match rule;    /* the rules stage's, for the answer */
+    struct mock_quota_ticket quota; /* the quota stage's, settled by dispatch with resp->usage */
 
     /* Owned; the cache-point plan of `json`, built once by the cache-points stage
      * (mock_request_cache_plan, mock/cache/plan.c) and read again by the simulation; a memo
      * of `json`, so only mock_request_set_json may replace `json` once it is parsed. */
     struct mock_cache_plan *cache_plan;
-    bool cache_plan_none;             /* the body has no cache point (also found once) */
+    bool cache_plan_none; /* the body has no cache point (also found once) */
 };
 
 /* ---- request helpers (request.c) ---- */

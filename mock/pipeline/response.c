@@ -61,8 +61,7 @@ void mock_response_error(struct mock_response *resp, enum brk_aws_error id, cons
     }
     resp->error = info;
     resp->status = info->http_status;
-    snprintf(resp->error_message, sizeof(resp->error_message), "%s",
-             message ? message : info->default_message);
+    snprintf(resp->error_message, sizeof(resp->error_message), "%s", message ? message : info->default_message);
     snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
     char type[256];
     brk_aws_error_type_header(info, type, sizeof(type));

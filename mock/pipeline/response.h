@@ -22,11 +22,11 @@
 /* Faults inside an event stream, set by a rule, honoured by the stream writers.
  * Event numbers count from 1; 0 means "not asked for". */
 struct mock_stream_fault {
-    unsigned exception_after_event;         /* send an exception event after event k */
+    unsigned exception_after_event;             /* send an exception event after event k */
     const struct brk_aws_error_info *exception; /* which one (its stream_member names the event) */
-    char exception_message[512];            /* "" = the table's default message */
-    unsigned cut_after_event;               /* close the connection after event k */
-    unsigned corrupt_crc_event;             /* flip a bit of event k's message CRC */
+    char exception_message[512];                /* "" = the table's default message */
+    unsigned cut_after_event;                   /* close the connection after event k */
+    unsigned corrupt_crc_event;                 /* flip a bit of event k's message CRC */
 };
 
 /* Tokens a model answer used (docs/tokens.md); `known` is false until a reply is built. */

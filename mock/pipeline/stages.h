@@ -31,8 +31,8 @@ typedef bool (*mock_stage_fn)(struct brk_mock *mock, struct mock_request *req, s
  * "operation" (with the quota settlement), "journal"; a step a request did not reach gets
  * nothing. Zero it before the first call. */
 struct mock_pipeline_times {
-    size_t n;                                    /* steps named so far */
-    const char *name[MOCK_PIPELINE_MAX_STEPS];   /* static strings */
+    size_t n;                                  /* steps named so far */
+    const char *name[MOCK_PIPELINE_MAX_STEPS]; /* static strings */
     uint64_t ns[MOCK_PIPELINE_MAX_STEPS];
 };
 

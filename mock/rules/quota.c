@@ -28,15 +28,15 @@
 #define S_DAY_MS 86400000.0
 
 struct s_override {
-    char model[256];           /* model id or glob */
+    char model[256]; /* model id or glob */
     struct mock_quota limits;
-    bool retry_after;          /* send Retry-After / x-amz-retry-after with its throttles */
+    bool retry_after; /* send Retry-After / x-amz-retry-after with its throttles */
 };
 
 struct s_bucket {
     char account[128];
     const struct mock_model *model;
-    double tpm, rpm, tpd;      /* available now (may go below 0 after a reconciliation) */
+    double tpm, rpm, tpd; /* available now (may go below 0 after a reconciliation) */
     int64_t last_ms;
 };
 
@@ -52,7 +52,7 @@ struct mock_quotas {
     size_t n_overrides;
     struct s_override startup[S_MAX_OVERRIDES]; /* the --quota ones, restored by a reset */
     size_t n_startup;
-    struct s_bucket *buckets;  /* S_MAX_BUCKETS */
+    struct s_bucket *buckets; /* S_MAX_BUCKETS */
     size_t n_buckets;
 };
 
@@ -125,8 +125,8 @@ static bool s_u64_member(const cJSON *o, const char *key, uint64_t *out, char *e
 
 static bool s_parse_override(const cJSON *o, struct s_override *out, char *err, size_t err_len)
 {
-    static const char *const keys[] = {"model", "tokens_per_minute", "requests_per_minute", "tokens_per_day",
-                                       "retry_after", NULL};
+    static const char *const keys[] = {"model",          "tokens_per_minute", "requests_per_minute",
+                                       "tokens_per_day", "retry_after",       NULL};
     const cJSON *item = NULL;
     memset(out, 0, sizeof(*out));
     if (!cJSON_IsObject(o)) {
@@ -342,9 +342,9 @@ static uint64_t s_reservation(const struct mock_request *req)
 }
 
 struct s_verdict {
-    const char *limit;   /* which limit refused, NULL = admitted */
+    const char *limit; /* which limit refused, NULL = admitted */
     const char *message;
-    double wait_ms;      /* until the bucket holds enough again */
+    double wait_ms; /* until the bucket holds enough again */
 };
 
 /* Check every limit before taking from any, so a refused request costs nothing. */

@@ -108,8 +108,8 @@ static cJSON *s_rule_json(const struct mock_rule *r)
 }
 
 /* Give rules without an id one ("rule-N"), and refuse ids already taken. */
-static bool s_assign_id_locked(struct mock_rules *rules, struct mock_rule *r, struct mock_rule **batch,
-                               size_t n_batch, char *err, size_t err_len)
+static bool s_assign_id_locked(struct mock_rules *rules, struct mock_rule *r, struct mock_rule **batch, size_t n_batch,
+                               char *err, size_t err_len)
 {
     if (!r->id[0]) {
         snprintf(r->id, sizeof(r->id), "rule-%llu", (unsigned long long)rules->next_order + n_batch + 1);
@@ -131,8 +131,8 @@ static const cJSON *s_rule_array(const cJSON *json)
 }
 
 /* Parse every rule of `list` into batch (all or nothing). */
-static size_t s_parse_batch_locked(struct mock_rules *rules, const cJSON *list, struct mock_rule **batch,
-                                   char *err, size_t err_len)
+static size_t s_parse_batch_locked(struct mock_rules *rules, const cJSON *list, struct mock_rule **batch, char *err,
+                                   size_t err_len)
 {
     size_t n = 0;
     char why[512] = "";
@@ -163,8 +163,8 @@ static size_t s_parse_batch_locked(struct mock_rules *rules, const cJSON *list, 
     return n;
 }
 
-enum brk_status mock_rules_add_json(struct mock_rules *rules, const cJSON *json, bool startup, cJSON **added,
-                                    char *err, size_t err_len)
+enum brk_status mock_rules_add_json(struct mock_rules *rules, const cJSON *json, bool startup, cJSON **added, char *err,
+                                    size_t err_len)
 {
     const cJSON *list = s_rule_array(json);
     if (!cJSON_IsArray(list) && !cJSON_IsObject(list)) {

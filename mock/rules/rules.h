@@ -34,8 +34,8 @@ void mock_rules_destroy(struct mock_rules *rules);
  * nothing: on an invalid rule nothing is added, BRK_ERR_PARSE is returned and err says
  * which rule and why. When `added` is not NULL it receives a new array of the added rules
  * (as mock_rules_to_json shows them). `startup` rules come back after mock_rules_reset. */
-enum brk_status mock_rules_add_json(struct mock_rules *rules, const cJSON *json, bool startup, cJSON **added,
-                                    char *err, size_t err_len);
+enum brk_status mock_rules_add_json(struct mock_rules *rules, const cJSON *json, bool startup, cJSON **added, char *err,
+                                    size_t err_len);
 
 /* Read and add a rules file (same formats as mock_rules_add_json), as startup rules. */
 enum brk_status mock_rules_load_file(struct mock_rules *rules, const char *path, char *err, size_t err_len);

@@ -13,20 +13,27 @@
 
 #define S_MAX_DELAY_MS (10u * 60u * 1000u)
 
-static const char *const s_rule_keys[] = {"id", "match", "priority", "times", "after", "probability", "error",
-                                          "message", "reply", "delayMs", "closeBeforeReply", "closeAfterBytes",
-                                          "stream", "retryAfter", "headers", NULL};
-static const char *const s_match_keys[] = {"operation", "modelId", "account", "headers", "text", "textRegex",
-                                           "toolResult", "nth", "attempt", NULL};
+static const char *const s_rule_keys[] = {
+    "id",    "match",   "priority",         "times",           "after",  "probability", "error",   "message",
+    "reply", "delayMs", "closeBeforeReply", "closeAfterBytes", "stream", "retryAfter",  "headers", NULL};
+static const char *const s_match_keys[] = {"operation", "modelId",    "account", "headers", "text",
+                                           "textRegex", "toolResult", "nth",     "attempt", NULL};
 static const char *const s_reply_keys[] = {"text", "toolUse", "stopReason", "usage", NULL};
 static const char *const s_tool_keys[] = {"name", "input", "toolUseId", NULL};
 static const char *const s_usage_keys[] = {"inputTokens", "outputTokens", NULL};
-static const char *const s_stream_keys[] = {"exceptionAfterEvent", "exception", "message", "cutAfterEvent",
-                                            "corruptCrcEvent", NULL};
+static const char *const s_stream_keys[] = {"exceptionAfterEvent", "exception",       "message",
+                                            "cutAfterEvent",       "corruptCrcEvent", NULL};
 /* StopReason enum of the service model (service-2.json). */
-static const char *const s_stop_reasons[] = {"end_turn", "tool_use", "max_tokens", "stop_sequence",
-                                             "guardrail_intervened", "content_filtered", "malformed_model_output",
-                                             "malformed_tool_use", "model_context_window_exceeded", NULL};
+static const char *const s_stop_reasons[] = {"end_turn",
+                                             "tool_use",
+                                             "max_tokens",
+                                             "stop_sequence",
+                                             "guardrail_intervened",
+                                             "content_filtered",
+                                             "malformed_model_output",
+                                             "malformed_tool_use",
+                                             "model_context_window_exceeded",
+                                             NULL};
 
 __attribute__((format(printf, 3, 4))) static bool s_fail(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -224,7 +231,8 @@ static bool s_parse_match(struct mock_rule *r, const cJSON *match, char *err, si
         return true;
     }
     return s_keys_ok(match, s_match_keys, "\"match\"", err, err_len) && s_parse_ops(r, match, err, err_len) &&
-           s_str(match, "modelId", &r->model_glob, err, err_len) && s_str(match, "account", &r->account, err, err_len) &&
+           s_str(match, "modelId", &r->model_glob, err, err_len) &&
+           s_str(match, "account", &r->account, err, err_len) &&
            s_parse_headers(r->headers, &r->n_headers, cJSON_GetObjectItemCaseSensitive(match, "headers"),
                            "\"match.headers\"", err, err_len) &&
            s_str(match, "text", &r->text, err, err_len) && s_parse_regex(r, match, err, err_len) &&
@@ -256,8 +264,9 @@ static bool s_parse_error(struct mock_rule *r, const cJSON *json, char *err, siz
     if (e) {
         r->error = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
         if (!r->error) {
-            return s_fail(err, err_len, "\"error\" must name a Bedrock error type (\"ThrottlingException\", ...); "
-                                        "docs/errors.md lists them.");
+            return s_fail(err, err_len,
+                          "\"error\" must name a Bedrock error type (\"ThrottlingException\", ...); "
+                          "docs/errors.md lists them.");
         }
     }
     if (!s_str(json, "message", &r->message, err, err_len)) {
@@ -307,8 +316,9 @@ static bool s_parse_reply(struct mock_rule *r, const cJSON *json, char *err, siz
         return false;
     }
     if (stop && (!cJSON_IsString(stop) || !s_in(stop->valuestring, s_stop_reasons))) {
-        return s_fail(err, err_len, "\"reply.stopReason\" must be a StopReason of the service model (\"end_turn\", "
-                                    "\"tool_use\", \"max_tokens\", ...).");
+        return s_fail(err, err_len,
+                      "\"reply.stopReason\" must be a StopReason of the service model (\"end_turn\", "
+                      "\"tool_use\", \"max_tokens\", ...).");
     }
     if (usage && (!s_keys_ok(usage, s_usage_keys, "\"reply.usage\"", err, err_len) ||
                   !s_uint(usage, "inputTokens", UINT32_MAX, &unused, err, err_len) ||
@@ -326,10 +336,11 @@ static bool s_stream_exception(struct mock_rule *r, const cJSON *stream, char *e
     if (e) {
         r->fault.stream.exception = cJSON_IsString(e) ? brk_aws_error_find(e->valuestring) : NULL;
         if (!r->fault.stream.exception || !r->fault.stream.exception->stream_member) {
-            return s_fail(err, err_len, "\"stream.exception\" must name an error that can arrive in a stream "
-                                        "(throttlingException, modelStreamErrorException, validationException, "
-                                        "internalServerException, serviceUnavailableException, "
-                                        "modelTimeoutException).");
+            return s_fail(err, err_len,
+                          "\"stream.exception\" must name an error that can arrive in a stream "
+                          "(throttlingException, modelStreamErrorException, validationException, "
+                          "internalServerException, serviceUnavailableException, "
+                          "modelTimeoutException).");
         }
     }
     if (m && !cJSON_IsString(m)) {
@@ -361,8 +372,9 @@ static bool s_parse_stream(struct mock_rule *r, const cJSON *json, char *err, si
     r->fault.stream.cut_after_event = (unsigned)cut;
     r->fault.stream.corrupt_crc_event = (unsigned)crc;
     if (!exc && !cut && !crc) {
-        return s_fail(err, err_len, "\"stream\" needs exceptionAfterEvent, cutAfterEvent or corruptCrcEvent "
-                                    "(events count from 1).");
+        return s_fail(err, err_len,
+                      "\"stream\" needs exceptionAfterEvent, cutAfterEvent or corruptCrcEvent "
+                      "(events count from 1).");
     }
     return s_stream_exception(r, stream, err, err_len);
 }
@@ -421,8 +433,9 @@ struct mock_rule *mock_rule_parse(const cJSON *json, char *err, size_t err_len)
               s_parse_modifiers(r, json, err, err_len) && s_parse_error(r, json, err, err_len) &&
               s_parse_reply(r, json, err, err_len) && s_parse_faults(r, json, err, err_len);
     if (ok && !s_has_action(r)) {
-        ok = s_fail(err, err_len, "A rule needs an action: error, reply, delayMs, closeBeforeReply, "
-                                  "closeAfterBytes, stream, retryAfter or headers.");
+        ok = s_fail(err, err_len,
+                    "A rule needs an action: error, reply, delayMs, closeBeforeReply, "
+                    "closeAfterBytes, stream, retryAfter or headers.");
     }
     if (!ok) {
         mock_rule_free(r);

@@ -19,10 +19,10 @@ struct mock_rule_header {
 
 struct mock_rule {
     char id[64];
-    int priority;      /* higher first */
-    uint64_t order;    /* position of addition; ties in priority go by it */
-    bool startup;      /* from --rules; restored by a reset */
-    cJSON *source;     /* the rule as given, shown by GET */
+    int priority;   /* higher first */
+    uint64_t order; /* position of addition; ties in priority go by it */
+    bool startup;   /* from --rules; restored by a reset */
+    cJSON *source;  /* the rule as given, shown by GET */
 
     /* Matchers: every one given must hold. */
     bool any_op;
@@ -31,31 +31,31 @@ struct mock_rule {
     char *account;
     struct mock_rule_header headers[MOCK_RULE_MAX_HEADERS];
     size_t n_headers;
-    char *text;                 /* substring of the last user message's text */
-    pcre2_code *text_re;        /* PCRE2 pattern over the same text (docs/rules.md); NULL = none */
+    char *text;                          /* substring of the last user message's text */
+    pcre2_code *text_re;                 /* PCRE2 pattern over the same text (docs/rules.md); NULL = none */
     pcre2_match_context *text_re_limits; /* its match, depth and heap limits */
-    char *tool_result;          /* the last user message carries a toolResult for this tool */
-    uint64_t nth;               /* only the n-th request meeting the other matchers */
-    int attempt;                /* amz-sdk-request attempt number; 0 = any */
+    char *tool_result;                   /* the last user message carries a toolResult for this tool */
+    uint64_t nth;                        /* only the n-th request meeting the other matchers */
+    int attempt;                         /* amz-sdk-request attempt number; 0 = any */
 
     /* Modifiers. */
-    uint64_t times;             /* fire at most this often; 0 = no limit */
-    uint64_t after;             /* let this many matches pass first */
-    double probability;         /* chance to fire once eligible (seeded rng); 1 = always */
+    uint64_t times;     /* fire at most this often; 0 = no limit */
+    uint64_t after;     /* let this many matches pass first */
+    double probability; /* chance to fire once eligible (seeded rng); 1 = always */
 
     /* Actions. */
     const struct brk_aws_error_info *error;
-    char *message;              /* NULL = the table's default */
-    cJSON *reply;               /* scripted reply */
-    struct mock_fault fault;    /* close_after_bytes -1 = no cut */
-    int64_t retry_after_ms;     /* -1 = send no Retry-After / x-amz-retry-after */
+    char *message;           /* NULL = the table's default */
+    cJSON *reply;            /* scripted reply */
+    struct mock_fault fault; /* close_after_bytes -1 = no cut */
+    int64_t retry_after_ms;  /* -1 = send no Retry-After / x-amz-retry-after */
     struct mock_rule_header resp_headers[MOCK_RULE_MAX_HEADERS];
     size_t n_resp_headers;
 
     /* Counters (engine mutex). */
-    uint64_t matched;           /* requests that met the matchers */
-    uint64_t fired;             /* times the actions ran */
-    uint64_t regex_limit_hits;  /* textRegex gave up at its match limit (counted as no match) */
+    uint64_t matched;          /* requests that met the matchers */
+    uint64_t fired;            /* times the actions ran */
+    uint64_t regex_limit_hits; /* textRegex gave up at its match limit (counted as no match) */
 
     /* Lifetime (engine mutex): requests match against a snapshot of the list outside the
      * lock, so a rule deleted meanwhile is only freed when the last of them lets go. */

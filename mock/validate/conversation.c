@@ -23,15 +23,15 @@
 /* Messages (docs/validation.md gives the source of each; "unconfirmed" ones are marked there).
  * The model-independent ones are shared with the client's request builder
  * (common/converse_rules.h). */
-#define S_MSG_MAX_TOKENS                                                                          \
+#define S_MSG_MAX_TOKENS                                                                         \
     "The maximum tokens you requested exceed the model limit of %llu. Try again with a maximum " \
     "tokens value lower than %llu."
-#define S_MSG_TOO_MANY_RESULTS                                                        \
+#define S_MSG_TOO_MANY_RESULTS                                                              \
     "The number of toolResult blocks at messages.%d.content exceeds the number of toolUse " \
     "blocks of previous turn."
-#define S_MSG_UNKNOWN_RESULT_ID                                                                   \
+#define S_MSG_UNKNOWN_RESULT_ID                                                                  \
     "The model returned the following errors: messages.%d.content.%d: unexpected `tool_use_id` " \
-    "found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding "      \
+    "found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding "     \
     "`tool_use` block in the previous message."
 #define S_MSG_NO_TOOLS "This model doesn't support tool use."
 #define S_MSG_NO_STREAM_TOOLS "This model doesn't support tool use in streaming mode."
@@ -39,7 +39,7 @@
     "Latency-optimized inference isn't supported for this model. Try again with the latency set " \
     "to standard, or use a model that supports latency-optimized inference."
 
-#define S_MSG_PATTERN                                                                                   \
+#define S_MSG_PATTERN                                                                                    \
     "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy " \
     "regular expression pattern: %s"
 
@@ -93,8 +93,7 @@ static cJSON *s_gather(const struct mock_shape *shape, const struct mock_request
 
 /* InvokeModel's raw body is the blob member `body` (max 25,000,000 bytes in the model). It is
  * not JSON, so its length is checked here, after the other members. */
-static bool s_check_payload(const struct mock_shape *shape, const struct mock_request *req,
-                            struct mock_response *resp)
+static bool s_check_payload(const struct mock_shape *shape, const struct mock_request *req, struct mock_response *resp)
 {
     if (req->json) {
         return true;
@@ -440,6 +439,5 @@ bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct
     tool_config = cJSON_IsObject(tool_config) ? tool_config : NULL;
     return s_check_roles(req->model.model, messages, resp) && s_check_content(messages, resp) &&
            s_check_tool_pairing(messages, tool_config != NULL, resp) && s_check_tools(req, tool_config, resp) &&
-           mock_validate_family(req, tool_config, resp) && s_check_max_tokens(req, resp) &&
-           s_check_settings(req, resp);
+           mock_validate_family(req, tool_config, resp) && s_check_max_tokens(req, resp) && s_check_settings(req, resp);
 }

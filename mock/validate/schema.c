@@ -37,9 +37,9 @@ struct s_walk {
         int index;        /* list element number (from 1) */
     } seg[S_MAX_DEPTH];
     int depth;
-    struct brk_buf *errors;  /* "; "-joined violations */
+    struct brk_buf *errors; /* "; "-joined violations */
     unsigned n_errors;
-    bool serialization;      /* a deserialization failure stops the walk */
+    bool serialization; /* a deserialization failure stops the walk */
     struct brk_buf *msg;
 };
 
@@ -251,8 +251,8 @@ static void s_violation(struct s_walk *w, const char *shown, const char *fmt, ..
     }
     char path[S_PATH_MAX];
     s_render_path(w, path, sizeof(path));
-    brk_buf_appendf(w->errors, "Value %s%sat '%s' failed to satisfy constraint: ", shown ? shown : "",
-                    shown ? " " : "", path);
+    brk_buf_appendf(w->errors, "Value %s%sat '%s' failed to satisfy constraint: ", shown ? shown : "", shown ? " " : "",
+                    path);
     char text[2048];
     va_list ap;
     va_start(ap, fmt);
@@ -275,17 +275,28 @@ static const char *s_token(const cJSON *v)
 static const char *s_java_type(enum mock_shape_type t)
 {
     switch (t) {
-    case MOCK_SHAPE_STRING: return "a String";
-    case MOCK_SHAPE_INTEGER: return "an Integer";
-    case MOCK_SHAPE_LONG: return "a Long";
-    case MOCK_SHAPE_FLOAT: return "a Float";
-    case MOCK_SHAPE_DOUBLE: return "a Double";
-    case MOCK_SHAPE_BOOLEAN: return "an Boolean"; /* sic: Coral's own article */
-    case MOCK_SHAPE_BLOB: return "a ByteBuffer";
-    case MOCK_SHAPE_LIST: return "a List";
-    case MOCK_SHAPE_MAP: return "a Map";
-    case MOCK_SHAPE_TIMESTAMP: return "a Date";
-    default: return "a Structure";
+    case MOCK_SHAPE_STRING:
+        return "a String";
+    case MOCK_SHAPE_INTEGER:
+        return "an Integer";
+    case MOCK_SHAPE_LONG:
+        return "a Long";
+    case MOCK_SHAPE_FLOAT:
+        return "a Float";
+    case MOCK_SHAPE_DOUBLE:
+        return "a Double";
+    case MOCK_SHAPE_BOOLEAN:
+        return "an Boolean"; /* sic: Coral's own article */
+    case MOCK_SHAPE_BLOB:
+        return "a ByteBuffer";
+    case MOCK_SHAPE_LIST:
+        return "a List";
+    case MOCK_SHAPE_MAP:
+        return "a Map";
+    case MOCK_SHAPE_TIMESTAMP:
+        return "a Date";
+    default:
+        return "a Structure";
     }
 }
 
@@ -545,14 +556,21 @@ static bool s_type_ok(const struct mock_shape *shape, const cJSON *v)
     switch (shape->type) {
     case MOCK_SHAPE_STRUCTURE:
     case MOCK_SHAPE_UNION:
-    case MOCK_SHAPE_MAP: return cJSON_IsObject(v);
-    case MOCK_SHAPE_LIST: return cJSON_IsArray(v);
+    case MOCK_SHAPE_MAP:
+        return cJSON_IsObject(v);
+    case MOCK_SHAPE_LIST:
+        return cJSON_IsArray(v);
     case MOCK_SHAPE_STRING:
-    case MOCK_SHAPE_BLOB: return cJSON_IsString(v);
-    case MOCK_SHAPE_BOOLEAN: return cJSON_IsBool(v);
-    case MOCK_SHAPE_TIMESTAMP: return cJSON_IsNumber(v) || cJSON_IsString(v);
-    case MOCK_SHAPE_DOCUMENT: return true;
-    default: return cJSON_IsNumber(v);
+    case MOCK_SHAPE_BLOB:
+        return cJSON_IsString(v);
+    case MOCK_SHAPE_BOOLEAN:
+        return cJSON_IsBool(v);
+    case MOCK_SHAPE_TIMESTAMP:
+        return cJSON_IsNumber(v) || cJSON_IsString(v);
+    case MOCK_SHAPE_DOCUMENT:
+        return true;
+    default:
+        return cJSON_IsNumber(v);
     }
 }
 
@@ -575,21 +593,33 @@ static void s_walk_value(struct s_walk *w, const struct mock_shape *shape, const
     }
     switch (shape->type) {
     case MOCK_SHAPE_STRUCTURE:
-    case MOCK_SHAPE_UNION: s_walk_members(w, shape, v, sensitive); break;
-    case MOCK_SHAPE_LIST: s_walk_list(w, shape, v, sensitive); break;
-    case MOCK_SHAPE_MAP: s_walk_map(w, shape, v, sensitive); break;
-    case MOCK_SHAPE_STRING: s_walk_string(w, shape, v, sensitive); break;
-    case MOCK_SHAPE_BLOB: s_walk_blob(w, shape, v); break;
+    case MOCK_SHAPE_UNION:
+        s_walk_members(w, shape, v, sensitive);
+        break;
+    case MOCK_SHAPE_LIST:
+        s_walk_list(w, shape, v, sensitive);
+        break;
+    case MOCK_SHAPE_MAP:
+        s_walk_map(w, shape, v, sensitive);
+        break;
+    case MOCK_SHAPE_STRING:
+        s_walk_string(w, shape, v, sensitive);
+        break;
+    case MOCK_SHAPE_BLOB:
+        s_walk_blob(w, shape, v);
+        break;
     case MOCK_SHAPE_INTEGER:
     case MOCK_SHAPE_LONG:
     case MOCK_SHAPE_FLOAT:
-    case MOCK_SHAPE_DOUBLE: s_walk_number(w, shape, v, sensitive); break;
-    default: break;
+    case MOCK_SHAPE_DOUBLE:
+        s_walk_number(w, shape, v, sensitive);
+        break;
+    default:
+        break;
     }
 }
 
-enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
-                                              struct brk_buf *msg)
+enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input, struct brk_buf *msg)
 {
     struct brk_buf errors;
     brk_buf_init(&errors, msg->max_len);

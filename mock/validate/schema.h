@@ -63,16 +63,16 @@ struct mock_member {
 struct mock_shape {
     const char *name;
     enum mock_shape_type type;
-    bool sensitive;           /* values are not quoted in messages */
-    bool has_min, has_max;    /* length for strings, blobs, lists, maps; value for numbers */
+    bool sensitive;        /* values are not quoted in messages */
+    bool has_min, has_max; /* length for strings, blobs, lists, maps; value for numbers */
     double min, max;
     const char *const *enum_values;
     size_t n_enum;
     const struct mock_pattern *pattern;
     const struct mock_member *members; /* structures and unions */
     size_t n_members;
-    const struct mock_shape *member;   /* lists */
-    const struct mock_shape *key;      /* maps */
+    const struct mock_shape *member; /* lists */
+    const struct mock_shape *key;    /* maps */
     const struct mock_shape *value;
 };
 
@@ -95,8 +95,7 @@ enum mock_schema_outcome {
 /* Validate `input` (a JSON object holding body, header and URI members by member name)
  * against structure `shape`. On failure writes Bedrock's message into `msg` (reset first;
  * bounded by its max_len, a longer message is cut). Allocates nothing but msg's storage. */
-enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input,
-                                              struct brk_buf *msg);
+enum mock_schema_outcome mock_schema_validate(const struct mock_shape *shape, const cJSON *input, struct brk_buf *msg);
 
 /* The pattern of shape `name` ("S3Uri"), for an operation that checks a member by hand;
  * NULL when there is no such shape or it has no pattern. */

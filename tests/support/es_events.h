@@ -23,8 +23,8 @@ struct th_event {
 struct th_events {
     struct th_event ev[TH_MAX_EVENTS];
     size_t n;
-    enum brk_status end;    /* BRK_OK when the body ended on a message boundary */
-    size_t trailing;        /* bytes of a partial message at the end */
+    enum brk_status end; /* BRK_OK when the body ended on a message boundary */
+    size_t trailing;     /* bytes of a partial message at the end */
 };
 
 /* Decode `len` bytes; always returns (errors are recorded in out->end). */

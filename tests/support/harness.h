@@ -25,12 +25,12 @@
 
 struct th_response {
     long status;
-    char *body;         /* NUL-terminated */
+    char *body; /* NUL-terminated */
     size_t body_len;
-    char *headers;      /* raw header block, NUL-terminated */
-    cJSON *json;        /* parsed body, or NULL */
-    int curl_code;      /* CURLE_* of the transfer */
-    long http_version;  /* CURL_HTTP_VERSION_* the transfer used (1.1, 2) */
+    char *headers;     /* raw header block, NUL-terminated */
+    cJSON *json;       /* parsed body, or NULL */
+    int curl_code;     /* CURLE_* of the transfer */
+    long http_version; /* CURL_HTTP_VERSION_* the transfer used (1.1, 2) */
 };
 
 /* Start a mock with `cfg` (NULL: defaults) on a free port; aborts the test on failure. */
@@ -44,8 +44,8 @@ void th_base_url(struct brk_mock *mock, char *out, size_t out_len);
  * TH_DEFAULT_ACCOUNT. Pass "Authorization:" (empty) to send no Authorization header at all.
  * In-process tests that call mock_dispatch add TH_DEFAULT_AUTHORIZATION_VALUE themselves. */
 #define TH_DEFAULT_ACCOUNT "AKIDHARNESS"
-#define TH_DEFAULT_AUTHORIZATION_VALUE                                                               \
-    "AWS4-HMAC-SHA256 Credential=" TH_DEFAULT_ACCOUNT "/20260101/us-east-1/bedrock/aws4_request, "    \
+#define TH_DEFAULT_AUTHORIZATION_VALUE                                                             \
+    "AWS4-HMAC-SHA256 Credential=" TH_DEFAULT_ACCOUNT "/20260101/us-east-1/bedrock/aws4_request, " \
     "SignedHeaders=content-type;host;x-amz-date, Signature=00"
 #define TH_DEFAULT_AUTHORIZATION "Authorization: " TH_DEFAULT_AUTHORIZATION_VALUE
 
