@@ -130,7 +130,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
-	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC)' sh tests/install-test.sh
+	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
 # Criterion and the interop runners would not notice) goes to a file; tests/sanitizer-verdict.sh
