@@ -346,7 +346,15 @@ static enum brk_status s_messages(struct cp_ctx *ctx, cJSON *root)
     for (int mi = 0; st == BRK_OK && in && in->child; mi++) {
         cJSON *msg = cJSON_DetachItemViaPointer(in, in->child);
         const cJSON *role = cJSON_GetObjectItemCaseSensitive(msg, "role");
-        if (cJSON_IsString(role) && strcmp(role->valuestring, "user") == 0) {
+        if (!cJSON_IsString(role)) {
+            /* The service model requires a role (ConversationRole); without one nothing says
+             * whether the message's cache points are markers, so refuse before placing. */
+            cJSON_Delete(msg);
+            st = brk_error_setf(ctx->err, BRK_ERR_INVALID_ARG,
+                                "messages.%d has no role: each message needs "
+                                "\"role\": \"user\" or \"assistant\"",
+                                mi);
+        } else if (strcmp(role->valuestring, "user") == 0) {
             st = s_user_part(ctx, built, msg, mi);
         } else {
             cJSON_AddItemToArray(built, msg);

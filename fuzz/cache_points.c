@@ -4,21 +4,33 @@
  * (a failure aborts):
  *   - a refusal carries a message, and writes neither the body nor the report;
  *   - an accepted input gives a JSON body with at most BRK_CACHEPOINT_MAX cache points, none
- *     at all on a model without prompt caching, and a JSON report. */
+ *     in user content on a model without prompt caching (markers are dropped there; cache points
+ *     the request already held elsewhere pass through as given), and a JSON report. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bedrock/cache_points.h"
 #include "common/cachepoint.h"
+#include "common/converse_walk.h"
 #include "fuzz/fuzz.h"
 
-/* Whether the body in `out` keeps the limit (and has no cache point when `caching` is false). */
+/* Counts the cache points in user messages. */
+static void s_count_user_points(void *arg, const struct brk_walk_visit *v)
+{
+    if (v->cache_point && v->role && strcmp(v->role, "user") == 0) {
+        ++*(size_t *)arg;
+    }
+}
+
+/* Whether the body in `out` keeps the limit (and has no marker left when `caching` is false). */
 static bool s_body_ok(const struct brk_buf *out, bool caching)
 {
     cJSON *json = cJSON_ParseWithLength(out->data, out->len);
     struct brk_cachepoint_counts counts;
     brk_cachepoint_count(json, &counts);
-    bool ok = json && counts.total <= BRK_CACHEPOINT_MAX && (caching || counts.total == 0);
+    size_t in_user = 0;
+    brk_converse_walk_blocks(json, s_count_user_points, &in_user);
+    bool ok = json && counts.total <= BRK_CACHEPOINT_MAX && (caching || in_user == 0);
     cJSON_Delete(json);
     return ok;
 }

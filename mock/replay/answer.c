@@ -58,6 +58,15 @@ struct s_player {
     bool timing;
 };
 
+/* A recorded time in milliseconds, clamped to a day: a cassette is outside input, and a number
+ * like 1e43 must neither overflow the cast (found by fuzzing) nor stall a replay for ever. */
+#define S_MAX_PAUSE_MS (24u * 60u * 60u * 1000u)
+static uint64_t s_pause_ms(const cJSON *t)
+{
+    uint64_t ms = brk_json_count(t, 0);
+    return ms > S_MAX_PAUSE_MS ? S_MAX_PAUSE_MS : ms;
+}
+
 static long s_play(void *ctx, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
@@ -67,7 +76,7 @@ static long s_play(void *ctx, uint64_t pos, char *buf, size_t max)
             return 0;
         }
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(p->next, "t_ms");
-        int64_t due_us = p->start_us + (int64_t)(cJSON_IsNumber(t) ? t->valuedouble : 0) * 1000;
+        int64_t due_us = p->start_us + (int64_t)s_pause_ms(t) * 1000;
         int64_t wait_ms = (due_us - brk_clock_monotonic_us()) / 1000;
         if (p->timing && wait_ms > 0) {
             brk_clock_sleep_real_ms(wait_ms); /* the recorded pause before this frame */
@@ -137,8 +146,7 @@ void mock_replay_entry_answer(const struct mock_replay_entry *e, bool timing, st
         brk_buf_reset(&resp->body);
     }
     const cJSON *duration = cJSON_GetObjectItemCaseSensitive(r, "duration_ms");
-    resp->fault.delay_ms =
-        timing && cJSON_IsNumber(duration) && duration->valuedouble > 0 ? (uint64_t)duration->valuedouble : 0;
+    resp->fault.delay_ms = timing ? s_pause_ms(duration) : 0;
     if (resp->error) {
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "body");
         msg = cJSON_GetObjectItemCaseSensitive(msg, "message");

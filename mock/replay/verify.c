@@ -31,7 +31,7 @@ static long s_input_tokens(const char *body)
 {
     cJSON *json = body ? cJSON_Parse(body) : NULL;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "usage"), "inputTokens");
-    long n = cJSON_IsNumber(t) ? (long)t->valuedouble : -1;
+    long n = cJSON_IsNumber(t) ? (long)brk_json_count(t, 0) : -1; /* clamped: 1e43 casts to nothing */
     cJSON_Delete(json);
     return n;
 }
