@@ -371,17 +371,14 @@ static int s_parse_word_option(struct s_cli *cli, int opt, const char *arg)
 
 static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
 {
-    int auth_rc = s_parse_auth_option(cli, opt, arg);
-    if (auth_rc >= 0) {
-        return auth_rc;
-    }
-    int replay_rc = s_parse_replay_option(cli, opt, arg);
-    if (replay_rc >= 0) {
-        return replay_rc;
-    }
-    int word_rc = s_parse_word_option(cli, opt, arg);
-    if (word_rc >= 0) {
-        return word_rc;
+    /* Each group answers -1 for an option that is not its own; the first that knows it wins. */
+    static int (*const groups[])(struct s_cli *, int, const char *) = {s_parse_auth_option, s_parse_replay_option,
+                                                                       s_parse_word_option};
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        int rc = groups[i](cli, opt, arg);
+        if (rc >= 0) {
+            return rc;
+        }
     }
     switch (opt) {
     case OPT_HOST:
