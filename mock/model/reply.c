@@ -214,9 +214,11 @@ static bool s_reasoning_requested(const struct mock_request *req)
     const cJSON *thinking = brk_json_get(extra, "thinking");
     const char *type = cJSON_GetStringValue(brk_json_get(thinking, "type"));
     const cJSON *nova = brk_json_get(brk_json_get(extra, "reasoningConfig"), "type");
+    const struct mock_model *m = req->model.model;
     bool on = (type && strcmp(type, "enabled") == 0) ||
-              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0);
-    return on && req->model.model && req->model.model->reasoning;
+              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0) ||
+              (m && strcmp(m->reasoning_shape, "response_only") == 0); /* DeepSeek R1 always reasons */
+    return on && m && m->reasoning;
 }
 
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model)
