@@ -70,8 +70,9 @@ struct mock_model {
     bool tool_use;
     bool tool_use_streaming;
     bool reasoning;
-    char *reasoning_shape; /* additionalModelRequestFields form: "thinking_budget", ...; never NULL */
-    bool strict_tools;     /* toolSpec.strict / native structured output */
+    char *reasoning_shape;     /* additionalModelRequestFields form: "thinking_budget", ...; never NULL */
+    bool strict_tools;         /* toolSpec.strict / native structured output */
+    bool count_tokens;         /* CountTokens answers for the base id */
     uint64_t max_strict_tools; /* strict tools per request; 0 = no recorded limit */
     bool sampling_exclusive;   /* temperature and topP may not both be set */
     /* additionalModelRequestFields: the top-level keys the family accepts, and how it refuses
@@ -79,7 +80,6 @@ struct mock_model {
     char *request_fields[MOCK_MAX_REQUEST_FIELDS];
     size_t n_request_fields;
     enum mock_field_refusal request_field_refusal;
-    bool count_tokens;     /* CountTokens answers for the base id */
     /* Conversation rules that differ by family (docs/validation.md, "Per-family rules"). */
     bool leading_assistant;     /* a conversation may start with an assistant turn */
     bool same_role_merge;       /* consecutive same-role turns are merged, not refused */

@@ -21,25 +21,27 @@
 #define S_MSG_EXTRANEOUS "#: extraneous key [%s] is not permitted"
 #define S_MSG_MALFORMED_END ", please reformat your input and try again."
 #define S_MSG_NO_THINKING S_MODEL_SAYS "'%.*s' does not support thinking."
-#define S_MSG_ADAPTIVE_ONLY                                                                                \
+#define S_MSG_ADAPTIVE_ONLY                                                                                   \
     S_MODEL_SAYS "\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" " \
                  "and \"output_config.effort\" to control thinking behavior."
 #define S_MSG_BUDGET_MISSING S_MODEL_SAYS "thinking.enabled.budget_tokens: Field required"
 #define S_MSG_BUDGET_MIN S_MODEL_SAYS "thinking.enabled.budget_tokens: Input should be greater than or equal to %d"
-#define S_MSG_BUDGET_MAX                                                                                   \
+#define S_MSG_BUDGET_MAX                                                                                         \
     S_MODEL_SAYS "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation " \
-                 "at https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking"                   \
+                 "at https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking"                     \
                  "#max-tokens-and-context-window-size"
 #define S_MSG_TEMPERATURE S_MODEL_SAYS "temperature may only be set to 1 when thinking is enabled."
-#define S_MSG_TEMPERATURE_ADAPTIVE S_MODEL_SAYS "temperature may only be set to 1 when thinking is enabled or in adaptive mode."
+#define S_MSG_TEMPERATURE_ADAPTIVE \
+    S_MODEL_SAYS "temperature may only be set to 1 when thinking is enabled or in adaptive mode."
 #define S_MSG_TOP_P                                                                                                \
     S_MODEL_SAYS "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled or in adaptive " \
                  "mode. Please consult our documentation at "                                                      \
                  "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"                             \
                  "#important-considerations-when-using-extended-thinking"
 #define S_MSG_FORCED_TOOL S_MODEL_SAYS "Thinking may not be enabled when tool_choice forces tool use."
-#define S_MSG_SAMPLING S_MODEL_SAYS "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
-#define S_MSG_STRICT_MAX                                                                                  \
+#define S_MSG_SAMPLING \
+    S_MODEL_SAYS "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+#define S_MSG_STRICT_MAX \
     S_MODEL_SAYS "Too many strict tools (%d). The maximum number of strict tools supported is %llu."
 
 /* Claude's thinking limits (Anthropic's extended-thinking documentation, and the texts above). */
