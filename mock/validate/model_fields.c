@@ -39,6 +39,12 @@
                  "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"                             \
                  "#important-considerations-when-using-extended-thinking"
 #define S_MSG_FORCED_TOOL S_MODEL_SAYS "Thinking may not be enabled when tool_choice forces tool use."
+#define S_MSG_THINKING_FIRST                                                                                        \
+    S_MODEL_SAYS "messages.%d.content.0.type: Expected `thinking` or `redacted_thinking`, but found `%s`. When "    \
+                 "`thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding " \
+                 "the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking "     \
+                 "blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our "   \
+                 "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 #define S_MSG_SAMPLING \
     S_MODEL_SAYS "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
 #define S_MSG_STRICT_MAX \
@@ -160,6 +166,45 @@ static bool s_forces_tool(const cJSON *tool_config)
     return brk_json_get(choice, "any") || brk_json_get(choice, "tool");
 }
 
+/* Claude's name for the kind of a Converse content block. */
+static const char *s_claude_block_type(const cJSON *block)
+{
+    static const char *const names[][2] = {
+        {"text", "text"},   {"toolUse", "tool_use"},  {"toolResult", "tool_result"},
+        {"image", "image"}, {"document", "document"}, {"reasoningContent", "thinking"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (brk_json_get(block, names[i][0])) {
+            return names[i][1];
+        }
+    }
+    return block && block->child && block->child->string ? block->child->string : "unknown";
+}
+
+/* With thinking enabled, in a tool round (the last turn answers tool uses) the assistant turn
+ * that made the calls must start with its thinking block. */
+static bool s_check_thinking_first(const cJSON *messages, struct mock_response *resp)
+{
+    int n = cJSON_GetArraySize(messages);
+    const cJSON *last = cJSON_GetArrayItem(messages, n - 1);
+    const cJSON *asked = cJSON_GetArrayItem(messages, n - 2);
+    const char *role = cJSON_GetStringValue(brk_json_get(asked, "role"));
+    bool answers_tools = false;
+    const cJSON *b = NULL;
+    cJSON_ArrayForEach(b, brk_json_get(last, "content"))
+    {
+        answers_tools = answers_tools || brk_json_get(b, "toolResult");
+    }
+    if (!answers_tools || !role || strcmp(role, "assistant") != 0) {
+        return true;
+    }
+    const cJSON *first = cJSON_GetArrayItem(brk_json_get(asked, "content"), 0);
+    if (!first || brk_json_get(first, "reasoningContent")) {
+        return true;
+    }
+    return mock_validation_fail(resp, S_MSG_THINKING_FIRST, n - 2, s_claude_block_type(first));
+}
+
 /* Extended thinking on Claude: the shape, sampling left to the model, no forced tool. */
 static bool s_check_thinking(const struct mock_request *req, const cJSON *thinking, const cJSON *tool_config,
                              struct mock_response *resp)
@@ -186,7 +231,7 @@ static bool s_check_thinking(const struct mock_request *req, const cJSON *thinki
     if (s_forces_tool(tool_config)) {
         return mock_validation_fail(resp, S_MSG_FORCED_TOOL);
     }
-    return true;
+    return mode != S_THINKING_ENABLED || s_check_thinking_first(brk_json_get(req->json, "messages"), resp);
 }
 
 static bool s_check_sampling(const struct mock_model *m, const cJSON *request, struct mock_response *resp)
