@@ -38,6 +38,10 @@
                  "mode. Please consult our documentation at "                                                      \
                  "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"                             \
                  "#important-considerations-when-using-extended-thinking"
+#define S_MSG_TOP_K                                                                                     \
+    S_MODEL_SAYS "`top_k` must be unset when thinking is enabled. Please consult our documentation at " \
+                 "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"                  \
+                 "#important-considerations-when-using-extended-thinking"
 #define S_MSG_FORCED_TOOL S_MODEL_SAYS "Thinking may not be enabled when tool_choice forces tool use."
 #define S_MSG_THINKING_FIRST                                                                                        \
     S_MODEL_SAYS "messages.%d.content.0.type: Expected `thinking` or `redacted_thinking`, but found `%s`. When "    \
@@ -227,6 +231,9 @@ static bool s_check_thinking(const struct mock_request *req, const cJSON *thinki
     const cJSON *top_p = brk_json_get(config, "topP");
     if (cJSON_IsNumber(top_p) && top_p->valuedouble < S_THINKING_MIN_TOP_P) {
         return mock_validation_fail(resp, S_MSG_TOP_P);
+    }
+    if (mode == S_THINKING_ENABLED && brk_json_get(brk_json_get(req->json, "additionalModelRequestFields"), "top_k")) {
+        return mock_validation_fail(resp, S_MSG_TOP_K);
     }
     if (s_forces_tool(tool_config)) {
         return mock_validation_fail(resp, S_MSG_FORCED_TOOL);
