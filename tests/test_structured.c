@@ -479,3 +479,27 @@ Test(structured, claude_accepts_their_neighbours)
     s_assert_accepted(QWEN, body);
     free(body);
 }
+
+/* ---- usage ---------------------------------------------------------------------------- */
+
+static double s_input_tokens(const char *body)
+{
+    struct th_response r = th_converse(s_mock, SONNET45, body);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    double n = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "usage"), "inputTokens")->valuedouble;
+    th_response_free(&r);
+    return n;
+}
+
+Test(structured, both_fields_cost_claude_the_same_input_overhead)
+{
+    char *output_config = s_output_config_body(PERSON, NULL), *anthropic = s_anthropic_body(PERSON);
+    double plain =
+        s_input_tokens("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Extract the person.\"}]}]}");
+    double a = s_input_tokens(output_config), b = s_input_tokens(anthropic);
+    cr_assert_eq(a, b, "outputConfig %g, output_config.format %g", a, b);
+    cr_assert_gt(a, plain + 150, "structured output adds Claude's overhead (token-accounting.md §2.1): %g vs %g", a,
+                 plain);
+    free(output_config);
+    free(anthropic);
+}
