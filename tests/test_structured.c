@@ -280,13 +280,18 @@ static void s_assert_valid_reply(const struct th_response *r, const char *schema
     cJSON_Delete(schema);
 }
 
-Test(structured, output_config_gets_json_text_that_satisfies_the_schema)
+/* Converse `body` (freed here) on `model`; the reply must be JSON satisfying `schema`. */
+static void s_expect_json_reply(const char *model, char *body, const char *schema)
 {
-    char *body = s_output_config_body(PERSON, NULL);
-    struct th_response r = th_converse(s_mock, SONNET45, body);
-    s_assert_valid_reply(&r, PERSON);
+    struct th_response r = th_converse(s_mock, model, body);
+    s_assert_valid_reply(&r, schema);
     th_response_free(&r);
     free(body);
+}
+
+Test(structured, output_config_gets_json_text_that_satisfies_the_schema)
+{
+    s_expect_json_reply(SONNET45, s_output_config_body(PERSON, NULL), PERSON);
 }
 
 Test(structured, without_it_the_same_question_gets_the_echo)
@@ -300,22 +305,14 @@ Test(structured, without_it_the_same_question_gets_the_echo)
 
 Test(structured, anthropic_output_config_format_as_the_ai_sdk_sends_it)
 {
-    char *body = s_anthropic_body(PERSON);
-    struct th_response r = th_converse(s_mock, SONNET45, body);
-    s_assert_valid_reply(&r, PERSON);
-    th_response_free(&r);
-    free(body);
+    s_expect_json_reply(SONNET45, s_anthropic_body(PERSON), PERSON);
 }
 
 Test(structured, a_non_claude_model_with_structured_output_answers_too)
 {
     const char *schema = "{\"type\":\"object\",\"required\":[\"score\"],\"properties\":{\"score\":{\"type\":"
                          "\"number\",\"minimum\":0.5,\"maximum\":1}}}";
-    char *body = s_output_config_body(schema, NULL);
-    struct th_response r = th_converse(s_mock, QWEN, body);
-    s_assert_valid_reply(&r, schema);
-    th_response_free(&r);
-    free(body);
+    s_expect_json_reply(QWEN, s_output_config_body(schema, NULL), schema);
 }
 
 Test(structured, stream_deltas_concatenate_to_the_converse_text)
@@ -413,14 +410,10 @@ Test(structured, models_without_structured_output_refuse_it)
 Test(structured, other_families_are_not_refused_and_get_json)
 {
     /* No source records a refusal outside Claude; litellm#27846 reports Nova answering it. */
-    char *body = s_output_config_body(PERSON, NULL);
-    struct th_response r = th_converse(s_mock, NOVA, body);
-    s_assert_valid_reply(&r, PERSON);
-    th_response_free(&r);
-    free(body);
+    s_expect_json_reply(NOVA, s_output_config_body(PERSON, NULL), PERSON);
     /* Claude's own field means nothing to Nova: the plain answer. */
     char *anthropic = s_anthropic_body(PERSON);
-    r = th_converse(s_mock, NOVA, anthropic);
+    struct th_response r = th_converse(s_mock, NOVA, anthropic);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_null(cJSON_Parse(s_text(&r)), "%s", s_text(&r));
     th_response_free(&r);
