@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
+#include "bedrock/error.h"
+#include "bedrock/request.h"
 #include "common/tokens.h"
 #include "mock/model/schema_example.h"
 #include "tests/support/es_events.h"
@@ -495,4 +498,20 @@ Test(structured, both_fields_cost_claude_the_same_input_overhead)
                  plain);
     free(output_config);
     free(anthropic);
+}
+
+/* ---- the client's request builder ----------------------------------------------------- */
+
+Test(structured, libbedrocks_output_json_schema_reaches_the_reply)
+{
+    struct brk_request *req = brk_request_new(SONNET45);
+    cr_assert_eq(brk_request_message(req, BRK_ROLE_USER), BRK_OK);
+    cr_assert_eq(brk_request_text(req, "Extract the person."), BRK_OK);
+    cr_assert_eq(brk_request_output_json_schema(req, PERSON, "person", NULL), BRK_OK);
+    struct brk_buf body;
+    struct brk_error err;
+    brk_buf_init(&body, 1 << 20);
+    cr_assert_eq(brk_request_to_json(req, BRK_REQUEST_CONVERSE, &body, &err), BRK_OK, "%s", err.message);
+    s_expect_json_reply(SONNET45, brk_buf_detach(&body, NULL), PERSON);
+    brk_request_destroy(req);
 }
