@@ -174,14 +174,14 @@ Test(catalog, reports_bad_catalogues)
 
 Test(journal, ring_keeps_the_newest_and_filters)
 {
-    struct mock_journal *j = mock_journal_new(2);
+    struct mock_journal *j = mock_journal_new(2, 0);
     const char *ops[] = {"Converse", "ConverseStream", "Converse"};
     for (int i = 0; i < 3; i++) {
         struct mock_journal_entry e;
         memset(&e, 0, sizeof(e));
         strcpy(e.operation, ops[i]);
         e.extra = cJSON_CreateObject();
-        mock_journal_add(j, &e);
+        mock_journal_add(j, &e, NULL);
     }
     cr_assert_eq(mock_journal_count(j), 2);
     cr_assert_eq(mock_journal_total(j), 3);
