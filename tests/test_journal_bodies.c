@@ -157,6 +157,51 @@ Test(journal_bodies, converse_stream_is_the_event_list_with_an_in_stream_excepti
     th_response_free(&r);
 }
 
+Test(journal_bodies, invoke_model_with_response_stream_is_its_chunk_events)
+{
+    struct th_response r = s_post("/invoke-with-response-stream", ANTHROPIC_HELLO);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    struct th_events *sent = calloc(1, sizeof(*sent));
+    th_events_decode(r.body, r.body_len, sent);
+    cr_assert(sent->n > 0);
+    cJSON *e = s_last_entry();
+    s_assert_json_eq(cJSON_GetObjectItem(e, "request_body"), ANTHROPIC_HELLO);
+    const cJSON *events = cJSON_GetObjectItem(e, "response_body");
+    cr_assert_eq((size_t)cJSON_GetArraySize(events), sent->n);
+    for (size_t i = 0; i < sent->n; i++) {
+        const cJSON *ev = cJSON_GetArrayItem(events, (int)i);
+        cr_assert_str_eq(cJSON_GetObjectItem(ev, "event")->valuestring, sent->ev[i].type);
+        cr_assert(cJSON_Compare(cJSON_GetObjectItem(ev, "payload"), sent->ev[i].payload, true), "event %zu", i);
+    }
+    th_events_free(sent);
+    free(sent);
+    cJSON_Delete(e);
+    th_response_free(&r);
+}
+
+Test(journal_bodies, a_message_with_a_bad_crc_is_undecodable_and_the_rest_still_decodes)
+{
+    struct th_response r = th_request(s_mock, "POST", "/_mock/rules",
+                                      "{\"id\":\"crc\",\"match\":{\"operation\":\"ConverseStream\"},"
+                                      "\"stream\":{\"corruptCrcEvent\":2}}",
+                                      NULL);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    r = s_post("/converse-stream", HELLO);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *list = s_journal("?bodies=1&operation=ConverseStream");
+    const cJSON *events = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "response_body");
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(events, 0), "event")->valuestring, "messageStart");
+    const cJSON *bad = cJSON_GetArrayItem(events, 1);
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(bad, "undecodable")), "%s", r.body);
+    cr_assert_not_null(cJSON_GetObjectItem(bad, "offset"));
+    int n = cJSON_GetArraySize(events);
+    cr_assert(n > 2);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(events, n - 1), "event")->valuestring, "metadata");
+    cJSON_Delete(list);
+    th_response_free(&r);
+}
+
 Test(journal_bodies, invoke_model_keeps_the_native_body_not_the_mapped_one)
 {
     struct th_response r = s_post("/invoke", ANTHROPIC_HELLO);

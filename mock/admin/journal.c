@@ -179,6 +179,7 @@ static bool s_append_locked(struct mock_journal *j, size_t i, const void *data, 
         j->bodiless_prefix = i; /* it may hold bodies from now on */
     }
     size_t old_len = e->response_body.len;
+    e->response_body.max_len = j->body_budget_bytes; /* the budget is the bound, checked just below */
     if (!s_make_room(j, len, e) || brk_buf_append(&e->response_body, data, len) != BRK_OK) {
         s_free_bodies(j, e, true);
         e->body_dropped = true;
