@@ -460,10 +460,16 @@ Test(auth_strict, journal_bodies_never_hold_the_secret_the_token_or_the_api_key)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, API_KEY), "the mock echoes the prompt: %s", r.body);
     th_response_free(&r);
+    /* A refusal that quotes the bad value: the entry's error_message is masked too. */
+    r = th_request(s_mock, "POST", MODEL_PATH, "{\"messages\":[{\"role\":\"" API_KEY "\",\"content\":[]}]}", bearer);
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, API_KEY), "the answer quotes the value: %s", r.body);
+    th_response_free(&r);
     r = th_request(s_mock, "GET", "/_mock/requests?bodies=1", NULL, NULL);
     cr_assert_eq(r.status, 200);
     const cJSON *list = cJSON_GetObjectItem(r.json, "requests");
-    cr_assert_eq(cJSON_GetArraySize(list), 2);
+    cr_assert_eq(cJSON_GetArraySize(list), 3);
+    cr_assert(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 2), "error_message")->valuestring, "***"));
     const char *secrets[] = {TOKEN_SECRET, TOKEN, "FQoGZXIvYXdzEXAMPLE", API_KEY, "listed-0123456789", SECRET};
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
         cr_assert_null(strstr(r.body, secrets[i]), "the journal holds %s", secrets[i]);

@@ -177,6 +177,10 @@ void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry
     struct mock_journal_secrets secrets;
     mock_journal_secrets_of(req, admin_token, &secrets);
     size_t budget = mock_journal_body_budget(journal);
+    /* The fields that may quote what the client sent: an error message quotes a bad value. */
+    mock_journal_mask(entry->error_message, strlen(entry->error_message), 0, &secrets);
+    mock_journal_mask(entry->path, strlen(entry->path), 0, &secrets);
+    mock_journal_mask(entry->model_id, strlen(entry->model_id), 0, &secrets);
     s_capture(budget, req, resp, &secrets, entry);
     struct s_tap *tap = NULL;
     if (resp->stream_fn && !entry->body_dropped) {

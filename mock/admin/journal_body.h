@@ -11,7 +11,8 @@
  * Secrets never enter the journal: no header is kept, and every occurrence of a secret the
  * request carries (the Authorization value and its bearer token, x-amz-security-token,
  * x-mock-admin-token, the X-Amz-Security-Token query argument, the mock's --admin-token) is
- * overwritten with '*' in both bodies before they are stored. Values shorter than
+ * overwritten with '*' in both bodies, and in the entry's error message, path and model id,
+ * before they are stored. Values shorter than
  * MOCK_JOURNAL_MIN_SECRET_BYTES are not searched (they would mask ordinary text).
  *
  * Thread-safety: as journal.h; a tap runs on its connection's thread only.
@@ -45,9 +46,9 @@ void mock_journal_secrets_of(const struct mock_request *req, const char *admin_t
  * appends is found too). `secrets` may be NULL. */
 void mock_journal_mask(char *data, size_t len, size_t from, const struct mock_journal_secrets *secrets);
 
-/* Record one answered request: copy its bodies into `entry` (masked, within the budget), add
- * the entry (mock_journal_add), and for an event-stream answer wrap resp's producer so that
- * the bytes it sends are appended to the entry as they go. */
+/* Record one answered request: mask secrets in its fields, copy its bodies into `entry`
+ * (masked, within the budget), add the entry (mock_journal_add), and for an event-stream
+ * answer wrap resp's producer so that the bytes it sends are appended to the entry as they go. */
 void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, const struct mock_request *req,
                          struct mock_response *resp, const char *admin_token);
 
