@@ -54,23 +54,10 @@ static struct th_response s_post(const char *suffix, const char *body)
     return th_request(s_mock, "POST", path, body, NULL);
 }
 
-/* GET /_mock/requests`query` (200 asserted): the "requests" list, owned by the caller. */
-static cJSON *s_journal(const char *query)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "/_mock/requests%s", query);
-    struct th_response r = th_request(s_mock, "GET", path, NULL, NULL);
-    cr_assert_eq(r.status, 200, "%s", r.body);
-    cJSON *list = cJSON_DetachItemFromObject(r.json, "requests");
-    th_response_free(&r);
-    cr_assert_not_null(list);
-    return list;
-}
-
 /* The newest entry, with bodies. */
 static cJSON *s_last_entry(void)
 {
-    cJSON *list = s_journal("?bodies=1");
+    cJSON *list = th_journal(s_mock, "?bodies=1");
     int n = cJSON_GetArraySize(list);
     cr_assert(n > 0);
     cJSON *e = cJSON_DetachItemFromArray(list, n - 1);
@@ -86,6 +73,35 @@ static void s_assert_json_eq(const cJSON *got, const char *want_text)
     cr_assert(cJSON_Compare(got, want, true), "journal holds %s, expected %s", g, want_text);
     free(g);
     cJSON_Delete(want);
+}
+
+/* POST a rule to the mock (201 asserted). */
+static void s_add_rule(const char *rule)
+{
+    struct th_response r = th_request(s_mock, "POST", "/_mock/rules", rule, NULL);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+}
+
+/* The journal's event list is the stream the client received, message by message; returns the
+ * number of messages. */
+static size_t s_assert_events(const cJSON *events, const struct th_response *r)
+{
+    struct th_events *sent = calloc(1, sizeof(*sent));
+    th_events_decode(r->body, r->body_len, sent);
+    size_t n = sent->n;
+    cr_assert(n > 0);
+    cr_assert_eq((size_t)cJSON_GetArraySize(events), n, "%zu events sent", n);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *ev = cJSON_GetArrayItem(events, (int)i);
+        bool exception = strcmp(sent->ev[i].message_type, "exception") == 0;
+        cr_assert_str_eq(cJSON_GetObjectItem(ev, exception ? "exception" : "event")->valuestring, sent->ev[i].type);
+        cr_assert_null(cJSON_GetObjectItem(ev, exception ? "event" : "exception"), "event %zu", i);
+        cr_assert(cJSON_Compare(cJSON_GetObjectItem(ev, "payload"), sent->ev[i].payload, true), "event %zu", i);
+    }
+    th_events_free(sent);
+    free(sent);
+    return n;
 }
 
 /* The entry's bodies are what the client sent and got, and its status is the answer's. */
@@ -114,7 +130,7 @@ Test(journal_bodies, without_bodies_1_the_answer_is_unchanged)
     th_response_free(&r);
     const char *queries[] = {"", "?bodies=0"};
     for (size_t i = 0; i < 2; i++) {
-        cJSON *list = s_journal(queries[i]);
+        cJSON *list = th_journal(s_mock, queries[i]);
         const cJSON *e = cJSON_GetArrayItem(list, 0);
         cr_assert_not_null(e);
         const char *absent[] = {"request_body", "response_status", "response_body", "body_dropped"};
@@ -127,32 +143,29 @@ Test(journal_bodies, without_bodies_1_the_answer_is_unchanged)
 
 Test(journal_bodies, converse_stream_is_the_event_list_with_an_in_stream_exception_from_a_rule)
 {
-    struct th_response r = th_request(s_mock, "POST", "/_mock/rules",
-                                      "{\"id\":\"midstream\",\"match\":{\"operation\":\"ConverseStream\"},"
-                                      "\"stream\":{\"exceptionAfterEvent\":2,\"exception\":\"throttlingException\"}}",
-                                      NULL);
-    cr_assert_eq(r.status, 201, "%s", r.body);
-    th_response_free(&r);
-    r = s_post("/converse-stream", HELLO);
+    s_add_rule("{\"id\":\"midstream\",\"match\":{\"operation\":\"ConverseStream\"},"
+               "\"stream\":{\"exceptionAfterEvent\":2,\"exception\":\"throttlingException\"}}");
+    struct th_response r = s_post("/converse-stream", HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    struct th_events *sent = calloc(1, sizeof(*sent));
-    th_events_decode(r.body, r.body_len, sent);
     cJSON *e = s_last_entry();
     s_assert_json_eq(cJSON_GetObjectItem(e, "request_body"), HELLO);
     s_assert_json_eq(cJSON_GetObjectItem(e, "rules_fired"), "[\"midstream\"]");
     const cJSON *events = cJSON_GetObjectItem(e, "response_body");
-    cr_assert_eq((size_t)cJSON_GetArraySize(events), sent->n, "%zu events sent", sent->n);
-    cr_assert_str_eq(sent->ev[sent->n - 1].message_type, "exception"); /* the rule took effect */
-    for (size_t i = 0; i < sent->n; i++) {
-        const cJSON *ev = cJSON_GetArrayItem(events, (int)i);
-        bool exception = strcmp(sent->ev[i].message_type, "exception") == 0;
-        cr_assert_str_eq(cJSON_GetObjectItem(ev, exception ? "exception" : "event")->valuestring, sent->ev[i].type);
-        cr_assert_null(cJSON_GetObjectItem(ev, exception ? "event" : "exception"), "event %zu", i);
-        cr_assert(cJSON_Compare(cJSON_GetObjectItem(ev, "payload"), sent->ev[i].payload, true), "event %zu", i);
-    }
+    size_t n = s_assert_events(events, &r);
     cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(events, 0), "event")->valuestring, "messageStart");
-    th_events_free(sent);
-    free(sent);
+    const cJSON *last = cJSON_GetArrayItem(events, (int)n - 1); /* the rule took effect */
+    cr_assert_str_eq(cJSON_GetObjectItem(last, "exception")->valuestring, "throttlingException");
+    cJSON_Delete(e);
+    th_response_free(&r);
+}
+
+Test(journal_bodies, a_stream_over_http2_is_kept_the_same_way)
+{
+    struct th_response r = th_request_h2(s_mock, "POST", HAIKU_PATH "/converse-stream", HELLO, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *e = s_last_entry();
+    cr_assert_str_eq(cJSON_GetObjectItem(e, "http_version")->valuestring, "HTTP/2");
+    s_assert_events(cJSON_GetObjectItem(e, "response_body"), &r);
     cJSON_Delete(e);
     th_response_free(&r);
 }
@@ -161,35 +174,19 @@ Test(journal_bodies, invoke_model_with_response_stream_is_its_chunk_events)
 {
     struct th_response r = s_post("/invoke-with-response-stream", ANTHROPIC_HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    struct th_events *sent = calloc(1, sizeof(*sent));
-    th_events_decode(r.body, r.body_len, sent);
-    cr_assert(sent->n > 0);
     cJSON *e = s_last_entry();
     s_assert_json_eq(cJSON_GetObjectItem(e, "request_body"), ANTHROPIC_HELLO);
-    const cJSON *events = cJSON_GetObjectItem(e, "response_body");
-    cr_assert_eq((size_t)cJSON_GetArraySize(events), sent->n);
-    for (size_t i = 0; i < sent->n; i++) {
-        const cJSON *ev = cJSON_GetArrayItem(events, (int)i);
-        cr_assert_str_eq(cJSON_GetObjectItem(ev, "event")->valuestring, sent->ev[i].type);
-        cr_assert(cJSON_Compare(cJSON_GetObjectItem(ev, "payload"), sent->ev[i].payload, true), "event %zu", i);
-    }
-    th_events_free(sent);
-    free(sent);
+    s_assert_events(cJSON_GetObjectItem(e, "response_body"), &r);
     cJSON_Delete(e);
     th_response_free(&r);
 }
 
 Test(journal_bodies, a_message_with_a_bad_crc_is_undecodable_and_the_rest_still_decodes)
 {
-    struct th_response r = th_request(s_mock, "POST", "/_mock/rules",
-                                      "{\"id\":\"crc\",\"match\":{\"operation\":\"ConverseStream\"},"
-                                      "\"stream\":{\"corruptCrcEvent\":2}}",
-                                      NULL);
-    cr_assert_eq(r.status, 201, "%s", r.body);
-    th_response_free(&r);
-    r = s_post("/converse-stream", HELLO);
+    s_add_rule("{\"id\":\"crc\",\"match\":{\"operation\":\"ConverseStream\"},\"stream\":{\"corruptCrcEvent\":2}}");
+    struct th_response r = s_post("/converse-stream", HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cJSON *list = s_journal("?bodies=1&operation=ConverseStream");
+    cJSON *list = th_journal(s_mock, "?bodies=1&operation=ConverseStream");
     const cJSON *events = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "response_body");
     cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(events, 0), "event")->valuestring, "messageStart");
     const cJSON *bad = cJSON_GetArrayItem(events, 1);
@@ -286,19 +283,15 @@ Test(journal_bodies, an_empty_body_is_null)
 
 Test(journal_bodies, rules_fired_names_the_rule_on_every_entry)
 {
-    struct th_response r = th_request(s_mock, "POST", "/_mock/rules",
-                                      "{\"id\":\"one-throttle\",\"match\":{\"operation\":\"Converse\"},"
-                                      "\"error\":\"ThrottlingException\",\"times\":1}",
-                                      NULL);
-    cr_assert_eq(r.status, 201, "%s", r.body);
-    th_response_free(&r);
-    r = s_post("/converse", HELLO);
+    s_add_rule("{\"id\":\"one-throttle\",\"match\":{\"operation\":\"Converse\"},"
+               "\"error\":\"ThrottlingException\",\"times\":1}");
+    struct th_response r = s_post("/converse", HELLO);
     cr_assert_eq(r.status, 429, "%s", r.body);
     th_response_free(&r);
     r = s_post("/converse", HELLO);
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_response_free(&r);
-    cJSON *list = s_journal(""); /* without bodies too */
+    cJSON *list = th_journal(s_mock, ""); /* without bodies too */
     cr_assert_eq(cJSON_GetArraySize(list), 2);
     s_assert_json_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "rules_fired"), "[\"one-throttle\"]");
     s_assert_json_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "rules_fired"), "[]");
@@ -323,7 +316,7 @@ static void s_seqs(const cJSON *list, char *out, size_t len)
 static void s_assert_seqs(const char *query, const char *want)
 {
     char got[256];
-    cJSON *list = s_journal(query);
+    cJSON *list = th_journal(s_mock, query);
     s_seqs(list, got, sizeof(got));
     cr_assert_str_eq(got, want, "GET /_mock/requests%s", query);
     cJSON_Delete(list);
@@ -393,7 +386,7 @@ Test(journal_budget, the_oldest_bodies_are_dropped_first_and_flagged)
         sum += bytes[7 - kept++];
     }
     cr_assert(kept >= 1 && kept < 8, "the test needs some kept and some dropped (%zu kept)", kept);
-    cJSON *list = s_journal("?bodies=1");
+    cJSON *list = th_journal(s_mock, "?bodies=1");
     cr_assert_eq(cJSON_GetArraySize(list), 8);
     for (int i = 0; i < 8; i++) {
         const cJSON *e = cJSON_GetArrayItem(list, i);
@@ -412,7 +405,7 @@ Test(journal_budget, a_body_larger_than_the_whole_budget_is_not_kept)
     s_start(600);
     s_fill(2, bytes); /* the first fits, the second alone does not */
     cr_assert(bytes[0] <= 600 && bytes[1] > 600, "%zu %zu", bytes[0], bytes[1]);
-    cJSON *list = s_journal("?bodies=1");
+    cJSON *list = th_journal(s_mock, "?bodies=1");
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "body_dropped")));
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "body_dropped")));
     cJSON_Delete(list);
