@@ -135,18 +135,15 @@ void mock_journal_add(struct mock_journal *journal, struct mock_journal_entry *e
 {
     pthread_mutex_lock(&journal->lock);
     entry->seq = ++journal->total;
-    size_t slot;
     if (journal->count == journal->capacity) {
-        slot = journal->head;
-        s_free_entry(journal, &journal->ring[slot]);
+        s_free_entry(journal, &journal->ring[journal->head]);
         journal->head = (journal->head + 1) % journal->capacity;
         journal->count--;
         journal->bodiless_prefix -= journal->bodiless_prefix > 0;
     }
-    slot = (journal->head + journal->count) % journal->capacity;
+    s_admit_bodies(journal, entry); /* evicts among the entries already in the ring */
+    journal->ring[(journal->head + journal->count) % journal->capacity] = *entry;
     journal->count++;
-    s_admit_bodies(journal, entry);
-    journal->ring[slot] = *entry;
     if (ref) {
         ref->epoch = journal->epoch;
         ref->seq = entry->seq;
