@@ -86,9 +86,10 @@ static const char s_usage[] =
     "  bedrock-mock import-vcr FILE.yaml... --out DIR   VCR.py cassettes into cassettes\n"
     "  bedrock-mock verify-cassettes DIR [--models FILE] the simulation against recorded answers\n"
     "\n"
-    "Admin API: GET /_mock/health, GET /_mock/requests[?bodies=1&since=SEQ&limit=N], DELETE /_mock/requests,\n"
-    "POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
-    "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
+    "Admin API: GET /_mock/health, GET /_mock/requests (?bodies=1&since=SEQ&limit=N),\n"
+    "DELETE /_mock/requests, POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock,\n"
+    "GET|DELETE /_mock/cache, POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas\n"
+    "(docs/admin-api.md, docs/rules.md).\n";
 
 enum {
     OPT_HOST = 1000,
