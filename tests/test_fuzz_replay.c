@@ -21,6 +21,7 @@
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/image_size.c"
+#include "fuzz/journal_bodies.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
@@ -106,6 +107,11 @@ Test(fuzz_replay, models_load)
 Test(fuzz_replay, admin_body)
 {
     cr_assert_gt(s_replay("admin_body", fuzz_admin_body), 0);
+}
+
+Test(fuzz_replay, journal_bodies)
+{
+    cr_assert_gt(s_replay("journal_bodies", fuzz_journal_bodies), 0);
 }
 
 Test(fuzz_replay, eventstream_decode)

@@ -34,6 +34,7 @@ extern "C" {
 #endif
 
 #define BRK_MOCK_DEFAULT_PORT 8787
+#define BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES 16777216u /* 16 MiB */
 #define BRK_MOCK_VERSION "0.1.0"
 #define BRK_MOCK_MAX_QUOTA_SPECS 16
 #define BRK_MOCK_MAX_REPLAY_IGNORE 16
@@ -56,6 +57,9 @@ struct brk_mock_config {
     uint64_t seed;
     enum brk_clock_mode clock_mode;  /* real (default) or virtual (moved by POST /_mock/clock) */
     size_t journal_size;             /* requests kept in the journal ring; default 1000 */
+    size_t journal_body_bytes;       /* request and response bodies the journal keeps, all entries
+                                      * together, oldest dropped first; default
+                                      * BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES, 0 = keep none */
     size_t max_body_bytes;           /* largest request body accepted; default 26214400 (25 MiB) */
     unsigned max_connections;        /* concurrent connections; default 256 */
     unsigned idle_timeout_s;         /* per-connection idle timeout; default 30 */

@@ -3,6 +3,7 @@
  * reset state and move the virtual clock. Answers are JSON; errors use the same
  * {"message": ...} shape as the service.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,38 @@ static void s_health(struct brk_mock *mock, struct mock_request *req, struct moc
     cJSON_Delete(o);
 }
 
+/* Query argument `name` as a whole decimal number in [min, max] into *out, which keeps its
+ * default when the argument is absent. False with a 400 ValidationException in resp for
+ * anything else (a sign, spaces, an empty value, too many digits). */
+static bool s_query_number(const struct mock_request *req, const char *name, uint64_t min, uint64_t max, uint64_t *out,
+                           struct mock_response *resp)
+{
+    const char *text = mock_request_query(req, name);
+    if (!text) {
+        return true;
+    }
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; text[i] >= '0' && text[i] <= '9'; i++) {
+        uint64_t d = (uint64_t)(text[i] - '0');
+        if (d > max || v > (max - d) / 10) {
+            break; /* past max: no overflow, and refused below */
+        }
+        v = v * 10 + d;
+    }
+    if (i == 0 || text[i] || v < min) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "Query argument %s must be a whole number from %llu to %llu.",
+                             name, (unsigned long long)min, (unsigned long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* 2^53: seq numbers are JSON numbers, exact up to there. */
+#define S_MAX_SEQ 9007199254740992ull
+#define S_MAX_LIMIT 10000000ull
+
 static void s_requests_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     struct mock_journal_filter filter = {
@@ -44,6 +77,15 @@ static void s_requests_get(struct brk_mock *mock, struct mock_request *req, stru
         .invocation_id = mock_request_query(req, "invocation_id"),
         .account = mock_request_query(req, "account"),
     };
+    uint64_t bodies = 0, since = 0, limit = 0;
+    if (!s_query_number(req, "bodies", 0, 1, &bodies, resp) ||
+        !s_query_number(req, "since", 0, S_MAX_SEQ, &since, resp) ||
+        !s_query_number(req, "limit", 1, S_MAX_LIMIT, &limit, resp)) {
+        return;
+    }
+    filter.bodies = bodies == 1;
+    filter.since_seq = since;
+    filter.limit = (size_t)limit;
     cJSON *o = cJSON_CreateObject();
     cJSON *list = mock_journal_to_json(mock->journal, &filter);
     cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(list));

@@ -15,6 +15,7 @@
 #include "common/cachepoint.h"
 #include "common/log.h"
 #include "mock/admin/journal.h"
+#include "mock/admin/journal_body.h"
 #include "mock/mock_priv.h"
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
@@ -122,7 +123,7 @@ static void s_copy(char *dst, size_t dst_len, const char *src)
     dst[n] = '\0';
 }
 
-/* Moves resp->journal_extra into the entry (hence `resp` is not const). */
+/* Moves resp->journal_extra into the entry and taps a streamed body (hence `resp` is not const). */
 static void s_record(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp,
                      int64_t started_us)
 {
@@ -149,8 +150,9 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, stru
     e.cache_points_tools = counts.tools;
     e.cache_points_messages = counts.messages;
     e.extra = resp->journal_extra;
-    mock_journal_add(mock->journal, &e);
     resp->journal_extra = NULL;
+    /* bodies: copied raw (masked, bounded), a stream tapped as it is sent (admin/journal_body.h) */
+    mock_journal_record(mock->journal, &e, req, resp, mock->cfg.admin_token);
 }
 
 /* The stages in order (docs/architecture.md, "A request's path"). */
