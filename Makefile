@@ -70,6 +70,7 @@ endif
 COMMON_SRC  := $(wildcard common/*.c)
 MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c mock/*/*.c))
 CLIENT_SRC  := $(wildcard client/*.c)
+SCENARIO_SRC := $(filter-out scenario/main.c,$(wildcard scenario/*.c))
 TEST_SRC    := $(wildcard tests/test_*.c) $(wildcard tests/support/*.c)
 BENCH_SRC   := $(wildcard bench/bench_*.c)
 BENCH_BINS  := $(BENCH_SRC:bench/%.c=$(BIN)/%)
@@ -77,6 +78,7 @@ BENCH_BINS  := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJ)/%.o)
 MOCK_OBJ    := $(MOCK_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/models_json.o
 CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(OBJ)/%.o)
+SCENARIO_OBJ := $(SCENARIO_SRC:%.c=$(OBJ)/%.o)
 TEST_OBJ    := $(TEST_SRC:%.c=$(OBJ)/%.o)
 
 # Objects that go into a shared library (common/ and client/ make libbedrock.so) are
@@ -95,13 +97,15 @@ LIBCLIENT_SO := $(LIB)/libbedrock.so
 CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null) -lm
 MOCK_BIN    := $(BIN)/bedrock-mock
 CONVERSE_BIN := $(BIN)/bedrock-converse
+SCENARIO_BIN := $(BIN)/bedrock-scenario
 TEST_BIN    := $(BIN)/bedrock-tests
 
 .PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(TEST_BIN) $(BENCH_BINS)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(SCENARIO_BIN) $(TEST_BIN) \
+     $(BENCH_BINS)
 
 help:
 	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
@@ -223,12 +227,18 @@ $(CONVERSE_BIN): $(OBJ)/client/cli/main.o $(LIBCLIENT)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
+# bedrock-scenario (scenario/, docs/scenarios.md): the public API of the client and the mock.
+$(SCENARIO_BIN): $(OBJ)/scenario/main.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
@@ -302,7 +312,7 @@ FUZZ_SECONDS ?= 15
 $(OBJ)/fuzz/%.o: ALL_CFLAGS += -DBRK_FUZZ_ENTRY
 .SECONDARY: $(FUZZ_SRC:%.c=$(OBJ)/%.o) $(OBJ)/fuzz/fuzz_support.o
 
-$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
