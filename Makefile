@@ -12,7 +12,8 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
-#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock (make uninstall)
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock,
+#                                    bedrock-scenario (make uninstall)
 #   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
 #
 # Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
@@ -147,8 +148,9 @@ ifeq ($(SANITIZE),1)
 endif
 
 # Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
-test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
-	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) $(SAN_ENV) \
+test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
+	  BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
@@ -243,13 +245,13 @@ $(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(SCENARIO_OBJ) $(CLIENT_OB
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
 
-# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock ---
+# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock, bedrock-scenario
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 # The client's public headers: client.h and what it and the exported common code declare.
 CLIENT_HEADERS := $(filter-out include/bedrock/mock.h,$(wildcard include/bedrock/*.h))
 
-install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
+install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN) $(SCENARIO_BIN)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bedrock $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	$(Q)install -m 644 $(CLIENT_HEADERS) $(DESTDIR)$(PREFIX)/include/bedrock/
 	$(Q)install -m 644 $(LIBCLIENT) $(DESTDIR)$(PREFIX)/lib/
@@ -258,16 +260,17 @@ install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
 	  -e "s|@VERSION@|$$(sed -n 's/^#define BRK_CLIENT_VERSION \"\(.*\)\"/\1/p' include/bedrock/client.h)|" \
 	  scripts/bedrock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc
-	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(DESTDIR)$(PREFIX)/bin/
-	@echo "installed libbedrock, bedrock-converse and bedrock-mock under $(DESTDIR)$(PREFIX)"
+	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(SCENARIO_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@echo "installed libbedrock, bedrock-converse, bedrock-mock and bedrock-scenario under $(DESTDIR)$(PREFIX)"
 
 # Removes exactly what install wrote (and the include/bedrock folder when it is left empty).
 uninstall:
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bedrock/,$(notdir $(CLIENT_HEADERS))) \
 	  $(DESTDIR)$(PREFIX)/lib/libbedrock.a $(DESTDIR)$(PREFIX)/lib/libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock \
+	  $(DESTDIR)$(PREFIX)/bin/bedrock-scenario
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bedrock 2>/dev/null || true
-	@echo "removed libbedrock, bedrock-converse and bedrock-mock from $(DESTDIR)$(PREFIX)"
+	@echo "removed libbedrock, bedrock-converse, bedrock-mock and bedrock-scenario from $(DESTDIR)$(PREFIX)"
 
 
 # Each header compiles on its own (the public ones as C++ too), and every public header has
@@ -338,8 +341,9 @@ fuzz-smoke: fuzz-deps fuzz-build
 # process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
-	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
 	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
+	  BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) \
 	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------
