@@ -337,8 +337,10 @@ static void s_describe(const cJSON *m, char *out, size_t out_len)
         }
         return;
     }
-    static const char *const words[][2] = {{"equals", ""},         {"regex", "a string matching /"},
-                                           {"contains", "containing "}, {"one_of", "one of "},
+    static const char *const words[][2] = {{"equals", ""},
+                                           {"regex", "a string matching /"},
+                                           {"contains", "containing "},
+                                           {"one_of", "one of "},
                                            {"exists", ""}};
     const cJSON *v = cJSON_IsObject(m) ? m->child : m;
     scn_json_brief(cJSON_IsString(v) && s_is_kind(m, "regex") ? NULL : v, brief, sizeof(brief));

@@ -82,9 +82,9 @@ static bool s_have(const char *check)
 }
 
 /* curl retries a 429 (--retry); --retry-delay 1 keeps it to one second. */
-#define S_CURL_APP                                                                                            \
-    "curl -s --retry 2 --retry-delay 1 -H \"authorization: Bearer $AWS_BEARER_TOKEN_BEDROCK\" "               \
-    "\"$AWS_ENDPOINT_URL_BEDROCK_RUNTIME/model/anthropic.claude-3-haiku-20240307-v1:0/converse\" "           \
+#define S_CURL_APP                                                                                 \
+    "curl -s --retry 2 --retry-delay 1 -H \"authorization: Bearer $AWS_BEARER_TOKEN_BEDROCK\" "    \
+    "\"$AWS_ENDPOINT_URL_BEDROCK_RUNTIME/model/anthropic.claude-3-haiku-20240307-v1:0/converse\" " \
     "-d '{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}' >/dev/null"
 
 Test(scenario_exec, a_shell_script_using_curl_passes_the_journal_expectations)
@@ -104,7 +104,12 @@ Test(scenario_exec, a_command_that_does_not_retry_fails_the_expectations)
 {
     const char *file = s_scenario(s_throttle_once);
     char *out = NULL;
-    const char *argv[] = {"bedrock-scenario", "exec", file, "--", "sh", "-c",
+    const char *argv[] = {"bedrock-scenario",
+                          "exec",
+                          file,
+                          "--",
+                          "sh",
+                          "-c",
                           "curl -s -o /dev/null -H 'authorization: Bearer k' "
                           "\"$AWS_ENDPOINT_URL_BEDROCK_RUNTIME/model/anthropic.claude-3-haiku-20240307-v1:0/converse\" "
                           "-d '{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}'",
@@ -122,7 +127,12 @@ Test(scenario_exec, the_command_gets_the_endpoint_region_and_credentials_and_its
 {
     const char *file = s_scenario(s_throttle_once);
     char *out = NULL;
-    const char *argv[] = {"bedrock-scenario", "exec", file, "--", "sh", "-c",
+    const char *argv[] = {"bedrock-scenario",
+                          "exec",
+                          file,
+                          "--",
+                          "sh",
+                          "-c",
                           "test \"$AWS_ENDPOINT_URL_BEDROCK_RUNTIME\" = \"$BEDROCK_MOCK_URL\" &&"
                           " case \"$BEDROCK_MOCK_URL\" in http://127.0.0.1:*) ;; *) exit 9;; esac &&"
                           " test \"$AWS_REGION\" = eu-west-3 && test \"$AWS_DEFAULT_REGION\" = eu-west-3 &&"
@@ -152,11 +162,12 @@ Test(scenario_exec, a_python_script_using_boto3_passes_the_journal_expectations)
     if (!s_have("python3 -c 'import boto3' >/dev/null 2>&1")) {
         cr_skip_test("no python3 with boto3");
     }
-    const char *file = s_scenario("{\"name\": \"exec/boto3\","
-                                  " \"mock\": {\"rules\": [{\"id\": \"first\", \"error\": \"ThrottlingException\", "
-                                  "\"times\": 1}]},"
-                                  " \"expect\": {\"journal\": {\"statuses\": [429, 200], \"attempts_per_invocation\": [2],"
-                                  "   \"last\": {\"/account\": \"AKIDEXAMPLE\", \"/auth\": {\"regex\": \"^sigv4\"}}}}}");
+    const char *file =
+        s_scenario("{\"name\": \"exec/boto3\","
+                   " \"mock\": {\"rules\": [{\"id\": \"first\", \"error\": \"ThrottlingException\", "
+                   "\"times\": 1}]},"
+                   " \"expect\": {\"journal\": {\"statuses\": [429, 200], \"attempts_per_invocation\": [2],"
+                   "   \"last\": {\"/account\": \"AKIDEXAMPLE\", \"/auth\": {\"regex\": \"^sigv4\"}}}}}");
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "exec", file, "--", "python3", "-c", s_boto3_app, NULL};
     cr_assert_eq(s_cli(&out, 7, argv), 0, "%s", out);
@@ -222,9 +233,10 @@ static int s_wait(pid_t pid)
 
 Test(scenario_exec, serve_then_check_sees_what_a_client_sent_and_stdin_eof_stops_it)
 {
-    const char *file = s_scenario("{\"name\": \"exec/served\", \"mock\": {\"auth\": {\"mode\": \"none\"},"
-                                  " \"rules\": [{\"id\": \"one\", \"error\": \"ThrottlingException\", \"times\": 1}]},"
-                                  " \"expect\": {\"journal\": {\"statuses\": [429, 200], \"rules_fired\": [\"one\"]}}}");
+    const char *file =
+        s_scenario("{\"name\": \"exec/served\", \"mock\": {\"auth\": {\"mode\": \"none\"},"
+                   " \"rules\": [{\"id\": \"one\", \"error\": \"ThrottlingException\", \"times\": 1}]},"
+                   " \"expect\": {\"journal\": {\"statuses\": [429, 200], \"rules_fired\": [\"one\"]}}}");
     struct s_server s;
     s_serve(file, &s);
     char *out = NULL;

@@ -397,7 +397,8 @@ Test(scenario_run, tap_output_is_well_formed)
     const char *argv[] = {"bedrock-scenario", "run", "--tap", dir, NULL};
     cr_assert_eq(s_cli(&out, 4, argv), 1);
     s_assert_tap(out, 4, 1, 1);
-    cr_assert(strstr(out, "    - \"expect.stop_reason: expected \\\"max_tokens\\\", got \\\"end_turn\\\"\""), "%s", out);
+    cr_assert(strstr(out, "    - \"expect.stop_reason: expected \\\"max_tokens\\\", got \\\"end_turn\\\"\""), "%s",
+              out);
     free(out);
 }
 
@@ -459,7 +460,8 @@ Test(scenario_run, endpoint_runs_the_calls_and_reports_mock_only_expectations_as
     const char *argv[] = {"bedrock-scenario", "run", "--tap", "--endpoint", url, path, NULL};
     cr_assert_eq(s_cli(&out, 6, argv), 0, "%s", out);
     s_assert_tap(out, 2, 0, 1);
-    cr_assert(strstr(out, "ok 1 - area/a: steps[0] \"converse\"\n# expect.journal: skipped: only the mock keeps a journal"),
+    cr_assert(strstr(out,
+                     "ok 1 - area/a: steps[0] \"converse\"\n# expect.journal: skipped: only the mock keeps a journal"),
               "%s", out);
     cr_assert(strstr(out, "ok 2 - area/a: steps[1] \"advance_clock_ms\" # SKIP advance_clock_ms: skipped: a mock "
                           "action needs the embedded mock"),
