@@ -17,6 +17,7 @@
 #include "scenario/cli.h"
 #include "scenario/scenario.h"
 #include "support/harness.h"
+#include "support/scenario_cli.h"
 
 static char s_path[64];
 
@@ -55,27 +56,6 @@ static const char *s_scenario(const char *text)
     return s_path;
 }
 
-static int s_cli(char **out, int argc, const char **args)
-{
-    size_t len = 0, elen = 0;
-    char *err = NULL, *argv[16];
-    cr_assert(argc < 16);
-    for (int i = 0; i < argc; i++) {
-        argv[i] = strdup(args[i]);
-    }
-    argv[argc] = NULL;
-    FILE *o = open_memstream(out, &len), *e = open_memstream(&err, &elen);
-    int rc = scn_cli(argc, argv, o, e);
-    fclose(o);
-    fclose(e);
-    fprintf(stderr, "%s", err ? err : "");
-    free(err);
-    for (int i = 0; i < argc; i++) {
-        free(argv[i]);
-    }
-    return rc;
-}
-
 static bool s_have(const char *check)
 {
     return system(check) == 0;
@@ -95,7 +75,7 @@ Test(scenario_exec, a_shell_script_using_curl_passes_the_journal_expectations)
     const char *file = s_scenario(s_throttle_once);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "exec", file, "--", "sh", "-c", S_CURL_APP, NULL};
-    cr_assert_eq(s_cli(&out, 7, argv), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 7, argv), 0, "%s", out);
     cr_assert(strstr(out, "PASS exec/throttle-once"), "%s", out);
     free(out);
 }
@@ -117,7 +97,7 @@ Test(scenario_exec, a_command_that_does_not_retry_fails_the_expectations)
     if (!s_have("command -v curl >/dev/null 2>&1")) {
         cr_skip_test("no curl");
     }
-    cr_assert_eq(s_cli(&out, 7, argv), 1, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 7, argv), 1, "%s", out);
     cr_assert(strstr(out, "expect: expect.journal.statuses: expected [429,200], got [429]"), "%s", out);
     cr_assert(strstr(out, "expect: expect.journal.last[\"/status\"]: expected 200, got 429"), "%s", out);
     free(out);
@@ -140,12 +120,12 @@ Test(scenario_exec, the_command_gets_the_endpoint_region_and_credentials_and_its
                           " test -n \"$AWS_ACCESS_KEY_ID\" && test -n \"$AWS_SECRET_ACCESS_KEY\" &&"
                           " test \"$AWS_RETRY_MODE\" = standard && test \"$AWS_MAX_ATTEMPTS\" = 3 && exit 3",
                           NULL};
-    cr_assert_eq(s_cli(&out, 7, argv), 1, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 7, argv), 1, "%s", out);
     cr_assert(strstr(out, "command: the command exited with status 3"), "every variable was set: %s", out);
     cr_assert(strstr(out, "expect.journal.statuses: expected [429,200], got []"), "%s", out);
     free(out);
     const char *bad[] = {"bedrock-scenario", "exec", file, NULL};
-    cr_assert_eq(s_cli(&out, 3, bad), 2, "no command");
+    cr_assert_eq(th_scenario_cli(&out, 3, bad), 2, "no command");
     free(out);
 }
 
@@ -170,7 +150,7 @@ Test(scenario_exec, a_python_script_using_boto3_passes_the_journal_expectations)
                    "   \"last\": {\"/account\": \"AKIDEXAMPLE\", \"/auth\": {\"regex\": \"^sigv4\"}}}}}");
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "exec", file, "--", "python3", "-c", s_boto3_app, NULL};
-    cr_assert_eq(s_cli(&out, 7, argv), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 7, argv), 0, "%s", out);
     cr_assert(strstr(out, "PASS exec/boto3"), "%s", out);
     free(out);
 }
@@ -241,7 +221,7 @@ Test(scenario_exec, serve_then_check_sees_what_a_client_sent_and_stdin_eof_stops
     s_serve(file, &s);
     char *out = NULL;
     const char *check[] = {"bedrock-scenario", "check", file, "--endpoint", s.url, NULL};
-    cr_assert_eq(s_cli(&out, 5, check), 1, "nothing sent yet: %s", out);
+    cr_assert_eq(th_scenario_cli(&out, 5, check), 1, "nothing sent yet: %s", out);
     cr_assert(strstr(out, "expect.journal.statuses: expected [429,200], got []"), "%s", out);
     free(out);
     char url[256];
@@ -252,7 +232,7 @@ Test(scenario_exec, serve_then_check_sees_what_a_client_sent_and_stdin_eof_stops
         cr_assert_eq(a.status, i == 0 ? 429 : 200, "%s", a.body.data ? a.body.data : a.error);
         scn_http_answer_clean_up(&a);
     }
-    cr_assert_eq(s_cli(&out, 5, check), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 5, check), 0, "%s", out);
     cr_assert(strstr(out, "PASS exec/served"), "%s", out);
     free(out);
     close(s.stdin_fd);
