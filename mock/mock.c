@@ -111,7 +111,8 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     mock->cfg.header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     mock_budget_init(&mock->budget, cfg->memory_budget_bytes ? cfg->memory_budget_bytes : MOCK_DEFAULT_MEMORY_BUDGET);
     mock_budget_init_share(&mock->intake, &mock->budget, mock->budget.limit_bytes / 4 * 3);
-    mock->clock = brk_clock_new(cfg->clock_mode, 0);
+    mock->owns_clock = cfg->clock == NULL;
+    mock->clock = cfg->clock ? cfg->clock : brk_clock_new(cfg->clock_mode, 0);
     mock->journal = mock_journal_new(cfg->journal_size, cfg->journal_body_bytes);
     mock->cache = mock_cache_new(cfg->cache_max_entries);
     enum brk_status rc =
@@ -160,7 +161,9 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_cache_destroy(mock->cache);
     mock_rules_destroy(mock->rules);
     mock_quotas_destroy(mock->quotas);
-    brk_clock_destroy(mock->clock);
+    if (mock->owns_clock) {
+        brk_clock_destroy(mock->clock);
+    }
     mock_guardrail_destroy(mock->guardrail);
     mock_auth_stop(mock);
     mock_replay_stop(mock);
