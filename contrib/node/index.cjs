@@ -220,6 +220,9 @@ class BedrockMock {
     async loadScenario(file) {
         const bin = scenarioBinary(this._options);
         const port = this.port;
+        if (!this._child) {
+            throw new BedrockMockError('loadScenario() needs a mock this helper started (startBedrockMock)');
+        }
         await this._child.stop();
         const { child, url } = await internal.startScenarioProcess(bin, file, port);
         this._child = child;
@@ -281,5 +284,13 @@ async function startBedrockMock(options = {}) {
     return mock;
 }
 
-module.exports = { startBedrockMock, BedrockMock, BedrockMockError, formatJournal: internal.formatJournal,
+// A BedrockMock for a mock started elsewhere (a global setup, another process): the same helpers,
+// and process.env pointed at it unless options.env is false; stop() only restores process.env.
+function connectBedrockMock(url, options = {}) {
+    const mock = new BedrockMock(null, url.replace(/\/+$/, ''), options);
+    mock._exportEnv();
+    return mock;
+}
+
+module.exports = { startBedrockMock, connectBedrockMock, BedrockMock, BedrockMockError, formatJournal: internal.formatJournal,
     ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION };

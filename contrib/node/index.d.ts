@@ -125,6 +125,8 @@ export declare class BedrockMock {
 }
 
 export declare function startBedrockMock(options?: StartOptions): Promise<BedrockMock>;
+/** A BedrockMock for a mock started elsewhere (a global setup); stop() only restores process.env. */
+export declare function connectBedrockMock(url: string, options?: { env?: boolean }): BedrockMock;
 export declare function formatJournal(entries: JournalEntry[]): string;
 export declare const ACCESS_KEY_ID: string;
 export declare const SECRET_ACCESS_KEY: string;

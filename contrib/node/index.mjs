@@ -2,5 +2,5 @@
 // suite mixing import and require shares the live-process bookkeeping).
 import helper from './index.cjs';
 
-export const { startBedrockMock, BedrockMock, BedrockMockError, formatJournal, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION } = helper;
+export const { startBedrockMock, connectBedrockMock, BedrockMock, BedrockMockError, formatJournal, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION } = helper;
 export default helper;

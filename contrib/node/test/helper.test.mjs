@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from '@aws-sdk/client-bedrock-runtime';
-import { startBedrockMock, BedrockMockError, formatJournal } from '../index.mjs';
+import { startBedrockMock, connectBedrockMock, BedrockMockError, formatJournal } from '../index.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -195,4 +195,20 @@ test('loadScenario replaces the mock on the same port; a broken expectation fail
     const check = await mock.checkScenario();
     assert.equal(check.ok, false);
     assert.notEqual(check.output, '');
+});
+
+test('connectBedrockMock drives a mock started elsewhere', async (t) => {
+    const owner = await startBedrockMock({ env: false });
+    t.after(() => owner.stop());
+    const before = process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
+    const mock = connectBedrockMock(owner.url + '/');
+    assert.equal(process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME, owner.url);
+    await mock.reply({ text: 'from the global setup' });
+    const c = new BedrockRuntimeClient({ maxAttempts: 1 });
+    t.after(() => c.destroy());
+    const resp = await c.send(new ConverseCommand({ modelId: HAIKU, messages: HELLO }));
+    assert.equal(resp.output.message.content[0].text, 'from the global setup');
+    await mock.stop();
+    assert.equal(process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME, before);
+    assert.equal(owner.running, true);
 });
