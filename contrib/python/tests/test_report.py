@@ -147,12 +147,16 @@ def test_retried(bedrock_mock, converse):
     assert converse()["ResponseMetadata"]["RetryAttempts"] == 1
 
 @pytest.mark.bedrock_scenario({path!r})
+def test_the_marker_alone_brings_the_fixture(converse):
+    assert converse()["ResponseMetadata"]["RetryAttempts"] == 1
+
+@pytest.mark.bedrock_scenario({path!r})
 def test_not_retried(bedrock_mock, converse):
     import botocore.exceptions
     with pytest.raises(botocore.exceptions.ClientError):
         converse(max_attempts=1)
 ''', "--bedrock-mock-scenario-bin", scenario_bin())
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     out = result.stdout.str()
     assert "test_not_retried" in out and "expectations not met" in out
 

@@ -22,11 +22,11 @@ SECRET_ACCESS_KEY = "bedrock-mock-secret"
 REGION = "us-east-1"
 
 # Variables that would send an SDK elsewhere or make it sign differently: removed for the test.
-# AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true would make boto3 ignore the endpoint variable; a
-# profile or a bearer token (AWS_BEARER_TOKEN_BEDROCK) would win over the dummy keys.
+# AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true makes boto3 ignore the endpoint variable; a bearer
+# token (AWS_BEARER_TOKEN_BEDROCK) wins over the keys for bedrock-runtime; a session token would
+# be sent with the dummy keys; AWS_PROFILE naming a profile the machine lacks stops boto3.
 UNSET_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK",
               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ENDPOINT_URL")
-
 
 
 class ScenarioCheck:
@@ -42,7 +42,6 @@ class ScenarioCheck:
 
     def __repr__(self):
         return f"ScenarioCheck(ok={self.ok}, returncode={self.returncode})"
-
 
 
 def _rule(action, *, id=None, operation=None, model=None, text=None, match=None, times=None, after=None,

@@ -14,13 +14,13 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 # How long a start, a stop or one admin call may take before it fails. Generous on purpose
 # (the project's TH_DEADLINE_MS is the same 30 s): a loaded CI machine can take seconds to
 # start a process, and every wait below ends as soon as its condition holds.
 DEADLINE_S = 30.0
+
 
 class BedrockMockError(RuntimeError):
     """An admin call the mock refused (status and Bedrock-style message), or a start that failed."""
