@@ -71,7 +71,13 @@ class Child {
         this.spawnError = null;
         this.proc.once('error', (err) => { this.spawnError = err; });
         this.proc.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4096); });
-        this.proc.unref(); // a forgotten stop() must not keep the test runner alive...
+        // A forgotten stop() must not keep the test runner alive (nor its pipes)...
+        this.proc.unref();
+        for (const pipe of [this.proc.stdout, this.proc.stderr]) {
+            if (pipe) {
+                pipe.unref();
+            }
+        }
         live.add(this.proc); // ...and the exit hook above still ends the process
     }
 

@@ -1,9 +1,11 @@
 """Start and stop a bedrock-mock process, or a `bedrock-scenario serve` one, on a free port.
 
 Each _Process owns its child and a temporary folder (the port file, the child's stderr);
-stop() ends the child (SIGTERM, then SIGKILL after the deadline) and removes the folder.
+stop() ends the child (SIGTERM, then SIGKILL after the deadline) and removes the folder. A
+child still running when the interpreter exits (a stop() that never came) is sent SIGTERM.
 Not thread-safe. Standard library only, so the plugin needs nothing but pytest.
 """
+import atexit
 import json
 import os
 import queue
@@ -15,11 +17,22 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import weakref
 
 # How long a start, a stop or one admin call may take before it fails. Generous on purpose
 # (the project's TH_DEADLINE_MS is the same 30 s): a loaded CI machine can take seconds to
 # start a process, and every wait below ends as soon as its condition holds.
 DEADLINE_S = 30.0
+
+
+_live = weakref.WeakSet()
+
+
+@atexit.register
+def _terminate_live():
+    for proc in list(_live):
+        if proc.proc.poll() is None:
+            proc.proc.terminate()
 
 
 class BedrockMockError(RuntimeError):
@@ -45,6 +58,7 @@ class _Process:
         except OSError as err:
             self.close()
             raise BedrockMockError(f"cannot run {self.argv[0]}: {err}") from err
+        _live.add(self)
 
     def stderr_tail(self, limit=2000):
         try:
