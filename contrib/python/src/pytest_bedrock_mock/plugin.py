@@ -22,20 +22,20 @@ MARKER = "bedrock_scenario"
 
 def pytest_addoption(parser):
     group = parser.getgroup("bedrock-mock", "bedrock-mock (local Amazon Bedrock Runtime)")
-    options = (
-        ("bin", "bedrock_mock_bin", "path of bedrock-mock (else $BEDROCK_MOCK_BIN, the ini value, a checkout's "
+    options = (  # (flag suffix, ini name and dest, metavar, help)
+        ("bin", "bedrock_mock_bin", "PATH", "path of bedrock-mock (else $BEDROCK_MOCK_BIN, the ini value, a checkout's "
          "build/bin, then PATH)"),
-        ("scenario-bin", "bedrock_scenario_bin", "path of bedrock-scenario (else $BEDROCK_SCENARIO_BIN, the ini "
+        ("scenario-bin", "bedrock_scenario_bin", "PATH", "path of bedrock-scenario (else $BEDROCK_SCENARIO_BIN, the ini "
          "value, next to bedrock-mock, then PATH)"),
-        ("args", "bedrock_mock_args", "extra bedrock-mock options, shell-quoted (the fixture adds --clock virtual "
+        ("args", "bedrock_mock_args", "ARGS", "extra bedrock-mock options, shell-quoted (the fixture adds --clock virtual "
          "unless they name a --clock)"),
-        ("scope", "bedrock_mock_scope", "function (default: a mock per test) or session (one mock for the run, "
+        ("scope", "bedrock_mock_scope", "SCOPE", "function (default: a mock per test) or session (one mock for the run, "
          "reset before each test)"),
-        ("scenario", "bedrock_scenario", "run every test that uses bedrock_mock against this scenario file"),
+        ("scenario", "bedrock_scenario", "FILE", "run every test that uses bedrock_mock against this scenario file"),
     )
-    for flag, ini, help_text in options:
+    for flag, ini, metavar, help_text in options:
         group.addoption(f"--bedrock-mock-{flag}" if flag != "scenario" else "--bedrock-scenario", dest=ini,
-                        default=None, help=help_text)
+                        metavar=metavar, default=None, help=help_text)
         parser.addini(ini, help_text)
 
 
@@ -120,7 +120,10 @@ def _acquire(request):
         if not scenario_bin:
             raise pytest.UsageError(f"{SCENARIO_NAME} not found (--bedrock-mock-scenario-bin, BEDROCK_SCENARIO_BIN)")
         return BedrockMock.start_scenario(scenario_bin, scenario), True
-    if (_setting(config, "bedrock_mock_scope") or "function") == "session":
+    scope = _setting(config, "bedrock_mock_scope") or "function"
+    if scope not in ("function", "session"):
+        raise pytest.UsageError(f"bedrock_mock_scope is {scope!r}: function or session")
+    if scope == "session":
         mock = request.getfixturevalue("bedrock_mock_session")
         if mock.scenario or not mock.running:  # the last test loaded a scenario file, or the mock died
             mock.restart(find_mock_bin(config), mock_args(config))
