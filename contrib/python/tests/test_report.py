@@ -159,6 +159,7 @@ def test_not_retried(bedrock_mock, converse):
     result.assert_outcomes(passed=2, failed=1)
     out = result.stdout.str()
     assert "test_not_retried" in out and "expectations not met" in out
+    assert "Captured stdout" not in out  # the check's failure leaves pytest's own capturing intact
 
 
 @needs_scenario
