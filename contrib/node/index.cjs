@@ -195,7 +195,7 @@ class BedrockMock {
     }
 
     async formattedJournal(filters = {}) {
-        return internal.formatJournal(await this.journal(filters));
+        return internal.formatJournal(await this.journal({ bodies: true, ...filters }));
     }
 
     async cache() {

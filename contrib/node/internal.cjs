@@ -209,12 +209,16 @@ function cacheOutcomesOf(entry) {
     return ((entry.cache || {}).points || []).map((p) => p.outcome);
 }
 
-// One line per journal entry: what a failed test should print.
+// How much of the last request's and response's bodies formatJournal shows.
+const BODY_CHARS = 2000;
+
+// One line per journal entry (what a failed test should print), then the bodies of the last
+// request and its answer when the entries have them (journal({bodies: true})).
 function formatJournal(entries) {
     if (!entries.length) {
         return '(no request reached the mock)';
     }
-    return entries.map((e) => {
+    const lines = entries.map((e) => {
         const parts = [`#${e.seq}`, e.operation, e.model_id || '-', String(e.status)];
         if (e.error_code) {
             parts.push(`${e.error_code}: ${e.error_message || ''}`.trim());
@@ -237,7 +241,15 @@ function formatJournal(entries) {
             parts.push(`quota ${e.quota.throttled}`);
         }
         return parts.join('  ');
-    }).join('\n');
+    });
+    const last = entries[entries.length - 1];
+    for (const key of ['request_body', 'response_body']) { // on a mock whose journal keeps bodies
+        if (last[key] !== undefined && last[key] !== null) {
+            const text = JSON.stringify(last[key]);
+            lines.push(`last ${key}: ${text.slice(0, BODY_CHARS)}${text.length > BODY_CHARS ? '…' : ''}`);
+        }
+    }
+    return lines.join('\n');
 }
 
 module.exports = { DEADLINE_MS, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION, UNSET_VARS, findBinary, startMockProcess,

@@ -212,3 +212,12 @@ test('connectBedrockMock drives a mock started elsewhere', async (t) => {
     assert.equal(process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME, before);
     assert.equal(owner.running, true);
 });
+
+test('formatJournal adds the last bodies when the journal keeps them', () => {
+    const entry = { seq: 1, operation: 'Converse', model_id: 'm', status: 200 };
+    assert.equal(formatJournal([entry]), '#1  Converse  m  200');
+    const lines = formatJournal([entry, { ...entry, seq: 2, request_body: { messages: [] }, response_body: 'x'.repeat(3000) }]).split('\n');
+    assert.equal(lines[2], 'last request_body: {"messages":[]}');
+    assert.equal(lines[3], 'last response_body: "' + 'x'.repeat(1999) + '…');
+    assert.equal(formatJournal([]), '(no request reached the mock)');
+});

@@ -177,3 +177,15 @@ def test_the_scenario_fixture_file_is_well_formed():
     with open(os.path.join(SCENARIOS, "throttle-once.json")) as f:
         scenario = json.load(f)
     assert scenario["expect"]["journal"]["statuses"] == [429, 200]
+
+
+def test_the_report_adds_the_last_bodies_when_the_journal_keeps_them():
+    from pytest_bedrock_mock import format_journal
+
+    entry = {"seq": 1, "operation": "Converse", "model_id": "m", "status": 200}
+    assert format_journal([entry]).splitlines() == ["#1  Converse  m  200"]
+    lines = format_journal([entry, dict(entry, seq=2, request_body={"messages": []}, response_body="x" * 3000)])
+    lines = lines.splitlines()
+    assert lines[2] == 'last request_body: {"messages": []}'
+    assert lines[3] == "last response_body: " + '"' + "x" * 1999 + "…"
+    assert format_journal([]) == "(no request reached the mock)"

@@ -88,8 +88,13 @@ def scenario_client_env(path):
     return env
 
 
+# How much of the last request's and response's bodies the report shows.
+BODY_CHARS = 2000
+
+
 def format_journal(entries):
-    """One line per journal entry, as the failure report shows them."""
+    """One line per journal entry, as the failure report shows them, then the bodies of the last
+    request and its answer when the entries have them (journal(bodies=True))."""
     if not entries:
         return "(no request reached the mock)"
     lines = []
@@ -109,6 +114,11 @@ def format_journal(entries):
         if e.get("quota", {}).get("throttled"):
             parts.append(f"quota {e['quota']['throttled']}")
         lines.append("  ".join(parts))
+    last = entries[-1]
+    for key in ("request_body", "response_body"):  # on a mock whose journal keeps bodies
+        if last.get(key) is not None:
+            text = json.dumps(last[key], ensure_ascii=False)
+            lines.append(f"last {key}: {text[:BODY_CHARS]}" + ("…" if len(text) > BODY_CHARS else ""))
     return "\n".join(lines)
 
 

@@ -188,7 +188,7 @@ def pytest_runtest_makereport(item, call):
     if not report.failed or mock is None or not mock.running:
         return
     try:
-        text = format_journal(mock.journal())
+        text = format_journal(mock.journal(bodies=True))
     except Exception as err:  # the report must not fail because the mock did
         text = f"(journal unavailable: {err})"
     report.sections.append(("bedrock-mock journal", f"{mock.url}\n{text}"))
