@@ -159,8 +159,9 @@ test-interop: $(MOCK_BIN)
 
 # The pytest plugin (contrib/python) with boto3 and the Node helper (contrib/node) with the AWS
 # SDK for JavaScript; each skips cleanly when pytest or node is absent (docs/python.md,
-# docs/javascript.md). Their scenario cases run when build/bin/bedrock-scenario exists.
-test-contrib: $(MOCK_BIN)
+# docs/javascript.md). Their scenario cases run when build/bin/bedrock-scenario exists: the
+# scenario runner's SCENARIO_BIN (empty until that branch is merged) is built first.
+test-contrib: $(MOCK_BIN) $(SCENARIO_BIN)
 	$(Q)$(SAN_PRE) BEDROCK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/contrib/run.sh $(SAN_POST)
 
 # ---- test-hostile: one client must not stall the mock or exhaust its memory (issue 22) ----
