@@ -189,3 +189,18 @@ def test_the_report_adds_the_last_bodies_when_the_journal_keeps_them():
     assert lines[2] == 'last request_body: {"messages": []}'
     assert lines[3] == "last response_body: " + '"' + "x" * 1999 + "…"
     assert format_journal([]) == "(no request reached the mock)"
+
+
+@needs_scenario
+def test_a_scenario_loaded_under_session_scope_is_gone_by_the_next_test(inner):
+    path = os.path.join(SCENARIOS, "throttle-once.json")
+    result = inner(f'''
+def test_loads(bedrock_mock, converse):
+    bedrock_mock.load_scenario({path!r})
+    assert converse(max_attempts=3)["ResponseMetadata"]["RetryAttempts"] == 1
+
+def test_after(bedrock_mock, converse):
+    assert bedrock_mock.scenario is None and bedrock_mock.rules() == []
+    assert converse()["ResponseMetadata"]["RetryAttempts"] == 0
+''', "-o", "bedrock_mock_scope=session", "--bedrock-mock-scenario-bin", scenario_bin())
+    result.assert_outcomes(passed=2)
