@@ -6,6 +6,7 @@
 #   make run        build and start bedrock-mock in the foreground (port $(PORT))
 #   make test       check the layers, build and run every test suite
 #   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
+#   make test-contrib      the pytest plugin and the Node helper with the real SDKs (part of make test)
 #   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
 #   make check-headers     compile every header alone; public ones as C++ too, with guards
 #   make check-layers      fail when an #include crosses a layer the wrong way
@@ -102,7 +103,7 @@ CONVERSE_BIN := $(BIN)/bedrock-converse
 SCENARIO_BIN := $(BIN)/bedrock-scenario
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
+.PHONY: all run test test-unit test-interop test-contrib deps deps-check clean check-headers check-layers lint bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
@@ -126,9 +127,13 @@ run: deps-check
 	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
 	$(MOCK_BIN) --port $(PORT) $(ARGS)
 
-# Node for the JS interop suite comes from Debian's packages when it is missing (apt systems only).
+# Node for the JS suites, and pytest (and wheel, for an offline `pip install`) for the pytest
+# plugin's, come from Debian's packages when they are missing (apt systems only): PyPI is not
+# reachable from CI, and python3 may be another build than Debian's (tests/contrib/pytest_main.py).
 test: deps-check
 	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
+	$(Q){ python3 tests/contrib/pytest_main.py --version && test -d /usr/lib/python3/dist-packages/wheel; } \
+	  >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh python3-pytest python3-wheel
 	$(Q)sh scripts/check-layers.sh
 	$(Q)sh tests/check-layers-test.sh
 	$(Q)CC='$(CC)' CXX='$(CXX)' sh tests/check-headers-test.sh
@@ -136,6 +141,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
+	$(Q)$(MAKE) --no-print-directory test-contrib
 	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
@@ -157,6 +163,13 @@ test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
 test-interop: $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/interop/run.sh $(SAN_POST)
+
+# The pytest plugin (contrib/python) with boto3 and the Node helper (contrib/node) with the AWS
+# SDK for JavaScript; each skips cleanly when pytest or node is absent (docs/python.md,
+# docs/javascript.md). Their scenario cases run when build/bin/bedrock-scenario exists: the
+# scenario runner's SCENARIO_BIN (empty until that branch is merged) is built first.
+test-contrib: $(MOCK_BIN) $(SCENARIO_BIN)
+	$(Q)$(SAN_PRE) BEDROCK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/contrib/run.sh $(SAN_POST)
 
 # ---- test-hostile: one client must not stall the mock or exhaust its memory (issue 22) ----
 # The slow cases (suites named *_slow, skipped unless BRK_HOSTILE_SLOW is set: uploads of tens
