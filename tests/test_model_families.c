@@ -16,9 +16,9 @@
 #define S_SPEC "../shared/spec/model-families.md"
 
 /* The families docs/models.md lists; part B (docs/tokens.md) keys its parameters on them. */
-static const char *const s_families[] = {"anthropic", "nova",     "titan", "llama", "mistral",
-                                         "cohere",    "deepseek", "qwen",  "gemma", "minimax",
-                                         "nemotron",  "palmyra",  "glm",   "kimi",  "openai"};
+static const char *const s_families[] = {"anthropic", "nova", "titan",  "llama",   "mistral",  "cohere",
+                                         "deepseek",  "qwen", "gemma",  "minimax", "nemotron", "palmyra",
+                                         "glm",       "kimi", "openai", "jamba"};
 
 static struct mock_catalog *s_catalog(void)
 {
