@@ -249,7 +249,7 @@ Test(model_families, a_catalogue_with_a_bad_application_profile_is_refused)
     cr_assert_null(cat);
     json = "{\"models\":[{\"id\":\"a.one\"}],\"application_profiles\":[{\"id\":\"p\",\"model\":\"a.one\"}]}";
     cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);
-    cr_assert_eq(cat->n_app_profiles, 1);
+    cr_assert_eq(cat->n_resources, 1);
     mock_catalog_destroy(cat);
 }
 
