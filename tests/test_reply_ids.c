@@ -94,5 +94,11 @@ Test(reply_ids, latency_is_the_time_taken_plus_a_rules_delay, .timeout = TH_SUIT
     th_header(&r, "X-Amzn-Bedrock-Invocation-Latency", header, sizeof(header));
     cr_assert_str_eq(header, "0", "InvokeModel's header says the same");
     th_response_free(&r);
+    r = th_request(mock, "POST", "/_mock/rules", "{\"delayMs\":7,\"times\":1}", NULL);
+    th_response_free(&r);
+    r = th_request(mock, "POST", "/model/amazon.titan-embed-text-v2%3A0/invoke", "{\"inputText\":\"hi\"}", NULL);
+    th_header(&r, "X-Amzn-Bedrock-Invocation-Latency", header, sizeof(header));
+    cr_assert_str_eq(header, "7", "an embedding's too");
+    th_response_free(&r);
     brk_mock_stop(mock);
 }

@@ -63,13 +63,15 @@ static char *s_tool_id(const char *tool_use_id)
 }
 
 /* Embeddings are no conversation: count the texts with the one estimator, generate no text. */
-static void s_embed_reply(struct mock_request *req, struct mock_reply *reply, struct mock_response *resp)
+static void s_embed_reply(const struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
+                          struct mock_response *resp)
 {
     struct brk_token_profile profile;
     mock_model_token_profile(req->model.model, &profile);
     reply->input_tokens = brk_converse_input_tokens(req->json, &profile);
     snprintf(reply->stop_reason, sizeof(reply->stop_reason), "end_turn");
     resp->usage = (struct mock_usage_report){true, reply->input_tokens, 0, 0, 0};
+    reply->latency_ms = mock_answer_latency_ms(mock, req, resp);
 }
 
 static const struct mock_native_format *s_prepare(struct brk_mock *mock, struct mock_request *req,
@@ -84,7 +86,7 @@ static const struct mock_native_format *s_prepare(struct brk_mock *mock, struct 
      * cache-point counts all see the mapped body. */
     mock_request_set_json(req, mapped);
     if (f->map == MOCK_MAP_EMBED) {
-        s_embed_reply(req, reply, resp);
+        s_embed_reply(mock, req, reply, resp);
     } else {
         mock_converse_build_reply(mock, req, reply, resp);
     }
