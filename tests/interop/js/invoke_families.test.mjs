@@ -2,7 +2,7 @@
 // Nova, Llama and Titan Text (docs/operations.md): the twin of python/test_invoke_families.py.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { InvokeModelCommand, ValidationException } from '@aws-sdk/client-bedrock-runtime';
+import { InvokeModelCommand, InvokeModelWithResponseStreamCommand, ValidationException } from '@aws-sdk/client-bedrock-runtime';
 
 import { startMock } from './mock.mjs';
 import { client } from './sdk.mjs';
@@ -50,4 +50,26 @@ test('titan_and_cohere_embeddings', async (t) => {
     const cohere = await invoke(t, mock, 'cohere.embed-english-v3', { texts: ['a', 'b', 'c'], input_type: 'search_document' });
     assert.deepEqual(cohere.embeddings.map((v) => v.length), [1024, 1024, 1024]);
     assert.equal(cohere.response_type, 'embeddings_floats');
+});
+
+test('native_streams_join_to_the_whole_answer', async (t) => {
+    const mock = await startMock(t);
+    const c = client(t, mock);
+    const cases = [
+        ['cohere.command-r-v1:0', { message: 'Hello stream' }, (x) => x.text ?? ''],
+        ['mistral.mistral-large-2407-v1:0', { messages: [{ role: 'user', content: 'Hello stream' }] },
+            (x) => x.choices[0].message.content],
+        ['openai.gpt-oss-120b-1:0', { messages: [{ role: 'user', content: 'Hello stream' }] },
+            (x) => x.choices[0].delta.content],
+    ];
+    for (const [modelId, body, piece] of cases) {
+        const resp = await c.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
+        const chunks = [];
+        for await (const e of resp.body) {
+            chunks.push(JSON.parse(Buffer.from(e.chunk.bytes).toString('utf8')));
+        }
+        const text = chunks.slice(0, -1).map(piece).join('');
+        assert.match(text, /Hello stream/, modelId);
+        assert.ok(chunks.at(-1)['amazon-bedrock-invocationMetrics'].outputTokenCount > 0, modelId);
+    }
 });

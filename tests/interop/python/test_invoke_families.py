@@ -52,3 +52,20 @@ def test_titan_and_cohere_embeddings(mock):
     out, _ = invoke(mock, "cohere.embed-english-v3", {"texts": ["a", "b", "c"], "input_type": "search_document"})
     assert [len(v) for v in out["embeddings"]] == [1024, 1024, 1024]
     assert out["response_type"] == "embeddings_floats"
+
+
+def test_native_streams_join_to_the_whole_answer(mock):
+    bedrock = client(mock)
+    cases = [
+        ("cohere.command-r-v1:0", {"message": "Hello stream"}, lambda c: c.get("text", "")),
+        ("mistral.mistral-large-2407-v1:0", {"messages": [{"role": "user", "content": "Hello stream"}]},
+         lambda c: c["choices"][0]["message"]["content"]),
+        ("openai.gpt-oss-120b-1:0", {"messages": [{"role": "user", "content": "Hello stream"}]},
+         lambda c: c["choices"][0]["delta"]["content"]),
+    ]
+    for model, body, piece in cases:
+        resp = bedrock.invoke_model_with_response_stream(modelId=model, body=json.dumps(body))
+        chunks = [json.loads(e["chunk"]["bytes"]) for e in resp["body"]]
+        text = "".join(piece(c) for c in chunks[:-1])
+        assert "Hello stream" in text, (model, text)
+        assert chunks[-1]["amazon-bedrock-invocationMetrics"]["outputTokenCount"] > 0, model
