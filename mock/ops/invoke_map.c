@@ -5,6 +5,7 @@
  * violation as "#: <problem>" after "Malformed input request: " (texts in
  * docs/operations.md). The mapping keeps what affects the mock's reply and token count.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,7 +434,8 @@ const char *mock_native_type_name(const cJSON *v)
         return "String";
     }
     if (cJSON_IsNumber(v)) {
-        return v->valuedouble == (double)(long long)v->valuedouble ? "Integer" : "BigDecimal";
+        double d = v->valuedouble; /* no cast to an integer type: 1e300 would overflow it */
+        return d == floor(d) && fabs(d) < 9.2e18 ? "Integer" : "BigDecimal";
     }
     if (cJSON_IsBool(v)) {
         return "Boolean";
