@@ -208,21 +208,6 @@ Test(journal, parses_sdk_request_header)
     cr_assert_eq(a, 0);
 }
 
-Test(reply, minimal_instance_fills_required_properties)
-{
-    cJSON *schema = cJSON_Parse(
-        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":2},"
-        "\"unit\":{\"type\":\"string\",\"enum\":[\"c\",\"f\"]},\"n\":{\"type\":\"integer\",\"minimum\":3},"
-        "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":1},\"opt\":{\"type\":\"string\"}},"
-        "\"required\":[\"city\",\"unit\",\"n\",\"tags\"]}");
-    cJSON *inst = mock_schema_minimal_instance(schema, 0);
-    char *text = cJSON_PrintUnformatted(inst);
-    cr_assert_str_eq(text, "{\"city\":\"aa\",\"unit\":\"c\",\"n\":3,\"tags\":[false]}");
-    free(text);
-    cJSON_Delete(inst);
-    cJSON_Delete(schema);
-}
-
 Test(router, keeps_each_label_in_its_own_field)
 {
     struct mock_request req;

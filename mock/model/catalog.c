@@ -52,6 +52,23 @@ static unsigned s_mask(const cJSON *arr, const char *const *names, size_t n_name
 static const char *const s_media_names[] = {"image", "document", "video"};
 static const char *const s_choice_names[] = {"auto", "any", "tool"};
 static const char *const s_cache_names[] = {"system", "messages", "tools"};
+/* "request_field_refusal" values, in enum mock_field_refusal order after UNCHECKED. */
+static const char *const s_refusal_names[] = {"model_extra", "schema_extraneous"};
+
+const char *mock_field_refusal_name(enum mock_field_refusal refusal)
+{
+    return refusal == MOCK_FIELDS_UNCHECKED ? NULL : s_refusal_names[refusal - MOCK_FIELDS_MODEL_EXTRA];
+}
+
+static enum mock_field_refusal s_refusal(const cJSON *v)
+{
+    for (size_t i = 0; i < 2 && cJSON_IsString(v); i++) {
+        if (strcmp(v->valuestring, s_refusal_names[i]) == 0) {
+            return (enum mock_field_refusal)(MOCK_FIELDS_MODEL_EXTRA + i);
+        }
+    }
+    return MOCK_FIELDS_UNCHECKED;
+}
 
 static char *s_strdup_or(const cJSON *v, const char *dflt)
 {
@@ -90,6 +107,9 @@ static void s_model_free(struct mock_model *m)
     for (size_t i = 0; i < m->n_profiles; i++) {
         free(m->profiles[i]);
     }
+    for (size_t i = 0; i < m->n_request_fields; i++) {
+        free(m->request_fields[i]);
+    }
 }
 
 /* The boolean fields, by name: one table, so loading and the field list never disagree. */
@@ -110,7 +130,7 @@ static const struct {
     S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),
     S_BOOL(on_demand),          S_BOOL(latency_optimized),
     S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
-    S_BOOL(tool_result_alone),
+    S_BOOL(tool_result_alone),  S_BOOL(sampling_exclusive),
 };
 #undef S_BOOL
 
@@ -126,6 +146,9 @@ static void s_parse_family_rules(const cJSON *j, const struct s_layers *l, struc
     m->tool_choice = s_mask(s_field(j, l, "tool_choice"), s_choice_names, 3);
     m->cache_fields = s_mask(s_field(j, l, "cache_fields"), s_cache_names, 3);
     m->reasoning_shape = s_strdup_or(s_field(j, l, "reasoning_shape"), "none");
+    m->max_strict_tools = brk_json_count(s_field(j, l, "max_strict_tools"), 0);
+    m->request_field_refusal = s_refusal(s_field(j, l, "request_field_refusal"));
+    m->n_request_fields = s_strings(s_field(j, l, "request_fields"), m->request_fields, MOCK_MAX_REQUEST_FIELDS);
 }
 
 static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct mock_model *m, char *err, size_t err_len)

@@ -25,6 +25,7 @@
 #define MOCK_MAX_TTLS 2
 #define MOCK_MAX_RESOURCES 256
 #define MOCK_APP_PROFILE_ID_MAX 64
+#define MOCK_MAX_REQUEST_FIELDS 16
 
 /* Bit sets of the catalogue's list fields. */
 enum mock_media {
@@ -36,6 +37,13 @@ enum mock_tool_choice {
     MOCK_CHOICE_AUTO = 1u << 0,
     MOCK_CHOICE_ANY = 1u << 1,
     MOCK_CHOICE_TOOL = 1u << 2,
+};
+/* How a family refuses an additionalModelRequestFields key it does not know
+ * (validate/model_fields.c has the texts). */
+enum mock_field_refusal {
+    MOCK_FIELDS_UNCHECKED,         /* no source records the family's keys: nothing is refused */
+    MOCK_FIELDS_MODEL_EXTRA,       /* the model's validator: "<key>: Extra inputs are not permitted" */
+    MOCK_FIELDS_SCHEMA_EXTRANEOUS, /* Bedrock's schema: "#: extraneous key [<key>] is not permitted" */
 };
 enum mock_cache_field {
     MOCK_CACHE_SYSTEM = 1u << 0,
@@ -64,9 +72,16 @@ struct mock_model {
     bool tool_use;
     bool tool_use_streaming;
     bool reasoning;
-    char *reasoning_shape; /* additionalModelRequestFields form: "thinking_budget", ...; never NULL */
-    bool strict_tools;     /* toolSpec.strict / native structured output */
-    bool count_tokens;     /* CountTokens answers for the base id */
+    char *reasoning_shape;     /* additionalModelRequestFields form: "thinking_budget", ...; never NULL */
+    bool strict_tools;         /* toolSpec.strict / native structured output */
+    bool count_tokens;         /* CountTokens answers for the base id */
+    uint64_t max_strict_tools; /* strict tools per request; 0 = no recorded limit */
+    bool sampling_exclusive;   /* temperature and topP may not both be set */
+    /* additionalModelRequestFields: the top-level keys the family accepts, and how it refuses
+     * the others. */
+    char *request_fields[MOCK_MAX_REQUEST_FIELDS];
+    size_t n_request_fields;
+    enum mock_field_refusal request_field_refusal;
     /* Conversation rules that differ by family (docs/validation.md, "Per-family rules"). */
     bool leading_assistant;     /* a conversation may start with an assistant turn */
     bool same_role_merge;       /* consecutive same-role turns are merged, not refused */
@@ -172,6 +187,10 @@ const char *mock_catalog_set_resource_models(struct mock_catalog *catalog, const
  * GET /_mock/models shows them (docs/admin-api.md). The caller owns the result. */
 struct cJSON *mock_model_to_json(const struct mock_model *model);
 struct cJSON *mock_catalog_to_json(struct mock_catalog *catalog);
+
+/* The catalogue's name of a refusal style ("model_extra", "schema_extraneous"); NULL for
+ * MOCK_FIELDS_UNCHECKED. */
+const char *mock_field_refusal_name(enum mock_field_refusal refusal);
 
 /* Whether the model accepts the given cache TTL ("5m", "1h"). */
 bool mock_model_accepts_ttl(const struct mock_model *model, const char *ttl);

@@ -54,6 +54,14 @@ static void s_add_rules(cJSON *o, const struct mock_model *m)
     cJSON_AddBoolToObject(o, "tool_result_alone", m->tool_result_alone);
     s_add_mask(o, "tool_result_media", m->tool_result_media, media, 3);
     s_add_mask(o, "tool_choice", m->tool_choice, choices, 3);
+    cJSON_AddNumberToObject(o, "max_strict_tools", (double)m->max_strict_tools);
+    cJSON_AddBoolToObject(o, "sampling_exclusive", m->sampling_exclusive);
+    const char *refusal = mock_field_refusal_name(m->request_field_refusal);
+    cJSON_AddItemToObject(o, "request_field_refusal", refusal ? cJSON_CreateString(refusal) : cJSON_CreateNull());
+    cJSON *keys = cJSON_AddArrayToObject(o, "request_fields");
+    for (size_t i = 0; i < m->n_request_fields; i++) {
+        cJSON_AddItemToArray(keys, cJSON_CreateString(m->request_fields[i]));
+    }
 }
 
 cJSON *mock_model_to_json(const struct mock_model *m)

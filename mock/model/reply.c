@@ -11,9 +11,10 @@
 #include "common/tokens.h"
 #include "common/converse_walk.h"
 #include "mock/model/family.h"
+#include "mock/model/schema_example.h"
+#include "mock/model/structured.h"
 
 #define S_ECHO_MAX 200
-#define S_SCHEMA_MAX_DEPTH 16
 
 void mock_reply_init(struct mock_reply *reply)
 {
@@ -45,86 +46,6 @@ struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_bloc
     memset(b, 0, sizeof(*b));
     b->kind = kind;
     return b;
-}
-
-/* ---- minimal schema instance -------------------------------------------------------- */
-
-static cJSON *s_minimal_object(const cJSON *schema, int depth)
-{
-    cJSON *obj = cJSON_CreateObject();
-    const cJSON *props = brk_json_get(schema, "properties");
-    const cJSON *req = NULL;
-    cJSON_ArrayForEach(req, brk_json_get(schema, "required"))
-    {
-        if (cJSON_IsString(req)) {
-            const cJSON *sub = brk_json_get(props, req->valuestring);
-            cJSON_AddItemToObject(obj, req->valuestring, mock_schema_minimal_instance(sub, depth + 1));
-        }
-    }
-    return obj;
-}
-
-static cJSON *s_minimal_string(const cJSON *schema)
-{
-    const cJSON *min = brk_json_get(schema, "minLength");
-    int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
-    n = n > 256 ? 256 : n;
-    char buf[257];
-    memset(buf, 'a', (size_t)n);
-    buf[n] = '\0';
-    return cJSON_CreateString(buf);
-}
-
-static cJSON *s_minimal_array(const cJSON *schema, int depth)
-{
-    cJSON *arr = cJSON_CreateArray();
-    const cJSON *min = brk_json_get(schema, "minItems");
-    int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
-    for (int i = 0; i < n && i < 16; i++) {
-        cJSON_AddItemToArray(arr, mock_schema_minimal_instance(brk_json_get(schema, "items"), depth + 1));
-    }
-    return arr;
-}
-
-static cJSON *s_minimal_number(const cJSON *schema)
-{
-    const cJSON *min = brk_json_get(schema, "minimum");
-    return cJSON_CreateNumber(cJSON_IsNumber(min) ? min->valuedouble : 0);
-}
-
-cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth)
-{
-    const cJSON *v = NULL;
-    if (!cJSON_IsObject(schema) || depth > S_SCHEMA_MAX_DEPTH) {
-        return cJSON_CreateNull();
-    }
-    if ((v = brk_json_get(schema, "const")) || (v = brk_json_get(schema, "default"))) {
-        return cJSON_Duplicate(v, 1);
-    }
-    if ((v = brk_json_get(schema, "enum")) && cJSON_GetArraySize(v) > 0) {
-        return cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1);
-    }
-    const cJSON *type = brk_json_get(schema, "type");
-    if (cJSON_IsArray(type)) {
-        type = cJSON_GetArrayItem(type, 0);
-    }
-    const char *t = cJSON_GetStringValue(type);
-    if (!t) {
-        return brk_json_get(schema, "properties") ? s_minimal_object(schema, depth) : cJSON_CreateNull();
-    }
-    if (strcmp(t, "object") == 0) {
-        return s_minimal_object(schema, depth);
-    }
-    if (strcmp(t, "array") == 0) {
-        return s_minimal_array(schema, depth);
-    }
-    if (strcmp(t, "string") == 0) {
-        return s_minimal_string(schema);
-    }
-    if (strcmp(t, "integer") == 0 || strcmp(t, "number") == 0) {
-        return s_minimal_number(schema);
-    }
-    return strcmp(t, "boolean") == 0 ? cJSON_CreateFalse() : cJSON_CreateNull();
 }
 
 /* ---- generation --------------------------------------------------------------------- */
@@ -188,7 +109,7 @@ static void s_add_tool_use(const struct mock_request *req, struct mock_reply *re
     mock_reply_tool_use_id(req, name ? name : "", id);
     b->tool_use_id = strdup(id);
     b->tool_name = strdup(cJSON_GetStringValue(brk_json_get(spec, "name")));
-    b->tool_input = mock_schema_minimal_instance(brk_json_get(brk_json_get(spec, "inputSchema"), "json"), 0);
+    b->tool_input = mock_schema_example(brk_json_get(brk_json_get(spec, "inputSchema"), "json"));
     snprintf(reply->stop_reason, sizeof(reply->stop_reason), "tool_use");
 }
 
@@ -216,15 +137,30 @@ static char *s_echo_text(const cJSON *json)
     return brk_buf_detach(&out, NULL);
 }
 
+/* With structured output (model/structured.h), the answer is JSON text that satisfies the
+ * schema, printed compactly as Claude writes it; NULL without (or with a malformed) schema. */
+static char *s_structured_text(const struct mock_request *req)
+{
+    struct mock_structured so;
+    mock_structured_find(req->json, req->model.model, &so);
+    cJSON *example = so.schema ? mock_schema_example(so.schema) : NULL;
+    char *text = example ? cJSON_PrintUnformatted(example) : NULL;
+    cJSON_Delete(example);
+    mock_structured_clean_up(&so);
+    return text;
+}
+
 static bool s_reasoning_requested(const struct mock_request *req)
 {
     const cJSON *extra = brk_json_get(req->json, "additionalModelRequestFields");
     const cJSON *thinking = brk_json_get(extra, "thinking");
     const char *type = cJSON_GetStringValue(brk_json_get(thinking, "type"));
     const cJSON *nova = brk_json_get(brk_json_get(extra, "reasoningConfig"), "type");
+    const struct mock_model *m = req->model.model;
     bool on = (type && strcmp(type, "enabled") == 0) ||
-              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0);
-    return on && req->model.model && req->model.model->reasoning;
+              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0) ||
+              (m && strcmp(m->reasoning_shape, "response_only") == 0); /* DeepSeek R1 always reasons */
+    return on && m && m->reasoning;
 }
 
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model)
@@ -259,7 +195,8 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
         s_add_tool_use(req, reply, tool);
     } else {
         struct mock_reply_block *t = mock_reply_add(reply, MOCK_BLOCK_TEXT);
-        t->text = s_echo_text(req->json);
+        t->text = s_structured_text(req);
+        t->text = t->text ? t->text : s_echo_text(req->json);
     }
     mock_reply_finish(reply, req->json);
 }

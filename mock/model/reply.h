@@ -58,7 +58,9 @@ void mock_reply_clean_up(struct mock_reply *reply);
 struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_block_kind kind);
 
 /* Fill `reply` with the deterministic default answer to a Converse request:
- * a toolUse block when toolChoice is any/tool, otherwise an echo of the last user text;
+ * a toolUse block when toolChoice is any/tool (its input built from the tool's schema by
+ * mock_schema_example), else JSON text satisfying the schema of structured output
+ * (model/structured.h), else an echo of the last user text;
  * reasoning first when the request enables it; maxTokens and stopSequences honoured; usage
  * counted with the one estimator. */
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply);
@@ -80,8 +82,5 @@ cJSON *mock_reply_usage_json(const struct mock_reply *reply);
 
 /* The whole ConverseResponse document. */
 cJSON *mock_reply_converse_json(const struct mock_reply *reply);
-
-/* A minimal instance of a JSON schema (required properties, first enum value, ...). */
-cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth);
 
 #endif
