@@ -132,7 +132,7 @@ Test(catalog, rejects_unknown_models_and_profiles)
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/us.amazon.nova-micro-v1:0",
                                       &ref),
                  BRK_ERR_NOT_FOUND);
-    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:custom-model/x", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:prompt-router/x", &ref), BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws", &ref), BRK_ERR_NOT_FOUND);
     mock_catalog_destroy(cat);
 }

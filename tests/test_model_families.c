@@ -16,9 +16,9 @@
 #define S_SPEC "../shared/spec/model-families.md"
 
 /* The families docs/models.md lists; part B (docs/tokens.md) keys its parameters on them. */
-static const char *const s_families[] = {"anthropic", "nova",     "titan", "llama", "mistral",
-                                         "cohere",    "deepseek", "qwen",  "gemma", "minimax",
-                                         "nemotron",  "palmyra",  "glm",   "kimi",  "openai"};
+static const char *const s_families[] = {"anthropic", "nova", "titan",  "llama",   "mistral",  "cohere",
+                                         "deepseek",  "qwen", "gemma",  "minimax", "nemotron", "palmyra",
+                                         "glm",       "kimi", "openai", "jamba"};
 
 static struct mock_catalog *s_catalog(void)
 {
@@ -282,7 +282,7 @@ Test(model_families, a_catalogue_with_a_bad_application_profile_is_refused)
     cr_assert_null(cat);
     json = "{\"models\":[{\"id\":\"a.one\"}],\"application_profiles\":[{\"id\":\"p\",\"model\":\"a.one\"}]}";
     cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);
-    cr_assert_eq(cat->n_app_profiles, 1);
+    cr_assert_eq(cat->n_resources, 1);
     mock_catalog_destroy(cat);
 }
 

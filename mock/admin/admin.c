@@ -140,41 +140,64 @@ static void s_models(struct brk_mock *mock, struct mock_request *req, struct moc
 }
 
 /* One declaration of PUT /_mock/models; false with the reason in resp. */
-static bool s_declare_app_profile(struct brk_mock *mock, const cJSON *p, struct mock_response *resp)
+static bool s_declare(struct brk_mock *mock, enum mock_model_kind kind, const cJSON *p, struct mock_response *resp)
 {
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
     const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
-    enum brk_status rc = id && model ? mock_catalog_declare_app_profile(mock->catalog, id, model) : BRK_ERR_INVALID_ARG;
+    const char *prompt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "prompt"));
+    enum brk_status rc =
+        id && model ? mock_catalog_declare(mock->catalog, kind, id, model, prompt) : BRK_ERR_INVALID_ARG;
     if (rc == BRK_ERR_NOT_FOUND) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, "No model %s in the catalogue.", model);
-    } else if (rc == BRK_ERR_TOO_LARGE) {
-        mock_response_errorf(resp, BRK_AWS_VALIDATION, "At most %d application profiles.", MOCK_MAX_APP_PROFILES);
+    } else if (rc == BRK_ERR_TOO_LARGE || rc == BRK_ERR_NOMEM) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "At most %d declarations.", MOCK_MAX_RESOURCES);
     } else if (rc != BRK_OK) {
         mock_response_error(resp, BRK_AWS_VALIDATION,
-                            "Each application profile needs an \"id\" (ARN or profile id) and a \"model\".");
+                            "Each declaration needs an \"id\" (a resource ARN, or an application profile's or "
+                            "imported model's id) and a \"model\".");
     }
     return rc == BRK_OK;
 }
 
-/* PUT /_mock/models {"application_profile_model": ID, "application_profiles": [{"id", "model"}]}. */
+/* The defaults: "application_profile_model": ID and "resource_models": {"<kind>": ID | null}. */
+static bool s_models_put_defaults(struct brk_mock *mock, const cJSON *body, struct mock_response *resp)
+{
+    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(body, "application_profile_model");
+    if (dflt && (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
+        return false;
+    }
+    const char *bad =
+        mock_catalog_set_resource_models(mock->catalog, cJSON_GetObjectItemCaseSensitive(body, "resource_models"));
+    if (bad) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION,
+                             "resource_models.%s names no kind of docs/models.md or no model of the catalogue.", bad);
+        return false;
+    }
+    return true;
+}
+
+/* PUT /_mock/models {"application_profile_model": ID, "application_profiles": [{"id", "model"}],
+ * "resource_models": {...}, "resources": [{"id", "model", "prompt"}]} (docs/admin-api.md). */
 static void s_models_put(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
-    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(body, "application_profile_model");
     bool ok = cJSON_IsObject(body);
     if (!ok) {
         mock_response_error(resp, BRK_AWS_VALIDATION, "Body must be a JSON object (docs/admin-api.md).");
-    } else if (dflt &&
-               (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
-        mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
-        ok = false;
     }
-    const cJSON *profiles = ok ? cJSON_GetObjectItemCaseSensitive(body, "application_profiles") : NULL;
-    const cJSON *p = NULL;
-    cJSON_ArrayForEach(p, profiles)
-    {
-        if (!(ok = s_declare_app_profile(mock, p, resp))) {
-            break;
+    ok = ok && s_models_put_defaults(mock, body, resp);
+    static const struct {
+        const char *key;
+        enum mock_model_kind kind;
+    } lists[] = {{"application_profiles", MOCK_MODEL_APP_PROFILE}, {"resources", MOCK_MODEL_IMPORTED}};
+    for (size_t i = 0; ok && i < 2; i++) {
+        const cJSON *p = NULL;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, lists[i].key))
+        {
+            if (!(ok = s_declare(mock, lists[i].kind, p, resp))) {
+                break;
+            }
         }
     }
     if (ok) {

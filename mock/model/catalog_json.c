@@ -94,19 +94,28 @@ cJSON *mock_model_to_json(const struct mock_model *m)
     return o;
 }
 
-static cJSON *s_app_profiles_json(struct mock_catalog *catalog)
+/* The declarations of one kind and its default: {"default_model", "declared": [{"id", "model"[, "prompt"]}]}. */
+static cJSON *s_resources_json(struct mock_catalog *catalog, enum mock_model_kind kind)
 {
     cJSON *o = cJSON_CreateObject();
-    pthread_mutex_lock(&catalog->app_lock);
-    cJSON_AddStringToObject(o, "default_model", catalog->app_default ? catalog->app_default->id : "");
+    pthread_mutex_lock(&catalog->lock);
+    const struct mock_model *dflt = catalog->defaults[kind];
+    cJSON_AddStringToObject(o, "default_model", dflt ? dflt->id : "");
     cJSON *list = cJSON_AddArrayToObject(o, "declared");
-    for (size_t i = 0; i < catalog->n_app_profiles; i++) {
+    for (size_t i = 0; i < catalog->n_resources; i++) {
+        const struct mock_resource *r = &catalog->resources[i];
+        if (r->kind != kind) {
+            continue;
+        }
         cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "id", catalog->app_profiles[i].id);
-        cJSON_AddStringToObject(p, "model", catalog->app_profiles[i].model->id);
+        cJSON_AddStringToObject(p, "id", r->id);
+        cJSON_AddStringToObject(p, "model", r->model->id);
+        if (r->prompt) {
+            cJSON_AddStringToObject(p, "prompt", r->prompt);
+        }
         cJSON_AddItemToArray(list, p);
     }
-    pthread_mutex_unlock(&catalog->app_lock);
+    pthread_mutex_unlock(&catalog->lock);
     return o;
 }
 
@@ -118,6 +127,11 @@ cJSON *mock_catalog_to_json(struct mock_catalog *catalog)
     for (size_t i = 0; i < catalog->n_models; i++) {
         cJSON_AddItemToArray(list, mock_model_to_json(&catalog->models[i]));
     }
-    cJSON_AddItemToObject(o, "application_profiles", s_app_profiles_json(catalog));
+    cJSON_AddItemToObject(o, "application_profiles", s_resources_json(catalog, MOCK_MODEL_APP_PROFILE));
+    cJSON *resources = cJSON_AddObjectToObject(o, "resources");
+    for (int k = MOCK_MODEL_IMPORTED; k < MOCK_MODEL_KIND_COUNT; k++) {
+        cJSON_AddItemToObject(resources, mock_model_kind_name((enum mock_model_kind)k),
+                              s_resources_json(catalog, (enum mock_model_kind)k));
+    }
     return o;
 }

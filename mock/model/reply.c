@@ -94,11 +94,19 @@ static const cJSON *s_forced_tool(const cJSON *json)
     return tool ? s_find_tool(json, cJSON_GetStringValue(brk_json_get(tool, "name"))) : NULL;
 }
 
-static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t digest)
+void mock_reply_tool_use_id(const struct mock_request *req, const char *salt, char out[31])
+{
+    /* The request id is drawn from the mock's seeded random source (pipeline/dispatch.c): a
+     * fresh id for every response, as Bedrock issues, and the same sequence under --seed. */
+    s_tool_use_id(brk_hash64(req->request_id, strlen(req->request_id)) ^ brk_hash64(salt, strlen(salt)), out);
+}
+
+static void s_add_tool_use(const struct mock_request *req, struct mock_reply *reply, const cJSON *spec)
 {
     struct mock_reply_block *b = mock_reply_add(reply, MOCK_BLOCK_TOOL_USE);
     char id[31];
-    s_tool_use_id(digest, id);
+    const char *name = cJSON_GetStringValue(brk_json_get(spec, "name"));
+    mock_reply_tool_use_id(req, name ? name : "", id);
     b->tool_use_id = strdup(id);
     b->tool_name = strdup(cJSON_GetStringValue(brk_json_get(spec, "name")));
     b->tool_input = mock_schema_example(brk_json_get(brk_json_get(spec, "inputSchema"), "json"));
@@ -184,7 +192,7 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     }
     const cJSON *tool = s_forced_tool(req->json);
     if (tool) {
-        s_add_tool_use(reply, tool, digest);
+        s_add_tool_use(req, reply, tool);
     } else {
         struct mock_reply_block *t = mock_reply_add(reply, MOCK_BLOCK_TEXT);
         t->text = s_structured_text(req);
@@ -236,7 +244,6 @@ void mock_reply_finish(struct mock_reply *reply, const cJSON *request_json)
         used += t;
     }
     reply->output_tokens = used;
-    reply->latency_ms = 50 + used;
 }
 
 /* ---- serialisation ------------------------------------------------------------------ */

@@ -46,7 +46,7 @@ struct mock_reply {
     uint64_t input_tokens; /* tokens neither read from nor written to the cache */
     uint64_t output_tokens;
     struct mock_cache_usage cache;
-    uint64_t latency_ms;
+    uint64_t latency_ms; /* metrics.latencyMs, set once the answer is built (ops/converse.c) */
     uint64_t max_tokens; /* the request's effective maxTokens */
     cJSON *trace;        /* owned; ConverseTrace ({"guardrail":...}) or NULL (guardrail.c) */
 };
@@ -69,6 +69,10 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
  * one): inferenceConfig.maxTokens when it is a number >= 1 (saturated at 2^53), else the
  * model's max_output_tokens, else 4096. The reply and the quota reservation both use it. */
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model);
+
+/* A toolUseId, "tooluse_" + 22 characters like Bedrock's: fresh for every request (derived from
+ * its request id, which comes from the seeded random source) and `salt` (the tool's name). */
+void mock_reply_tool_use_id(const struct mock_request *req, const char *salt, char out[31]);
 
 /* Recount output tokens and apply maxTokens/stopSequences after content was replaced. */
 void mock_reply_finish(struct mock_reply *reply, const cJSON *request_json);

@@ -17,6 +17,7 @@
 #include "mock/admin/journal.h"
 #include "mock/admin/journal_body.h"
 #include "mock/mock_priv.h"
+#include "mock/model/prompt.h"
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
 #include "mock/pipeline/stages.h"
@@ -67,7 +68,10 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         return true;
     }
     if (mock_catalog_resolve(mock->catalog, req->route.label[BRK_OP_LABEL_MODEL_ID], &req->model) != BRK_OK) {
-        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_INVALID_MODEL);
+        /* A resource the account does not have (docs/models.md): the table's 404 text. */
+        bool missing = req->model.missing;
+        mock_response_error(resp, missing ? BRK_AWS_RESOURCE_NOT_FOUND : BRK_AWS_VALIDATION,
+                            missing ? NULL : S_MSG_INVALID_MODEL);
         return false;
     }
     const struct mock_model *m = req->model.model;
@@ -76,11 +80,13 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_ON_DEMAND, m->id);
         return false;
     }
-    if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE) && !m->converse) {
+    bool converse = brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE);
+    /* "The Converse API doesn't support imported models." (the modelId doc of the service model) */
+    if (converse && (!m->converse || req->model.kind == MOCK_MODEL_IMPORTED)) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_UNSUPPORTED_MODEL);
         return false;
     }
-    return true;
+    return !converse || req->model.kind != MOCK_MODEL_PROMPT || mock_prompt_apply(mock->catalog, req, resp);
 }
 
 /* Operations whose simulation has not landed answer in Bedrock's error shape, so an SDK
