@@ -1,6 +1,7 @@
 # bedrock-harness: one non-recursive Makefile.
 #
-#   make            build the mock, the libraries, the test binary and the benchmarks into build/
+#   make            build the mock, the libraries, bedrock-converse, bedrock-scenario, the test binary and the
+#                   benchmarks into build/
 #                   (bin/, lib/, obj/); changing CC, CFLAGS or LDFLAGS rebuilds everything
 #   make run        build and start bedrock-mock in the foreground (port $(PORT))
 #   make test       check the layers, build and run every test suite
@@ -16,7 +17,7 @@
 #                                    bedrock-scenario (make uninstall)
 #   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
 #
-# Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
+# Sources are found by wildcard: a new common/*.c, mock/*/*.c, scenario/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
 
 PORT        ?= 8787

@@ -331,9 +331,9 @@ static void s_describe(const cJSON *m, char *out, size_t out_len)
     const cJSON *lo = brk_json_get(m, "min"), *hi = brk_json_get(m, "max");
     if (cJSON_IsObject(m) && (lo || hi)) {
         if (lo && hi) {
-            snprintf(out, out_len, "between %g and %g", lo->valuedouble, hi->valuedouble);
+            snprintf(out, out_len, "between %.15g and %.15g", lo->valuedouble, hi->valuedouble);
         } else {
-            snprintf(out, out_len, "%s %g", lo ? "at least" : "at most", lo ? lo->valuedouble : hi->valuedouble);
+            snprintf(out, out_len, "%s %.15g", lo ? "at least" : "at most", lo ? lo->valuedouble : hi->valuedouble);
         }
         return;
     }

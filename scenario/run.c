@@ -216,6 +216,7 @@ static enum brk_status s_action(struct s_run *run, const cJSON *step, const char
         return scn_mock_action(run->url, "DELETE", "/_mock/cache", NULL, err, err_len);
     }
     enum brk_status rc = scn_mock_action(run->url, "POST", "/_mock/reset", NULL, err, err_len);
+    run->journal_seq = 0; /* an emptied journal numbers its entries from 1 again */
     return rc == BRK_OK ? scn_mock_setup(run->sc, run->url, err, err_len) : rc;
 }
 

@@ -26,6 +26,7 @@
 #include "fuzz/request_pipeline.c"
 #include "fuzz/retry_ttl.c"
 #include "fuzz/rules_load.c"
+#include "fuzz/scenario_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
 #include "fuzz/uri_codec.c"
@@ -126,6 +127,11 @@ Test(fuzz_replay, vcr_import)
 Test(fuzz_replay, rules_load)
 {
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
+}
+
+Test(fuzz_replay, scenario_load)
+{
+    cr_assert_gt(s_replay("scenario_load", fuzz_scenario_load), 0);
 }
 
 Test(fuzz_replay, cachepoint_scan)
