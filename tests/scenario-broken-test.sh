@@ -6,23 +6,13 @@
 # line. The unbroken files pass in `make run-scenarios`. Run by `make test`.
 #   BRK_SCENARIO_BIN=build/bin/bedrock-scenario sh tests/scenario-broken-test.sh
 set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${BRK_SCENARIO_BIN:-$here/build/bin/bedrock-scenario}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cases=0
-failures=0
+name=scenario-broken-test
+. "$(dirname "$0")/support/scenario-case.sh"
 
 if ! command -v python3 > /dev/null 2>&1; then
     echo "scenario-broken-test: skipped, no python3"
     exit 0
 fi
-
-fail() {
-    echo "scenario-broken-test: $1: $2" >&2
-    sed 's/^/    /' "$tmp/out" >&2
-    failures=$((failures + 1))
-}
 
 # broken FILE STATEMENT LINE [COMMAND...]: copy scenarios/FILE, apply the python3 STATEMENT to it,
 # run it (`run`, or `exec ... -- COMMAND` when a command is given) and expect exit status 1 and
@@ -36,7 +26,7 @@ broken() {
 d = json.load(open(sys.argv[1]))
 exec(sys.argv[2])
 json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)' "$here/scenarios/$file" "$change" "$copy" > "$tmp/out" 2>&1; then
-        fail "$file" "the change did not apply: $change"
+        fail "$file: the change did not apply: $change"
         return
     fi
     if [ $# -eq 0 ]; then
@@ -46,9 +36,9 @@ json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)' "$here/scenarios/$file
     fi
     rc=$?
     if [ "$rc" -ne 1 ]; then
-        fail "$file" "expected exit status 1, got $rc"
+        fail "$file: expected exit status 1, got $rc"
     elif ! grep -qF -- "$line" "$tmp/out"; then
-        fail "$file" "the report lacks: $line"
+        fail "$file: the report lacks: $line"
     fi
 }
 
@@ -79,5 +69,4 @@ else
     echo "scenario-broken-test: exec case skipped, no curl"
 fi
 
-echo "scenario-broken-test: $cases cases, $failures failed"
-[ "$failures" -eq 0 ]
+finish

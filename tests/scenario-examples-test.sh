@@ -6,18 +6,8 @@
 # NAME.py with python3 when boto3 imports). Run by `make test`.
 #   BRK_SCENARIO_BIN=build/bin/bedrock-scenario sh tests/scenario-examples-test.sh
 set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${BRK_SCENARIO_BIN:-$here/build/bin/bedrock-scenario}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cases=0
-failures=0
-
-fail() {
-    echo "scenario-examples-test: $1" >&2
-    sed 's/^/    /' "$tmp/out" >&2
-    failures=$((failures + 1))
-}
+name=scenario-examples-test
+. "$(dirname "$0")/support/scenario-case.sh"
 
 if python3 -c 'import jsonschema' > /dev/null 2>&1; then
     cases=$((cases + 1))
@@ -40,13 +30,13 @@ else
 fi
 
 for json in "$here"/scenarios/exec/*.json; do
-    name=${json%.json}
-    if [ -f "$name.sh" ]; then
+    base=${json%.json}
+    if [ -f "$base.sh" ]; then
         command -v curl > /dev/null 2>&1 || { echo "scenario-examples-test: $(basename "$json") skipped, no curl"; continue; }
-        set -- sh "$name.sh"
-    elif [ -f "$name.py" ]; then
+        set -- sh "$base.sh"
+    elif [ -f "$base.py" ]; then
         python3 -c 'import boto3' > /dev/null 2>&1 || { echo "scenario-examples-test: $(basename "$json") skipped, no boto3"; continue; }
-        set -- python3 "$name.py"
+        set -- python3 "$base.py"
     else
         continue
     fi
@@ -54,5 +44,4 @@ for json in "$here"/scenarios/exec/*.json; do
     "$bin" exec "$json" -- "$@" > "$tmp/out" 2>&1 || fail "$(basename "$json") with $*: exit status $?"
 done
 
-echo "scenario-examples-test: $cases cases, $failures failed"
-[ "$failures" -eq 0 ]
+finish
