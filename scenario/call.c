@@ -68,7 +68,8 @@ static cJSON *s_tool(const cJSON *tool)
     }
     cJSON *input = cJSON_AddObjectToObject(spec, "inputSchema");
     cJSON_AddItemToObject(input, "json",
-                          schema ? cJSON_Duplicate(schema, true) : cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
+                          schema ? cJSON_Duplicate(schema, true)
+                                 : cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
     return t;
 }
 

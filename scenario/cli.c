@@ -254,10 +254,18 @@ static int s_run_option(int opt, struct s_run_opts *o, FILE *out, FILE *errout)
 {
     uint64_t v = 0;
     switch (opt) {
-    case 't': o->tap = true; return 0;
-    case 'J': o->junit = optarg; return 0;
-    case 'f': o->filter = optarg; return 0;
-    case 'e': o->run.endpoint = optarg; return 0;
+    case 't':
+        o->tap = true;
+        return 0;
+    case 'J':
+        o->junit = optarg;
+        return 0;
+    case 'f':
+        o->filter = optarg;
+        return 0;
+    case 'e':
+        o->run.endpoint = optarg;
+        return 0;
     case 'j':
         if (!s_parse_u64(optarg, S_MAX_JOBS, &v) || v == 0) {
             return s_usage_error(errout, "run", "--jobs takes a number from 1 to 64, not", optarg);
@@ -270,17 +278,21 @@ static int s_run_option(int opt, struct s_run_opts *o, FILE *out, FILE *errout)
         }
         o->run.has_seed = true;
         return 0;
-    case 'h': fputs(s_run_help, out); return -1;
-    default: return s_usage_error(errout, "run", "unknown option", NULL);
+    case 'h':
+        fputs(s_run_help, out);
+        return -1;
+    default:
+        return s_usage_error(errout, "run", "unknown option", NULL);
     }
 }
 
 static int s_cmd_run(int argc, char **argv, FILE *out, FILE *errout)
 {
-    static const struct option opts[] = {{"tap", no_argument, NULL, 't'},       {"junit", required_argument, NULL, 'J'},
-                                         {"filter", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
-                                         {"seed", required_argument, NULL, 's'},   {"endpoint", required_argument, NULL, 'e'},
-                                         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"tap", no_argument, NULL, 't'},          {"junit", required_argument, NULL, 'J'},
+        {"filter", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
+        {"seed", required_argument, NULL, 's'},   {"endpoint", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     struct s_run_opts o = {.jobs = 1};
     int opt, rc;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -288,11 +288,13 @@ static int s_serve(const struct scenario *sc, uint16_t port, bool stdin_eof, FIL
         fprintf(out, "BEDROCK_MOCK_URL=%s\n", m.url);
         fflush(out);
         pthread_t watcher;
-        if (stdin_eof && pthread_create(&watcher, NULL, s_stdin_watch, NULL) == 0) {
-            pthread_detach(watcher);
-        }
+        bool watching = stdin_eof && pthread_create(&watcher, NULL, s_stdin_watch, NULL) == 0;
         int sig = 0;
         sigwait(&set, &sig);
+        if (watching) { /* a signal came first: stop the watcher in its read (a cancellation point) */
+            pthread_cancel(watcher);
+            pthread_join(watcher, NULL);
+        }
         scn_mock_stop(&m);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -332,8 +334,9 @@ int scn_cmd_serve(int argc, char **argv, FILE *out, FILE *errout)
 
 int scn_cmd_check(int argc, char **argv, FILE *out, FILE *errout)
 {
-    static const struct option opts[] = {
-        {"endpoint", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"endpoint", required_argument, NULL, 'e'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *endpoint = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

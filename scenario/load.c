@@ -302,24 +302,29 @@ static void s_sent_points(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_sent(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"cache_points", s_sent_points, false}, {"body", s_pointer_map, false}, {NULL, NULL, false}};
+    static const struct s_member t[] = {{"cache_points", s_sent_points, false},
+                                        {"body", s_pointer_map, false},
+                                        {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
 static void s_usage(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"inputTokens", s_matcher, false},          {"outputTokens", s_matcher, false},
-        {"totalTokens", s_matcher, false},          {"cacheReadInputTokens", s_matcher, false},
-        {"cacheWriteInputTokens", s_matcher, false}, {NULL, NULL, false}};
+    static const struct s_member t[] = {{"inputTokens", s_matcher, false},
+                                        {"outputTokens", s_matcher, false},
+                                        {"totalTokens", s_matcher, false},
+                                        {"cacheReadInputTokens", s_matcher, false},
+                                        {"cacheWriteInputTokens", s_matcher, false},
+                                        {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
 static void s_error(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {{"type", s_matcher, false},   {"message", s_matcher, false},
-                                        {"status", s_matcher, false}, {"kind", s_matcher, false},
+    static const struct s_member t[] = {{"type", s_matcher, false},
+                                        {"message", s_matcher, false},
+                                        {"status", s_matcher, false},
+                                        {"kind", s_matcher, false},
                                         {NULL, NULL, false}};
     if (cJSON_IsString(v)) {
         return;
@@ -415,9 +420,9 @@ static void s_objects(struct s_ctx *c, const cJSON *v, const char *path)
 static void s_call(struct s_ctx *c, const cJSON *v, const char *path)
 {
     static const struct s_member t[] = {
-        {"model", s_nonempty_string, true},  {"request", s_object, false},   {"system", s_text_parts, false},
-        {"messages", s_objects, false},      {"user", s_text_parts, false},  {"tools", s_tools, false},
-        {"max_tokens", s_positive, false},   {"inference_config", s_object, false}, {NULL, NULL, false}};
+        {"model", s_nonempty_string, true}, {"request", s_object, false},          {"system", s_text_parts, false},
+        {"messages", s_objects, false},     {"user", s_text_parts, false},         {"tools", s_tools, false},
+        {"max_tokens", s_positive, false},  {"inference_config", s_object, false}, {NULL, NULL, false}};
     if (!s_members(c, v, path, t) || !cJSON_GetObjectItemCaseSensitive(v, "request")) {
         return;
     }
@@ -447,7 +452,7 @@ static void s_rule_list(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_quota(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {{"model", s_nonempty_string, false},   {"tokens_per_minute", s_count, false},
+    static const struct s_member t[] = {{"model", s_nonempty_string, false},     {"tokens_per_minute", s_count, false},
                                         {"requests_per_minute", s_count, false}, {"tokens_per_day", s_count, false},
                                         {"retry_after", s_boolean, false},       {NULL, NULL, false}};
     s_members(c, v, path, t);
@@ -471,11 +476,12 @@ static void s_remove_rules(struct s_ctx *c, const cJSON *v, const char *path)
 }
 
 static const struct s_member s_step_table[] = {
-    {"name", s_string, false},           {"converse", s_call, false},      {"converse_stream", s_call, false},
-    {"count_tokens", s_call, false},     {"expect", s_call_expect, false}, {"advance_clock_ms", s_count, false},
-    {"add_rules", s_rule_list, false},   {"remove_rules", s_remove_rules, false},
-    {"set_quotas", s_quotas, false},     {"clear_cache", s_true, false},   {"reset", s_true, false},
-    {NULL, NULL, false}};
+    {"name", s_string, false},          {"converse", s_call, false},
+    {"converse_stream", s_call, false}, {"count_tokens", s_call, false},
+    {"expect", s_call_expect, false},   {"advance_clock_ms", s_count, false},
+    {"add_rules", s_rule_list, false},  {"remove_rules", s_remove_rules, false},
+    {"set_quotas", s_quotas, false},    {"clear_cache", s_true, false},
+    {"reset", s_true, false},           {NULL, NULL, false}};
 
 const char *scn_step_action(const cJSON *step, int *n)
 {
@@ -505,8 +511,9 @@ static void s_step(struct s_ctx *c, const cJSON *v, const char *path)
     int n = 0;
     const char *action = scn_step_action(v, &n);
     if (n == 0) {
-        s_err(c, path, "a step needs an action (converse, converse_stream, count_tokens, advance_clock_ms, "
-                       "add_rules, remove_rules, set_quotas, clear_cache, reset)");
+        s_err(c, path,
+              "a step needs an action (converse, converse_stream, count_tokens, advance_clock_ms, "
+              "add_rules, remove_rules, set_quotas, clear_cache, reset)");
     } else if (n > 1) {
         s_err(c, path, "a step holds exactly one action, this one has %d", n);
     } else if (!s_is_call(action) && cJSON_GetObjectItemCaseSensitive(v, "expect")) {
@@ -551,8 +558,9 @@ static void s_clock(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_app_profile(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"id", s_nonempty_string, true}, {"model", s_nonempty_string, true}, {NULL, NULL, false}};
+    static const struct s_member t[] = {{"id", s_nonempty_string, true},
+                                        {"model", s_nonempty_string, true},
+                                        {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
@@ -572,10 +580,12 @@ static void s_models(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_credential(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"access_key_id", s_nonempty_string, true}, {"secret_access_key", s_nonempty_string, true},
-        {"session_token", s_string, false},         {"account_id", s_string, false},
-        {"expiration", s_string, false},            {NULL, NULL, false}};
+    static const struct s_member t[] = {{"access_key_id", s_nonempty_string, true},
+                                        {"secret_access_key", s_nonempty_string, true},
+                                        {"session_token", s_string, false},
+                                        {"account_id", s_string, false},
+                                        {"expiration", s_string, false},
+                                        {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
@@ -606,8 +616,10 @@ static void s_auth_mode(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_mock_auth(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {{"mode", s_auth_mode, false},         {"region", s_nonempty_string, false},
-                                        {"credentials", s_credentials, false}, {"api_keys", s_api_keys, false},
+    static const struct s_member t[] = {{"mode", s_auth_mode, false},
+                                        {"region", s_nonempty_string, false},
+                                        {"credentials", s_credentials, false},
+                                        {"api_keys", s_api_keys, false},
                                         {NULL, NULL, false}};
     if (!s_members(c, v, path, t)) {
         return;
@@ -629,8 +641,9 @@ static void s_below_minimum(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_mock_cache(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"max_entries", s_positive, false}, {"below_minimum", s_below_minimum, false}, {NULL, NULL, false}};
+    static const struct s_member t[] = {{"max_entries", s_positive, false},
+                                        {"below_minimum", s_below_minimum, false},
+                                        {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
@@ -642,11 +655,11 @@ static void s_mock_stream(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_mock(struct s_ctx *c, const cJSON *v, const char *path)
 {
-    static const struct s_member t[] = {
-        {"clock", s_clock, false},   {"seed", s_count, false},         {"models", s_models, false},
-        {"rules", s_objects, false}, {"quotas", s_quotas, false},      {"auth", s_mock_auth, false},
-        {"cache", s_mock_cache, false}, {"stream", s_mock_stream, false}, {"journal_size", s_positive, false},
-        {NULL, NULL, false}};
+    static const struct s_member t[] = {{"clock", s_clock, false},           {"seed", s_count, false},
+                                        {"models", s_models, false},         {"rules", s_objects, false},
+                                        {"quotas", s_quotas, false},         {"auth", s_mock_auth, false},
+                                        {"cache", s_mock_cache, false},      {"stream", s_mock_stream, false},
+                                        {"journal_size", s_positive, false}, {NULL, NULL, false}};
     s_members(c, v, path, t);
 }
 
@@ -709,14 +722,10 @@ static void s_client(struct s_ctx *c, const cJSON *v, const char *path)
 
 static void s_top(struct s_ctx *c, const cJSON *root)
 {
-    static const struct s_member t[] = {{"name", s_nonempty_string, true},
-                                        {"description", s_string, false},
-                                        {"tags", s_strings, false},
-                                        {"mock", s_mock, false},
-                                        {"client", s_client, false},
-                                        {"steps", s_steps, false},
-                                        {"expect", s_top_expect, false},
-                                        {NULL, NULL, false}};
+    static const struct s_member t[] = {{"name", s_nonempty_string, true}, {"description", s_string, false},
+                                        {"tags", s_strings, false},        {"mock", s_mock, false},
+                                        {"client", s_client, false},       {"steps", s_steps, false},
+                                        {"expect", s_top_expect, false},   {NULL, NULL, false}};
     if (s_members(c, root, "", t) && !cJSON_GetObjectItemCaseSensitive(root, "steps") &&
         !cJSON_GetObjectItemCaseSensitive(root, "expect")) {
         s_err(c, "", "a scenario needs \"steps\" (for run) or \"expect\" (for exec and check), or both");
@@ -798,8 +807,7 @@ enum brk_status scn_load_file(const char *path, struct scenario **out, struct sc
     if (rc == BRK_OK) {
         rc = scn_load_text(path, buf.data ? buf.data : "", buf.len, out, diags);
     } else {
-        scn_diags_add(diags, "%s: %s", path,
-                      rc == BRK_ERR_TOO_LARGE ? "larger than 16 MiB" : "cannot be read");
+        scn_diags_add(diags, "%s: %s", path, rc == BRK_ERR_TOO_LARGE ? "larger than 16 MiB" : "cannot be read");
     }
     brk_buf_clean_up(&buf);
     return rc;

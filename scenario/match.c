@@ -329,34 +329,23 @@ static void s_describe(const cJSON *m, char *out, size_t out_len)
 {
     char brief[S_BRIEF_LEN];
     const cJSON *lo = brk_json_get(m, "min"), *hi = brk_json_get(m, "max");
-    if (cJSON_IsObject(m) && (lo || hi)) {
-        if (lo && hi) {
-            snprintf(out, out_len, "between %.15g and %.15g", lo->valuedouble, hi->valuedouble);
-        } else {
-            snprintf(out, out_len, "%s %.15g", lo ? "at least" : "at most", lo ? lo->valuedouble : hi->valuedouble);
-        }
-        return;
-    }
-    static const char *const words[][2] = {{"equals", ""},         {"regex", "a string matching /"},
-                                           {"contains", "containing "}, {"one_of", "one of "},
-                                           {"exists", ""}};
     const cJSON *v = cJSON_IsObject(m) ? m->child : m;
-    scn_json_brief(cJSON_IsString(v) && s_is_kind(m, "regex") ? NULL : v, brief, sizeof(brief));
-    for (size_t i = 0; cJSON_IsObject(m) && i < sizeof(words) / sizeof(words[0]); i++) {
-        if (s_is_kind(m, words[i][0]) && strcmp(words[i][0], "exists") == 0) {
-            snprintf(out, out_len, "%s", cJSON_IsTrue(v) ? "a value" : "nothing");
-            return;
-        }
-        if (s_is_kind(m, words[i][0]) && strcmp(words[i][0], "regex") == 0) {
-            snprintf(out, out_len, "%s%s/", words[i][1], v->valuestring);
-            return;
-        }
-        if (s_is_kind(m, words[i][0])) {
-            snprintf(out, out_len, "%s%s", words[i][1], brief);
-            return;
-        }
+    if (lo && hi) {
+        snprintf(out, out_len, "between %.15g and %.15g", lo->valuedouble, hi->valuedouble);
+    } else if (lo || hi) {
+        snprintf(out, out_len, "%s %.15g", lo ? "at least" : "at most", lo ? lo->valuedouble : hi->valuedouble);
+    } else if (s_is_kind(m, "regex")) {
+        snprintf(out, out_len, "a string matching /%s/", v->valuestring);
+    } else if (s_is_kind(m, "exists")) {
+        snprintf(out, out_len, "%s", cJSON_IsTrue(v) ? "a value" : "nothing");
+    } else {
+        scn_json_brief(v, brief, sizeof(brief));
+        snprintf(out, out_len, "%s%s",
+                 s_is_kind(m, "contains") ? "containing "
+                 : s_is_kind(m, "one_of") ? "one of "
+                                          : "",
+                 brief);
     }
-    snprintf(out, out_len, "%s", brief);
 }
 
 bool scn_match(const cJSON *matcher, const cJSON *actual, char *why, size_t why_len)

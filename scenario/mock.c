@@ -120,8 +120,7 @@ static enum brk_mock_auth s_auth_mode(const cJSON *auth)
     if (cJSON_IsString(mode) && strcmp(mode->valuestring, "strict") == 0) {
         return BRK_MOCK_AUTH_STRICT;
     }
-    return cJSON_IsString(mode) && strcmp(mode->valuestring, "none") == 0 ? BRK_MOCK_AUTH_NONE
-                                                                           : BRK_MOCK_AUTH_LENIENT;
+    return cJSON_IsString(mode) && strcmp(mode->valuestring, "none") == 0 ? BRK_MOCK_AUTH_NONE : BRK_MOCK_AUTH_LENIENT;
 }
 
 /* mock.auth's lists as the credentials file's document, or NULL when there are none. */
@@ -170,8 +169,8 @@ static void s_config(const struct scenario *sc, const cJSON *mock, char *catalog
     cfg->threads = 2; /* a scenario's calls are sequential; --jobs runs several mocks */
 }
 
-enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m,
-                               char *err, size_t err_len)
+enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m, char *err,
+                               size_t err_len)
 {
     memset(m, 0, sizeof(*m));
     const cJSON *mock = brk_json_get(sc->root, "mock");

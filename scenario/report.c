@@ -119,8 +119,7 @@ void scn_report_tap(FILE *out, const struct scn_result *results, size_t n, struc
             s_tap_step(out, &k, r, &r->steps[s]);
         }
     }
-    fprintf(out, "# %zu scenarios: %zu passed, %zu failed, %zu skipped\n", n, sum->passed, sum->failed,
-            sum->skipped);
+    fprintf(out, "# %zu scenarios: %zu passed, %zu failed, %zu skipped\n", n, sum->passed, sum->failed, sum->skipped);
 }
 
 /* ---- JUnit XML ----------------------------------------------------------------------------- */
@@ -129,10 +128,18 @@ static void s_xml(FILE *out, const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         switch (*p) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
         default:
             if (*p < 0x20 && *p != '\n' && *p != '\t') {
                 fputc('?', out); /* not allowed in XML 1.0 */

@@ -167,8 +167,8 @@ static void s_call_step(struct s_run *run, const cJSON *step, const char *op, st
     obs.have_virtual_clock = run->embedded && brk_clock_mode(run->mock.clock) == BRK_CLOCK_VIRTUAL;
     obs.elapsed_ms = run->embedded ? brk_clock_now_ms(run->mock.clock) - t0 : 0;
     char err[512] = "";
-    if (run->embedded && !(obs.journal = scn_journal_since(run->url, run->journal_seq, &run->journal_seq, err,
-                                                           sizeof(err)))) {
+    if (run->embedded &&
+        !(obs.journal = scn_journal_since(run->url, run->journal_seq, &run->journal_seq, err, sizeof(err)))) {
         scn_step_fail(res, "%s", err);
     }
     scn_expect_call(brk_json_get(step, "expect"), &obs, res);
@@ -255,8 +255,8 @@ static void s_steps(struct s_run *run, struct scn_result *out)
             out->outcome = SCN_FAIL;
             return;
         }
-        if (brk_json_get(step, "expect") || strcmp(action, "converse") == 0 ||
-            strcmp(action, "converse_stream") == 0 || strcmp(action, "count_tokens") == 0) {
+        if (brk_json_get(step, "expect") || strcmp(action, "converse") == 0 || strcmp(action, "converse_stream") == 0 ||
+            strcmp(action, "count_tokens") == 0) {
             s_call_step(run, step, action, res);
         } else {
             s_action_step(run, step, action, res);

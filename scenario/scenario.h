@@ -102,8 +102,8 @@ struct scn_mock {
 
 /* Start a mock with the scenario's `mock` setup on `port` (0: free), its clock owned by `m`.
  * Problems go to `err`. */
-enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m,
-                               char *err, size_t err_len);
+enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m, char *err,
+                               size_t err_len);
 /* Post rules, quotas and application profiles (start and after a reset). */
 enum brk_status scn_mock_setup(const struct scenario *sc, const char *url, char *err, size_t err_len);
 void scn_mock_stop(struct scn_mock *m);

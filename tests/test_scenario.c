@@ -40,20 +40,21 @@ static void s_expect_mistake(const char *text, const char *line)
 Test(scenario_load, a_complete_scenario_loads)
 {
     char diags[4096];
-    const char *text = "{\"name\": \"a/b\", \"description\": \"d\", \"tags\": [\"x\"],"
-                       " \"mock\": {\"clock\": {\"mode\": \"virtual\", \"start\": \"2030-01-01T00:00:00Z\"}, \"seed\": 3,"
-                       "  \"rules\": [{\"error\": \"ThrottlingException\"}], \"quotas\": [{\"model\": \"*\", "
-                       "\"tokens_per_minute\": 10}],"
-                       "  \"auth\": {\"mode\": \"strict\", \"api_keys\": [{\"key\": \"k\"}]}, \"cache\": {\"below_minimum\": "
-                       "\"reject\"}},"
-                       " \"client\": {\"region\": \"eu-west-1\", \"auth\": {\"api_key\": \"k\"}, \"retry\": {\"mode\": "
-                       "\"adaptive\", \"max_attempts\": 4},"
-                       "  \"cache\": {\"instructions\": \"1h\", \"messages\": true}},"
-                       " \"steps\": [{\"name\": \"n\", \"converse\": " S_CALL ", \"expect\": {\"usage\": {\"inputTokens\": "
-                       "{\"min\": 1}},"
-                       "   \"journal\": {\"statuses\": [200], \"last\": {\"/status\": 200}}}},"
-                       "  {\"advance_clock_ms\": 1000}, {\"remove_rules\": \"*\"}, {\"reset\": true}],"
-                       " \"expect\": {\"journal\": {\"requests\": {\"min\": 1}}}}";
+    const char *text =
+        "{\"name\": \"a/b\", \"description\": \"d\", \"tags\": [\"x\"],"
+        " \"mock\": {\"clock\": {\"mode\": \"virtual\", \"start\": \"2030-01-01T00:00:00Z\"}, \"seed\": 3,"
+        "  \"rules\": [{\"error\": \"ThrottlingException\"}], \"quotas\": [{\"model\": \"*\", "
+        "\"tokens_per_minute\": 10}],"
+        "  \"auth\": {\"mode\": \"strict\", \"api_keys\": [{\"key\": \"k\"}]}, \"cache\": {\"below_minimum\": "
+        "\"reject\"}},"
+        " \"client\": {\"region\": \"eu-west-1\", \"auth\": {\"api_key\": \"k\"}, \"retry\": {\"mode\": "
+        "\"adaptive\", \"max_attempts\": 4},"
+        "  \"cache\": {\"instructions\": \"1h\", \"messages\": true}},"
+        " \"steps\": [{\"name\": \"n\", \"converse\": " S_CALL ", \"expect\": {\"usage\": {\"inputTokens\": "
+        "{\"min\": 1}},"
+        "   \"journal\": {\"statuses\": [200], \"last\": {\"/status\": 200}}}},"
+        "  {\"advance_clock_ms\": 1000}, {\"remove_rules\": \"*\"}, {\"reset\": true}],"
+        " \"expect\": {\"journal\": {\"requests\": {\"min\": 1}}}}";
     cr_assert_eq(s_load(text, diags, sizeof(diags)), BRK_OK, "%s", diags);
 }
 
@@ -61,8 +62,9 @@ Test(scenario_load, an_unknown_member_is_named_with_its_path_and_the_allowed_one
 {
     s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": " S_CALL
                      ", \"expect\": {\"usage\": {\"cacheReadInputTokenz\": 1}}}]}",
-                     S_FILE ": steps[0].expect.usage.cacheReadInputTokenz: unknown member (expected one of inputTokens, "
-                            "outputTokens, totalTokens, cacheReadInputTokens, cacheWriteInputTokens)");
+                     S_FILE
+                     ": steps[0].expect.usage.cacheReadInputTokenz: unknown member (expected one of inputTokens, "
+                     "outputTokens, totalTokens, cacheReadInputTokens, cacheWriteInputTokens)");
 }
 
 Test(scenario_load, a_wrong_type_names_what_was_expected_and_what_came)
@@ -101,7 +103,8 @@ Test(scenario_load, json_that_does_not_parse_gives_the_line_and_column)
 
 Test(scenario_load, steps_need_exactly_one_action_and_mock_actions_take_no_expect)
 {
-    s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"name\": \"none\"}]}", S_FILE ": steps[0]: a step needs an action");
+    s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"name\": \"none\"}]}",
+                     S_FILE ": steps[0]: a step needs an action");
     s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"reset\": true, \"advance_clock_ms\": 5}]}",
                      S_FILE ": steps[0]: a step holds exactly one action, this one has 2");
     s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"reset\": true, \"expect\": {}}]}",
@@ -110,7 +113,8 @@ Test(scenario_load, steps_need_exactly_one_action_and_mock_actions_take_no_expec
 
 Test(scenario_load, matchers_pointers_and_forms_are_checked)
 {
-    s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": " S_CALL ", \"expect\": {\"text\": {\"regex\": \"(\"}}}]}",
+    s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": " S_CALL
+                     ", \"expect\": {\"text\": {\"regex\": \"(\"}}}]}",
                      S_FILE ": steps[0].expect.text: the regular expression does not compile: ");
     s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": " S_CALL
                      ", \"expect\": {\"response\": {\"usage\": 1}}}]}",
@@ -118,8 +122,9 @@ Test(scenario_load, matchers_pointers_and_forms_are_checked)
     s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": " S_CALL
                      ", \"expect\": {\"stop_reason\": {\"is\": \"x\"}}}]}",
                      S_FILE ": steps[0].expect.stop_reason: unknown matcher");
-    s_expect_mistake("{\"name\": \"x\", \"steps\": [{\"converse\": {\"model\": \"m\", \"request\": {}, \"user\": \"u\"}}]}",
-                     S_FILE ": steps[0].converse.user: not allowed with \"request\"");
+    s_expect_mistake(
+        "{\"name\": \"x\", \"steps\": [{\"converse\": {\"model\": \"m\", \"request\": {}, \"user\": \"u\"}}]}",
+        S_FILE ": steps[0].converse.user: not allowed with \"request\"");
     s_expect_mistake("{\"name\": \"x\"}", S_FILE ": (top level): a scenario needs \"steps\"");
     s_expect_mistake("{\"name\": \"x\", \"mock\": {\"auth\": {\"mode\": \"strict\"}}, \"steps\": []}",
                      S_FILE ": mock.auth: mode \"strict\" needs at least one of credentials and api_keys");
@@ -144,7 +149,8 @@ static bool s_match(const char *matcher_json, const char *actual_json, char *why
 static void s_holds(const char *matcher, const char *actual)
 {
     char why[512];
-    cr_assert(s_match(matcher, actual, why, sizeof(why)), "%s against %s: %s", matcher, actual ? actual : "nothing", why);
+    cr_assert(s_match(matcher, actual, why, sizeof(why)), "%s against %s: %s", matcher, actual ? actual : "nothing",
+              why);
 }
 
 static void s_fails(const char *matcher, const char *actual, const char *message)

@@ -17,6 +17,7 @@
 #include "scenario/cli.h"
 #include "scenario/scenario.h"
 #include "support/harness.h"
+#include "support/scenario_cli.h"
 
 /* Every expectation kind, each one right. */
 static const char s_every_kind[] =
@@ -99,31 +100,6 @@ static void s_write(const char *path, const char *text)
     cr_assert_not_null(f, "cannot write %s", path);
     fputs(text, f);
     fclose(f);
-}
-
-/* Run scn_cli with these arguments (copied: getopt permutes them); stdout into *out (caller
- * frees), the exit status back. */
-static int s_cli(char **out, int argc, const char **args)
-{
-    size_t len = 0, elen = 0;
-    char *err = NULL, *argv[16];
-    cr_assert(argc < 16);
-    for (int i = 0; i < argc; i++) {
-        argv[i] = strdup(args[i]);
-    }
-    argv[argc] = NULL;
-    FILE *o = open_memstream(out, &len), *e = open_memstream(&err, &elen);
-    int rc = scn_cli(argc, argv, o, e);
-    fclose(o);
-    fclose(e);
-    if (err && err[0]) {
-        fprintf(stderr, "%s", err);
-    }
-    free(err);
-    for (int i = 0; i < argc; i++) {
-        free(argv[i]);
-    }
-    return rc;
 }
 
 static void s_run_one(const char *text, struct scenario **sc, struct scn_result *r, const struct scn_run_opts *o)
@@ -308,7 +284,7 @@ Test(scenario_run, text_report_names_each_failure_and_the_exit_status_says_so)
     s_fixture_dir(dir);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", dir, NULL};
-    cr_assert_eq(s_cli(&out, 3, argv), 1);
+    cr_assert_eq(th_scenario_cli(&out, 3, argv), 1);
     cr_assert(strstr(out, "PASS area/a (2 steps, "), "%s", out);
     cr_assert(strstr(out, "FAIL area/b ("), "%s", out);
     cr_assert(strstr(out, "  steps[0] \"converse\": expect.stop_reason: expected \"max_tokens\", got \"end_turn\""),
@@ -337,7 +313,7 @@ Test(scenario_run, jobs_run_scenarios_in_parallel_and_report_in_file_order)
     }
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--jobs", "3", dir, NULL};
-    cr_assert_eq(s_cli(&out, 5, argv), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 5, argv), 0, "%s", out);
     cr_assert(strstr(out, "6 scenarios: 6 passed, 0 failed, 0 skipped"), "each has its own mock state: %s", out);
     const char *prev = out;
     for (int i = 0; i < 6; i++) {
@@ -356,11 +332,11 @@ Test(scenario_run, filter_keeps_the_scenarios_whose_name_or_path_matches)
     s_fixture_dir(dir);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--filter", "area/a", dir, NULL};
-    cr_assert_eq(s_cli(&out, 5, argv), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 5, argv), 0, "%s", out);
     cr_assert(strstr(out, "1 scenario: 1 passed") && !strstr(out, "area/b"), "%s", out);
     free(out);
     const char *argv2[] = {"bedrock-scenario", "run", "--filter", "*/sub/*", dir, NULL};
-    cr_assert_eq(s_cli(&out, 5, argv2), 1, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 5, argv2), 1, "%s", out);
     cr_assert(strstr(out, "FAIL area/b") && !strstr(out, "area/a"), "%s", out);
     free(out);
 }
@@ -395,9 +371,10 @@ Test(scenario_run, tap_output_is_well_formed)
     s_fixture_dir(dir);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--tap", dir, NULL};
-    cr_assert_eq(s_cli(&out, 4, argv), 1);
+    cr_assert_eq(th_scenario_cli(&out, 4, argv), 1);
     s_assert_tap(out, 4, 1, 1);
-    cr_assert(strstr(out, "    - \"expect.stop_reason: expected \\\"max_tokens\\\", got \\\"end_turn\\\"\""), "%s", out);
+    cr_assert(strstr(out, "    - \"expect.stop_reason: expected \\\"max_tokens\\\", got \\\"end_turn\\\"\""), "%s",
+              out);
     free(out);
 }
 
@@ -426,7 +403,7 @@ Test(scenario_run, junit_output_is_well_formed)
     snprintf(junit, sizeof(junit), "%s/out.xml", dir);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--junit", junit, dir, NULL};
-    cr_assert_eq(s_cli(&out, 5, argv), 1);
+    cr_assert_eq(th_scenario_cli(&out, 5, argv), 1);
     free(out);
     char *xml = s_read(junit);
     cr_assert_eq(strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", 50), 0, "%s", xml);
@@ -457,9 +434,10 @@ Test(scenario_run, endpoint_runs_the_calls_and_reports_mock_only_expectations_as
     setenv("AWS_ACCESS_KEY_ID", "AKIDENDPOINT", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "dummy", 1);
     const char *argv[] = {"bedrock-scenario", "run", "--tap", "--endpoint", url, path, NULL};
-    cr_assert_eq(s_cli(&out, 6, argv), 0, "%s", out);
+    cr_assert_eq(th_scenario_cli(&out, 6, argv), 0, "%s", out);
     s_assert_tap(out, 2, 0, 1);
-    cr_assert(strstr(out, "ok 1 - area/a: steps[0] \"converse\"\n# expect.journal: skipped: only the mock keeps a journal"),
+    cr_assert(strstr(out,
+                     "ok 1 - area/a: steps[0] \"converse\"\n# expect.journal: skipped: only the mock keeps a journal"),
               "%s", out);
     cr_assert(strstr(out, "ok 2 - area/a: steps[1] \"advance_clock_ms\" # SKIP advance_clock_ms: skipped: a mock "
                           "action needs the embedded mock"),
@@ -500,20 +478,20 @@ Test(scenario_run, usage_errors_and_help)
 {
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--jobs", "0", "x.json", NULL};
-    cr_assert_eq(s_cli(&out, 5, argv), 2);
+    cr_assert_eq(th_scenario_cli(&out, 5, argv), 2);
     free(out);
     const char *argv2[] = {"bedrock-scenario", "frobnicate", NULL};
-    cr_assert_eq(s_cli(&out, 2, argv2), 2);
+    cr_assert_eq(th_scenario_cli(&out, 2, argv2), 2);
     free(out);
     const char *cmds[] = {"run", "exec", "serve", "check", "validate"};
     for (size_t i = 0; i < 5; i++) {
         const char *argv3[] = {"bedrock-scenario", cmds[i], "--help", NULL};
-        cr_assert_eq(s_cli(&out, 3, argv3), 0, "%s --help", cmds[i]);
+        cr_assert_eq(th_scenario_cli(&out, 3, argv3), 0, "%s --help", cmds[i]);
         cr_assert(strstr(out, "usage: bedrock-scenario ") && strstr(out, "example"), "%s --help: %s", cmds[i], out);
         free(out);
     }
     const char *argv4[] = {"bedrock-scenario", "run", "/nonexistent/dir", NULL};
-    cr_assert_eq(s_cli(&out, 3, argv4), 2, "a path that does not exist is a usage error");
+    cr_assert_eq(th_scenario_cli(&out, 3, argv4), 2, "a path that does not exist is a usage error");
     free(out);
 }
 
@@ -525,12 +503,12 @@ Test(scenario_run, validate_reports_every_mistake_of_every_file)
     s_write(path, s_ok_a);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "validate", dir, NULL};
-    cr_assert_eq(s_cli(&out, 3, argv), 0);
+    cr_assert_eq(th_scenario_cli(&out, 3, argv), 0);
     cr_assert(strstr(out, "1 scenario valid"), "%s", out);
     free(out);
     snprintf(path, sizeof(path), "%s/bad.json", dir);
     s_write(path, "{\"name\": \"x\", \"stepz\": [], \"steps\": [{}]}");
-    cr_assert_eq(s_cli(&out, 3, argv), 2);
+    cr_assert_eq(th_scenario_cli(&out, 3, argv), 2);
     free(out);
 }
 
@@ -546,7 +524,7 @@ Test(scenario_run, the_example_scenarios_pass)
     snprintf(dir, sizeof(dir), "%s/scenarios", src);
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "run", "--jobs", "2", dir, NULL};
-    int rc = s_cli(&out, 5, argv);
+    int rc = th_scenario_cli(&out, 5, argv);
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert(strstr(out, " 0 failed"), "%s", out);
     free(out);

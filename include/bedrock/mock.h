@@ -54,7 +54,7 @@ struct brk_mock_config {
     const char *application_profile_model;
     bool has_seed; /* when true, request ids and random choices follow `seed` */
     uint64_t seed;
-    enum brk_clock_mode clock_mode;  /* real (default) or virtual (moved by POST /_mock/clock) */
+    enum brk_clock_mode clock_mode; /* real (default) or virtual (moved by POST /_mock/clock) */
     /* A clock to share (borrowed: it must outlive the mock), e.g. one virtual clock for the mock
      * and an embedded client, so the client's retry backoff moves the mock's time (quota refill,
      * cache TTLs); clock_mode is then ignored. NULL (the default): the mock makes its own. */
@@ -95,7 +95,7 @@ struct brk_mock_config {
     /* The same document given inline (borrowed: read by brk_mock_start only, never kept); used
      * when credentials_path is NULL. bedrock-scenario passes a scenario's mock.auth lists so. */
     const char *credentials_json;
-    const char *auth_region;      /* region the credential scope must name in strict mode; NULL = any */
+    const char *auth_region; /* region the credential scope must name in strict mode; NULL = any */
     /* Record and replay (docs/record-replay.md). */
     const char *record_dir;      /* --record DIR: forward to upstream_url, write a cassette per exchange */
     const char *upstream_url;    /* --upstream URL, "https://bedrock-runtime.us-east-1.amazonaws.com" */
