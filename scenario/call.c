@@ -169,67 +169,13 @@ enum brk_status scn_call_text(const char *op, const char *model, const cJSON *bo
 
 /* ---- the answer as JSON ------------------------------------------------------------------ */
 
-static void s_add_raw(cJSON *obj, const char *name, const char *json)
-{
-    cJSON *v = json ? cJSON_Parse(json) : NULL;
-    if (v) {
-        cJSON_AddItemToObject(obj, name, v);
-    }
-}
-
-static cJSON *s_block_json(const struct brk_content_block *b)
-{
-    cJSON *o = b->raw_json ? cJSON_Parse(b->raw_json) : NULL;
-    if (o) {
-        return o;
-    }
-    o = cJSON_CreateObject();
-    if (b->type == BRK_BLOCK_TOOL_USE) {
-        cJSON *tu = cJSON_AddObjectToObject(o, "toolUse");
-        cJSON_AddStringToObject(tu, "toolUseId", b->tool_use_id ? b->tool_use_id : "");
-        cJSON_AddStringToObject(tu, "name", b->tool_name ? b->tool_name : "");
-        s_add_raw(tu, "input", b->tool_input_json);
-    } else if (b->type == BRK_BLOCK_REASONING) {
-        cJSON *rt = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "reasoningContent"), "reasoningText");
-        cJSON_AddStringToObject(rt, "text", b->text ? b->text : "");
-        if (b->signature) {
-            cJSON_AddStringToObject(rt, "signature", b->signature);
-        }
-    } else if (b->type == BRK_BLOCK_CITATIONS) {
-        cJSON *cc = cJSON_AddObjectToObject(o, "citationsContent");
-        s_add_raw(cc, "citations", b->citations_json);
-    } else {
-        cJSON_AddStringToObject(o, "text", b->text ? b->text : "");
-    }
-    return o;
-}
-
-static void s_usage_json(cJSON *o, const struct brk_usage *u)
-{
-    cJSON *usage = cJSON_AddObjectToObject(o, "usage");
-    cJSON_AddNumberToObject(usage, "inputTokens", (double)u->input_tokens);
-    cJSON_AddNumberToObject(usage, "outputTokens", (double)u->output_tokens);
-    cJSON_AddNumberToObject(usage, "totalTokens", (double)u->total_tokens);
-    cJSON_AddNumberToObject(usage, "cacheReadInputTokens", (double)u->cache_read_input_tokens);
-    cJSON_AddNumberToObject(usage, "cacheWriteInputTokens", (double)u->cache_write_input_tokens);
-}
-
 cJSON *scn_response_json(const struct brk_converse_response *r)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *msg = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "output"), "message");
-    cJSON_AddStringToObject(msg, "role", r->message.role ? r->message.role : "assistant");
-    cJSON *content = cJSON_AddArrayToObject(msg, "content");
-    for (size_t i = 0; i < r->message.n_blocks; i++) {
-        cJSON_AddItemToArray(content, s_block_json(&r->message.blocks[i]));
-    }
-    cJSON_AddStringToObject(o, "stopReason", r->stop_reason ? r->stop_reason : "");
-    s_usage_json(o, &r->usage);
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "metrics"), "latencyMs", (double)r->latency_ms);
-    s_add_raw(o, "additionalModelResponseFields", r->additional_fields_json);
-    s_add_raw(o, "trace", r->trace_json);
-    s_add_raw(o, "performanceConfig", r->performance_config_json);
-    return o;
+    struct brk_buf b;
+    brk_buf_init(&b, S_MAX_BODY_BYTES);
+    cJSON *out = brk_converse_response_to_json(r, &b) == BRK_OK ? cJSON_ParseWithLength(b.data, b.len) : NULL;
+    brk_buf_clean_up(&b);
+    return out;
 }
 
 /* ---- auth --------------------------------------------------------------------------------- */

@@ -221,6 +221,12 @@ static int s_run_loaded(const struct s_run_opts *o, const struct s_set *set, FIL
         return 1;
     }
     pool.n = s_filter(set, o->filter, pool.todo);
+    if (pool.n == 0) { /* a typo in --filter or an empty folder must not pass silently */
+        fprintf(errout, "bedrock-scenario run: no scenario to run%s\n", o->filter ? " (--filter matched none)" : "");
+        brk_free(pool.todo);
+        brk_free(pool.results);
+        return 1;
+    }
     atomic_init(&pool.next, 0);
     s_run_all(&pool, o->jobs);
     int rc = s_report(o, pool.results, pool.n, out, errout);

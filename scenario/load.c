@@ -497,7 +497,7 @@ const char *scn_step_action(const cJSON *step, int *n)
     return found;
 }
 
-static bool s_is_call(const char *action)
+bool scn_action_is_call(const char *action)
 {
     return action && (strcmp(action, "converse") == 0 || strcmp(action, "converse_stream") == 0 ||
                       strcmp(action, "count_tokens") == 0);
@@ -516,7 +516,7 @@ static void s_step(struct s_ctx *c, const cJSON *v, const char *path)
               "add_rules, remove_rules, set_quotas, clear_cache, reset)");
     } else if (n > 1) {
         s_err(c, path, "a step holds exactly one action, this one has %d", n);
-    } else if (!s_is_call(action) && cJSON_GetObjectItemCaseSensitive(v, "expect")) {
+    } else if (!scn_action_is_call(action) && cJSON_GetObjectItemCaseSensitive(v, "expect")) {
         char p[S_PATH_LEN];
         s_join(p, path, "expect");
         s_err(c, p, "a mock action (%s) takes no expect", action);

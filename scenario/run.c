@@ -255,8 +255,7 @@ static void s_steps(struct s_run *run, struct scn_result *out)
             out->outcome = SCN_FAIL;
             return;
         }
-        if (brk_json_get(step, "expect") || strcmp(action, "converse") == 0 || strcmp(action, "converse_stream") == 0 ||
-            strcmp(action, "count_tokens") == 0) {
+        if (scn_action_is_call(action)) {
             s_call_step(run, step, action, res);
         } else {
             s_action_step(run, step, action, res);

@@ -59,6 +59,8 @@ void scn_destroy(struct scenario *sc);
 /* A validated step's action member ("converse", "advance_clock_ms", ...); *n receives how many
  * action members the step has (1 once validated). */
 const char *scn_step_action(const cJSON *step, int *n);
+/* Whether an action is a call (converse, converse_stream, count_tokens), not a mock action. */
+bool scn_action_is_call(const char *action);
 
 /* Every *.json under each argument (a file is taken as it is; schema.json is skipped in
  * folders), sorted by path within a folder. Errors (an unreadable path) go to diags. */

@@ -339,6 +339,9 @@ Test(scenario_run, filter_keeps_the_scenarios_whose_name_or_path_matches)
     cr_assert_eq(th_scenario_cli(&out, 5, argv2), 1, "%s", out);
     cr_assert(strstr(out, "FAIL area/b") && !strstr(out, "area/a"), "%s", out);
     free(out);
+    const char *argv3[] = {"bedrock-scenario", "run", "--filter", "no/such-*", dir, NULL};
+    cr_assert_eq(th_scenario_cli(&out, 5, argv3), 1, "a filter that matches nothing is a failure");
+    free(out);
 }
 
 /* Check TAP version 13's shape: the plan, then test points numbered 1..N, a YAML block after
