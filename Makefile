@@ -17,6 +17,7 @@
 #   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock,
 #                                    bedrock-scenario (make uninstall)
 #   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
+#   make run-scenarios     run the bundled scenario library (scenarios/) and its self-checks; part of make test
 #
 # Sources are found by wildcard: a new common/*.c, mock/*/*.c, scenario/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
@@ -103,7 +104,7 @@ CONVERSE_BIN := $(BIN)/bedrock-converse
 SCENARIO_BIN := $(BIN)/bedrock-scenario
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop test-contrib deps deps-check clean check-headers check-layers lint bench help \
+.PHONY: all run test test-unit test-interop test-contrib run-scenarios deps deps-check clean check-headers check-layers lint bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
@@ -142,6 +143,7 @@ test: deps-check
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
 	$(Q)$(MAKE) --no-print-directory test-contrib
+	$(Q)$(MAKE) --no-print-directory run-scenarios
 	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
@@ -159,6 +161,15 @@ test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
 	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
 	  BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
+
+# The bundled scenario library (scenarios/, docs/scenarios.md#the-bundled-library): every scenario
+# must pass; then a broken copy of one scenario per area must fail naming the step, expected and
+# actual value, every file must match scenarios/schema.json, and the exec examples must pass with
+# their companion scripts (curl, boto3; each skipped when absent).
+run-scenarios: $(SCENARIO_BIN)
+	$(Q)$(SAN_PRE) $(SAN_ENV) $(SCENARIO_BIN) run scenarios/ $(SAN_POST)
+	$(Q)$(SAN_PRE) BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) $(SAN_ENV) sh tests/scenario-broken-test.sh $(SAN_POST)
+	$(Q)$(SAN_PRE) BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) $(SAN_ENV) sh tests/scenario-examples-test.sh $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
 test-interop: $(MOCK_BIN)
@@ -315,7 +326,7 @@ fidelity: $(TEST_BIN) $(MOCK_BIN)
 
 bench: deps-check
 	$(Q)command -v wrk >/dev/null 2>&1 || sh scripts/deps.sh wrk
-	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN) $(BENCH_BINS)
+	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN) $(SCENARIO_BIN) $(BENCH_BINS)
 	$(Q)BRK_BIN_DIR=$(CURDIR)/$(BIN) sh bench/run.sh
 	$(Q)BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) sh bench/soak.sh
 .SECONDARY: $(BENCH_SRC:%.c=$(OBJ)/%.o)
