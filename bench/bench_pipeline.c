@@ -4,12 +4,13 @@
  *   - the request without cache points; baseline: parsing and freeing the same body with
  *     cJSON, the least any JSON server must do with it;
  *   - the same request with cache points after the system prompt, the tools and the last
- *     message (a cache hit after the first call); baseline: the first row;
+ *     message (a cache hit after the first call); baseline: the same cJSON parse;
  *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
  *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
  * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
  * the journal) for the 20 KB request with cache points: microseconds per request spent in
  * that step; baseline: the whole request; the ratio is the step's share.
+ * Each row carries its goal (docs/benchmarks.md) as a sixth column.
  * Environment: BENCH_ITERATIONS (default 2000).
  */
 #include <stdio.h>
@@ -101,9 +102,9 @@ static void s_fill_cache(struct brk_mock *mock)
     }
 }
 
-static void s_row(const char *what, double value, double base)
+static void s_row(const char *what, double value, double base, const char *goal)
 {
-    printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\n", what, value, base, value / base);
+    printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\t%s\n", what, value, base, value / base, goal);
 }
 
 /* --stages: where the 20 KB request with cache points spends its time. */
@@ -116,7 +117,7 @@ static void s_stage_rows(struct brk_mock *mock, const char *body, size_t len, un
     for (size_t i = 0; i < times.n; i++) {
         char what[64];
         snprintf(what, sizeof(what), "stage %s", times.name[i] ? times.name[i] : "?");
-        s_row(what, (double)times.ns[i] / 1000.0 / n, whole);
+        s_row(what, (double)times.ns[i] / 1000.0 / n, whole, "-");
     }
 }
 
@@ -157,11 +158,11 @@ int main(int argc, char **argv)
     double full = s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n);
     char what[64];
     snprintf(what, sizeof(what), "%zu B Converse", slen);
-    s_row(what, small, small_parse);
+    s_row(what, small, small_parse, "-");
     snprintf(what, sizeof(what), "%zu KB Converse", (len + 512) / 1024);
-    s_row(what, plain, parse);
-    s_row("same + 3 cache points (hits)", cached, plain);
-    s_row("same, cache store full", full, cached);
+    s_row(what, plain, parse, "<=1.5");
+    s_row("same + 3 cache points (hits)", cached, parse, "<=1.8");
+    s_row("same, cache store full", full, cached, "<=1.1");
     free(body);
     free(cbody);
     brk_mock_stop(mock);
