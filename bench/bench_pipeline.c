@@ -10,6 +10,8 @@
  * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
  * the journal) for the 20 KB request with cache points: microseconds per request spent in
  * that step; baseline: the whole request; the ratio is the step's share.
+ * Then the bodies of bench/fixtures/ (BENCH_FIXTURE_DIR; rows left out when missing), each
+ * against its cJSON parse: what bench_http's realistic rows cost without sockets.
  * Each row carries its goal (docs/benchmarks.md) as a sixth column.
  * Environment: BENCH_ITERATIONS (default 2000).
  */
@@ -102,9 +104,53 @@ static void s_fill_cache(struct brk_mock *mock)
     }
 }
 
+static char *s_read_fixture(const char *name, size_t *len)
+{
+    const char *dir = getenv("BENCH_FIXTURE_DIR");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "bench/fixtures", name);
+    FILE *f = fopen(path, "rb");
+    struct brk_buf b;
+    brk_buf_init(&b, 16u << 20);
+    char chunk[65536];
+    size_t n = 0;
+    while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        brk_buf_append(&b, chunk, n);
+    }
+    if (f) {
+        fclose(f);
+    }
+    if (b.len == 0) {
+        brk_buf_clean_up(&b);
+        return NULL;
+    }
+    return brk_buf_detach(&b, len);
+}
+
 static void s_row(const char *what, double value, double base, const char *goal)
 {
     printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\t%s\n", what, value, base, value / base, goal);
+}
+
+
+/* The realistic bodies bench_http sends, through the pipeline against their cJSON parse. */
+static void s_fixture_rows(struct brk_mock *mock, unsigned n)
+{
+    static const char *const files[] = {"converse_10k.json", "converse_100k.json"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        size_t len = 0;
+        char *body = s_read_fixture(files[i], &len);
+        if (!body) {
+            continue;
+        }
+        unsigned k = i ? n / 8 + 1 : n;
+        s_dispatch_us(mock, S_PATH, body, len, k / 10 + 1); /* warm-up */
+        double us = s_dispatch_us(mock, S_PATH, body, len, k);
+        char what[64];
+        snprintf(what, sizeof(what), "%s (%zu KB)", files[i], (len + 512) / 1024);
+        s_row(what, us, s_parse_us(body, len, k), "-");
+        free(body);
+    }
 }
 
 /* --stages: where the 20 KB request with cache points spends its time. */
@@ -163,6 +209,7 @@ int main(int argc, char **argv)
     s_row(what, plain, parse, "<=1.5");
     s_row("same + 3 cache points (hits)", cached, parse, "<=1.8");
     s_row("same, cache store full", full, cached, "<=1.1");
+    s_fixture_rows(mock, n);
     free(body);
     free(cbody);
     brk_mock_stop(mock);
