@@ -8,8 +8,9 @@
  *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
  *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
  * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
- * the journal) for the 20 KB request with cache points: microseconds per request spent in
- * that step; baseline: the whole request; the ratio is the step's share.
+ * the journal) for the 20 KB request, then for the same with cache points: microseconds per
+ * request spent in that step; baseline: the whole request; the ratio is the step's share; the
+ * last column is the step's cost in cJSON parses of the body.
  * Then the bodies of bench/fixtures/ (BENCH_FIXTURE_DIR; rows left out when missing), each
  * against its cJSON parse: what bench_http's realistic rows cost without sockets.
  * Each row carries its goal (docs/benchmarks.md) as a sixth column.
@@ -172,17 +173,22 @@ static void s_fixture_rows(struct brk_mock *mock, unsigned n)
     }
 }
 
-/* --stages: where the 20 KB request with cache points spends its time. */
-static void s_stage_rows(struct brk_mock *mock, const char *body, size_t len, unsigned n)
+/* --stages: where one request spends its time, each step against the whole request and, in
+ * the last column, against the cJSON parse of the body. */
+static void s_stage_rows(struct brk_mock *mock, const char *what, const char *path, const char *body, size_t len,
+                         unsigned n)
 {
     struct mock_pipeline_times times;
-    s_dispatch_us(mock, S_CACHE_PATH, body, len, n / 10 + 1); /* writes the cache, then hits */
+    s_dispatch_us(mock, path, body, len, n / 10 + 1); /* with cache points: writes the cache, then hits */
     memset(&times, 0, sizeof(times));
-    double whole = s_dispatch_timed_us(mock, S_CACHE_PATH, body, len, n, &times);
+    double whole = s_dispatch_timed_us(mock, path, body, len, n, &times);
+    double parse = s_parse_us(body, len, n);
     for (size_t i = 0; i < times.n; i++) {
-        char what[64];
-        snprintf(what, sizeof(what), "stage %s", times.name[i] ? times.name[i] : "?");
-        s_row(what, (double)times.ns[i] / 1000.0 / n, whole, "-");
+        char name[96], of_parse[32];
+        double us = (double)times.ns[i] / 1000.0 / n;
+        snprintf(name, sizeof(name), "%s: stage %s", what, times.name[i] ? times.name[i] : "?");
+        snprintf(of_parse, sizeof(of_parse), "%.2f of parse", us / parse);
+        s_row(name, us, whole, of_parse);
     }
 }
 
@@ -203,7 +209,8 @@ int main(int argc, char **argv)
     char *body = s_body_20k(false, &len);
     char *cbody = s_body_20k(true, &clen);
     if (argc > 1 && strcmp(argv[1], "--stages") == 0) {
-        s_stage_rows(mock, cbody, clen, n);
+        s_stage_rows(mock, "20 KB", S_PATH, body, len, n);
+        s_stage_rows(mock, "+ 3 cache points", S_CACHE_PATH, cbody, clen, n);
         free(body);
         free(cbody);
         brk_mock_stop(mock);
