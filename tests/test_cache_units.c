@@ -1,9 +1,12 @@
 /* Unit tests for the prompt-cache modules that need no socket: the store, the plan of a
  * request's cache points, and the shared cache-point facts. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
 #include "common/cachepoint.h"
+#include "common/hash.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
 #include "mock/pipeline/request.h"
@@ -192,4 +195,55 @@ Test(cache_plan, a_new_body_forgets_the_plan_of_the_old_one)
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "," CP "]}"));
     cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 2, "nor is 'no cache points' remembered");
     mock_request_clean_up(&req);
+}
+
+static void s_piece(struct brk_buf *b, const char *piece)
+{
+    brk_buf_append(b, piece, strlen(piece) + 1); /* each piece with its NUL, as plan.h says */
+}
+
+/* The prefix hash is SHA-256 of the canonical form plan.h defines, written out here piece by
+ * piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse),
+ * arrays in order, scalars as a tag and a value, and a string longer than any batching. */
+Test(cache_plan, hash_is_sha256_of_the_canonical_form)
+{
+    struct brk_buf json, want;
+    brk_buf_init(&json, 1u << 20);
+    brk_buf_init(&want, 1u << 20);
+    char long_text[5001], key[8];
+    memset(long_text, 'a', 5000);
+    long_text[5000] = '\0';
+    brk_buf_appendf(&json, "{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"description\":\"%s\","
+                           "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{", long_text);
+    for (int k = 39; k >= 0; k--) {
+        brk_buf_appendf(&json, "%s\"k%02d\":{\"type\":\"string\"}", k == 39 ? "" : ",", k);
+    }
+    brk_buf_append_str(&json, "},\"n\":[1,true,null,2.5]}}}}," CP "]}}");
+    const char *head[] = {"tools", "{", "toolSpec", "{", "description", "s", long_text, "inputSchema", "{", "json",
+                          "{", "n", "[", "n1", "t", "z", "n2.5", "]", "properties", "{"};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+        s_piece(&want, head[i]);
+    }
+    for (int k = 0; k < 40; k++) {
+        snprintf(key, sizeof(key), "k%02d", k);
+        const char *member[] = {key, "{", "type", "s", "string", "}"};
+        for (size_t i = 0; i < sizeof(member) / sizeof(member[0]); i++) {
+            s_piece(&want, member[i]);
+        }
+    }
+    const char *tail[] = {"}", "type", "s", "object", "}", "}", "name", "s", "t", "}", "}"};
+    for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++) {
+        s_piece(&want, tail[i]);
+    }
+    unsigned char md[BRK_SHA256_LEN];
+    cr_assert_eq(brk_sha256(want.data, want.len, md), 0);
+    struct mock_cache_plan p;
+    s_plan(json.data, &p);
+    cr_assert_eq(p.scan.n_points, 1);
+    cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    /* One byte more of the text is another prefix. */
+    cr_assert_eq(brk_sha256(want.data, want.len - 1, md), 0);
+    cr_assert_neq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    brk_buf_clean_up(&json);
+    brk_buf_clean_up(&want);
 }
