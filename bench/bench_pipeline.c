@@ -35,14 +35,19 @@
 
 /* Wall-clock microseconds, or with BENCH_CPU_TIME=1 this thread's CPU time: on a machine
  * shared with other work the CPU time leaves out the moments the benchmark was not running. */
-static int64_t s_now_us(void)
+static bool s_cpu_time(void)
 {
     static int cpu = -1;
     if (cpu < 0) {
         const char *v = getenv("BENCH_CPU_TIME");
         cpu = v && strcmp(v, "1") == 0;
     }
-    if (!cpu) {
+    return cpu;
+}
+
+static int64_t s_now_us(void)
+{
+    if (!s_cpu_time()) {
         return brk_clock_monotonic_us();
     }
     struct timespec ts;
@@ -181,6 +186,7 @@ static void s_stage_rows(struct brk_mock *mock, const char *what, const char *pa
     struct mock_pipeline_times times;
     s_dispatch_us(mock, path, body, len, n / 10 + 1); /* with cache points: writes the cache, then hits */
     memset(&times, 0, sizeof(times));
+    times.cpu_time = s_cpu_time(); /* the same clock as the whole request's */
     double whole = s_dispatch_timed_us(mock, path, body, len, n, &times);
     double parse = s_parse_us(body, len, n);
     for (size_t i = 0; i < times.n; i++) {

@@ -180,7 +180,7 @@ static int64_t s_now_ns(const struct mock_pipeline_times *times)
 {
     struct timespec ts = {0, 0};
     if (times) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(times->cpu_time ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     }
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
