@@ -8,7 +8,8 @@
  *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
  *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
  * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
- * the journal) for the 20 KB request, then for the same with cache points: microseconds per
+ * the journal) for the 20 KB request, then for the same with cache points, then for the 100 KB
+ * fixture: microseconds per
  * request spent in that step; baseline: the whole request; the ratio is the step's share; the
  * last column is the step's cost in cJSON parses of the body.
  * Then the bodies of bench/fixtures/ (BENCH_FIXTURE_DIR; rows left out when missing), each
@@ -217,6 +218,12 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--stages") == 0) {
         s_stage_rows(mock, "20 KB", S_PATH, body, len, n);
         s_stage_rows(mock, "+ 3 cache points", S_CACHE_PATH, cbody, clen, n);
+        size_t flen = 0;
+        char *fixture = s_read_fixture("converse_100k.json", &flen);
+        if (fixture) {
+            s_stage_rows(mock, "100 KB fixture", S_PATH, fixture, flen, n / 8 + 1);
+        }
+        free(fixture);
         free(body);
         free(cbody);
         brk_mock_stop(mock);
