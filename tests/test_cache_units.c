@@ -6,9 +6,11 @@
 
 #include "bedrock/buf.h"
 #include "common/cachepoint.h"
+#include "common/converse_walk.h"
 #include "common/hash.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
+#include "mock/model/family.h"
 #include "mock/pipeline/request.h"
 
 #define TOOLS \
@@ -246,4 +248,29 @@ Test(cache_plan, hash_is_sha256_of_the_canonical_form)
     cr_assert_neq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
     brk_buf_clean_up(&json);
     brk_buf_clean_up(&want);
+}
+
+/* The plan's walk counts every block, so it leaves the request's input tokens behind: the
+ * same number a count of its own gives, and forgotten with the body. */
+Test(cache_plan, the_plan_walk_leaves_the_input_tokens_a_count_gives)
+{
+    const char *bodies[] = {"{\"system\":[{\"text\":\"Be brief and exact.\"}," CP "]," TOOLS "," CP "]},"
+                            "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"How tall is it?\"}," CP "]}]}",
+                            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"A longer question, "
+                            "without any cache point at all.\"}]}]}"};
+    struct brk_token_profile profile;
+    mock_model_token_profile(NULL, &profile);
+    struct mock_request req;
+    mock_request_init(&req);
+    for (size_t i = 0; i < 2; i++) {
+        mock_request_set_json(&req, cJSON_Parse(bodies[i]));
+        cr_assert_not(req.input_tokens_known, "a new body forgets the old count");
+        uint64_t want = brk_converse_input_tokens(req.json, &profile);
+        cr_assert_gt(want, 0);
+        mock_request_cache_plan(&req);
+        cr_assert_eq(req.input_tokens_known, i == 0, "only a plan with cache points walks with tokens");
+        cr_assert_eq(mock_request_input_tokens(&req), want, "body %zu", i);
+        cr_assert(req.input_tokens_known);
+    }
+    mock_request_clean_up(&req);
 }

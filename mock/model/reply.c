@@ -237,7 +237,7 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
     struct brk_token_profile profile;
     mock_model_token_profile(req->model.model, &profile);
-    reply->input_tokens = brk_converse_input_tokens(req->json, &profile);
+    reply->input_tokens = mock_request_input_tokens(req); /* counted once per request */
     reply->cache.always = profile.cache_fields_always;
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);
