@@ -274,3 +274,83 @@ Test(cache_plan, the_plan_walk_leaves_the_input_tokens_a_count_gives)
     }
     mock_request_clean_up(&req);
 }
+
+/* The documented policy, slot by slot, as a reference: a new entry takes the first slot (in
+ * slot order) that is free or expired, else the least recently used one. */
+struct s_ref_slot {
+    int key; /* -1: free */
+    int64_t ttl_ms, expires_ms;
+    uint64_t last_used;
+};
+
+static void s_ref_write(struct s_ref_slot *slots, size_t n, int key, int64_t ttl_ms, int64_t now_ms, uint64_t tick)
+{
+    struct s_ref_slot *e = NULL;
+    for (size_t i = 0; i < n && !e; i++) {
+        e = slots[i].key == key ? &slots[i] : NULL;
+    }
+    for (size_t i = 0; i < n && !e; i++) {
+        e = slots[i].key < 0 || slots[i].expires_ms <= now_ms ? &slots[i] : NULL;
+    }
+    for (size_t i = 0; i < n && !e; i++) {
+        struct s_ref_slot *lru = &slots[0];
+        for (size_t j = 1; j < n; j++) {
+            lru = slots[j].last_used < lru->last_used ? &slots[j] : lru;
+        }
+        e = lru;
+    }
+    *e = (struct s_ref_slot){key, ttl_ms, now_ms + ttl_ms, tick};
+}
+
+/* A long random run of writes and reads with mixed TTLs on a small store: after every step each
+ * key is cached exactly when the reference says so, including after a clear. */
+Test(cache_store, evictions_follow_the_policy_over_a_long_run)
+{
+    enum { SLOTS = 8, KEYS = 20 };
+    struct mock_cache *c = mock_cache_new(SLOTS);
+    struct s_ref_slot ref[SLOTS];
+    unsigned char h[KEYS][MOCK_CACHE_HASH_LEN];
+    struct mock_cache_key k[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+        s_hash(h[i], (unsigned char)(i + 1));
+        k[i] = (struct mock_cache_key){.account = "a", .model = "m", .hash = h[i]};
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        ref[i] = (struct s_ref_slot){-1, 0, 0, 0};
+    }
+    uint64_t tick = 0, x = 12345;
+    int64_t now = 0;
+    for (int step = 0; step < 3000; step++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int key = (int)((x >> 33) % KEYS);
+        now += (int64_t)((x >> 20) % 40);
+        if (step == 1500) {
+            mock_cache_clear(c);
+            for (int i = 0; i < SLOTS; i++) {
+                ref[i] = (struct s_ref_slot){-1, 0, 0, 0};
+            }
+        } else if ((x >> 10) % 3 == 0) {
+            bool hit = mock_cache_read(c, &k[key], now, NULL), want = false;
+            for (int i = 0; i < SLOTS; i++) {
+                if (ref[i].key == key && ref[i].expires_ms > now) {
+                    want = true;
+                    ref[i].expires_ms = now + ref[i].ttl_ms; /* a hit restarts its TTL */
+                    ref[i].last_used = ++tick;
+                }
+            }
+            cr_assert_eq(hit, want, "step %d, read of key %d", step, key);
+        } else {
+            int64_t ttl = (x >> 40) % 2 ? 300 : 60;
+            mock_cache_write(c, &k[key], 1, ttl, now);
+            s_ref_write(ref, SLOTS, key, ttl, now, ++tick);
+        }
+        for (int q = 0; q < KEYS; q++) {
+            bool want = false;
+            for (int i = 0; i < SLOTS; i++) {
+                want = want || (ref[i].key == q && ref[i].expires_ms > now);
+            }
+            cr_assert_eq(mock_cache_peek(c, &k[q], now, NULL), want, "step %d, key %d", step, q);
+        }
+    }
+    mock_cache_destroy(c);
+}
