@@ -268,8 +268,10 @@ struct s_result {
 
 static struct s_result s_run_load(uint16_t port, const char *req, size_t req_len, unsigned conns, unsigned seconds)
 {
-    struct s_load l = {
-        .port = port, .req = req, .req_len = req_len, .samples = malloc(S_MAX_SAMPLES * sizeof(uint32_t))};
+    struct s_load l = {.port = port,
+                       .req = req,
+                       .req_len = req_len,
+                       .samples = malloc(S_MAX_SAMPLES * sizeof(uint32_t))};
     pthread_t th[256];
     conns = conns > 256 ? 256 : conns;
     int64_t t0 = brk_clock_monotonic_us();
@@ -434,8 +436,8 @@ static int s_h2_close(nghttp2_session *session, int32_t stream_id, uint32_t erro
     return 0;
 }
 
-static ssize_t s_h2_read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
-                         uint32_t *data_flags, nghttp2_data_source *source, void *user_data)
+static ssize_t s_h2_read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length, uint32_t *data_flags,
+                         nghttp2_data_source *source, void *user_data)
 {
     (void)session, (void)stream_id, (void)source;
     struct s_h2 *h = user_data;
@@ -540,7 +542,8 @@ static int s_seq_latency(uint16_t port, const struct s_body *b, unsigned calls, 
 {
     struct s_h2 h2;
     int fd = s_connect(port);
-    uint32_t *samples[2] = {calloc(calls + S_SEQ_ROUND, sizeof(uint32_t)), calloc(calls + S_SEQ_ROUND, sizeof(uint32_t))};
+    uint32_t *samples[2] = {calloc(calls + S_SEQ_ROUND, sizeof(uint32_t)),
+                            calloc(calls + S_SEQ_ROUND, sizeof(uint32_t))};
     size_t kept[2] = {0, 0};
     bool ok = s_h2_open(&h2, port, b) == 0 && fd >= 0 && samples[0] && samples[1] &&
               s_seq_calls(fd, NULL, b, 10, samples[0], &kept[0]) && s_seq_calls(-1, &h2, b, 10, samples[1], &kept[1]);

@@ -158,7 +158,6 @@ static void s_row(const char *what, double value, double base, const char *goal)
     printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\t%s\n", what, value, base, value / base, goal);
 }
 
-
 /* The realistic bodies bench_http sends, through the pipeline against their cJSON parse. */
 static void s_fixture_rows(struct brk_mock *mock, unsigned n)
 {

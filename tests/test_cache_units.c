@@ -215,14 +215,17 @@ Test(cache_plan, hash_is_sha256_of_the_canonical_form)
     char long_text[5001], key[8];
     memset(long_text, 'a', 5000);
     long_text[5000] = '\0';
-    brk_buf_appendf(&json, "{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"description\":\"%s\","
-                           "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{", long_text);
+    brk_buf_appendf(&json,
+                    "{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"description\":\"%s\","
+                    "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{",
+                    long_text);
     for (int k = 39; k >= 0; k--) {
         brk_buf_appendf(&json, "%s\"k%02d\":{\"type\":\"string\"}", k == 39 ? "" : ",", k);
     }
     brk_buf_append_str(&json, "},\"n\":[1,true,null,2.5]}}}}," CP "]}}");
-    const char *head[] = {"tools", "{", "toolSpec", "{", "description", "s", long_text, "inputSchema", "{", "json",
-                          "{", "n", "[", "n1", "t", "z", "n2.5", "]", "properties", "{"};
+    const char *head[] = {"tools",       "{", "toolSpec", "{", "description", "s", long_text,
+                          "inputSchema", "{", "json",     "{", "n",           "[", "n1",
+                          "t",           "z", "n2.5",     "]", "properties",  "{"};
     for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
         s_piece(&want, head[i]);
     }
