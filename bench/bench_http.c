@@ -345,42 +345,15 @@ static struct s_body s_bodies[S_BODIES] = {
     {", 100 KB body", "converse_100k.json", ">=0.3", NULL, NULL, 0, 0},
 };
 
-static char *s_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct brk_buf b;
-    brk_buf_init(&b, 16u << 20);
-    char chunk[65536];
-    size_t n = 0;
-    while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        brk_buf_append(&b, chunk, n);
-    }
-    bool ok = f && b.len > 0;
-    if (f) {
-        fclose(f);
-    }
-    if (!ok) {
-        brk_buf_clean_up(&b);
-        return NULL;
-    }
-    return brk_buf_detach(&b, len);
-}
-
 static void s_load_bodies(void)
 {
-    const char *dir = getenv("BENCH_FIXTURE_DIR");
     for (int i = 0; i < S_BODIES; i++) {
         struct s_body *b = &s_bodies[i];
         if (!b->file) {
             b->body = strdup(BENCH_SMALL_BODY);
             b->body_len = strlen(BENCH_SMALL_BODY);
-        } else {
-            char path[4096];
-            snprintf(path, sizeof(path), "%s/%s", dir ? dir : "bench/fixtures", b->file);
-            b->body = s_read_file(path, &b->body_len);
-            if (!b->body) {
-                fprintf(stderr, "bench_http: %s missing: its rows are left out\n", path);
-            }
+        } else if (!(b->body = bench_read_fixture(b->file, &b->body_len))) {
+            fprintf(stderr, "bench_http: bench/fixtures/%s missing: its rows are left out\n", b->file);
         }
         b->req = b->body ? s_request(b->body, b->body_len, &b->req_len) : NULL;
     }

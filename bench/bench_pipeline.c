@@ -130,29 +130,6 @@ static void s_fill_cache(struct brk_mock *mock)
     }
 }
 
-static char *s_read_fixture(const char *name, size_t *len)
-{
-    const char *dir = getenv("BENCH_FIXTURE_DIR");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "bench/fixtures", name);
-    FILE *f = fopen(path, "rb");
-    struct brk_buf b;
-    brk_buf_init(&b, 16u << 20);
-    char chunk[65536];
-    size_t n = 0;
-    while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        brk_buf_append(&b, chunk, n);
-    }
-    if (f) {
-        fclose(f);
-    }
-    if (b.len == 0) {
-        brk_buf_clean_up(&b);
-        return NULL;
-    }
-    return brk_buf_detach(&b, len);
-}
-
 static void s_row(const char *what, double value, double base, const char *goal)
 {
     printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\t%s\n", what, value, base, value / base, goal);
@@ -164,7 +141,7 @@ static void s_fixture_rows(struct brk_mock *mock, unsigned n)
     static const char *const files[] = {"converse_10k.json", "converse_100k.json"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         size_t len = 0;
-        char *body = s_read_fixture(files[i], &len);
+        char *body = bench_read_fixture(files[i], &len);
         if (!body) {
             continue;
         }
@@ -218,7 +195,7 @@ int main(int argc, char **argv)
         s_stage_rows(mock, "20 KB", S_PATH, body, len, n);
         s_stage_rows(mock, "+ 3 cache points", S_CACHE_PATH, cbody, clen, n);
         size_t flen = 0;
-        char *fixture = s_read_fixture("converse_100k.json", &flen);
+        char *fixture = bench_read_fixture("converse_100k.json", &flen);
         if (fixture) {
             s_stage_rows(mock, "100 KB fixture", S_PATH, fixture, flen, n / 8 + 1);
         }
