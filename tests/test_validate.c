@@ -342,13 +342,20 @@ Test(validate, blobs_are_base64_with_optional_padding)
         const char *bytes;
         enum mock_schema_outcome want;
     } cases[] = {
-        {"QUJD", MOCK_SCHEMA_OK},          {"QUI=", MOCK_SCHEMA_OK},
-        {"QUI", MOCK_SCHEMA_OK},           {"QQ==", MOCK_SCHEMA_OK},
-        {"QQ", MOCK_SCHEMA_OK},            {"ab+/ab+/", MOCK_SCHEMA_OK},
-        {"Q", MOCK_SCHEMA_SERIALIZATION},  {"QUJDQ", MOCK_SCHEMA_SERIALIZATION},
-        {"QQ=", MOCK_SCHEMA_SERIALIZATION}, {"QQ===", MOCK_SCHEMA_SERIALIZATION},
-        {"====", MOCK_SCHEMA_SERIALIZATION}, {"QQ=A", MOCK_SCHEMA_SERIALIZATION},
-        {"QUJ!", MOCK_SCHEMA_SERIALIZATION}, {"QU D", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJD", MOCK_SCHEMA_OK},
+        {"QUI=", MOCK_SCHEMA_OK},
+        {"QUI", MOCK_SCHEMA_OK},
+        {"QQ==", MOCK_SCHEMA_OK},
+        {"QQ", MOCK_SCHEMA_OK},
+        {"ab+/ab+/", MOCK_SCHEMA_OK},
+        {"Q", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJDQ", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ=", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ===", MOCK_SCHEMA_SERIALIZATION},
+        {"====", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ=A", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJ!", MOCK_SCHEMA_SERIALIZATION},
+        {"QU D", MOCK_SCHEMA_SERIALIZATION},
         {"QUJD\\n", MOCK_SCHEMA_SERIALIZATION},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
