@@ -1,10 +1,12 @@
 # bedrock-harness: one non-recursive Makefile.
 #
-#   make            build the mock, the libraries, the test binary and the benchmarks into build/
+#   make            build the mock, the libraries, bedrock-converse, bedrock-scenario, the test binary and the
+#                   benchmarks into build/
 #                   (bin/, lib/, obj/); changing CC, CFLAGS or LDFLAGS rebuilds everything
 #   make run        build and start bedrock-mock in the foreground (port $(PORT))
 #   make test       check the layers, build and run every test suite
 #   make test SANITIZE=1   the same suite with ASan+UBSan, built in build/sanitize/
+#   make test-contrib      the pytest plugin and the Node helper with the real SDKs (part of make test)
 #   make deps       install missing Debian/Ubuntu packages (apt-get, sudo when not root)
 #   make check-headers     compile every header alone; public ones as C++ too, with guards
 #   make check-layers      fail when an #include crosses a layer the wrong way
@@ -12,10 +14,11 @@
 #   make fuzz-smoke run each libFuzzer target in fuzz/ briefly and replay its corpus (clang)
 #   make test-valgrind     the Criterion suite under valgrind memcheck: zero errors, zero leaks
 #   make bench      run bench/ and print the table (docs/benchmarks.md); make soak: wrk load
-#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock (make uninstall)
+#   make install PREFIX=/usr/local   libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock,
+#                                    bedrock-scenario (make uninstall)
 #   make fidelity   replay fixtures/fidelity/ (recorded Bedrock verdicts and usage) and print the figures
 #
-# Sources are found by wildcard: a new common/*.c, mock/*/*.c or tests/test_*.c is built
+# Sources are found by wildcard: a new common/*.c, mock/*/*.c, scenario/*.c or tests/test_*.c is built
 # without touching this file. `make help` prints this comment, up to its first non-comment line.
 
 PORT        ?= 8787
@@ -70,6 +73,7 @@ endif
 COMMON_SRC  := $(wildcard common/*.c)
 MOCK_SRC    := $(filter-out mock/main.c,$(wildcard mock/*.c mock/*/*.c))
 CLIENT_SRC  := $(wildcard client/*.c)
+SCENARIO_SRC := $(filter-out scenario/main.c,$(wildcard scenario/*.c))
 TEST_SRC    := $(wildcard tests/test_*.c) $(wildcard tests/support/*.c)
 BENCH_SRC   := $(wildcard bench/bench_*.c)
 BENCH_BINS  := $(BENCH_SRC:bench/%.c=$(BIN)/%)
@@ -77,6 +81,7 @@ BENCH_BINS  := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJ)/%.o)
 MOCK_OBJ    := $(MOCK_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/models_json.o
 CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(OBJ)/%.o)
+SCENARIO_OBJ := $(SCENARIO_SRC:%.c=$(OBJ)/%.o)
 TEST_OBJ    := $(TEST_SRC:%.c=$(OBJ)/%.o)
 
 # Objects that go into a shared library (common/ and client/ make libbedrock.so) are
@@ -95,13 +100,15 @@ LIBCLIENT_SO := $(LIB)/libbedrock.so
 CLIENT_LIBS  = $(shell pkg-config --libs libcurl libcjson openssl zlib 2>/dev/null) -lm
 MOCK_BIN    := $(BIN)/bedrock-mock
 CONVERSE_BIN := $(BIN)/bedrock-converse
+SCENARIO_BIN := $(BIN)/bedrock-scenario
 TEST_BIN    := $(BIN)/bedrock-tests
 
-.PHONY: all run test test-unit test-interop deps deps-check clean check-headers check-layers lint bench help \
+.PHONY: all run test test-unit test-interop test-contrib deps deps-check clean check-headers check-layers lint bench help \
         fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-deps test-valgrind soak install uninstall fidelity
 .DEFAULT_GOAL := all
 
-all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(TEST_BIN) $(BENCH_BINS)
+all: $(MOCK_BIN) $(LIBCOMMON) $(LIBMOCK) $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(SCENARIO_BIN) $(TEST_BIN) \
+     $(BENCH_BINS)
 
 help:
 	@awk '!/^#/ { exit } { sub(/^# ?/, ""); print }' Makefile
@@ -120,9 +127,13 @@ run: deps-check
 	$(Q)$(MAKE) --no-print-directory $(MOCK_BIN)
 	$(MOCK_BIN) --port $(PORT) $(ARGS)
 
-# Node for the JS interop suite comes from Debian's packages when it is missing (apt systems only).
+# Node for the JS suites, and pytest (and wheel, for an offline `pip install`) for the pytest
+# plugin's, come from Debian's packages when they are missing (apt systems only): PyPI is not
+# reachable from CI, and python3 may be another build than Debian's (tests/contrib/pytest_main.py).
 test: deps-check
 	$(Q)command -v node >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh
+	$(Q){ python3 tests/contrib/pytest_main.py --version && test -d /usr/lib/python3/dist-packages/wheel; } \
+	  >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || sh scripts/deps.sh python3-pytest python3-wheel
 	$(Q)sh scripts/check-layers.sh
 	$(Q)sh tests/check-layers-test.sh
 	$(Q)CC='$(CC)' CXX='$(CXX)' sh tests/check-headers-test.sh
@@ -130,6 +141,7 @@ test: deps-check
 	  else echo "lint-test: skipped, no clang-format (make lint installs it)"; fi
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-interop
+	$(Q)$(MAKE) --no-print-directory test-contrib
 	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
@@ -143,13 +155,21 @@ ifeq ($(SANITIZE),1)
 endif
 
 # Criterion forks a worker per test; each HTTP test starts its own mock on a free port.
-test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
-	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) $(SAN_ENV) \
+test-unit: $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
+	$(Q)$(SAN_PRE) BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
+	  BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) $(SAN_ENV) \
 	  $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)') $(SAN_POST)
 
 # The interop suites drive real SDKs against the mock; each skips cleanly when its SDK is absent.
 test-interop: $(MOCK_BIN)
 	$(Q)$(SAN_PRE) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/interop/run.sh $(SAN_POST)
+
+# The pytest plugin (contrib/python) with boto3 and the Node helper (contrib/node) with the AWS
+# SDK for JavaScript; each skips cleanly when pytest or node is absent (docs/python.md,
+# docs/javascript.md). Their scenario cases run when build/bin/bedrock-scenario exists: the
+# scenario runner's SCENARIO_BIN (empty until that branch is merged) is built first.
+test-contrib: $(MOCK_BIN) $(SCENARIO_BIN)
+	$(Q)$(SAN_PRE) BEDROCK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) $(SAN_ENV) sh tests/contrib/run.sh $(SAN_POST)
 
 # ---- test-hostile: one client must not stall the mock or exhaust its memory (issue 22) ----
 # The slow cases (suites named *_slow, skipped unless BRK_HOSTILE_SLOW is set: uploads of tens
@@ -223,23 +243,29 @@ $(CONVERSE_BIN): $(OBJ)/client/cli/main.o $(LIBCLIENT)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
+# bedrock-scenario (scenario/, docs/scenarios.md): the public API of the client and the mock.
+$(SCENARIO_BIN): $(OBJ)/scenario/main.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(MOCK_BIN): $(OBJ)/mock/main.o $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(TEST_BIN): $(TEST_OBJ) $(OBJ)/gen/client_example.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CRIT_LIBS)
 
-# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock ---
+# ---- install (docs/client.md): libbedrock, its headers, bedrock.pc, bedrock-converse, bedrock-mock, bedrock-scenario
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 # The client's public headers: client.h and what it and the exported common code declare.
 CLIENT_HEADERS := $(filter-out include/bedrock/mock.h,$(wildcard include/bedrock/*.h))
 
-install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
+install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN) $(SCENARIO_BIN)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bedrock $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	$(Q)install -m 644 $(CLIENT_HEADERS) $(DESTDIR)$(PREFIX)/include/bedrock/
 	$(Q)install -m 644 $(LIBCLIENT) $(DESTDIR)$(PREFIX)/lib/
@@ -248,16 +274,17 @@ install: $(LIBCLIENT) $(LIBCLIENT_SO) $(CONVERSE_BIN) $(MOCK_BIN)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
 	  -e "s|@VERSION@|$$(sed -n 's/^#define BRK_CLIENT_VERSION \"\(.*\)\"/\1/p' include/bedrock/client.h)|" \
 	  scripts/bedrock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc
-	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(DESTDIR)$(PREFIX)/bin/
-	@echo "installed libbedrock, bedrock-converse and bedrock-mock under $(DESTDIR)$(PREFIX)"
+	$(Q)install -m 755 $(CONVERSE_BIN) $(MOCK_BIN) $(SCENARIO_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@echo "installed libbedrock, bedrock-converse, bedrock-mock and bedrock-scenario under $(DESTDIR)$(PREFIX)"
 
 # Removes exactly what install wrote (and the include/bedrock folder when it is left empty).
 uninstall:
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bedrock/,$(notdir $(CLIENT_HEADERS))) \
 	  $(DESTDIR)$(PREFIX)/lib/libbedrock.a $(DESTDIR)$(PREFIX)/lib/libbedrock.so.0 $(DESTDIR)$(PREFIX)/lib/libbedrock.so \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bedrock.pc $(DESTDIR)$(PREFIX)/bin/bedrock-converse $(DESTDIR)$(PREFIX)/bin/bedrock-mock \
+	  $(DESTDIR)$(PREFIX)/bin/bedrock-scenario
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bedrock 2>/dev/null || true
-	@echo "removed libbedrock, bedrock-converse and bedrock-mock from $(DESTDIR)$(PREFIX)"
+	@echo "removed libbedrock, bedrock-converse, bedrock-mock and bedrock-scenario from $(DESTDIR)$(PREFIX)"
 
 
 # Each header compiles on its own (the public ones as C++ too), and every public header has
@@ -302,7 +329,7 @@ FUZZ_SECONDS ?= 15
 $(OBJ)/fuzz/%.o: ALL_CFLAGS += -DBRK_FUZZ_ENTRY
 .SECONDARY: $(FUZZ_SRC:%.c=$(OBJ)/%.o) $(OBJ)/fuzz/fuzz_support.o
 
-$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/fuzz_%: $(OBJ)/fuzz/%.o $(OBJ)/fuzz/fuzz_support.o $(SCENARIO_OBJ) $(CLIENT_OBJ) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
@@ -328,8 +355,9 @@ fuzz-smoke: fuzz-deps fuzz-build
 # process and fails on any memcheck error or definite/indirect/possible leak (docs/hardening.md).
 test-valgrind: deps-check
 	$(Q)command -v valgrind >/dev/null 2>&1 || sh scripts/deps.sh valgrind
-	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN)
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(MOCK_BIN) $(CONVERSE_BIN) $(SCENARIO_BIN)
 	$(Q)BRK_SOURCE_DIR=$(CURDIR) BRK_MOCK_BIN=$(CURDIR)/$(MOCK_BIN) BRK_CONVERSE_BIN=$(CURDIR)/$(CONVERSE_BIN) \
+	  BRK_SCENARIO_BIN=$(CURDIR)/$(SCENARIO_BIN) \
 	  sh tests/valgrind.sh $(BUILD)/valgrind $(TEST_BIN) --jobs 2 $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- load and soak (bench/soak.sh, docs/benchmarks.md) ---------------------------------

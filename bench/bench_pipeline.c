@@ -6,12 +6,15 @@
  *   - the same request with cache points after the system prompt, the tools and the last
  *     message (a cache hit after the first call); baseline: the same cJSON parse;
  *   - the same again with the prompt-cache store full (MOCK_CACHE_DEFAULT_MAX_ENTRIES entries
- *     of other accounts); baseline: the second row. Shows what a full store costs a lookup.
+ *     of other accounts); baseline: the second row. Shows what a full store costs a lookup;
+ *   - the 20 KB request without cache points on a mock whose journal keeps no bodies
+ *     (--journal-body-bytes 0); baseline: the 20 KB row, whose journal keeps them (the
+ *     default 16 MiB, filled by the warm-up). Shows what keeping bodies costs in the steady
+ *     state; the first 16 MiB also pay for touching fresh pages once.
  * With --stages it prints instead one row per pipeline step (route, each stage, the operation,
  * the journal) for the 20 KB request, then for the same with cache points, then for the 100 KB
- * fixture: microseconds per
- * request spent in that step; baseline: the whole request; the ratio is the step's share; the
- * last column is the step's cost in cJSON parses of the body.
+ * fixture: microseconds per request spent in that step; baseline: the whole request; the ratio
+ * is the step's share; the last column is the step's cost in cJSON parses of the body.
  * Then the bodies of bench/fixtures/ (BENCH_FIXTURE_DIR; rows left out when missing), each
  * against its cJSON parse: what bench_http's realistic rows cost without sockets.
  * Each row carries its goal (docs/benchmarks.md) as a sixth column.
@@ -130,6 +133,23 @@ static void s_fill_cache(struct brk_mock *mock)
     }
 }
 
+/* The 20 KB request on a mock whose journal keeps no bodies. */
+static double s_no_bodies_us(const struct brk_mock_config *cfg, const char *body, size_t len, unsigned n)
+{
+    struct brk_mock_config c = *cfg;
+    c.journal_body_bytes = 0;
+    struct brk_mock *mock = NULL;
+    char err[256];
+    if (brk_mock_start(&c, &mock, err, sizeof(err)) != BRK_OK) {
+        fprintf(stderr, "bench_pipeline: %s\n", err);
+        exit(1);
+    }
+    s_dispatch_us(mock, S_PATH, body, len, n / 10 + 1); /* warm-up */
+    double us = s_dispatch_us(mock, S_PATH, body, len, n);
+    brk_mock_stop(mock);
+    return us;
+}
+
 static void s_row(const char *what, double value, double base, const char *goal)
 {
     printf("pipeline: %s\t%.1f\tus\t%.1f\t%.2f\t%s\n", what, value, base, value / base, goal);
@@ -209,9 +229,12 @@ int main(int argc, char **argv)
     s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n / 10 + 1); /* warm-up */
     double small = s_dispatch_us(mock, S_PATH, BENCH_SMALL_BODY, slen, n * 4);
     double small_parse = s_parse_us(BENCH_SMALL_BODY, slen, n * 4);
-    s_dispatch_us(mock, S_PATH, body, len, n / 10 + 1); /* warm-up */
+    /* Warm up until the journal's bodies fill their budget: the steady state, in which each new
+     * body reuses an evicted one's memory instead of touching fresh pages. */
+    s_dispatch_us(mock, S_PATH, body, len, (unsigned)(cfg.journal_body_bytes / len) + n / 10 + 1);
     double plain = s_dispatch_us(mock, S_PATH, body, len, n);
     double parse = s_parse_us(body, len, n);
+    double no_bodies = s_no_bodies_us(&cfg, body, len, n);
     s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n / 10 + 1); /* writes the cache, then hits */
     double cached = s_dispatch_us(mock, S_CACHE_PATH, cbody, clen, n);
     s_fill_cache(mock);
@@ -224,6 +247,7 @@ int main(int argc, char **argv)
     s_row(what, plain, parse, "<=1.5");
     s_row("same + 3 cache points (hits)", cached, parse, "<=1.8");
     s_row("same, cache store full", full, cached, "<=1.1");
+    s_row("20 KB, journal keeps no bodies", no_bodies, plain, "-");
     s_fixture_rows(mock, n);
     free(body);
     free(cbody);

@@ -371,8 +371,11 @@ uint64_t brk_token_profile_overhead(const struct brk_token_profile *p, const cJS
     if (s_is(brk_json_get(brk_json_get(extra, "thinking"), "type"), "enabled")) {
         n += p->thinking_enabled;
     }
+    /* Claude's own output_config.format is the same feature as outputConfig.textFormat (the
+     * overhead of Claude's is not measured: docs/tokens.md). */
     const cJSON *format = brk_json_get(brk_json_get(input, "outputConfig"), "textFormat");
-    if (s_is(brk_json_get(format, "type"), "json_schema")) {
+    const cJSON *claude_format = brk_json_get(brk_json_get(extra, "output_config"), "format");
+    if (s_is(brk_json_get(format, "type"), "json_schema") || s_is(brk_json_get(claude_format, "type"), "json_schema")) {
         n += p->structured_output;
     }
     return n;

@@ -20,7 +20,8 @@ void fuzz_mock_config(struct brk_mock_config *cfg)
     cfg->has_seed = true;
     cfg->seed = 1;
     cfg->journal_size = 64;
-    cfg->cache_max_entries = 64; /* small: eviction is exercised, and scans stay cheap */
+    cfg->journal_body_bytes = 1u << 20; /* small: the journal's bodies are evicted too */
+    cfg->cache_max_entries = 64;        /* small: eviction is exercised, and scans stay cheap */
 }
 
 struct brk_mock *fuzz_mock_start(const struct brk_mock_config *cfg)

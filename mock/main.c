@@ -33,6 +33,10 @@ static const char s_usage[] =
     "  --clock real|virtual   time source (default real); virtual time moves only through\n"
     "                         POST /_mock/clock {\"advance_ms\": N}\n"
     "  --journal-size N       requests kept for GET /_mock/requests (default 1000)\n"
+    "  --journal-body-bytes N request and response bodies the journal keeps, all entries\n"
+    "                         together (default 16777216); past it the oldest are dropped\n"
+    "                         (\"body_dropped\": true); 0 keeps none. Read them with\n"
+    "                         GET /_mock/requests?bodies=1\n"
     "  --max-body-bytes N     largest request body accepted (default 26214400)\n"
     "  --max-connections N    concurrent connections (default 256)\n"
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
@@ -82,9 +86,10 @@ static const char s_usage[] =
     "  bedrock-mock import-vcr FILE.yaml... --out DIR   VCR.py cassettes into cassettes\n"
     "  bedrock-mock verify-cassettes DIR [--models FILE] the simulation against recorded answers\n"
     "\n"
-    "Admin API: GET /_mock/health, GET /_mock/requests, DELETE /_mock/requests,\n"
-    "POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock, GET|DELETE /_mock/cache,\n"
-    "POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas (docs/admin-api.md, docs/rules.md).\n";
+    "Admin API: GET /_mock/health, GET /_mock/requests (?bodies=1&since=SEQ&limit=N),\n"
+    "DELETE /_mock/requests, POST /_mock/reset, GET|PUT /_mock/models, GET|POST /_mock/clock,\n"
+    "GET|DELETE /_mock/cache, POST|GET|DELETE /_mock/rules[/ID], GET|PUT /_mock/quotas\n"
+    "(docs/admin-api.md, docs/rules.md).\n";
 
 enum {
     OPT_HOST = 1000,
@@ -94,6 +99,7 @@ enum {
     OPT_SEED,
     OPT_CLOCK,
     OPT_JOURNAL,
+    OPT_JOURNAL_BODY,
     OPT_MAX_BODY,
     OPT_MAX_CONN,
     OPT_IDLE,
@@ -133,6 +139,7 @@ static const struct option s_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"clock", required_argument, NULL, OPT_CLOCK},
     {"journal-size", required_argument, NULL, OPT_JOURNAL},
+    {"journal-body-bytes", required_argument, NULL, OPT_JOURNAL_BODY},
     {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
     {"max-connections", required_argument, NULL, OPT_MAX_CONN},
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
@@ -211,16 +218,6 @@ static int s_parse_numeric(struct s_cli *cli, int opt, const char *arg)
         if (!s_number(arg, 0, UINT64_MAX, &v)) return s_fail("--seed needs an unsigned number, not \"%s\"", arg);
         cli->cfg.seed = v;
         cli->cfg.has_seed = true;
-        return 0;
-    case OPT_JOURNAL:
-        if (!s_number(arg, 1, 10000000, &v))
-            return s_fail("--journal-size needs a number from 1 to 10000000, not \"%s\"", arg);
-        cli->cfg.journal_size = (size_t)v;
-        return 0;
-    case OPT_MAX_BODY:
-        if (!s_number(arg, 1024, 1ULL << 32, &v))
-            return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
-        cli->cfg.max_body_bytes = (size_t)v;
         return 0;
     case OPT_CACHE_MAX:
         if (!s_number(arg, 1, 10000000, &v))
@@ -342,6 +339,31 @@ static int s_parse_replay_option(struct s_cli *cli, int opt, const char *arg)
     }
 }
 
+/* The journal's and the request body's sizes. Returns -1 when `opt` is not one of them. */
+static int s_parse_size_option(struct s_cli *cli, int opt, const char *arg)
+{
+    uint64_t v = 0;
+    switch (opt) {
+    case OPT_JOURNAL:
+        if (!s_number(arg, 1, 10000000, &v))
+            return s_fail("--journal-size needs a number from 1 to 10000000, not \"%s\"", arg);
+        cli->cfg.journal_size = (size_t)v;
+        return 0;
+    case OPT_JOURNAL_BODY:
+        if (!s_number(arg, 0, 1ULL << 40, &v))
+            return s_fail("--journal-body-bytes needs a number from 0 to 1099511627776, not \"%s\"", arg);
+        cli->cfg.journal_body_bytes = (size_t)v;
+        return 0;
+    case OPT_MAX_BODY:
+        if (!s_number(arg, 1024, 1ULL << 32, &v))
+            return s_fail("--max-body-bytes needs a number from 1024 to 4294967296, not \"%s\"", arg);
+        cli->cfg.max_body_bytes = (size_t)v;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 /* The options that pick one of a few words: clock, cache minimum, log format and level. */
 static int s_parse_word_option(struct s_cli *cli, int opt, const char *arg)
 {
@@ -373,7 +395,7 @@ static int s_parse_option(struct s_cli *cli, int opt, const char *arg)
 {
     /* Each group answers -1 for an option that is not its own; the first that knows it wins. */
     static int (*const groups[])(struct s_cli *, int, const char *) = {s_parse_auth_option, s_parse_replay_option,
-                                                                       s_parse_word_option};
+                                                                       s_parse_word_option, s_parse_size_option};
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
         int rc = groups[i](cli, opt, arg);
         if (rc >= 0) {

@@ -26,6 +26,7 @@ void brk_mock_config_init(struct brk_mock_config *cfg)
     cfg->host = "127.0.0.1";
     cfg->port = BRK_MOCK_DEFAULT_PORT;
     cfg->journal_size = 1000;
+    cfg->journal_body_bytes = BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES;
     cfg->max_body_bytes = 25u * 1024u * 1024u;
     cfg->max_connections = 256;
     cfg->idle_timeout_s = 30;
@@ -110,8 +111,9 @@ enum brk_status brk_mock_start(const struct brk_mock_config *cfg, struct brk_moc
     mock->cfg.header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     mock_budget_init(&mock->budget, cfg->memory_budget_bytes ? cfg->memory_budget_bytes : MOCK_DEFAULT_MEMORY_BUDGET);
     mock_budget_init_share(&mock->intake, &mock->budget, mock->budget.limit_bytes / 4 * 3);
-    mock->clock = brk_clock_new(cfg->clock_mode, 0);
-    mock->journal = mock_journal_new(cfg->journal_size);
+    mock->owns_clock = cfg->clock == NULL;
+    mock->clock = cfg->clock ? cfg->clock : brk_clock_new(cfg->clock_mode, 0);
+    mock->journal = mock_journal_new(cfg->journal_size, cfg->journal_body_bytes);
     mock->cache = mock_cache_new(cfg->cache_max_entries);
     enum brk_status rc =
         mock->clock && mock->journal && mock->cache ? s_load_catalog(mock, err, err_len) : BRK_ERR_NOMEM;
@@ -159,7 +161,9 @@ void brk_mock_stop(struct brk_mock *mock)
     mock_cache_destroy(mock->cache);
     mock_rules_destroy(mock->rules);
     mock_quotas_destroy(mock->quotas);
-    brk_clock_destroy(mock->clock);
+    if (mock->owns_clock) {
+        brk_clock_destroy(mock->clock);
+    }
     mock_guardrail_destroy(mock->guardrail);
     mock_auth_stop(mock);
     mock_replay_stop(mock);

@@ -43,6 +43,7 @@ struct brk_mock {
     uint16_t port;
     struct mock_catalog *catalog;
     struct brk_clock *clock;
+    bool owns_clock; /* false when brk_mock_config.clock lent it */
     struct brk_rng rng;
     struct mock_journal *journal;
     _Atomic uint64_t request_seq;     /* requests seen since start; numbers journal entries */

@@ -5,7 +5,10 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev \
-libssl-dev zlib1g-dev libcriterion-dev libnghttp2-dev libpcre2-dev libyaml-dev python3 curl"
+libssl-dev zlib1g-dev libcriterion-dev libnghttp2-dev libpcre2-dev libyaml-dev python3 curl \
+python3-pytest python3-wheel"
+# python3-pytest runs the pytest plugin's tests (contrib/python); python3-wheel lets them
+# `pip install ./contrib/python` without PyPI (tests/contrib/run.sh).
 # Optional tools ask for their own packages: `sh scripts/deps.sh clang libclang-rt-dev` (make fuzz),
 # `valgrind` (make test-valgrind), `wrk` (make bench, make soak), `clang-format` (make lint).
 if [ $# -gt 0 ]; then PACKAGES="$*"; fi

@@ -26,6 +26,16 @@ expect fail client/converse.c mock/pipeline/request.h
 expect pass client/converse.c common/json.h
 expect fail mock/ops/converse.c client/client.h
 expect pass mock/ops/converse.c mock/model/reply.h
+# scenario/ uses the public API and common/ only, and nothing else includes scenario/
+expect fail scenario/runner.c mock/mock_priv.h
+expect fail scenario/runner.c client/client_priv.h
+expect fail scenario/runner.c ../mock/admin/journal.h
+expect pass scenario/runner.c bedrock/mock.h
+expect pass scenario/runner.c common/json.h
+expect pass scenario/runner.c scenario/scenario.h
+expect pass scenario/runner.c scenario.h
+expect fail mock/mock.c scenario/scenario.h
+expect fail client/client.c scenario/scenario.h
 # include/bedrock/ includes only include/bedrock/
 expect fail include/bedrock/buf.h common/alloc.h
 expect fail include/bedrock/buf.h mock/mock_priv.h

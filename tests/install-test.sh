@@ -13,7 +13,7 @@ fail() { echo "install-test: $*" >&2; exit 1; }
 
 ${BRK_MAKE:-make} --no-print-directory install DESTDIR="$dest" PREFIX="$prefix" >/dev/null
 for f in include/bedrock/client.h include/bedrock/request.h lib/libbedrock.a lib/libbedrock.so.0 \
-         lib/libbedrock.so lib/pkgconfig/bedrock.pc bin/bedrock-converse bin/bedrock-mock; do
+         lib/libbedrock.so lib/pkgconfig/bedrock.pc bin/bedrock-converse bin/bedrock-mock bin/bedrock-scenario; do
     [ -e "$dest$prefix/$f" ] || fail "missing $prefix/$f after install"
 done
 [ ! -e "$dest$prefix/include/bedrock/mock.h" ] || fail "mock.h is not part of libbedrock's API"

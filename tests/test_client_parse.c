@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
 #include "bedrock/client.h"
 
 TestSuite(client_parse);
@@ -190,4 +191,30 @@ Test(client_parse, the_accumulator_joins_citations_and_their_text)
     cr_assert_str_eq(r->stop_reason, "end_turn");
     brk_converse_response_destroy(r);
     brk_stream_accumulator_destroy(acc);
+}
+
+Test(client_parse, a_response_writes_back_as_the_converse_body_it_was_read_from)
+{
+    const char *json =
+        "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":["
+        "{\"reasoningContent\":{\"reasoningText\":{\"text\":\"hmm\",\"signature\":\"sig==\"}}},"
+        "{\"text\":\"Hello\"},"
+        "{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}},"
+        "{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"AAAA\"}}}]}},"
+        "\"stopReason\":\"tool_use\","
+        "\"usage\":{\"inputTokens\":13,\"outputTokens\":5,\"totalTokens\":18,\"cacheReadInputTokens\":0,"
+        "\"cacheWriteInputTokens\":0},"
+        "\"metrics\":{\"latencyMs\":321},\"trace\":{\"guardrail\":{\"x\":true}}}";
+    struct brk_converse_response *r = s_parse_ok(json);
+    struct brk_buf out;
+    brk_buf_init(&out, 1 << 16);
+    cr_assert_eq(brk_converse_response_to_json(r, &out), BRK_OK);
+    cr_assert_str_eq(out.data, json, "the same members, in the service model's order");
+    struct brk_buf tiny;
+    brk_buf_init(&tiny, 16);
+    cr_assert_eq(brk_converse_response_to_json(r, &tiny), BRK_ERR_TOO_LARGE);
+    cr_assert_eq(brk_converse_response_to_json(NULL, &out), BRK_ERR_INVALID_ARG);
+    brk_buf_clean_up(&tiny);
+    brk_buf_clean_up(&out);
+    brk_converse_response_destroy(r);
 }

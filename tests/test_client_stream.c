@@ -78,7 +78,12 @@ static void s_assert_same_response(const struct brk_converse_response *a, const 
         const struct brk_content_block *x = &a->message.blocks[i], *y = &b->message.blocks[i];
         cr_assert_eq(x->type, y->type, "block %zu", i);
         s_assert_same_str(x->text, y->text, "text");
-        s_assert_same_str(x->tool_use_id, y->tool_use_id, "toolUseId");
+        /* Bedrock issues a fresh toolUseId for every response (the mock too): same shape, not
+         * the same id. */
+        cr_assert_eq(x->tool_use_id == NULL, y->tool_use_id == NULL, "toolUseId");
+        cr_assert(!x->tool_use_id || (strlen(x->tool_use_id) == 30 && strlen(y->tool_use_id) == 30 &&
+                                      strcmp(x->tool_use_id, y->tool_use_id) != 0),
+                  "toolUseId: %s vs %s", x->tool_use_id, y->tool_use_id);
         s_assert_same_str(x->tool_name, y->tool_name, "tool name");
         s_assert_same_str(x->tool_input_json, y->tool_input_json, "tool input");
         s_assert_same_str(x->signature, y->signature, "signature");

@@ -21,11 +21,13 @@
 #include "fuzz/client_response.c"
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/image_size.c"
+#include "fuzz/journal_bodies.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
 #include "fuzz/retry_ttl.c"
 #include "fuzz/rules_load.c"
+#include "fuzz/scenario_load.c"
 #include "fuzz/sigv4_auth.c"
 #include "fuzz/sigv4_roundtrip.c"
 #include "fuzz/uri_codec.c"
@@ -108,6 +110,11 @@ Test(fuzz_replay, admin_body)
     cr_assert_gt(s_replay("admin_body", fuzz_admin_body), 0);
 }
 
+Test(fuzz_replay, journal_bodies)
+{
+    cr_assert_gt(s_replay("journal_bodies", fuzz_journal_bodies), 0);
+}
+
 Test(fuzz_replay, eventstream_decode)
 {
     cr_assert_gt(s_replay("eventstream_decode", fuzz_eventstream_decode), 0);
@@ -126,6 +133,11 @@ Test(fuzz_replay, vcr_import)
 Test(fuzz_replay, rules_load)
 {
     cr_assert_gt(s_replay("rules_load", fuzz_rules_load), 0);
+}
+
+Test(fuzz_replay, scenario_load)
+{
+    cr_assert_gt(s_replay("scenario_load", fuzz_scenario_load), 0);
 }
 
 Test(fuzz_replay, cachepoint_scan)

@@ -208,6 +208,7 @@ static struct th_response s_seeded_stream(bool h2, unsigned delay_ms, unsigned e
     cfg.auth_mode = BRK_MOCK_AUTH_NONE; /* raw HTTP/2 frames carry no Authorization (docs/auth.md) */
     cfg.has_seed = true;
     cfg.seed = 11;
+    cfg.clock_mode = BRK_CLOCK_VIRTUAL; /* latencyMs is the time taken: none on a virtual clock */
     cfg.stream_delay_ms = delay_ms;
     cfg.stream_exception_after = exception_after;
     cfg.stream_exception = exception_after ? BRK_AWS_THROTTLING : cfg.stream_exception;

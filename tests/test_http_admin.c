@@ -38,17 +38,6 @@ Test(admin, health_reports_ok)
     th_response_free(&r);
 }
 
-static cJSON *s_requests(const char *query)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "/_mock/requests%s", query);
-    struct th_response r = th_request(s_mock, "GET", path, NULL, NULL);
-    cr_assert_eq(r.status, 200, "%s", r.body);
-    cJSON *list = cJSON_DetachItemFromObject(r.json, "requests");
-    th_response_free(&r);
-    return list;
-}
-
 Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
 {
     const char *h1[] = {
@@ -63,10 +52,10 @@ Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
     r = th_request(s_mock, "POST", "/model/nope/converse", HELLO, h2);
     th_response_free(&r);
 
-    cJSON *all = s_requests("");
+    cJSON *all = th_journal(s_mock, "");
     cr_assert_eq(cJSON_GetArraySize(all), 2);
     cJSON_Delete(all);
-    cJSON *one = s_requests("?invocation_id=inv-1");
+    cJSON *one = th_journal(s_mock, "?invocation_id=inv-1");
     cr_assert_eq(cJSON_GetArraySize(one), 1);
     const cJSON *e = cJSON_GetArrayItem(one, 0);
     cr_assert_str_eq(cJSON_GetObjectItem(e, "operation")->valuestring, "Converse");
@@ -80,12 +69,12 @@ Test(admin, journal_records_sdk_headers_accounts_and_cache_points)
     cr_assert_eq(cJSON_GetObjectItem(cp, "messages")->valueint, 1);
     cr_assert_eq(cJSON_GetObjectItem(cp, "total")->valueint, 2);
     cJSON_Delete(one);
-    cJSON *failed = s_requests("?invocation_id=inv-2");
+    cJSON *failed = th_journal(s_mock, "?invocation_id=inv-2");
     const cJSON *f = cJSON_GetArrayItem(failed, 0);
     cr_assert_str_eq(cJSON_GetObjectItem(f, "error_code")->valuestring, "ValidationException");
     cr_assert_str_eq(cJSON_GetObjectItem(f, "account")->valuestring, TH_DEFAULT_ACCOUNT);
     cJSON_Delete(failed);
-    cJSON *by_model = s_requests("?model=nope&operation=Converse");
+    cJSON *by_model = th_journal(s_mock, "?model=nope&operation=Converse");
     cr_assert_eq(cJSON_GetArraySize(by_model), 1);
     cJSON_Delete(by_model);
 }
@@ -100,7 +89,7 @@ static char *s_rejected_by(const char *path, const char *body, const char *inv)
     struct th_response r = th_request(s_mock, "POST", path, body, headers);
     th_response_free(&r);
     snprintf(query, sizeof(query), "?invocation_id=%s", inv);
-    cJSON *list = s_requests(query);
+    cJSON *list = th_journal(s_mock, query);
     cr_assert_eq(cJSON_GetArraySize(list), 1, "%s", inv);
     const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "rejected_by_stage"));
     char *copy = stage ? strdup(stage) : NULL;
@@ -140,7 +129,7 @@ Test(admin, delete_requests_and_reset_clear_the_journal)
     r = th_request(s_mock, "DELETE", "/_mock/requests", NULL, NULL);
     cr_assert_eq(r.status, 200);
     th_response_free(&r);
-    cJSON *list = s_requests("");
+    cJSON *list = th_journal(s_mock, "");
     cr_assert_eq(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);
     r = th_request(s_mock, "POST", HAIKU_PATH, HELLO, NULL);
@@ -148,7 +137,7 @@ Test(admin, delete_requests_and_reset_clear_the_journal)
     r = th_request(s_mock, "POST", "/_mock/reset", "", NULL);
     cr_assert_eq(r.status, 200);
     th_response_free(&r);
-    list = s_requests("");
+    list = th_journal(s_mock, "");
     cr_assert_eq(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);
 }

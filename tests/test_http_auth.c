@@ -445,6 +445,45 @@ Test(auth_strict, the_journal_and_responses_never_hold_the_secret_or_the_token)
     th_response_free(&r);
 }
 
+/* GET /_mock/requests?bodies=1 (docs/admin-api.md, "Bodies"): the mismatch answer quotes the
+ * session token and a client may write its API key into a prompt (which the mock's answer
+ * echoes); the journal keeps both bodies with every secret masked. */
+Test(auth_strict, journal_bodies_never_hold_the_secret_the_token_or_the_api_key)
+{
+    struct th_response r = s_send_signed(&(struct s_sign){.akid = TOKEN_AKID, .secret = "wrong", .token = TOKEN});
+    cr_assert_eq(r.status, 403);
+    cr_assert(strstr(r.body, TOKEN), "the client's answer quotes the token: %s", r.body);
+    th_response_free(&r);
+    const char *bearer[] = {"Authorization: Bearer " API_KEY, NULL};
+    const char *leaky = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"key " API_KEY "\"}]}]}";
+    r = th_request(s_mock, "POST", MODEL_PATH, leaky, bearer);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, API_KEY), "the mock echoes the prompt: %s", r.body);
+    th_response_free(&r);
+    /* A refusal that quotes the bad value: the entry's error_message is masked too. */
+    r = th_request(s_mock, "POST", MODEL_PATH, "{\"messages\":[{\"role\":\"" API_KEY "\",\"content\":[]}]}", bearer);
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, API_KEY), "the answer quotes the value: %s", r.body);
+    th_response_free(&r);
+    r = th_request(s_mock, "GET", "/_mock/requests?bodies=1", NULL, NULL);
+    cr_assert_eq(r.status, 200);
+    const cJSON *list = cJSON_GetObjectItem(r.json, "requests");
+    cr_assert_eq(cJSON_GetArraySize(list), 3);
+    cr_assert(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 2), "error_message")->valuestring, "***"));
+    const char *secrets[] = {TOKEN_SECRET, TOKEN, "FQoGZXIvYXdzEXAMPLE", API_KEY, "listed-0123456789", SECRET};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        cr_assert_null(strstr(r.body, secrets[i]), "the journal holds %s", secrets[i]);
+    }
+    /* The bodies are there, masked in place. */
+    const char *quoted = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "response_body"), "message"));
+    cr_assert(quoted && strstr(quoted, "x-amz-security-token:***"), "%s", quoted ? quoted : r.body);
+    char *sent = cJSON_PrintUnformatted(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "request_body"));
+    cr_assert(strstr(sent, "\"key ***"), "%s", sent);
+    free(sent);
+    th_response_free(&r);
+}
+
 /* ---- strict: Bearer API keys ------------------------------------------------------------ */
 
 Test(auth_strict, a_listed_api_key_passes_with_its_account)

@@ -1,9 +1,11 @@
 /* Unit tests for mock modules that need no socket: router, catalogue, journal, reply. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mock/model/catalog.h"
 #include "mock/admin/journal.h"
+#include "mock/admin/journal_body.h"
 #include "mock/mock_priv.h"
 #include "mock/model/reply.h"
 #include "mock/pipeline/router.h"
@@ -130,7 +132,7 @@ Test(catalog, rejects_unknown_models_and_profiles)
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1::foundation-model/us.amazon.nova-micro-v1:0",
                                       &ref),
                  BRK_ERR_NOT_FOUND);
-    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:custom-model/x", &ref), BRK_ERR_NOT_FOUND);
+    cr_assert_eq(mock_catalog_resolve(cat, "arn:aws:bedrock:us-east-1:1:prompt-router/x", &ref), BRK_ERR_NOT_FOUND);
     cr_assert_eq(mock_catalog_resolve(cat, "arn:aws", &ref), BRK_ERR_NOT_FOUND);
     mock_catalog_destroy(cat);
 }
@@ -174,14 +176,14 @@ Test(catalog, reports_bad_catalogues)
 
 Test(journal, ring_keeps_the_newest_and_filters)
 {
-    struct mock_journal *j = mock_journal_new(2);
+    struct mock_journal *j = mock_journal_new(2, 0);
     const char *ops[] = {"Converse", "ConverseStream", "Converse"};
     for (int i = 0; i < 3; i++) {
         struct mock_journal_entry e;
         memset(&e, 0, sizeof(e));
         strcpy(e.operation, ops[i]);
         e.extra = cJSON_CreateObject();
-        mock_journal_add(j, &e);
+        mock_journal_add(j, &e, NULL);
     }
     cr_assert_eq(mock_journal_count(j), 2);
     cr_assert_eq(mock_journal_total(j), 3);
@@ -192,6 +194,88 @@ Test(journal, ring_keeps_the_newest_and_filters)
     cJSON_Delete(list);
     mock_journal_clear(j);
     cr_assert_eq(mock_journal_count(j), 0);
+    mock_journal_destroy(j);
+}
+
+/* An entry whose response body is appended later, as a stream's tap does; `ref` receives it. */
+static void s_add_bare(struct mock_journal *j, struct mock_journal_ref *ref)
+{
+    struct mock_journal_entry e;
+    memset(&e, 0, sizeof(e));
+    e.response_stream = true;
+    mock_journal_add(j, &e, ref);
+}
+
+/* Whether entry i (oldest first) had its bodies dropped. */
+static bool s_dropped(struct mock_journal *j, size_t i)
+{
+    struct mock_journal_filter f = {.bodies = true};
+    cJSON *list = mock_journal_to_json(j, &f);
+    const cJSON *e = cJSON_GetArrayItem(list, (int)i);
+    cr_assert_not_null(e);
+    bool dropped = cJSON_IsTrue(cJSON_GetObjectItem(e, "body_dropped"));
+    cJSON_Delete(list);
+    return dropped;
+}
+
+Test(journal, a_secret_split_across_two_appends_is_masked)
+{
+    const char *secret = "secret-value-1234";
+    struct mock_journal_secrets secrets = {.value = {secret}, .len = {strlen(secret)}, .n = 1};
+    char text[64];
+    snprintf(text, sizeof(text), "..%s..%s", secret, secret);
+    mock_journal_mask(text, strlen(text), 0, &secrets);
+    cr_assert_str_eq(text, "..*****************..*****************");
+    /* The same bytes as two appends: the second must find the match that straddles them. */
+    snprintf(text, sizeof(text), "..%s..", secret);
+    mock_journal_mask(text, 5, 0, &secrets); /* the first piece alone holds no whole secret */
+    cr_assert_eq(strncmp(text + 2, secret, strlen(secret)), 0, "%s", text);
+    mock_journal_mask(text, strlen(text), 5, &secrets);
+    cr_assert_str_eq(text, "..*****************..");
+    /* A value shorter than the minimum is never searched. */
+    struct mock_request req;
+    const char *headers[] = {"Authorization: Bearer short", "x-amz-security-token: token-12345678", NULL};
+    mock_request_build(&req, "POST", "/x", headers, "", 0);
+    mock_journal_secrets_of(&req, NULL, &secrets);
+    cr_assert_eq(secrets.n, 2); /* "Bearer short" and the token; "short" alone is too short */
+    snprintf(text, sizeof(text), "short token-12345678");
+    mock_journal_mask(text, strlen(text), 0, &secrets);
+    cr_assert_str_eq(text, "short **************");
+    mock_request_clean_up(&req);
+}
+
+Test(journal, appends_land_in_their_entry_and_not_after_a_clear)
+{
+    struct mock_journal *j = mock_journal_new(4, 1024);
+    struct mock_journal_ref ref, old;
+    s_add_bare(j, &ref);
+    cr_assert(mock_journal_append_response(j, &ref, "ab", 2, NULL));
+    old = ref;
+    mock_journal_clear(j);
+    s_add_bare(j, &ref); /* seq 1 again, a new epoch */
+    cr_assert_eq(ref.seq, old.seq);
+    cr_assert_not(mock_journal_append_response(j, &old, "zz", 2, NULL));
+    cr_assert(mock_journal_append_response(j, &ref, "cd", 2, NULL));
+    struct mock_journal_ref gone = {.epoch = ref.epoch, .seq = 99};
+    cr_assert_not(mock_journal_append_response(j, &gone, "x", 1, NULL));
+    mock_journal_destroy(j);
+}
+
+Test(journal, a_growing_stream_evicts_older_bodies_then_itself)
+{
+    struct mock_journal *j = mock_journal_new(4, 10);
+    struct mock_journal_ref first, second;
+    s_add_bare(j, &first);
+    s_add_bare(j, &second);
+    cr_assert(mock_journal_append_response(j, &first, "123456", 6, NULL));
+    cr_assert(mock_journal_append_response(j, &second, "1234", 4, NULL)); /* exactly the budget */
+    cr_assert_not(s_dropped(j, 0));
+    cr_assert(mock_journal_append_response(j, &second, "5", 1, NULL)); /* the older one goes */
+    cr_assert(s_dropped(j, 0));
+    cr_assert_not(s_dropped(j, 1));
+    cr_assert_not(mock_journal_append_response(j, &first, "1", 1, NULL));       /* dropped stays dropped */
+    cr_assert_not(mock_journal_append_response(j, &second, "678901", 6, NULL)); /* past the budget */
+    cr_assert(s_dropped(j, 1));
     mock_journal_destroy(j);
 }
 
@@ -206,21 +290,6 @@ Test(journal, parses_sdk_request_header)
     cr_assert_eq(m, 0);
     mock_journal_parse_sdk_request(NULL, &a, &m);
     cr_assert_eq(a, 0);
-}
-
-Test(reply, minimal_instance_fills_required_properties)
-{
-    cJSON *schema = cJSON_Parse(
-        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":2},"
-        "\"unit\":{\"type\":\"string\",\"enum\":[\"c\",\"f\"]},\"n\":{\"type\":\"integer\",\"minimum\":3},"
-        "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":1},\"opt\":{\"type\":\"string\"}},"
-        "\"required\":[\"city\",\"unit\",\"n\",\"tags\"]}");
-    cJSON *inst = mock_schema_minimal_instance(schema, 0);
-    char *text = cJSON_PrintUnformatted(inst);
-    cr_assert_str_eq(text, "{\"city\":\"aa\",\"unit\":\"c\",\"n\":3,\"tags\":[false]}");
-    free(text);
-    cJSON_Delete(inst);
-    cJSON_Delete(schema);
 }
 
 Test(router, keeps_each_label_in_its_own_field)

@@ -16,9 +16,9 @@
 #define S_SPEC "../shared/spec/model-families.md"
 
 /* The families docs/models.md lists; part B (docs/tokens.md) keys its parameters on them. */
-static const char *const s_families[] = {"anthropic", "nova",     "titan", "llama", "mistral",
-                                         "cohere",    "deepseek", "qwen",  "gemma", "minimax",
-                                         "nemotron",  "palmyra",  "glm",   "kimi",  "openai"};
+static const char *const s_families[] = {"anthropic", "nova", "titan",  "llama",   "mistral",  "cohere",
+                                         "deepseek",  "qwen", "gemma",  "minimax", "nemotron", "palmyra",
+                                         "glm",       "kimi", "openai", "jamba"};
 
 static struct mock_catalog *s_catalog(void)
 {
@@ -218,6 +218,39 @@ Test(model_families, family_fields_are_inherited_and_a_model_may_override_them)
     mock_catalog_destroy(cat);
 }
 
+/* additionalModelRequestFields: the keys and the refusal style come from the family, and a
+ * family no source covers refuses nothing (docs/validation.md, "Model fields and extended thinking"). */
+Test(model_families, request_fields_and_their_refusal_come_from_the_family)
+{
+    struct mock_catalog *cat = s_catalog();
+    const struct mock_model *claude = mock_catalog_find(cat, "anthropic.claude-sonnet-4-20250514-v1:0");
+    const struct mock_model *nova = mock_catalog_find(cat, "amazon.nova-micro-v1:0");
+    const struct mock_model *llama = mock_catalog_find(cat, "meta.llama3-8b-instruct-v1:0");
+    const struct mock_model *qwen = mock_catalog_find(cat, "qwen.qwen3-32b-v1:0");
+    cr_assert_eq(claude->request_field_refusal, MOCK_FIELDS_MODEL_EXTRA);
+    cr_assert_str_eq(mock_field_refusal_name(claude->request_field_refusal), "model_extra");
+    cr_assert_eq(claude->max_strict_tools, 20);
+    cr_assert_eq(nova->request_field_refusal, MOCK_FIELDS_SCHEMA_EXTRANEOUS);
+    cr_assert_str_eq(nova->request_fields[0], "inferenceConfig");
+    cr_assert_eq(llama->request_field_refusal, MOCK_FIELDS_SCHEMA_EXTRANEOUS);
+    cr_assert_eq(llama->n_request_fields, 0, "Llama takes no key (model-families.md 3.2)");
+    cr_assert_eq(qwen->request_field_refusal, MOCK_FIELDS_UNCHECKED);
+    cr_assert_null(mock_field_refusal_name(qwen->request_field_refusal));
+    cr_assert(mock_catalog_find(cat, "anthropic.claude-sonnet-4-5-20250929-v1:0")->sampling_exclusive);
+    cr_assert_not(claude->sampling_exclusive);
+    mock_catalog_destroy(cat);
+    /* An unknown refusal name leaves the keys unchecked rather than refusing everything. */
+    const char *json = "{\"models\":[{\"id\":\"x.m\",\"request_fields\":[\"a\"],"
+                       "\"request_field_refusal\":\"loud\"},{\"id\":\"x.n\","
+                       "\"request_field_refusal\":\"schema_extraneous\"}]}";
+    char err[256];
+    cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);
+    cr_assert_eq(mock_catalog_find(cat, "x.m")->request_field_refusal, MOCK_FIELDS_UNCHECKED);
+    cr_assert_eq(mock_catalog_find(cat, "x.m")->n_request_fields, 1);
+    cr_assert_eq(mock_catalog_find(cat, "x.n")->request_field_refusal, MOCK_FIELDS_SCHEMA_EXTRANEOUS);
+    mock_catalog_destroy(cat);
+}
+
 Test(model_families, application_profiles_resolve_to_the_declared_or_default_model)
 {
     struct mock_catalog *cat = s_catalog();
@@ -249,7 +282,7 @@ Test(model_families, a_catalogue_with_a_bad_application_profile_is_refused)
     cr_assert_null(cat);
     json = "{\"models\":[{\"id\":\"a.one\"}],\"application_profiles\":[{\"id\":\"p\",\"model\":\"a.one\"}]}";
     cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);
-    cr_assert_eq(cat->n_app_profiles, 1);
+    cr_assert_eq(cat->n_resources, 1);
     mock_catalog_destroy(cat);
 }
 
@@ -288,6 +321,29 @@ Test(model_families_http, an_application_profile_answers_as_its_model, .timeout 
     cr_assert_eq(r.status, 400);
     cr_assert_str_eq(th_message(&r), "A conversation must start with a user message. Try again with a conversation "
                                      "that starts with a user message.");
+    th_response_free(&r);
+    brk_mock_stop(mock);
+}
+
+static bool s_first_block_is_reasoning(const struct th_response *r)
+{
+    const cJSON *content =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "output"), "message"), "content");
+    return cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "reasoningContent") != NULL;
+}
+
+/* DeepSeek R1 takes no reasoning field and answers with its reasoning (model-families.md 3.2,
+ * live us.deepseek.r1-v1:0); a model without reasoning answers with text only. */
+Test(model_families_http, deepseek_r1_answers_with_its_reasoning, .timeout = TH_SUITE_TIMEOUT_S)
+{
+    struct brk_mock *mock = s_start(NULL);
+    struct th_response r = th_converse(mock, "us.deepseek.r1-v1:0", S_HELLO);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(s_first_block_is_reasoning(&r), "%s", r.body);
+    th_response_free(&r);
+    r = th_converse(mock, "meta.llama3-8b-instruct-v1:0", S_HELLO);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert_not(s_first_block_is_reasoning(&r), "%s", r.body);
     th_response_free(&r);
     brk_mock_stop(mock);
 }
@@ -355,6 +411,10 @@ Test(model_families_http, get_models_lists_every_model_with_each_capability, .ti
                                        "tool_result_media",
                                        "strict_tools",
                                        "reasoning_shape",
+                                       "request_fields",
+                                       "request_field_refusal",
+                                       "sampling_exclusive",
+                                       "max_strict_tools",
                                        "count_tokens",
                                        "max_output_tokens"};
     const cJSON *m = NULL;

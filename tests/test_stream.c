@@ -203,6 +203,7 @@ Test(stream, same_seed_same_bytes)
     brk_mock_config_init(&cfg);
     cfg.has_seed = true;
     cfg.seed = 7;
+    cfg.clock_mode = BRK_CLOCK_VIRTUAL; /* latencyMs is the time taken: the same only on a virtual clock */
     struct th_response r[2];
     for (int i = 0; i < 2; i++) {
         struct brk_mock *mock = th_mock_start(&cfg);

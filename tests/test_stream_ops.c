@@ -139,27 +139,6 @@ Test(ops, invoke_model_speaks_nova_llama_and_titan)
     th_response_free(&r);
 }
 
-/* Decode the `chunk` events of an InvokeModelWithResponseStream body into native JSON. */
-static size_t s_chunks(const struct th_response *r, cJSON **out, size_t max)
-{
-    struct th_events *e = calloc(1, sizeof(*e));
-    th_events_decode(r->body, r->body_len, e);
-    cr_assert_eq(e->end, BRK_OK);
-    size_t n = 0;
-    for (size_t i = 0; i < e->n && n < max; i++) {
-        cr_assert_str_eq(e->ev[i].type, "chunk");
-        const char *b64 = cJSON_GetObjectItem(e->ev[i].payload, "bytes")->valuestring;
-        struct brk_buf raw;
-        brk_buf_init(&raw, 1u << 20);
-        cr_assert_eq(brk_base64_decode(b64, strlen(b64), &raw), BRK_OK);
-        out[n++] = cJSON_ParseWithLength(raw.data, raw.len);
-        brk_buf_clean_up(&raw);
-    }
-    th_events_free(e);
-    free(e);
-    return n;
-}
-
 Test(ops, invoke_stream_sends_anthropic_events_in_chunks)
 {
     struct th_response r = s_post(HAIKU_PATH "/invoke-with-response-stream", ANTHROPIC_HELLO);
@@ -168,7 +147,7 @@ Test(ops, invoke_stream_sends_anthropic_events_in_chunks)
     th_header(&r, "X-Amzn-Bedrock-Content-Type", ct, sizeof(ct));
     cr_assert_str_eq(ct, "application/json");
     cJSON *c[64];
-    size_t n = s_chunks(&r, c, 64);
+    size_t n = th_invoke_chunks(r.body, r.body_len, c, 64);
     const char *first[] = {"message_start", "content_block_start", "content_block_delta"};
     for (int i = 0; i < 3; i++) {
         cr_assert_str_eq(cJSON_GetObjectItem(c[i], "type")->valuestring, first[i]);

@@ -364,75 +364,17 @@ static cJSON *s_request(const struct cli_options *o, const char *prompt)
     return req;
 }
 
-/* A block of the answer as Converse's JSON. */
-static cJSON *s_block_json(const struct brk_content_block *b)
-{
-    cJSON *o = cJSON_CreateObject(), *inner;
-    switch (b->type) {
-    case BRK_BLOCK_TEXT:
-        cJSON_AddStringToObject(o, "text", b->text ? b->text : "");
-        break;
-    case BRK_BLOCK_TOOL_USE:
-        inner = cJSON_AddObjectToObject(o, "toolUse");
-        cJSON_AddStringToObject(inner, "toolUseId", b->tool_use_id ? b->tool_use_id : "");
-        cJSON_AddStringToObject(inner, "name", b->tool_name ? b->tool_name : "");
-        cJSON_AddItemToObject(inner, "input", cJSON_Parse(b->tool_input_json ? b->tool_input_json : "{}"));
-        break;
-    case BRK_BLOCK_REASONING:
-        inner = cJSON_AddObjectToObject(o, "reasoningContent");
-        if (b->redacted_content) {
-            cJSON_AddStringToObject(inner, "redactedContent", b->redacted_content);
-        } else {
-            cJSON *rt = cJSON_AddObjectToObject(inner, "reasoningText");
-            cJSON_AddStringToObject(rt, "text", b->text ? b->text : "");
-            if (b->signature) {
-                cJSON_AddStringToObject(rt, "signature", b->signature);
-            }
-        }
-        break;
-    case BRK_BLOCK_CITATIONS:
-        inner = cJSON_AddObjectToObject(o, "citationsContent");
-        cJSON_AddItemToObject(inner, "content", s_text_array(b->text ? b->text : ""));
-        cJSON_AddItemToObject(inner, "citations", cJSON_Parse(b->citations_json ? b->citations_json : "[]"));
-        break;
-    default:
-        cJSON_Delete(o);
-        return cJSON_Parse(b->raw_json ? b->raw_json : "{}");
-    }
-    return o;
-}
-
-static void s_add_raw(cJSON *obj, const char *name, const char *json)
-{
-    if (json) {
-        cJSON_AddItemToObject(obj, name, cJSON_Parse(json));
-    }
-}
-
+/* The answer as the Converse body (brk_converse_response_to_json), indented. */
 static void s_print_json(const struct brk_converse_response *r)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *msg = cJSON_AddObjectToObject(cJSON_AddObjectToObject(root, "output"), "message");
-    cJSON_AddStringToObject(msg, "role", r->message.role ? r->message.role : "assistant");
-    cJSON *content = cJSON_AddArrayToObject(msg, "content");
-    for (size_t i = 0; i < r->message.n_blocks; i++) {
-        cJSON_AddItemToArray(content, s_block_json(&r->message.blocks[i]));
-    }
-    cJSON_AddStringToObject(root, "stopReason", r->stop_reason ? r->stop_reason : "");
-    cJSON *u = cJSON_AddObjectToObject(root, "usage");
-    cJSON_AddNumberToObject(u, "inputTokens", (double)r->usage.input_tokens);
-    cJSON_AddNumberToObject(u, "outputTokens", (double)r->usage.output_tokens);
-    cJSON_AddNumberToObject(u, "totalTokens", (double)r->usage.total_tokens);
-    cJSON_AddNumberToObject(u, "cacheReadInputTokens", (double)r->usage.cache_read_input_tokens);
-    cJSON_AddNumberToObject(u, "cacheWriteInputTokens", (double)r->usage.cache_write_input_tokens);
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(root, "metrics"), "latencyMs", (double)r->latency_ms);
-    s_add_raw(root, "trace", r->trace_json);
-    s_add_raw(root, "performanceConfig", r->performance_config_json);
-    s_add_raw(root, "additionalModelResponseFields", r->additional_fields_json);
-    char *text = cJSON_Print(root);
+    struct brk_buf b;
+    brk_buf_init(&b, 64u << 20);
+    cJSON *root = brk_converse_response_to_json(r, &b) == BRK_OK ? cJSON_Parse(b.data) : NULL;
+    char *text = root ? cJSON_Print(root) : NULL;
     puts(text ? text : "{}");
     free(text);
     cJSON_Delete(root);
+    brk_buf_clean_up(&b);
 }
 
 /* The answer as text: text blocks, then one line per tool call. */

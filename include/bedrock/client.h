@@ -218,6 +218,14 @@ BRK_API void brk_converse_response_destroy(struct brk_converse_response *resp);
 BRK_API enum brk_status brk_converse_response_parse(const char *json, size_t len, struct brk_converse_response **out,
                                                     struct brk_error *err);
 
+/* Append the response written back as the Converse body it stands for, compact JSON
+ * ({"output":{"message":{"role","content":[...]}},"stopReason","usage",{...},"metrics",...}), to
+ * `out` (include/bedrock/buf.h; its max_len bounds it): what bedrock-converse --json prints.
+ * BRK_ERR_INVALID_ARG for NULLs; BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM from the buffer (out then
+ * holds a partial text). */
+struct brk_buf;
+BRK_API enum brk_status brk_converse_response_to_json(const struct brk_converse_response *resp, struct brk_buf *out);
+
 /* ---- operations ------------------------------------------------------------------------- */
 
 /* POST /model/{model_id}/converse. model_id may be an id, an inference profile or an ARN; it is

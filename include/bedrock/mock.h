@@ -34,6 +34,7 @@ extern "C" {
 #endif
 
 #define BRK_MOCK_DEFAULT_PORT 8787
+#define BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES 16777216u /* 16 MiB */
 #define BRK_MOCK_VERSION "0.1.0"
 #define BRK_MOCK_MAX_QUOTA_SPECS 16
 #define BRK_MOCK_MAX_REPLAY_IGNORE 16
@@ -54,8 +55,15 @@ struct brk_mock_config {
     const char *application_profile_model;
     bool has_seed; /* when true, request ids and random choices follow `seed` */
     uint64_t seed;
-    enum brk_clock_mode clock_mode;  /* real (default) or virtual (moved by POST /_mock/clock) */
+    enum brk_clock_mode clock_mode; /* real (default) or virtual (moved by POST /_mock/clock) */
+    /* A clock to share (borrowed: it must outlive the mock), e.g. one virtual clock for the mock
+     * and an embedded client, so the client's retry backoff moves the mock's time (quota refill,
+     * cache TTLs); clock_mode is then ignored. NULL (the default): the mock makes its own. */
+    struct brk_clock *clock;
     size_t journal_size;             /* requests kept in the journal ring; default 1000 */
+    size_t journal_body_bytes;       /* request and response bodies the journal keeps, all entries
+                                      * together, oldest dropped first; default
+                                      * BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES, 0 = keep none */
     size_t max_body_bytes;           /* largest request body accepted; default 26214400 (25 MiB) */
     unsigned max_connections;        /* concurrent connections; default 256 */
     unsigned idle_timeout_s;         /* per-connection idle timeout; default 30 */
@@ -88,7 +96,10 @@ struct brk_mock_config {
     /* Authentication (docs/auth.md). */
     enum brk_mock_auth auth_mode; /* default BRK_MOCK_AUTH_LENIENT */
     const char *credentials_path; /* --credentials FILE (JSON); NULL = none */
-    const char *auth_region;      /* region the credential scope must name in strict mode; NULL = any */
+    /* The same document given inline (borrowed: read by brk_mock_start only, never kept); used
+     * when credentials_path is NULL. bedrock-scenario passes a scenario's mock.auth lists so. */
+    const char *credentials_json;
+    const char *auth_region; /* region the credential scope must name in strict mode; NULL = any */
     /* Record and replay (docs/record-replay.md). */
     const char *record_dir;      /* --record DIR: forward to upstream_url, write a cassette per exchange */
     const char *upstream_url;    /* --upstream URL, "https://bedrock-runtime.us-east-1.amazonaws.com" */

@@ -3,6 +3,7 @@
  * reset state and move the virtual clock. Answers are JSON; errors use the same
  * {"message": ...} shape as the service.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,38 @@ static void s_health(struct brk_mock *mock, struct mock_request *req, struct moc
     cJSON_Delete(o);
 }
 
+/* Query argument `name` as a whole decimal number in [min, max] into *out, which keeps its
+ * default when the argument is absent. False with a 400 ValidationException in resp for
+ * anything else (a sign, spaces, an empty value, too many digits). */
+static bool s_query_number(const struct mock_request *req, const char *name, uint64_t min, uint64_t max, uint64_t *out,
+                           struct mock_response *resp)
+{
+    const char *text = mock_request_query(req, name);
+    if (!text) {
+        return true;
+    }
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; text[i] >= '0' && text[i] <= '9'; i++) {
+        uint64_t d = (uint64_t)(text[i] - '0');
+        if (d > max || v > (max - d) / 10) {
+            break; /* past max: no overflow, and refused below */
+        }
+        v = v * 10 + d;
+    }
+    if (i == 0 || text[i] || v < min) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "Query argument %s must be a whole number from %llu to %llu.",
+                             name, (unsigned long long)min, (unsigned long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* 2^53: seq numbers are JSON numbers, exact up to there. */
+#define S_MAX_SEQ 9007199254740992ull
+#define S_MAX_LIMIT 10000000ull
+
 static void s_requests_get(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     struct mock_journal_filter filter = {
@@ -44,6 +77,15 @@ static void s_requests_get(struct brk_mock *mock, struct mock_request *req, stru
         .invocation_id = mock_request_query(req, "invocation_id"),
         .account = mock_request_query(req, "account"),
     };
+    uint64_t bodies = 0, since = 0, limit = 0;
+    if (!s_query_number(req, "bodies", 0, 1, &bodies, resp) ||
+        !s_query_number(req, "since", 0, S_MAX_SEQ, &since, resp) ||
+        !s_query_number(req, "limit", 1, S_MAX_LIMIT, &limit, resp)) {
+        return;
+    }
+    filter.bodies = bodies == 1;
+    filter.since_seq = since;
+    filter.limit = (size_t)limit;
     cJSON *o = cJSON_CreateObject();
     cJSON *list = mock_journal_to_json(mock->journal, &filter);
     cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(list));
@@ -98,41 +140,64 @@ static void s_models(struct brk_mock *mock, struct mock_request *req, struct moc
 }
 
 /* One declaration of PUT /_mock/models; false with the reason in resp. */
-static bool s_declare_app_profile(struct brk_mock *mock, const cJSON *p, struct mock_response *resp)
+static bool s_declare(struct brk_mock *mock, enum mock_model_kind kind, const cJSON *p, struct mock_response *resp)
 {
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
     const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
-    enum brk_status rc = id && model ? mock_catalog_declare_app_profile(mock->catalog, id, model) : BRK_ERR_INVALID_ARG;
+    const char *prompt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "prompt"));
+    enum brk_status rc =
+        id && model ? mock_catalog_declare(mock->catalog, kind, id, model, prompt) : BRK_ERR_INVALID_ARG;
     if (rc == BRK_ERR_NOT_FOUND) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, "No model %s in the catalogue.", model);
-    } else if (rc == BRK_ERR_TOO_LARGE) {
-        mock_response_errorf(resp, BRK_AWS_VALIDATION, "At most %d application profiles.", MOCK_MAX_APP_PROFILES);
+    } else if (rc == BRK_ERR_TOO_LARGE || rc == BRK_ERR_NOMEM) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION, "At most %d declarations.", MOCK_MAX_RESOURCES);
     } else if (rc != BRK_OK) {
         mock_response_error(resp, BRK_AWS_VALIDATION,
-                            "Each application profile needs an \"id\" (ARN or profile id) and a \"model\".");
+                            "Each declaration needs an \"id\" (a resource ARN, or an application profile's or "
+                            "imported model's id) and a \"model\".");
     }
     return rc == BRK_OK;
 }
 
-/* PUT /_mock/models {"application_profile_model": ID, "application_profiles": [{"id", "model"}]}. */
+/* The defaults: "application_profile_model": ID and "resource_models": {"<kind>": ID | null}. */
+static bool s_models_put_defaults(struct brk_mock *mock, const cJSON *body, struct mock_response *resp)
+{
+    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(body, "application_profile_model");
+    if (dflt && (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
+        return false;
+    }
+    const char *bad =
+        mock_catalog_set_resource_models(mock->catalog, cJSON_GetObjectItemCaseSensitive(body, "resource_models"));
+    if (bad) {
+        mock_response_errorf(resp, BRK_AWS_VALIDATION,
+                             "resource_models.%s names no kind of docs/models.md or no model of the catalogue.", bad);
+        return false;
+    }
+    return true;
+}
+
+/* PUT /_mock/models {"application_profile_model": ID, "application_profiles": [{"id", "model"}],
+ * "resource_models": {...}, "resources": [{"id", "model", "prompt"}]} (docs/admin-api.md). */
 static void s_models_put(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
-    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(body, "application_profile_model");
     bool ok = cJSON_IsObject(body);
     if (!ok) {
         mock_response_error(resp, BRK_AWS_VALIDATION, "Body must be a JSON object (docs/admin-api.md).");
-    } else if (dflt &&
-               (!cJSON_IsString(dflt) || mock_catalog_set_app_default(mock->catalog, dflt->valuestring) != BRK_OK)) {
-        mock_response_error(resp, BRK_AWS_VALIDATION, "application_profile_model names no model of the catalogue.");
-        ok = false;
     }
-    const cJSON *profiles = ok ? cJSON_GetObjectItemCaseSensitive(body, "application_profiles") : NULL;
-    const cJSON *p = NULL;
-    cJSON_ArrayForEach(p, profiles)
-    {
-        if (!(ok = s_declare_app_profile(mock, p, resp))) {
-            break;
+    ok = ok && s_models_put_defaults(mock, body, resp);
+    static const struct {
+        const char *key;
+        enum mock_model_kind kind;
+    } lists[] = {{"application_profiles", MOCK_MODEL_APP_PROFILE}, {"resources", MOCK_MODEL_IMPORTED}};
+    for (size_t i = 0; ok && i < 2; i++) {
+        const cJSON *p = NULL;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, lists[i].key))
+        {
+            if (!(ok = s_declare(mock, lists[i].kind, p, resp))) {
+                break;
+            }
         }
     }
     if (ok) {

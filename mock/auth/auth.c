@@ -41,7 +41,9 @@
 enum brk_status mock_auth_start(struct brk_mock *mock, char *err, size_t err_len)
 {
     const struct brk_mock_config *cfg = &mock->cfg;
-    if (cfg->auth_mode == BRK_MOCK_AUTH_STRICT && !cfg->credentials_path) {
+    const char *inline_json = cfg->credentials_json;
+    mock->cfg.credentials_json = NULL; /* borrowed: not kept past the start */
+    if (cfg->auth_mode == BRK_MOCK_AUTH_STRICT && !cfg->credentials_path && !inline_json) {
         snprintf(err, err_len, "--auth strict needs --credentials FILE (docs/auth.md)");
         return BRK_ERR_INVALID_ARG;
     }
@@ -49,10 +51,13 @@ enum brk_status mock_auth_start(struct brk_mock *mock, char *err, size_t err_len
     mock->auth_region = cfg->auth_region ? strdup(cfg->auth_region) : NULL;
     mock->cfg.credentials_path = mock->credentials_path;
     mock->cfg.auth_region = mock->auth_region;
-    if (!mock->credentials_path) {
-        return BRK_OK;
+    if (mock->credentials_path) {
+        return mock_credentials_load(mock->credentials_path, &mock->credentials, err, err_len);
     }
-    return mock_credentials_load(mock->credentials_path, &mock->credentials, err, err_len);
+    if (inline_json) {
+        return mock_credentials_parse(inline_json, strlen(inline_json), &mock->credentials, err, err_len);
+    }
+    return BRK_OK;
 }
 
 void mock_auth_stop(struct brk_mock *mock)

@@ -52,6 +52,23 @@ static unsigned s_mask(const cJSON *arr, const char *const *names, size_t n_name
 static const char *const s_media_names[] = {"image", "document", "video"};
 static const char *const s_choice_names[] = {"auto", "any", "tool"};
 static const char *const s_cache_names[] = {"system", "messages", "tools"};
+/* "request_field_refusal" values, in enum mock_field_refusal order after UNCHECKED. */
+static const char *const s_refusal_names[] = {"model_extra", "schema_extraneous"};
+
+const char *mock_field_refusal_name(enum mock_field_refusal refusal)
+{
+    return refusal == MOCK_FIELDS_UNCHECKED ? NULL : s_refusal_names[refusal - MOCK_FIELDS_MODEL_EXTRA];
+}
+
+static enum mock_field_refusal s_refusal(const cJSON *v)
+{
+    for (size_t i = 0; i < 2 && cJSON_IsString(v); i++) {
+        if (strcmp(v->valuestring, s_refusal_names[i]) == 0) {
+            return (enum mock_field_refusal)(MOCK_FIELDS_MODEL_EXTRA + i);
+        }
+    }
+    return MOCK_FIELDS_UNCHECKED;
+}
 
 static char *s_strdup_or(const cJSON *v, const char *dflt)
 {
@@ -90,6 +107,9 @@ static void s_model_free(struct mock_model *m)
     for (size_t i = 0; i < m->n_profiles; i++) {
         free(m->profiles[i]);
     }
+    for (size_t i = 0; i < m->n_request_fields; i++) {
+        free(m->request_fields[i]);
+    }
 }
 
 /* The boolean fields, by name: one table, so loading and the field list never disagree. */
@@ -110,7 +130,7 @@ static const struct {
     S_BOOL(prompt_caching),     S_BOOL(cache_in_tools),
     S_BOOL(on_demand),          S_BOOL(latency_optimized),
     S_BOOL(leading_assistant),  S_BOOL(tool_result_status),
-    S_BOOL(tool_result_alone),
+    S_BOOL(tool_result_alone),  S_BOOL(sampling_exclusive),
 };
 #undef S_BOOL
 
@@ -126,6 +146,9 @@ static void s_parse_family_rules(const cJSON *j, const struct s_layers *l, struc
     m->tool_choice = s_mask(s_field(j, l, "tool_choice"), s_choice_names, 3);
     m->cache_fields = s_mask(s_field(j, l, "cache_fields"), s_cache_names, 3);
     m->reasoning_shape = s_strdup_or(s_field(j, l, "reasoning_shape"), "none");
+    m->max_strict_tools = brk_json_count(s_field(j, l, "max_strict_tools"), 0);
+    m->request_field_refusal = s_refusal(s_field(j, l, "request_field_refusal"));
+    m->n_request_fields = s_strings(s_field(j, l, "request_fields"), m->request_fields, MOCK_MAX_REQUEST_FIELDS);
 }
 
 static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct mock_model *m, char *err, size_t err_len)
@@ -154,24 +177,56 @@ static enum brk_status s_parse_model(const cJSON *j, const cJSON *root, struct m
     return BRK_OK;
 }
 
-/* "application_profiles": [{"id": "<ARN or id>", "model": "<foundation model id>"}] and the
- * default "application_profile_model", after the models are in place. */
-static enum brk_status s_parse_app_profiles(const cJSON *root, struct mock_catalog *cat, char *err, size_t err_len)
+/* "application_profiles": [{"id": "<ARN or id>", "model": "<foundation model id>"}] and
+ * "resources": [{"id": "<ARN or imported id>", "model": ..., "prompt": ...}]. */
+static bool s_parse_declarations(const cJSON *list, enum mock_model_kind kind, struct mock_catalog *cat)
+{
+    const cJSON *p = NULL;
+    cJSON_ArrayForEach(p, list)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
+        const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
+        const char *prompt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "prompt"));
+        if (!id || !model || mock_catalog_declare(cat, kind, id, model, prompt) != BRK_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const char *mock_catalog_set_resource_models(struct mock_catalog *catalog, const cJSON *resource_models)
+{
+    const cJSON *v = NULL;
+    cJSON_ArrayForEach(v, resource_models)
+    {
+        enum mock_model_kind kind;
+        if (!mock_model_kind_from_name(v->string, &kind) || kind < MOCK_MODEL_APP_PROFILE ||
+            (!cJSON_IsNull(v) && !cJSON_IsString(v)) ||
+            mock_catalog_set_default(catalog, kind, cJSON_GetStringValue(v)) != BRK_OK) {
+            return v->string ? v->string : "";
+        }
+    }
+    return NULL;
+}
+
+/* The resources and their defaults, after the models are in place. */
+static enum brk_status s_parse_resources(const cJSON *root, struct mock_catalog *cat, char *err, size_t err_len)
 {
     const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(root, "application_profile_model");
     if (cJSON_IsString(dflt) && mock_catalog_set_app_default(cat, dflt->valuestring) != BRK_OK) {
         snprintf(err, err_len, "application_profile_model names no model of the catalogue");
         return BRK_ERR_PARSE;
     }
-    const cJSON *p = NULL;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "application_profiles"))
-    {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
-        const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "model"));
-        if (!id || !model || mock_catalog_declare_app_profile(cat, id, model) != BRK_OK) {
-            snprintf(err, err_len, "every application profile needs an \"id\" and the \"model\" of a catalogue entry");
-            return BRK_ERR_PARSE;
-        }
+    if (mock_catalog_set_resource_models(cat, cJSON_GetObjectItemCaseSensitive(root, "resource_models"))) {
+        snprintf(err, err_len, "resource_models maps a kind of docs/models.md to a model of the catalogue or null");
+        return BRK_ERR_PARSE;
+    }
+    if (!s_parse_declarations(cJSON_GetObjectItemCaseSensitive(root, "application_profiles"), MOCK_MODEL_APP_PROFILE,
+                              cat) ||
+        !s_parse_declarations(cJSON_GetObjectItemCaseSensitive(root, "resources"), MOCK_MODEL_IMPORTED, cat)) {
+        snprintf(err, err_len,
+                 "every application profile or resource needs an \"id\" and the \"model\" of a catalogue entry");
+        return BRK_ERR_PARSE;
     }
     return BRK_OK;
 }
@@ -186,7 +241,7 @@ enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_cat
     }
     enum brk_status rc = BRK_ERR_PARSE;
     struct mock_catalog *cat = calloc(1, sizeof(*cat));
-    pthread_mutex_init(&cat->app_lock, NULL);
+    pthread_mutex_init(&cat->lock, NULL);
     const cJSON *models = cJSON_GetObjectItemCaseSensitive(root, "models");
     if (!cJSON_IsArray(models) || cJSON_GetArraySize(models) == 0) {
         snprintf(err, err_len, "model catalogue needs a non-empty \"models\" array");
@@ -202,7 +257,7 @@ enum brk_status mock_catalog_parse(const char *json, size_t len, struct mock_cat
         }
         cat->n_models++;
     }
-    rc = s_parse_app_profiles(root, cat, err, err_len);
+    rc = s_parse_resources(root, cat, err, err_len);
 out:
     cJSON_Delete(root);
     if (rc != BRK_OK) {
@@ -246,7 +301,10 @@ void mock_catalog_destroy(struct mock_catalog *catalog)
         s_model_free(&catalog->models[i]);
     }
     free(catalog->models);
-    pthread_mutex_destroy(&catalog->app_lock);
+    for (size_t i = 0; i < catalog->n_resources; i++) {
+        free(catalog->resources[i].prompt);
+    }
+    pthread_mutex_destroy(&catalog->lock);
     free(catalog);
 }
 
@@ -270,67 +328,76 @@ static bool s_has_profile(const struct mock_model *m, const char *geo, size_t ge
     return false;
 }
 
-/* Strip "arn:aws[-x]:bedrock:<region>:<account>:<resource>/" and report the resource type. */
-static const char *s_strip_arn(const char *id, char *resource, size_t resource_len)
+/* A foundation model id or an inference-profile id (or the ARN of either). */
+static enum brk_status s_resolve_model(const struct mock_catalog *catalog, const struct mock_model_id *id,
+                                       struct mock_model_ref *out)
 {
-    if (strncmp(id, "arn:aws", 7) != 0) {
-        return id;
+    const char *name = id->name.p; /* runs to the end of the modelId for these kinds */
+    const struct mock_model *m = mock_catalog_find(catalog, name);
+    if (m) {
+        out->model = m;
+        out->kind = MOCK_MODEL_FOUNDATION;
+        return id->arn && id->kind == MOCK_MODEL_PROFILE ? BRK_ERR_NOT_FOUND : BRK_OK;
     }
-    const char *p = id;
-    for (int colons = 0; colons < 5; colons++) {
-        p = strchr(p, ':');
-        if (!p) {
-            return NULL;
-        }
-        p++;
+    const char *dot = strchr(name, '.');
+    if (!dot || (id->arn && id->kind == MOCK_MODEL_FOUNDATION)) {
+        return BRK_ERR_NOT_FOUND;
     }
-    const char *slash = strchr(p, '/');
-    if (!slash || (size_t)(slash - p) >= resource_len) {
-        return NULL;
+    m = mock_catalog_find(catalog, dot + 1);
+    size_t geo_len = (size_t)(dot - name);
+    if (!m || geo_len >= sizeof(out->profile) || !s_has_profile(m, name, geo_len)) {
+        return BRK_ERR_NOT_FOUND;
     }
-    memcpy(resource, p, (size_t)(slash - p));
-    resource[slash - p] = '\0';
-    return slash + 1;
+    out->model = m;
+    out->kind = MOCK_MODEL_PROFILE;
+    memcpy(out->profile, name, geo_len);
+    out->profile[geo_len] = '\0';
+    return BRK_OK;
 }
 
-/* The ARN's last segment, or the whole text when it is no application-profile ARN. Bedrock's
- * profile ids are 12 lowercase alphanumerics; any non-empty id up to the cap is taken. */
-static bool s_app_profile_id(const char *id, char *out)
+static struct mock_resource *s_find_resource(struct mock_catalog *catalog, enum mock_model_kind kind, const char *id)
 {
-    const char *slash = strrchr(id, '/');
-    const char *p = slash ? slash + 1 : id;
-    size_t n = strlen(p);
-    if (n == 0 || n >= MOCK_APP_PROFILE_ID_MAX) {
-        return false;
-    }
-    memcpy(out, p, n + 1);
-    return true;
-}
-
-static struct mock_app_profile *s_app_find(struct mock_catalog *catalog, const char *id)
-{
-    for (size_t i = 0; i < catalog->n_app_profiles; i++) {
-        if (strcmp(catalog->app_profiles[i].id, id) == 0) {
-            return &catalog->app_profiles[i];
+    for (size_t i = 0; i < catalog->n_resources; i++) {
+        if (catalog->resources[i].kind == kind && strcmp(catalog->resources[i].id, id) == 0) {
+            return &catalog->resources[i];
         }
     }
     return NULL;
 }
 
-static enum brk_status s_resolve_app_profile(const struct mock_catalog *catalog, const char *arn_id,
-                                             struct mock_model_ref *out)
+/* A custom-model ARN names its base model without the version ("amazon.nova-micro-v1"): the
+ * catalogue's model of that id, or the first whose id is the base and a ":" suffix. */
+static const struct mock_model *s_find_base(const struct mock_catalog *catalog, struct mock_span base)
 {
-    char id[MOCK_APP_PROFILE_ID_MAX];
-    if (!s_app_profile_id(arn_id, id)) {
+    for (size_t i = 0; base.len && i < catalog->n_models; i++) {
+        const char *id = catalog->models[i].id;
+        if (strncmp(id, base.p, base.len) == 0 && (id[base.len] == '\0' || id[base.len] == ':')) {
+            return &catalog->models[i];
+        }
+    }
+    return NULL;
+}
+
+/* A resource of the caller's account: its declared model, else (a custom model) the base model
+ * its ARN names, else its kind's default. */
+static enum brk_status s_resolve_resource(const struct mock_catalog *catalog, const struct mock_model_id *id,
+                                          struct mock_model_ref *out)
+{
+    out->kind = id->kind;
+    if (id->name.len >= sizeof(out->resource)) {
         return BRK_ERR_NOT_FOUND;
     }
+    memcpy(out->resource, id->name.p, id->name.len);
+    out->resource[id->name.len] = '\0';
     /* The lock guards the table, not the models: they are read-only for the catalogue's life. */
     struct mock_catalog *cat = (struct mock_catalog *)catalog;
-    pthread_mutex_lock(&cat->app_lock);
-    const struct mock_app_profile *p = s_app_find(cat, id);
-    out->model = p ? p->model : cat->app_default;
-    pthread_mutex_unlock(&cat->app_lock);
-    out->kind = MOCK_MODEL_APP_PROFILE;
+    pthread_mutex_lock(&cat->lock);
+    const struct mock_resource *r = s_find_resource(cat, id->kind, out->resource);
+    const struct mock_model *base = r ? NULL : s_find_base(catalog, id->base);
+    out->model = r ? r->model : base ? base : cat->defaults[id->kind];
+    pthread_mutex_unlock(&cat->lock);
+    /* An undeclared application profile without a default has always been an invalid id. */
+    out->missing = !out->model && id->kind != MOCK_MODEL_APP_PROFILE;
     return out->model ? BRK_OK : BRK_ERR_NOT_FOUND;
 }
 
@@ -338,73 +405,119 @@ enum brk_status mock_catalog_resolve(const struct mock_catalog *catalog, const c
                                      struct mock_model_ref *out)
 {
     memset(out, 0, sizeof(*out));
-    char resource[64] = "";
-    const char *id = s_strip_arn(model_id, resource, sizeof(resource));
-    if (id && strcmp(resource, "application-inference-profile") == 0) {
-        return s_resolve_app_profile(catalog, id, out);
-    }
-    if (!id ||
-        (resource[0] && strcmp(resource, "foundation-model") != 0 && strcmp(resource, "inference-profile") != 0)) {
+    struct mock_model_id id;
+    if (mock_model_id_parse(model_id, &id) != BRK_OK) {
         return BRK_ERR_NOT_FOUND;
     }
-    const struct mock_model *m = mock_catalog_find(catalog, id);
-    if (m) {
-        out->model = m;
-        out->kind = MOCK_MODEL_FOUNDATION;
-        return strcmp(resource, "inference-profile") == 0 ? BRK_ERR_NOT_FOUND : BRK_OK;
+    if (id.kind >= MOCK_MODEL_APP_PROFILE) {
+        return s_resolve_resource(catalog, &id, out);
     }
-    const char *dot = strchr(id, '.');
-    if (!dot || strcmp(resource, "foundation-model") == 0) {
-        return BRK_ERR_NOT_FOUND;
+    enum brk_status rc = s_resolve_model(catalog, &id, out);
+    if (rc != BRK_OK && !id.arn && mock_model_id_is_imported_shape(model_id)) {
+        id.kind = MOCK_MODEL_IMPORTED; /* a bare imported-model id */
+        memset(out, 0, sizeof(*out));
+        return s_resolve_resource(catalog, &id, out);
     }
-    m = mock_catalog_find(catalog, dot + 1);
-    size_t geo_len = (size_t)(dot - id);
-    if (!m || geo_len >= sizeof(out->profile) || !s_has_profile(m, id, geo_len)) {
-        return BRK_ERR_NOT_FOUND;
-    }
-    out->model = m;
-    out->kind = MOCK_MODEL_PROFILE;
-    memcpy(out->profile, id, geo_len);
-    out->profile[geo_len] = '\0';
-    return BRK_OK;
+    return rc;
 }
 
-enum brk_status mock_catalog_declare_app_profile(struct mock_catalog *catalog, const char *id, const char *model_id)
+/* The kind and key of a declaration: an ARN's own, or `kind` and the id as given. */
+static bool s_declaration_key(enum mock_model_kind kind, const char *id, enum mock_model_kind *kind_out,
+                              char key[MOCK_APP_PROFILE_ID_MAX])
+{
+    struct mock_model_id parsed;
+    if (mock_model_id_parse(id, &parsed) != BRK_OK) {
+        return false;
+    }
+    if (parsed.arn) {
+        kind = parsed.kind;
+    } else if (kind == MOCK_MODEL_APP_PROFILE && strrchr(id, '/')) {
+        parsed.name.p = strrchr(id, '/') + 1; /* "application-inference-profile/ID": the id */
+        parsed.name.len = strlen(parsed.name.p);
+    }
+    if (kind < MOCK_MODEL_APP_PROFILE || parsed.name.len == 0 || parsed.name.len >= MOCK_APP_PROFILE_ID_MAX) {
+        return false;
+    }
+    memcpy(key, parsed.name.p, parsed.name.len);
+    key[parsed.name.len] = '\0';
+    *kind_out = kind;
+    return true;
+}
+
+/* Point `r` at its model and prompt; false when out of memory (then `r` is unchanged). */
+static bool s_set_resource(struct mock_resource *r, const struct mock_model *m, const char *prompt)
+{
+    char *copy = prompt ? strdup(prompt) : NULL;
+    if (prompt && !copy) {
+        return false;
+    }
+    free(r->prompt);
+    r->prompt = copy;
+    r->model = m;
+    return true;
+}
+
+enum brk_status mock_catalog_declare(struct mock_catalog *catalog, enum mock_model_kind kind, const char *id,
+                                     const char *model_id, const char *prompt)
 {
     char key[MOCK_APP_PROFILE_ID_MAX];
     const struct mock_model *m = mock_catalog_find(catalog, model_id);
     if (!m) {
         return BRK_ERR_NOT_FOUND;
     }
-    if (!s_app_profile_id(id, key)) {
+    if (!s_declaration_key(kind, id, &kind, key)) {
         return BRK_ERR_INVALID_ARG;
     }
-    enum brk_status rc = BRK_OK;
-    pthread_mutex_lock(&catalog->app_lock);
-    struct mock_app_profile *p = s_app_find(catalog, key);
-    if (!p && catalog->n_app_profiles < MOCK_MAX_APP_PROFILES) {
-        p = &catalog->app_profiles[catalog->n_app_profiles++];
-        memcpy(p->id, key, strlen(key) + 1);
+    enum brk_status rc = BRK_ERR_TOO_LARGE;
+    pthread_mutex_lock(&catalog->lock);
+    struct mock_resource *r = s_find_resource(catalog, kind, key);
+    if (!r && catalog->n_resources < MOCK_MAX_RESOURCES) {
+        r = &catalog->resources[catalog->n_resources];
+        memset(r, 0, sizeof(*r));
+        r->kind = kind;
+        memcpy(r->id, key, strlen(key) + 1);
+        if (s_set_resource(r, m, prompt)) {
+            catalog->n_resources++;
+            rc = BRK_OK;
+        } else {
+            rc = BRK_ERR_NOMEM;
+        }
+    } else if (r) {
+        rc = s_set_resource(r, m, prompt) ? BRK_OK : BRK_ERR_NOMEM;
     }
-    if (p) {
-        p->model = m;
-    } else {
-        rc = BRK_ERR_TOO_LARGE;
-    }
-    pthread_mutex_unlock(&catalog->app_lock);
+    pthread_mutex_unlock(&catalog->lock);
     return rc;
+}
+
+enum brk_status mock_catalog_declare_app_profile(struct mock_catalog *catalog, const char *id, const char *model_id)
+{
+    return mock_catalog_declare(catalog, MOCK_MODEL_APP_PROFILE, id, model_id, NULL);
+}
+
+enum brk_status mock_catalog_set_default(struct mock_catalog *catalog, enum mock_model_kind kind, const char *model_id)
+{
+    const struct mock_model *m = model_id ? mock_catalog_find(catalog, model_id) : NULL;
+    if ((model_id && !m) || kind >= MOCK_MODEL_KIND_COUNT) {
+        return BRK_ERR_NOT_FOUND;
+    }
+    pthread_mutex_lock(&catalog->lock);
+    catalog->defaults[kind] = m;
+    pthread_mutex_unlock(&catalog->lock);
+    return BRK_OK;
 }
 
 enum brk_status mock_catalog_set_app_default(struct mock_catalog *catalog, const char *model_id)
 {
-    const struct mock_model *m = model_id ? mock_catalog_find(catalog, model_id) : NULL;
-    if (model_id && !m) {
-        return BRK_ERR_NOT_FOUND;
-    }
-    pthread_mutex_lock(&catalog->app_lock);
-    catalog->app_default = m;
-    pthread_mutex_unlock(&catalog->app_lock);
-    return BRK_OK;
+    return mock_catalog_set_default(catalog, MOCK_MODEL_APP_PROFILE, model_id);
+}
+
+char *mock_catalog_prompt_text(struct mock_catalog *catalog, const char *id)
+{
+    pthread_mutex_lock(&catalog->lock);
+    const struct mock_resource *r = s_find_resource(catalog, MOCK_MODEL_PROMPT, id);
+    char *text = r && r->prompt ? strdup(r->prompt) : NULL;
+    pthread_mutex_unlock(&catalog->lock);
+    return text;
 }
 
 bool mock_model_accepts_ttl(const struct mock_model *model, const char *ttl)

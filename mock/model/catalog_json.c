@@ -54,6 +54,14 @@ static void s_add_rules(cJSON *o, const struct mock_model *m)
     cJSON_AddBoolToObject(o, "tool_result_alone", m->tool_result_alone);
     s_add_mask(o, "tool_result_media", m->tool_result_media, media, 3);
     s_add_mask(o, "tool_choice", m->tool_choice, choices, 3);
+    cJSON_AddNumberToObject(o, "max_strict_tools", (double)m->max_strict_tools);
+    cJSON_AddBoolToObject(o, "sampling_exclusive", m->sampling_exclusive);
+    const char *refusal = mock_field_refusal_name(m->request_field_refusal);
+    cJSON_AddItemToObject(o, "request_field_refusal", refusal ? cJSON_CreateString(refusal) : cJSON_CreateNull());
+    cJSON *keys = cJSON_AddArrayToObject(o, "request_fields");
+    for (size_t i = 0; i < m->n_request_fields; i++) {
+        cJSON_AddItemToArray(keys, cJSON_CreateString(m->request_fields[i]));
+    }
 }
 
 cJSON *mock_model_to_json(const struct mock_model *m)
@@ -86,19 +94,28 @@ cJSON *mock_model_to_json(const struct mock_model *m)
     return o;
 }
 
-static cJSON *s_app_profiles_json(struct mock_catalog *catalog)
+/* The declarations of one kind and its default: {"default_model", "declared": [{"id", "model"[, "prompt"]}]}. */
+static cJSON *s_resources_json(struct mock_catalog *catalog, enum mock_model_kind kind)
 {
     cJSON *o = cJSON_CreateObject();
-    pthread_mutex_lock(&catalog->app_lock);
-    cJSON_AddStringToObject(o, "default_model", catalog->app_default ? catalog->app_default->id : "");
+    pthread_mutex_lock(&catalog->lock);
+    const struct mock_model *dflt = catalog->defaults[kind];
+    cJSON_AddStringToObject(o, "default_model", dflt ? dflt->id : "");
     cJSON *list = cJSON_AddArrayToObject(o, "declared");
-    for (size_t i = 0; i < catalog->n_app_profiles; i++) {
+    for (size_t i = 0; i < catalog->n_resources; i++) {
+        const struct mock_resource *r = &catalog->resources[i];
+        if (r->kind != kind) {
+            continue;
+        }
         cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "id", catalog->app_profiles[i].id);
-        cJSON_AddStringToObject(p, "model", catalog->app_profiles[i].model->id);
+        cJSON_AddStringToObject(p, "id", r->id);
+        cJSON_AddStringToObject(p, "model", r->model->id);
+        if (r->prompt) {
+            cJSON_AddStringToObject(p, "prompt", r->prompt);
+        }
         cJSON_AddItemToArray(list, p);
     }
-    pthread_mutex_unlock(&catalog->app_lock);
+    pthread_mutex_unlock(&catalog->lock);
     return o;
 }
 
@@ -110,6 +127,11 @@ cJSON *mock_catalog_to_json(struct mock_catalog *catalog)
     for (size_t i = 0; i < catalog->n_models; i++) {
         cJSON_AddItemToArray(list, mock_model_to_json(&catalog->models[i]));
     }
-    cJSON_AddItemToObject(o, "application_profiles", s_app_profiles_json(catalog));
+    cJSON_AddItemToObject(o, "application_profiles", s_resources_json(catalog, MOCK_MODEL_APP_PROFILE));
+    cJSON *resources = cJSON_AddObjectToObject(o, "resources");
+    for (int k = MOCK_MODEL_IMPORTED; k < MOCK_MODEL_KIND_COUNT; k++) {
+        cJSON_AddItemToObject(resources, mock_model_kind_name((enum mock_model_kind)k),
+                              s_resources_json(catalog, (enum mock_model_kind)k));
+    }
     return o;
 }

@@ -11,9 +11,10 @@
 #include "common/tokens.h"
 #include "common/converse_walk.h"
 #include "mock/model/family.h"
+#include "mock/model/schema_example.h"
+#include "mock/model/structured.h"
 
 #define S_ECHO_MAX 200
-#define S_SCHEMA_MAX_DEPTH 16
 
 void mock_reply_init(struct mock_reply *reply)
 {
@@ -45,86 +46,6 @@ struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_bloc
     memset(b, 0, sizeof(*b));
     b->kind = kind;
     return b;
-}
-
-/* ---- minimal schema instance -------------------------------------------------------- */
-
-static cJSON *s_minimal_object(const cJSON *schema, int depth)
-{
-    cJSON *obj = cJSON_CreateObject();
-    const cJSON *props = brk_json_get(schema, "properties");
-    const cJSON *req = NULL;
-    cJSON_ArrayForEach(req, brk_json_get(schema, "required"))
-    {
-        if (cJSON_IsString(req)) {
-            const cJSON *sub = brk_json_get(props, req->valuestring);
-            cJSON_AddItemToObject(obj, req->valuestring, mock_schema_minimal_instance(sub, depth + 1));
-        }
-    }
-    return obj;
-}
-
-static cJSON *s_minimal_string(const cJSON *schema)
-{
-    const cJSON *min = brk_json_get(schema, "minLength");
-    int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
-    n = n > 256 ? 256 : n;
-    char buf[257];
-    memset(buf, 'a', (size_t)n);
-    buf[n] = '\0';
-    return cJSON_CreateString(buf);
-}
-
-static cJSON *s_minimal_array(const cJSON *schema, int depth)
-{
-    cJSON *arr = cJSON_CreateArray();
-    const cJSON *min = brk_json_get(schema, "minItems");
-    int n = cJSON_IsNumber(min) && min->valueint > 0 ? min->valueint : 0;
-    for (int i = 0; i < n && i < 16; i++) {
-        cJSON_AddItemToArray(arr, mock_schema_minimal_instance(brk_json_get(schema, "items"), depth + 1));
-    }
-    return arr;
-}
-
-static cJSON *s_minimal_number(const cJSON *schema)
-{
-    const cJSON *min = brk_json_get(schema, "minimum");
-    return cJSON_CreateNumber(cJSON_IsNumber(min) ? min->valuedouble : 0);
-}
-
-cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth)
-{
-    const cJSON *v = NULL;
-    if (!cJSON_IsObject(schema) || depth > S_SCHEMA_MAX_DEPTH) {
-        return cJSON_CreateNull();
-    }
-    if ((v = brk_json_get(schema, "const")) || (v = brk_json_get(schema, "default"))) {
-        return cJSON_Duplicate(v, 1);
-    }
-    if ((v = brk_json_get(schema, "enum")) && cJSON_GetArraySize(v) > 0) {
-        return cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1);
-    }
-    const cJSON *type = brk_json_get(schema, "type");
-    if (cJSON_IsArray(type)) {
-        type = cJSON_GetArrayItem(type, 0);
-    }
-    const char *t = cJSON_GetStringValue(type);
-    if (!t) {
-        return brk_json_get(schema, "properties") ? s_minimal_object(schema, depth) : cJSON_CreateNull();
-    }
-    if (strcmp(t, "object") == 0) {
-        return s_minimal_object(schema, depth);
-    }
-    if (strcmp(t, "array") == 0) {
-        return s_minimal_array(schema, depth);
-    }
-    if (strcmp(t, "string") == 0) {
-        return s_minimal_string(schema);
-    }
-    if (strcmp(t, "integer") == 0 || strcmp(t, "number") == 0) {
-        return s_minimal_number(schema);
-    }
-    return strcmp(t, "boolean") == 0 ? cJSON_CreateFalse() : cJSON_CreateNull();
 }
 
 /* ---- generation --------------------------------------------------------------------- */
@@ -173,14 +94,22 @@ static const cJSON *s_forced_tool(const cJSON *json)
     return tool ? s_find_tool(json, cJSON_GetStringValue(brk_json_get(tool, "name"))) : NULL;
 }
 
-static void s_add_tool_use(struct mock_reply *reply, const cJSON *spec, uint64_t digest)
+void mock_reply_tool_use_id(const struct mock_request *req, const char *salt, char out[31])
+{
+    /* The request id is drawn from the mock's seeded random source (pipeline/dispatch.c): a
+     * fresh id for every response, as Bedrock issues, and the same sequence under --seed. */
+    s_tool_use_id(brk_hash64(req->request_id, strlen(req->request_id)) ^ brk_hash64(salt, strlen(salt)), out);
+}
+
+static void s_add_tool_use(const struct mock_request *req, struct mock_reply *reply, const cJSON *spec)
 {
     struct mock_reply_block *b = mock_reply_add(reply, MOCK_BLOCK_TOOL_USE);
     char id[31];
-    s_tool_use_id(digest, id);
+    const char *name = cJSON_GetStringValue(brk_json_get(spec, "name"));
+    mock_reply_tool_use_id(req, name ? name : "", id);
     b->tool_use_id = strdup(id);
     b->tool_name = strdup(cJSON_GetStringValue(brk_json_get(spec, "name")));
-    b->tool_input = mock_schema_minimal_instance(brk_json_get(brk_json_get(spec, "inputSchema"), "json"), 0);
+    b->tool_input = mock_schema_example(brk_json_get(brk_json_get(spec, "inputSchema"), "json"));
     snprintf(reply->stop_reason, sizeof(reply->stop_reason), "tool_use");
 }
 
@@ -208,15 +137,30 @@ static char *s_echo_text(const cJSON *json)
     return brk_buf_detach(&out, NULL);
 }
 
+/* With structured output (model/structured.h), the answer is JSON text that satisfies the
+ * schema, printed compactly as Claude writes it; NULL without (or with a malformed) schema. */
+static char *s_structured_text(const struct mock_request *req)
+{
+    struct mock_structured so;
+    mock_structured_find(req->json, req->model.model, &so);
+    cJSON *example = so.schema ? mock_schema_example(so.schema) : NULL;
+    char *text = example ? cJSON_PrintUnformatted(example) : NULL;
+    cJSON_Delete(example);
+    mock_structured_clean_up(&so);
+    return text;
+}
+
 static bool s_reasoning_requested(const struct mock_request *req)
 {
     const cJSON *extra = brk_json_get(req->json, "additionalModelRequestFields");
     const cJSON *thinking = brk_json_get(extra, "thinking");
     const char *type = cJSON_GetStringValue(brk_json_get(thinking, "type"));
     const cJSON *nova = brk_json_get(brk_json_get(extra, "reasoningConfig"), "type");
+    const struct mock_model *m = req->model.model;
     bool on = (type && strcmp(type, "enabled") == 0) ||
-              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0);
-    return on && req->model.model && req->model.model->reasoning;
+              (cJSON_GetStringValue(nova) && strcmp(nova->valuestring, "enabled") == 0) ||
+              (m && strcmp(m->reasoning_shape, "response_only") == 0); /* DeepSeek R1 always reasons */
+    return on && m && m->reasoning;
 }
 
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model)
@@ -233,7 +177,7 @@ uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *mode
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply)
 {
     (void)mock;
-    /* The body's digest only seeds ids (a tool use's, a signature): hashed when one is made. */
+    /* The body's digest only seeds a reasoning signature: hashed when one is made. */
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
     struct brk_token_profile profile;
     mock_model_token_profile(req->model.model, &profile);
@@ -248,10 +192,11 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
     }
     const cJSON *tool = s_forced_tool(req->json);
     if (tool) {
-        s_add_tool_use(reply, tool, s_body_digest(req));
+        s_add_tool_use(req, reply, tool);
     } else {
         struct mock_reply_block *t = mock_reply_add(reply, MOCK_BLOCK_TEXT);
-        t->text = s_echo_text(req->json);
+        t->text = s_structured_text(req);
+        t->text = t->text ? t->text : s_echo_text(req->json);
     }
     mock_reply_finish(reply, req->json);
 }
@@ -299,7 +244,6 @@ void mock_reply_finish(struct mock_reply *reply, const cJSON *request_json)
         used += t;
     }
     reply->output_tokens = used;
-    reply->latency_ms = 50 + used;
 }
 
 /* ---- serialisation ------------------------------------------------------------------ */

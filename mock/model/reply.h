@@ -46,7 +46,7 @@ struct mock_reply {
     uint64_t input_tokens; /* tokens neither read from nor written to the cache */
     uint64_t output_tokens;
     struct mock_cache_usage cache;
-    uint64_t latency_ms;
+    uint64_t latency_ms; /* metrics.latencyMs, set once the answer is built (ops/converse.c) */
     uint64_t max_tokens; /* the request's effective maxTokens */
     cJSON *trace;        /* owned; ConverseTrace ({"guardrail":...}) or NULL (guardrail.c) */
 };
@@ -58,7 +58,9 @@ void mock_reply_clean_up(struct mock_reply *reply);
 struct mock_reply_block *mock_reply_add(struct mock_reply *reply, enum mock_block_kind kind);
 
 /* Fill `reply` with the deterministic default answer to a Converse request:
- * a toolUse block when toolChoice is any/tool, otherwise an echo of the last user text;
+ * a toolUse block when toolChoice is any/tool (its input built from the tool's schema by
+ * mock_schema_example), else JSON text satisfying the schema of structured output
+ * (model/structured.h), else an echo of the last user text;
  * reasoning first when the request enables it; maxTokens and stopSequences honoured; usage
  * counted with the one estimator. */
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply);
@@ -68,6 +70,10 @@ void mock_reply_generate(const struct brk_mock *mock, const struct mock_request 
  * model's max_output_tokens, else 4096. The reply and the quota reservation both use it. */
 uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *model);
 
+/* A toolUseId, "tooluse_" + 22 characters like Bedrock's: fresh for every request (derived from
+ * its request id, which comes from the seeded random source) and `salt` (the tool's name). */
+void mock_reply_tool_use_id(const struct mock_request *req, const char *salt, char out[31]);
+
 /* Recount output tokens and apply maxTokens/stopSequences after content was replaced. */
 void mock_reply_finish(struct mock_reply *reply, const cJSON *request_json);
 
@@ -76,8 +82,5 @@ cJSON *mock_reply_usage_json(const struct mock_reply *reply);
 
 /* The whole ConverseResponse document. */
 cJSON *mock_reply_converse_json(const struct mock_reply *reply);
-
-/* A minimal instance of a JSON schema (required properties, first enum value, ...). */
-cJSON *mock_schema_minimal_instance(const cJSON *schema, int depth);
 
 #endif

@@ -5,6 +5,13 @@
 #include "mock/model/reply.h"
 #include "mock/rules/rules.h"
 
+uint64_t mock_answer_latency_ms(const struct brk_mock *mock, const struct mock_request *req,
+                                const struct mock_response *resp)
+{
+    int64_t elapsed_ms = brk_clock_now_ms(mock->clock) - req->start_ms;
+    return (uint64_t)(elapsed_ms > 0 ? elapsed_ms : 0) + resp->fault.delay_ms;
+}
+
 void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                                struct mock_response *resp)
 {
@@ -12,6 +19,7 @@ void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, 
     mock_cache_simulate(mock, req, reply, resp);
     mock_rules_apply_reply(req, reply);
     mock_guardrail_converse(mock, req, reply); /* last: it sees the final answer */
+    reply->latency_ms = mock_answer_latency_ms(mock, req, resp);
     resp->usage = (struct mock_usage_report){true, reply->input_tokens, reply->output_tokens, reply->cache.read_tokens,
                                              reply->cache.write_tokens};
 }

@@ -47,7 +47,7 @@ static uint64_t s_invoke_tokens(const struct mock_request *req, const cJSON *inv
         mock_response_error(resp, BRK_AWS_SERIALIZATION, NULL);
         return 0;
     }
-    cJSON *mapped = mock_invoke_map(req->model.model, body.data ? body.data : "", body.len, resp);
+    cJSON *mapped = mock_invoke_map(req->model.model, body.data ? body.data : "", body.len, resp, NULL);
     brk_buf_clean_up(&body);
     if (!mapped) {
         return 0;

@@ -17,6 +17,9 @@
 #include "common/base64.h"
 #include "common/json.h"
 #include "common/rng.h"
+#include "common/converse_walk.h"
+#include "common/token_profile.h"
+#include "mock/model/family.h"
 #include "mock/model/reply.h"
 #include "mock/ops/stream.h"
 #include "mock/ops/ops.h"
@@ -59,18 +62,35 @@ static char *s_tool_id(const char *tool_use_id)
     return strdup(out);
 }
 
-static bool s_prepare(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
-                      struct mock_response *resp)
+/* Embeddings are no conversation: count the texts with the one estimator, generate no text. */
+static void s_embed_reply(const struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
+                          struct mock_response *resp)
 {
-    cJSON *mapped = mock_invoke_map(req->model.model, req->body, req->body_len, resp);
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    reply->input_tokens = brk_converse_input_tokens(req->json, &profile);
+    snprintf(reply->stop_reason, sizeof(reply->stop_reason), "end_turn");
+    resp->usage = (struct mock_usage_report){true, reply->input_tokens, 0, 0, 0};
+    reply->latency_ms = mock_answer_latency_ms(mock, req, resp);
+}
+
+static const struct mock_native_format *s_prepare(struct brk_mock *mock, struct mock_request *req,
+                                                  struct mock_reply *reply, struct mock_response *resp)
+{
+    const struct mock_native_format *f = NULL;
+    cJSON *mapped = mock_invoke_map(req->model.model, req->body, req->body_len, resp, &f);
     if (!mapped) {
-        return false;
+        return NULL;
     }
     /* From here the request reads like a Converse request: the reply, caching and the journal's
      * cache-point counts all see the mapped body. */
     mock_request_set_json(req, mapped);
-    mock_converse_build_reply(mock, req, reply, resp);
-    return true;
+    if (f->map == MOCK_MAP_EMBED) {
+        s_embed_reply(mock, req, reply, resp);
+    } else {
+        mock_converse_build_reply(mock, req, reply, resp);
+    }
+    return f;
 }
 
 static char *s_all_text(const struct mock_reply *reply)
@@ -85,17 +105,16 @@ static char *s_all_text(const struct mock_reply *reply)
     return brk_buf_detach(&b, NULL);
 }
 
-static const char *s_llama_stop(const char *stop_reason)
+/* The native name of a Converse stop reason. */
+static const char *s_stop_name(const struct mock_native_format *f, const char *stop_reason)
 {
-    return strcmp(stop_reason, "max_tokens") == 0 ? "length" : "stop";
-}
-
-static const char *s_titan_stop(const char *stop_reason)
-{
-    if (strcmp(stop_reason, "max_tokens") == 0) {
-        return "LENGTH";
+    static const char *const converse[] = {"end_turn", "max_tokens", "stop_sequence", "tool_use"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(stop_reason, converse[i]) == 0 && f->resp.stop_names[i]) {
+            return f->resp.stop_names[i];
+        }
     }
-    return strcmp(stop_reason, "stop_sequence") == 0 ? "STOP_CRITERIA_MET" : "FINISH";
+    return f->resp.stop_names[0] ? f->resp.stop_names[0] : stop_reason;
 }
 
 /* ---- InvokeModel -------------------------------------------------------------------- */
@@ -167,25 +186,105 @@ static cJSON *s_render_nova(const struct mock_reply *r)
     return o;
 }
 
-static cJSON *s_render_text_model(enum mock_native kind, const struct mock_reply *r)
+/* What a template's "$..." strings become; a negative count or NULL string prints null. */
+struct s_fill {
+    const char *text;
+    double in, out;
+    const char *stop;
+    const char *id;
+    const char *model;
+    double created;
+    const char *prompt;
+    const cJSON *vectors; /* a list of vectors */
+    const cJSON *texts;
+};
+
+static cJSON *s_count_or_null(double v)
 {
-    char *text = s_all_text(r);
-    cJSON *o = cJSON_CreateObject();
-    if (kind == MOCK_NATIVE_LLAMA) {
-        cJSON_AddStringToObject(o, "generation", text ? text : "");
-        cJSON_AddNumberToObject(o, "prompt_token_count", (double)r->input_tokens);
-        cJSON_AddNumberToObject(o, "generation_token_count", (double)r->output_tokens);
-        cJSON_AddStringToObject(o, "stop_reason", s_llama_stop(r->stop_reason));
-    } else {
-        cJSON_AddNumberToObject(o, "inputTextTokenCount", (double)r->input_tokens);
-        cJSON *res = cJSON_CreateObject();
-        cJSON_AddNumberToObject(res, "tokenCount", (double)r->output_tokens);
-        cJSON_AddStringToObject(res, "outputText", text ? text : "");
-        cJSON_AddStringToObject(res, "completionReason", s_titan_stop(r->stop_reason));
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "results"), res);
+    return v >= 0 ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static cJSON *s_string_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* The value of placeholder `name`, or NULL when it is no placeholder (kept as written). */
+static cJSON *s_placeholder(const char *name, const struct s_fill *v)
+{
+    static const char *const names[] = {"$text",  "$in",      "$out",    "$total",  "$stop",    "$id",
+                                        "$model", "$created", "$prompt", "$vector", "$vectors", "$texts"};
+    size_t i = 0;
+    while (i < sizeof(names) / sizeof(names[0]) && strcmp(name, names[i]) != 0) {
+        i++;
     }
-    free(text);
-    return o;
+    switch (i) {
+    case 0:
+        return cJSON_CreateString(v->text ? v->text : "");
+    case 1:
+        return s_count_or_null(v->in);
+    case 2:
+        return s_count_or_null(v->out);
+    case 3:
+        return s_count_or_null(v->in >= 0 && v->out >= 0 ? v->in + v->out : -1);
+    case 4:
+        return s_string_or_null(v->stop);
+    case 5:
+        return s_string_or_null(v->id);
+    case 6:
+        return s_string_or_null(v->model);
+    case 7:
+        return cJSON_CreateNumber(v->created);
+    case 8:
+        return s_string_or_null(v->prompt);
+    case 9:
+        return v->vectors ? cJSON_Duplicate(cJSON_GetArrayItem(v->vectors, 0), 1) : cJSON_CreateArray();
+    case 10:
+        return v->vectors ? cJSON_Duplicate(v->vectors, 1) : cJSON_CreateArray();
+    case 11:
+        return v->texts ? cJSON_Duplicate(v->texts, 1) : cJSON_CreateArray();
+    default:
+        return NULL;
+    }
+}
+
+static void s_fill_tree(cJSON *node, const struct s_fill *v)
+{
+    cJSON *child = node ? node->child : NULL;
+    while (child) {
+        cJSON *next = child->next;
+        cJSON *value =
+            cJSON_IsString(child) && child->valuestring[0] == '$' ? s_placeholder(child->valuestring, v) : NULL;
+        if (value && cJSON_IsObject(node)) {
+            cJSON_ReplaceItemInObjectCaseSensitive(node, child->string, value);
+        } else if (value) {
+            cJSON_ReplaceItemViaPointer(node, child, value);
+        } else {
+            s_fill_tree(child, v);
+        }
+        child = next;
+    }
+}
+
+/* A template (constant JSON: tests/test_invoke_families.c answers with every one) filled in. */
+static cJSON *s_render_template(const char *tmpl, const struct s_fill *v)
+{
+    cJSON *doc = cJSON_Parse(tmpl);
+    s_fill_tree(doc, v);
+    return doc ? doc : cJSON_CreateObject();
+}
+
+/* The fill of an InvokeModel answer: the whole text, every count. */
+static void s_fill_reply(struct brk_mock *mock, const struct mock_request *req, const struct mock_native_format *f,
+                         const struct mock_reply *r, struct s_fill *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->text = NULL; /* set by the caller, who owns it */
+    v->in = (double)r->input_tokens;
+    v->out = (double)r->output_tokens;
+    v->stop = s_stop_name(f, r->stop_reason);
+    v->created = (double)(brk_clock_now_ms(mock->clock) / 1000);
+    v->model = req->model.model->id;
 }
 
 static void s_header_number(struct mock_response *resp, const char *name, uint64_t v)
@@ -207,15 +306,42 @@ static void s_usage_headers(struct mock_response *resp, const struct mock_reply 
     }
 }
 
+/* The template answer: the reply's text, or the vectors of an embedding model. */
+static cJSON *s_render_filled(struct brk_mock *mock, const struct mock_request *req, const struct mock_native_format *f,
+                              const struct mock_reply *r)
+{
+    struct s_fill v;
+    char id[37];
+    s_fill_reply(mock, req, f, r, &v);
+    brk_rng_uuid(&mock->rng, id);
+    v.id = id;
+    char *text = s_all_text(r);
+    v.text = text;
+    const cJSON *turn = cJSON_GetArrayItem(brk_json_get(req->json, "messages"), 0);
+    v.prompt = cJSON_GetStringValue(brk_json_get(cJSON_GetArrayItem(brk_json_get(turn, "content"), 0), "text"));
+    cJSON *native = f->map == MOCK_MAP_EMBED ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
+    cJSON *vectors = native ? mock_embed_vectors(f, req->json, native) : NULL;
+    v.vectors = vectors;
+    v.texts = brk_json_get(native, f->req.prompt);
+    if (f->map == MOCK_MAP_EMBED) {
+        v.out = -1;
+    }
+    cJSON *doc = s_render_template(f->resp.body, &v);
+    cJSON_Delete(vectors);
+    cJSON_Delete(native);
+    free(text);
+    return doc;
+}
+
 void mock_op_invoke_model(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
     struct mock_reply reply;
     mock_reply_init(&reply);
-    if (s_prepare(mock, req, &reply, resp)) {
-        enum mock_native kind = mock_native_kind(req->model.model);
-        cJSON *doc = kind == MOCK_NATIVE_ANTHROPIC ? s_render_anthropic(mock, req, &reply)
-                     : kind == MOCK_NATIVE_NOVA    ? s_render_nova(&reply)
-                                                   : s_render_text_model(kind, &reply);
+    const struct mock_native_format *f = s_prepare(mock, req, &reply, resp);
+    if (f) {
+        cJSON *doc = f->render == MOCK_RENDER_ANTHROPIC ? s_render_anthropic(mock, req, &reply)
+                     : f->render == MOCK_RENDER_NOVA    ? s_render_nova(&reply)
+                                                        : s_render_filled(mock, req, f, &reply);
         mock_response_json(resp, 200, doc);
         s_usage_headers(resp, &reply);
         cJSON_Delete(doc);
@@ -227,14 +353,15 @@ void mock_op_invoke_model(struct brk_mock *mock, struct mock_request *req, struc
 
 struct s_native {
     struct mock_event_source inner; /* the ConverseStream sequence of the reply */
-    enum mock_native kind;
+    const struct mock_native_format *format;
+    double created;
     cJSON *queue[S_QUEUE]; /* native chunks waiting to be sent */
     size_t head, n;
     bool started[MOCK_MAX_REPLY_BLOCKS];
     bool first_text_sent;
     char stop_reason[40];
     char model[128];
-    char id[34];
+    char id[40];
     struct mock_reply usage; /* counts only (no blocks), for message_start */
 };
 
@@ -381,10 +508,11 @@ static void s_nova_event(struct s_native *s, const char *type, const cJSON *p)
     s_push(s, c);
 }
 
-/* Llama and Titan stream text pieces; the final chunk carries the counts and metrics. */
-static void s_text_model_event(struct s_native *s, const char *type, const cJSON *p)
+/* Template formats stream text pieces; the first carries the input count, the last the
+ * output count, the stop reason and the invocation metrics. */
+static void s_template_event(struct s_native *s, const char *type, const cJSON *p)
 {
-    bool llama = s->kind == MOCK_NATIVE_LLAMA;
+    const struct mock_native_format *f = s->format;
     const char *text = cJSON_GetStringValue(brk_json_get(brk_json_get(p, "delta"), "text"));
     bool meta = strcmp(type, "metadata") == 0;
     if (strcmp(type, "messageStop") == 0) {
@@ -393,29 +521,17 @@ static void s_text_model_event(struct s_native *s, const char *type, const cJSON
     if (!text && !meta) {
         return;
     }
-    cJSON *c = cJSON_CreateObject();
-    double in = s->first_text_sent ? -1 : (double)s->usage.input_tokens;
+    struct s_fill v = {
+        .text = text ? text : "", .in = -1, .out = -1, .id = s->id, .model = s->model, .created = s->created};
+    v.in = s->first_text_sent ? -1 : (double)s->usage.input_tokens;
     s->first_text_sent = true;
-    cJSON_AddStringToObject(c, llama ? "generation" : "outputText", text ? text : "");
-    if (!llama) {
-        cJSON_AddNumberToObject(c, "index", 0);
-    }
-    const char *count_key = llama ? "prompt_token_count" : "inputTextTokenCount";
-    if (in >= 0) {
-        cJSON_AddNumberToObject(c, count_key, in);
-    } else {
-        cJSON_AddNullToObject(c, count_key);
-    }
-    const char *out_key = llama ? "generation_token_count" : "totalOutputTextTokenCount";
-    const char *stop_key = llama ? "stop_reason" : "completionReason";
     if (meta) {
-        cJSON_AddNumberToObject(c, out_key,
-                                cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens")));
-        cJSON_AddStringToObject(c, stop_key, llama ? s_llama_stop(s->stop_reason) : s_titan_stop(s->stop_reason));
+        v.out = cJSON_GetNumberValue(brk_json_get(brk_json_get(p, "usage"), "outputTokens"));
+        v.stop = s_stop_name(f, s->stop_reason);
+    }
+    cJSON *c = s_render_template(meta && f->resp.last_chunk ? f->resp.last_chunk : f->resp.chunk, &v);
+    if (meta) {
         s_add_metrics(c, p);
-    } else {
-        cJSON_AddNullToObject(c, out_key);
-        cJSON_AddNullToObject(c, stop_key);
     }
     s_push(s, c);
 }
@@ -429,12 +545,12 @@ static bool s_native_next(void *ctx, struct mock_stream_event *ev)
         if (!s->inner.next(s->inner.ctx, &in)) {
             return false;
         }
-        if (s->kind == MOCK_NATIVE_ANTHROPIC) {
+        if (s->format->render == MOCK_RENDER_ANTHROPIC) {
             s_anthropic_event(s, in.type, in.payload);
-        } else if (s->kind == MOCK_NATIVE_NOVA) {
+        } else if (s->format->render == MOCK_RENDER_NOVA) {
             s_nova_event(s, in.type, in.payload);
         } else {
-            s_text_model_event(s, in.type, in.payload);
+            s_template_event(s, in.type, in.payload);
         }
         cJSON_Delete(in.payload);
     }
@@ -471,21 +587,34 @@ static void s_native_free(void *ctx)
     free(s);
 }
 
+/* Embedding models have no stream (catalogue: "streaming": false); the text is inferred:
+ * bedrock-facts.md records none. */
+#define S_MSG_NO_STREAM "The model is unsupported for streaming."
+
 void mock_op_invoke_model_stream(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)
 {
+    if (!req->model.model->streaming) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_NO_STREAM);
+        return;
+    }
     struct mock_reply reply;
     mock_reply_init(&reply);
     struct s_native *s = calloc(1, sizeof(*s));
-    if (!s || !s_prepare(mock, req, &reply, resp)) {
+    if (!s || !(s->format = s_prepare(mock, req, &reply, resp))) {
         free(s);
         mock_reply_clean_up(&reply);
         return;
     }
-    s->kind = mock_native_kind(req->model.model);
     s->usage.input_tokens = reply.input_tokens;
     s->usage.cache = reply.cache;
+    s->created = (double)(brk_clock_now_ms(mock->clock) / 1000);
     s_model_name(req->model.model, s->model, sizeof(s->model));
-    s_message_id(mock, s->id);
+    if (s->format->render == MOCK_RENDER_ANTHROPIC) {
+        s_message_id(mock, s->id);
+    } else {
+        brk_rng_uuid(&mock->rng, s->id);
+        snprintf(s->model, sizeof(s->model), "%s", req->model.model->id);
+    }
     if (!mock_converse_source(&reply, mock_stream_chunk_chars(mock), &s->inner)) {
         free(s);
         mock_reply_clean_up(&reply);

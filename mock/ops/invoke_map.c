@@ -5,6 +5,7 @@
  * violation as "#: <problem>" after "Malformed input request: " (texts in
  * docs/operations.md). The mapping keeps what affects the mock's reply and token count.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +18,6 @@
 #define S_MALFORMED_SUFFIX ", please reformat your input and try again."
 #define S_MSG_CACHE_LIMIT "A maximum of 4 blocks with cache_control may be provided. Found %d."
 #define S_MAX_CACHE_BLOCKS 4
-
-enum mock_native mock_native_kind(const struct mock_model *model)
-{
-    if (!model || !model->id) {
-        return MOCK_NATIVE_NONE;
-    }
-    if (strncmp(model->id, "anthropic.", 10) == 0) {
-        return MOCK_NATIVE_ANTHROPIC;
-    }
-    if (strncmp(model->id, "amazon.nova-", 12) == 0) {
-        return MOCK_NATIVE_NOVA;
-    }
-    if (strncmp(model->id, "meta.llama", 10) == 0) {
-        return MOCK_NATIVE_LLAMA;
-    }
-    if (strncmp(model->id, "amazon.titan-text", 17) == 0) {
-        return MOCK_NATIVE_TITAN;
-    }
-    return MOCK_NATIVE_NONE;
-}
 
 /* ---- the schema-style problems list ------------------------------------------------- */
 
@@ -52,10 +33,12 @@ static void s_problem(struct s_problems *p, const char *what, const char *key, c
     p->count++;
 }
 
-static void s_require(struct s_problems *p, const cJSON *body, const char *key)
+static void s_require(struct s_problems *p, const cJSON *body, const char *const *keys)
 {
-    if (!brk_json_get(body, key)) {
-        s_problem(p, "required key", key, "not found");
+    for (size_t i = 0; keys && keys[i]; i++) {
+        if (!brk_json_get(body, keys[i])) {
+            s_problem(p, "required key", keys[i], "not found");
+        }
     }
 }
 
@@ -64,8 +47,8 @@ static void s_no_extra_keys(struct s_problems *p, const cJSON *body, const char 
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, body)
     {
-        bool ok = false;
-        for (size_t i = 0; allowed[i] && !ok; i++) {
+        bool ok = allowed == NULL;
+        for (size_t i = 0; allowed && allowed[i] && !ok; i++) {
             ok = strcmp(item->string, allowed[i]) == 0;
         }
         if (!ok) {
@@ -206,19 +189,9 @@ static void s_inference(cJSON *out, const cJSON *max_tokens, const cJSON *stops)
     }
 }
 
-static cJSON *s_map_anthropic(const cJSON *body, struct mock_response *resp)
+static cJSON *s_map_anthropic(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
 {
-    static const char *const allowed[] = {"anthropic_version", "anthropic_beta", "messages", "system", "max_tokens",
-                                          "stop_sequences",    "temperature",    "top_p",    "top_k",  "tools",
-                                          "tool_choice",       "thinking",       "metadata", NULL};
-    struct s_problems p = {.count = 0};
-    brk_buf_init(&p.text, 4096);
-    s_require(&p, body, "max_tokens");
-    s_require(&p, body, "anthropic_version");
-    s_no_extra_keys(&p, body, allowed);
-    if (!s_problems_report(&p, resp)) {
-        return NULL;
-    }
+    (void)f;
     int marks = 0;
     cJSON *out = cJSON_CreateObject();
     s_anthropic_tools(body, out, &marks);
@@ -247,16 +220,12 @@ static cJSON *s_map_anthropic(const cJSON *body, struct mock_response *resp)
     return out;
 }
 
-/* ---- Nova, Llama, Titan ------------------------------------------------------------- */
+/* ---- Nova --------------------------------------------------------------------------- */
 
-static cJSON *s_map_nova(const cJSON *body, struct mock_response *resp)
+static cJSON *s_map_nova(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
 {
-    struct s_problems p = {.count = 0};
-    brk_buf_init(&p.text, 4096);
-    s_require(&p, body, "messages");
-    if (!s_problems_report(&p, resp)) {
-        return NULL;
-    }
+    (void)f;
+    (void)resp;
     /* Nova's messages-v1 body is Converse's shape, except for the inference parameter names. */
     cJSON *out = cJSON_CreateObject();
     const char *keys[] = {"system", "messages", "toolConfig"};
@@ -271,63 +240,237 @@ static cJSON *s_map_nova(const cJSON *body, struct mock_response *resp)
     return out;
 }
 
-static cJSON *s_single_prompt(const char *prompt, const cJSON *max_tokens, const cJSON *stops)
+/* ---- prompt, chat and embedding formats: driven by the format's field names ---------- */
+
+/* A dotted path ("textGenerationConfig.maxTokenCount") in `body`; NULL path or miss: NULL. */
+static const cJSON *s_path(const cJSON *body, const char *path)
 {
-    cJSON *out = cJSON_CreateObject();
+    char key[64];
+    if (!path) {
+        return NULL;
+    }
+    while (path && body) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(key)) {
+            return NULL;
+        }
+        memcpy(key, path, n);
+        key[n] = '\0';
+        body = brk_json_get(body, key);
+        path = dot ? dot + 1 : NULL;
+    }
+    return path ? NULL : body;
+}
+
+static cJSON *s_text_block(const char *text, size_t len)
+{
+    cJSON *block = cJSON_CreateObject();
+    char *copy = strndup(text ? text : "", text ? len : 0);
+    cJSON_AddStringToObject(block, "text", copy ? copy : "");
+    free(copy);
+    return block;
+}
+
+static void s_add_turn(cJSON *messages, const char *role, cJSON *block)
+{
     cJSON *msg = cJSON_CreateObject();
-    cJSON_AddStringToObject(msg, "role", "user");
-    cJSON *text = cJSON_CreateObject();
-    cJSON_AddStringToObject(text, "text", prompt);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(msg, "content"), text);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "messages"), msg);
-    s_inference(out, max_tokens, stops);
+    cJSON_AddStringToObject(msg, "role", role);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(msg, "content"), block);
+    cJSON_AddItemToArray(messages, msg);
+}
+
+/* The last user turn of a prompt: the text after the last turn_open, up to turn_close. */
+static cJSON *s_prompt_turn(const struct mock_native_request *r, const char *prompt)
+{
+    const char *from = prompt;
+    for (const char *hit = r->turn_open ? strstr(prompt, r->turn_open) : NULL; hit;
+         hit = strstr(hit + 1, r->turn_open)) {
+        from = hit + strlen(r->turn_open);
+    }
+    const char *to = r->turn_close && from != prompt ? strstr(from, r->turn_close) : NULL;
+    size_t n = to ? (size_t)(to - from) : strlen(from);
+    while (n && (*from == ' ' || *from == '\n')) {
+        from++, n--;
+    }
+    while (n && (from[n - 1] == ' ' || from[n - 1] == '\n')) {
+        n--;
+    }
+    return s_text_block(from, n);
+}
+
+static bool s_ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Claude text completions refuse a prompt without its turn markers. Texts seen on the wire
+ * (docs/operations.md): the start rule as spring-projects/spring-ai#404 (2024) quotes it, the
+ * end rule as aws-samples/aws-genai-llm-chatbot#52 (2023) does. */
+static bool s_markers_ok(const struct mock_native_request *r, const char *prompt, struct mock_response *resp)
+{
+    if (!r->markers_required) {
+        return true;
+    }
+    if (strncmp(prompt, r->turn_open, strlen(r->turn_open)) != 0) {
+        mock_response_error(resp, BRK_AWS_VALIDATION,
+                            "prompt must start with \"\n\nHuman:\" turn after an optional system prompt");
+        return false;
+    }
+    if (!s_ends_with(prompt, r->turn_close)) {
+        mock_response_error(resp, BRK_AWS_VALIDATION, "Invalid prompt: prompt must end with \"\n\nAssistant:\" turn");
+        return false;
+    }
+    return true;
+}
+
+static cJSON *s_map_prompt(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
+{
+    const char *prompt = cJSON_GetStringValue(s_path(body, f->req.prompt));
+    if (!s_markers_ok(&f->req, prompt ? prompt : "", resp)) {
+        return NULL;
+    }
+    cJSON *out = cJSON_CreateObject();
+    s_add_turn(cJSON_AddArrayToObject(out, "messages"), "user", s_prompt_turn(&f->req, prompt ? prompt : ""));
+    s_inference(out, s_path(body, f->req.max_tokens), s_path(body, f->req.stop));
     return out;
 }
 
-static cJSON *s_map_prompt(const cJSON *body, const char *prompt_key, const cJSON *max_tokens, const cJSON *stops,
-                           struct mock_response *resp)
+/* A turn's text: a string, or the text parts of [{"type":"text","text":...}]. */
+static cJSON *s_chat_text(const cJSON *content)
 {
-    struct s_problems p = {.count = 0};
-    brk_buf_init(&p.text, 4096);
-    s_require(&p, body, prompt_key);
-    if (!s_problems_report(&p, resp)) {
-        return NULL;
+    if (cJSON_IsString(content)) {
+        return s_text_block(content->valuestring, strlen(content->valuestring));
     }
-    const char *prompt = cJSON_GetStringValue(brk_json_get(body, prompt_key));
-    return s_single_prompt(prompt ? prompt : "", max_tokens, stops);
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 26);
+    const cJSON *part = NULL;
+    cJSON_ArrayForEach(part, content)
+    {
+        const char *t = cJSON_GetStringValue(brk_json_get(part, "text"));
+        brk_buf_append_str(&b, t ? t : "");
+    }
+    cJSON *block = s_text_block(b.data ? b.data : "", b.len);
+    brk_buf_clean_up(&b);
+    return block;
 }
 
-cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t len, struct mock_response *resp)
+static cJSON *s_map_chat(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
 {
-    enum mock_native kind = mock_native_kind(model);
-    if (kind == MOCK_NATIVE_NONE) {
+    (void)resp;
+    const struct mock_native_request *r = &f->req;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *system = cJSON_CreateArray();
+    cJSON *messages = cJSON_AddArrayToObject(out, "messages");
+    if (cJSON_GetStringValue(s_path(body, r->system))) {
+        cJSON_AddItemToArray(system, s_chat_text(s_path(body, r->system)));
+    }
+    const cJSON *turn = NULL;
+    cJSON_ArrayForEach(turn, s_path(body, r->messages))
+    {
+        const char *role = cJSON_GetStringValue(brk_json_get(turn, r->role_key));
+        cJSON *text = s_chat_text(brk_json_get(turn, r->text_key));
+        if (role && strcmp(role, r->system_role) == 0) {
+            cJSON_AddItemToArray(system, text);
+        } else {
+            s_add_turn(messages, role && strcmp(role, r->user_role) == 0 ? "user" : "assistant", text);
+        }
+    }
+    if (r->prompt) { /* Cohere R: the new user turn is its own field */
+        s_add_turn(messages, "user", s_chat_text(s_path(body, r->prompt)));
+    }
+    cJSON_AddItemToObject(out, "system", system);
+    s_inference(out, s_path(body, r->max_tokens), s_path(body, r->stop));
+    return out;
+}
+
+/* The texts to embed as one user turn, so the one token estimator counts them. */
+static cJSON *s_map_embed(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
+{
+    (void)resp;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *msg = cJSON_CreateObject();
+    cJSON_AddStringToObject(msg, "role", "user");
+    cJSON *content = cJSON_AddArrayToObject(msg, "content");
+    const cJSON *texts = s_path(body, f->req.prompt);
+    const cJSON *t = NULL;
+    const cJSON *list = cJSON_IsArray(texts) ? texts : NULL;
+    if (cJSON_IsString(texts)) {
+        cJSON_AddItemToArray(content, s_text_block(texts->valuestring, strlen(texts->valuestring)));
+    }
+    cJSON_ArrayForEach(t, list)
+    {
+        const char *s = cJSON_GetStringValue(t);
+        cJSON_AddItemToArray(content, s_text_block(s ? s : "", s ? strlen(s) : 0));
+    }
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "messages"), msg);
+    return out;
+}
+
+typedef cJSON *(*s_map_fn)(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp);
+
+static const s_map_fn s_maps[] = {
+    [MOCK_MAP_ANTHROPIC] = s_map_anthropic, [MOCK_MAP_NOVA] = s_map_nova,   [MOCK_MAP_PROMPT] = s_map_prompt,
+    [MOCK_MAP_CHAT] = s_map_chat,           [MOCK_MAP_EMBED] = s_map_embed,
+};
+
+/* The prompt (or the texts) must have its documented type: the validator's "expected type". */
+static void s_check_prompt_type(struct s_problems *p, const struct mock_native_format *f, const cJSON *body)
+{
+    const cJSON *v = s_path(body, f->req.prompt);
+    bool list = f->map == MOCK_MAP_EMBED && f->embed.list;
+    if (!v || (list ? cJSON_IsArray(v) : cJSON_IsString(v))) {
+        return;
+    }
+    brk_buf_appendf(&p->text, "#/%s: expected type: %s, found: %s", f->req.prompt, list ? "JSONArray" : "String",
+                    mock_native_type_name(v));
+    p->count++;
+}
+
+const char *mock_native_type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        return "String";
+    }
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble; /* no cast to an integer type: 1e300 would overflow it */
+        return d == floor(d) && fabs(d) < 9.2e18 ? "Integer" : "BigDecimal";
+    }
+    if (cJSON_IsBool(v)) {
+        return "Boolean";
+    }
+    return cJSON_IsArray(v) ? "JSONArray" : cJSON_IsObject(v) ? "JSONObject" : "Null";
+}
+
+cJSON *mock_invoke_map(const struct mock_model *model, const char *body, size_t len, struct mock_response *resp,
+                       const struct mock_native_format **format_out)
+{
+    cJSON *json = cJSON_ParseWithLength(body ? body : "", len);
+    const struct mock_native_format *f = mock_native_format(model, json);
+    if (format_out) {
+        *format_out = f;
+    }
+    if (!f) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, "bedrock-mock does not simulate the native body of %s yet.",
                              model ? model->id : "this model");
+        cJSON_Delete(json);
         return NULL;
     }
-    cJSON *json = cJSON_ParseWithLength(body ? body : "", len);
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
         mock_response_error(resp, BRK_AWS_VALIDATION, "Malformed input request" S_MALFORMED_SUFFIX);
         return NULL;
     }
-    cJSON *out = NULL;
-    const cJSON *gen = brk_json_get(json, "textGenerationConfig");
-    switch (kind) {
-    case MOCK_NATIVE_ANTHROPIC:
-        out = s_map_anthropic(json, resp);
-        break;
-    case MOCK_NATIVE_NOVA:
-        out = s_map_nova(json, resp);
-        break;
-    case MOCK_NATIVE_LLAMA:
-        out = s_map_prompt(json, "prompt", brk_json_get(json, "max_gen_len"), NULL, resp);
-        break;
-    default:
-        out = s_map_prompt(json, "inputText", brk_json_get(gen, "maxTokenCount"), brk_json_get(gen, "stopSequences"),
-                           resp);
-        break;
+    struct s_problems p = {.count = 0};
+    brk_buf_init(&p.text, 4096);
+    s_require(&p, json, f->req.required);
+    s_no_extra_keys(&p, json, f->req.allowed);
+    s_check_prompt_type(&p, f, json);
+    if (f->map == MOCK_MAP_EMBED) {
+        p.count += mock_embed_problems(f, json, &p.text);
     }
+    cJSON *out = s_problems_report(&p, resp) ? s_maps[f->map](f, json, resp) : NULL;
     cJSON_Delete(json);
     return out;
 }

@@ -9,6 +9,8 @@
 #ifndef MOCK_OPS_OPS_H
 #define MOCK_OPS_OPS_H
 
+#include <stdint.h>
+
 #include "mock/mock_priv.h"
 #include "mock/pipeline/request.h"
 #include "mock/pipeline/response.h"
@@ -25,6 +27,12 @@ typedef void (*mock_op_fn)(struct brk_mock *mock, struct mock_request *req, stru
  * an earlier stage. */
 void mock_converse_build_reply(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                                struct mock_response *resp);
+
+/* converse.c: metrics.latencyMs of an answer built now: the time the mock took so far on its
+ * clock (real, or virtual time advanced meanwhile), plus the delay a rule adds before the
+ * answer (docs/streaming.md). */
+uint64_t mock_answer_latency_ms(const struct brk_mock *mock, const struct mock_request *req,
+                                const struct mock_response *resp);
 
 /* converse.c: POST /model/{modelId}/converse. */
 void mock_op_converse(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp);

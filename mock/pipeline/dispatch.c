@@ -15,7 +15,9 @@
 #include "common/cachepoint.h"
 #include "common/log.h"
 #include "mock/admin/journal.h"
+#include "mock/admin/journal_body.h"
 #include "mock/mock_priv.h"
+#include "mock/model/prompt.h"
 #include "mock/rules/quota.h"
 #include "mock/rules/rules.h"
 #include "mock/pipeline/stages.h"
@@ -66,7 +68,10 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         return true;
     }
     if (mock_catalog_resolve(mock->catalog, req->route.label[BRK_OP_LABEL_MODEL_ID], &req->model) != BRK_OK) {
-        mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_INVALID_MODEL);
+        /* A resource the account does not have (docs/models.md): the table's 404 text. */
+        bool missing = req->model.missing;
+        mock_response_error(resp, missing ? BRK_AWS_RESOURCE_NOT_FOUND : BRK_AWS_VALIDATION,
+                            missing ? NULL : S_MSG_INVALID_MODEL);
         return false;
     }
     const struct mock_model *m = req->model.model;
@@ -75,11 +80,13 @@ static bool s_stage_model(struct brk_mock *mock, struct mock_request *req, struc
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_ON_DEMAND, m->id);
         return false;
     }
-    if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE) && !m->converse) {
+    bool converse = brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE);
+    /* "The Converse API doesn't support imported models." (the modelId doc of the service model) */
+    if (converse && (!m->converse || req->model.kind == MOCK_MODEL_IMPORTED)) {
         mock_response_error(resp, BRK_AWS_VALIDATION, S_MSG_UNSUPPORTED_MODEL);
         return false;
     }
-    return true;
+    return !converse || req->model.kind != MOCK_MODEL_PROMPT || mock_prompt_apply(mock->catalog, req, resp);
 }
 
 /* Operations whose simulation has not landed answer in Bedrock's error shape, so an SDK
@@ -122,7 +129,7 @@ static void s_copy(char *dst, size_t dst_len, const char *src)
     dst[n] = '\0';
 }
 
-/* Moves resp->journal_extra into the entry (hence `resp` is not const). */
+/* Moves resp->journal_extra into the entry and taps a streamed body (hence `resp` is not const). */
 static void s_record(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp,
                      int64_t started_us)
 {
@@ -151,8 +158,9 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, stru
     e.cache_points_tools = counts.tools;
     e.cache_points_messages = counts.messages;
     e.extra = resp->journal_extra;
-    mock_journal_add(mock->journal, &e);
     resp->journal_extra = NULL;
+    /* bodies: copied raw (masked, bounded), a stream tapped as it is sent (admin/journal_body.h) */
+    mock_journal_record(mock->journal, &e, req, resp, mock->cfg.admin_token);
 }
 
 /* The stages in order (docs/architecture.md, "A request's path"). */

@@ -334,8 +334,10 @@ static uint64_t s_reservation(const struct mock_request *req)
     }
     struct mock_response scratch;
     mock_response_init(&scratch);
-    cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch);
-    uint64_t cost = mapped ? brk_converse_input_tokens(mapped, &profile) + mock_reply_max_tokens(mapped, m) : 0;
+    const struct mock_native_format *f = NULL;
+    cJSON *mapped = mock_invoke_map(m, req->body, req->body_len, &scratch, &f);
+    uint64_t out = mapped && f->map != MOCK_MAP_EMBED ? mock_reply_max_tokens(mapped, m) : 0; /* embeddings: none */
+    uint64_t cost = mapped ? brk_converse_input_tokens(mapped, &profile) + out : 0;
     cJSON_Delete(mapped);
     mock_response_clean_up(&scratch);
     return cost;

@@ -6,28 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/rng.h"
 #include "mock/model/reply.h"
 #include "mock/rules/rules.h"
 
-/* "tooluse_" + 22 characters like Bedrock's ids, derived from the request id so a seeded
- * run repeats them. */
 static char *s_tool_use_id(const struct mock_request *req, const char *name)
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    uint64_t x = 1469598103934665603ULL; /* FNV-1a offset basis */
-    for (const char *p = req->request_id; *p; p++) {
-        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
-    }
-    for (const char *p = name; *p; p++) {
-        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
-    }
-    char id[31] = "tooluse_";
-    for (int i = 0; i < 22; i++) {
-        x = brk_mix64(x);
-        id[8 + i] = alphabet[x % 62];
-    }
-    id[30] = '\0';
+    char id[31];
+    mock_reply_tool_use_id(req, name, id);
     return strdup(id);
 }
 

@@ -17,6 +17,8 @@
 #include "common/json.h"
 #include "mock/ops/ops.h"
 #include "mock/validate/family.h"
+#include "mock/validate/model_fields.h"
+#include "mock/validate/structured.h"
 #include "mock/validate/schema.h"
 #include "mock/pipeline/stages.h"
 
@@ -439,5 +441,7 @@ bool mock_stage_validate(struct brk_mock *mock, struct mock_request *req, struct
     tool_config = cJSON_IsObject(tool_config) ? tool_config : NULL;
     return s_check_roles(req->model.model, messages, resp) && s_check_content(messages, resp) &&
            s_check_tool_pairing(messages, tool_config != NULL, resp) && s_check_tools(req, tool_config, resp) &&
-           mock_validate_family(req, tool_config, resp) && s_check_max_tokens(req, resp) && s_check_settings(req, resp);
+           mock_validate_family(req, tool_config, resp) && mock_validate_structured(req, resp) &&
+           s_check_max_tokens(req, resp) && s_check_settings(req, resp) &&
+           mock_validate_model_fields(req, tool_config, resp);
 }

@@ -68,7 +68,21 @@ static bool s_check_media(const struct mock_model *m, const cJSON *block, bool i
     return true;
 }
 
-/* Nova refuses a document or video from S3 inside a toolResult in its own validator's words. */
+/* A document of a binary format (pdf, doc, docx, xls, xlsx): a named format that is not text. */
+static bool s_binary_document(const cJSON *document)
+{
+    static const char *const text_formats[] = {"txt", "csv", "html", "md"};
+    const char *format = cJSON_GetStringValue(brk_json_get(document, "format"));
+    for (size_t i = 0; format && i < sizeof(text_formats) / sizeof(text_formats[0]); i++) {
+        if (strcmp(format, text_formats[i]) == 0) {
+            return false;
+        }
+    }
+    return format != NULL;
+}
+
+/* Nova refuses a document or video from S3 inside a toolResult in its own validator's words
+ * (live), and a binary document there (pydantic-ai; the same text inferred). */
 static bool s_nova_result_s3(const struct mock_model *m, const cJSON *item)
 {
     if (strcmp(m->family, "nova") != 0) {
@@ -76,7 +90,7 @@ static bool s_nova_result_s3(const struct mock_model *m, const cJSON *item)
     }
     const cJSON *document = brk_json_get(item, "document");
     const cJSON *video = brk_json_get(item, "video");
-    return (document && s_from_s3(document)) || (video && s_from_s3(video));
+    return (document && (s_from_s3(document) || s_binary_document(document))) || (video && s_from_s3(video));
 }
 
 static bool s_check_tool_result(const struct mock_model *m, const cJSON *result, int n, int k,

@@ -1,12 +1,14 @@
 /* es_events.c: see es_events.h. */
 #include "tests/support/es_events.h"
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bedrock/buf.h"
 #include "bedrock/eventstream.h"
+#include "common/base64.h"
 
 static void s_record(const struct brk_es_message *m, struct th_event *e)
 {
@@ -72,4 +74,24 @@ void th_events_free(struct th_events *evs)
         cJSON_Delete(evs->ev[i].payload);
     }
     evs->n = 0;
+}
+
+size_t th_invoke_chunks(const char *body, size_t len, cJSON **out, size_t max)
+{
+    struct th_events *e = calloc(1, sizeof(*e));
+    th_events_decode(body, len, e);
+    cr_assert_eq(e->end, BRK_OK);
+    size_t n = 0;
+    for (size_t i = 0; i < e->n && n < max; i++) {
+        cr_assert_str_eq(e->ev[i].type, "chunk");
+        const char *b64 = cJSON_GetObjectItem(e->ev[i].payload, "bytes")->valuestring;
+        struct brk_buf raw;
+        brk_buf_init(&raw, 1u << 20);
+        cr_assert_eq(brk_base64_decode(b64, strlen(b64), &raw), BRK_OK);
+        out[n++] = cJSON_ParseWithLength(raw.data, raw.len);
+        brk_buf_clean_up(&raw);
+    }
+    th_events_free(e);
+    free(e);
+    return n;
 }

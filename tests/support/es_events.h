@@ -36,4 +36,9 @@ char *th_events_join(const struct th_events *evs, int index, const char *member,
 
 void th_events_free(struct th_events *evs);
 
+/* The `chunk` events of an InvokeModelWithResponseStream body, each {"bytes": base64(JSON)}
+ * decoded and parsed into out[] (at most `max`; the caller deletes them); Criterion-asserts
+ * that every event is a chunk and the body ends on a message boundary. Returns how many. */
+size_t th_invoke_chunks(const char *body, size_t len, cJSON **out, size_t max);
+
 #endif

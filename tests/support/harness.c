@@ -165,6 +165,18 @@ struct th_response th_converse(struct brk_mock *mock, const char *model, const c
     return th_request(mock, "POST", path, body, NULL);
 }
 
+cJSON *th_journal(struct brk_mock *mock, const char *query)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/_mock/requests%s", query);
+    struct th_response r = th_request(mock, "GET", path, NULL, NULL);
+    cr_assert_eq(r.status, 200, "GET %s: %s", path, r.body);
+    cJSON *list = cJSON_DetachItemFromObject(r.json, "requests");
+    th_response_free(&r);
+    cr_assert_not_null(list);
+    return list;
+}
+
 void th_header(const struct th_response *resp, const char *name, char *out, size_t out_len)
 {
     out[0] = '\0';

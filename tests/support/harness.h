@@ -76,6 +76,10 @@ long th_rss_kib(void);
 /* POST a JSON body to /model/{model}/converse (model is percent-encoded for the path). */
 struct th_response th_converse(struct brk_mock *mock, const char *model, const char *body);
 
+/* GET /_mock/requests`query` ("" or "?bodies=1&since=3"), asserting a 200: the "requests" list,
+ * owned by the caller (cJSON_Delete). */
+cJSON *th_journal(struct brk_mock *mock, const char *query);
+
 /* Value of a response header (case-insensitive), copied into out; empty when absent. */
 void th_header(const struct th_response *resp, const char *name, char *out, size_t out_len);
 

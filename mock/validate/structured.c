@@ -1,0 +1,138 @@
+/*
+ * structured.c: the limits of structured output (see structured.h). Every refusal is a 400
+ * ValidationException. Sources (docs/validation.md, "Structured output"):
+ *   - which models: the catalogue's strict_tools, pydantic-ai's allowlist shared by strict
+ *     tools and native output (model-families.md §2.2, §3);
+ *   - Claude without it: "output_config.format: Extra inputs are not permitted" wrapped as a
+ *     model error, recorded for additionalModelRequestFields.output_config.format on Claude
+ *     Opus 4.7 (BerriAI/litellm#27846, 3p); for outputConfig.textFormat inferred (Bedrock hands
+ *     it to Claude as output_config.format: the keyword errors below name that path for
+ *     Converse requests);
+ *   - other models without it: accepted (no source records a refusal; BerriAI/litellm#27846
+ *     reports outputConfig working on Nova, which is not on the allowlist);
+ *   - keywords: model-families.md §2.2 (numbers: minimum, maximum, exclusiveMinimum,
+ *     exclusiveMaximum, multipleOf; arrays: maxItems, minItems above 1; minLength/maxLength
+ *     accepted, ✔live Sonnet 4.5). Texts recorded: "For 'number' type, properties maximum,
+ *     minimum are not supported" (BerriAI/litellm#29168, Sonnet 4.6), the same for 'integer'
+ *     (gaiin-platform/amplify-genai-backend#383), "For 'array' type, property 'maxItems' is not
+ *     supported" (vercel/ai#17197 and its live fixture, Sonnet 4.5; vectorize-io/hindsight#2500).
+ *     One keyword reads "property 'X'", several "properties a, b" in alphabetical order; the
+ *     other keywords' texts follow that form (inferred). Checked on Claude only: no source
+ *     says what other families refuse.
+ */
+#include "mock/validate/structured.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "mock/model/catalog.h"
+#include "mock/model/structured.h"
+#include "mock/validate/family.h"
+
+#define S_MSG_MODEL "The model returned the following errors: "
+#define S_MSG_EXTRA S_MSG_MODEL "output_config.format: Extra inputs are not permitted"
+#define S_MSG_SCHEMA_TEXT                                                                                 \
+    "The format of the value at outputConfig.textFormat.structure.jsonSchema.schema is invalid. Provide " \
+    "a json object for the field and try again."
+#define S_MSG_ANTHROPIC_SCHEMA S_MSG_MODEL "output_config.format.schema: Input should be a valid dictionary"
+#define S_MSG_KEYWORD S_MSG_MODEL "output_config.format.schema: For '%s' type, property '%s' is not supported"
+#define S_MSG_KEYWORDS S_MSG_MODEL "output_config.format.schema: For '%s' type, properties %s are not supported"
+
+/* In alphabetical order, as Bedrock lists them. */
+static const char *const s_number_keys[] = {"exclusiveMaximum", "exclusiveMinimum", "maximum", "minimum", "multipleOf"};
+static const char *const s_array_keys[] = {"maxItems", "minItems"};
+
+/* Members holding one subschema, lists of subschemas, and maps of name -> subschema. */
+static const char *const s_one[] = {"additionalProperties", "not", "contains", "additionalItems", "items"};
+static const char *const s_many[] = {"anyOf",      "oneOf", "allOf",       "prefixItems",      "items",
+                                     "properties", "$defs", "definitions", "patternProperties"};
+
+/* The first of number, integer, array that `schema`'s type names (a string or a list). */
+static const char *s_checked_type(const cJSON *schema)
+{
+    const cJSON *type = brk_json_get(schema, "type");
+    const cJSON *t = cJSON_IsArray(type) ? type->child : type;
+    for (; t; t = cJSON_IsArray(type) ? t->next : NULL) {
+        const char *name = cJSON_GetStringValue(t);
+        if (name && (!strcmp(name, "number") || !strcmp(name, "integer") || !strcmp(name, "array"))) {
+            return name;
+        }
+    }
+    return NULL;
+}
+
+/* The refused keywords of `schema` itself, joined ", " into names; how many. */
+static int s_refused(const cJSON *schema, const char *type, char *names, size_t len)
+{
+    bool array = strcmp(type, "array") == 0;
+    const char *const *keys = array ? s_array_keys : s_number_keys;
+    size_t n_keys = array ? 2 : 5;
+    int n = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < n_keys; i++) {
+        const cJSON *v = brk_json_get(schema, keys[i]);
+        if (v && (strcmp(keys[i], "minItems") != 0 || brk_json_count(v, 0) > 1)) {
+            size_t used = strlen(names);
+            snprintf(names + used, len - used, "%s%s", n ? ", " : "", keys[i]);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Depth first, the schema before its subschemas: the first refused keyword answers. */
+static bool s_scan(const cJSON *schema, int depth, struct mock_response *resp)
+{
+    if (!cJSON_IsObject(schema) || depth > MOCK_STRUCTURED_SCAN_DEPTH) {
+        return true;
+    }
+    const char *type = s_checked_type(schema);
+    char names[96];
+    int n = type ? s_refused(schema, type, names, sizeof(names)) : 0;
+    if (n) {
+        return mock_validation_fail(resp, n == 1 ? S_MSG_KEYWORD : S_MSG_KEYWORDS, type, names);
+    }
+    for (size_t i = 0; i < sizeof(s_one) / sizeof(s_one[0]); i++) {
+        if (!s_scan(brk_json_get(schema, s_one[i]), depth + 1, resp)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < sizeof(s_many) / sizeof(s_many[0]); i++) {
+        const cJSON *sub = NULL;
+        const cJSON *list = brk_json_get(schema, s_many[i]);
+        cJSON_ArrayForEach(sub, ((cJSON_IsArray(list) || strcmp(s_many[i], "items") != 0) ? list : NULL))
+        {
+            if (!s_scan(sub, depth + 1, resp)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool s_check(const struct mock_model *m, const struct mock_structured *so, struct mock_response *resp)
+{
+    bool claude = strcmp(m->family, "anthropic") == 0;
+    if (claude && !m->strict_tools) {
+        return mock_validation_fail(resp, S_MSG_EXTRA);
+    }
+    if (so->malformed) {
+        return mock_validation_fail(resp, so->field == MOCK_STRUCTURED_ANTHROPIC ? S_MSG_ANTHROPIC_SCHEMA
+                                                                                 : S_MSG_SCHEMA_TEXT);
+    }
+    return !claude || s_scan(so->schema, 0, resp);
+}
+
+bool mock_validate_structured(const struct mock_request *req, struct mock_response *resp)
+{
+    const struct mock_model *m = req->model.model;
+    if (!m) {
+        return true;
+    }
+    struct mock_structured so;
+    mock_structured_find(req->json, m, &so);
+    bool ok = so.field == MOCK_STRUCTURED_NONE || s_check(m, &so, resp);
+    mock_structured_clean_up(&so);
+    return ok;
+}
