@@ -6,13 +6,19 @@
  * cost of the mock's work (routing, JSON, validation, reply, journal), not of HTTP.
  *
  * Rows: Converse requests per second and p50/p99 latency (BENCH_CONNECTIONS keep-alive
- * connections for BENCH_SECONDS), start-up to first answered request, resident memory idle
- * and after the load. Environment: BRK_BIN_DIR (where bedrock-mock is), BENCH_SECONDS
- * (default 5), BENCH_CONNECTIONS (default 32). Loopback only.
+ * connections for BENCH_SECONDS) for the small request and for the realistic bodies of
+ * bench/fixtures/ (about 10 KB and 100 KB; the baseline reads the same body), start-up to
+ * first answered request, resident memory idle and after the load, and the latency of
+ * sequential calls on one connection over HTTP/2 (a small h2c client on libnghttp2) against
+ * HTTP/1.1 (the keep-alive client below), both against the mock, alternating in rounds. A sixth column states the goal (docs/benchmarks.md).
+ * Environment: BRK_BIN_DIR (where bedrock-mock is), BENCH_FIXTURE_DIR (default
+ * bench/fixtures), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 32), BENCH_SEQ_CALLS
+ * (sequential calls per protocol, default 600). Loopback only.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <nghttp2/nghttp2.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -26,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bedrock/buf.h"
 #include "bedrock/clock.h"
 #include "bench/bench.h"
 
@@ -193,18 +200,30 @@ static int s_roundtrip(int fd, const char *req, size_t req_len)
     return status;
 }
 
-static size_t s_request(char *out, size_t out_len)
+/* One Converse request carrying `body`; the caller frees it. */
+static char *s_request(const char *body, size_t body_len, size_t *req_len)
 {
-    return (size_t)snprintf(out, out_len,
-                            "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            "Authorization: %s\r\nContent-Length: %zu\r\n\r\n%s",
-                            BENCH_CONVERSE_PATH, BENCH_AUTHORIZATION, strlen(BENCH_SMALL_BODY), BENCH_SMALL_BODY);
+    struct brk_buf b;
+    brk_buf_init(&b, body_len + 1024);
+    brk_buf_appendf(&b,
+                    "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    "Authorization: %s\r\nContent-Length: %zu\r\n\r\n",
+                    BENCH_CONVERSE_PATH, BENCH_AUTHORIZATION, body_len);
+    brk_buf_append(&b, body, body_len);
+    return brk_buf_detach(&b, req_len);
+}
+
+static char *s_small_request(size_t *req_len)
+{
+    return s_request(BENCH_SMALL_BODY, strlen(BENCH_SMALL_BODY), req_len);
 }
 
 /* ---- load ------------------------------------------------------------------------------ */
 
 struct s_load {
     uint16_t port;
+    const char *req; /* the whole request every call sends */
+    size_t req_len;
     int64_t until_us;
     uint32_t *samples; /* latencies in microseconds, shared, appended through `n` */
     _Atomic size_t n;
@@ -214,12 +233,10 @@ struct s_load {
 static void *s_worker(void *arg)
 {
     struct s_load *l = arg;
-    char req[1024];
-    size_t req_len = s_request(req, sizeof(req));
     int fd = s_connect(l->port);
     while (fd >= 0 && brk_clock_monotonic_us() < l->until_us) {
         int64_t t0 = brk_clock_monotonic_us();
-        int status = s_roundtrip(fd, req, req_len);
+        int status = s_roundtrip(fd, l->req, l->req_len);
         int64_t dt = brk_clock_monotonic_us() - t0;
         if (status != 200) {
             atomic_fetch_add(&l->errors, 1);
@@ -249,9 +266,12 @@ struct s_result {
     uint64_t errors;
 };
 
-static struct s_result s_run_load(uint16_t port, unsigned conns, unsigned seconds)
+static struct s_result s_run_load(uint16_t port, const char *req, size_t req_len, unsigned conns, unsigned seconds)
 {
-    struct s_load l = {.port = port, .samples = malloc(S_MAX_SAMPLES * sizeof(uint32_t))};
+    struct s_load l = {.port = port,
+                       .req = req,
+                       .req_len = req_len,
+                       .samples = malloc(S_MAX_SAMPLES * sizeof(uint32_t))};
     pthread_t th[256];
     conns = conns > 256 ? 256 : conns;
     int64_t t0 = brk_clock_monotonic_us();
@@ -273,14 +293,14 @@ static struct s_result s_run_load(uint16_t port, unsigned conns, unsigned second
     return r;
 }
 
-/* ---- the figures ---------------------------------------------------------------------- */
+/* ---- start-up -------------------------------------------------------------------------- */
 
 /* Milliseconds from fork to the first answered Converse request; median of S_STARTS. */
 static double s_startup_ms(char *const argv[])
 {
     double ms[S_STARTS];
-    char req[1024];
-    size_t req_len = s_request(req, sizeof(req));
+    size_t req_len = 0;
+    char *req = s_small_request(&req_len);
     for (int i = 0; i < S_STARTS; i++) {
         struct s_server srv = {0};
         int64_t t0 = brk_clock_monotonic_us();
@@ -296,6 +316,7 @@ static double s_startup_ms(char *const argv[])
         }
         s_stop(&srv);
     }
+    free(req);
     for (int i = 1; i < S_STARTS; i++) { /* insertion sort of five numbers */
         for (int j = i; j > 0 && ms[j] < ms[j - 1]; j--) {
             double t = ms[j];
@@ -306,44 +327,303 @@ static double s_startup_ms(char *const argv[])
     return ms[S_STARTS / 2];
 }
 
-struct s_side {
-    double startup_ms, rss_idle, rss_loaded;
-    struct s_result load;
+/* ---- the bodies ------------------------------------------------------------------------ */
+
+enum { S_SMALL, S_10K, S_100K, S_BODIES };
+
+struct s_body {
+    const char *label; /* as the row names it */
+    const char *file;  /* under BENCH_FIXTURE_DIR; NULL: BENCH_SMALL_BODY */
+    const char *goal;  /* the throughput ratio docs/benchmarks.md asks for */
+    char *body, *req;  /* NULL when the fixture is missing: no rows */
+    size_t body_len, req_len;
 };
 
-static int s_measure(char *const argv[], unsigned conns, unsigned seconds, struct s_side *out)
+static struct s_body s_bodies[S_BODIES] = {
+    {"", NULL, ">=0.5", NULL, NULL, 0, 0},
+    {", 10 KB body", "converse_10k.json", ">=0.4", NULL, NULL, 0, 0},
+    {", 100 KB body", "converse_100k.json", ">=0.3", NULL, NULL, 0, 0},
+};
+
+static void s_load_bodies(void)
 {
-    out->startup_ms = s_startup_ms(argv);
-    struct s_server srv = {0};
-    if (s_spawn(argv, &srv) != 0) {
-        fprintf(stderr, "bench_http: cannot start %s\n", argv[0]);
+    for (int i = 0; i < S_BODIES; i++) {
+        struct s_body *b = &s_bodies[i];
+        if (!b->file) {
+            b->body = strdup(BENCH_SMALL_BODY);
+            b->body_len = strlen(BENCH_SMALL_BODY);
+        } else if (!(b->body = bench_read_fixture(b->file, &b->body_len))) {
+            fprintf(stderr, "bench_http: bench/fixtures/%s missing: its rows are left out\n", b->file);
+        }
+        b->req = b->body ? s_request(b->body, b->body_len, &b->req_len) : NULL;
+    }
+}
+
+static void s_free_bodies(void)
+{
+    for (int i = 0; i < S_BODIES; i++) {
+        free(s_bodies[i].body);
+        free(s_bodies[i].req);
+    }
+}
+
+/* ---- sequential calls on one connection: HTTP/1.1 and HTTP/2 --------------------------- */
+
+#define S_SEQ_ROUND 100 /* calls per protocol before switching to the other */
+
+/* A minimal h2c client with prior knowledge: one call at a time on one connection, as an SDK
+ * makes sequential calls. (curl 7.88's HTTP/2 reuse fails on a second request whatever the
+ * server, so it cannot measure this.) */
+struct s_h2 {
+    nghttp2_session *session;
+    int fd;
+    const struct s_body *body;
+    size_t sent;
+    int status;
+    bool done;
+};
+
+static ssize_t s_h2_send(nghttp2_session *session, const uint8_t *data, size_t length, int flags, void *user_data)
+{
+    (void)session, (void)flags;
+    struct s_h2 *h = user_data;
+    ssize_t n = send(h->fd, data, length, MSG_NOSIGNAL);
+    return n < 0 ? NGHTTP2_ERR_CALLBACK_FAILURE : n;
+}
+
+static int s_h2_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
+                       const uint8_t *value, size_t valuelen, uint8_t flags, void *user_data)
+{
+    (void)session, (void)frame, (void)flags, (void)valuelen;
+    struct s_h2 *h = user_data;
+    if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
+        h->status = atoi((const char *)value);
+    }
+    return 0;
+}
+
+static int s_h2_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code, void *user_data)
+{
+    (void)session, (void)stream_id, (void)error_code;
+    ((struct s_h2 *)user_data)->done = true;
+    return 0;
+}
+
+static ssize_t s_h2_read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length, uint32_t *data_flags,
+                         nghttp2_data_source *source, void *user_data)
+{
+    (void)session, (void)stream_id, (void)source;
+    struct s_h2 *h = user_data;
+    size_t n = h->body->body_len - h->sent < length ? h->body->body_len - h->sent : length;
+    memcpy(buf, h->body->body + h->sent, n);
+    h->sent += n;
+    if (h->sent == h->body->body_len) {
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    }
+    return (ssize_t)n;
+}
+
+static int s_h2_open(struct s_h2 *h, uint16_t port, const struct s_body *b)
+{
+    nghttp2_session_callbacks *cbs = NULL;
+    *h = (struct s_h2){.fd = s_connect(port), .body = b};
+    if (h->fd < 0 || nghttp2_session_callbacks_new(&cbs) != 0) {
         return -1;
     }
-    char req[1024];
-    size_t req_len = s_request(req, sizeof(req));
-    int fd = s_connect(srv.port);
-    int status = fd >= 0 ? s_roundtrip(fd, req, req_len) : -1;
+    nghttp2_session_callbacks_set_send_callback(cbs, s_h2_send);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, s_h2_header);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, s_h2_close);
+    int rv = nghttp2_session_client_new(&h->session, cbs, h);
+    nghttp2_session_callbacks_del(cbs);
+    return rv == 0 && nghttp2_submit_settings(h->session, NGHTTP2_FLAG_NONE, NULL, 0) == 0 ? 0 : -1;
+}
+
+static void s_h2_close_conn(struct s_h2 *h)
+{
+    nghttp2_session_del(h->session);
+    if (h->fd >= 0) {
+        close(h->fd);
+    }
+}
+
+static void s_nv(nghttp2_nv *nv, const char *name, const char *value)
+{
+    *nv = (nghttp2_nv){(uint8_t *)(uintptr_t)name, (uint8_t *)(uintptr_t)value, strlen(name), strlen(value),
+                       NGHTTP2_NV_FLAG_NONE};
+}
+
+/* One Converse call on the connection; its HTTP status, or -1. */
+static int s_h2_call(struct s_h2 *h)
+{
+    char clen[32];
+    nghttp2_nv nva[7];
+    snprintf(clen, sizeof(clen), "%zu", h->body->body_len);
+    s_nv(&nva[0], ":method", "POST");
+    s_nv(&nva[1], ":scheme", "http");
+    s_nv(&nva[2], ":authority", "127.0.0.1");
+    s_nv(&nva[3], ":path", BENCH_CONVERSE_PATH);
+    s_nv(&nva[4], "content-type", "application/json");
+    s_nv(&nva[5], "authorization", BENCH_AUTHORIZATION);
+    s_nv(&nva[6], "content-length", clen);
+    nghttp2_data_provider prd = {.read_callback = s_h2_read};
+    h->sent = 0, h->status = 0, h->done = false;
+    if (nghttp2_submit_request(h->session, NULL, nva, 7, &prd, NULL) < 0) {
+        return -1;
+    }
+    while (!h->done) {
+        uint8_t buf[16384];
+        if (nghttp2_session_send(h->session) != 0) {
+            return -1;
+        }
+        ssize_t n = recv(h->fd, buf, sizeof(buf), 0);
+        if (n <= 0 || nghttp2_session_mem_recv(h->session, buf, (size_t)n) < 0) {
+            return -1;
+        }
+    }
+    return nghttp2_session_send(h->session) == 0 ? h->status : -1; /* acknowledgements */
+}
+
+/* `n` calls on one connection (fd for HTTP/1.1, h2 for HTTP/2), their latencies appended to
+ * samples[*kept]; false on an answer other than 200. */
+static bool s_seq_calls(int fd, struct s_h2 *h2, const struct s_body *b, unsigned n, uint32_t *samples, size_t *kept)
+{
+    for (unsigned i = 0; i < n; i++) {
+        int64_t t0 = brk_clock_monotonic_us();
+        int status = h2 ? s_h2_call(h2) : s_roundtrip(fd, b->req, b->req_len);
+        if (status != 200) {
+            fprintf(stderr, "bench_http: sequential %s call: status %d\n", h2 ? "HTTP/2" : "HTTP/1.1", status);
+            return false;
+        }
+        samples[(*kept)++] = (uint32_t)(brk_clock_monotonic_us() - t0);
+    }
+    return true;
+}
+
+struct s_seq {
+    double p50_us[2], p99_us[2]; /* [0] HTTP/1.1, [1] HTTP/2 */
+};
+
+static double s_percentile(uint32_t *v, size_t n, unsigned pct)
+{
+    qsort(v, n, sizeof(uint32_t), s_u32_cmp);
+    return n ? v[n * pct / 100] : 0;
+}
+
+/* `calls` sequential Converse calls per protocol with body `b`, alternating rounds of
+ * S_SEQ_ROUND so both see the same machine; -1 when a call failed. */
+static int s_seq_latency(uint16_t port, const struct s_body *b, unsigned calls, struct s_seq *out)
+{
+    struct s_h2 h2;
+    int fd = s_connect(port);
+    uint32_t *samples[2] = {calloc(calls + S_SEQ_ROUND, sizeof(uint32_t)),
+                            calloc(calls + S_SEQ_ROUND, sizeof(uint32_t))};
+    size_t kept[2] = {0, 0};
+    bool ok = s_h2_open(&h2, port, b) == 0 && fd >= 0 && samples[0] && samples[1] &&
+              s_seq_calls(fd, NULL, b, 10, samples[0], &kept[0]) && s_seq_calls(-1, &h2, b, 10, samples[1], &kept[1]);
+    kept[0] = kept[1] = 0; /* the first calls connected and warmed up */
+    while (ok && kept[1] < calls) {
+        ok = s_seq_calls(fd, NULL, b, S_SEQ_ROUND, samples[0], &kept[0]) &&
+             s_seq_calls(-1, &h2, b, S_SEQ_ROUND, samples[1], &kept[1]);
+    }
+    for (int p = 0; p < 2; p++) {
+        out->p50_us[p] = ok ? s_percentile(samples[p], kept[p], 50) : 0;
+        out->p99_us[p] = ok ? s_percentile(samples[p], kept[p], 99) : 0;
+        free(samples[p]);
+    }
+    s_h2_close_conn(&h2);
     if (fd >= 0) {
         close(fd);
     }
-    usleep(200 * 1000);
-    out->rss_idle = s_rss_mib(srv.pid);
-    s_run_load(srv.port, conns, 1); /* warm-up */
-    out->load = s_run_load(srv.port, conns, seconds);
-    out->rss_loaded = s_rss_mib(srv.pid);
-    s_stop(&srv);
+    return ok ? 0 : -1;
+}
+
+/* ---- the figures ---------------------------------------------------------------------- */
+
+struct s_side {
+    struct s_server srv;
+    double startup_ms, rss_idle, rss_loaded;
+    struct s_result load[S_BODIES];
+};
+
+/* Start the server and answer one request, so its idle memory is that of a used server. */
+static int s_start_side(char *const argv[], struct s_side *side)
+{
+    side->startup_ms = s_startup_ms(argv);
+    if (s_spawn(argv, &side->srv) != 0) {
+        fprintf(stderr, "bench_http: cannot start %s\n", argv[0]);
+        return -1;
+    }
+    int fd = s_connect(side->srv.port);
+    int status = fd >= 0 ? s_roundtrip(fd, s_bodies[S_SMALL].req, s_bodies[S_SMALL].req_len) : -1;
+    if (fd >= 0) {
+        close(fd);
+    }
     return status == 200 ? 0 : -1;
 }
 
-static void s_row(const char *name, double value, const char *unit, double base, int digits)
+/* Each body's load on the baseline, then on the mock, each after a warm-up second. */
+static void s_loads(struct s_side *base, struct s_side *mock, unsigned conns, unsigned seconds)
 {
-    printf("%s\t%.*f\t%s\t%.*f\t%.2f\n", name, digits, value, unit, digits, base, base > 0 ? value / base : 0.0);
+    usleep(200 * 1000);
+    base->rss_idle = s_rss_mib(base->srv.pid);
+    mock->rss_idle = s_rss_mib(mock->srv.pid);
+    for (int i = 0; i < S_BODIES; i++) {
+        struct s_body *b = &s_bodies[i];
+        for (struct s_side *side = base; b->req && side; side = side == base ? mock : NULL) {
+            s_run_load(side->srv.port, b->req, b->req_len, conns, 1); /* warm-up */
+            side->load[i] = s_run_load(side->srv.port, b->req, b->req_len, conns, seconds);
+        }
+    }
+    base->rss_loaded = s_rss_mib(base->srv.pid);
+    mock->rss_loaded = s_rss_mib(mock->srv.pid);
+}
+
+static void s_row(const char *name, double value, const char *unit, double base, int digits, const char *goal)
+{
+    printf("%s\t%.*f\t%s\t%.*f\t%.2f\t%s\n", name, digits, value, unit, digits, base, base > 0 ? value / base : 0.0,
+           goal);
 }
 
 static unsigned s_env(const char *name, unsigned dflt)
 {
     const char *v = getenv(name);
     return v && atoi(v) > 0 ? (unsigned)atoi(v) : dflt;
+}
+
+static void s_load_rows(const struct s_side *base, const struct s_side *mock, unsigned conns, unsigned seconds)
+{
+    for (int i = 0; i < S_BODIES; i++) {
+        const struct s_body *b = &s_bodies[i];
+        const struct s_result *m = &mock->load[i], *bl = &base->load[i];
+        char name[128];
+        if (!b->req) {
+            continue;
+        }
+        snprintf(name, sizeof(name), "converse throughput (%u conns, %us)%s", conns, seconds, b->label);
+        s_row(name, m->rps, "req/s", bl->rps, 0, b->goal);
+        snprintf(name, sizeof(name), "converse latency p50%s", b->label);
+        s_row(name, m->p50_us, "us", bl->p50_us, 0, "-");
+        snprintf(name, sizeof(name), "converse latency p99%s", b->label);
+        s_row(name, m->p99_us, "us", bl->p99_us, 0, "-");
+        snprintf(name, sizeof(name), "converse non-200 answers during load%s", b->label);
+        s_row(name, (double)m->errors, "count", (double)bl->errors, 0, "0");
+    }
+}
+
+static void s_seq_rows(uint16_t port)
+{
+    const struct s_body *b = s_bodies[S_10K].req ? &s_bodies[S_10K] : &s_bodies[S_SMALL];
+    struct s_seq seq;
+    char name[128];
+    unsigned calls = s_env("BENCH_SEQ_CALLS", 600);
+    if (s_seq_latency(port, b, calls, &seq) != 0) {
+        fprintf(stderr, "bench_http: a sequential call failed\n");
+        return;
+    }
+    snprintf(name, sizeof(name), "sequential HTTP/2 p50 (vs HTTP/1.1)%s", b->label);
+    s_row(name, seq.p50_us[1], "us", seq.p50_us[0], 0, "-");
+    snprintf(name, sizeof(name), "sequential HTTP/2 p99 (vs HTTP/1.1)%s", b->label);
+    s_row(name, seq.p99_us[1], "us", seq.p99_us[0], 0, "<=1.5");
 }
 
 int main(int argc, char **argv)
@@ -362,17 +642,18 @@ int main(int argc, char **argv)
     char *base_argv[] = {self, a_base, NULL};
     unsigned conns = s_env("BENCH_CONNECTIONS", 32), seconds = s_env("BENCH_SECONDS", 5);
     struct s_side base = {0}, mock = {0};
-    if (s_measure(base_argv, conns, seconds, &base) != 0 || s_measure(mock_argv, conns, seconds, &mock) != 0) {
-        return 1;
+    s_load_bodies();
+    int rc = s_start_side(base_argv, &base) != 0 || s_start_side(mock_argv, &mock) != 0;
+    if (!rc) {
+        s_loads(&base, &mock, conns, seconds);
+        s_load_rows(&base, &mock, conns, seconds);
+        s_row("start-up to first answered request", mock.startup_ms, "ms", base.startup_ms, 1, "<=1.5");
+        s_row("resident memory idle", mock.rss_idle, "MiB", base.rss_idle, 1, "-");
+        s_row("resident memory after load", mock.rss_loaded, "MiB", base.rss_loaded, 1, "-");
+        s_seq_rows(mock.srv.port);
     }
-    char name[128];
-    snprintf(name, sizeof(name), "converse throughput (%u conns, %us)", conns, seconds);
-    s_row(name, mock.load.rps, "req/s", base.load.rps, 0);
-    s_row("converse latency p50", mock.load.p50_us, "us", base.load.p50_us, 0);
-    s_row("converse latency p99", mock.load.p99_us, "us", base.load.p99_us, 0);
-    s_row("converse non-200 answers during load", (double)mock.load.errors, "count", (double)base.load.errors, 0);
-    s_row("start-up to first answered request", mock.startup_ms, "ms", base.startup_ms, 1);
-    s_row("resident memory idle", mock.rss_idle, "MiB", base.rss_idle, 1);
-    s_row("resident memory after load", mock.rss_loaded, "MiB", base.rss_loaded, 1);
-    return 0;
+    s_stop(&base.srv);
+    s_stop(&mock.srv);
+    s_free_bodies();
+    return rc;
 }

@@ -38,4 +38,4 @@ best_ms() {
 lib=$(best_ms "$src/scenarios")
 base=$(best_ms "$tmp")
 ratio=$(awk -v a="$lib" -v b="$base" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-printf 'scenario library (%s scenarios), wall\t%s\tms\t%s\t%s\n' "$n" "$lib" "$base" "$ratio"
+printf 'scenario library (%s scenarios), wall\t%s\tms\t%s\t%s\t-\n' "$n" "$lib" "$base" "$ratio"

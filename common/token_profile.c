@@ -200,6 +200,41 @@ const char *brk_token_family_for_model_id(const char *model_id)
     return NULL;
 }
 
+/* The sum of the eight byte lanes of `lanes`. */
+static uint64_t s_lane_sum(uint64_t lanes)
+{
+    const uint64_t even = 0x00FF00FF00FF00FFULL;
+    uint64_t pairs = (lanes & even) + ((lanes >> 8) & even); /* four 16-bit lanes */
+    return (pairs * 0x0001000100010001ULL) >> 48;
+}
+
+/* Bytes below 0x80 (ASCII) and UTF-8 lead bytes (0xC0 and up; continuation bytes 0x80-0xBF
+ * are not counted) of text[0..len). Eight bytes a step: a byte is ASCII when its top bit is
+ * clear, a lead byte when its top two bits are set, so a mask turns each byte into a 0 or 1
+ * lane, and the lanes add up (at most 255 steps before a lane could overflow). Byte by byte
+ * this was a fifth of a 20 KB request's time (docs/benchmarks.md). */
+static void s_count_bytes(const char *text, size_t len, uint64_t *ascii, uint64_t *other)
+{
+    const uint64_t high = 0x8080808080808080ULL;
+    size_t i = 0;
+    while (i + 8 <= len) {
+        uint64_t lanes_ascii = 0, lanes_other = 0;
+        for (unsigned step = 0; step < 255 && i + 8 <= len; step++, i += 8) {
+            uint64_t w;
+            memcpy(&w, text + i, sizeof(w));
+            lanes_ascii += (~w & high) >> 7;
+            lanes_other += (w & (w << 1) & high) >> 7; /* bit 6 of each byte moved onto its bit 7 */
+        }
+        *ascii += s_lane_sum(lanes_ascii);
+        *other += s_lane_sum(lanes_other);
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        *ascii += c < 0x80;
+        *other += c >= 0xC0;
+    }
+}
+
 uint64_t brk_token_profile_text(const struct brk_token_profile *p, const char *text, size_t len)
 {
     if (!p || p->chars_per_token_x10 == 0) {
@@ -207,11 +242,7 @@ uint64_t brk_token_profile_text(const struct brk_token_profile *p, const char *t
     }
     /* [5] ceil(chars / chars-per-token) for ASCII; about one token per other code point (CJK). */
     uint64_t ascii = 0, other = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        ascii += c < 0x80;
-        other += c >= 0xC0; /* a UTF-8 lead byte; continuation bytes (0x80-0xBF) are not counted */
-    }
+    s_count_bytes(text, len, &ascii, &other);
     return (ascii * 10 + p->chars_per_token_x10 - 1) / p->chars_per_token_x10 + other;
 }
 

@@ -119,3 +119,37 @@ Test(base64, encoded_length_reports_overflow)
     cr_assert_eq(brk_base64_encoded_len(4), 8);
     cr_assert_eq(brk_base64_encoded_len((size_t)-1), 0);
 }
+
+/* Every byte value at every position of an unpadded group, first or last: one of the 64
+ * characters decodes to its index's bits, anything else is refused. */
+Test(base64, each_position_takes_exactly_the_alphabet)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int pos = 0; pos < 4; pos++) {
+        for (int byte = 0; byte < 256; byte++) {
+            char text[9] = "QUJDQUJD"; /* "ABCABC"; the group under test is the first, then the last */
+            const char *hit = byte ? strchr(alphabet, byte) : NULL;
+            for (int group = 0; group < 2; group++) {
+                memcpy(text, "QUJDQUJD", 8);
+                text[group * 4 + pos] = (char)byte;
+                struct brk_buf out;
+                brk_buf_init(&out, 64);
+                enum brk_status st = brk_base64_decode(text, 8, &out);
+                if (!hit) {
+                    cr_assert_neq(st, BRK_OK, "byte %d at %d of group %d", byte, pos, group);
+                } else {
+                    unsigned v = (unsigned)(hit - alphabet), bits = 0;
+                    const char *g = text + group * 4;
+                    for (int k = 0; k < 4; k++) {
+                        bits = bits << 6 | (unsigned)(strchr(alphabet, g[k]) - alphabet);
+                    }
+                    cr_assert_eq(st, BRK_OK, "byte %d (%u) at %d of group %d", byte, v, pos, group);
+                    cr_assert_eq(out.len, 6);
+                    const unsigned char *o = (const unsigned char *)out.data + group * 3;
+                    cr_assert_eq((unsigned)o[0] << 16 | (unsigned)o[1] << 8 | o[2], bits);
+                }
+                brk_buf_clean_up(&out);
+            }
+        }
+    }
+}

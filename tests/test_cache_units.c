@@ -1,11 +1,16 @@
 /* Unit tests for the prompt-cache modules that need no socket: the store, the plan of a
  * request's cache points, and the shared cache-point facts. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
 #include "common/cachepoint.h"
+#include "common/converse_walk.h"
+#include "common/hash.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
+#include "mock/model/family.h"
 #include "mock/pipeline/request.h"
 
 #define TOOLS \
@@ -192,4 +197,163 @@ Test(cache_plan, a_new_body_forgets_the_plan_of_the_old_one)
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "," CP "]}"));
     cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 2, "nor is 'no cache points' remembered");
     mock_request_clean_up(&req);
+}
+
+static void s_piece(struct brk_buf *b, const char *piece)
+{
+    brk_buf_append(b, piece, strlen(piece) + 1); /* each piece with its NUL, as plan.h says */
+}
+
+/* The prefix hash is SHA-256 of the canonical form plan.h defines, written out here piece by
+ * piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse),
+ * arrays in order, scalars as a tag and a value, and a string longer than any batching. */
+Test(cache_plan, hash_is_sha256_of_the_canonical_form)
+{
+    struct brk_buf json, want;
+    brk_buf_init(&json, 1u << 20);
+    brk_buf_init(&want, 1u << 20);
+    char long_text[5001], key[8];
+    memset(long_text, 'a', 5000);
+    long_text[5000] = '\0';
+    brk_buf_appendf(&json,
+                    "{\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"t\",\"description\":\"%s\","
+                    "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{",
+                    long_text);
+    for (int k = 39; k >= 0; k--) {
+        brk_buf_appendf(&json, "%s\"k%02d\":{\"type\":\"string\"}", k == 39 ? "" : ",", k);
+    }
+    brk_buf_append_str(&json, "},\"n\":[1,true,null,2.5]}}}}," CP "]}}");
+    const char *head[] = {"tools",       "{", "toolSpec", "{", "description", "s", long_text,
+                          "inputSchema", "{", "json",     "{", "n",           "[", "n1",
+                          "t",           "z", "n2.5",     "]", "properties",  "{"};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+        s_piece(&want, head[i]);
+    }
+    for (int k = 0; k < 40; k++) {
+        snprintf(key, sizeof(key), "k%02d", k);
+        const char *member[] = {key, "{", "type", "s", "string", "}"};
+        for (size_t i = 0; i < sizeof(member) / sizeof(member[0]); i++) {
+            s_piece(&want, member[i]);
+        }
+    }
+    const char *tail[] = {"}", "type", "s", "object", "}", "}", "name", "s", "t", "}", "}"};
+    for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++) {
+        s_piece(&want, tail[i]);
+    }
+    unsigned char md[BRK_SHA256_LEN];
+    cr_assert_eq(brk_sha256(want.data, want.len, md), 0);
+    struct mock_cache_plan p;
+    s_plan(json.data, &p);
+    cr_assert_eq(p.scan.n_points, 1);
+    cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    /* One byte more of the text is another prefix. */
+    cr_assert_eq(brk_sha256(want.data, want.len - 1, md), 0);
+    cr_assert_neq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    brk_buf_clean_up(&json);
+    brk_buf_clean_up(&want);
+}
+
+/* The plan's walk counts every block, so it leaves the request's input tokens behind: the
+ * same number a count of its own gives, and forgotten with the body. */
+Test(cache_plan, the_plan_walk_leaves_the_input_tokens_a_count_gives)
+{
+    const char *bodies[] = {"{\"system\":[{\"text\":\"Be brief and exact.\"}," CP "]," TOOLS "," CP "]},"
+                            "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"How tall is it?\"}," CP "]}]}",
+                            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"A longer question, "
+                            "without any cache point at all.\"}]}]}"};
+    struct brk_token_profile profile;
+    mock_model_token_profile(NULL, &profile);
+    struct mock_request req;
+    mock_request_init(&req);
+    for (size_t i = 0; i < 2; i++) {
+        mock_request_set_json(&req, cJSON_Parse(bodies[i]));
+        cr_assert_not(req.input_tokens_known, "a new body forgets the old count");
+        uint64_t want = brk_converse_input_tokens(req.json, &profile);
+        cr_assert_gt(want, 0);
+        mock_request_cache_plan(&req);
+        cr_assert_eq(req.input_tokens_known, i == 0, "only a plan with cache points walks with tokens");
+        cr_assert_eq(mock_request_input_tokens(&req), want, "body %zu", i);
+        cr_assert(req.input_tokens_known);
+    }
+    mock_request_clean_up(&req);
+}
+
+/* The documented policy, slot by slot, as a reference: a new entry takes the first slot (in
+ * slot order) that is free or expired, else the least recently used one. */
+struct s_ref_slot {
+    int key; /* -1: free */
+    int64_t ttl_ms, expires_ms;
+    uint64_t last_used;
+};
+
+static void s_ref_write(struct s_ref_slot *slots, size_t n, int key, int64_t ttl_ms, int64_t now_ms, uint64_t tick)
+{
+    struct s_ref_slot *e = NULL;
+    for (size_t i = 0; i < n && !e; i++) {
+        e = slots[i].key == key ? &slots[i] : NULL;
+    }
+    for (size_t i = 0; i < n && !e; i++) {
+        e = slots[i].key < 0 || slots[i].expires_ms <= now_ms ? &slots[i] : NULL;
+    }
+    for (size_t i = 0; i < n && !e; i++) {
+        struct s_ref_slot *lru = &slots[0];
+        for (size_t j = 1; j < n; j++) {
+            lru = slots[j].last_used < lru->last_used ? &slots[j] : lru;
+        }
+        e = lru;
+    }
+    *e = (struct s_ref_slot){key, ttl_ms, now_ms + ttl_ms, tick};
+}
+
+/* A long random run of writes and reads with mixed TTLs on a small store: after every step each
+ * key is cached exactly when the reference says so, including after a clear. */
+Test(cache_store, evictions_follow_the_policy_over_a_long_run)
+{
+    enum { SLOTS = 8, KEYS = 20 };
+    struct mock_cache *c = mock_cache_new(SLOTS);
+    struct s_ref_slot ref[SLOTS];
+    unsigned char h[KEYS][MOCK_CACHE_HASH_LEN];
+    struct mock_cache_key k[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+        s_hash(h[i], (unsigned char)(i + 1));
+        k[i] = (struct mock_cache_key){.account = "a", .model = "m", .hash = h[i]};
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        ref[i] = (struct s_ref_slot){-1, 0, 0, 0};
+    }
+    uint64_t tick = 0, x = 12345;
+    int64_t now = 0;
+    for (int step = 0; step < 3000; step++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int key = (int)((x >> 33) % KEYS);
+        now += (int64_t)((x >> 20) % 40);
+        if (step == 1500) {
+            mock_cache_clear(c);
+            for (int i = 0; i < SLOTS; i++) {
+                ref[i] = (struct s_ref_slot){-1, 0, 0, 0};
+            }
+        } else if ((x >> 10) % 3 == 0) {
+            bool hit = mock_cache_read(c, &k[key], now, NULL), want = false;
+            for (int i = 0; i < SLOTS; i++) {
+                if (ref[i].key == key && ref[i].expires_ms > now) {
+                    want = true;
+                    ref[i].expires_ms = now + ref[i].ttl_ms; /* a hit restarts its TTL */
+                    ref[i].last_used = ++tick;
+                }
+            }
+            cr_assert_eq(hit, want, "step %d, read of key %d", step, key);
+        } else {
+            int64_t ttl = (x >> 40) % 2 ? 300 : 60;
+            mock_cache_write(c, &k[key], 1, ttl, now);
+            s_ref_write(ref, SLOTS, key, ttl, now, ++tick);
+        }
+        for (int q = 0; q < KEYS; q++) {
+            bool want = false;
+            for (int i = 0; i < SLOTS; i++) {
+                want = want || (ref[i].key == q && ref[i].expires_ms > now);
+            }
+            cr_assert_eq(mock_cache_peek(c, &k[q], now, NULL), want, "step %d, key %d", step, q);
+        }
+    }
+    mock_cache_destroy(c);
 }

@@ -221,3 +221,32 @@ Test(token_profile, cache_fields_are_always_sent_by_claude_only)
     th_response_free(&r);
     brk_mock_stop(mock);
 }
+
+/* The counter reads eight bytes a step: every byte value, at every offset and across the
+ * 255-step lane flush, counts as the rule says (ASCII bytes, and UTF-8 lead bytes 0xC0 up;
+ * continuation bytes 0x80-0xBF nothing). Expected: the rule applied to counts the test makes. */
+Test(token_profile, text_counts_every_byte_value_at_every_offset)
+{
+    struct brk_token_profile p = s_profile(SONNET45);
+    size_t len = 8 * 255 * 2 + 13; /* two lane flushes and a tail */
+    char *text = malloc(len);
+    cr_assert_not_null(text);
+    for (size_t i = 0; i < len; i++) {
+        text[i] = (char)(unsigned char)((i * 37 + i / 256) & 0xFF);
+    }
+    for (size_t start = 0; start < 9; start++) {
+        for (size_t n = 0; n + start <= len; n += n < 40 ? 1 : 997) {
+            uint64_t ascii = 0, lead = 0;
+            for (size_t i = start; i < start + n; i++) {
+                ascii += (unsigned char)text[i] < 0x80;
+                lead += (unsigned char)text[i] >= 0xC0;
+            }
+            uint64_t want = (ascii * 10 + p.chars_per_token_x10 - 1) / p.chars_per_token_x10 + lead;
+            cr_assert_eq(brk_token_profile_text(&p, text + start, n), want, "start %zu, %zu bytes", start, n);
+        }
+    }
+    /* Continuation bytes alone count nothing; a lead byte alone counts one. */
+    cr_assert_eq(brk_token_profile_text(&p, "\x80\x81\xbf\x80\x81\xbf\x80\x81\xbf", 9), 0);
+    cr_assert_eq(brk_token_profile_text(&p, "\x80\x81\xbf\xc0\x81\xbf\x80\x81\xbf", 9), 1);
+    free(text);
+}

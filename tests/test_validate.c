@@ -332,3 +332,42 @@ Test(validate, invoke_model_body_is_bounded_by_the_models_length)
     mock_response_clean_up(&resp);
     mock_request_clean_up(&req);
 }
+
+/* A blob is Java's basic base64 (padding optional): the alphabet, then at most two '=' with
+ * nothing after them, the padded length a multiple of 4, and never one character past a group.
+ * Anything else is "Base64 encoded blob is invalid" (SerializationException). */
+Test(validate, blobs_are_base64_with_optional_padding)
+{
+    static const struct {
+        const char *bytes;
+        enum mock_schema_outcome want;
+    } cases[] = {
+        {"QUJD", MOCK_SCHEMA_OK},
+        {"QUI=", MOCK_SCHEMA_OK},
+        {"QUI", MOCK_SCHEMA_OK},
+        {"QQ==", MOCK_SCHEMA_OK},
+        {"QQ", MOCK_SCHEMA_OK},
+        {"ab+/ab+/", MOCK_SCHEMA_OK},
+        {"Q", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJDQ", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ=", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ===", MOCK_SCHEMA_SERIALIZATION},
+        {"====", MOCK_SCHEMA_SERIALIZATION},
+        {"QQ=A", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJ!", MOCK_SCHEMA_SERIALIZATION},
+        {"QU D", MOCK_SCHEMA_SERIALIZATION},
+        {"QUJD\\n", MOCK_SCHEMA_SERIALIZATION},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[512], msg[4096];
+        snprintf(json, sizeof(json),
+                 "{\"modelId\":\"m.x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"image\":{\"format\":"
+                 "\"png\",\"source\":{\"bytes\":\"%s\"}}}]}]}",
+                 cases[i].bytes);
+        cr_assert_eq(s_validate("ConverseRequest", json, msg, sizeof(msg)), cases[i].want, "%s: %s", cases[i].bytes,
+                     msg);
+        if (cases[i].want == MOCK_SCHEMA_SERIALIZATION) {
+            cr_assert_str_eq(msg, "Base64 encoded blob is invalid", "%s", cases[i].bytes);
+        }
+    }
+}

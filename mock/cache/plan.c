@@ -227,5 +227,9 @@ const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
         return NULL;
     }
     req->cache_plan = plan;
+    if (!req->input_tokens_known) { /* the walk counted every block: the usage needs no other */
+        req->input_tokens = brk_token_profile_overhead(&profile, req->json) + plan->scan.total_tokens;
+        req->input_tokens_known = true;
+    }
     return plan;
 }

@@ -6,6 +6,8 @@
 #include "mock/http/h2.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,6 +50,7 @@ struct s_stream {
     bool fifo_charged;     /* its producer's fifo holds S_FIFO_CAP of the budget */
     uint64_t body_charged; /* bytes of the budget its request body holds */
     struct mock_wire_body *out;
+    uint64_t out_sent; /* bytes of `out` handed to nghttp2 (the unthreaded path) */
 
     /* A producer thread (delay_ms, or a body whose reads may block). The fields below are
      * guarded by conn->lock. */
@@ -278,7 +281,12 @@ static ssize_t s_read_body(nghttp2_session *session, int32_t stream_id, uint8_t 
     if (st->threaded) {
         return s_read_fifo(st, buf, length, data_flags);
     }
-    return s_map_read(mock_wire_body_read(st->out, (char *)buf, length), data_flags);
+    long n = mock_wire_body_read(st->out, (char *)buf, length);
+    st->out_sent += n > 0 ? (uint64_t)n : 0;
+    if (n > 0 && (int64_t)st->out_sent == mock_wire_body_length(st->out)) {
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF; /* END_STREAM on the last DATA, not an empty one after it */
+    }
+    return s_map_read(n, data_flags);
 }
 
 static void s_nv(nghttp2_nv *nv, const char *name, const char *value)
@@ -665,6 +673,12 @@ void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_dead
     pthread_mutex_init(&c.lock, NULL);
     mock_budget_init_share(&c.in_share, &mock->intake, mock->budget.limit_bytes / S_BUDGET_SHARE);
     mock_budget_init_share(&c.out_share, &mock->budget, mock->budget.limit_bytes / S_BUDGET_SHARE);
+    /* Without TCP_NODELAY an answer's DATA frame waited, under Nagle's algorithm, for the ACK of
+     * its HEADERS frame, which a client delays up to 40 ms: sequential calls took 44 ms each
+     * (docs/benchmarks.md). Each nghttp2_session_send writes whole frames, so nothing gains
+     * from the kernel holding them. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* best effort */
     c.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     c.session = c.wake_fd >= 0 ? s_session_new(&c) : NULL;
     if (c.session) {

@@ -177,17 +177,17 @@ uint64_t mock_reply_max_tokens(const cJSON *input, const struct mock_model *mode
 void mock_reply_generate(const struct brk_mock *mock, const struct mock_request *req, struct mock_reply *reply)
 {
     (void)mock;
-    uint64_t digest = s_body_digest(req);
+    /* The body's digest only seeds a reasoning signature: hashed when one is made. */
     reply->max_tokens = mock_reply_max_tokens(req->json, req->model.model);
     struct brk_token_profile profile;
     mock_model_token_profile(req->model.model, &profile);
-    reply->input_tokens = brk_converse_input_tokens(req->json, &profile);
+    reply->input_tokens = mock_request_input_tokens(req); /* counted once per request */
     reply->cache.always = profile.cache_fields_always;
     if (s_reasoning_requested(req)) {
         struct mock_reply_block *r = mock_reply_add(reply, MOCK_BLOCK_REASONING);
         r->text = strdup("Let me think about this request step by step.");
         char sig[31];
-        s_tool_use_id(digest ^ 0x5151, sig);
+        s_tool_use_id(s_body_digest(req) ^ 0x5151, sig);
         r->signature = strdup(sig + 8);
     }
     const cJSON *tool = s_forced_tool(req->json);

@@ -150,8 +150,10 @@ static void s_record(struct brk_mock *mock, const struct mock_request *req, stru
     s_copy(e.invocation_id, sizeof(e.invocation_id), mock_request_header(req, "amz-sdk-invocation-id"));
     s_copy(e.sdk_request, sizeof(e.sdk_request), mock_request_header(req, "amz-sdk-request"));
     mock_journal_parse_sdk_request(e.sdk_request, &e.attempt, &e.max_attempts);
-    struct brk_cachepoint_counts counts;
-    brk_cachepoint_count(req->json, &counts);
+    struct brk_cachepoint_counts counts = {0, 0, 0, 0};
+    if (!req->cache_plan_none) { /* the cache-points stage found none: no walk to count them */
+        brk_cachepoint_count(req->json, &counts);
+    }
     e.cache_points_system = counts.system;
     e.cache_points_tools = counts.tools;
     e.cache_points_messages = counts.messages;
@@ -188,7 +190,7 @@ static int64_t s_now_ns(const struct mock_pipeline_times *times)
 {
     struct timespec ts = {0, 0};
     if (times) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(times->cpu_time ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     }
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

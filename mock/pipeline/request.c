@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "common/converse_walk.h"
 #include "common/uri.h"
+#include "mock/model/family.h"
 #include "mock/mock_priv.h"
 #include "mock/pipeline/request.h"
 #include "mock/pipeline/response.h"
@@ -49,6 +51,19 @@ void mock_request_set_json(struct mock_request *req, cJSON *json)
     free(req->cache_plan);
     req->cache_plan = NULL;
     req->cache_plan_none = false;
+    req->input_tokens_known = false;
+}
+
+uint64_t mock_request_input_tokens(const struct mock_request *req)
+{
+    if (!req->input_tokens_known) {
+        struct brk_token_profile profile;
+        mock_model_token_profile(req->model.model, &profile);
+        struct mock_request *memo = (struct mock_request *)req; /* see request.h */
+        memo->input_tokens = brk_converse_input_tokens(req->json, &profile);
+        memo->input_tokens_known = true;
+    }
+    return req->input_tokens;
 }
 
 enum brk_status mock_request_add_header(struct mock_request *req, const char *name, const char *value)

@@ -86,6 +86,12 @@ struct mock_request {
      * of `json`, so only mock_request_set_json may replace `json` once it is parsed. */
     struct mock_cache_plan *cache_plan;
     bool cache_plan_none; /* the body has no cache point (also found once) */
+
+    /* The input tokens of `json` under its model's profile, counted once (the walk reads
+     * every byte of the prompt) and kept for the cache plan, the quota and the usage: a memo
+     * of `json`, reset by mock_request_set_json. Read through mock_request_input_tokens. */
+    uint64_t input_tokens;
+    bool input_tokens_known;
 };
 
 /* ---- request helpers (request.c) ---- */
@@ -110,6 +116,11 @@ const char *mock_route_resource(const struct mock_route *route);
  * body is mapped to a Converse request that every later step (reply, prompt cache, guardrail,
  * journal) reads. */
 void mock_request_set_json(struct mock_request *req, cJSON *json);
+
+/* brk_converse_input_tokens of req->json under req's model's token profile, counted on the
+ * first call (or taken from the cache plan's walk) and remembered in `req`: the one field a
+ * reader of a const request may fill, as the request is never a const object. */
+uint64_t mock_request_input_tokens(const struct mock_request *req);
 
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);

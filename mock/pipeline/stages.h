@@ -34,6 +34,7 @@ struct mock_pipeline_times {
     size_t n;                                  /* steps named so far */
     const char *name[MOCK_PIPELINE_MAX_STEPS]; /* static strings */
     uint64_t ns[MOCK_PIPELINE_MAX_STEPS];
+    bool cpu_time; /* time by the thread's CPU time instead of the monotonic clock */
 };
 
 /* mock_dispatch, charging each step's time to `times` (NULL: untimed, as mock_dispatch). */

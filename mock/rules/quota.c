@@ -330,7 +330,7 @@ static uint64_t s_reservation(const struct mock_request *req)
     struct brk_token_profile profile;
     mock_model_token_profile(m, &profile);
     if (brk_op_has(req->route.op, BRK_OPT_CONVERSE_SHAPE)) {
-        return brk_converse_input_tokens(req->json, &profile) + mock_reply_max_tokens(req->json, m);
+        return mock_request_input_tokens(req) + mock_reply_max_tokens(req->json, m);
     }
     struct mock_response scratch;
     mock_response_init(&scratch);
