@@ -84,6 +84,23 @@ static const struct s_case s_cases[] = {
      "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi oss\"}]}],"
      "\"max_completion_tokens\":200}",
      "choices.0.message.content", "choices.0.delta.content", "choices.0.finish_reason", "stop", "Hi oss"},
+#define S_CHAT_CASE(model, said)                                                                                    \
+    {                                                                                                               \
+        model,                                                                                                      \
+            "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"" said \
+            "\"}],\"max_tokens\":300}",                                                                             \
+            "choices.0.message.content", "choices.0.delta.content", "choices.0.finish_reason", "stop", said         \
+    }
+    S_CHAT_CASE("qwen.qwen3-32b-v1%3A0", "Hi qwen"),
+    S_CHAT_CASE("google.gemma-3-27b-it", "Hi gemma"),
+    S_CHAT_CASE("minimax.minimax-m2", "Hi minimax"),
+    S_CHAT_CASE("nvidia.nemotron-nano-12b-v2", "Hi nemotron"),
+    S_CHAT_CASE("zai.glm-4.7-flash", "Hi glm"),
+    S_CHAT_CASE("moonshot.kimi-k2-thinking", "Hi kimi"),
+    S_CHAT_CASE("moonshotai.kimi-k2.5", "Hi kimi 2.5"),
+    {"us.writer.palmyra-x5-v1%3A0",
+     "{\"messages\":[{\"role\":\"user\",\"content\":{\"text\":\"Hi palmyra\"}}],\"max_tokens\":300}",
+     "choices.0.message.content", "choices.0.delta.content", "choices.0.finish_reason", "stop", "Hi palmyra"},
     {"anthropic.claude-v2",
      "{\"prompt\":\"\\n\\nHuman: Hi claude\\n\\nAssistant:\",\"max_tokens_to_sample\":300,"
      "\"stop_sequences\":[\"said\"]}",
@@ -171,6 +188,10 @@ static const struct {
     {"deepseek.v3.2", "{\"prompt\":\"x\",\"max_gen_len\":5}",
      S_MALFORMED("#: extraneous key [max_gen_len] is not permitted")},
     {"openai.gpt-oss-120b-1%3A0", "{}", S_MALFORMED("#: required key [messages] not found")},
+    {"qwen.qwen3-32b-v1%3A0", "{\"prompt\":\"x\"}", S_MALFORMED("#: required key [messages] not found")},
+    {"moonshotai.kimi-k2.5", "{\"inputText\":\"x\"}", S_MALFORMED("#: required key [messages] not found")},
+    {"us.writer.palmyra-x4-v1%3A0", "{\"messages\":[],\"top_k\":5}",
+     S_MALFORMED("#: extraneous key [top_k] is not permitted")},
     {"anthropic.claude-instant-v1", "{\"prompt\":\"\\n\\nHuman: x\\n\\nAssistant:\"}",
      S_MALFORMED("#: required key [max_tokens_to_sample] not found")},
     {"anthropic.claude-v2%3A1", "{\"prompt\":\"x\\n\\nAssistant:\",\"max_tokens_to_sample\":5}",
@@ -297,5 +318,61 @@ Test(invoke_families, claude_2_takes_the_messages_api_too)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(r.json, "type")), "message");
     cr_assert(strstr(cJSON_GetStringValue(s_at(r.json, "content.0.text")), "Hi messages"));
+    th_response_free(&r);
+}
+
+/* Claude's extended-thinking rules on a native Anthropic body: the texts of Converse. */
+static const struct {
+    const char *fields;  /* spliced into a Messages body after "max_tokens":4000 */
+    const char *message; /* NULL: accepted */
+} s_thinking_cases[] = {
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":500}",
+     "The model returned the following errors: thinking.enabled.budget_tokens: Input should be greater than or "
+     "equal to 1024"},
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":4000}",
+     "The model returned the following errors: `max_tokens` must be greater than `thinking.budget_tokens`. Please "
+     "consult our documentation at https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking"
+     "#max-tokens-and-context-window-size"},
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"temperature\":0.5",
+     "The model returned the following errors: temperature may only be set to 1 when thinking is enabled."},
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"tool_choice\":{\"type\":\"any\"},"
+     "\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}]",
+     "The model returned the following errors: Thinking may not be enabled when tool_choice forces tool use."},
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}", NULL},
+    {",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"temperature\":1", NULL},
+    {",\"temperature\":0.5", NULL},
+};
+
+Test(invoke_families, anthropic_bodies_follow_claudes_thinking_rules)
+{
+    const char *ops[] = {"invoke", "invoke-with-response-stream"};
+    for (size_t i = 0; i < sizeof(s_thinking_cases) / sizeof(s_thinking_cases[0]); i++) {
+        char body[1024];
+        snprintf(body, sizeof(body),
+                 "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":4000%s,"
+                 "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+                 s_thinking_cases[i].fields);
+        for (size_t k = 0; k < 2; k++) {
+            struct th_response r = s_invoke("us.anthropic.claude-3-7-sonnet-20250219-v1%3A0", ops[k], body);
+            if (s_thinking_cases[i].message) {
+                cr_assert_eq(r.status, 400, "%s %s: %s", ops[k], body, r.body);
+                cr_assert_str_eq(th_message(&r), s_thinking_cases[i].message, "%s", body);
+            } else {
+                cr_assert_eq(r.status, 200, "%s %s: %s", ops[k], body, r.body);
+            }
+            th_response_free(&r);
+        }
+    }
+}
+
+Test(invoke_families, a_model_without_thinking_refuses_it_on_invoke_too)
+{
+    struct th_response r = s_invoke("anthropic.claude-3-haiku-20240307-v1%3A0", "invoke",
+                                    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":4000,"
+                                    "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+                                    "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert_str_eq(th_message(&r), "The model returned the following errors: 'claude-3-haiku-20240307' does not "
+                                     "support thinking.");
     th_response_free(&r);
 }

@@ -23,6 +23,7 @@
 #include "mock/model/reply.h"
 #include "mock/ops/stream.h"
 #include "mock/ops/ops.h"
+#include "mock/validate/model_fields.h"
 
 #define S_QUEUE 4
 
@@ -85,6 +86,10 @@ static const struct mock_native_format *s_prepare(struct brk_mock *mock, struct 
     /* From here the request reads like a Converse request: the reply, caching and the journal's
      * cache-point counts all see the mapped body. */
     mock_request_set_json(req, mapped);
+    const cJSON *tool_config = brk_json_get(mapped, "toolConfig");
+    if (f->map == MOCK_MAP_ANTHROPIC && !mock_validate_model_rules(req, tool_config, resp)) {
+        return NULL; /* Claude's own validator: the texts and code of Converse */
+    }
     if (f->map == MOCK_MAP_EMBED) {
         s_embed_reply(mock, req, reply, resp);
     } else {

@@ -2,8 +2,9 @@
  * invoke.h (mock-private): InvokeModel and InvokeModelWithResponseStream with the models'
  * native bodies, one row of a table per format (invoke_formats.c): Anthropic Messages and
  * Claude text completions, Amazon Nova, Meta Llama, Amazon Titan Text, Mistral (text and
- * chat), Cohere Command (text and R), AI21 Jamba, DeepSeek, OpenAI gpt-oss, and the embedding
- * models (Titan Embeddings, Cohere Embed).
+ * chat), Cohere Command (text and R), AI21 Jamba, DeepSeek, OpenAI gpt-oss and the open-weight
+ * chat models that take its shape (Qwen, Gemma, MiniMax, Nemotron, GLM, Kimi), Writer Palmyra,
+ * and the embedding models (Titan Embeddings, Cohere Embed).
  *
  * A native body is validated with the texts Bedrock uses, then mapped to the equivalent
  * Converse input (Anthropic cache_control becomes a cachePoint block after the marked block),

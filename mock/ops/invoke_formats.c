@@ -179,18 +179,45 @@ static const char *const s_openai_allowed[] = {
     }
 #define S_CHAT_USAGE "\"usage\":{\"prompt_tokens\":\"$in\",\"completion_tokens\":\"$out\",\"total_tokens\":\"$total\"}"
 
-static const struct mock_native_format s_openai = {
-    .name = "openai-chat-completions",
-    .map = MOCK_MAP_CHAT,
-    .render = MOCK_RENDER_TEMPLATE,
-    .req = S_CHAT_REQUEST(s_openai_allowed, "max_completion_tokens"),
-    .resp = {.body = "{\"id\":\"$id\",\"object\":\"chat.completion\",\"created\":\"$created\",\"model\":\"$model\","
-                     "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"$text\"},"
-                     "\"finish_reason\":\"$stop\"}]," S_CHAT_USAGE "}",
-             .chunk = "{\"id\":\"$id\",\"object\":\"chat.completion.chunk\",\"created\":\"$created\","
-                      "\"model\":\"$model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"$text\"},"
-                      "\"finish_reason\":\"$stop\"}]}",
-             .stop_names = S_STOPS("stop", "length", "stop", "tool_calls")}};
+/* OpenAI's chat.completion answer and chat.completion.chunk stream pieces. */
+#define S_CHAT_COMPLETION_RESPONSE                                                                              \
+    {                                                                                                           \
+        .body = "{\"id\":\"$id\",\"object\":\"chat.completion\",\"created\":\"$created\",\"model\":\"$model\"," \
+                "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"$text\"},"         \
+                "\"finish_reason\":\"$stop\"}]," S_CHAT_USAGE "}",                                              \
+        .chunk = "{\"id\":\"$id\",\"object\":\"chat.completion.chunk\",\"created\":\"$created\","               \
+                 "\"model\":\"$model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"$text\"},"            \
+                 "\"finish_reason\":\"$stop\"}]}",                                                              \
+        .stop_names = S_STOPS("stop", "length", "stop", "tool_calls")                                           \
+    }
+
+static const struct mock_native_format s_openai = {.name = "openai-chat-completions",
+                                                   .map = MOCK_MAP_CHAT,
+                                                   .render = MOCK_RENDER_TEMPLATE,
+                                                   .req = S_CHAT_REQUEST(s_openai_allowed, "max_completion_tokens"),
+                                                   .resp = S_CHAT_COMPLETION_RESPONSE};
+
+/* The open-weight chat models (Qwen, Gemma, MiniMax, NVIDIA Nemotron, Z.AI GLM, Moonshot Kimi):
+ * no model-parameters page records their InvokeModel body; Bedrock lists them under its OpenAI
+ * Chat Completions API, so they take gpt-oss's shape (inferred, docs/operations.md). Their own
+ * key lists are not recorded either, so no key is refused as extraneous: only a missing
+ * `messages` is. */
+static const struct mock_native_format s_openai_compatible = {.name = "openai-chat-completions-compatible",
+                                                              .map = MOCK_MAP_CHAT,
+                                                              .render = MOCK_RENDER_TEMPLATE,
+                                                              .req = S_CHAT_REQUEST(NULL, "max_tokens"),
+                                                              .resp = S_CHAT_COMPLETION_RESPONSE};
+
+/* Writer Palmyra X4 and X5: model-parameters-palmyra-x4, -x5 (a turn's content may be
+ * {"text": ...}); the answer is Writer's chat-completion shape (inferred). */
+static const char *const s_palmyra_allowed[] = {"messages",          "temperature", "top_p", "max_tokens",
+                                                "min_tokens",        "stop",        "seed",  "presence_penalty",
+                                                "frequency_penalty", NULL};
+static const struct mock_native_format s_palmyra = {.name = "writer-palmyra",
+                                                    .map = MOCK_MAP_CHAT,
+                                                    .render = MOCK_RENDER_TEMPLATE,
+                                                    .req = S_CHAT_REQUEST(s_palmyra_allowed, "max_tokens"),
+                                                    .resp = S_CHAT_COMPLETION_RESPONSE};
 
 /* model-parameters-jamba. */
 static const char *const s_jamba_allowed[] = {
@@ -315,6 +342,14 @@ static const struct {
     {"cohere.command-r", &s_cohere_chat, NULL, NULL},
     {"cohere.command", &s_cohere_text, NULL, NULL},
     {"cohere.embed", &s_cohere_embed, NULL, NULL},
+    {"qwen.", &s_openai_compatible, NULL, NULL},
+    {"google.gemma", &s_openai_compatible, NULL, NULL},
+    {"minimax.", &s_openai_compatible, NULL, NULL},
+    {"nvidia.nemotron", &s_openai_compatible, NULL, NULL},
+    {"zai.glm", &s_openai_compatible, NULL, NULL},
+    {"moonshot.kimi", &s_openai_compatible, NULL, NULL},
+    {"moonshotai.kimi", &s_openai_compatible, NULL, NULL},
+    {"writer.palmyra", &s_palmyra, NULL, NULL},
 };
 
 const struct mock_native_format *mock_native_format(const struct mock_model *model, const cJSON *body)

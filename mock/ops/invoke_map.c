@@ -189,6 +189,27 @@ static void s_inference(cJSON *out, const cJSON *max_tokens, const cJSON *stops)
     }
 }
 
+/* Sampling and thinking go where Converse has them, so Claude's rules on them (thinking, the
+ * temperature/top_p exclusivity) run on the mapped body with Converse's code. */
+static void s_anthropic_sampling(const cJSON *body, cJSON *out)
+{
+    static const char *const moves[][3] = {
+        {"temperature", "inferenceConfig", "temperature"},
+        {"top_p", "inferenceConfig", "topP"},
+        {"top_k", "additionalModelRequestFields", "top_k"},
+        {"thinking", "additionalModelRequestFields", "thinking"},
+    };
+    for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+        const cJSON *v = brk_json_get(body, moves[i][0]);
+        if (!v) {
+            continue;
+        }
+        cJSON *to = cJSON_GetObjectItemCaseSensitive(out, moves[i][1]);
+        to = to ? to : cJSON_AddObjectToObject(out, moves[i][1]);
+        cJSON_AddItemToObject(to, moves[i][2], cJSON_Duplicate(v, 1));
+    }
+}
+
 static cJSON *s_map_anthropic(const struct mock_native_format *f, const cJSON *body, struct mock_response *resp)
 {
     (void)f;
@@ -208,10 +229,7 @@ static cJSON *s_map_anthropic(const struct mock_native_format *f, const cJSON *b
         cJSON_AddItemToArray(msgs, msg);
     }
     s_inference(out, brk_json_get(body, "max_tokens"), brk_json_get(body, "stop_sequences"));
-    if (brk_json_get(body, "thinking")) {
-        cJSON_AddItemToObject(cJSON_AddObjectToObject(out, "additionalModelRequestFields"), "thinking",
-                              cJSON_Duplicate(brk_json_get(body, "thinking"), 1));
-    }
+    s_anthropic_sampling(body, out);
     if (marks > S_MAX_CACHE_BLOCKS) {
         mock_response_errorf(resp, BRK_AWS_VALIDATION, S_MSG_CACHE_LIMIT, marks);
         cJSON_Delete(out);
@@ -337,9 +355,13 @@ static cJSON *s_map_prompt(const struct mock_native_format *f, const cJSON *body
     return out;
 }
 
-/* A turn's text: a string, or the text parts of [{"type":"text","text":...}]. */
+/* A turn's text: a string, the text parts of [{"type":"text","text":...}], or Writer
+ * Palmyra's {"text":...}. */
 static cJSON *s_chat_text(const cJSON *content)
 {
+    if (cJSON_IsObject(content)) {
+        content = brk_json_get(content, "text");
+    }
     if (cJSON_IsString(content)) {
         return s_text_block(content->valuestring, strlen(content->valuestring));
     }

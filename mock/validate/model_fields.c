@@ -274,7 +274,17 @@ bool mock_validate_model_fields(const struct mock_request *req, const cJSON *too
     if (!s_check_keys(m, extra, resp) || !s_check_strict_count(m, tool_config, resp)) {
         return false;
     }
+    return mock_validate_model_rules(req, tool_config, resp);
+}
+
+bool mock_validate_model_rules(const struct mock_request *req, const cJSON *tool_config, struct mock_response *resp)
+{
+    const struct mock_model *m = req->model.model;
+    if (!m) {
+        return true;
+    }
     /* The thinking rules are Claude's: they apply where the family takes a "thinking" key. */
+    const cJSON *extra = brk_json_get(req->json, "additionalModelRequestFields");
     const cJSON *thinking = cJSON_IsObject(extra) && s_accepts(m, "thinking") ? brk_json_get(extra, "thinking") : NULL;
     return s_check_thinking(req, thinking, tool_config, resp) && s_check_sampling(m, req->json, resp);
 }

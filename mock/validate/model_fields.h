@@ -20,4 +20,9 @@
  * rule holds or the model is unknown. `tool_config` may be NULL. */
 bool mock_validate_model_fields(const struct mock_request *req, const cJSON *tool_config, struct mock_response *resp);
 
+/* The rules of the model's own validator only (Claude's extended thinking, its temperature/topP
+ * exclusivity), which InvokeModel applies to a native Anthropic body once it is mapped to a
+ * Converse input (mock/ops/invoke.c): the same texts through the same code. */
+bool mock_validate_model_rules(const struct mock_request *req, const cJSON *tool_config, struct mock_response *resp);
+
 #endif

@@ -73,3 +73,51 @@ test('native_streams_join_to_the_whole_answer', async (t) => {
         assert.ok(chunks.at(-1)['amazon-bedrock-invocationMetrics'].outputTokenCount > 0, modelId);
     }
 });
+
+test('open_weight_chat_families_streamed_and_not', async (t) => {
+    const mock = await startMock(t);
+    const c = client(t, mock);
+    const cases = [
+        ['qwen.qwen3-32b-v1:0', 'Hello Qwen'],
+        ['moonshot.kimi-k2-thinking', 'Hello Kimi'],
+        ['us.writer.palmyra-x5-v1:0', { text: 'Hello Palmyra' }],
+    ];
+    for (const [modelId, content] of cases) {
+        const said = typeof content === 'string' ? content : content.text;
+        const body = { messages: [{ role: 'user', content }], max_tokens: 300 };
+        const out = await invoke(t, mock, modelId, body);
+        assert.ok(out.choices[0].message.content.includes(said), modelId);
+        assert.equal(out.choices[0].finish_reason, 'stop', modelId);
+        const resp = await c.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
+        const chunks = [];
+        for await (const e of resp.body) {
+            chunks.push(JSON.parse(Buffer.from(e.chunk.bytes).toString('utf8')));
+        }
+        const text = chunks.slice(0, -1).map((x) => x.choices[0].delta.content ?? '').join('');
+        assert.equal(text, out.choices[0].message.content, modelId);
+    }
+    await assert.rejects(invoke(t, mock, 'us.writer.palmyra-x4-v1:0', { messages: [], top_k: 5 }), (err) => {
+        assert.ok(err instanceof ValidationException, `${err.name}: ${err.message}`);
+        assert.equal(err.message,
+            'Malformed input request: #: extraneous key [top_k] is not permitted, please reformat your input and try again.');
+        return true;
+    });
+});
+
+test('claude_thinking_rules_on_invoke_model', async (t) => {
+    const mock = await startMock(t);
+    const modelId = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+    const body = {
+        anthropic_version: 'bedrock-2023-05-31', max_tokens: 4000,
+        thinking: { type: 'enabled', budget_tokens: 500 }, messages: [{ role: 'user', content: 'Hi' }],
+    };
+    await assert.rejects(invoke(t, mock, modelId, body), (err) => {
+        assert.ok(err instanceof ValidationException, `${err.name}: ${err.message}`);
+        assert.equal(err.message, 'The model returned the following errors: '
+            + 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+        return true;
+    });
+    body.thinking.budget_tokens = 1024;
+    const out = await invoke(t, mock, modelId, body);
+    assert.equal(out.type, 'message');
+});

@@ -69,3 +69,42 @@ def test_native_streams_join_to_the_whole_answer(mock):
         text = "".join(piece(c) for c in chunks[:-1])
         assert "Hello stream" in text, (model, text)
         assert chunks[-1]["amazon-bedrock-invocationMetrics"]["outputTokenCount"] > 0, model
+
+
+def test_open_weight_chat_families_streamed_and_not(mock):
+    bedrock = client(mock)
+    for model, content in [("qwen.qwen3-32b-v1:0", "Hello Qwen"), ("moonshot.kimi-k2-thinking", "Hello Kimi"),
+                           ("us.writer.palmyra-x5-v1:0", {"text": "Hello Palmyra"})]:
+        said = content if isinstance(content, str) else content["text"]
+        body = {"messages": [{"role": "user", "content": content}], "max_tokens": 300}
+        out, headers = invoke(mock, model, body)
+        assert said in out["choices"][0]["message"]["content"], model
+        assert out["choices"][0]["finish_reason"] == "stop", model
+        assert out["usage"]["completion_tokens"] == int(headers["x-amzn-bedrock-output-token-count"]), model
+        resp = bedrock.invoke_model_with_response_stream(modelId=model, body=json.dumps(body))
+        chunks = [json.loads(e["chunk"]["bytes"]) for e in resp["body"]]
+        text = "".join(c["choices"][0]["delta"]["content"] or "" for c in chunks[:-1])
+        assert text == out["choices"][0]["message"]["content"], model
+    try:
+        invoke(mock, "us.writer.palmyra-x4-v1:0", {"messages": [], "top_k": 5})
+        raise AssertionError("an extraneous key to Palmyra was accepted")
+    except ClientError as err:
+        assert err.response["Error"]["Message"] == (
+            "Malformed input request: #: extraneous key [top_k] is not permitted, please reformat your input and try again.")
+
+
+def test_claude_thinking_rules_on_invoke_model(mock):
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4000,
+            "thinking": {"type": "enabled", "budget_tokens": 500},
+            "messages": [{"role": "user", "content": "Hi"}]}
+    model = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
+    try:
+        invoke(mock, model, body)
+        raise AssertionError("budget_tokens 500 was accepted")
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationException"
+        assert err.response["Error"]["Message"] == ("The model returned the following errors: "
+                                                    "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
+    body["thinking"]["budget_tokens"] = 1024
+    out, _ = invoke(mock, model, body)
+    assert out["type"] == "message"
