@@ -80,6 +80,7 @@ static enum brk_status s_client_new(struct s_run *run, char *err, size_t err_len
         cfg.session_token = auth.session_token;
     }
     cfg.clock = run->embedded ? run->mock.clock : NULL;
+    cfg.ignore_environment = run->embedded; /* hermetic: the same scenario means the same on every machine */
     cfg.retry.mode = s_retry_mode(retry);
     cfg.retry.max_attempts = (unsigned)brk_json_count(brk_json_get(retry, "max_attempts"), 0);
     cfg.retry.seed = brk_json_count(brk_json_get(retry, "seed"), scn_seed(run->sc, run->opts));

@@ -188,6 +188,44 @@ Test(scenario_run, every_expectation_kind_fails_with_the_expected_and_the_actual
     scn_destroy(sc);
 }
 
+/* ---- hermetic run ------------------------------------------------------------------------------ */
+
+/* No retry settings, SigV4 keys from the mock's credential list: under `run` the environment's
+ * attempts, mode, profile and API key must change nothing. */
+static const char s_hermetic[] =
+    "{\"name\": \"t/hermetic\", \"mock\": {\"auth\": {\"mode\": \"strict\", \"credentials\":"
+    "  [{\"access_key_id\": \"AKIDSCN\", \"secret_access_key\": \"scn-secret\"}]},"
+    "  \"rules\": [{\"id\": \"throttle\", \"match\": {\"operation\": \"Converse\"},"
+    "   \"error\": \"ThrottlingException\", \"times\": 4}]},"
+    " \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\", \"user\": \"hi\"},"
+    "  \"expect\": {\"attempts\": 5, \"journal\": {\"last\": {\"/account\": {\"exists\": true}}}}}]}";
+
+Test(scenario_run, run_ignores_the_environment_and_profile_files)
+{
+    char cfg_path[128];
+    snprintf(cfg_path, sizeof(cfg_path), "%s/config", s_tmpdir());
+    s_write(cfg_path, "[profile dev]\nretry_mode = standard\nmax_attempts = 2\n");
+    setenv("AWS_CONFIG_FILE", cfg_path, 1);
+    setenv("AWS_PROFILE", "dev", 1);
+    setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-from-the-shell", 1);
+    struct scenario *sc = NULL;
+    struct scn_result r;
+    s_run_one(s_hermetic, &sc, &r, NULL);
+    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures: %s", s_failures(&r),
+                 r.n_steps && r.steps[0].failures.n ? r.steps[0].failures.lines[0]
+                 : r.error                          ? r.error
+                                                    : "");
+    scn_result_clean_up(&r);
+    scn_destroy(sc);
+    unsetenv("AWS_PROFILE");
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    setenv("AWS_RETRY_MODE", "adaptive", 1);
+    s_run_one(s_hermetic, &sc, &r, NULL);
+    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
+    scn_result_clean_up(&r);
+    scn_destroy(sc);
+}
+
 /* ---- virtual time ---------------------------------------------------------------------------------- */
 
 /* One request a minute: the second call is throttled until the bucket refills, which only the

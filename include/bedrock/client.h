@@ -125,6 +125,10 @@ struct brk_client_config {
     const char *user_agent_suffix; /* appended to "libbedrock/VERSION" */
     struct brk_clock *clock;       /* signing time; borrowed, must outlive the client; NULL = real time */
     struct brk_retry_config retry; /* retry mode, attempts, jitter seed, schedule callback */
+    bool ignore_environment;       /* true: read no environment variable and no config or credentials
+                                    * file; what is unset takes botocore's defaults (legacy, 5 attempts;
+                                    * the endpoint from the region), and the region and credentials must
+                                    * be given here. For hermetic tests (bedrock-scenario run) */
 };
 
 /* Fill `cfg` with "everything unset". */
