@@ -187,7 +187,7 @@ static int s_exec_run(const struct scenario *sc, uint16_t port, char **cmd, FILE
 {
     struct scn_mock m;
     char err[1024] = "";
-    if (scn_mock_start(sc, scn_seed(sc, NULL), port, &m, err, sizeof(err)) != BRK_OK) {
+    if (scn_mock_start(sc, scn_seed(sc, NULL), port, 0, &m, err, sizeof(err)) != BRK_OK) {
         fprintf(errout, "bedrock-scenario exec: the mock did not start: %s\n", err);
         return 1;
     }
@@ -281,7 +281,7 @@ static int s_serve(const struct scenario *sc, uint16_t port, bool stdin_eof, FIL
     struct scn_mock m;
     char err[1024] = "";
     int rc = 0;
-    if (scn_mock_start(sc, scn_seed(sc, NULL), port, &m, err, sizeof(err)) != BRK_OK) {
+    if (scn_mock_start(sc, scn_seed(sc, NULL), port, 0, &m, err, sizeof(err)) != BRK_OK) {
         fprintf(errout, "bedrock-scenario serve: the mock did not start: %s\n", err);
         rc = 1;
     } else {

@@ -313,7 +313,7 @@ void scn_run(const struct scenario *sc, const struct scn_run_opts *opts, struct 
     char err[1024] = "";
     enum brk_status rc = BRK_OK;
     if (run.embedded) {
-        rc = scn_mock_start(sc, scn_seed(sc, opts), 0, &run.mock, err, sizeof(err));
+        rc = scn_mock_start(sc, scn_seed(sc, opts), 0, SCN_RUN_CLOCK_START_MS, &run.mock, err, sizeof(err));
         run.url = run.mock.url;
     }
     if (rc == BRK_OK) {

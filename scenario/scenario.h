@@ -102,10 +102,16 @@ struct scn_mock {
     char url[80];            /* http://127.0.0.1:PORT */
 };
 
+/* `run`'s virtual clock starts here unless mock.clock.start says otherwise: a fixed epoch, so
+ * time-dependent waits (adaptive mode's CUBIC) are the same in every run. 2030-01-01T00:00:00Z. */
+#define SCN_RUN_CLOCK_START_MS INT64_C(1893456000000)
+
 /* Start a mock with the scenario's `mock` setup on `port` (0: free), its clock owned by `m`.
- * Problems go to `err`. */
-enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m, char *err,
-                               size_t err_len);
+ * A virtual clock starts at mock.clock.start, else at `default_start_ms` (0: the real time,
+ * as exec and serve need: the programs they run sign SigV4 with the real time). Problems go to
+ * `err`. */
+enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, int64_t default_start_ms,
+                               struct scn_mock *m, char *err, size_t err_len);
 /* Post rules, quotas and application profiles (start and after a reset). */
 enum brk_status scn_mock_setup(const struct scenario *sc, const char *url, char *err, size_t err_len);
 void scn_mock_stop(struct scn_mock *m);

@@ -226,6 +226,30 @@ Test(scenario_run, run_ignores_the_environment_and_profile_files)
     scn_destroy(sc);
 }
 
+/* run's virtual clock starts at a fixed epoch (2030-01-01T00:00:00Z) unless mock.clock.start
+ * says otherwise; the journal's time_ms is the mock's clock. */
+static const char s_epoch[] =
+    "{\"name\": \"t/epoch\", \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\","
+    " \"user\": \"hi\"}, \"expect\": {\"journal\": {\"last\": {\"/time_ms\": 1893456000000}}}}]}";
+static const char s_epoch_pinned[] =
+    "{\"name\": \"t/epoch-pinned\", \"mock\": {\"clock\": {\"mode\": \"virtual\", \"start\": "
+    "\"2031-06-01T12:00:00Z\"}}, \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\","
+    " \"user\": \"hi\"}, \"expect\": {\"journal\": {\"last\": {\"/time_ms\": 1938081600000}}}}]}";
+
+Test(scenario_run, the_virtual_clock_starts_at_a_fixed_epoch_unless_the_scenario_pins_it)
+{
+    const char *texts[] = {s_epoch, s_epoch_pinned};
+    for (size_t i = 0; i < 2; i++) {
+        struct scenario *sc = NULL;
+        struct scn_result r;
+        s_run_one(texts[i], &sc, &r, NULL);
+        cr_expect_eq(r.outcome, SCN_PASS, "%s: %s", texts[i] == s_epoch ? "default" : "pinned",
+                     r.n_steps && r.steps[0].failures.n ? r.steps[0].failures.lines[0] : "");
+        scn_result_clean_up(&r);
+        scn_destroy(sc);
+    }
+}
+
 /* ---- virtual time ---------------------------------------------------------------------------------- */
 
 /* One request a minute: the second call is throttled until the bucket refills, which only the
