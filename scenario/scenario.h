@@ -142,6 +142,8 @@ struct scn_result {
     struct scn_step_result *steps;
     size_t n_steps;
     int64_t wall_ms;
+    char summary[96]; /* exec/check: what was checked ("journal checks: 3, command exit 0"), shown
+                       * instead of the step count; "" for run */
 };
 
 struct scn_step_result *scn_result_add_step(struct scn_result *r, const char *label);
