@@ -250,6 +250,48 @@ Test(scenario_run, the_virtual_clock_starts_at_a_fixed_epoch_unless_the_scenario
     }
 }
 
+/* ---- the answer as the service sent it ------------------------------------------------------------ */
+
+/* A ~1,600-token system prompt with a cache point, written by a Converse then read by a
+ * ConverseStream: `response` pointers reach usage.cacheDetails, which libbedrock's struct lacks. */
+static char *s_cache_details_scenario(void)
+{
+    static const char head[] =
+        "{\"name\": \"t/cache-details\", \"steps\": [{\"converse\": %s, \"expect\": {\"response\": {"
+        "\"/usage/cacheDetails/0/ttl\": \"5m\", \"/usage/cacheDetails/0/inputTokens\": {\"min\": 1024},"
+        " \"/usage/cacheWriteInputTokens\": {\"min\": 1024}}}}, {\"converse_stream\": %s, \"expect\": {"
+        "\"response\": {\"/usage/cacheDetails\": [], \"/usage/cacheReadInputTokens\": {\"min\": 1024}}}}]}";
+    char call[12000];
+    int n = snprintf(call, sizeof(call), "{\"model\": \"anthropic.claude-3-5-sonnet-20241022-v2:0\", \"system\": [\"");
+    for (int i = 0; i < 200; i++) {
+        n += snprintf(call + n, sizeof(call) - (size_t)n, "Northwind sells tents, bags and boots. ");
+    }
+    snprintf(call + n, sizeof(call) - (size_t)n, "\", {\"cache_point\": true}], \"user\": \"Tents?\"}");
+    size_t len = sizeof(head) + 2 * strlen(call);
+    char *text = malloc(len);
+    cr_assert_not_null(text);
+    snprintf(text, len, head, call, call);
+    return text;
+}
+
+Test(scenario_run, response_pointers_read_the_answer_as_the_service_sent_it)
+{
+    char *text = s_cache_details_scenario();
+    struct scenario *sc = NULL;
+    struct scn_result r;
+    s_run_one(text, &sc, &r, NULL);
+    for (size_t s = 0; s < r.n_steps; s++) {
+        for (size_t i = 0; i < r.steps[s].failures.n; i++) {
+            cr_log_error("%s: %s", r.steps[s].label, r.steps[s].failures.lines[i]);
+        }
+    }
+    cr_expect_eq(r.n_steps, 2);
+    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
+    scn_result_clean_up(&r);
+    scn_destroy(sc);
+    free(text);
+}
+
 /* ---- virtual time ---------------------------------------------------------------------------------- */
 
 /* One request a minute: the second call is throttled until the bucket refills, which only the

@@ -212,12 +212,14 @@ struct brk_converse_response {
     char request_id[96];           /* x-amzn-RequestId */
     unsigned retry_attempts;       /* botocore's ResponseMetadata.RetryAttempts: attempts - 1 */
     int64_t retry_delay_ms;        /* the backoff slept before the answer, in total */
+    char *raw_json;                /* the answer's body as received (NUL-terminated), every member the struct
+                                    * lacks included (usage.cacheDetails, ...); NULL for a stream's rebuilt answer */
 };
 
 /* Free a response. Accepts NULL. */
 BRK_API void brk_converse_response_destroy(struct brk_converse_response *resp);
 
-/* Parse the JSON body of a Converse answer (unknown fields ignored). BRK_ERR_BAD_RESPONSE
+/* Parse the JSON body of a Converse answer (unknown fields ignored; the text kept in raw_json). BRK_ERR_BAD_RESPONSE
  * (message in err) when it is not a Converse answer; BRK_ERR_NOMEM. */
 BRK_API enum brk_status brk_converse_response_parse(const char *json, size_t len, struct brk_converse_response **out,
                                                     struct brk_error *err);
