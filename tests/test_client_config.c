@@ -279,10 +279,8 @@ Test(client_config, ignore_environment_reads_no_variable_and_no_file)
 {
     s_env_everything();
     struct brk_client_config cfg;
-    brk_client_config_init(&cfg);
-    cfg.region = "us-east-1";
-    cfg.access_key_id = "AKIDCODE";
-    cfg.secret_access_key = "code-secret";
+    tc_config_init(&cfg);
+    cfg.retry.max_attempts = 0; /* unset, as the environment's must then win */
     struct brk_client *c = s_new(&cfg);
     cr_assert_eq(brk_client_auth(c), BRK_AUTH_BEARER, "without the flag the environment's API key wins");
     cr_assert_eq(brk_client_max_attempts(c), 9);
@@ -290,7 +288,7 @@ Test(client_config, ignore_environment_reads_no_variable_and_no_file)
     cfg.ignore_environment = true;
     c = s_new(&cfg);
     cr_assert_eq(brk_client_auth(c), BRK_AUTH_SIGV4);
-    cr_assert_str_eq(brk_client_access_key_id(c), "AKIDCODE");
+    cr_assert_str_eq(brk_client_access_key_id(c), TC_AKID);
     cr_assert_eq(brk_client_retry_mode(c), BRK_RETRY_LEGACY, "botocore's default mode");
     cr_assert_eq(brk_client_max_attempts(c), 5, "legacy's default attempts");
     cr_assert_str_eq(brk_client_endpoint(c), "https://bedrock-runtime.us-east-1.amazonaws.com");

@@ -3,7 +3,9 @@
  * reports): every expectation kind passing and failing with its expected and actual values, a
  * minute of retry backoff on the shared virtual clock, mock actions, --jobs, --filter, --seed,
  * --endpoint (mock-only expectations and actions reported as skipped), TAP and JUnit output, and
- * the example scenarios of scenarios/ (with BRK_SOURCE_DIR).
+ * the example scenarios of scenarios/ (with BRK_SOURCE_DIR); a run that ignores the environment
+ * and profile files, the virtual clock's fixed epoch, and response pointers over the answer as
+ * the service sent it (usage.cacheDetails).
  */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -132,22 +134,34 @@ static size_t s_failures(const struct scn_result *r)
     return n;
 }
 
+/* Every failure line, to the test's log. */
+static void s_log_failures(const struct scn_result *r)
+{
+    for (size_t s = 0; s < r->n_steps; s++) {
+        for (size_t i = 0; i < r->steps[s].failures.n; i++) {
+            cr_log_error("%s: %s", r->steps[s].label, r->steps[s].failures.lines[i]);
+        }
+    }
+}
+
+/* Run `text` and require it to pass with `n_steps` steps, logging every failure otherwise. */
+static void s_expect_pass(const char *text, size_t n_steps)
+{
+    struct scenario *sc = NULL;
+    struct scn_result r;
+    s_run_one(text, &sc, &r, NULL);
+    s_log_failures(&r);
+    cr_expect_eq(r.n_steps, n_steps);
+    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures%s%s", s_failures(&r), r.error ? ": " : "", r.error ? r.error : "");
+    scn_result_clean_up(&r);
+    scn_destroy(sc);
+}
+
 /* ---- every expectation kind -------------------------------------------------------------------- */
 
 Test(scenario_run, every_expectation_kind_holds_on_a_scenario_that_is_right)
 {
-    struct scenario *sc = NULL;
-    struct scn_result r;
-    s_run_one(s_every_kind, &sc, &r, NULL);
-    for (size_t s = 0; s < r.n_steps; s++) {
-        for (size_t i = 0; i < r.steps[s].failures.n; i++) {
-            cr_log_error("%s: %s", r.steps[s].label, r.steps[s].failures.lines[i]);
-        }
-    }
-    cr_assert_eq(r.n_steps, 4);
-    cr_assert_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
-    scn_result_clean_up(&r);
-    scn_destroy(sc);
+    s_expect_pass(s_every_kind, 4);
 }
 
 Test(scenario_run, every_expectation_kind_fails_with_the_expected_and_the_actual_value)
@@ -208,22 +222,11 @@ Test(scenario_run, run_ignores_the_environment_and_profile_files)
     setenv("AWS_CONFIG_FILE", cfg_path, 1);
     setenv("AWS_PROFILE", "dev", 1);
     setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-from-the-shell", 1);
-    struct scenario *sc = NULL;
-    struct scn_result r;
-    s_run_one(s_hermetic, &sc, &r, NULL);
-    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures: %s", s_failures(&r),
-                 r.n_steps && r.steps[0].failures.n ? r.steps[0].failures.lines[0]
-                 : r.error                          ? r.error
-                                                    : "");
-    scn_result_clean_up(&r);
-    scn_destroy(sc);
+    s_expect_pass(s_hermetic, 1);
     unsetenv("AWS_PROFILE");
     setenv("AWS_MAX_ATTEMPTS", "1", 1);
     setenv("AWS_RETRY_MODE", "adaptive", 1);
-    s_run_one(s_hermetic, &sc, &r, NULL);
-    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
-    scn_result_clean_up(&r);
-    scn_destroy(sc);
+    s_expect_pass(s_hermetic, 1);
 }
 
 /* run's virtual clock starts at a fixed epoch (2030-01-01T00:00:00Z) unless mock.clock.start
@@ -238,16 +241,8 @@ static const char s_epoch_pinned[] =
 
 Test(scenario_run, the_virtual_clock_starts_at_a_fixed_epoch_unless_the_scenario_pins_it)
 {
-    const char *texts[] = {s_epoch, s_epoch_pinned};
-    for (size_t i = 0; i < 2; i++) {
-        struct scenario *sc = NULL;
-        struct scn_result r;
-        s_run_one(texts[i], &sc, &r, NULL);
-        cr_expect_eq(r.outcome, SCN_PASS, "%s: %s", texts[i] == s_epoch ? "default" : "pinned",
-                     r.n_steps && r.steps[0].failures.n ? r.steps[0].failures.lines[0] : "");
-        scn_result_clean_up(&r);
-        scn_destroy(sc);
-    }
+    s_expect_pass(s_epoch, 1);
+    s_expect_pass(s_epoch_pinned, 1);
 }
 
 /* ---- the answer as the service sent it ------------------------------------------------------------ */
@@ -277,18 +272,7 @@ static char *s_cache_details_scenario(void)
 Test(scenario_run, response_pointers_read_the_answer_as_the_service_sent_it)
 {
     char *text = s_cache_details_scenario();
-    struct scenario *sc = NULL;
-    struct scn_result r;
-    s_run_one(text, &sc, &r, NULL);
-    for (size_t s = 0; s < r.n_steps; s++) {
-        for (size_t i = 0; i < r.steps[s].failures.n; i++) {
-            cr_log_error("%s: %s", r.steps[s].label, r.steps[s].failures.lines[i]);
-        }
-    }
-    cr_expect_eq(r.n_steps, 2);
-    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
-    scn_result_clean_up(&r);
-    scn_destroy(sc);
+    s_expect_pass(text, 2);
     free(text);
 }
 
