@@ -17,6 +17,9 @@
  *   profile     config > AWS_PROFILE > "default"; files AWS_SHARED_CREDENTIALS_FILE
  *               (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config)
  *
+ * With cfg->ignore_environment every "env" and "profile" source above is skipped: no variable
+ * and no file is read, so the same config means the same client on every machine.
+ *
  * Sources: /work/shared/spec/client-facts.md §4 (endpoint, bearer), §3.1 (retries), issues 14, 15. Reads the
  * environment and files, so not meant to race with setenv; otherwise thread-safe.
  */
@@ -29,14 +32,15 @@
 #include "common/alloc.h"
 
 struct s_profile {
+    bool isolated; /* cfg->ignore_environment: no variable, no file */
     const char *name;
     char config_path[4096];
     char creds_path[4096];
 };
 
-static const char *s_env(const char *name)
+static const char *s_env(const struct s_profile *p, const char *name)
 {
-    const char *v = getenv(name);
+    const char *v = p->isolated ? NULL : getenv(name);
     return v && *v ? v : NULL;
 }
 
@@ -46,11 +50,11 @@ static enum brk_status s_dup(char **dst, const char *src)
     return src && !*dst ? BRK_ERR_NOMEM : BRK_OK;
 }
 
-static void s_file_path(const char *env, const char *file, char *out, size_t out_len)
+static void s_file_path(const struct s_profile *p, const char *env, const char *file, char *out, size_t out_len)
 {
-    const char *home = s_env("HOME");
-    if (s_env(env)) {
-        snprintf(out, out_len, "%s", s_env(env));
+    const char *home = s_env(p, "HOME");
+    if (s_env(p, env)) {
+        snprintf(out, out_len, "%s", s_env(p, env));
     } else if (home) {
         snprintf(out, out_len, "%s/.aws/%s", home, file);
     } else {
@@ -60,9 +64,11 @@ static void s_file_path(const char *env, const char *file, char *out, size_t out
 
 static void s_profile_init(const struct brk_client_config *cfg, struct s_profile *p)
 {
-    p->name = cfg->profile ? cfg->profile : s_env("AWS_PROFILE") ? s_env("AWS_PROFILE") : "default";
-    s_file_path("AWS_CONFIG_FILE", "config", p->config_path, sizeof(p->config_path));
-    s_file_path("AWS_SHARED_CREDENTIALS_FILE", "credentials", p->creds_path, sizeof(p->creds_path));
+    p->isolated = cfg->ignore_environment;
+    const char *env_profile = s_env(p, "AWS_PROFILE");
+    p->name = cfg->profile ? cfg->profile : env_profile ? env_profile : "default";
+    s_file_path(p, "AWS_CONFIG_FILE", "config", p->config_path, sizeof(p->config_path));
+    s_file_path(p, "AWS_SHARED_CREDENTIALS_FILE", "credentials", p->creds_path, sizeof(p->creds_path));
 }
 
 /* `key` from the config file's profile section ("[profile NAME]", or "[default]" for the
@@ -122,15 +128,15 @@ static enum brk_status s_keys_from_profile(const struct s_profile *p, struct cli
 static enum brk_status s_resolve_auth(const struct brk_client_config *cfg, const struct s_profile *p,
                                       struct client_settings *out, struct brk_error *err)
 {
-    const char *bearer = cfg->bearer_token ? cfg->bearer_token : s_env("AWS_BEARER_TOKEN_BEDROCK");
+    const char *bearer = cfg->bearer_token ? cfg->bearer_token : s_env(p, "AWS_BEARER_TOKEN_BEDROCK");
     if (bearer) {
         return s_dup(&out->bearer_token, bearer);
     }
     const char *id = cfg->access_key_id, *secret = cfg->secret_access_key, *token = cfg->session_token;
     if ((!id || !secret) && !cfg->profile) {
-        id = s_env("AWS_ACCESS_KEY_ID");
-        secret = s_env("AWS_SECRET_ACCESS_KEY");
-        token = s_env("AWS_SESSION_TOKEN");
+        id = s_env(p, "AWS_ACCESS_KEY_ID");
+        secret = s_env(p, "AWS_SECRET_ACCESS_KEY");
+        token = s_env(p, "AWS_SESSION_TOKEN");
     }
     if (id && secret) {
         enum brk_status rc = s_dup(&out->access_key_id, id);
@@ -138,6 +144,11 @@ static enum brk_status s_resolve_auth(const struct brk_client_config *cfg, const
         return rc == BRK_OK ? s_dup(&out->session_token, token) : rc;
     }
     enum brk_status rc = s_keys_from_profile(p, out);
+    if (rc == BRK_OK && !out->access_key_id && p->isolated) {
+        return brk_error_setf(err, BRK_ERR_CONFIG,
+                              "no credentials: with ignore_environment set, give brk_client_config's "
+                              "access_key_id and secret_access_key, or bearer_token");
+    }
     if (rc == BRK_OK && !out->access_key_id) {
         return brk_error_setf(err, BRK_ERR_CONFIG,
                               "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
@@ -163,10 +174,16 @@ static bool s_region_valid(const char *r)
 static enum brk_status s_resolve_region(const struct brk_client_config *cfg, const struct s_profile *p,
                                         struct client_settings *out, struct brk_error *err)
 {
-    const char *r = cfg->region ? cfg->region : s_env("AWS_REGION") ? s_env("AWS_REGION") : s_env("AWS_DEFAULT_REGION");
+    const char *r = cfg->region              ? cfg->region
+                    : s_env(p, "AWS_REGION") ? s_env(p, "AWS_REGION")
+                                             : s_env(p, "AWS_DEFAULT_REGION");
     enum brk_status rc = r ? s_dup(&out->region, r) : s_profile_value(p, "region", &out->region);
     if (rc != BRK_OK) {
         return rc;
+    }
+    if (!out->region && p->isolated) {
+        return brk_error_setf(err, BRK_ERR_CONFIG,
+                              "no region: with ignore_environment set, give brk_client_config.region");
     }
     if (!out->region) {
         return brk_error_setf(err, BRK_ERR_CONFIG,
@@ -180,11 +197,11 @@ static enum brk_status s_resolve_region(const struct brk_client_config *cfg, con
     return BRK_OK;
 }
 
-static enum brk_status s_resolve_endpoint(const struct brk_client_config *cfg, struct client_settings *out,
-                                          struct brk_error *err)
+static enum brk_status s_resolve_endpoint(const struct brk_client_config *cfg, const struct s_profile *p,
+                                          struct client_settings *out, struct brk_error *err)
 {
-    const char *e = cfg->endpoint ? cfg->endpoint : s_env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-    e = e ? e : s_env("AWS_ENDPOINT_URL");
+    const char *e = cfg->endpoint ? cfg->endpoint : s_env(p, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+    e = e ? e : s_env(p, "AWS_ENDPOINT_URL");
     char dflt[128];
     if (!e) {
         snprintf(dflt, sizeof(dflt), "https://bedrock-runtime.%s.amazonaws.com", out->region);
@@ -224,7 +241,7 @@ static enum brk_status s_resolve_retry_mode(const struct brk_client_config *cfg,
                    : brk_error_setf(err, BRK_ERR_CONFIG, "retry mode %d is not a brk_retry_mode", (int)cfg->retry.mode);
     }
     char *from_profile = NULL;
-    const char *v = s_env("AWS_RETRY_MODE");
+    const char *v = s_env(p, "AWS_RETRY_MODE");
     enum brk_status rc = v ? BRK_OK : s_profile_value(p, "retry_mode", &from_profile);
     v = v ? v : from_profile;
     if (rc == BRK_OK && v && !client_retry_mode_parse(v, &out->retry_mode)) {
@@ -252,7 +269,7 @@ static enum brk_status s_resolve_max_attempts(const struct brk_client_config *cf
                                     CLIENT_MAX_ATTEMPTS_LIMIT);
     }
     char *from_profile = NULL;
-    const char *v = s_env("AWS_MAX_ATTEMPTS");
+    const char *v = s_env(p, "AWS_MAX_ATTEMPTS");
     enum brk_status rc = v ? BRK_OK : s_profile_value(p, "max_attempts", &from_profile);
     v = v ? v : from_profile;
     if (rc == BRK_OK && v && !s_parse_attempts(v, &out->max_attempts)) {
@@ -272,7 +289,7 @@ enum brk_status client_settings_resolve(const struct brk_client_config *cfg, str
     s_profile_init(cfg, &p);
     enum brk_status rc = s_resolve_region(cfg, &p, out, err);
     rc = rc == BRK_OK ? s_resolve_auth(cfg, &p, out, err) : rc;
-    rc = rc == BRK_OK ? s_resolve_endpoint(cfg, out, err) : rc;
+    rc = rc == BRK_OK ? s_resolve_endpoint(cfg, &p, out, err) : rc;
     rc = rc == BRK_OK ? s_resolve_retry_mode(cfg, &p, out, err) : rc;
     rc = rc == BRK_OK ? s_resolve_max_attempts(cfg, &p, out, err) : rc;
     if (rc == BRK_ERR_NOMEM) {

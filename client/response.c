@@ -45,6 +45,7 @@ void brk_converse_response_destroy(struct brk_converse_response *resp)
     brk_free(resp->trace_json);
     brk_free(resp->performance_config_json);
     brk_free(resp->additional_fields_json);
+    brk_free(resp->raw_json);
     brk_free(resp);
 }
 
@@ -222,6 +223,9 @@ enum brk_status brk_converse_response_parse(const char *json, size_t len, struct
     struct brk_converse_response *resp = client_response_new();
     enum brk_status rc = resp ? s_response(root, resp, err) : brk_error_setf(err, BRK_ERR_NOMEM, "out of memory");
     cJSON_Delete(root);
+    if (rc == BRK_OK && !(resp->raw_json = brk_strndup(json, len))) {
+        rc = brk_error_setf(err, BRK_ERR_NOMEM, "out of memory while parsing the answer");
+    }
     if (rc != BRK_OK) {
         brk_converse_response_destroy(resp);
         return rc;

@@ -57,10 +57,13 @@ static bool s_port(const char *text, uint16_t *out)
 }
 
 /* The top-level expect against the journal at url, as a step of `r`. */
+/* Check the top-level expect against the journal at `url`; r->summary says how many checks. */
 static void s_check_top(const struct scenario *sc, const char *url, struct scn_result *r)
 {
     struct scn_step_result *res = scn_result_add_step(r, "expect");
     const cJSON *expect = brk_json_get(sc->root, "expect");
+    int checks = cJSON_GetArraySize(brk_json_get(expect, "journal")) + cJSON_GetArraySize(brk_json_get(expect, "sent"));
+    snprintf(r->summary, sizeof(r->summary), "journal checks: %d", checks);
     if (!res) {
         return;
     }
@@ -185,9 +188,10 @@ static int s_spawn(char **cmd, struct s_env *env, FILE *out)
 
 static int s_exec_run(const struct scenario *sc, uint16_t port, char **cmd, FILE *out, FILE *errout)
 {
+    int64_t t0 = brk_clock_monotonic_ms();
     struct scn_mock m;
     char err[1024] = "";
-    if (scn_mock_start(sc, scn_seed(sc, NULL), port, &m, err, sizeof(err)) != BRK_OK) {
+    if (scn_mock_start(sc, scn_seed(sc, NULL), port, 0, &m, err, sizeof(err)) != BRK_OK) {
         fprintf(errout, "bedrock-scenario exec: the mock did not start: %s\n", err);
         return 1;
     }
@@ -208,6 +212,9 @@ static int s_exec_run(const struct scenario *sc, uint16_t port, char **cmd, FILE
         scn_step_note(res, "the command exited with status 0");
     }
     s_check_top(sc, m.url, &r);
+    size_t n = strlen(r.summary);
+    snprintf(r.summary + n, sizeof(r.summary) - n, ", command exit %d", status);
+    r.wall_ms = brk_clock_monotonic_ms() - t0;
     scn_mock_stop(&m);
     return s_finish(&r, out);
 }
@@ -281,7 +288,7 @@ static int s_serve(const struct scenario *sc, uint16_t port, bool stdin_eof, FIL
     struct scn_mock m;
     char err[1024] = "";
     int rc = 0;
-    if (scn_mock_start(sc, scn_seed(sc, NULL), port, &m, err, sizeof(err)) != BRK_OK) {
+    if (scn_mock_start(sc, scn_seed(sc, NULL), port, 0, &m, err, sizeof(err)) != BRK_OK) {
         fprintf(errout, "bedrock-scenario serve: the mock did not start: %s\n", err);
         rc = 1;
     } else {
@@ -356,12 +363,14 @@ int scn_cmd_check(int argc, char **argv, FILE *out, FILE *errout)
     if (!sc) {
         return 2;
     }
+    int64_t t0 = brk_clock_monotonic_ms();
     struct scn_result r = {.sc = sc};
     char url[512];
     snprintf(url, sizeof(url), "%s", endpoint);
     size_t len = strlen(url);
     url[len && url[len - 1] == '/' ? len - 1 : len] = '\0';
     s_check_top(sc, url, &r);
+    r.wall_ms = brk_clock_monotonic_ms() - t0;
     int rc = s_finish(&r, out);
     scn_destroy(sc);
     return rc;

@@ -5,7 +5,7 @@
  * alike under run, exec, serve and check.
  *
  * The clock: a scenario's mock gets a clock made here (virtual by default, starting at
- * mock.clock.start) and lent through brk_mock_config.clock, so the runner can lend the same clock
+ * mock.clock.start, else at the caller's default: run's fixed epoch, or exec's real time) and lent through brk_mock_config.clock, so the runner can lend the same clock
  * to the client: one time line for both.
  *
  * Ownership: struct scn_mock owns the server and the clock (scn_mock_stop frees both, the server
@@ -95,23 +95,23 @@ enum brk_status scn_mock_action(const char *base, const char *method, const char
 
 /* ---- start-up -------------------------------------------------------------------------- */
 
-static int64_t s_start_ms(const cJSON *clock)
+static int64_t s_start_ms(const cJSON *clock, int64_t default_start_ms)
 {
     const cJSON *start = brk_json_get(clock, "start");
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     if (!cJSON_IsString(start) || !strptime(start->valuestring, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-        return 0; /* now */
+        return default_start_ms; /* 0: now */
     }
     return (int64_t)timegm(&tm) * 1000;
 }
 
-static struct brk_clock *s_clock_new(const cJSON *mock)
+static struct brk_clock *s_clock_new(const cJSON *mock, int64_t default_start_ms)
 {
     const cJSON *clock = brk_json_get(mock, "clock");
     const cJSON *mode = cJSON_IsObject(clock) ? brk_json_get(clock, "mode") : clock;
     bool real = cJSON_IsString(mode) && strcmp(mode->valuestring, "real") == 0;
-    return brk_clock_new(real ? BRK_CLOCK_REAL : BRK_CLOCK_VIRTUAL, real ? 0 : s_start_ms(clock));
+    return brk_clock_new(real ? BRK_CLOCK_REAL : BRK_CLOCK_VIRTUAL, real ? 0 : s_start_ms(clock, default_start_ms));
 }
 
 static enum brk_mock_auth s_auth_mode(const cJSON *auth)
@@ -169,8 +169,8 @@ static void s_config(const struct scenario *sc, const cJSON *mock, char *catalog
     cfg->threads = 2; /* a scenario's calls are sequential; --jobs runs several mocks */
 }
 
-enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m, char *err,
-                               size_t err_len)
+enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, int64_t default_start_ms,
+                               struct scn_mock *m, char *err, size_t err_len)
 {
     memset(m, 0, sizeof(*m));
     const cJSON *mock = brk_json_get(sc->root, "mock");
@@ -181,7 +181,7 @@ enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_
     cfg.port = port;
     cfg.has_seed = true;
     cfg.seed = seed;
-    m->clock = s_clock_new(mock);
+    m->clock = s_clock_new(mock, default_start_ms);
     cfg.clock = m->clock;
     char *creds = s_credentials_json(brk_json_get(mock, "auth"));
     cfg.credentials_json = creds;

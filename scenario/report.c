@@ -33,6 +33,16 @@ static void s_lines(FILE *out, const char *indent, const char *prefix, const str
     }
 }
 
+/* "(3 steps, 36 ms)", or for exec and check what they checked. */
+static void s_pass_detail(FILE *out, const struct scn_result *r)
+{
+    if (r->summary[0]) {
+        fprintf(out, " (%s, %lld ms)\n", r->summary, (long long)r->wall_ms);
+    } else {
+        fprintf(out, " (%zu step%s, %lld ms)\n", r->n_steps, r->n_steps == 1 ? "" : "s", (long long)r->wall_ms);
+    }
+}
+
 void scn_report_text(FILE *out, const struct scn_result *results, size_t n, struct scn_summary *sum)
 {
     memset(sum, 0, sizeof(*sum));
@@ -41,7 +51,7 @@ void scn_report_text(FILE *out, const struct scn_result *results, size_t n, stru
         s_count(r, sum);
         fprintf(out, "%s %s", s_word(r->outcome), r->sc->name);
         if (r->outcome == SCN_PASS) {
-            fprintf(out, " (%zu step%s, %lld ms)\n", r->n_steps, r->n_steps == 1 ? "" : "s", (long long)r->wall_ms);
+            s_pass_detail(out, r);
         } else {
             fprintf(out, " (%s)%s%s\n", r->sc->path, r->error ? ": " : "", r->error ? r->error : "");
         }

@@ -80,6 +80,7 @@ static enum brk_status s_client_new(struct s_run *run, char *err, size_t err_len
         cfg.session_token = auth.session_token;
     }
     cfg.clock = run->embedded ? run->mock.clock : NULL;
+    cfg.ignore_environment = run->embedded; /* hermetic: the same scenario means the same on every machine */
     cfg.retry.mode = s_retry_mode(retry);
     cfg.retry.max_attempts = (unsigned)brk_json_count(brk_json_get(retry, "max_attempts"), 0);
     cfg.retry.seed = brk_json_count(brk_json_get(retry, "seed"), scn_seed(run->sc, run->opts));
@@ -99,28 +100,59 @@ static enum brk_status s_client_new(struct s_run *run, char *err, size_t err_len
 struct s_stream {
     cJSON *names;
     struct brk_stream_accumulator *acc;
+    cJSON *raw; /* the messageStop and metadata payloads as received, merged */
 };
+
+/* Copy src's members into dst, replacing those of the same name. */
+static void s_merge(cJSON *dst, const cJSON *src)
+{
+    for (const cJSON *m = dst && src ? src->child : NULL; m; m = m->next) {
+        cJSON_DeleteItemFromObjectCaseSensitive(dst, m->string);
+        cJSON_AddItemToObject(dst, m->string, cJSON_Duplicate(m, true));
+    }
+}
+
+/* Keep the payload's members as sent: the accumulator's struct lacks some (usage.cacheDetails). */
+static void s_keep_payload(const struct brk_stream_event *ev, cJSON *raw)
+{
+    cJSON *payload = ev->payload_json ? cJSON_ParseWithLength(ev->payload_json, ev->payload_len) : NULL;
+    s_merge(raw, payload);
+    cJSON_Delete(payload);
+}
 
 static int s_on_event(const struct brk_stream_event *ev, void *user)
 {
     struct s_stream *s = user;
     cJSON_AddItemToArray(s->names, cJSON_CreateString(ev->event_type ? ev->event_type : "?"));
+    if (ev->type == BRK_EVENT_METADATA || ev->type == BRK_EVENT_MESSAGE_STOP) {
+        s_keep_payload(ev, s->raw);
+    }
     return brk_stream_accumulator_on_event(ev, s->acc);
+}
+
+/* The stream's answer: the accumulator's message, with stopReason, usage, metrics, trace and
+ * the rest exactly as the messageStop and metadata events carried them. */
+static cJSON *s_stream_answer(const struct brk_converse_response *resp, const cJSON *raw)
+{
+    cJSON *out = scn_response_json(resp);
+    s_merge(out, raw);
+    return out;
 }
 
 static void s_stream_call(struct s_run *run, const char *model, const struct brk_buf *body, struct scn_observed *obs)
 {
-    struct s_stream s = {.names = cJSON_CreateArray(), .acc = NULL};
+    struct s_stream s = {.names = cJSON_CreateArray(), .acc = NULL, .raw = cJSON_CreateObject()};
     obs->status = brk_stream_accumulator_new(&s.acc);
     if (obs->status == BRK_OK) {
         obs->status = brk_converse_stream(run->client, model, body->data, body->len, s_on_event, &s, &obs->err);
     }
     struct brk_converse_response *resp = NULL;
     if (obs->status == BRK_OK && brk_stream_accumulator_finish(s.acc, &resp) == BRK_OK) {
-        obs->response = scn_response_json(resp);
+        obs->response = s_stream_answer(resp, s.raw);
     }
     brk_converse_response_destroy(resp);
     brk_stream_accumulator_destroy(s.acc);
+    cJSON_Delete(s.raw);
     obs->events = s.names;
 }
 
@@ -139,7 +171,7 @@ static void s_send(struct s_run *run, const char *op, const char *model, const s
     } else {
         struct brk_converse_response *resp = NULL;
         obs->status = brk_converse(run->client, model, body->data, body->len, &resp, &obs->err);
-        obs->response = resp ? scn_response_json(resp) : NULL;
+        obs->response = resp && resp->raw_json ? cJSON_Parse(resp->raw_json) : NULL; /* as the service sent it */
         brk_converse_response_destroy(resp);
     }
     brk_client_last_call(run->client, &obs->stats);
@@ -312,7 +344,7 @@ void scn_run(const struct scenario *sc, const struct scn_run_opts *opts, struct 
     char err[1024] = "";
     enum brk_status rc = BRK_OK;
     if (run.embedded) {
-        rc = scn_mock_start(sc, scn_seed(sc, opts), 0, &run.mock, err, sizeof(err));
+        rc = scn_mock_start(sc, scn_seed(sc, opts), 0, SCN_RUN_CLOCK_START_MS, &run.mock, err, sizeof(err));
         run.url = run.mock.url;
     }
     if (rc == BRK_OK) {

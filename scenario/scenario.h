@@ -102,10 +102,16 @@ struct scn_mock {
     char url[80];            /* http://127.0.0.1:PORT */
 };
 
+/* `run`'s virtual clock starts here unless mock.clock.start says otherwise: a fixed epoch, so
+ * time-dependent waits (adaptive mode's CUBIC) are the same in every run. 2030-01-01T00:00:00Z. */
+#define SCN_RUN_CLOCK_START_MS INT64_C(1893456000000)
+
 /* Start a mock with the scenario's `mock` setup on `port` (0: free), its clock owned by `m`.
- * Problems go to `err`. */
-enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, struct scn_mock *m, char *err,
-                               size_t err_len);
+ * A virtual clock starts at mock.clock.start, else at `default_start_ms` (0: the real time,
+ * as exec and serve need: the programs they run sign SigV4 with the real time). Problems go to
+ * `err`. */
+enum brk_status scn_mock_start(const struct scenario *sc, uint64_t seed, uint16_t port, int64_t default_start_ms,
+                               struct scn_mock *m, char *err, size_t err_len);
 /* Post rules, quotas and application profiles (start and after a reset). */
 enum brk_status scn_mock_setup(const struct scenario *sc, const char *url, char *err, size_t err_len);
 void scn_mock_stop(struct scn_mock *m);
@@ -136,6 +142,8 @@ struct scn_result {
     struct scn_step_result *steps;
     size_t n_steps;
     int64_t wall_ms;
+    char summary[96]; /* exec/check: what was checked ("journal checks: 3, command exit 0"), shown
+                       * instead of the step count; "" for run */
 };
 
 struct scn_step_result *scn_result_add_step(struct scn_result *r, const char *label);

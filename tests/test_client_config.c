@@ -260,3 +260,59 @@ Test(client_config, environment_credentials_and_endpoint_reach_the_mock)
     brk_client_destroy(c);
     brk_mock_stop(mock);
 }
+
+/* ignore_environment: every variable and both files are set, and none is read. */
+static void s_env_everything(void)
+{
+    setenv("AWS_REGION", "eu-west-3", 1);
+    setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-env", 1);
+    s_env_keys();
+    setenv("AWS_ENDPOINT_URL", "http://env.example:1234", 1);
+    setenv("AWS_RETRY_MODE", "adaptive", 1);
+    setenv("AWS_MAX_ATTEMPTS", "9", 1);
+    setenv("AWS_PROFILE", "dev", 1);
+    tc_write_home_file(".aws/config", "[profile dev]\nregion = ap-south-1\nretry_mode = standard\nmax_attempts = 7\n");
+    tc_write_home_file(".aws/credentials", "[dev]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n");
+}
+
+Test(client_config, ignore_environment_reads_no_variable_and_no_file)
+{
+    s_env_everything();
+    struct brk_client_config cfg;
+    tc_config_init(&cfg);
+    cfg.retry.max_attempts = 0; /* unset, as the environment's must then win */
+    struct brk_client *c = s_new(&cfg);
+    cr_assert_eq(brk_client_auth(c), BRK_AUTH_BEARER, "without the flag the environment's API key wins");
+    cr_assert_eq(brk_client_max_attempts(c), 9);
+    brk_client_destroy(c);
+    cfg.ignore_environment = true;
+    c = s_new(&cfg);
+    cr_assert_eq(brk_client_auth(c), BRK_AUTH_SIGV4);
+    cr_assert_str_eq(brk_client_access_key_id(c), TC_AKID);
+    cr_assert_eq(brk_client_retry_mode(c), BRK_RETRY_LEGACY, "botocore's default mode");
+    cr_assert_eq(brk_client_max_attempts(c), 5, "legacy's default attempts");
+    cr_assert_str_eq(brk_client_endpoint(c), "https://bedrock-runtime.us-east-1.amazonaws.com");
+    brk_client_destroy(c);
+    cfg.retry.mode = BRK_RETRY_STANDARD;
+    c = s_new(&cfg);
+    cr_assert_eq(brk_client_max_attempts(c), 3, "standard's default attempts");
+    brk_client_destroy(c);
+}
+
+Test(client_config, ignore_environment_needs_region_and_credentials_in_code)
+{
+    s_env_everything();
+    struct brk_client_config cfg;
+    brk_client_config_init(&cfg);
+    cfg.ignore_environment = true;
+    struct brk_error err = s_new_fails(&cfg);
+    cr_assert(strstr(err.message, "ignore_environment"), "%s", err.message);
+    cr_assert(strstr(err.message, "region"), "%s", err.message);
+    cfg.region = "us-east-1";
+    err = s_new_fails(&cfg);
+    cr_assert(strstr(err.message, "no credentials"), "%s", err.message);
+    cfg.bearer_token = "bedrock-api-key-code";
+    struct brk_client *c = s_new(&cfg);
+    cr_assert_eq(brk_client_auth(c), BRK_AUTH_BEARER);
+    brk_client_destroy(c);
+}

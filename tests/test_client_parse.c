@@ -88,6 +88,19 @@ Test(client_parse, absent_optional_parts_are_null_or_zero)
     brk_converse_response_destroy(r);
 }
 
+/* raw_json keeps what the struct has no field for, byte for byte. */
+Test(client_parse, the_body_as_received_is_kept_in_raw_json)
+{
+    static const char body[] =
+        "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Hi\"}]}},\"stopReason\":\"end_turn\","
+        "\"usage\":{\"inputTokens\":3,\"outputTokens\":1,\"totalTokens\":1844,\"cacheWriteInputTokens\":1840,"
+        "\"cacheDetails\":[{\"ttl\":\"5m\",\"inputTokens\":1840}]},\"metrics\":{\"latencyMs\":9}}";
+    struct brk_converse_response *r = s_parse_ok(body);
+    cr_assert_eq(r->usage.cache_write_input_tokens, 1840);
+    cr_assert_str_eq(r->raw_json, body);
+    brk_converse_response_destroy(r);
+}
+
 Test(client_parse, a_malformed_answer_is_a_bad_response)
 {
     const char *bad[] = {"",

@@ -76,7 +76,8 @@ Test(scenario_exec, a_shell_script_using_curl_passes_the_journal_expectations)
     char *out = NULL;
     const char *argv[] = {"bedrock-scenario", "exec", file, "--", "sh", "-c", S_CURL_APP, NULL};
     cr_assert_eq(th_scenario_cli(&out, 7, argv), 0, "%s", out);
-    cr_assert(strstr(out, "PASS exec/throttle-once"), "%s", out);
+    cr_assert(strstr(out, "PASS exec/throttle-once (journal checks: 3, command exit 0, "), "what was checked: %s", out);
+    cr_assert_null(strstr(out, "steps"), "an exec scenario has no steps: %s", out);
     free(out);
 }
 
@@ -239,7 +240,7 @@ Test(scenario_exec, serve_then_check_sees_what_a_client_sent_and_stdin_eof_stops
         scn_http_answer_clean_up(&a);
     }
     cr_assert_eq(th_scenario_cli(&out, 5, check), 0, "%s", out);
-    cr_assert(strstr(out, "PASS exec/served"), "%s", out);
+    cr_assert(strstr(out, "PASS exec/served (journal checks: 2, "), "what was checked: %s", out);
     free(out);
     close(s.stdin_fd);
     cr_assert_eq(s_wait(s.pid), 0, "serve ends when its standard input does");

@@ -3,7 +3,9 @@
  * reports): every expectation kind passing and failing with its expected and actual values, a
  * minute of retry backoff on the shared virtual clock, mock actions, --jobs, --filter, --seed,
  * --endpoint (mock-only expectations and actions reported as skipped), TAP and JUnit output, and
- * the example scenarios of scenarios/ (with BRK_SOURCE_DIR).
+ * the example scenarios of scenarios/ (with BRK_SOURCE_DIR); a run that ignores the environment
+ * and profile files, the virtual clock's fixed epoch, and response pointers over the answer as
+ * the service sent it (usage.cacheDetails).
  */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -132,22 +134,34 @@ static size_t s_failures(const struct scn_result *r)
     return n;
 }
 
+/* Every failure line, to the test's log. */
+static void s_log_failures(const struct scn_result *r)
+{
+    for (size_t s = 0; s < r->n_steps; s++) {
+        for (size_t i = 0; i < r->steps[s].failures.n; i++) {
+            cr_log_error("%s: %s", r->steps[s].label, r->steps[s].failures.lines[i]);
+        }
+    }
+}
+
+/* Run `text` and require it to pass with `n_steps` steps, logging every failure otherwise. */
+static void s_expect_pass(const char *text, size_t n_steps)
+{
+    struct scenario *sc = NULL;
+    struct scn_result r;
+    s_run_one(text, &sc, &r, NULL);
+    s_log_failures(&r);
+    cr_expect_eq(r.n_steps, n_steps);
+    cr_expect_eq(r.outcome, SCN_PASS, "%zu failures%s%s", s_failures(&r), r.error ? ": " : "", r.error ? r.error : "");
+    scn_result_clean_up(&r);
+    scn_destroy(sc);
+}
+
 /* ---- every expectation kind -------------------------------------------------------------------- */
 
 Test(scenario_run, every_expectation_kind_holds_on_a_scenario_that_is_right)
 {
-    struct scenario *sc = NULL;
-    struct scn_result r;
-    s_run_one(s_every_kind, &sc, &r, NULL);
-    for (size_t s = 0; s < r.n_steps; s++) {
-        for (size_t i = 0; i < r.steps[s].failures.n; i++) {
-            cr_log_error("%s: %s", r.steps[s].label, r.steps[s].failures.lines[i]);
-        }
-    }
-    cr_assert_eq(r.n_steps, 4);
-    cr_assert_eq(r.outcome, SCN_PASS, "%zu failures", s_failures(&r));
-    scn_result_clean_up(&r);
-    scn_destroy(sc);
+    s_expect_pass(s_every_kind, 4);
 }
 
 Test(scenario_run, every_expectation_kind_fails_with_the_expected_and_the_actual_value)
@@ -186,6 +200,80 @@ Test(scenario_run, every_expectation_kind_fails_with_the_expected_and_the_actual
     cr_assert_eq(s_failures(&r), sizeof(want) / sizeof(want[0]), "one failure per broken expectation");
     scn_result_clean_up(&r);
     scn_destroy(sc);
+}
+
+/* ---- hermetic run ------------------------------------------------------------------------------ */
+
+/* No retry settings, SigV4 keys from the mock's credential list: under `run` the environment's
+ * attempts, mode, profile and API key must change nothing. */
+static const char s_hermetic[] =
+    "{\"name\": \"t/hermetic\", \"mock\": {\"auth\": {\"mode\": \"strict\", \"credentials\":"
+    "  [{\"access_key_id\": \"AKIDSCN\", \"secret_access_key\": \"scn-secret\"}]},"
+    "  \"rules\": [{\"id\": \"throttle\", \"match\": {\"operation\": \"Converse\"},"
+    "   \"error\": \"ThrottlingException\", \"times\": 4}]},"
+    " \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\", \"user\": \"hi\"},"
+    "  \"expect\": {\"attempts\": 5, \"journal\": {\"last\": {\"/account\": {\"exists\": true}}}}}]}";
+
+Test(scenario_run, run_ignores_the_environment_and_profile_files)
+{
+    char cfg_path[128];
+    snprintf(cfg_path, sizeof(cfg_path), "%s/config", s_tmpdir());
+    s_write(cfg_path, "[profile dev]\nretry_mode = standard\nmax_attempts = 2\n");
+    setenv("AWS_CONFIG_FILE", cfg_path, 1);
+    setenv("AWS_PROFILE", "dev", 1);
+    setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-from-the-shell", 1);
+    s_expect_pass(s_hermetic, 1);
+    unsetenv("AWS_PROFILE");
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    setenv("AWS_RETRY_MODE", "adaptive", 1);
+    s_expect_pass(s_hermetic, 1);
+}
+
+/* run's virtual clock starts at a fixed epoch (2030-01-01T00:00:00Z) unless mock.clock.start
+ * says otherwise; the journal's time_ms is the mock's clock. */
+static const char s_epoch[] =
+    "{\"name\": \"t/epoch\", \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\","
+    " \"user\": \"hi\"}, \"expect\": {\"journal\": {\"last\": {\"/time_ms\": 1893456000000}}}}]}";
+static const char s_epoch_pinned[] =
+    "{\"name\": \"t/epoch-pinned\", \"mock\": {\"clock\": {\"mode\": \"virtual\", \"start\": "
+    "\"2031-06-01T12:00:00Z\"}}, \"steps\": [{\"converse\": {\"model\": \"anthropic.claude-3-haiku-20240307-v1:0\","
+    " \"user\": \"hi\"}, \"expect\": {\"journal\": {\"last\": {\"/time_ms\": 1938081600000}}}}]}";
+
+Test(scenario_run, the_virtual_clock_starts_at_a_fixed_epoch_unless_the_scenario_pins_it)
+{
+    s_expect_pass(s_epoch, 1);
+    s_expect_pass(s_epoch_pinned, 1);
+}
+
+/* ---- the answer as the service sent it ------------------------------------------------------------ */
+
+/* A ~1,600-token system prompt with a cache point, written by a Converse then read by a
+ * ConverseStream: `response` pointers reach usage.cacheDetails, which libbedrock's struct lacks. */
+static char *s_cache_details_scenario(void)
+{
+    static const char head[] =
+        "{\"name\": \"t/cache-details\", \"steps\": [{\"converse\": %s, \"expect\": {\"response\": {"
+        "\"/usage/cacheDetails/0/ttl\": \"5m\", \"/usage/cacheDetails/0/inputTokens\": {\"min\": 1024},"
+        " \"/usage/cacheWriteInputTokens\": {\"min\": 1024}}}}, {\"converse_stream\": %s, \"expect\": {"
+        "\"response\": {\"/usage/cacheDetails\": [], \"/usage/cacheReadInputTokens\": {\"min\": 1024}}}}]}";
+    char call[12000];
+    int n = snprintf(call, sizeof(call), "{\"model\": \"anthropic.claude-3-5-sonnet-20241022-v2:0\", \"system\": [\"");
+    for (int i = 0; i < 200; i++) {
+        n += snprintf(call + n, sizeof(call) - (size_t)n, "Northwind sells tents, bags and boots. ");
+    }
+    snprintf(call + n, sizeof(call) - (size_t)n, "\", {\"cache_point\": true}], \"user\": \"Tents?\"}");
+    size_t len = sizeof(head) + 2 * strlen(call);
+    char *text = malloc(len);
+    cr_assert_not_null(text);
+    snprintf(text, len, head, call, call);
+    return text;
+}
+
+Test(scenario_run, response_pointers_read_the_answer_as_the_service_sent_it)
+{
+    char *text = s_cache_details_scenario();
+    s_expect_pass(text, 2);
+    free(text);
 }
 
 /* ---- virtual time ---------------------------------------------------------------------------------- */

@@ -125,6 +125,10 @@ struct brk_client_config {
     const char *user_agent_suffix; /* appended to "libbedrock/VERSION" */
     struct brk_clock *clock;       /* signing time; borrowed, must outlive the client; NULL = real time */
     struct brk_retry_config retry; /* retry mode, attempts, jitter seed, schedule callback */
+    bool ignore_environment;       /* true: read no environment variable and no config or credentials
+                                    * file; what is unset takes botocore's defaults (legacy, 5 attempts;
+                                    * the endpoint from the region), and the region and credentials must
+                                    * be given here. For hermetic tests (bedrock-scenario run) */
 };
 
 /* Fill `cfg` with "everything unset". */
@@ -208,12 +212,14 @@ struct brk_converse_response {
     char request_id[96];           /* x-amzn-RequestId */
     unsigned retry_attempts;       /* botocore's ResponseMetadata.RetryAttempts: attempts - 1 */
     int64_t retry_delay_ms;        /* the backoff slept before the answer, in total */
+    char *raw_json;                /* the answer's body as received (NUL-terminated), every member the struct
+                                    * lacks included (usage.cacheDetails, ...); NULL for a stream's rebuilt answer */
 };
 
 /* Free a response. Accepts NULL. */
 BRK_API void brk_converse_response_destroy(struct brk_converse_response *resp);
 
-/* Parse the JSON body of a Converse answer (unknown fields ignored). BRK_ERR_BAD_RESPONSE
+/* Parse the JSON body of a Converse answer (unknown fields ignored; the text kept in raw_json). BRK_ERR_BAD_RESPONSE
  * (message in err) when it is not a Converse answer; BRK_ERR_NOMEM. */
 BRK_API enum brk_status brk_converse_response_parse(const char *json, size_t len, struct brk_converse_response **out,
                                                     struct brk_error *err);
