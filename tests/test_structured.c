@@ -2,7 +2,8 @@
  * Structured output: the schema-to-example generator (mock/model/schema_example.c) checked
  * with the tests' own validator (tests/support/schema_check.c), its bounds, the reply to
  * outputConfig.textFormat and to Anthropic's output_config.format over Converse and
- * ConverseStream, the refusals (validate/structured.c) and a rule's scripted reply winning.
+ * ConverseStream, the refusals (validate/structured.c), a rule's scripted reply winning, and Claude's
+ * strict-tool rules (which models take them, closed object schemas, how tools are counted).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "bedrock/request.h"
 #include "common/tokens.h"
 #include "mock/model/schema_example.h"
+#include "mock/validate/structured.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 #include "tests/support/schema_check.h"
@@ -513,4 +515,151 @@ Test(structured, libbedrocks_output_json_schema_reaches_the_reply)
     cr_assert_eq(brk_request_to_json(req, BRK_REQUEST_CONVERSE, &body, &err), BRK_OK, "%s", err.message);
     s_expect_json_reply(SONNET45, brk_buf_detach(&body, NULL), PERSON);
     brk_request_destroy(req);
+}
+
+/* ---- strict tools on Claude (validate/family.c, validate/structured.c) ----------------- */
+
+#define S_OPEN_OBJECT                                                                                              \
+    "The model returned the following errors: tools.%d.custom: For 'object' type, 'additionalProperties' must be " \
+    "explicitly set to false"
+#define S_STRICT_EXTRA "The model returned the following errors: tools.%d.custom.strict: Extra inputs are not permitted"
+#define S_CLOSED_TOOL "{\"toolSpec\":{\"name\":\"plain\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}"
+
+/* A Converse body whose toolConfig.tools is `tools` (a JSON list's inside). */
+static char *s_tools_body(const char *tools)
+{
+    const char *head =
+        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Plan it.\"}]}],\"toolConfig\":{\"tools\":[";
+    char *text = malloc(strlen(head) + strlen(tools) + 8);
+    sprintf(text, "%s%s]}}", head, tools);
+    return text;
+}
+
+/* One strict tool named "t" with input schema `schema`. */
+static char *s_strict_tool(const char *schema)
+{
+    char *text = malloc(strlen(schema) + 96);
+    sprintf(text, "{\"toolSpec\":{\"name\":\"t\",\"strict\":true,\"inputSchema\":{\"json\":%s}}}", schema);
+    return text;
+}
+
+enum s_verdict {
+    S_ACCEPTED,
+    S_OPEN,  /* the closed-object text */
+    S_EXTRA, /* the strict field refused */
+};
+
+/* `tools` sent to `model`: accepted, or refused with the `verdict` text naming Claude's tool `n`. */
+static void s_tools_case(const char *model, const char *tools, enum s_verdict verdict, int n)
+{
+    char *body = s_tools_body(tools), message[256];
+    if (verdict == S_ACCEPTED) {
+        s_assert_accepted(model, body);
+    } else {
+        if (verdict == S_OPEN) {
+            snprintf(message, sizeof(message), S_OPEN_OBJECT, n);
+        } else {
+            snprintf(message, sizeof(message), S_STRICT_EXTRA, n);
+        }
+        s_assert_refused(model, body, message);
+    }
+    free(body);
+}
+
+/* A closed root whose property "a" is the schema that follows (close with "}}"). */
+#define S_ROOT "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"a\":"
+
+/* Each pair: a schema with one open object somewhere, and the same schema closed. */
+static const char *const s_open_closed[][2] = {
+    {"{\"type\":\"object\"}", "{\"type\":\"object\",\"additionalProperties\":false}"},
+    {"{\"type\":\"object\",\"additionalProperties\":true}", "{\"type\":\"object\",\"additionalProperties\":false}"},
+    {"{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}",
+     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"k\":{\"type\":\"string\"}}}"},
+    {"{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"a\":{\"type\":\"object\"}}}",
+     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"a\":{\"type\":\"object\","
+     "\"additionalProperties\":false}}}"},
+    {S_ROOT "{\"type\":\"array\",\"items\":{\"type\":[\"object\",\"null\"]}}}}",
+     S_ROOT "{\"type\":\"array\",\"items\":{\"type\":[\"object\",\"null\"],\"additionalProperties\":false}}}}"},
+    {S_ROOT "{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"object\"}]}}}",
+     S_ROOT "{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"object\",\"additionalProperties\":false}]}}}"},
+    {"{\"type\":\"object\",\"additionalProperties\":false,\"$defs\":{\"p\":{\"type\":\"object\"}}}",
+     "{\"type\":\"object\",\"additionalProperties\":false,\"$defs\":{\"p\":{\"type\":\"object\","
+     "\"additionalProperties\":false}}}"},
+};
+
+Test(structured, a_strict_tool_on_claude_needs_every_object_closed)
+{
+    for (size_t i = 0; i < sizeof(s_open_closed) / sizeof(s_open_closed[0]); i++) {
+        char *open = s_strict_tool(s_open_closed[i][0]), *closed = s_strict_tool(s_open_closed[i][1]);
+        s_tools_case(SONNET45, open, S_OPEN, 0);
+        s_tools_case(SONNET45, closed, S_ACCEPTED, 0);
+        free(open);
+        free(closed);
+    }
+}
+
+Test(structured, only_strict_tools_on_claude_need_closed_objects)
+{
+    char *open = s_strict_tool("{\"type\":\"object\"}");
+    s_tools_case(SONNET45, "{\"toolSpec\":{\"name\":\"t\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}}",
+                 S_ACCEPTED, 0);
+    s_tools_case("minimax.minimax-m2", open, S_ACCEPTED, 0); /* no source says what other families refuse */
+    free(open);
+}
+
+Test(structured, claude_counts_its_tools_without_cache_points)
+{
+    char *open = s_strict_tool("{\"type\":\"object\"}"), tools[512];
+    snprintf(tools, sizeof(tools), "%s,{\"cachePoint\":{\"type\":\"default\"}},%s", S_CLOSED_TOOL, open);
+    s_tools_case(SONNET45, tools, S_OPEN, 1);
+    s_tools_case("us.anthropic.claude-sonnet-5", tools, S_EXTRA, 1);
+    /* Bedrock's own pattern, on a family without strict tools, names the Converse entry. */
+    char *body = s_tools_body(tools);
+    s_assert_refused("us.amazon.nova-micro-v1:0", body,
+                     "This model doesn't support the toolConfig.tools.2.toolSpec.strict field. Remove "
+                     "toolConfig.tools.2.toolSpec.strict and try again.");
+    free(body);
+    free(open);
+}
+
+Test(structured, claude_models_with_and_without_strict_tools)
+{
+    char *closed = s_strict_tool("{\"type\":\"object\",\"additionalProperties\":false}");
+    const char *refuse[] = {"us.anthropic.claude-sonnet-5", "us.anthropic.claude-opus-4-7",
+                            "us.anthropic.claude-opus-4-8", "us.anthropic.claude-opus-4-1-20250805-v1:0"};
+    const char *accept[] = {"us.anthropic.claude-opus-5", "global.anthropic.claude-fable-5",
+                            "eu.anthropic.claude-sonnet-4-6", SONNET45};
+    for (size_t i = 0; i < 4; i++) {
+        s_tools_case(refuse[i], closed, S_EXTRA, 0);
+        s_tools_case(accept[i], closed, S_ACCEPTED, 0);
+    }
+    free(closed);
+}
+
+Test(structured, the_closed_object_walk_stops_at_its_depth_limit)
+{
+    /* An open object just inside MOCK_STRUCTURED_SCAN_DEPTH is found; one below it is not walked.
+     * The root is depth 0, its property "a" depth 1, each array one more. */
+    char *deep[2];
+    for (int k = 0; k < 2; k++) {
+        int arrays = MOCK_STRUCTURED_SCAN_DEPTH - 1 + k;
+        struct brk_buf b;
+        brk_buf_init(&b, 64 * 1024);
+        brk_buf_append_str(&b, S_ROOT);
+        for (int i = 0; i < arrays; i++) {
+            brk_buf_append_str(&b, "{\"type\":\"array\",\"items\":");
+        }
+        brk_buf_append_str(&b, "{\"type\":\"object\"}");
+        for (int i = 0; i < arrays; i++) {
+            brk_buf_append_str(&b, "}");
+        }
+        brk_buf_append_str(&b, "}}");
+        cr_assert_not_null(b.data);
+        deep[k] = s_strict_tool(b.data);
+        brk_buf_clean_up(&b);
+    }
+    s_tools_case(SONNET45, deep[0], S_OPEN, 0);
+    s_tools_case(SONNET45, deep[1], S_ACCEPTED, 0);
+    free(deep[0]);
+    free(deep[1]);
 }

@@ -11,6 +11,7 @@
 
 #include "common/json.h"
 #include "mock/model/catalog.h"
+#include "mock/validate/structured.h"
 
 /* Exact texts recorded on live Bedrock (model-families.md section 2.1). */
 #define S_MSG_BLOCK_KIND                                                                           \
@@ -22,6 +23,10 @@
     "that supports system messages."
 #define S_MSG_RESULT_ALONE \
     "messages.%d.content: Conversation blocks and tool result blocks cannot be provided in the same turn"
+/* Claude's own validator on a strict tool where the model takes none: BerriAI/litellm#33193 and
+ * #35688, lobehub/lobehub#19876 (live). N counts Claude's tools, not Converse's entries. */
+#define S_MSG_CLAUDE_STRICT \
+    "The model returned the following errors: tools.%d.custom.strict: Extra inputs are not permitted"
 #define S_MSG_RESULT_S3                                                                                           \
     "The model returned the following errors: Malformed input request: #/messages/%d/content/%d: extraneous key " \
     "[toolResult] is not permitted, please reformat your input and try again."
@@ -136,6 +141,21 @@ static bool s_check_message(const struct mock_model *m, const cJSON *message, in
     return true;
 }
 
+/* A strict tool: refused where the model takes none; on Claude, its schema must be closed. */
+static bool s_check_strict(const struct mock_model *m, const cJSON *spec, int i, int n, struct mock_response *resp)
+{
+    bool claude = strcmp(m->family, "anthropic") == 0;
+    if (!m->strict_tools && claude) {
+        return mock_validation_fail(resp, S_MSG_CLAUDE_STRICT, n);
+    }
+    if (!m->strict_tools) {
+        char path[96];
+        snprintf(path, sizeof(path), "toolConfig.tools.%d.toolSpec.strict", i);
+        return s_fail_field(resp, path);
+    }
+    return !claude || mock_validate_strict_schema(brk_json_get(brk_json_get(spec, "inputSchema"), "json"), n, resp);
+}
+
 static bool s_check_tool_config(const struct mock_model *m, const cJSON *tool_config, struct mock_response *resp)
 {
     static const char *const kinds[] = {"auto", "any", "tool"};
@@ -147,15 +167,18 @@ static bool s_check_tool_config(const struct mock_model *m, const cJSON *tool_co
             return s_fail_field(resp, path);
         }
     }
+    /* i indexes Converse's toolConfig.tools (Bedrock's own texts); n indexes Claude's tools list,
+     * where a cachePoint entry is no tool but the previous tool's cache_control (inferred). */
     int i = 0;
+    int n = 0;
     const cJSON *t = NULL;
     cJSON_ArrayForEach(t, brk_json_get(tool_config, "tools"))
     {
-        if (!m->strict_tools && cJSON_IsTrue(brk_json_get(brk_json_get(t, "toolSpec"), "strict"))) {
-            char path[96];
-            snprintf(path, sizeof(path), "toolConfig.tools.%d.toolSpec.strict", i);
-            return s_fail_field(resp, path);
+        const cJSON *spec = brk_json_get(t, "toolSpec");
+        if (cJSON_IsTrue(brk_json_get(spec, "strict")) && !s_check_strict(m, spec, i, n, resp)) {
+            return false;
         }
+        n += brk_json_get(t, "cachePoint") == NULL;
         i++;
     }
     return true;

@@ -18,7 +18,11 @@
  *     supported" (vercel/ai#17197 and its live fixture, Sonnet 4.5; vectorize-io/hindsight#2500).
  *     One keyword reads "property 'X'", several "properties a, b" in alphabetical order; the
  *     other keywords' texts follow that form (inferred). Checked on Claude only: no source
- *     says what other families refuse.
+ *     says what other families refuse;
+ *   - strict tools on Claude: every object schema of the input schema, recursively, needs
+ *     "additionalProperties": false, else "tools.N.custom: For 'object' type,
+ *     'additionalProperties' must be explicitly set to false" (strands-agents/harness-sdk#2210,
+ *     live); for a nested object the path Claude prints is not recorded (inferred: the same).
  */
 #include "mock/validate/structured.h"
 
@@ -38,6 +42,8 @@
 #define S_MSG_ANTHROPIC_SCHEMA S_MSG_MODEL "output_config.format.schema: Input should be a valid dictionary"
 #define S_MSG_KEYWORD S_MSG_MODEL "output_config.format.schema: For '%s' type, property '%s' is not supported"
 #define S_MSG_KEYWORDS S_MSG_MODEL "output_config.format.schema: For '%s' type, properties %s are not supported"
+#define S_MSG_OPEN_OBJECT \
+    S_MSG_MODEL "tools.%d.custom: For 'object' type, 'additionalProperties' must be explicitly set to false"
 
 /* In alphabetical order, as Bedrock lists them. */
 static const char *const s_number_keys[] = {"exclusiveMaximum", "exclusiveMinimum", "maximum", "minimum", "multipleOf"};
@@ -48,15 +54,17 @@ static const char *const s_one[] = {"additionalProperties", "not", "contains", "
 static const char *const s_many[] = {"anyOf",      "oneOf", "allOf",       "prefixItems",      "items",
                                      "properties", "$defs", "definitions", "patternProperties"};
 
-/* The first of number, integer, array that `schema`'s type names (a string or a list). */
-static const char *s_checked_type(const cJSON *schema)
+/* The first type `schema` names (a string or a list) that is one of `names`; NULL for none. */
+static const char *s_type_in(const cJSON *schema, const char *const *names, size_t n_names)
 {
     const cJSON *type = brk_json_get(schema, "type");
     const cJSON *t = cJSON_IsArray(type) ? type->child : type;
     for (; t; t = cJSON_IsArray(type) ? t->next : NULL) {
         const char *name = cJSON_GetStringValue(t);
-        if (name && (!strcmp(name, "number") || !strcmp(name, "integer") || !strcmp(name, "array"))) {
-            return name;
+        for (size_t i = 0; name && i < n_names; i++) {
+            if (strcmp(name, names[i]) == 0) {
+                return names[i];
+            }
         }
     }
     return NULL;
@@ -81,20 +89,18 @@ static int s_refused(const cJSON *schema, const char *type, char *names, size_t 
     return n;
 }
 
-/* Depth first, the schema before its subschemas: the first refused keyword answers. */
-static bool s_scan(const cJSON *schema, int depth, struct mock_response *resp)
+/* Depth first, the schema before its subschemas, stopping at the first schema `visit` refuses
+ * (false): the keyword scan and the strict-tool object rule both walk this way. */
+static bool s_walk(const cJSON *schema, int depth, bool (*visit)(const cJSON *, void *), void *ctx)
 {
     if (!cJSON_IsObject(schema) || depth > MOCK_STRUCTURED_SCAN_DEPTH) {
         return true;
     }
-    const char *type = s_checked_type(schema);
-    char names[96];
-    int n = type ? s_refused(schema, type, names, sizeof(names)) : 0;
-    if (n) {
-        return mock_validation_fail(resp, n == 1 ? S_MSG_KEYWORD : S_MSG_KEYWORDS, type, names);
+    if (!visit(schema, ctx)) {
+        return false;
     }
     for (size_t i = 0; i < sizeof(s_one) / sizeof(s_one[0]); i++) {
-        if (!s_scan(brk_json_get(schema, s_one[i]), depth + 1, resp)) {
+        if (!s_walk(brk_json_get(schema, s_one[i]), depth + 1, visit, ctx)) {
             return false;
         }
     }
@@ -103,12 +109,41 @@ static bool s_scan(const cJSON *schema, int depth, struct mock_response *resp)
         const cJSON *list = brk_json_get(schema, s_many[i]);
         cJSON_ArrayForEach(sub, ((cJSON_IsArray(list) || strcmp(s_many[i], "items") != 0) ? list : NULL))
         {
-            if (!s_scan(sub, depth + 1, resp)) {
+            if (!s_walk(sub, depth + 1, visit, ctx)) {
                 return false;
             }
         }
     }
     return true;
+}
+
+/* The first refused keyword answers. */
+static bool s_visit_keywords(const cJSON *schema, void *ctx)
+{
+    static const char *const checked[] = {"number", "integer", "array"};
+    const char *type = s_type_in(schema, checked, 3);
+    char names[96];
+    int n = type ? s_refused(schema, type, names, sizeof(names)) : 0;
+    if (n) {
+        return mock_validation_fail(ctx, n == 1 ? S_MSG_KEYWORD : S_MSG_KEYWORDS, type, names);
+    }
+    return true;
+}
+
+/* An object schema must say "additionalProperties": false; absent, true or a schema is refused. */
+static bool s_visit_closed(const cJSON *schema, void *ctx)
+{
+    static const char *const object[] = {"object"};
+    (void)ctx;
+    return !s_type_in(schema, object, 1) || cJSON_IsFalse(brk_json_get(schema, "additionalProperties"));
+}
+
+bool mock_validate_strict_schema(const cJSON *schema, int tool, struct mock_response *resp)
+{
+    if (s_walk(schema, 0, s_visit_closed, NULL)) {
+        return true;
+    }
+    return mock_validation_fail(resp, S_MSG_OPEN_OBJECT, tool);
 }
 
 static bool s_check(const struct mock_model *m, const struct mock_structured *so, struct mock_response *resp)
@@ -121,7 +156,7 @@ static bool s_check(const struct mock_model *m, const struct mock_structured *so
         return mock_validation_fail(resp, so->field == MOCK_STRUCTURED_ANTHROPIC ? S_MSG_ANTHROPIC_SCHEMA
                                                                                  : S_MSG_SCHEMA_TEXT);
     }
-    return !claude || s_scan(so->schema, 0, resp);
+    return !claude || s_walk(so->schema, 0, s_visit_keywords, resp);
 }
 
 bool mock_validate_structured(const struct mock_request *req, struct mock_response *resp)
