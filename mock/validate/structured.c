@@ -22,7 +22,11 @@
  *   - strict tools on Claude: every object schema of the input schema, recursively, needs
  *     "additionalProperties": false, else "tools.N.custom: For 'object' type,
  *     'additionalProperties' must be explicitly set to false" (strands-agents/harness-sdk#2210,
- *     live); for a nested object the path Claude prints is not recorded (inferred: the same).
+ *     live); for a nested object the path Claude prints is not recorded (inferred: the same);
+ *   - strict tools on Claude refuse the same keywords as structured output, under the path
+ *     "tools.N.custom" ("tools.1.custom: For 'array' type, property 'maxItems' is not
+ *     supported", BerriAI/litellm#39115, live on Sonnet 4.6; strict without maxItems and
+ *     maxItems without strict both pass).
  */
 #include "mock/validate/structured.h"
 
@@ -40,8 +44,10 @@
     "The format of the value at outputConfig.textFormat.structure.jsonSchema.schema is invalid. Provide " \
     "a json object for the field and try again."
 #define S_MSG_ANTHROPIC_SCHEMA S_MSG_MODEL "output_config.format.schema: Input should be a valid dictionary"
-#define S_MSG_KEYWORD S_MSG_MODEL "output_config.format.schema: For '%s' type, property '%s' is not supported"
-#define S_MSG_KEYWORDS S_MSG_MODEL "output_config.format.schema: For '%s' type, properties %s are not supported"
+/* The path names the schema: "output_config.format.schema" or a strict tool's "tools.N.custom". */
+#define S_MSG_KEYWORD S_MSG_MODEL "%s: For '%s' type, property '%s' is not supported"
+#define S_MSG_KEYWORDS S_MSG_MODEL "%s: For '%s' type, properties %s are not supported"
+#define S_PATH_FORMAT "output_config.format.schema"
 #define S_MSG_OPEN_OBJECT \
     S_MSG_MODEL "tools.%d.custom: For 'object' type, 'additionalProperties' must be explicitly set to false"
 
@@ -117,17 +123,30 @@ static bool s_walk(const cJSON *schema, int depth, bool (*visit)(const cJSON *, 
     return true;
 }
 
+/* Where a keyword refusal goes and the path its text names. */
+struct s_keyword_scan {
+    struct mock_response *resp;
+    const char *path;
+};
+
 /* The first refused keyword answers. */
 static bool s_visit_keywords(const cJSON *schema, void *ctx)
 {
     static const char *const checked[] = {"number", "integer", "array"};
+    const struct s_keyword_scan *scan = ctx;
     const char *type = s_type_in(schema, checked, 3);
     char names[96];
     int n = type ? s_refused(schema, type, names, sizeof(names)) : 0;
     if (n) {
-        return mock_validation_fail(ctx, n == 1 ? S_MSG_KEYWORD : S_MSG_KEYWORDS, type, names);
+        return mock_validation_fail(scan->resp, n == 1 ? S_MSG_KEYWORD : S_MSG_KEYWORDS, scan->path, type, names);
     }
     return true;
+}
+
+static bool s_scan_keywords(const cJSON *schema, const char *path, struct mock_response *resp)
+{
+    struct s_keyword_scan scan = {resp, path};
+    return s_walk(schema, 0, s_visit_keywords, &scan);
 }
 
 /* An object schema must say "additionalProperties": false; absent, true or a schema is refused. */
@@ -138,12 +157,18 @@ static bool s_visit_closed(const cJSON *schema, void *ctx)
     return !s_type_in(schema, object, 1) || cJSON_IsFalse(brk_json_get(schema, "additionalProperties"));
 }
 
+/* A strict tool's schema is compiled into the same constrained-decoding grammar as structured
+ * output, so the same keywords are refused, under the tool's path (BerriAI/litellm#39115: only
+ * strict + maxItems fails, measured on Sonnet 4.6, Haiku 4.5, Opus 4.6). Which check answers
+ * first when a schema breaks both is not recorded (inferred: the open object). */
 bool mock_validate_strict_schema(const cJSON *schema, int tool, struct mock_response *resp)
 {
-    if (s_walk(schema, 0, s_visit_closed, NULL)) {
-        return true;
+    if (!s_walk(schema, 0, s_visit_closed, NULL)) {
+        return mock_validation_fail(resp, S_MSG_OPEN_OBJECT, tool);
     }
-    return mock_validation_fail(resp, S_MSG_OPEN_OBJECT, tool);
+    char path[48];
+    snprintf(path, sizeof(path), "tools.%d.custom", tool);
+    return s_scan_keywords(schema, path, resp);
 }
 
 static bool s_check(const struct mock_model *m, const struct mock_structured *so, struct mock_response *resp)
@@ -156,7 +181,7 @@ static bool s_check(const struct mock_model *m, const struct mock_structured *so
         return mock_validation_fail(resp, so->field == MOCK_STRUCTURED_ANTHROPIC ? S_MSG_ANTHROPIC_SCHEMA
                                                                                  : S_MSG_SCHEMA_TEXT);
     }
-    return !claude || s_walk(so->schema, 0, s_visit_keywords, resp);
+    return !claude || s_scan_keywords(so->schema, S_PATH_FORMAT, resp);
 }
 
 bool mock_validate_structured(const struct mock_request *req, struct mock_response *resp)

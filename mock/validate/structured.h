@@ -23,9 +23,10 @@
  * (false); true when none is asked for, every limit holds, or the model is unknown. */
 bool mock_validate_structured(const struct mock_request *req, struct mock_response *resp);
 
-/* Claude's rule for a strict tool's input schema: every object schema in it, at any depth,
- * says "additionalProperties": false. Otherwise fills `resp` with Claude's text naming the
- * tool's index `tool` in Claude's tools list (false). */
+/* Claude's rules for a strict tool's input schema: every object schema in it, at any depth,
+ * says "additionalProperties": false, and no schema uses a keyword structured output refuses.
+ * Otherwise fills `resp` with Claude's text naming the tool's index `tool` in Claude's tools
+ * list (false). */
 bool mock_validate_strict_schema(const cJSON *schema, int tool, struct mock_response *resp);
 
 #endif
