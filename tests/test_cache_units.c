@@ -2,6 +2,7 @@
  * request's cache points, and the shared cache-point facts. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bedrock/buf.h"
@@ -204,10 +205,11 @@ static void s_piece(struct brk_buf *b, const char *piece)
     brk_buf_append(b, piece, strlen(piece) + 1); /* each piece with its NUL, as plan.h says */
 }
 
-/* The prefix hash is SHA-256 of the canonical form plan.h defines, written out here piece by
- * piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse),
- * arrays in order, scalars as a tag and a value, and a string longer than any batching. */
-Test(cache_plan, hash_is_sha256_of_the_canonical_form)
+/* The prefix hash is brk_hash128 of the canonical form plan.h defines, written out here piece
+ * by piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse,
+ * more than fit the sort's stack array), arrays in order, scalars as a tag and a value, and a
+ * string longer than any batching. */
+Test(cache_plan, hash_is_hash128_of_the_canonical_form)
 {
     struct brk_buf json, want;
     brk_buf_init(&json, 1u << 20);
@@ -240,17 +242,98 @@ Test(cache_plan, hash_is_sha256_of_the_canonical_form)
     for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++) {
         s_piece(&want, tail[i]);
     }
-    unsigned char md[BRK_SHA256_LEN];
-    cr_assert_eq(brk_sha256(want.data, want.len, md), 0);
+    unsigned char md[MOCK_CACHE_HASH_LEN];
+    brk_hash128(want.data, want.len, md);
     struct mock_cache_plan p;
     s_plan(json.data, &p);
     cr_assert_eq(p.scan.n_points, 1);
     cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
     /* One byte more of the text is another prefix. */
-    cr_assert_eq(brk_sha256(want.data, want.len - 1, md), 0);
+    brk_hash128(want.data, want.len - 1, md);
     cr_assert_neq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
     brk_buf_clean_up(&json);
     brk_buf_clean_up(&want);
+}
+
+/* Numbers hash as "n" and what "%.17g" prints, whichever way the plan writes them (integers
+ * below 1e17 by hand, the rest through snprintf): the pieces are built here with snprintf. */
+Test(cache_plan, numbers_hash_as_their_17_digit_form)
+{
+    const char *numbers[] = {"0",
+                             "-0",
+                             "7",
+                             "-7",
+                             "42",
+                             "2.5",
+                             "-0.125",
+                             "1e16",
+                             "1e17",
+                             "-1e17",
+                             "99999999999999999",
+                             "123456789012345678",
+                             "1e-7",
+                             "1e300",
+                             "9007199254740993",
+                             "-9999999999999999"};
+    size_t n = sizeof(numbers) / sizeof(numbers[0]);
+    struct brk_buf json, want;
+    brk_buf_init(&json, 1u << 16);
+    brk_buf_init(&want, 1u << 16);
+    brk_buf_append_str(&json, "{\"system\":[{\"n\":[");
+    const char *head[] = {"system", "{", "n", "["};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+        s_piece(&want, head[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char piece[40];
+        brk_buf_appendf(&json, "%s%s", i ? "," : "", numbers[i]);
+        snprintf(piece, sizeof(piece), "n%.17g", strtod(numbers[i], NULL));
+        s_piece(&want, piece);
+    }
+    brk_buf_append_str(&json, "]}," CP "]}");
+    s_piece(&want, "]");
+    s_piece(&want, "}");
+    unsigned char md[MOCK_CACHE_HASH_LEN];
+    brk_hash128(want.data, want.len, md);
+    struct mock_cache_plan p;
+    s_plan(json.data, &p);
+    cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    struct mock_cache_plan zero, minus_zero;
+    s_plan("{\"system\":[{\"n\":0}," CP "]}", &zero);
+    s_plan("{\"system\":[{\"n\":-0}," CP "]}", &minus_zero);
+    cr_assert_neq(memcmp(zero.points[0].hash, minus_zero.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "-0 prints as -0");
+    brk_buf_clean_up(&json);
+    brk_buf_clean_up(&want);
+}
+
+/* Where one token ends is part of the prefix: the same characters split another way, or a
+ * string where a number was, are another prompt; the same members in another order are not. */
+Test(cache_plan, token_boundaries_and_types_count_key_order_does_not)
+{
+    struct mock_cache_plan a, b, c, d, e, f;
+    s_plan("{\"system\":[{\"text\":\"ab\"},{\"text\":\"c\"}," CP "]}", &a);
+    s_plan("{\"system\":[{\"text\":\"a\"},{\"text\":\"bc\"}," CP "]}", &b);
+    cr_assert_neq(memcmp(a.points[0].hash, b.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "\"ab\"+\"c\" != \"a\"+\"bc\"");
+    s_plan("{\"system\":[{\"k\":1}," CP "]}", &c);
+    s_plan("{\"system\":[{\"k\":\"1\"}," CP "]}", &d);
+    cr_assert_neq(memcmp(c.points[0].hash, d.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "a number is no string");
+    /* 20 members (more than the sort's stack array) and 3, each in two orders. */
+    struct brk_buf x, y;
+    brk_buf_init(&x, 1u << 16);
+    brk_buf_init(&y, 1u << 16);
+    brk_buf_append_str(&x, "{\"system\":[{\"a\":{\"z\":1,\"m\":[2],\"b\":true},");
+    brk_buf_append_str(&y, "{\"system\":[{\"a\":{\"b\":true,\"z\":1,\"m\":[2]},");
+    for (int k = 0; k < 20; k++) {
+        brk_buf_appendf(&x, "%s\"k%02d\":%d", k ? "," : "", k, k);
+        brk_buf_appendf(&y, "%s\"k%02d\":%d", k ? "," : "", 19 - k, 19 - k);
+    }
+    brk_buf_append_str(&x, "}," CP "]}");
+    brk_buf_append_str(&y, "}," CP "]}");
+    s_plan(x.data, &e);
+    s_plan(y.data, &f);
+    cr_assert_eq(memcmp(e.points[0].hash, f.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "key order does not count");
+    brk_buf_clean_up(&x);
+    brk_buf_clean_up(&y);
 }
 
 /* The plan's walk counts every block, so it leaves the request's input tokens behind: the
