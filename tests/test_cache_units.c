@@ -9,8 +9,10 @@
 #include "common/cachepoint.h"
 #include "common/converse_walk.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
+#include "mock/cache/sim.h"
 #include "mock/model/family.h"
 #include "mock/pipeline/request.h"
 
@@ -334,6 +336,46 @@ Test(cache_plan, token_boundaries_and_types_count_key_order_does_not)
     cr_assert_eq(memcmp(e.points[0].hash, f.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "key order does not count");
     brk_buf_clean_up(&x);
     brk_buf_clean_up(&y);
+}
+
+static char *s_print(const cJSON *json)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 20);
+    cr_assert_eq(brk_json_print(json, &b), BRK_OK);
+    return brk_buf_detach(&b, NULL);
+}
+
+/* The journal keeps a cache record as its printed text: the journal's answer shows the same
+ * bytes the tree would have printed (the same members, in order, and numbers), and another
+ * record shows other bytes. */
+Test(cache_record, the_journal_keeps_the_printed_record)
+{
+    struct mock_cache_plan p;
+    s_plan("{\"system\":[{\"text\":\"s\"}," CP "],\"messages\":[{\"role\":\"user\",\"content\":"
+           "[{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"text\":\"q\"}," CP "]}}," CP "]}]}",
+           &p);
+    cJSON *record = mock_cache_record_new(&p, "below_minimum");
+    cJSON_AddNumberToObject(record, "read_tokens", 1831);
+    cJSON *tree_extra = cJSON_CreateObject();
+    cJSON_AddItemToObject(tree_extra, "cache", cJSON_Duplicate(record, 1));
+    char *want = s_print(tree_extra);
+    struct mock_response resp;
+    mock_response_init(&resp);
+    mock_cache_record_journal(&resp, record);
+    cJSON *kept = cJSON_GetObjectItemCaseSensitive(resp.journal_extra, "cache");
+    cr_assert(cJSON_IsRaw(kept), "one node, not a tree");
+    char *got = s_print(resp.journal_extra);
+    cr_assert_str_eq(got, want);
+    cr_assert_not_null(strstr(got, "inside_tool_result"), "the nested point is in it");
+    free(got);
+    mock_cache_record_journal(&resp, mock_cache_record_new(&p, "read"));
+    got = s_print(resp.journal_extra);
+    cr_assert_str_neq(got, want, "another record, other bytes");
+    free(got);
+    free(want);
+    cJSON_Delete(tree_extra);
+    mock_response_clean_up(&resp);
 }
 
 /* The plan's walk counts every block, so it leaves the request's input tokens behind: the

@@ -37,7 +37,7 @@ static void s_record_rejection(const struct mock_cache_plan *plan, const struct 
                                  mock_cache_point_json(&plan->scan.points[v->point], "rejected", rule));
     }
     cJSON_AddStringToObject(record, "rejected_by", rule);
-    mock_journal_extra_add(resp, "cache", record);
+    mock_cache_record_journal(resp, record);
 }
 
 bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

@@ -11,8 +11,13 @@
  */
 #include <string.h>
 
+#include "common/json.h"
 #include "mock/cache/store.h"
 #include "mock/cache/sim.h"
+
+/* A record of at most BRK_CACHEPOINT_LIST_MAX points and as many nested ones is a few KB;
+ * the cap only bounds the buffer. */
+#define S_RECORD_MAX_BYTES (64u * 1024u)
 
 cJSON *mock_cache_point_json(const struct brk_cachepoint *p, const char *outcome, const char *reason)
 {
@@ -43,6 +48,18 @@ cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *out
     }
     cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
     return record;
+}
+
+void mock_cache_record_journal(struct mock_response *resp, cJSON *record)
+{
+    struct brk_buf text;
+    brk_buf_init(&text, S_RECORD_MAX_BYTES);
+    cJSON *raw = brk_json_print(record, &text) == BRK_OK ? cJSON_CreateRaw(text.data) : NULL;
+    brk_buf_clean_up(&text);
+    if (raw) {
+        cJSON_Delete(record);
+    }
+    mock_journal_extra_add(resp, "cache", raw ? raw : record);
 }
 
 static bool s_qualifies(const struct mock_model *m, const struct brk_cachepoint *p)
@@ -138,5 +155,5 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
     cJSON_AddNumberToObject(record, "read_tokens", (double)reply->cache.read_tokens);
     cJSON_AddNumberToObject(record, "write_tokens", (double)reply->cache.write_tokens);
     cJSON_AddNumberToObject(record, "input_tokens", (double)reply->input_tokens);
-    mock_journal_extra_add(resp, "cache", record);
+    mock_cache_record_journal(resp, record);
 }
