@@ -338,6 +338,41 @@ Test(cache_plan, token_boundaries_and_types_count_key_order_does_not)
     brk_buf_clean_up(&y);
 }
 
+/* The record as a cJSON tree, the way it was built before it was written as text: the
+ * reference for the bytes. */
+static cJSON *s_record_tree(const struct mock_cache_plan *plan, const struct mock_cache_record *r)
+{
+    cJSON *record = cJSON_CreateObject(), *points = cJSON_AddArrayToObject(record, "points");
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        const struct brk_cachepoint *p = &plan->scan.points[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "location", p->location);
+        cJSON_AddNumberToObject(o, "prefix_tokens", (double)p->prefix_tokens);
+        cJSON_AddStringToObject(o, "ttl", brk_cachepoint_ttl_name(p->ttl));
+        cJSON_AddStringToObject(o, "outcome", r->outcomes[i]);
+        if (r->reasons[i]) {
+            cJSON_AddStringToObject(o, "reason", r->reasons[i]);
+        }
+        cJSON_AddItemToArray(points, o);
+    }
+    for (size_t i = 0; i < plan->n_nested; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "location", plan->nested[i]);
+        cJSON_AddStringToObject(o, "outcome", "ignored");
+        cJSON_AddStringToObject(o, "reason", "inside_tool_result");
+        cJSON_AddItemToArray(points, o);
+    }
+    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
+    if (r->rejected_by) {
+        cJSON_AddStringToObject(record, "rejected_by", r->rejected_by);
+    } else {
+        cJSON_AddNumberToObject(record, "read_tokens", (double)r->read_tokens);
+        cJSON_AddNumberToObject(record, "write_tokens", (double)r->write_tokens);
+        cJSON_AddNumberToObject(record, "input_tokens", (double)r->input_tokens);
+    }
+    return record;
+}
+
 static char *s_print(const cJSON *json)
 {
     struct brk_buf b;
@@ -346,36 +381,47 @@ static char *s_print(const cJSON *json)
     return brk_buf_detach(&b, NULL);
 }
 
-/* The journal keeps a cache record as its printed text: the journal's answer shows the same
- * bytes the tree would have printed (the same members, in order, and numbers), and another
- * record shows other bytes. */
-Test(cache_record, the_journal_keeps_the_printed_record)
+/* The journal's answer shows the record's text byte for byte as the tree of the same members
+ * printed (both record shapes, a reason, a nested point, large counts); another record shows
+ * other bytes. */
+Test(cache_record, the_journal_shows_the_bytes_the_tree_printed)
 {
     struct mock_cache_plan p;
     s_plan("{\"system\":[{\"text\":\"s\"}," CP "],\"messages\":[{\"role\":\"user\",\"content\":"
-           "[{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"text\":\"q\"}," CP "]}}," CP "]}]}",
+           "[{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"text\":\"q\"}," CP "]}},"
+           "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}}]}]}",
            &p);
-    cJSON *record = mock_cache_record_new(&p, "below_minimum");
-    cJSON_AddNumberToObject(record, "read_tokens", 1831);
-    cJSON *tree_extra = cJSON_CreateObject();
-    cJSON_AddItemToObject(tree_extra, "cache", cJSON_Duplicate(record, 1));
-    char *want = s_print(tree_extra);
-    struct mock_response resp;
-    mock_response_init(&resp);
-    mock_cache_record_journal(&resp, record);
-    cJSON *kept = cJSON_GetObjectItemCaseSensitive(resp.journal_extra, "cache");
-    cr_assert(cJSON_IsRaw(kept), "one node, not a tree");
-    char *got = s_print(resp.journal_extra);
-    cr_assert_str_eq(got, want);
-    cr_assert_not_null(strstr(got, "inside_tool_result"), "the nested point is in it");
-    free(got);
-    mock_cache_record_journal(&resp, mock_cache_record_new(&p, "read"));
-    got = s_print(resp.journal_extra);
-    cr_assert_str_neq(got, want, "another record, other bytes");
-    free(got);
-    free(want);
-    cJSON_Delete(tree_extra);
-    mock_response_clean_up(&resp);
+    cr_assert_eq(p.scan.n_points, 2);
+    cr_assert_eq(p.n_nested, 1);
+    struct mock_cache_record records[] = {
+        {.outcomes = {"read", "write"}, .read_tokens = 1831, .write_tokens = 9007199254740993u, .input_tokens = 0},
+        {.outcomes = {"not_simulated", "rejected"},
+         .reasons = {NULL, "ttl_not_in_enum"},
+         .rejected_by = "ttl_not_in_enum"},
+    };
+    char *first = NULL;
+    for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+        struct mock_response resp;
+        mock_response_init(&resp);
+        mock_cache_record_journal(&resp, &p, &records[i]);
+        cJSON *kept = cJSON_GetObjectItemCaseSensitive(resp.journal_extra, "cache");
+        cr_assert(cJSON_IsRaw(kept), "one node, not a tree");
+        cJSON *want_tree = cJSON_CreateObject();
+        cJSON_AddItemToObject(want_tree, "cache", s_record_tree(&p, &records[i]));
+        char *got = s_print(resp.journal_extra), *want = s_print(want_tree);
+        cr_assert_str_eq(got, want, "record %zu", i);
+        cr_assert_not_null(strstr(got, "\"inside_tool_result\""), "the nested point is in it");
+        if (first) {
+            cr_assert_str_neq(got, first, "another record, other bytes");
+            free(got);
+        } else {
+            first = got;
+        }
+        free(want);
+        cJSON_Delete(want_tree);
+        mock_response_clean_up(&resp);
+    }
+    free(first);
 }
 
 /* The plan's walk counts every block, so it leaves the request's input tokens behind: the
