@@ -19,10 +19,18 @@
  * the cap only bounds the buffer. */
 #define S_RECORD_MAX_BYTES (64u * 1024u)
 
-/* ,"name":"value" (the first member of an object without the comma). */
+/* ,"name": (a literal name, no escaping needed), without snprintf: it was most of the cost. */
+static enum brk_status s_name(struct brk_buf *b, const char *name)
+{
+    enum brk_status rc = brk_buf_append(b, ",\"", 2);
+    rc = rc == BRK_OK ? brk_buf_append_str(b, name) : rc;
+    return rc == BRK_OK ? brk_buf_append(b, "\":", 2) : rc;
+}
+
+/* ,"name":"value" */
 static enum brk_status s_member_str(struct brk_buf *b, const char *name, const char *value)
 {
-    enum brk_status rc = brk_buf_appendf(b, ",\"%s\":", name);
+    enum brk_status rc = s_name(b, name);
     return rc == BRK_OK ? brk_buf_append_json_str(b, value, strlen(value)) : rc;
 }
 
@@ -30,7 +38,7 @@ static enum brk_status s_member_str(struct brk_buf *b, const char *name, const c
 static enum brk_status s_member_number(struct brk_buf *b, const char *name, double value)
 {
     cJSON number = {.type = cJSON_Number, .valuedouble = value};
-    enum brk_status rc = brk_buf_appendf(b, ",\"%s\":", name);
+    enum brk_status rc = s_name(b, name);
     return rc == BRK_OK ? brk_json_print(&number, b) : rc;
 }
 
