@@ -123,6 +123,38 @@ Test(cache_store, prefixes_sharing_an_index_bucket_stay_distinct_through_evictio
     mock_cache_destroy(c);
 }
 
+/* GET /_mock/cache shows a prefix as its hash's bytes in lowercase hex: 32 digits. */
+Test(cache_store, the_listing_shows_the_prefix_hash_as_32_hex_digits)
+{
+    struct mock_cache *c = mock_cache_new(4);
+    unsigned char h[2][MOCK_CACHE_HASH_LEN];
+    brk_hash128("one prefix", 10, h[0]);
+    brk_hash128("another prefix", 14, h[1]);
+    for (int i = 0; i < 2; i++) {
+        struct mock_cache_key key = {.account = "a", .model = "m", .hash = h[i]};
+        mock_cache_write(c, &key, 100, 1000, i);
+    }
+    cJSON *list = mock_cache_to_json(c, 2);
+    cJSON *entries = cJSON_GetObjectItemCaseSensitive(list, "entries");
+    cr_assert_eq(cJSON_GetArraySize(entries), 2);
+    for (int i = 0; i < 2; i++) {
+        char want[2 * MOCK_CACHE_HASH_LEN + 1];
+        for (int b = 0; b < MOCK_CACHE_HASH_LEN; b++) {
+            snprintf(want + 2 * b, 3, "%02x", h[i][b]);
+        }
+        const char *got =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, i), "prefix_hash"));
+        cr_assert_not_null(got);
+        cr_assert_eq(strlen(got), 32);
+        cr_assert_str_eq(got, want, "entry %d (least recently used first)", i);
+    }
+    cr_assert_str_neq(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "prefix_hash")),
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 1), "prefix_hash")));
+    cJSON_Delete(list);
+    mock_cache_destroy(c);
+}
+
 static void s_plan(const char *json, struct mock_cache_plan *plan)
 {
     cJSON *req = cJSON_Parse(json);
