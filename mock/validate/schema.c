@@ -88,17 +88,18 @@ static bool s_regex_match(const struct mock_pattern *pattern, const char *value)
 
 /* The POSIX patterns guard model ids and ARNs: glibc takes microseconds on the long model-id
  * alternation (a quarter of a small Converse request's time), and the same few values come
- * in request after request. A small direct-mapped memo of (pattern, value) -> answer, shared
- * by all connection threads, answers repeats without the regex engine. */
+ * in request after request. A small direct-mapped memo of (pattern, value) -> answer answers
+ * repeats without the regex engine. One per thread, so no lock: a shared one was locked twice
+ * a request by every connection thread, and under load a thread preempted while holding it
+ * stalled the others (docs/benchmarks.md). Each thread pays the regex once per value. */
 #define S_MEMO_SLOTS 64
 #define S_MEMO_VALUE_MAX 160
 
-static struct {
+static _Thread_local struct {
     const struct mock_pattern *pattern;
     char value[S_MEMO_VALUE_MAX];
     bool match;
 } s_memo[S_MEMO_SLOTS];
-static pthread_mutex_t s_memo_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t s_memo_slot(const struct mock_pattern *pattern, const char *value)
 {
@@ -115,19 +116,13 @@ static bool s_memo_match(const struct mock_pattern *pattern, const char *value)
         return s_regex_match(pattern, value);
     }
     size_t slot = s_memo_slot(pattern, value);
-    pthread_mutex_lock(&s_memo_lock);
-    bool hit = s_memo[slot].pattern == pattern && strcmp(s_memo[slot].value, value) == 0;
-    bool match = s_memo[slot].match;
-    pthread_mutex_unlock(&s_memo_lock);
-    if (hit) {
-        return match;
+    if (s_memo[slot].pattern == pattern && strcmp(s_memo[slot].value, value) == 0) {
+        return s_memo[slot].match;
     }
-    match = s_regex_match(pattern, value);
-    pthread_mutex_lock(&s_memo_lock);
+    bool match = s_regex_match(pattern, value);
     s_memo[slot].pattern = pattern;
     strcpy(s_memo[slot].value, value);
     s_memo[slot].match = match;
-    pthread_mutex_unlock(&s_memo_lock);
     return match;
 }
 
