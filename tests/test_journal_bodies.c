@@ -399,6 +399,33 @@ Test(journal_budget, the_oldest_bodies_are_dropped_first_and_flagged)
     cJSON_Delete(list);
 }
 
+/* One request whose bodies need the room of forty earlier ones: they are all evicted by that
+ * one add, more than the journal frees after its lock (the rest is freed at once); either way
+ * the bodies are dropped and flagged, and nothing leaks or is freed twice (ASan, valgrind). */
+Test(journal_budget, one_large_body_evicts_many_small_ones)
+{
+    s_start(20000);
+    for (int i = 0; i < 40; i++) {
+        struct th_response r = s_post("/converse", HELLO);
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        th_response_free(&r);
+    }
+    char body[12000];
+    snprintf(body, sizeof(body), "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"%0*d\"}]}]}", 11000, 7);
+    struct th_response r = s_post("/converse", body);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_response_free(&r);
+    cJSON *list = th_journal(s_mock, "?bodies=1");
+    int n = cJSON_GetArraySize(list), kept = 0;
+    cr_assert_eq(n, 41);
+    for (int i = 0; i < n; i++) {
+        kept += !cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "body_dropped"));
+    }
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 40), "body_dropped")));
+    cr_assert_lt(kept, 41 - 16, "more than the graveyard's 16 should have gone (%d kept)", kept);
+    cJSON_Delete(list);
+}
+
 Test(journal_budget, a_body_larger_than_the_whole_budget_is_not_kept)
 {
     size_t bytes[2];
