@@ -95,9 +95,9 @@ static int s_decode_last(const unsigned char *g, unsigned char *o)
     if ((pad == 1 && (v & 0xFF)) || (pad == 2 && (v & 0xFFFF))) {
         return -1; /* unused bits set: not the canonical text of any byte string */
     }
-    o[0] = (unsigned char)(v >> 16);
-    o[1] = (unsigned char)(v >> 8);
-    o[2] = (unsigned char)v;
+    for (int k = 0; k < 3 - pad; k++) { /* only the bytes it encodes: out may end there */
+        o[k] = (unsigned char)(v >> (16 - 8 * k));
+    }
     return 3 - pad;
 }
 

@@ -27,11 +27,12 @@ enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *
  * is not strict padded base64; BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM from the buffer. */
 enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *out);
 
-/* Decode `len` characters of base64 `text` into out[0 .. len / 4 * 3), a piece at a time: only
- * a `final` piece may end in padding, so a long text decoded piece by piece (each a multiple of
- * 4 characters) is accepted or refused exactly as brk_base64_decode would. *out_len: the bytes
- * written (0 on failure). BRK_ERR_PARSE when the piece is not strict base64. For a reader that
- * needs the bytes only once (counting a document's tokens): no buffer grows. */
+/* Decode `len` characters of base64 `text` into `out` (room for len / 4 * 3 bytes; a padded
+ * final group writes only the bytes it encodes), a piece at a time: only a `final` piece may
+ * end in padding, so a long text decoded piece by piece (each a multiple of 4 characters) is
+ * accepted or refused exactly as brk_base64_decode would. *out_len: the bytes written (0 on
+ * failure). BRK_ERR_PARSE when the piece is not strict base64. For a reader that needs the
+ * bytes only once (counting a document's tokens): no buffer grows. */
 enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len);
 
 /* Length of the base64 text of `len` bytes, or 0 when it would overflow size_t (len > 0). */
