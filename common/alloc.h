@@ -28,7 +28,8 @@ void brk_free(void *ptr);
  * 0 disarms. Also resets the count that brk_alloc_count returns. */
 void brk_alloc_fail_at(long n);
 
-/* Allocations made through the wrappers since the last brk_alloc_fail_at call (or start). */
+/* Allocations made through the wrappers since the last brk_alloc_fail_at call; nothing is
+ * counted before the first such call (the count costs shared atomics on every allocation). */
 long brk_alloc_count(void);
 
 /* Allocations through the wrappers that returned NULL since the process started, armed or real.
@@ -38,8 +39,9 @@ long brk_alloc_count(void);
 long brk_alloc_failures(void);
 
 /* Route cJSON's allocations through the wrappers as well (cJSON_InitHooks), so a torture run
- * reaches the error paths of JSON parsing and building too. Process-wide; call it once,
- * before any cJSON object exists (tests do it in their setup). */
+ * reaches the error paths of JSON parsing and building too. Process-wide and idempotent: the
+ * hooks are common/json_arena.h's, which the mock installs anyway, and which hand every
+ * allocation outside an arena parse to brk_malloc and brk_free. */
 void brk_alloc_hook_cjson(void);
 
 #endif

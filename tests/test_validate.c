@@ -247,6 +247,47 @@ Test(validate, lengths_count_utf16_units_like_java)
     cr_assert(strstr(msg, "Value '' at 'additionalModelResponseFieldPaths.1.member'") != NULL, "%s", msg);
 }
 
+/* A string of `units` UTF-16 units: `offset` ASCII bytes, then 4-byte, 2-byte and 3-byte
+ * sequences, lone continuation bytes (no unit: the count is of the bytes that start one), and
+ * ASCII to fill. */
+static void s_units_string(char *out, size_t offset, size_t units)
+{
+    size_t n = 0, o = 0;
+    for (; o < offset; o++, n++) {
+        out[o] = 'a';
+    }
+    for (int i = 0; i < 5; i++) {
+        memcpy(out + o,
+               "\xF0\x9F\x98\x80"
+               "\xC3\xA9"
+               "\xE4\xB8\xAD"
+               "\x80\x80",
+               11);
+        o += 11;
+        n += 4; /* 2 + 1 + 1 + 0 */
+    }
+    for (; n < units; n++) {
+        out[o++] = 'x';
+    }
+    out[o] = '\0';
+}
+
+Test(validate, utf16_lengths_count_each_kind_of_sequence)
+{
+    char msg[4096], text[600], json[1024];
+    for (size_t offset = 0; offset < 9; offset++) {
+        s_units_string(text, offset, 256); /* the bound of additionalModelResponseFieldPaths items */
+        snprintf(json, sizeof(json), "{\"modelId\":\"m.x\",\"additionalModelResponseFieldPaths\":[\"%s\"]}", text);
+        cr_expect_eq(s_validate("ConverseRequest", json, msg, sizeof(msg)), MOCK_SCHEMA_OK, "offset %zu: %s", offset,
+                     msg);
+        s_units_string(text, offset, 257);
+        snprintf(json, sizeof(json), "{\"modelId\":\"m.x\",\"additionalModelResponseFieldPaths\":[\"%s\"]}", text);
+        cr_expect_eq(s_validate("ConverseRequest", json, msg, sizeof(msg)), MOCK_SCHEMA_VALIDATION, "offset %zu",
+                     offset);
+        cr_expect(strstr(msg, "Member must have length less than or equal to 256") != NULL, "%s", msg);
+    }
+}
+
 Test(validate, deep_and_large_inputs_are_walked_without_failure)
 {
     /* A 900-level document (cJSON's parser limit is 1000) and 5,000 messages: the walk follows

@@ -16,6 +16,13 @@
  * Ownership: the config is copied by brk_mock_start (strings too), so the caller may free
  * it afterwards. The server runs on libmicrohttpd's own threads; brk_mock_stop blocks until
  * they have finished and frees everything.
+ *
+ * cJSON: the mock parses request bodies into a per-thread arena, and to do so it installs
+ * cJSON's allocation hooks (cJSON_InitHooks, process-wide) the first time it parses one,
+ * replacing any the process had set. Everything else cJSON allocates stays plain malloc and
+ * free, so the process's own cJSON use (freeing cJSON_Print's output with free() included) is
+ * unaffected. A process that needs cJSON hooks of its own should run bedrock-mock as a separate
+ * process instead of embedding it.
  */
 #ifndef BEDROCK_MOCK_H
 #define BEDROCK_MOCK_H

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/cachepoint.h"
+#include "common/json_arena.h"
 #include "common/log.h"
 #include "mock/admin/journal.h"
 #include "mock/admin/journal_body.h"
@@ -53,7 +54,8 @@ static bool s_stage_body(struct brk_mock *mock, struct mock_request *req, struct
     /* A NUL byte is never valid JSON text (RFC 8259 section 7), and cJSON would read a string up
      * to it and drop the rest, so "a\0b" would reach the model as "a" (tests/test_hostile.c). */
     bool has_nul = req->body && memchr(req->body, '\0', req->body_len) != NULL;
-    req->json = has_nul ? NULL : cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    /* Into this thread's arena: the tree's thousand small allocations were a fifth of a request. */
+    req->json = has_nul ? NULL : brk_json_arena_parse(req->body ? req->body : "", req->body_len, &req->json_arena);
     if (!req->json || !cJSON_IsObject(req->json)) {
         mock_response_error(resp, BRK_AWS_SERIALIZATION, NULL);
         return false;

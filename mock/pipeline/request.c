@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "common/converse_walk.h"
+#include "common/json_arena.h"
 #include "common/uri.h"
 #include "mock/model/family.h"
 #include "mock/mock_priv.h"
@@ -32,7 +33,7 @@ void mock_request_clean_up(struct mock_request *req)
         free(req->headers[i].name);
         free(req->headers[i].value);
     }
-    cJSON_Delete(req->json);
+    brk_json_arena_delete(req->json, req->json_arena);
     cJSON_Delete(req->rule.reply);
     free(req->cache_plan);
     memset(req, 0, sizeof(*req));

@@ -18,6 +18,8 @@
 #include "common/operation.h"
 #include "mock/model/catalog.h"
 
+struct brk_json_arena; /* common/json_arena.h */
+
 struct mock_cache_plan;
 
 /* What the rules stage (rules/rules.c) decided for a request it let through, for the step
@@ -75,6 +77,9 @@ struct mock_request {
     char account[128];     /* access key id, or "anonymous" */
     char auth_outcome[64]; /* "none", "unsigned", "sigv4", "bearer", or a failure code */
     cJSON *json;           /* owned; parsed body of JSON operations */
+    /* The arena `json` was parsed into (common/json_arena.h), or NULL: this thread's, so the
+     * request is parsed, dispatched and cleaned up on one thread (the HTTP glue does). */
+    struct brk_json_arena *json_arena;
     struct mock_model_ref model;
 
     /* Stage decisions for a later step (docs/architecture.md, "What each step hands on"). */
