@@ -1,4 +1,4 @@
-/* json.c: JSON string literals and compact output identical to cJSON_PrintUnformatted (see json.h). */
+/* json.c: JSON string literals, and compact output identical to cJSON_PrintUnformatted and its length (see json.h). */
 #include "common/json.h"
 
 #include <float.h>
@@ -193,14 +193,14 @@ static uint64_t s_string_len(const char *data, size_t len)
     return n;
 }
 
-static bool s_measure_string(const char *s, struct brk_json_measure *m)
+/* A string (NULL: "", as cJSON prints it). */
+static void s_measure_string(const char *s, struct brk_json_measure *m)
 {
     size_t len = s ? strlen(s) : 0;
     m->len += s_string_len(s, len);
     if (m->on_string) {
         m->on_string(m->ctx, s ? s : "", len);
     }
-    return true;
 }
 
 static bool s_measure_children(const cJSON *item, bool object, struct brk_json_measure *m)
@@ -208,7 +208,10 @@ static bool s_measure_children(const cJSON *item, bool object, struct brk_json_m
     m->len += 2;
     for (const cJSON *c = item->child; c; c = c->next) {
         m->len += (c != item->child) + object; /* the "," before it, the ":" after its key */
-        if ((object && !s_measure_string(c->string, m)) || !brk_json_measure(c, m)) {
+        if (object) {
+            s_measure_string(c->string, m);
+        }
+        if (!brk_json_measure(c, m)) {
             return false;
         }
     }
@@ -230,7 +233,8 @@ bool brk_json_measure(const cJSON *item, struct brk_json_measure *m)
         m->len += s_number_text(item->valuedouble, text);
         return true;
     case cJSON_String:
-        return s_measure_string(item->valuestring, m);
+        s_measure_string(item->valuestring, m);
+        return true;
     case cJSON_Array:
     case cJSON_Object:
         return s_measure_children(item, (item->type & 0xFF) == cJSON_Object, m);
