@@ -2,14 +2,17 @@
  * request's cache points, and the shared cache-point facts. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bedrock/buf.h"
 #include "common/cachepoint.h"
 #include "common/converse_walk.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "mock/cache/store.h"
 #include "mock/cache/plan.h"
+#include "mock/cache/sim.h"
 #include "mock/model/family.h"
 #include "mock/pipeline/request.h"
 
@@ -120,6 +123,38 @@ Test(cache_store, prefixes_sharing_an_index_bucket_stay_distinct_through_evictio
     mock_cache_destroy(c);
 }
 
+/* GET /_mock/cache shows a prefix as its hash's bytes in lowercase hex: 32 digits. */
+Test(cache_store, the_listing_shows_the_prefix_hash_as_32_hex_digits)
+{
+    struct mock_cache *c = mock_cache_new(4);
+    unsigned char h[2][MOCK_CACHE_HASH_LEN];
+    brk_hash128("one prefix", 10, h[0]);
+    brk_hash128("another prefix", 14, h[1]);
+    for (int i = 0; i < 2; i++) {
+        struct mock_cache_key key = {.account = "a", .model = "m", .hash = h[i]};
+        mock_cache_write(c, &key, 100, 1000, i);
+    }
+    cJSON *list = mock_cache_to_json(c, 2);
+    cJSON *entries = cJSON_GetObjectItemCaseSensitive(list, "entries");
+    cr_assert_eq(cJSON_GetArraySize(entries), 2);
+    for (int i = 0; i < 2; i++) {
+        char want[2 * MOCK_CACHE_HASH_LEN + 1];
+        for (int b = 0; b < MOCK_CACHE_HASH_LEN; b++) {
+            snprintf(want + 2 * b, 3, "%02x", h[i][b]);
+        }
+        const char *got =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, i), "prefix_hash"));
+        cr_assert_not_null(got);
+        cr_assert_eq(strlen(got), 32);
+        cr_assert_str_eq(got, want, "entry %d (least recently used first)", i);
+    }
+    cr_assert_str_neq(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "prefix_hash")),
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 1), "prefix_hash")));
+    cJSON_Delete(list);
+    mock_cache_destroy(c);
+}
+
 static void s_plan(const char *json, struct mock_cache_plan *plan)
 {
     cJSON *req = cJSON_Parse(json);
@@ -204,10 +239,11 @@ static void s_piece(struct brk_buf *b, const char *piece)
     brk_buf_append(b, piece, strlen(piece) + 1); /* each piece with its NUL, as plan.h says */
 }
 
-/* The prefix hash is SHA-256 of the canonical form plan.h defines, written out here piece by
- * piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse),
- * arrays in order, scalars as a tag and a value, and a string longer than any batching. */
-Test(cache_plan, hash_is_sha256_of_the_canonical_form)
+/* The prefix hash is brk_hash128 of the canonical form plan.h defines, written out here piece
+ * by piece: the section mark, objects with keys sorted (one of 40 members, listed in reverse,
+ * more than fit the sort's stack array), arrays in order, scalars as a tag and a value, and a
+ * string longer than any batching. */
+Test(cache_plan, hash_is_hash128_of_the_canonical_form)
 {
     struct brk_buf json, want;
     brk_buf_init(&json, 1u << 20);
@@ -240,17 +276,184 @@ Test(cache_plan, hash_is_sha256_of_the_canonical_form)
     for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++) {
         s_piece(&want, tail[i]);
     }
-    unsigned char md[BRK_SHA256_LEN];
-    cr_assert_eq(brk_sha256(want.data, want.len, md), 0);
+    unsigned char md[MOCK_CACHE_HASH_LEN];
+    brk_hash128(want.data, want.len, md);
     struct mock_cache_plan p;
     s_plan(json.data, &p);
     cr_assert_eq(p.scan.n_points, 1);
     cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
     /* One byte more of the text is another prefix. */
-    cr_assert_eq(brk_sha256(want.data, want.len - 1, md), 0);
+    brk_hash128(want.data, want.len - 1, md);
     cr_assert_neq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
     brk_buf_clean_up(&json);
     brk_buf_clean_up(&want);
+}
+
+/* Numbers hash as "n" and what "%.17g" prints, whichever way the plan writes them (integers
+ * below 1e17 by hand, the rest through snprintf): the pieces are built here with snprintf. */
+Test(cache_plan, numbers_hash_as_their_17_digit_form)
+{
+    const char *numbers[] = {"0",
+                             "-0",
+                             "7",
+                             "-7",
+                             "42",
+                             "2.5",
+                             "-0.125",
+                             "1e16",
+                             "1e17",
+                             "-1e17",
+                             "99999999999999999",
+                             "123456789012345678",
+                             "1e-7",
+                             "1e300",
+                             "9007199254740993",
+                             "-9999999999999999"};
+    size_t n = sizeof(numbers) / sizeof(numbers[0]);
+    struct brk_buf json, want;
+    brk_buf_init(&json, 1u << 16);
+    brk_buf_init(&want, 1u << 16);
+    brk_buf_append_str(&json, "{\"system\":[{\"n\":[");
+    const char *head[] = {"system", "{", "n", "["};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+        s_piece(&want, head[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char piece[40];
+        brk_buf_appendf(&json, "%s%s", i ? "," : "", numbers[i]);
+        snprintf(piece, sizeof(piece), "n%.17g", strtod(numbers[i], NULL));
+        s_piece(&want, piece);
+    }
+    brk_buf_append_str(&json, "]}," CP "]}");
+    s_piece(&want, "]");
+    s_piece(&want, "}");
+    unsigned char md[MOCK_CACHE_HASH_LEN];
+    brk_hash128(want.data, want.len, md);
+    struct mock_cache_plan p;
+    s_plan(json.data, &p);
+    cr_assert_eq(memcmp(p.points[0].hash, md, MOCK_CACHE_HASH_LEN), 0);
+    struct mock_cache_plan zero, minus_zero;
+    s_plan("{\"system\":[{\"n\":0}," CP "]}", &zero);
+    s_plan("{\"system\":[{\"n\":-0}," CP "]}", &minus_zero);
+    cr_assert_neq(memcmp(zero.points[0].hash, minus_zero.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "-0 prints as -0");
+    brk_buf_clean_up(&json);
+    brk_buf_clean_up(&want);
+}
+
+/* Where one token ends is part of the prefix: the same characters split another way, or a
+ * string where a number was, are another prompt; the same members in another order are not. */
+Test(cache_plan, token_boundaries_and_types_count_key_order_does_not)
+{
+    struct mock_cache_plan a, b, c, d, e, f;
+    s_plan("{\"system\":[{\"text\":\"ab\"},{\"text\":\"c\"}," CP "]}", &a);
+    s_plan("{\"system\":[{\"text\":\"a\"},{\"text\":\"bc\"}," CP "]}", &b);
+    cr_assert_neq(memcmp(a.points[0].hash, b.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "\"ab\"+\"c\" != \"a\"+\"bc\"");
+    s_plan("{\"system\":[{\"k\":1}," CP "]}", &c);
+    s_plan("{\"system\":[{\"k\":\"1\"}," CP "]}", &d);
+    cr_assert_neq(memcmp(c.points[0].hash, d.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "a number is no string");
+    /* 20 members (more than the sort's stack array) and 3, each in two orders. */
+    struct brk_buf x, y;
+    brk_buf_init(&x, 1u << 16);
+    brk_buf_init(&y, 1u << 16);
+    brk_buf_append_str(&x, "{\"system\":[{\"a\":{\"z\":1,\"m\":[2],\"b\":true},");
+    brk_buf_append_str(&y, "{\"system\":[{\"a\":{\"b\":true,\"z\":1,\"m\":[2]},");
+    for (int k = 0; k < 20; k++) {
+        brk_buf_appendf(&x, "%s\"k%02d\":%d", k ? "," : "", k, k);
+        brk_buf_appendf(&y, "%s\"k%02d\":%d", k ? "," : "", 19 - k, 19 - k);
+    }
+    brk_buf_append_str(&x, "}," CP "]}");
+    brk_buf_append_str(&y, "}," CP "]}");
+    s_plan(x.data, &e);
+    s_plan(y.data, &f);
+    cr_assert_eq(memcmp(e.points[0].hash, f.points[0].hash, MOCK_CACHE_HASH_LEN), 0, "key order does not count");
+    brk_buf_clean_up(&x);
+    brk_buf_clean_up(&y);
+}
+
+/* The record as a cJSON tree, the way it was built before it was written as text: the
+ * reference for the bytes. */
+static cJSON *s_record_tree(const struct mock_cache_plan *plan, const struct mock_cache_record *r)
+{
+    cJSON *record = cJSON_CreateObject(), *points = cJSON_AddArrayToObject(record, "points");
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        const struct brk_cachepoint *p = &plan->scan.points[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "location", p->location);
+        cJSON_AddNumberToObject(o, "prefix_tokens", (double)p->prefix_tokens);
+        cJSON_AddStringToObject(o, "ttl", brk_cachepoint_ttl_name(p->ttl));
+        cJSON_AddStringToObject(o, "outcome", r->outcomes[i]);
+        if (r->reasons[i]) {
+            cJSON_AddStringToObject(o, "reason", r->reasons[i]);
+        }
+        cJSON_AddItemToArray(points, o);
+    }
+    for (size_t i = 0; i < plan->n_nested; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "location", plan->nested[i]);
+        cJSON_AddStringToObject(o, "outcome", "ignored");
+        cJSON_AddStringToObject(o, "reason", "inside_tool_result");
+        cJSON_AddItemToArray(points, o);
+    }
+    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
+    if (r->rejected_by) {
+        cJSON_AddStringToObject(record, "rejected_by", r->rejected_by);
+    } else {
+        cJSON_AddNumberToObject(record, "read_tokens", (double)r->read_tokens);
+        cJSON_AddNumberToObject(record, "write_tokens", (double)r->write_tokens);
+        cJSON_AddNumberToObject(record, "input_tokens", (double)r->input_tokens);
+    }
+    return record;
+}
+
+static char *s_print(const cJSON *json)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 20);
+    cr_assert_eq(brk_json_print(json, &b), BRK_OK);
+    return brk_buf_detach(&b, NULL);
+}
+
+/* The journal's answer shows the record's text byte for byte as the tree of the same members
+ * printed (both record shapes, a reason, a nested point, large counts); another record shows
+ * other bytes. */
+Test(cache_record, the_journal_shows_the_bytes_the_tree_printed)
+{
+    struct mock_cache_plan p;
+    s_plan("{\"system\":[{\"text\":\"s\"}," CP "],\"messages\":[{\"role\":\"user\",\"content\":"
+           "[{\"toolResult\":{\"toolUseId\":\"t\",\"content\":[{\"text\":\"q\"}," CP "]}},"
+           "{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}}]}]}",
+           &p);
+    cr_assert_eq(p.scan.n_points, 2);
+    cr_assert_eq(p.n_nested, 1);
+    struct mock_cache_record records[] = {
+        {.outcomes = {"read", "write"}, .read_tokens = 1831, .write_tokens = 9007199254740993u, .input_tokens = 0},
+        {.outcomes = {"not_simulated", "rejected"},
+         .reasons = {NULL, "ttl_not_in_enum"},
+         .rejected_by = "ttl_not_in_enum"},
+    };
+    char *first = NULL;
+    for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+        struct mock_response resp;
+        mock_response_init(&resp);
+        mock_cache_record_journal(&resp, &p, &records[i]);
+        cJSON *kept = cJSON_GetObjectItemCaseSensitive(resp.journal_extra, "cache");
+        cr_assert(cJSON_IsRaw(kept), "one node, not a tree");
+        cJSON *want_tree = cJSON_CreateObject();
+        cJSON_AddItemToObject(want_tree, "cache", s_record_tree(&p, &records[i]));
+        char *got = s_print(resp.journal_extra), *want = s_print(want_tree);
+        cr_assert_str_eq(got, want, "record %zu", i);
+        cr_assert_not_null(strstr(got, "\"inside_tool_result\""), "the nested point is in it");
+        if (first) {
+            cr_assert_str_neq(got, first, "another record, other bytes");
+            free(got);
+        } else {
+            first = got;
+        }
+        free(want);
+        cJSON_Delete(want_tree);
+        mock_response_clean_up(&resp);
+    }
+    free(first);
 }
 
 /* The plan's walk counts every block, so it leaves the request's input tokens behind: the

@@ -312,6 +312,153 @@ Test(hash, hash64_is_the_mix64_chain_over_little_endian_words)
     cr_assert_neq(brk_hash64(buf, 16), s_hash64_reference(buf + 1, 16), "different bytes, different hash");
 }
 
+static void s_hex128(const unsigned char md[BRK_HASH128_LEN], char hex[2 * BRK_HASH128_LEN + 1])
+{
+    for (int i = 0; i < BRK_HASH128_LEN; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    }
+}
+
+/* The definition hash128 keeps (common/hash.h), computed here the slow way: the whole input
+ * zero-padded to 32-byte blocks, four lanes from pi's digits, the same per-word step, and the
+ * two finishing chains over brk_mix64 with the byte count. */
+static void s_hash128_reference(const unsigned char *p, size_t len, unsigned char out[BRK_HASH128_LEN])
+{
+    const uint64_t k1 = 0xBF58476D1CE4E5B9ULL, k2 = 0x94D049BB133111EBULL;
+    uint64_t v[4] = {0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL, 0xA4093822299F31D0ULL, 0x082EFA98EC4E6C89ULL};
+    for (size_t at = 0; at < len; at += 32) {
+        uint64_t w[4] = {0, 0, 0, 0}, x[4];
+        for (size_t b = 0; b < 32 && at + b < len; b++) {
+            w[b / 8] |= (uint64_t)p[at + b] << (8 * (b % 8));
+        }
+        for (int i = 0; i < 4; i++) {
+            uint64_t m = (v[i] ^ w[i]) * k1;
+            x[i] = ((m << 29) | (m >> 35)) + w[(i + 3) % 4] * k2;
+        }
+        memcpy(v, x, sizeof(v));
+    }
+    uint64_t n = len;
+    uint64_t lo = brk_mix64(v[0] ^ brk_mix64(v[1] ^ brk_mix64(v[2] ^ brk_mix64(v[3] ^ n))));
+    uint64_t hi = brk_mix64(v[3] + brk_mix64(v[2] + brk_mix64(v[1] + brk_mix64(v[0] + ~n))));
+    for (int i = 0; i < 8; i++) {
+        out[i] = (unsigned char)(lo >> (8 * i));
+        out[8 + i] = (unsigned char)(hi >> (8 * i));
+    }
+}
+
+Test(hash, hash128_is_stable_and_matches_its_definition)
+{
+    /* Pinned values: prefix keys shown by GET /_mock/cache must not change between runs or
+     * machines. */
+    unsigned char md[BRK_HASH128_LEN], ref[BRK_HASH128_LEN];
+    char hex[2 * BRK_HASH128_LEN + 1];
+    brk_hash128(NULL, 0, md);
+    s_hex128(md, hex);
+    cr_assert_str_eq(hex, "1cb346d18464f522f0dbcd87be1654f0");
+    brk_hash128("abc", 3, md);
+    s_hex128(md, hex);
+    cr_assert_str_eq(hex, "b20935d1412753e6e97a5f4fab9fc635");
+    brk_hash128("The quick brown fox jumps over the lazy dog", 43, md);
+    s_hex128(md, hex);
+    cr_assert_str_eq(hex, "70c99cd509a367ca78654df89d5aa09c");
+    unsigned char buf[300];
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] = (unsigned char)(i * 131 + 7);
+    }
+    for (size_t start = 0; start < 3; start++) {
+        for (size_t len = 0; len + start <= sizeof(buf); len++) {
+            brk_hash128(buf + start, len, md);
+            s_hash128_reference(buf + start, len, ref);
+            cr_assert_eq(memcmp(md, ref, sizeof(md)), 0, "start %zu, %zu bytes", start, len);
+        }
+    }
+    s_hash128_reference(buf + 1, 64, ref);
+    brk_hash128(buf, 64, md);
+    cr_assert_neq(memcmp(md, ref, sizeof(md)), 0, "different bytes, different hash");
+}
+
+/* Fed in pieces of every size, the digest is the one-shot digest of the same bytes, and taking
+ * a digest midway changes nothing that follows. */
+Test(hash, hash128_streams_and_snapshots_without_disturbing_the_state)
+{
+    unsigned char buf[257], whole[BRK_HASH128_LEN], md[BRK_HASH128_LEN], mid[BRK_HASH128_LEN];
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] = (unsigned char)(i * 7 + 1);
+    }
+    brk_hash128(buf, sizeof(buf), whole);
+    for (size_t piece = 1; piece <= 70; piece++) {
+        struct brk_hash128 h;
+        brk_hash128_init(&h);
+        for (size_t at = 0; at < sizeof(buf); at += piece) {
+            size_t take = sizeof(buf) - at < piece ? sizeof(buf) - at : piece;
+            brk_hash128_update(&h, buf + at, take);
+            brk_hash128_update(&h, NULL, 0);
+            brk_hash128_digest(&h, mid);
+            unsigned char prefix[BRK_HASH128_LEN];
+            brk_hash128(buf, at + take, prefix);
+            cr_assert_eq(memcmp(mid, prefix, sizeof(mid)), 0, "pieces of %zu: snapshot at %zu", piece, at + take);
+        }
+        brk_hash128_digest(&h, md);
+        cr_assert_eq(memcmp(md, whole, sizeof(md)), 0, "pieces of %zu bytes", piece);
+    }
+    struct brk_hash128 h;
+    brk_hash128_init(&h);
+    brk_hash128_update(&h, buf, 100);
+    brk_hash128_digest(&h, mid);
+    brk_hash128_update(&h, buf + 100, 1);
+    brk_hash128_digest(&h, md);
+    cr_assert_neq(memcmp(md, mid, sizeof(md)), 0, "one byte more, another digest");
+}
+
+static int s_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every changed byte, every length and a NUL count; many distinct short inputs (the shape of
+ * prompt prefixes: a shared head, a differing tail) give distinct digests, and distinct halves. */
+Test(hash, hash128_sees_every_byte_and_length)
+{
+    unsigned char buf[100], base[BRK_HASH128_LEN], md[BRK_HASH128_LEN];
+    memset(buf, 'x', sizeof(buf));
+    brk_hash128(buf, sizeof(buf), base);
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            buf[i] ^= (unsigned char)(1u << bit);
+            brk_hash128(buf, sizeof(buf), md);
+            cr_assert_neq(memcmp(md, base, 8), 0, "byte %zu bit %d: low half", i, bit);
+            cr_assert_neq(memcmp(md + 8, base + 8, 8), 0, "byte %zu bit %d: high half", i, bit);
+            buf[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    unsigned char shorter[BRK_HASH128_LEN], nul[BRK_HASH128_LEN], empty[BRK_HASH128_LEN];
+    brk_hash128(buf, 31, shorter);
+    brk_hash128(buf, 32, md);
+    cr_assert_neq(memcmp(md, shorter, sizeof(md)), 0, "length counts");
+    brk_hash128("\0", 1, nul);
+    brk_hash128("", 0, empty);
+    cr_assert_neq(memcmp(nul, empty, sizeof(nul)), 0, "a NUL byte counts, zero padding aside");
+    enum { N = 20000 };
+    uint64_t *lo = calloc(N, sizeof(*lo)), *hi = calloc(N, sizeof(*hi));
+    cr_assert(lo && hi);
+    for (int i = 0; i < N; i++) {
+        char text[64];
+        int len = snprintf(text, sizeof(text), "system prompt, shared head of the prefix %d", i);
+        brk_hash128(text, (size_t)len, md);
+        memcpy(&lo[i], md, 8);
+        memcpy(&hi[i], md + 8, 8);
+    }
+    qsort(lo, N, sizeof(*lo), s_cmp_u64);
+    qsort(hi, N, sizeof(*hi), s_cmp_u64);
+    for (int i = 1; i < N; i++) {
+        cr_assert_neq(lo[i], lo[i - 1], "two inputs share a low half");
+        cr_assert_neq(hi[i], hi[i - 1], "two inputs share a high half");
+    }
+    free(lo);
+    free(hi);
+}
+
 Test(hash, ct_equal_is_true_only_for_the_same_bytes_and_length)
 {
     cr_assert(brk_ct_equal("secret", 6, "secret", 6));

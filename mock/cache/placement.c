@@ -30,14 +30,15 @@ static void s_record_rejection(const struct mock_cache_plan *plan, const struct 
     const char *all = v->rule == BRK_CACHEPOINT_RULE_NO_CACHING_MODEL ? "no_caching_model"
                       : whole                                         ? "rejected"
                                                                       : "not_simulated";
-    cJSON *record = mock_cache_record_new(plan, all);
-    cJSON *points = cJSON_GetObjectItemCaseSensitive(record, "points");
-    if (!whole) {
-        cJSON_ReplaceItemInArray(points, (int)v->point,
-                                 mock_cache_point_json(&plan->scan.points[v->point], "rejected", rule));
+    struct mock_cache_record record = {.rejected_by = rule};
+    for (size_t i = 0; i < plan->scan.n_points; i++) {
+        record.outcomes[i] = all;
     }
-    cJSON_AddStringToObject(record, "rejected_by", rule);
-    mock_journal_extra_add(resp, "cache", record);
+    if (!whole) {
+        record.outcomes[v->point] = "rejected";
+        record.reasons[v->point] = rule;
+    }
+    mock_cache_record_journal(resp, plan, &record);
 }
 
 bool mock_stage_cache_points(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp)

@@ -1,11 +1,12 @@
 /* plan.c: find and hash the cache points of a Converse request (see plan.h). */
 #include "mock/cache/plan.h"
 
-#include <openssl/evp.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "mock/mock_priv.h"
 #include "mock/model/family.h"
 #include "mock/pipeline/response.h"
@@ -13,24 +14,17 @@
 struct s_walk {
     struct mock_cache_plan *plan;
     struct brk_cachepoint_scanner scanner; /* the shared scan, fed by the same walk */
-    EVP_MD_CTX *md;
-    EVP_MD_CTX *snap; /* scratch for s_snapshot */
-    bool failed;
+    struct brk_hash128 hash;               /* the canonical form so far */
+    bool failed;                           /* out of memory sorting a large object */
     /* The last MOCK_CACHE_LOOKBACK boundaries, a ring; `boundaries` counts every one seen. */
     struct mock_cache_prefix ring[MOCK_CACHE_LOOKBACK];
     size_t boundaries;
 };
 
-static void s_update(struct s_walk *w, const void *data, size_t len)
-{
-    if (!w->failed && EVP_DigestUpdate(w->md, data, len) != 1) {
-        w->failed = true;
-    }
-}
-
 static void s_update_str(struct s_walk *w, const char *s)
 {
-    s_update(w, s, strlen(s) + 1); /* the NUL separates tokens, so "ab"+"c" != "a"+"bc" */
+    /* the NUL separates tokens, so "ab"+"c" != "a"+"bc" */
+    brk_hash128_update(&w->hash, s, strlen(s) + 1);
 }
 
 static int s_by_key(const void *a, const void *b)
@@ -40,42 +34,92 @@ static int s_by_key(const void *a, const void *b)
     return strcmp(x->string ? x->string : "", y->string ? y->string : "");
 }
 
+/* Members sorted by key, small objects (nearly all of a prompt's) without a heap allocation.
+ * The insertion sort keeps members with the same key (a JSON object may repeat one) in
+ * document order; qsort, kept for large objects, promises no order for those, as before. */
+#define S_SMALL_OBJECT 16
+
+static void s_sort_members(const cJSON **items, size_t n)
+{
+    if (n > S_SMALL_OBJECT) {
+        qsort(items, n, sizeof(*items), s_by_key);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        const cJSON *item = items[i];
+        size_t j = i;
+        for (; j > 0 && s_by_key(&items[j - 1], &item) > 0; j--) {
+            items[j] = items[j - 1];
+        }
+        items[j] = item;
+    }
+}
+
+static void s_canon(struct s_walk *w, const cJSON *json);
+
+static void s_canon_object(struct s_walk *w, const cJSON *json)
+{
+    const cJSON *small[S_SMALL_OBJECT], **items = small;
+    size_t n = (size_t)cJSON_GetArraySize(json), i = 0;
+    if (n > S_SMALL_OBJECT && !(items = calloc(n, sizeof(*items)))) {
+        w->failed = true;
+        return;
+    }
+    for (const cJSON *c = json->child; c && i < n; c = c->next) {
+        items[i++] = c;
+    }
+    s_sort_members(items, n);
+    s_update_str(w, "{");
+    for (i = 0; i < n; i++) {
+        s_update_str(w, items[i]->string ? items[i]->string : "");
+        s_canon(w, items[i]);
+    }
+    s_update_str(w, "}");
+    if (items != small) {
+        free(items);
+    }
+}
+
+/* "n" and the number as "%.17g" prints it. Integers below 1e17 (where %.17g prints every digit,
+ * no exponent) are written out by hand: snprintf was most of the cost of a number. */
+static void s_canon_number(struct s_walk *w, double v)
+{
+    char num[40];
+    if (v > -1e17 && v < 1e17 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
+        char *p = num + sizeof(num);
+        uint64_t u = v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v;
+        *--p = '\0';
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0) {
+            *--p = '-';
+        }
+        *--p = 'n';
+        brk_hash128_update(&w->hash, p, (size_t)(num + sizeof(num) - p));
+        return;
+    }
+    snprintf(num, sizeof(num), "n%.17g", v);
+    s_update_str(w, num);
+}
+
 /* Canonical form: objects with keys sorted, arrays in order, scalars as a type tag and their value. */
 static void s_canon(struct s_walk *w, const cJSON *json)
 {
-    if (cJSON_IsArray(json) || cJSON_IsObject(json)) {
-        size_t n = (size_t)cJSON_GetArraySize(json), i = 0;
-        const cJSON **items = calloc(n ? n : 1, sizeof(*items));
-        if (!items) {
-            w->failed = true;
-            return;
+    if (cJSON_IsObject(json)) {
+        s_canon_object(w, json);
+    } else if (cJSON_IsArray(json)) {
+        s_update_str(w, "[");
+        for (const cJSON *c = json->child; c; c = c->next) {
+            s_canon(w, c);
         }
-        for (const cJSON *c = json->child; c && i < n; c = c->next) {
-            items[i++] = c;
-        }
-        bool object = cJSON_IsObject(json);
-        if (object && n > 1) {
-            qsort(items, n, sizeof(*items), s_by_key);
-        }
-        s_update_str(w, object ? "{" : "[");
-        for (i = 0; i < n; i++) {
-            if (object) {
-                s_update_str(w, items[i]->string ? items[i]->string : "");
-            }
-            s_canon(w, items[i]);
-        }
-        s_update_str(w, object ? "}" : "]");
-        free(items);
-        return;
-    }
-    /* Scalars: a type tag and the value, without printing JSON (no allocation per value). */
-    if (cJSON_IsString(json)) {
+        s_update_str(w, "]");
+    } else if (cJSON_IsString(json)) { /* scalars without printing JSON (no allocation per value) */
         s_update_str(w, "s");
         s_update_str(w, json->valuestring);
     } else if (cJSON_IsNumber(json)) {
-        char num[40];
-        snprintf(num, sizeof(num), "n%.17g", json->valuedouble);
-        s_update_str(w, num);
+        s_canon_number(w, json->valuedouble);
     } else {
         s_update_str(w, cJSON_IsTrue(json) ? "t" : cJSON_IsFalse(json) ? "f" : "z");
     }
@@ -99,14 +143,10 @@ static void s_enter_list(struct s_walk *w, const struct brk_walk_visit *v)
     }
 }
 
-/* The digest of everything hashed so far, leaving the running digest untouched (one scratch
- * context serves every snapshot of the walk). */
+/* The digest of everything hashed so far, leaving the running state untouched. */
 static void s_snapshot(struct s_walk *w, unsigned char out[MOCK_CACHE_HASH_LEN])
 {
-    unsigned int len = 0;
-    if (EVP_MD_CTX_copy_ex(w->snap, w->md) != 1 || EVP_DigestFinal_ex(w->snap, out, &len) != 1) {
-        w->failed = true;
-    }
+    brk_hash128_digest(&w->hash, out);
 }
 
 static void s_push_boundary(struct s_walk *w)
@@ -189,16 +229,11 @@ static bool s_has_cache_points(const cJSON *request)
 static enum brk_status s_build(const cJSON *request, const struct brk_token_profile *profile,
                                struct mock_cache_plan *plan)
 {
-    struct s_walk w = {.plan = plan, .md = EVP_MD_CTX_new(), .snap = EVP_MD_CTX_new()};
-    enum brk_status rc = BRK_ERR_NOMEM;
+    struct s_walk w = {.plan = plan};
+    brk_hash128_init(&w.hash);
     brk_cachepoint_scanner_init(&w.scanner, &plan->scan);
-    if (w.md && w.snap && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1) {
-        brk_converse_walk(request, profile, s_visit, &w);
-        rc = w.failed ? BRK_ERR_NOMEM : BRK_OK;
-    }
-    EVP_MD_CTX_free(w.md);
-    EVP_MD_CTX_free(w.snap);
-    return rc;
+    brk_converse_walk(request, profile, s_visit, &w);
+    return w.failed ? BRK_ERR_NOMEM : BRK_OK;
 }
 
 enum brk_status mock_cache_plan_build(const cJSON *request, const struct brk_token_profile *profile,

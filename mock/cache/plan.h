@@ -4,14 +4,16 @@
  * One pass of brk_converse_walk (tools -> system -> messages, the order Bedrock processes
  * them) feeds the shared scan (brk_cachepoint_scanner, common/cachepoint.h: where each
  * top-level cache point is, its TTL, the tokens of everything before it, what the placement
- * rules look at) and, in the same pass, hashes: for each cache point the SHA-256 of the
- * canonical form of everything before it. The canonical form prints each block with object
+ * rules look at) and, in the same pass, hashes: for each cache point the 128-bit hash
+ * (brk_hash128, common/hash.h: no adversary to resist in a local mock) of the canonical form
+ * of everything before it. The canonical form prints each block with object
  * keys sorted, marks where each section and message starts (with the role), and leaves cache
  * points out, so the same prompt hashes the same whatever its key order and wherever its
  * other cache points sit. Each cache point also carries the prefixes ending at the
  * MOCK_CACHE_LOOKBACK content-block boundaries before it. The rules stage and the simulation
  * both read a plan (one per request, mock_request_cache_plan), so they always agree. A request
- * without any cache point gets an empty plan without hashing anything. Pure and thread-safe.
+ * without any cache point gets an empty plan without hashing anything. Pure and thread-safe;
+ * hashing allocates only to sort objects of more than 16 members.
  */
 #ifndef MOCK_CACHE_PLAN_H
 #define MOCK_CACHE_PLAN_H
@@ -50,7 +52,7 @@ struct mock_cache_plan {
 };
 
 /* Build the plan of a Converse/ConverseStream body, its tokens counted under `profile` (the
- * model's; NULL: generic). BRK_ERR_NOMEM when hashing could not allocate; the plan is then
+ * model's; NULL: generic). BRK_ERR_NOMEM when sorting a large object could not allocate; the plan is then
  * incomplete and must not be used. */
 enum brk_status mock_cache_plan_build(const cJSON *request, const struct brk_token_profile *profile,
                                       struct mock_cache_plan *plan);

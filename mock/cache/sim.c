@@ -11,38 +11,89 @@
  */
 #include <string.h>
 
+#include "common/json.h"
 #include "mock/cache/store.h"
 #include "mock/cache/sim.h"
 
-cJSON *mock_cache_point_json(const struct brk_cachepoint *p, const char *outcome, const char *reason)
+/* A record of at most BRK_CACHEPOINT_LIST_MAX points and as many nested ones is a few KB;
+ * the cap only bounds the buffer. */
+#define S_RECORD_MAX_BYTES (64u * 1024u)
+
+/* ,"name": (a literal name, no escaping needed), without snprintf: it was most of the cost. */
+static enum brk_status s_name(struct brk_buf *b, const char *name)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "location", p->location);
-    cJSON_AddNumberToObject(o, "prefix_tokens", (double)p->prefix_tokens);
-    cJSON_AddStringToObject(o, "ttl", brk_cachepoint_ttl_name(p->ttl));
-    cJSON_AddStringToObject(o, "outcome", outcome);
-    if (reason) {
-        cJSON_AddStringToObject(o, "reason", reason);
-    }
-    return o;
+    enum brk_status rc = brk_buf_append(b, ",\"", 2);
+    rc = rc == BRK_OK ? brk_buf_append_str(b, name) : rc;
+    return rc == BRK_OK ? brk_buf_append(b, "\":", 2) : rc;
 }
 
-cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *outcome)
+/* ,"name":"value" */
+static enum brk_status s_member_str(struct brk_buf *b, const char *name, const char *value)
 {
-    cJSON *record = cJSON_CreateObject();
-    cJSON *points = cJSON_AddArrayToObject(record, "points");
-    for (size_t i = 0; i < plan->scan.n_points; i++) {
-        cJSON_AddItemToArray(points, mock_cache_point_json(&plan->scan.points[i], outcome, NULL));
+    enum brk_status rc = s_name(b, name);
+    return rc == BRK_OK ? brk_buf_append_json_str(b, value, strlen(value)) : rc;
+}
+
+/* ,"name":N, printed by brk_json_print as a cJSON number would be. */
+static enum brk_status s_member_number(struct brk_buf *b, const char *name, double value)
+{
+    cJSON number = {.type = cJSON_Number, .valuedouble = value};
+    enum brk_status rc = s_name(b, name);
+    return rc == BRK_OK ? brk_json_print(&number, b) : rc;
+}
+
+/* {"location", "prefix_tokens", "ttl", "outcome"[, "reason"]} for one cache point. */
+static enum brk_status s_point(struct brk_buf *b, const struct brk_cachepoint *p, const char *outcome,
+                               const char *reason)
+{
+    enum brk_status rc = brk_buf_append_str(b, "{\"location\":");
+    rc = rc == BRK_OK ? brk_buf_append_json_str(b, p->location, strlen(p->location)) : rc;
+    rc = rc == BRK_OK ? s_member_number(b, "prefix_tokens", (double)p->prefix_tokens) : rc;
+    rc = rc == BRK_OK ? s_member_str(b, "ttl", brk_cachepoint_ttl_name(p->ttl)) : rc;
+    rc = rc == BRK_OK ? s_member_str(b, "outcome", outcome) : rc;
+    rc = rc == BRK_OK && reason ? s_member_str(b, "reason", reason) : rc;
+    return rc == BRK_OK ? brk_buf_append_str(b, "}") : rc;
+}
+
+/* {"points": [every scanned point, the nested ones "ignored"], "count", then the tail. */
+static enum brk_status s_record_text(struct brk_buf *b, const struct mock_cache_plan *plan,
+                                     const struct mock_cache_record *r)
+{
+    enum brk_status rc = brk_buf_append_str(b, "{\"points\":[");
+    for (size_t i = 0; i < plan->scan.n_points && rc == BRK_OK; i++) {
+        rc = i ? brk_buf_append_str(b, ",") : rc;
+        rc = rc == BRK_OK ? s_point(b, &plan->scan.points[i], r->outcomes[i], r->reasons[i]) : rc;
     }
-    for (size_t i = 0; i < plan->n_nested; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "location", plan->nested[i]);
-        cJSON_AddStringToObject(o, "outcome", "ignored");
-        cJSON_AddStringToObject(o, "reason", "inside_tool_result");
-        cJSON_AddItemToArray(points, o);
+    for (size_t i = 0; i < plan->n_nested && rc == BRK_OK; i++) {
+        rc = i || plan->scan.n_points ? brk_buf_append_str(b, ",") : rc;
+        rc = rc == BRK_OK ? brk_buf_append_str(b, "{\"location\":") : rc;
+        rc = rc == BRK_OK ? brk_buf_append_json_str(b, plan->nested[i], strlen(plan->nested[i])) : rc;
+        rc = rc == BRK_OK ? s_member_str(b, "outcome", "ignored") : rc;
+        rc = rc == BRK_OK ? s_member_str(b, "reason", "inside_tool_result") : rc;
+        rc = rc == BRK_OK ? brk_buf_append_str(b, "}") : rc;
     }
-    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
-    return record;
+    rc = rc == BRK_OK ? brk_buf_append_str(b, "]") : rc;
+    rc = rc == BRK_OK ? s_member_number(b, "count", plan->scan.total_points) : rc;
+    if (r->rejected_by) {
+        rc = rc == BRK_OK ? s_member_str(b, "rejected_by", r->rejected_by) : rc;
+    } else {
+        rc = rc == BRK_OK ? s_member_number(b, "read_tokens", (double)r->read_tokens) : rc;
+        rc = rc == BRK_OK ? s_member_number(b, "write_tokens", (double)r->write_tokens) : rc;
+        rc = rc == BRK_OK ? s_member_number(b, "input_tokens", (double)r->input_tokens) : rc;
+    }
+    return rc == BRK_OK ? brk_buf_append_str(b, "}") : rc;
+}
+
+void mock_cache_record_journal(struct mock_response *resp, const struct mock_cache_plan *plan,
+                               const struct mock_cache_record *record)
+{
+    struct brk_buf text;
+    brk_buf_init(&text, S_RECORD_MAX_BYTES);
+    cJSON *raw = s_record_text(&text, plan, record) == BRK_OK ? cJSON_CreateRaw(text.data) : NULL;
+    brk_buf_clean_up(&text);
+    if (raw) {
+        mock_journal_extra_add(resp, "cache", raw);
+    }
 }
 
 static bool s_qualifies(const struct mock_model *m, const struct brk_cachepoint *p)
@@ -95,14 +146,14 @@ static uint64_t s_read(struct brk_mock *mock, const struct mock_request *req, co
 /* Write every qualifying point beyond what was read, each segment under the TTL of the point
  * that ends it; returns the tokens now cached (read + written). */
 static uint64_t s_write(struct brk_mock *mock, const struct mock_request *req, const struct mock_cache_plan *plan,
-                        struct mock_reply *reply, cJSON *points, int64_t now_ms)
+                        struct mock_reply *reply, struct mock_cache_record *record, int64_t now_ms)
 {
     const struct mock_model *m = req->model.model;
     uint64_t cached = reply->cache.read_tokens;
     for (size_t i = 0; i < plan->scan.n_points; i++) {
         const struct brk_cachepoint *p = &plan->scan.points[i];
         const char *outcome = !s_qualifies(m, p) ? "below_minimum" : p->prefix_tokens <= cached ? "read" : "write";
-        cJSON_ReplaceItemInArray(points, (int)i, mock_cache_point_json(p, outcome, NULL));
+        record->outcomes[i] = outcome;
         if (strcmp(outcome, "write") != 0) {
             continue;
         }
@@ -129,14 +180,13 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
         return;
     }
     int64_t now_ms = brk_clock_now_ms(mock->clock);
-    cJSON *record = mock_cache_record_new(plan, "below_minimum");
-    cJSON *points = cJSON_GetObjectItemCaseSensitive(record, "points");
+    struct mock_cache_record record = {0}; /* s_write gives every scanned point its outcome */
     reply->cache.involved = true;
     reply->cache.read_tokens = s_read(mock, req, plan, now_ms);
-    uint64_t cached = s_write(mock, req, plan, reply, points, now_ms);
+    uint64_t cached = s_write(mock, req, plan, reply, &record, now_ms);
     reply->input_tokens = reply->input_tokens > cached ? reply->input_tokens - cached : 0;
-    cJSON_AddNumberToObject(record, "read_tokens", (double)reply->cache.read_tokens);
-    cJSON_AddNumberToObject(record, "write_tokens", (double)reply->cache.write_tokens);
-    cJSON_AddNumberToObject(record, "input_tokens", (double)reply->input_tokens);
-    mock_journal_extra_add(resp, "cache", record);
+    record.read_tokens = reply->cache.read_tokens;
+    record.write_tokens = reply->cache.write_tokens;
+    record.input_tokens = reply->input_tokens;
+    mock_cache_record_journal(resp, plan, &record);
 }

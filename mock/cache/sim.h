@@ -26,10 +26,26 @@
 void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct mock_reply *reply,
                          struct mock_response *resp);
 
-/* {"location", "prefix_tokens", "ttl", "outcome"[, "reason"]} for one cache point. */
-cJSON *mock_cache_point_json(const struct brk_cachepoint *p, const char *outcome, const char *reason);
+/* What a request did with its cache points, for its journal record. */
+struct mock_cache_record {
+    const char *outcomes[BRK_CACHEPOINT_LIST_MAX];    /* one per scanned point, parallel to plan->scan.points */
+    const char *reasons[BRK_CACHEPOINT_LIST_MAX];     /* NULL: no "reason" */
+    const char *rejected_by;                          /* a rejection's rule; NULL: the simulation's record */
+    uint64_t read_tokens, write_tokens, input_tokens; /* the simulation's (without rejected_by) */
+};
 
-/* {"points": [... every cache point with `outcome`, the nested ones "ignored"]}. */
-cJSON *mock_cache_record_new(const struct mock_cache_plan *plan, const char *outcome);
+/* Add the "cache" record to the journal entry: {"points": [{"location", "prefix_tokens",
+ * "ttl", "outcome"[, "reason"]} for every scanned point, {"location", "outcome": "ignored",
+ * "reason": "inside_tool_result"} for every nested one], "count", then "rejected_by", or
+ * "read_tokens", "write_tokens" and "input_tokens"}.
+ *
+ * Written straight as compact JSON text (numbers through brk_json_print, strings escaped as
+ * cJSON does) and handed to the journal as one raw node, which its answer prints as it is.
+ * Why not a cJSON tree: the journal keeps its entries long after the request, and a record kept
+ * as a tree was some 40 small allocations per entry, interleaved with every later request's;
+ * that made each later request's parse and walks about 20% slower, and building, printing and
+ * freeing the tree cost more than the text (docs/benchmarks.md). Out of memory: no record. */
+void mock_cache_record_journal(struct mock_response *resp, const struct mock_cache_plan *plan,
+                               const struct mock_cache_record *record);
 
 #endif

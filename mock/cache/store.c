@@ -51,7 +51,7 @@ static void s_index_reset(struct mock_cache *cache)
 static size_t s_bucket(const struct mock_cache *cache, const unsigned char *hash)
 {
     uint64_t h = 0;
-    memcpy(&h, hash, sizeof(h)); /* SHA-256 bytes are already uniform */
+    memcpy(&h, hash, sizeof(h)); /* brk_hash128's digest bytes are already well mixed */
     return (size_t)(h & (cache->n_buckets - 1));
 }
 

@@ -1,8 +1,8 @@
 /*
  * store.h (mock-private): the simulated prompt cache, one store per server.
  *
- * An entry is a cached prefix: the SHA-256 of the canonical form of everything before one
- * cache point (mock/cache/plan.h), kept per account and per model, with the prefix's token
+ * An entry is a cached prefix: the 128-bit hash (brk_hash128, common/hash.h) of the canonical
+ * form of everything before one cache point (mock/cache/plan.h), kept per account and per model, with the prefix's token
  * count, its TTL and its expiry on the mock clock. The store holds at most `max_entries`;
  * when full, an expired entry is replaced first, then the least recently used one.
  *
@@ -17,9 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hash.h"
+
 /* Entries kept when the configuration asks for 0 (docs/prompt-caching.md). */
 #define MOCK_CACHE_DEFAULT_MAX_ENTRIES 10000u
-#define MOCK_CACHE_HASH_LEN 32
+#define MOCK_CACHE_HASH_LEN BRK_HASH128_LEN
 
 struct mock_cache;
 
