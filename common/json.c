@@ -59,8 +59,10 @@ static enum brk_status s_number(double d, struct brk_buf *out)
 }
 
 /* The escape of one byte, as cJSON writes it (so our output and cJSON's are byte-identical);
- * NULL for bytes that go out as they are. */
-static const char *s_json_escape(unsigned char c, char tmp[8])
+ * NULL for bytes that go out as they are. Inline: it sits in the printer's loop over every
+ * byte, and with the measure as a second caller the compiler stopped inlining it there (1,700
+ * more instructions to print a small answer, by callgrind). */
+static inline const char *s_json_escape(unsigned char c, char tmp[8])
 {
     switch (c) {
     case '"':
