@@ -1,10 +1,11 @@
 /* base64.c: strict RFC 4648 base64 (see base64.h for the contract). */
 #include "common/base64.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Output is produced in chunks of this many characters (a multiple of 4 and of 3 input bytes'
- * worth), so a large blob costs a few appends, not one per character. */
+/* Output is produced (and input decoded) in chunks of this many characters (a multiple of 4 and
+ * of 3 input bytes' worth), so a large blob costs a few appends, not one per character. */
 #define S_CHUNK 1024
 
 static const char s_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -77,22 +78,11 @@ static int s_value(unsigned char c)
     return (int)s_values[c] - 1;
 }
 
-/* Decode one group of 4 characters into 1..3 bytes; returns the byte count, or -1 when the
- * group is invalid. `last` says whether padding may appear. */
-static int s_decode_group(const unsigned char *g, int last, unsigned char *o)
+/* Decode the last group of a text, which may carry padding, into 1..3 bytes; returns the byte
+ * count, or -1 when the group is invalid. */
+static int s_decode_last(const unsigned char *g, unsigned char *o)
 {
     int pad = (g[3] == '=') + (g[2] == '=' && g[3] == '=');
-    if (pad && !last) {
-        return -1;
-    }
-    unsigned a = s_values[g[0]], b = s_values[g[1]], c = s_values[g[2]], d = s_values[g[3]];
-    if (!pad && a && b && c && d) { /* the common group: four characters, no padding */
-        uint32_t w = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
-        o[0] = (unsigned char)(w >> 16);
-        o[1] = (unsigned char)(w >> 8);
-        o[2] = (unsigned char)w;
-        return 3;
-    }
     uint32_t v = 0;
     for (int k = 0; k < 4 - pad; k++) {
         int x = s_value(g[k]);
@@ -105,10 +95,45 @@ static int s_decode_group(const unsigned char *g, int last, unsigned char *o)
     if ((pad == 1 && (v & 0xFF)) || (pad == 2 && (v & 0xFFFF))) {
         return -1; /* unused bits set: not the canonical text of any byte string */
     }
-    o[0] = (unsigned char)(v >> 16);
-    o[1] = (unsigned char)(v >> 8);
-    o[2] = (unsigned char)v;
+    for (int k = 0; k < 3 - pad; k++) { /* only the bytes it encodes: out may end there */
+        o[k] = (unsigned char)(v >> (16 - 8 * k));
+    }
     return 3 - pad;
+}
+
+/* Groups without padding ('=' has no value, so one is refused here). Each table entry is the
+ * value plus one, so a character's entry minus one has bits above the low six only when it is
+ * not base64: one test for the four, and one subtraction for the four offsets (a sum, since
+ * an entry of 64 reaches into the next field before it). */
+static bool s_decode_groups(const unsigned char *g, size_t groups, unsigned char *o)
+{
+    for (size_t i = 0; i < groups; i++, g += 4, o += 3) {
+        uint32_t a = s_values[g[0]], b = s_values[g[1]], c = s_values[g[2]], d = s_values[g[3]];
+        if (((a - 1) | (b - 1) | (c - 1) | (d - 1)) & ~63u) {
+            return false;
+        }
+        uint32_t w = (a << 18) + (b << 12) + (c << 6) + d - (1u << 18 | 1u << 12 | 1u << 6 | 1u);
+        o[0] = (unsigned char)(w >> 16);
+        o[1] = (unsigned char)(w >> 8);
+        o[2] = (unsigned char)w;
+    }
+    return true;
+}
+
+enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t groups = len / 4 - (final && len > 0);
+    *out_len = 0;
+    if (len % 4 != 0 || !s_decode_groups(t, groups, out)) {
+        return BRK_ERR_PARSE;
+    }
+    int last = final && len > 0 ? s_decode_last(t + groups * 4, (unsigned char *)out + groups * 3) : 0;
+    if (last < 0) {
+        return BRK_ERR_PARSE;
+    }
+    *out_len = groups * 3 + (size_t)last;
+    return BRK_OK;
 }
 
 enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *out)
@@ -117,20 +142,13 @@ enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *
     if (len % 4 != 0) {
         return BRK_ERR_PARSE;
     }
-    unsigned char chunk[S_CHUNK];
-    size_t used = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        int n = s_decode_group((const unsigned char *)text + i, i + 4 == len, chunk + used);
-        if (n < 0) {
-            return s_rollback(out, start, BRK_ERR_PARSE);
-        }
-        used += (size_t)n;
-        if (used + 3 > S_CHUNK || i + 4 == len) {
-            enum brk_status st = brk_buf_append(out, chunk, used);
-            if (st != BRK_OK) {
-                return s_rollback(out, start, st);
-            }
-            used = 0;
+    unsigned char chunk[S_CHUNK / 4 * 3];
+    for (size_t i = 0; i < len; i += S_CHUNK) {
+        size_t n = len - i < S_CHUNK ? len - i : S_CHUNK, used = 0;
+        enum brk_status st = brk_base64_decode_span(text + i, n, i + n == len, chunk, &used);
+        st = st == BRK_OK ? brk_buf_append(out, chunk, used) : st;
+        if (st != BRK_OK) {
+            return s_rollback(out, start, st);
         }
     }
     return len ? BRK_OK : brk_buf_append(out, "", 0);

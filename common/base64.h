@@ -7,12 +7,13 @@
  * always writes that form; the decoder accepts only it (length a multiple of 4, padding only at
  * the end, no whitespace, unused bits zero), so a text it accepts has exactly one byte string.
  *
- * Ownership: the caller owns `out`; both functions append to it. On failure `out` keeps its
+ * Ownership: the caller owns `out`; encode and decode append to it. On failure `out` keeps its
  * previous contents. Thread-safe for distinct buffers.
  */
 #ifndef BEDROCK_COMMON_BASE64_H
 #define BEDROCK_COMMON_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bedrock/buf.h"
@@ -25,6 +26,14 @@ enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *
 /* Append the bytes that `len` characters of base64 `text` encode. BRK_ERR_PARSE when the text
  * is not strict padded base64; BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM from the buffer. */
 enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *out);
+
+/* Decode `len` characters of base64 `text` into `out` (room for len / 4 * 3 bytes; a padded
+ * final group writes only the bytes it encodes), a piece at a time: only a `final` piece may
+ * end in padding, so a long text decoded piece by piece (each a multiple of 4 characters) is
+ * accepted or refused exactly as brk_base64_decode would. *out_len: the bytes written (0 on
+ * failure). BRK_ERR_PARSE when the piece is not strict base64. For a reader that needs the
+ * bytes only once (counting a document's tokens): no buffer grows. */
+enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len);
 
 /* Length of the base64 text of `len` bytes, or 0 when it would overflow size_t (len > 0). */
 size_t brk_base64_encoded_len(size_t len);

@@ -27,6 +27,29 @@ static uint64_t s_text(const struct s_count *c, const char *text)
     return text ? brk_token_profile_text(c->profile, text, strlen(text)) : 0;
 }
 
+/* Whether the profile counts a text by its ASCII and UTF-8 lead bytes (brk_token_profile_count),
+ * which a reader can sum piece by piece; the generic estimator reads runs across the text. */
+static bool s_counts_bytes(const struct s_count *c)
+{
+    return c->profile && c->profile->chars_per_token_x10;
+}
+
+/* brk_json_measure's view of a string: its ASCII and lead bytes, and how many bytes it has. */
+struct s_json_counts {
+    uint64_t ascii, other, string_bytes;
+};
+
+static void s_count_string(void *ctx, const char *s, size_t len)
+{
+    struct s_json_counts *k = ctx;
+    brk_token_profile_count(s, len, &k->ascii, &k->other);
+    k->string_bytes += len;
+}
+
+/* A JSON value's tokens: a string by its text, anything else by its unformatted JSON text. When
+ * the profile counts bytes, that text is measured rather than printed (brk_json_measure, the
+ * same text as cJSON's): printing a tool result's JSON was a quarter of counting the 100 KB
+ * fixture (docs/benchmarks.md). */
 static uint64_t s_json_tokens(const struct s_count *c, const cJSON *json)
 {
     if (!json) {
@@ -34,6 +57,11 @@ static uint64_t s_json_tokens(const struct s_count *c, const cJSON *json)
     }
     if (cJSON_IsString(json)) {
         return s_text(c, json->valuestring);
+    }
+    struct s_json_counts k = {0, 0, 0};
+    struct brk_json_measure m = {.len = 0, .on_string = s_count_string, .ctx = &k};
+    if (s_counts_bytes(c) && brk_json_measure(json, &m)) { /* every byte outside the strings is ASCII */
+        return brk_token_profile_counted(c->profile, m.len - k.string_bytes + k.ascii, k.other);
     }
     char *text = cJSON_PrintUnformatted(json);
     uint64_t n = s_text(c, text);
@@ -95,25 +123,55 @@ static bool s_format_is(const cJSON *doc, const char *const *formats, size_t n)
     return false;
 }
 
+/* The prefix of a document's base64 that is decoded (about S_DOCUMENT_MAX_BYTES), decoded a
+ * piece at a time on the stack: its bytes, and with `count` their ASCII and lead bytes. False
+ * when it is not base64 (as s_decode_prefix would find). No buffer the size of the document. */
+static bool s_decode_counting(const char *b64, bool count, uint64_t *bytes, uint64_t *ascii, uint64_t *other)
+{
+    size_t len = strlen(b64), want = S_DOCUMENT_MAX_BYTES / 3 * 4;
+    len = len < want ? len : want;
+    unsigned char piece[3072];
+    const size_t step = sizeof(piece) / 3 * 4; /* whole groups: only the last piece may be padded */
+    for (size_t at = 0; at < len; at += step) {
+        size_t n = len - at < step ? len - at : step, got = 0;
+        if (brk_base64_decode_span(b64 + at, n, at + n == len, piece, &got) != BRK_OK) {
+            return false;
+        }
+        *bytes += got;
+        if (count) {
+            brk_token_profile_count((const char *)piece, got, ascii, other);
+        }
+    }
+    return true;
+}
+
 /* Document bytes under a profile: a PDF by its pages (text, plus a page image outside a
- * toolResult), a text format by its text, anything else at about 4 bytes per token. */
+ * toolResult), a text format by its text, anything else at about 4 bytes per token. Only a
+ * PDF (whose page markers can straddle pieces) or text under the generic estimator (whose runs
+ * can) is decoded whole: decoding the 100 KB fixture's documents into buffers was most of
+ * counting them (docs/benchmarks.md). */
 static uint64_t s_document_bytes_tokens(const struct s_count *c, const cJSON *doc, const char *b64)
 {
     static const char *const text_formats[] = {"txt", "md", "csv", "html"};
     static const char *const pdf[] = {"pdf"};
+    bool is_pdf = s_format_is(doc, pdf, 1);
+    bool is_text = !is_pdf && s_format_is(doc, text_formats, sizeof(text_formats) / sizeof(text_formats[0]));
+    uint64_t bytes = 0, ascii = 0, other = 0;
+    if (!is_pdf && (!is_text || s_counts_bytes(c))) {
+        if (!s_decode_counting(b64, is_text, &bytes, &ascii, &other)) {
+            return (uint64_t)strlen(b64) * 3 / 4 / 4;
+        }
+        return is_text ? brk_token_profile_counted(c->profile, ascii, other) : bytes / 4;
+    }
     struct brk_buf raw;
     uint64_t n = (uint64_t)strlen(b64) * 3 / 4 / 4;
     if (!s_decode_prefix(b64, S_DOCUMENT_MAX_BYTES, &raw)) {
         brk_buf_clean_up(&raw);
         return n;
     }
-    n = raw.len / 4;
-    if (s_format_is(doc, pdf, 1)) {
-        uint64_t pages = s_pdf_pages(raw.data, raw.len);
-        n = pages * (c->profile->pdf_page_text + (c->in_tool_result ? 0 : c->profile->pdf_page_image));
-    } else if (s_format_is(doc, text_formats, sizeof(text_formats) / sizeof(text_formats[0]))) {
-        n = brk_token_profile_text(c->profile, raw.data, raw.len);
-    }
+    n = is_pdf ? s_pdf_pages(raw.data, raw.len) *
+                     (c->profile->pdf_page_text + (c->in_tool_result ? 0 : c->profile->pdf_page_image))
+               : brk_token_profile_text(c->profile, raw.data, raw.len);
     brk_buf_clean_up(&raw);
     return n;
 }

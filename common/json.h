@@ -16,6 +16,7 @@
 #define BEDROCK_JSON_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -59,6 +60,19 @@ enum brk_status brk_buf_append_json_str(struct brk_buf *buf, const char *data, s
  * print either (an invalid item, a raw item without text); BRK_ERR_TOO_LARGE / BRK_ERR_NOMEM
  * from the buffer. On failure out holds a partial text the caller should discard. */
 enum brk_status brk_json_print(const cJSON *item, struct brk_buf *out);
+
+/* What brk_json_print(item) would append, measured without writing it: `len` grows by the
+ * text's length, and `on_string` (may be NULL) sees the raw bytes of every string, values and
+ * keys alike (len bytes, up to the NUL), the only bytes of the text that can be other than
+ * ASCII (escapes and everything else are ASCII). For counting a value's tokens by its printed
+ * text (common/converse_walk.c) without printing a tool result's JSON. False for a tree
+ * brk_json_print would refuse, and for a raw item (measure none: print instead). */
+struct brk_json_measure {
+    uint64_t len;
+    void (*on_string)(void *ctx, const char *s, size_t len);
+    void *ctx;
+};
+bool brk_json_measure(const cJSON *item, struct brk_json_measure *m);
 
 /* A count read from JSON: `dflt` when `item` is absent or not a number, else its value clamped
  * to [0, 2^53] and truncated, so the conversion is defined for any number a body or file

@@ -213,7 +213,7 @@ static uint64_t s_lane_sum(uint64_t lanes)
  * clear, a lead byte when its top two bits are set, so a mask turns each byte into a 0 or 1
  * lane, and the lanes add up (at most 255 steps before a lane could overflow). Byte by byte
  * this was a fifth of a 20 KB request's time (docs/benchmarks.md). */
-static void s_count_bytes(const char *text, size_t len, uint64_t *ascii, uint64_t *other)
+void brk_token_profile_count(const char *text, size_t len, uint64_t *ascii, uint64_t *other)
 {
     const uint64_t high = 0x8080808080808080ULL;
     size_t i = 0;
@@ -240,9 +240,14 @@ uint64_t brk_token_profile_text(const struct brk_token_profile *p, const char *t
     if (!p || p->chars_per_token_x10 == 0) {
         return brk_tokens_estimate(text, len);
     }
-    /* [5] ceil(chars / chars-per-token) for ASCII; about one token per other code point (CJK). */
     uint64_t ascii = 0, other = 0;
-    s_count_bytes(text, len, &ascii, &other);
+    brk_token_profile_count(text, len, &ascii, &other);
+    return brk_token_profile_counted(p, ascii, other);
+}
+
+uint64_t brk_token_profile_counted(const struct brk_token_profile *p, uint64_t ascii, uint64_t other)
+{
+    /* [5] ceil(chars / chars-per-token) for ASCII; about one token per other code point (CJK). */
     return (ascii * 10 + p->chars_per_token_x10 - 1) / p->chars_per_token_x10 + other;
 }
 

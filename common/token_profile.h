@@ -65,6 +65,13 @@ const char *brk_token_family_for_model_id(const char *model_id);
 /* Tokens of `len` bytes of text under the profile (NULL: the generic estimator). */
 uint64_t brk_token_profile_text(const struct brk_token_profile *p, const char *text, size_t len);
 
+/* What brk_token_profile_text counts under a profile with chars_per_token_x10 set, for a reader
+ * that sees a text in pieces or knows its bytes without holding them (a document decoded a
+ * piece at a time, a JSON value's printed form): add the ASCII bytes and the UTF-8 lead bytes
+ * of text[0..len) to *ascii and *other, then turn the sums into tokens. */
+void brk_token_profile_count(const char *text, size_t len, uint64_t *ascii, uint64_t *other);
+uint64_t brk_token_profile_counted(const struct brk_token_profile *p, uint64_t ascii, uint64_t other);
+
 /* Tokens of an image of width_px x height_px (0 x 0: unknown size). */
 uint64_t brk_token_profile_image(const struct brk_token_profile *p, uint32_t width_px, uint32_t height_px);
 

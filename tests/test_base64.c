@@ -1,4 +1,4 @@
-/* Unit tests for common/base64.c: RFC 4648 section 10 vectors, round trips, strictness. */
+/* Unit tests for common/base64.c: RFC 4648 section 10 vectors, round trips, strictness, decoding in pieces. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -152,4 +152,60 @@ Test(base64, each_position_takes_exactly_the_alphabet)
             }
         }
     }
+}
+
+/* brk_base64_decode_span: pieces of any multiple of 4 give the bytes of the whole; padding
+ * ends only the final piece (a non-final "Zg==" would otherwise end the text early). */
+Test(base64, decodes_a_piece_at_a_time_as_the_whole_and_pads_only_the_final_piece)
+{
+    unsigned char bytes[1000], got[1000];
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        bytes[i] = (unsigned char)(i * 13 + 5);
+    }
+    struct brk_buf enc;
+    brk_buf_init(&enc, 4096);
+    cr_assert_eq(brk_base64_encode(bytes, sizeof(bytes), &enc), BRK_OK);
+    static const size_t pieces[] = {4, 8, 12, 1024, 1336};
+    for (size_t p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+        size_t total = 0;
+        for (size_t at = 0; at < enc.len; at += pieces[p]) {
+            size_t n = enc.len - at < pieces[p] ? enc.len - at : pieces[p], used = 0;
+            cr_assert_eq(brk_base64_decode_span(enc.data + at, n, at + n == enc.len, got + total, &used), BRK_OK);
+            total += used;
+        }
+        cr_assert_eq(total, sizeof(bytes), "pieces of %zu", pieces[p]);
+        cr_assert(memcmp(got, bytes, total) == 0, "pieces of %zu", pieces[p]);
+    }
+    size_t used = 9;
+    cr_assert_eq(brk_base64_decode_span("Zg==", 4, false, got, &used), BRK_ERR_PARSE);
+    cr_assert_eq(used, 0);
+    cr_assert_eq(brk_base64_decode_span("Zg==", 4, true, got, &used), BRK_OK);
+    cr_assert(used == 1 && got[0] == 'f');
+    cr_assert_eq(brk_base64_decode_span("Zm9vYmFy!", 9, true, got, &used), BRK_ERR_PARSE, "not whole groups");
+    brk_buf_clean_up(&enc);
+}
+
+/* brk_base64_decode works in chunks of 1024 characters: a bad character, or padding, at either
+ * side of a chunk boundary is refused like anywhere else, and leaves the buffer as it was. */
+Test(base64, refuses_a_bad_character_or_padding_on_either_side_of_a_chunk_boundary)
+{
+    unsigned char bytes[1800];
+    memset(bytes, 'x', sizeof(bytes));
+    struct brk_buf enc;
+    brk_buf_init(&enc, 4096);
+    cr_assert_eq(brk_base64_encode(bytes, sizeof(bytes), &enc), BRK_OK);
+    for (size_t at = 1018; at < 1030; at++) {
+        for (int pad = 0; pad < 2; pad++) {
+            char saved = enc.data[at];
+            enc.data[at] = pad ? '=' : '!';
+            struct brk_buf out;
+            brk_buf_init(&out, 4096);
+            brk_buf_append_str(&out, "keep");
+            cr_assert_eq(brk_base64_decode(enc.data, enc.len, &out), BRK_ERR_PARSE, "'%c' at %zu", enc.data[at], at);
+            cr_assert_str_eq(out.data, "keep");
+            brk_buf_clean_up(&out);
+            enc.data[at] = saved;
+        }
+    }
+    brk_buf_clean_up(&enc);
 }

@@ -2,7 +2,8 @@
  * HTTP tests: the journal's bodies (GET /_mock/requests?bodies=1, docs/admin-api.md "Bodies"):
  * each field for Converse, ConverseStream (an in-stream exception from a rule), InvokeModel,
  * CountTokens, a refused request and a body that is not JSON; the byte budget and its flag;
- * since and limit; rules_fired. Every expected value comes from what the client sent and got.
+ * since and limit; rules_fired; a kept request body is the request's own buffer, taken, not copied.
+ * Every expected value comes from what the client sent and got.
  * Secrets are tested with real signing in test_http_auth.c.
  */
 #include <criterion/criterion.h>
@@ -11,6 +12,9 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "mock/mock_priv.h"
+#include "mock/pipeline/response.h"
+#include "mock/pipeline/stages.h"
 #include "tests/support/es_events.h"
 #include "tests/support/harness.h"
 
@@ -461,5 +465,40 @@ Test(journal_budget, zero_keeps_no_bodies)
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(e, "body_dropped")));
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(e, "request_body")));
     cr_assert_eq(cJSON_GetObjectItem(e, "response_status")->valueint, 200);
+    cJSON_Delete(e);
+}
+
+/* Dispatch HELLO in process (no socket), as a transport does; true when the request still holds
+ * its body afterwards, which must then be what was sent. */
+static bool s_dispatch_keeps_body(void)
+{
+    struct mock_request req;
+    struct mock_response resp;
+    const char *headers[] = {TH_DEFAULT_AUTHORIZATION, NULL};
+    mock_request_build(&req, "POST", HAIKU_PATH "/converse", headers, HELLO, strlen(HELLO));
+    mock_response_init(&resp);
+    mock_dispatch(s_mock, &req, &resp);
+    cr_assert_eq(resp.status, 200, "%s", resp.body.data);
+    bool kept = req.body != NULL;
+    cr_assert(!kept || (req.body_len == strlen(HELLO) && memcmp(req.body, HELLO, req.body_len) == 0));
+    cr_assert(kept || req.body_len == 0);
+    mock_response_clean_up(&resp);
+    mock_request_clean_up(&req);
+    return kept;
+}
+
+Test(journal_budget, the_journal_takes_the_body_it_keeps_and_leaves_the_one_it_drops)
+{
+    s_start(BRK_MOCK_DEFAULT_JOURNAL_BODY_BYTES);
+    cr_assert_not(s_dispatch_keeps_body(), "the journal copied the body instead of taking it");
+    cJSON *e = s_last_entry();
+    s_assert_json_eq(cJSON_GetObjectItem(e, "request_body"), HELLO); /* the same bytes, now the journal's */
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(e, "body_dropped")));
+    cJSON_Delete(e);
+    brk_mock_stop(s_mock);
+    s_start(0);
+    cr_assert(s_dispatch_keeps_body(), "a journal that keeps no bodies took one");
+    e = s_last_entry();
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(e, "body_dropped")));
     cJSON_Delete(e);
 }

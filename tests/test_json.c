@@ -1,5 +1,6 @@
 /* Unit tests for common/json.c: brk_json_print must write what cJSON_PrintUnformatted writes,
- * byte for byte (json.h), and fail where cJSON fails. */
+ * byte for byte (json.h), and fail where cJSON fails; brk_json_measure must give that text's
+ * length and every string's bytes. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <math.h>
@@ -10,11 +11,32 @@
 #include "common/json.h"
 #include "support/harness.h"
 
-/* Print with both printers and require identical text. */
+static void s_add_string_bytes(void *ctx, const char *s, size_t len)
+{
+    cr_assert_eq(strlen(s), len);
+    *(size_t *)ctx += len;
+}
+
+/* The bytes of every string (values and keys) of `item`, the test's own walk. */
+static size_t s_string_bytes(const cJSON *item)
+{
+    size_t n = cJSON_IsString(item) && item->valuestring ? strlen(item->valuestring) : 0;
+    for (const cJSON *c = item->child; c; c = c->next) {
+        n += (cJSON_IsObject(item) && c->string ? strlen(c->string) : 0) + s_string_bytes(c);
+    }
+    return n;
+}
+
+/* Print with both printers and require identical text; measure it and require its length. */
 static void s_same_as_cjson(const cJSON *item, const char *what)
 {
     char *theirs = cJSON_PrintUnformatted(item);
     cr_assert_not_null(theirs, "cJSON cannot print %s", what);
+    size_t strings = 0;
+    struct brk_json_measure m = {.len = 0, .on_string = s_add_string_bytes, .ctx = &strings};
+    cr_assert(brk_json_measure(item, &m), "%s", what);
+    cr_assert_eq(m.len, strlen(theirs), "measure of %s", what);
+    cr_assert_eq(strings, s_string_bytes(item), "string bytes of %s", what);
     struct brk_buf ours;
     brk_buf_init(&ours, 1u << 24);
     cr_assert_eq(brk_json_print(item, &ours), BRK_OK, "%s", what);
@@ -113,6 +135,10 @@ Test(json, fails_where_cjson_fails_and_respects_the_buffer_cap)
     cJSON invalid = {.type = cJSON_Invalid};
     cr_assert_eq(brk_json_print(&invalid, &b), BRK_ERR_INVALID_ARG);
     cr_assert_eq(brk_json_print(NULL, &b), BRK_ERR_INVALID_ARG);
+    struct brk_json_measure m = {.len = 0, .on_string = NULL, .ctx = NULL};
+    cr_assert_not(brk_json_measure(&raw, &m));
+    cr_assert_not(brk_json_measure(&invalid, &m));
+    cr_assert_not(brk_json_measure(NULL, &m));
     brk_buf_reset(&b);
     cJSON *big = cJSON_CreateString("more than sixteen bytes of text");
     cr_assert_eq(brk_json_print(big, &b), BRK_ERR_TOO_LARGE);

@@ -250,3 +250,124 @@ Test(token_profile, text_counts_every_byte_value_at_every_offset)
     cr_assert_eq(brk_token_profile_text(&p, "\x80\x81\xbf\xc0\x81\xbf\x80\x81\xbf", 9), 1);
     free(text);
 }
+
+/* Tokens of `value` in a {"json": value} block under `p`, against the rule: its unformatted JSON
+ * text (cJSON's own printing) counted as text. */
+static void s_assert_json_counts_as_printed(const struct brk_token_profile *p, cJSON *value)
+{
+    cJSON *block = cJSON_CreateObject();
+    cJSON_AddItemToObject(block, "json", value);
+    char *printed = cJSON_PrintUnformatted(value);
+    cr_assert_not_null(printed);
+    uint64_t want = brk_token_profile_text(p, printed, strlen(printed));
+    cr_assert_eq(brk_converse_block_tokens(block, p), want, "%s", printed);
+    cJSON_free(printed);
+    cJSON_Delete(block);
+}
+
+/* A JSON value (a tool result's, a tool use's input, a tool spec) is counted without being
+ * printed when the profile counts bytes; it must count exactly as its printed text: quotes,
+ * escapes (\n and \u0001 alike), keys, commas, numbers as cJSON prints them, UTF-8. */
+Test(token_profile, json_values_count_exactly_as_their_printed_text)
+{
+    static const char *const docs[] = {
+        "{}",
+        "[]",
+        "[{}]",
+        "{\"a\":[]}",
+        "0",
+        "-0",
+        "1e300",
+        "0.1",
+        "-1.5e-7",
+        "123456789012345678901",
+        "3.141592653589793",
+        "true",
+        "null",
+        "[false,true,null,1,2.5]",
+        "\"\"",
+        "{\"k\\\"ey\\n\":\"tab\\there \\\\ slash\\/ \\u0001\\u001f\\b\\f\\r\",\"n\":{\"deep\":[1,[2,[3]]]}}",
+        "{\"caf\\u00e9\":\"\\u65e5\\u672c\\u8a9e \\ud83d\\ude00 emoji\",\"\\u00ff\":[\"\\u0080\"]}",
+        "{\"rows\":[{\"id\":1,\"name\":\"alpha beta gamma delta\"},{\"id\":2,\"name\":\"\\\"quoted\\\" text\"}]}",
+    };
+    static const char *const models[] = {SONNET45, "amazon.nova-pro-v1:0", "meta.llama3-8b-instruct-v1:0"};
+    for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+        struct brk_token_profile p = s_profile(models[m]);
+        cr_assert(p.chars_per_token_x10 > 0, "%s counts bytes", models[m]);
+        for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+            cJSON *value = cJSON_Parse(docs[i]);
+            cr_assert_not_null(value, "%s", docs[i]);
+            if (cJSON_IsString(value)) { /* a bare string counts as its text: wrap it to test the quoting */
+                cJSON *list = cJSON_CreateArray();
+                cJSON_AddItemToArray(list, value);
+                value = list;
+            }
+            s_assert_json_counts_as_printed(&p, value);
+        }
+    }
+}
+
+/* Every byte value 1-255 at every offset of an eight-byte word, in a value and in a key: the
+ * escape scan steps eight bytes at a time and must see each escaped byte wherever it falls. */
+Test(token_profile, json_strings_count_every_byte_value_at_every_offset)
+{
+    struct brk_token_profile p = s_profile(SONNET45);
+    for (unsigned value = 1; value < 256; value++) {
+        for (size_t at = 0; at < 9; at++) {
+            char text[32];
+            memset(text, 'a', sizeof(text));
+            text[at] = (char)value;
+            text[at + 9] = (char)value;
+            text[20 + at % 3] = '\0';
+            cJSON *obj = cJSON_CreateObject();
+            cJSON_AddStringToObject(obj, text, text);
+            s_assert_json_counts_as_printed(&p, obj);
+        }
+    }
+}
+
+/* The rule the exact count keeps: an escaped byte costs what it prints as ("\n" two characters,
+ * "\u0001" six), not what it is; 36 newlines cost more than 36 letters. */
+Test(token_profile, json_escapes_count_as_printed_not_as_the_byte)
+{
+    struct brk_token_profile p = s_profile(SONNET45);
+    uint64_t letters = s_block(SONNET45, "{\"json\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]}");
+    uint64_t newlines = s_block(SONNET45, "{\"json\":[\"\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n"
+                                          "\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\"]}");
+    uint64_t controls = s_block(SONNET45, "{\"json\":[\"\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001"
+                                          "\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001"
+                                          "\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001"
+                                          "\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\"]}");
+    cr_assert_eq(letters, brk_token_profile_text(&p, "[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]", 40));
+    cr_assert_gt(newlines, letters);
+    cr_assert_gt(controls, newlines);
+}
+
+/* Text documents are decoded a piece at a time (3 KB): a document of many pieces counts as its
+ * whole text; a bad character or early padding in a later piece makes the document undecodable
+ * (about 4 bytes of the base64's 3/4 per token), as a whole decode would. */
+Test(token_profile, a_document_decoded_in_pieces_counts_as_its_whole_text)
+{
+    struct brk_token_profile p = s_profile(SONNET45);
+    size_t len = 20000;
+    char *content = malloc(len + 1);
+    cr_assert_not_null(content);
+    for (size_t i = 0; i < len; i++) {
+        content[i] = i % 7 == 3 ? ' ' : (char)('a' + i % 26);
+    }
+    memcpy(content + 5000, "\xe6\x97\xa5\xe6\x9c\xac", 6); /* two three-byte characters */
+    content[len] = '\0';
+    char *doc = s_document("txt", content);
+    cr_assert_eq(s_block(SONNET45, doc), 1 + brk_token_profile_text(&p, content, len), "name + the text");
+    char *bytes = strstr(doc, "\"bytes\":\"") + 9;
+    size_t b64_len = strcspn(bytes, "\"");
+    bytes[4096 * 3 + 1] = '!'; /* in the fourth piece */
+    cr_assert_eq(s_block(SONNET45, doc), 1 + b64_len * 3 / 4 / 4, "undecodable: the estimate");
+    bytes[4096 * 3 + 1] = '=';
+    cr_assert_eq(s_block(SONNET45, doc), 1 + b64_len * 3 / 4 / 4, "padding before the end");
+    free(doc);
+    doc = s_document("docx", content);
+    cr_assert_eq(s_block(SONNET45, doc), 1 + len / 4, "binary formats: the decoded bytes / 4");
+    free(doc);
+    free(content);
+}

@@ -66,6 +66,19 @@ static bool s_copy_masked(struct brk_buf *dst, const void *data, size_t len, siz
     return true;
 }
 
+/* The request body, taken from the request rather than copied (the journal is the last step
+ * that reads it; mock_request_take_body) and masked in place. */
+static void s_take_masked(struct brk_buf *dst, const struct mock_request *req, size_t budget,
+                          const struct mock_journal_secrets *secrets)
+{
+    size_t len = 0;
+    brk_buf_init(dst, budget);
+    dst->data = mock_request_take_body(req, &len);
+    dst->len = len;
+    dst->cap = len + 1; /* what the body is known to hold: its bytes and the NUL */
+    mock_journal_mask(dst->data, dst->len, 0, secrets);
+}
+
 /* The raw request body (a body over --max-body-bytes was not read whole: none) and, unless the
  * answer is an event stream still to be produced, the response body. */
 static void s_capture(size_t budget, const struct mock_request *req, const struct mock_response *resp,
@@ -80,11 +93,12 @@ static void s_capture(size_t budget, const struct mock_request *req, const struc
         e->body_dropped = true; /* more than the whole budget: kept nowhere */
         return;
     }
-    if (!s_copy_masked(&e->request_body, req->body, req_len, budget, secrets) ||
-        !s_copy_masked(&e->response_body, resp->body.data, resp_len, budget, secrets)) {
-        brk_buf_clean_up(&e->request_body);
-        brk_buf_clean_up(&e->response_body);
+    if (!s_copy_masked(&e->response_body, resp->body.data, resp_len, budget, secrets)) {
         e->body_dropped = true;
+        return;
+    }
+    if (req_len) {
+        s_take_masked(&e->request_body, req, budget, secrets);
     }
 }
 

@@ -2,9 +2,10 @@
  * journal_body.h (mock-private): what the journal keeps of a request's and a response's bodies
  * (docs/admin-api.md, "Bodies"), so a test can assert on what any client sent and got.
  *
- * Cheap on the request path: a request is recorded by copying its raw bytes (within the
- * journal's byte budget, journal.h) and, for an event-stream answer, by a tap on the stream's
- * producer that appends each chunk as it is sent. Nothing is parsed then: GET
+ * Cheap on the request path: a request is recorded by taking its raw body from the request (the
+ * journal is the last step that reads it: mock_request_take_body; no copy), copying the
+ * response's (within the journal's byte budget, journal.h) and, for an event-stream answer, by
+ * a tap on the stream's producer that appends each chunk as it is sent. Nothing is parsed then: GET
  * /_mock/requests?bodies=1 decodes the bytes (JSON, base64, event-stream messages) under the
  * journal's lock.
  *
@@ -46,8 +47,8 @@ void mock_journal_secrets_of(const struct mock_request *req, const char *admin_t
  * appends is found too). `secrets` may be NULL. */
 void mock_journal_mask(char *data, size_t len, size_t from, const struct mock_journal_secrets *secrets);
 
-/* Record one answered request: mask secrets in its fields, copy its bodies into `entry`
- * (masked, within the budget), add the entry (mock_journal_add), and for an event-stream
+/* Record one answered request: mask secrets in its fields, move req's body and copy resp's into
+ * `entry` (masked, within the budget; req->body is NULL afterwards when it was kept), add the entry (mock_journal_add), and for an event-stream
  * answer wrap resp's producer so that the bytes it sends are appended to the entry as they go. */
 void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, const struct mock_request *req,
                          struct mock_response *resp, const char *admin_token);

@@ -61,7 +61,7 @@ struct mock_request {
     struct mock_header headers[MOCK_MAX_HEADERS];
     size_t n_headers;
     bool headers_truncated; /* more than MOCK_MAX_HEADERS arrived */
-    char *body;             /* NUL-terminated copy of the body */
+    char *body;             /* NUL-terminated copy of the body; the journal takes it (NULL after) */
     size_t body_len;
     bool body_too_large;
     bool http2; /* came over HTTP/2, where Host is the :authority pseudo-header */
@@ -126,6 +126,14 @@ void mock_request_set_json(struct mock_request *req, cJSON *json);
  * first call (or taken from the cache plan's walk) and remembered in `req`: the one field a
  * reader of a const request may fill, as the request is never a const object. */
 uint64_t mock_request_input_tokens(const struct mock_request *req);
+
+/* Hand req's body (NUL-terminated, *len_out bytes before the NUL; allocated with malloc, so
+ * brk_free frees it) to the caller, leaving req without one (body NULL, body_len 0). For the
+ * journal (admin/journal_body.c), the last step of mock_dispatch that reads the body: keeping
+ * it there instead of a copy saves a body-sized allocation and memcpy per request. Takes a
+ * const request for the reason mock_request_input_tokens does (the dispatch step that records
+ * holds one); the request is never a const object. */
+char *mock_request_take_body(const struct mock_request *req, size_t *len_out);
 
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);
