@@ -68,7 +68,7 @@ static bool s_copy_masked(struct brk_buf *dst, const void *data, size_t len, siz
 
 /* The request body, taken from the request rather than copied (the journal is the last step
  * that reads it; mock_request_take_body) and masked in place. */
-static void s_take_masked(struct brk_buf *dst, const struct mock_request *req, size_t budget,
+static void s_take_masked(struct brk_buf *dst, struct mock_request *req, size_t budget,
                           const struct mock_journal_secrets *secrets)
 {
     size_t len = 0;
@@ -81,7 +81,7 @@ static void s_take_masked(struct brk_buf *dst, const struct mock_request *req, s
 
 /* The raw request body (a body over --max-body-bytes was not read whole: none) and, unless the
  * answer is an event stream still to be produced, the response body. */
-static void s_capture(size_t budget, const struct mock_request *req, const struct mock_response *resp,
+static void s_capture(size_t budget, struct mock_request *req, const struct mock_response *resp,
                       const struct mock_journal_secrets *secrets, struct mock_journal_entry *e)
 {
     size_t req_len = req->body && !req->body_too_large ? req->body_len : 0;
@@ -185,7 +185,7 @@ static void s_tap_attach(struct s_tap *t, struct mock_journal *journal, const st
     resp->stream_free = s_tap_free;
 }
 
-void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, const struct mock_request *req,
+void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, struct mock_request *req,
                          struct mock_response *resp, const char *admin_token)
 {
     struct mock_journal_secrets secrets;

@@ -50,7 +50,7 @@ void mock_journal_mask(char *data, size_t len, size_t from, const struct mock_jo
 /* Record one answered request: mask secrets in its fields, move req's body and copy resp's into
  * `entry` (masked, within the budget; req->body is NULL afterwards when it was kept), add the entry (mock_journal_add), and for an event-stream
  * answer wrap resp's producer so that the bytes it sends are appended to the entry as they go. */
-void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, const struct mock_request *req,
+void mock_journal_record(struct mock_journal *journal, struct mock_journal_entry *entry, struct mock_request *req,
                          struct mock_response *resp, const char *admin_token);
 
 /* Add request_body, response_status, response_body and body_dropped to `o` (journal.c calls

@@ -132,8 +132,7 @@ static void s_copy(char *dst, size_t dst_len, const char *src)
 }
 
 /* Moves resp->journal_extra into the entry and taps a streamed body (hence `resp` is not const). */
-static void s_record(struct brk_mock *mock, const struct mock_request *req, struct mock_response *resp,
-                     int64_t started_us)
+static void s_record(struct brk_mock *mock, struct mock_request *req, struct mock_response *resp, int64_t started_us)
 {
     struct mock_journal_entry e;
     memset(&e, 0, sizeof(e));

@@ -67,13 +67,12 @@ uint64_t mock_request_input_tokens(const struct mock_request *req)
     return req->input_tokens;
 }
 
-char *mock_request_take_body(const struct mock_request *req, size_t *len_out)
+char *mock_request_take_body(struct mock_request *req, size_t *len_out)
 {
-    struct mock_request *owner = (struct mock_request *)req; /* see request.h */
-    char *body = owner->body;
-    *len_out = body ? owner->body_len : 0;
-    owner->body = NULL;
-    owner->body_len = 0;
+    char *body = req->body;
+    *len_out = body ? req->body_len : 0;
+    req->body = NULL;
+    req->body_len = 0;
     return body;
 }
 

@@ -130,10 +130,8 @@ uint64_t mock_request_input_tokens(const struct mock_request *req);
 /* Hand req's body (NUL-terminated, *len_out bytes before the NUL; allocated with malloc, so
  * brk_free frees it) to the caller, leaving req without one (body NULL, body_len 0). For the
  * journal (admin/journal_body.c), the last step of mock_dispatch that reads the body: keeping
- * it there instead of a copy saves a body-sized allocation and memcpy per request. Takes a
- * const request for the reason mock_request_input_tokens does (the dispatch step that records
- * holds one); the request is never a const object. */
-char *mock_request_take_body(const struct mock_request *req, size_t *len_out);
+ * it there instead of a copy saves a body-sized allocation and memcpy per request. */
+char *mock_request_take_body(struct mock_request *req, size_t *len_out);
 
 /* Header value by case-insensitive name, or NULL. */
 const char *mock_request_header(const struct mock_request *req, const char *name);
