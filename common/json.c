@@ -15,8 +15,8 @@ static int s_same_double(double a, double b)
 }
 
 /* Integers below 1e15 print the same under "%1.15g" as in plain decimal: write them directly
- * into text[32]; the length. */
-static size_t s_integer(long long v, char text[32])
+ * (json.h). */
+size_t brk_json_integer_text(long long v, char text[32])
 {
     char digits[24];
     size_t n = sizeof(digits);
@@ -41,7 +41,7 @@ static size_t s_number_text(double d, char text[32])
         return 4;
     }
     if (d == floor(d) && fabs(d) < 1e15 && !(d == 0 && signbit(d))) {
-        return s_integer((long long)d, text);
+        return brk_json_integer_text((long long)d, text);
     }
     double back = 0;
     int n = snprintf(text, 32, "%1.15g", d);

@@ -79,4 +79,9 @@ bool brk_json_measure(const cJSON *item, struct brk_json_measure *m);
  * holds (casting 1e300 or 1e66 to an integer type is undefined; both were found by fuzzing). */
 uint64_t brk_json_count(const cJSON *item, uint64_t dflt);
 
+/* `v` in plain decimal ("-12", "0"), NUL-terminated, into text[32]; the length without the NUL.
+ * What cJSON prints for an integer below 1e15, without sprintf; also the prompt-cache hash's
+ * spelling of an integer (mock/cache/plan.c). */
+size_t brk_json_integer_text(long long v, char text[32]);
+
 #endif

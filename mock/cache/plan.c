@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/json.h"
 #include "mock/mock_priv.h"
 #include "mock/model/family.h"
 #include "mock/pipeline/response.h"
@@ -86,18 +87,9 @@ static void s_canon_number(struct s_walk *w, double v)
 {
     char num[40];
     if (v > -1e17 && v < 1e17 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
-        char *p = num + sizeof(num);
-        uint64_t u = v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v;
-        *--p = '\0';
-        do {
-            *--p = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (v < 0) {
-            *--p = '-';
-        }
-        *--p = 'n';
-        brk_hash128_update(&w->hash, p, (size_t)(num + sizeof(num) - p));
+        num[0] = 'n';
+        size_t len = brk_json_integer_text((long long)v, num + 1);
+        brk_hash128_update(&w->hash, num, len + 2); /* "n", the digits and the NUL, as s_update_str */
         return;
     }
     snprintf(num, sizeof(num), "n%.17g", v);
