@@ -144,7 +144,7 @@ test: deps-check
 	$(Q)$(MAKE) --no-print-directory test-interop
 	$(Q)$(MAKE) --no-print-directory test-contrib
 	$(Q)$(MAKE) --no-print-directory run-scenarios
-	$(Q)BRK_MAKE='$(MAKE)' CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
+	$(Q)BRK_MAKE='$(MAKE)' BRK_EXAMPLE_CC='$(CC) $(SANFLAGS)' sh tests/install-test.sh
 
 # Under SANITIZE=1 every sanitizer report (a leak at a worker's or a mock's exit included, which
 # Criterion and the interop runners would not notice) goes to a file; tests/sanitizer-verdict.sh

@@ -2,7 +2,10 @@
 # make install / make uninstall into a scratch DESTDIR: every file the README names lands under
 # PREFIX, the README's C example builds with `pkg-config --cflags --libs bedrock` against the
 # installed shared library and runs against a mock, and uninstall leaves nothing behind.
-# Run by `make test` after the build (BRK_MAKE names the make to call back).
+# Run by `make test` after the build (BRK_MAKE names the make to call back; BRK_EXAMPLE_CC the
+# compiler for the example, sanitizer flags included). Not CC: the make called back would take it
+# from the environment, see other compiler flags than the build's, and rebuild everything (and
+# the next `make run` everything again).
 set -eu
 tmp=$(mktemp -d)
 trap 'kill "$mock_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -22,7 +25,7 @@ done
 awk '/^\/\* example.c:/{on=1} on&&/^```/{exit} on{print}' README.md > "$tmp/example.c"
 flags=$(PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" pkg-config --define-variable=prefix="$dest$prefix" \
         --cflags --libs bedrock) || fail "pkg-config does not find bedrock.pc"
-${CC:-cc} "$tmp/example.c" $flags -Wl,-rpath,"$dest$prefix/lib" -o "$tmp/example" || fail "the README example does not build"
+${BRK_EXAMPLE_CC:-cc} "$tmp/example.c" $flags -Wl,-rpath,"$dest$prefix/lib" -o "$tmp/example" || fail "the README example does not build"
 ldd "$tmp/example" | grep -q "$dest$prefix/lib/libbedrock.so.0" || fail "the example is not linked to the installed libbedrock.so"
 
 "$dest$prefix/bin/bedrock-mock" --port 0 --port-file "$tmp/port" >/dev/null 2>&1 &
