@@ -15,9 +15,7 @@
 #include "bedrock/clock.h"
 #include "common/log.h"
 
-#define S_WAKE_ID 0u  /* epoll data of the eventfd; watches count from 1 */
-#define S_PAUSE_MS 20 /* between looks while heads keep beginning (s_main) */
-#define S_EVENTS 64   /* events taken per look */
+#define S_WAKE_ID 0u /* epoll data of the eventfd; watches count from 1 */
 
 struct mock_deadline_watch {
     uint64_t id;         /* epoll data: an event for a watch freed meanwhile finds nothing */
@@ -33,9 +31,8 @@ struct mock_deadlines {
     int64_t timeout_ms;
     int ep, wake_fd;
     pthread_t thread;
-    bool started;             /* `thread` runs */
-    pthread_mutex_t lock;     /* guards everything below */
-    pthread_cond_t stop_cond; /* signalled when `stopping` is set: ends the watchdog's pause */
+    bool started;         /* `thread` runs */
+    pthread_mutex_t lock; /* guards everything below */
     bool stopping;
     uint64_t next_id;
     struct mock_deadline_watch *watches;
@@ -98,55 +95,27 @@ static void s_expire_locked(struct mock_deadlines *d, int64_t now)
     }
 }
 
-/* Take the events epoll_wait returned: the wake-up, or the first byte of a head, which began
- * at `began_ms`. True when any head began. */
-static bool s_take_events_locked(struct mock_deadlines *d, const struct epoll_event *ev, int n, int64_t began_ms)
-{
-    bool heads = false;
-    for (int i = 0; i < n; i++) {
-        if (ev[i].data.u64 == S_WAKE_ID) {
-            uint64_t v;
-            ssize_t r = read(d->wake_fd, &v, sizeof(v));
-            (void)r;
-        } else {
-            s_head_began_locked(d, ev[i].data.u64, began_ms);
-            heads = true;
-        }
-    }
-    return heads;
-}
-
-/* Under load a head begins on some connection every few microseconds; waking for each one
- * cost the server 7% of its CPU (docs/benchmarks.md). So after a look that found heads
- * beginning, the watchdog pauses S_PAUSE_MS and then takes, without waiting, what fired
- * meanwhile. Those heads began after the previous look: their deadlines count from its time,
- * so none is ever later than the timeout after its first byte (a head that began during the
- * pause gets at most S_PAUSE_MS less). With nothing beginning it waits for the next event or
- * the nearest deadline, and what wakes it began then. */
 static void *s_main(void *arg)
 {
     struct mock_deadlines *d = arg;
-    bool paused = false;
-    int64_t looked_ms = 0;
     pthread_mutex_lock(&d->lock);
     while (!d->stopping) {
-        int timeout = paused ? 0 : s_timeout_locked(d, brk_clock_monotonic_ms());
+        int timeout = s_timeout_locked(d, brk_clock_monotonic_ms());
         pthread_mutex_unlock(&d->lock);
-        struct epoll_event ev[S_EVENTS];
-        int n = epoll_wait(d->ep, ev, S_EVENTS, timeout);
-        int64_t now = brk_clock_monotonic_ms();
+        struct epoll_event ev[16];
+        int n = epoll_wait(d->ep, ev, 16, timeout);
         pthread_mutex_lock(&d->lock);
-        bool after_pause = paused;
-        paused = s_take_events_locked(d, ev, n, after_pause ? looked_ms : now);
-        /* A full batch after a pause may leave older events for the next look. */
-        looked_ms = after_pause && n == S_EVENTS ? looked_ms : now;
-        s_expire_locked(d, now);
-        if (paused && !d->stopping) {
-            int due = s_timeout_locked(d, now); /* a deadline inside the pause ends it */
-            struct timespec until;
-            brk_clock_cond_deadline(due >= 0 && due < S_PAUSE_MS ? due : S_PAUSE_MS, &until);
-            pthread_cond_timedwait(&d->stop_cond, &d->lock, &until);
+        int64_t now = brk_clock_monotonic_ms();
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.u64 == S_WAKE_ID) {
+                uint64_t v;
+                ssize_t r = read(d->wake_fd, &v, sizeof(v));
+                (void)r;
+            } else {
+                s_head_began_locked(d, ev[i].data.u64, now);
+            }
         }
+        s_expire_locked(d, now);
     }
     pthread_mutex_unlock(&d->lock);
     return NULL;
@@ -161,7 +130,6 @@ struct mock_deadlines *mock_deadlines_new(unsigned header_timeout_s)
     d->timeout_ms = (int64_t)header_timeout_s * 1000;
     d->next_id = S_WAKE_ID + 1;
     pthread_mutex_init(&d->lock, NULL);
-    brk_clock_cond_init(&d->stop_cond);
     d->ep = epoll_create1(EPOLL_CLOEXEC);
     d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     struct epoll_event wake = {.events = EPOLLIN, .data.u64 = S_WAKE_ID};
@@ -182,7 +150,6 @@ void mock_deadlines_destroy(struct mock_deadlines *d)
     if (d->started) {
         pthread_mutex_lock(&d->lock);
         d->stopping = true;
-        pthread_cond_signal(&d->stop_cond);
         pthread_mutex_unlock(&d->lock);
         s_wake(d);
         pthread_join(d->thread, NULL);
@@ -199,7 +166,6 @@ void mock_deadlines_destroy(struct mock_deadlines *d)
     if (d->wake_fd >= 0) {
         close(d->wake_fd);
     }
-    pthread_cond_destroy(&d->stop_cond);
     pthread_mutex_destroy(&d->lock);
     free(d);
 }

@@ -13,11 +13,8 @@
  * closes the connection, which frees the slot.
  *
  * Threads: one watchdog thread sleeps in epoll_wait until the nearest deadline or until a
- * watched connection sends the first byte of its next request. While heads keep beginning
- * (a loaded server) it looks every 20 ms instead of waking for each one; a head that began
- * between two looks counts from the earlier, so no head ever has more than the timeout and
- * one may have up to 20 ms less. Every function is safe from any thread; a watch is used by
- * one connection at a time (libmicrohttpd's thread for it).
+ * watched connection sends the first byte of its next request. Every function is safe from
+ * any thread; a watch is used by one connection at a time (libmicrohttpd's thread for it).
  */
 #ifndef MOCK_HTTP_DEADLINE_H
 #define MOCK_HTTP_DEADLINE_H
