@@ -4,8 +4,8 @@
  * (the client signed for the mock's host, so its signature cannot be reused), and the answer
  * comes back as it arrives: a producer thread runs the transfer and hands bytes to the
  * connection's thread through a bounded queue, so an event stream reaches the client frame by
- * frame. The same thread
- * decodes the frames with their times and writes the cassette when the transfer ends.
+ * frame. The same thread decodes the frames with their times and writes the cassette when the
+ * transfer ends.
  *
  * Ownership: an exchange belongs to the request's thread; the producer only touches it under
  * its mutex, and the request side joins the producer before freeing it.
