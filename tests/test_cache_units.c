@@ -173,8 +173,8 @@ Test(cache_plan, hash_ignores_key_order_and_other_cache_points_but_not_content)
     s_plan("{\"system\":[{\"text\":\"Be briefer.\"}," CP "]," TOOLS "]}}", &c);
     /* The same text moved from system into a user message is another prompt. */
     s_plan("{" TOOLS "]},\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"}," CP "]}]}", &d);
-    cr_assert_eq(a.scan.total_points, 1);
-    cr_assert_eq(b.scan.total_points, 2);
+    cr_assert_eq(a.scan.counts.total, 1);
+    cr_assert_eq(b.scan.counts.total, 2);
     cr_assert_eq(memcmp(a.points[0].hash, b.points[1].hash, MOCK_CACHE_HASH_LEN), 0);
     cr_assert_eq(a.scan.points[0].prefix_tokens, b.scan.points[1].prefix_tokens);
     cr_assert_neq(memcmp(a.points[0].hash, c.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
@@ -225,12 +225,12 @@ Test(cache_plan, a_new_body_forgets_the_plan_of_the_old_one)
     mock_request_init(&req);
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "]}"));
     const struct mock_cache_plan *plan = mock_request_cache_plan(&req);
-    cr_assert_eq(plan->scan.total_points, 1);
+    cr_assert_eq(plan->scan.counts.total, 1);
     cr_assert_eq(mock_request_cache_plan(&req), plan, "one walk per body");
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}]}"));
-    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 0, "the old body's plan is gone");
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.counts.total, 0, "the old body's plan is gone");
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "," CP "]}"));
-    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 2, "nor is 'no cache points' remembered");
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.counts.total, 2, "nor is 'no cache points' remembered");
     mock_request_clean_up(&req);
 }
 
@@ -394,7 +394,7 @@ static cJSON *s_record_tree(const struct mock_cache_plan *plan, const struct moc
         cJSON_AddStringToObject(o, "reason", "inside_tool_result");
         cJSON_AddItemToArray(points, o);
     }
-    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
+    cJSON_AddNumberToObject(record, "count", plan->scan.counts.total);
     if (r->rejected_by) {
         cJSON_AddStringToObject(record, "rejected_by", r->rejected_by);
     } else {

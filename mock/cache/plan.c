@@ -163,12 +163,11 @@ static void s_hash_point(struct s_walk *w, const struct brk_cachepoint *recorded
 
 static void s_note_nested(struct s_walk *w, const struct brk_walk_visit *v)
 {
-    const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
     const cJSON *item = NULL;
     int i = 0;
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
+    cJSON_ArrayForEach(item, brk_json_get(brk_json_get(v->block, "toolResult"), "content"))
     {
-        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
+        if (brk_json_get(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
             char location[BRK_WALK_LOCATION_LEN];
             brk_walk_location(v, location, sizeof(location));
             snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
@@ -194,27 +193,30 @@ static void s_visit(void *ctx, const struct brk_walk_visit *v)
     s_push_boundary(w);
 }
 
-static void s_find_any(void *ctx, const struct brk_walk_visit *v)
+/* Whether this block is, or (nested in a toolResult's content) holds, a cache point: the
+ * walk stops at the first, so a request with one after its first tool or system block pays for
+ * no walk of its conversation here. */
+static bool s_find_any(void *ctx, const struct brk_walk_visit *v)
 {
+    (void)ctx;
     const cJSON *item = NULL;
     if (v->cache_point) {
-        *(bool *)ctx = true;
-        return;
+        return true;
     }
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v->block, "toolResult"),
-                                                              "content"))
+    cJSON_ArrayForEach(item, brk_json_get(brk_json_get(v->block, "toolResult"), "content"))
     {
-        *(bool *)ctx |= cJSON_GetObjectItemCaseSensitive(item, "cachePoint") != NULL;
+        if (brk_json_get(item, "cachePoint")) {
+            return true;
+        }
     }
+    return false;
 }
 
 /* Most requests carry no cache point: finding that out without hashing the whole prompt keeps
  * them cheap (the walk without tokens visits each block once). */
 static bool s_has_cache_points(const cJSON *request)
 {
-    bool any = false;
-    brk_converse_walk_blocks(request, s_find_any, &any);
-    return any;
+    return brk_converse_walk_until(request, s_find_any, NULL);
 }
 
 /* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
