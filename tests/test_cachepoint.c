@@ -424,8 +424,9 @@ Test(cachepoint_check, every_rule_has_its_journal_name)
 
 Test(cachepoint_scan, counts_by_section_as_the_count_does)
 {
-    cJSON *json = s_parse("{'toolConfig':{'tools':[" CP "]},'system':[" TEXT("s") "," CP "," CP "],"
-                          "'messages':[" USER(TEXT("a") "," CP) "]}");
+    cJSON *json =
+        s_parse("{'toolConfig':{'tools':[" CP "]},'system':[" TEXT("s") "," CP "," CP "],"
+                                                                        "'messages':[" USER(TEXT("a") "," CP) "]}");
     struct brk_cachepoint_list list;
     struct brk_cachepoint_counts counts;
     brk_cachepoint_scan(json, &list);
