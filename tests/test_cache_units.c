@@ -456,25 +456,32 @@ Test(cache_record, the_journal_shows_the_bytes_the_tree_printed)
     free(first);
 }
 
-/* The plan's walk counts every block, so it leaves the request's input tokens behind: the
- * same number a count of its own gives, and forgotten with the body. */
+/* The plan's walk counts every block, and so does the search that finds no cache point (each
+ * block a visit late): either leaves the request's input tokens behind, the same number a count
+ * of its own gives, and forgotten with the body. */
 Test(cache_plan, the_plan_walk_leaves_the_input_tokens_a_count_gives)
 {
     const char *bodies[] = {"{\"system\":[{\"text\":\"Be brief and exact.\"}," CP "]," TOOLS "," CP "]},"
                             "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"How tall is it?\"}," CP "]}]}",
                             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"A longer question, "
-                            "without any cache point at all.\"}]}]}"};
+                            "without any cache point at all.\"}]}]}",
+                            "{\"system\":[{\"text\":\"Be brief.\"},{\"text\":\"And exact.\"}]," TOOLS "]},"
+                            "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"},{\"text\":\"there\"}]},"
+                            "{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello.\"}]}]}"};
     struct brk_token_profile profile;
     mock_model_token_profile(NULL, &profile);
     struct mock_request req;
     mock_request_init(&req);
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         mock_request_set_json(&req, cJSON_Parse(bodies[i]));
         cr_assert_not(req.input_tokens_known, "a new body forgets the old count");
         uint64_t want = brk_converse_input_tokens(req.json, &profile);
         cr_assert_gt(want, 0);
         mock_request_cache_plan(&req);
-        cr_assert_eq(req.input_tokens_known, i == 0, "only a plan with cache points walks with tokens");
+        cr_assert(req.input_tokens_known,
+                  "body %zu: the plan's walk, or the search that found no cache point, "
+                  "counted the tokens",
+                  i);
         cr_assert_eq(mock_request_input_tokens(&req), want, "body %zu", i);
         cr_assert(req.input_tokens_known);
     }
