@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Output is produced (and input decoded) in chunks of this many characters (a multiple of 4 and
  * of 3 input bytes' worth), so a large blob costs a few appends, not one per character. */
@@ -59,23 +60,36 @@ enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *
     return len ? BRK_OK : brk_buf_append(out, "", 0);
 }
 
-/* Each base64 character's value plus one; 0 for every other byte. A table, because decoding
- * a document's bytes to count its tokens compared each character against three ranges, and
- * that was nearly half of counting a 100 KB request (docs/benchmarks.md). */
-static const unsigned char s_values[256] = {
-    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
-    ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
-    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
-    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
-    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64};
+/* Decoding tables, made by the compiler: S_DEC(k, c) is character c's six bits already moved to
+ * where they go in a group of four characters (k = 0 for the first: bits 18-23), or S_BAD when
+ * c is not base64. A group is then four loads and three ORs, and one test of the ORed words says
+ * whether any character of a whole piece was bad. Counting a document's tokens decodes its
+ * bytes; a table of values and a test a group was 8.7% of the server's CPU on the 100 KB
+ * fixture (docs/benchmarks.md). */
+#define S_BAD 0x80000000u
+#define S_VALUE(c)                               \
+    ((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'      \
+     : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 \
+     : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 \
+     : (c) == '+'               ? 62             \
+     : (c) == '/'               ? 63             \
+                                : -1)
+#define S_DEC(k, c) (S_VALUE(c) < 0 ? S_BAD : (uint32_t)S_VALUE(c) << (18 - 6 * (k)))
+#define S_DEC4(k, c) S_DEC(k, c), S_DEC(k, (c) + 1), S_DEC(k, (c) + 2), S_DEC(k, (c) + 3)
+#define S_DEC16(k, c) S_DEC4(k, c), S_DEC4(k, (c) + 4), S_DEC4(k, (c) + 8), S_DEC4(k, (c) + 12)
+#define S_DEC64(k, c) S_DEC16(k, c), S_DEC16(k, (c) + 16), S_DEC16(k, (c) + 32), S_DEC16(k, (c) + 48)
+#define S_DEC256(k)                                                     \
+    {                                                                   \
+        S_DEC64(k, 0), S_DEC64(k, 64), S_DEC64(k, 128), S_DEC64(k, 192) \
+    }
+
+static const uint32_t s_dec[4][256] = {S_DEC256(0), S_DEC256(1), S_DEC256(2), S_DEC256(3)};
 
 /* Value of a base64 character, or -1. */
 static int s_value(unsigned char c)
 {
-    return (int)s_values[c] - 1;
+    uint32_t v = s_dec[3][c];
+    return v == S_BAD ? -1 : (int)v;
 }
 
 /* Decode the last group of a text, which may carry padding, into 1..3 bytes; returns the byte
@@ -101,23 +115,49 @@ static int s_decode_last(const unsigned char *g, unsigned char *o)
     return 3 - pad;
 }
 
-/* Groups without padding ('=' has no value, so one is refused here). Each table entry is the
- * value plus one, so a character's entry minus one has bits above the low six only when it is
- * not base64: one test for the four, and one subtraction for the four offsets (a sum, since
- * an entry of 64 reaches into the next field before it). */
+/* Three bytes at o, from a group's 24 bits. */
+static void s_put3(unsigned char *o, uint32_t w)
+{
+    o[0] = (unsigned char)(w >> 16);
+    o[1] = (unsigned char)(w >> 8);
+    o[2] = (unsigned char)w;
+}
+
+/* The same and one byte more, in one store: for every group but a piece's last, whose fourth
+ * byte the next group overwrites. */
+static void s_put4(unsigned char *o, uint32_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t bytes = __builtin_bswap32(w << 8);
+    memcpy(o, &bytes, sizeof(bytes));
+#else
+    s_put3(o, w);
+#endif
+}
+
+/* A group's 24 bits, S_BAD set when a character is not base64. */
+static uint32_t s_group(const unsigned char *g)
+{
+    return s_dec[0][g[0]] | s_dec[1][g[1]] | s_dec[2][g[2]] | s_dec[3][g[3]];
+}
+
+/* Groups without padding ('=' is S_BAD, so one is refused here). A bad character only sets
+ * S_BAD in `bad`, tested once at the end: a refused piece writes bytes into `o` (within its
+ * room) that the caller does not count. */
 static bool s_decode_groups(const unsigned char *g, size_t groups, unsigned char *o)
 {
-    for (size_t i = 0; i < groups; i++, g += 4, o += 3) {
-        uint32_t a = s_values[g[0]], b = s_values[g[1]], c = s_values[g[2]], d = s_values[g[3]];
-        if (((a - 1) | (b - 1) | (c - 1) | (d - 1)) & ~63u) {
-            return false;
-        }
-        uint32_t w = (a << 18) + (b << 12) + (c << 6) + d - (1u << 18 | 1u << 12 | 1u << 6 | 1u);
-        o[0] = (unsigned char)(w >> 16);
-        o[1] = (unsigned char)(w >> 8);
-        o[2] = (unsigned char)w;
+    if (groups == 0) {
+        return true;
     }
-    return true;
+    uint32_t bad = 0, w = 0;
+    for (size_t i = 1; i < groups; i++, g += 4, o += 3) {
+        w = s_group(g);
+        bad |= w;
+        s_put4(o, w);
+    }
+    w = s_group(g);
+    s_put3(o, w);
+    return !((bad | w) & S_BAD);
 }
 
 enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len)

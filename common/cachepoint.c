@@ -5,14 +5,11 @@
 #include <string.h>
 
 #include "common/converse_walk.h"
+#include "common/json.h"
 
-static void s_count_visit(void *ctx, const struct brk_walk_visit *visit)
+static void s_count_in(struct brk_cachepoint_counts *out, enum brk_walk_section section)
 {
-    struct brk_cachepoint_counts *out = ctx;
-    if (!visit->cache_point) {
-        return;
-    }
-    switch (visit->section) {
+    switch (section) {
     case BRK_WALK_TOOLS:
         out->tools++;
         break;
@@ -26,6 +23,13 @@ static void s_count_visit(void *ctx, const struct brk_walk_visit *visit)
     out->total++;
 }
 
+static void s_count_visit(void *ctx, const struct brk_walk_visit *visit)
+{
+    if (visit->cache_point) {
+        s_count_in(ctx, visit->section);
+    }
+}
+
 /* The walk visits exactly the positions Bedrock reads, in its order: counting on it keeps the
  * count and the placement rules from disagreeing about what is a cache point. */
 void brk_cachepoint_count(const cJSON *request, struct brk_cachepoint_counts *out)
@@ -36,7 +40,7 @@ void brk_cachepoint_count(const cJSON *request, struct brk_cachepoint_counts *ou
 
 enum brk_cachepoint_ttl brk_cachepoint_ttl_of(const cJSON *cache_point)
 {
-    const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(cache_point, "ttl");
+    const cJSON *ttl = brk_json_get(cache_point, "ttl");
     if (!ttl) {
         return BRK_CACHEPOINT_TTL_5M;
     }
@@ -76,7 +80,7 @@ int64_t brk_cachepoint_ttl_ms(enum brk_cachepoint_ttl ttl)
 
 bool brk_cachepoint_type_valid(const cJSON *cache_point)
 {
-    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cache_point, "type"));
+    const char *type = cJSON_GetStringValue(brk_json_get(cache_point, "type"));
     return type && strcmp(type, "default") == 0;
 }
 
@@ -84,7 +88,7 @@ bool brk_cachepoint_type_valid(const cJSON *cache_point)
 
 static bool s_document_or_video(const cJSON *block)
 {
-    return cJSON_GetObjectItemCaseSensitive(block, "document") || cJSON_GetObjectItemCaseSensitive(block, "video");
+    return brk_json_get(block, "document") || brk_json_get(block, "video");
 }
 
 void brk_cachepoint_scanner_init(struct brk_cachepoint_scanner *scanner, struct brk_cachepoint_list *out)
@@ -106,7 +110,7 @@ static void s_record(struct brk_cachepoint_scanner *sc, const struct brk_walk_vi
     p->ttl = brk_cachepoint_ttl_of(v->cache_point);
     p->prefix_tokens = sc->list->total_tokens;
     p->first_in_list = sc->cacheable_before == 0;
-    p->after_reasoning = sc->previous && cJSON_GetObjectItemCaseSensitive(sc->previous, "reasoningContent");
+    p->after_reasoning = sc->previous && brk_json_get(sc->previous, "reasoningContent");
     p->after_document_or_video = sc->previous && s_document_or_video(sc->previous);
 }
 
@@ -121,7 +125,7 @@ const struct brk_cachepoint *brk_cachepoint_scanner_visit(struct brk_cachepoint_
         sc->previous = NULL;
     }
     if (v->cache_point) {
-        list->total_points++;
+        s_count_in(&list->counts, v->section);
         if (list->n_points < BRK_CACHEPOINT_LIST_MAX) {
             recorded = &list->points[list->n_points++];
             s_record(sc, v, recorded);
@@ -193,7 +197,7 @@ static bool s_broken(struct brk_cachepoint_violation *out, enum brk_cachepoint_r
 
 static bool s_member_invalid(const struct brk_cachepoint *p, struct brk_cachepoint_violation *v)
 {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(p->cache_point, "type");
+    const cJSON *type = brk_json_get(p->cache_point, "type");
     char path[128];
     if (!type || cJSON_IsNull(type)) {
         s_member_path(p, "type", path, sizeof(path));
@@ -272,8 +276,8 @@ static bool s_request_rejected(const struct brk_cachepoint_list *list, const str
         snprintf(v->message, sizeof(v->message), "%s", BRK_CACHEPOINT_MSG_UNSUPPORTED_MODEL);
         return s_broken(v, BRK_CACHEPOINT_RULE_NO_CACHING_MODEL);
     }
-    if (list->total_points > BRK_CACHEPOINT_MAX) {
-        snprintf(v->message, sizeof(v->message), BRK_CACHEPOINT_MSG_TOO_MANY, list->total_points);
+    if (list->counts.total > BRK_CACHEPOINT_MAX) {
+        snprintf(v->message, sizeof(v->message), BRK_CACHEPOINT_MSG_TOO_MANY, list->counts.total);
         return s_broken(v, BRK_CACHEPOINT_RULE_TOO_MANY);
     }
     return false;
@@ -284,7 +288,7 @@ bool brk_cachepoint_check(const struct brk_cachepoint_list *list, const struct b
 {
     memset(out, 0, sizeof(*out));
     out->error = BRK_AWS_VALIDATION;
-    if (list->total_points == 0) {
+    if (list->counts.total == 0) {
         return true;
     }
     for (out->point = 0; out->point < list->n_points; out->point++) {

@@ -127,8 +127,10 @@ struct brk_cachepoint {
 
 struct brk_cachepoint_list {
     struct brk_cachepoint points[BRK_CACHEPOINT_LIST_MAX];
-    size_t n_points;       /* examined, <= BRK_CACHEPOINT_LIST_MAX */
-    unsigned total_points; /* every top-level cache point */
+    size_t n_points; /* examined, <= BRK_CACHEPOINT_LIST_MAX */
+    /* Every top-level cache point (total) and by section, listed or not: what brk_cachepoint_count
+     * finds, without a walk of its own. */
+    struct brk_cachepoint_counts counts;
     uint64_t total_tokens; /* tokens of every content block walked so far (after a scan: the input's) */
 };
 

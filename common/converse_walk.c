@@ -278,39 +278,55 @@ uint64_t brk_converse_block_tokens(const cJSON *block, const struct brk_token_pr
     return s_block_tokens(&c, block);
 }
 
+/* One walk's visitor: `fn`, or `until` when the walk may end early (brk_converse_walk_until). */
 struct s_walk_opts {
     bool count;
     const struct brk_token_profile *profile;
+    brk_walk_fn fn;
+    brk_walk_until_fn until;
+    void *ctx;
 };
 
-static void s_visit(brk_walk_fn fn, void *ctx, struct brk_walk_visit *visit, const cJSON *block,
-                    const struct s_walk_opts *opts)
+/* Whether the walk ends here. */
+static bool s_visit(struct brk_walk_visit *visit, const cJSON *block, const struct s_walk_opts *opts)
 {
     visit->block = block;
     visit->cache_point = brk_json_get(block, "cachePoint");
     visit->tokens = opts->count ? brk_converse_block_tokens(block, opts->profile) : 0;
-    fn(ctx, visit);
+    if (opts->until) {
+        return opts->until(opts->ctx, visit);
+    }
+    opts->fn(opts->ctx, visit);
+    return false;
 }
 
-static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, const struct s_walk_opts *opts)
+/* The blocks of one list (tools, system, a message's content); whether the walk ended in it. */
+static bool s_walk_list(const cJSON *list, struct brk_walk_visit *visit, const struct s_walk_opts *opts)
 {
-    struct brk_walk_visit visit;
     const cJSON *block = NULL;
     int i = 0;
+    cJSON_ArrayForEach(block, list)
+    {
+        visit->block_index = i++;
+        if (s_visit(visit, block, opts)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool s_walk(const cJSON *input, const struct s_walk_opts *opts)
+{
+    struct brk_walk_visit visit;
     memset(&visit, 0, sizeof(visit));
     visit.message_index = -1;
     visit.section = BRK_WALK_TOOLS;
-    cJSON_ArrayForEach(block, brk_json_get(brk_json_get(input, "toolConfig"), "tools"))
-    {
-        visit.block_index = i++;
-        s_visit(fn, ctx, &visit, block, opts);
+    if (s_walk_list(brk_json_get(brk_json_get(input, "toolConfig"), "tools"), &visit, opts)) {
+        return true;
     }
     visit.section = BRK_WALK_SYSTEM;
-    i = 0;
-    cJSON_ArrayForEach(block, brk_json_get(input, "system"))
-    {
-        visit.block_index = i++;
-        s_visit(fn, ctx, &visit, block, opts);
+    if (s_walk_list(brk_json_get(input, "system"), &visit, opts)) {
+        return true;
     }
     visit.section = BRK_WALK_MESSAGES;
     int m = 0;
@@ -319,25 +335,29 @@ static void s_walk(const cJSON *input, brk_walk_fn fn, void *ctx, const struct s
     {
         visit.message_index = m++;
         visit.role = cJSON_GetStringValue(brk_json_get(message, "role"));
-        i = 0;
-        cJSON_ArrayForEach(block, brk_json_get(message, "content"))
-        {
-            visit.block_index = i++;
-            s_visit(fn, ctx, &visit, block, opts);
+        if (s_walk_list(brk_json_get(message, "content"), &visit, opts)) {
+            return true;
         }
     }
+    return false;
 }
 
 void brk_converse_walk(const cJSON *input, const struct brk_token_profile *profile, brk_walk_fn fn, void *ctx)
 {
-    struct s_walk_opts opts = {.count = true, .profile = profile};
-    s_walk(input, fn, ctx, &opts);
+    struct s_walk_opts opts = {.count = true, .profile = profile, .fn = fn, .ctx = ctx};
+    s_walk(input, &opts);
 }
 
 void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx)
 {
-    struct s_walk_opts opts = {.count = false};
-    s_walk(input, fn, ctx, &opts);
+    struct s_walk_opts opts = {.count = false, .fn = fn, .ctx = ctx};
+    s_walk(input, &opts);
+}
+
+bool brk_converse_walk_until(const cJSON *input, brk_walk_until_fn fn, void *ctx)
+{
+    struct s_walk_opts opts = {.count = false, .until = fn, .ctx = ctx};
+    return s_walk(input, &opts);
 }
 
 void brk_walk_location(const struct brk_walk_visit *visit, char *out, size_t out_len)

@@ -48,6 +48,13 @@ void brk_converse_walk(const cJSON *input, const struct brk_token_profile *profi
 /* The same walk without counting tokens (visit->tokens is 0): for visitors that only look. */
 void brk_converse_walk_blocks(const cJSON *input, brk_walk_fn fn, void *ctx);
 
+/* A visitor that ends the walk by returning true. */
+typedef bool (*brk_walk_until_fn)(void *ctx, const struct brk_walk_visit *visit);
+
+/* The walk without tokens up to the first block for which `fn` returns true; whether there was
+ * one. For a question answered by the first match (does the request have a cache point?). */
+bool brk_converse_walk_until(const cJSON *input, brk_walk_until_fn fn, void *ctx);
+
 /* Where the visited block is, as the journal and error details name it: "system[1]",
  * "toolConfig.tools[3]", "messages[2].content[0]". Formatted on demand, because most visits
  * never need it; BRK_WALK_LOCATION_LEN always suffices. */

@@ -173,8 +173,8 @@ Test(cache_plan, hash_ignores_key_order_and_other_cache_points_but_not_content)
     s_plan("{\"system\":[{\"text\":\"Be briefer.\"}," CP "]," TOOLS "]}}", &c);
     /* The same text moved from system into a user message is another prompt. */
     s_plan("{" TOOLS "]},\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Be brief.\"}," CP "]}]}", &d);
-    cr_assert_eq(a.scan.total_points, 1);
-    cr_assert_eq(b.scan.total_points, 2);
+    cr_assert_eq(a.scan.counts.total, 1);
+    cr_assert_eq(b.scan.counts.total, 2);
     cr_assert_eq(memcmp(a.points[0].hash, b.points[1].hash, MOCK_CACHE_HASH_LEN), 0);
     cr_assert_eq(a.scan.points[0].prefix_tokens, b.scan.points[1].prefix_tokens);
     cr_assert_neq(memcmp(a.points[0].hash, c.points[0].hash, MOCK_CACHE_HASH_LEN), 0);
@@ -225,12 +225,12 @@ Test(cache_plan, a_new_body_forgets_the_plan_of_the_old_one)
     mock_request_init(&req);
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "]}"));
     const struct mock_cache_plan *plan = mock_request_cache_plan(&req);
-    cr_assert_eq(plan->scan.total_points, 1);
+    cr_assert_eq(plan->scan.counts.total, 1);
     cr_assert_eq(mock_request_cache_plan(&req), plan, "one walk per body");
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}]}"));
-    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 0, "the old body's plan is gone");
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.counts.total, 0, "the old body's plan is gone");
     mock_request_set_json(&req, cJSON_Parse("{\"system\":[{\"text\":\"s\"}," CP "," CP "]}"));
-    cr_assert_eq(mock_request_cache_plan(&req)->scan.total_points, 2, "nor is 'no cache points' remembered");
+    cr_assert_eq(mock_request_cache_plan(&req)->scan.counts.total, 2, "nor is 'no cache points' remembered");
     mock_request_clean_up(&req);
 }
 
@@ -394,7 +394,7 @@ static cJSON *s_record_tree(const struct mock_cache_plan *plan, const struct moc
         cJSON_AddStringToObject(o, "reason", "inside_tool_result");
         cJSON_AddItemToArray(points, o);
     }
-    cJSON_AddNumberToObject(record, "count", plan->scan.total_points);
+    cJSON_AddNumberToObject(record, "count", plan->scan.counts.total);
     if (r->rejected_by) {
         cJSON_AddStringToObject(record, "rejected_by", r->rejected_by);
     } else {
@@ -456,25 +456,32 @@ Test(cache_record, the_journal_shows_the_bytes_the_tree_printed)
     free(first);
 }
 
-/* The plan's walk counts every block, so it leaves the request's input tokens behind: the
- * same number a count of its own gives, and forgotten with the body. */
+/* The plan's walk counts every block, and so does the search that finds no cache point (each
+ * block a visit late): either leaves the request's input tokens behind, the same number a count
+ * of its own gives, and forgotten with the body. */
 Test(cache_plan, the_plan_walk_leaves_the_input_tokens_a_count_gives)
 {
     const char *bodies[] = {"{\"system\":[{\"text\":\"Be brief and exact.\"}," CP "]," TOOLS "," CP "]},"
                             "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"How tall is it?\"}," CP "]}]}",
                             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"A longer question, "
-                            "without any cache point at all.\"}]}]}"};
+                            "without any cache point at all.\"}]}]}",
+                            "{\"system\":[{\"text\":\"Be brief.\"},{\"text\":\"And exact.\"}]," TOOLS "]},"
+                            "\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"},{\"text\":\"there\"}]},"
+                            "{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello.\"}]}]}"};
     struct brk_token_profile profile;
     mock_model_token_profile(NULL, &profile);
     struct mock_request req;
     mock_request_init(&req);
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         mock_request_set_json(&req, cJSON_Parse(bodies[i]));
         cr_assert_not(req.input_tokens_known, "a new body forgets the old count");
         uint64_t want = brk_converse_input_tokens(req.json, &profile);
         cr_assert_gt(want, 0);
         mock_request_cache_plan(&req);
-        cr_assert_eq(req.input_tokens_known, i == 0, "only a plan with cache points walks with tokens");
+        cr_assert(req.input_tokens_known,
+                  "body %zu: the plan's walk, or the search that found no cache point, "
+                  "counted the tokens",
+                  i);
         cr_assert_eq(mock_request_input_tokens(&req), want, "body %zu", i);
         cr_assert(req.input_tokens_known);
     }

@@ -187,7 +187,7 @@ Test(cachepoint_scan, records_where_each_point_is_and_what_comes_before_it)
     struct brk_cachepoint_list list;
     brk_cachepoint_scan(json, &list);
     cr_assert_eq(list.n_points, 4);
-    cr_assert_eq(list.total_points, 4);
+    cr_assert_eq(list.counts.total, 4);
     cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json, NULL));
     const struct brk_cachepoint *sys = &list.points[0], *doc = &list.points[1], *rsn = &list.points[2],
                                 *after_doc = &list.points[3];
@@ -228,7 +228,9 @@ Test(cachepoint_scan, lists_the_first_points_and_counts_them_all)
     struct brk_cachepoint_list list;
     brk_cachepoint_scan(json, &list);
     cr_assert_eq(list.n_points, BRK_CACHEPOINT_LIST_MAX);
-    cr_assert_eq(list.total_points, n);
+    cr_assert_eq(list.counts.total, n);
+    cr_assert_eq(list.counts.messages, n, "by section too, past the listed ones");
+    cr_assert_eq(list.counts.system + list.counts.tools, 0);
     cr_assert_eq(list.points[BRK_CACHEPOINT_LIST_MAX - 1].block_index, 2 * BRK_CACHEPOINT_LIST_MAX - 1);
     cJSON_Delete(json);
 }
@@ -239,7 +241,7 @@ Test(cachepoint_scan, no_cache_point_gives_an_empty_list_that_passes)
     struct brk_cachepoint_list list;
     struct brk_cachepoint_violation v;
     brk_cachepoint_scan(json, &list);
-    cr_assert_eq(list.total_points, 0);
+    cr_assert_eq(list.counts.total, 0);
     cr_assert_eq(list.total_tokens, brk_converse_input_tokens(json, NULL));
     cr_assert(brk_cachepoint_check(&list, &s_no_caching, &v), "no cache point: nothing to refuse");
     cJSON_Delete(json);
@@ -418,4 +420,21 @@ Test(cachepoint_check, every_rule_has_its_journal_name)
             cr_assert_str_neq(brk_cachepoint_rule_name(rules[i]), brk_cachepoint_rule_name(rules[j]));
         }
     }
+}
+
+Test(cachepoint_scan, counts_by_section_as_the_count_does)
+{
+    cJSON *json =
+        s_parse("{'toolConfig':{'tools':[" CP "]},'system':[" TEXT("s") "," CP "," CP "],"
+                                                                        "'messages':[" USER(TEXT("a") "," CP) "]}");
+    struct brk_cachepoint_list list;
+    struct brk_cachepoint_counts counts;
+    brk_cachepoint_scan(json, &list);
+    brk_cachepoint_count(json, &counts);
+    cr_assert_eq(list.counts.tools, 1);
+    cr_assert_eq(list.counts.system, 2);
+    cr_assert_eq(list.counts.messages, 1);
+    cr_assert_eq(list.counts.total, 4);
+    cr_assert_eq(memcmp(&list.counts, &counts, sizeof(counts)), 0);
+    cJSON_Delete(json);
 }

@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.c"
 
 #include "fuzz/admin_body.c"
+#include "fuzz/base64_decode.c"
 #include "fuzz/cache_points.c"
 #include "fuzz/cachepoint_scan.c"
 #include "fuzz/cassette_load.c"
@@ -158,6 +159,11 @@ Test(fuzz_replay, client_response)
 Test(fuzz_replay, retry_ttl)
 {
     cr_assert_gt(s_replay("retry_ttl", fuzz_retry_ttl), 0);
+}
+
+Test(fuzz_replay, base64_decode)
+{
+    cr_assert_gt(s_replay("base64_decode", fuzz_base64_decode), 0);
 }
 
 Test(fuzz_replay, image_size)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/buf.h"
 #include "common/cachepoint.h"
 #include "tests/support/harness.h"
 
@@ -637,5 +638,34 @@ Test(caching, seed_five_cache_points_are_rejected_when_not_trimmed)
     s_assert_error(&r, 400, "ValidationException",
                    "The model returned the following errors: A maximum of 4 blocks with cache_control may be "
                    "provided. Found 5.");
+    th_response_free(&r);
+}
+
+/* The journal's counts come from the cache-points stage's scan (no walk of their own): past the
+ * BRK_CACHEPOINT_LIST_MAX points the scan lists, each section still counts every one. */
+Test(caching, journal_counts_every_cache_point_by_section_past_the_listed_ones)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 16);
+    brk_buf_append_str(&b, "{\"toolConfig\":{\"tools\":[" TOOL "," CP "," CP "]},\"system\":[{\"text\":\"s\"}");
+    for (int i = 0; i < 3; i++) {
+        brk_buf_append_str(&b, "," CP);
+    }
+    brk_buf_append_str(&b, "],\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\"}");
+    for (int i = 0; i < BRK_CACHEPOINT_LIST_MAX; i++) {
+        brk_buf_append_str(&b, ",{\"text\":\"b\"}," CP);
+    }
+    brk_buf_append_str(&b, "]}]}");
+    struct th_response r = s_call(SONNET_V2, strdup(b.data));
+    brk_buf_clean_up(&b);
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    th_response_free(&r);
+    r = th_request(s_mock, "GET", "/_mock/requests", NULL, NULL);
+    const cJSON *list = cJSON_GetObjectItem(r.json, "requests");
+    const cJSON *cp = cJSON_GetObjectItem(cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1), "cache_points");
+    cr_assert_eq(cJSON_GetObjectItem(cp, "tools")->valueint, 2);
+    cr_assert_eq(cJSON_GetObjectItem(cp, "system")->valueint, 3);
+    cr_assert_eq(cJSON_GetObjectItem(cp, "messages")->valueint, BRK_CACHEPOINT_LIST_MAX);
+    cr_assert_eq(cJSON_GetObjectItem(cp, "total")->valueint, BRK_CACHEPOINT_LIST_MAX + 5);
     th_response_free(&r);
 }

@@ -11,6 +11,7 @@
 #include "common/base64.h"
 #include "common/converse_walk.h"
 #include "common/json.h"
+#include "common/rng.h"
 #include "common/token_profile.h"
 #include "tests/support/harness.h"
 
@@ -370,4 +371,34 @@ Test(token_profile, a_document_decoded_in_pieces_counts_as_its_whole_text)
     cr_assert_eq(s_block(SONNET45, doc), 1 + len / 4, "binary formats: the decoded bytes / 4");
     free(doc);
     free(content);
+}
+
+/* brk_token_profile_count against the rule written out byte by byte: ASCII below 0x80, a lead
+ * byte from 0xC0. Random texts of every length up to 200 at every alignment, mostly ASCII runs
+ * (the 32-byte fast path) with other bytes sprinkled in (the masked steps), each both ways. */
+Test(token_profile, count_matches_the_byte_by_byte_rule)
+{
+    struct brk_rng rng;
+    brk_rng_seed(&rng, 21);
+    char text[256];
+    unsigned fast = 0, slow = 0;
+    for (int round = 0; round < 4000; round++) {
+        size_t len = (size_t)(brk_rng_next(&rng) % 201), at = (size_t)(brk_rng_next(&rng) % 8);
+        unsigned other_per_256 = (unsigned)(brk_rng_next(&rng) % 3) * 4; /* none, a few, more */
+        uint64_t want_ascii = 0, want_other = 0, ascii = 0, other = 0;
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = brk_rng_next(&rng);
+            unsigned char c =
+                (r & 255) < other_per_256 ? (unsigned char)(0x80 | (r >> 8)) : (unsigned char)(r >> 8 & 0x7F);
+            text[at + i] = (char)c;
+            want_ascii += c < 0x80;
+            want_other += c >= 0xC0;
+        }
+        brk_token_profile_count(text + at, len, &ascii, &other);
+        cr_assert_eq(ascii, want_ascii, "length %zu at %zu", len, at);
+        cr_assert_eq(other, want_other, "length %zu at %zu", len, at);
+        fast += want_ascii == len && len >= 32;
+        slow += want_ascii < len && len >= 32;
+    }
+    cr_assert(fast > 100 && slow > 100, "both paths taken: %u all-ASCII, %u mixed", fast, slow);
 }

@@ -163,12 +163,11 @@ static void s_hash_point(struct s_walk *w, const struct brk_cachepoint *recorded
 
 static void s_note_nested(struct s_walk *w, const struct brk_walk_visit *v)
 {
-    const cJSON *result = cJSON_GetObjectItemCaseSensitive(v->block, "toolResult");
     const cJSON *item = NULL;
     int i = 0;
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "content"))
+    cJSON_ArrayForEach(item, brk_json_get(brk_json_get(v->block, "toolResult"), "content"))
     {
-        if (cJSON_GetObjectItemCaseSensitive(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
+        if (brk_json_get(item, "cachePoint") && w->plan->n_nested < BRK_CACHEPOINT_LIST_MAX) {
             char location[BRK_WALK_LOCATION_LEN];
             brk_walk_location(v, location, sizeof(location));
             snprintf(w->plan->nested[w->plan->n_nested++], sizeof(w->plan->nested[0]), "%s.toolResult.content[%d]",
@@ -194,27 +193,75 @@ static void s_visit(void *ctx, const struct brk_walk_visit *v)
     s_push_boundary(w);
 }
 
-static void s_find_any(void *ctx, const struct brk_walk_visit *v)
+/* Whether this block is, or (nested in a toolResult's content) holds, a cache point: the
+ * walk stops at the first, so a request with one after its first tool or system block pays for
+ * no walk of its conversation here. */
+static bool s_find_any(void *ctx, const struct brk_walk_visit *v)
 {
+    (void)ctx;
     const cJSON *item = NULL;
     if (v->cache_point) {
-        *(bool *)ctx = true;
-        return;
+        return true;
     }
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v->block, "toolResult"),
-                                                              "content"))
+    cJSON_ArrayForEach(item, brk_json_get(brk_json_get(v->block, "toolResult"), "content"))
     {
-        *(bool *)ctx |= cJSON_GetObjectItemCaseSensitive(item, "cachePoint") != NULL;
+        if (brk_json_get(item, "cachePoint")) {
+            return true;
+        }
     }
+    return false;
 }
 
 /* Most requests carry no cache point: finding that out without hashing the whole prompt keeps
  * them cheap (the walk without tokens visits each block once). */
 static bool s_has_cache_points(const cJSON *request)
 {
-    bool any = false;
-    brk_converse_walk_blocks(request, s_find_any, &any);
-    return any;
+    return brk_converse_walk_until(request, s_find_any, NULL);
+}
+
+/* The tokens of the blocks before the first cache point, each counted one visit late: a block
+ * followed by a cache point (where one usually sits) is never counted here, since the hashing
+ * walk counts everything again. */
+struct s_count_until {
+    const struct brk_token_profile *profile;
+    const cJSON *pending; /* the last block visited, not counted yet */
+    uint64_t tokens;
+};
+
+static void s_count_pending(struct s_count_until *c)
+{
+    c->tokens += c->pending ? brk_converse_block_tokens(c->pending, c->profile) : 0;
+    c->pending = NULL;
+}
+
+static bool s_count_until_point(void *ctx, const struct brk_walk_visit *v)
+{
+    struct s_count_until *c = ctx;
+    if (s_find_any(NULL, v)) {
+        return true;
+    }
+    s_count_pending(c);
+    c->pending = v->block;
+    return false;
+}
+
+/* Whether req's body has a cache point. While its tokens are not counted yet, the same pass
+ * counts them, so a request without a cache point (most) walks its blocks once for both
+ * questions (the usage asks for the count next, mock_request_input_tokens); one with a cache
+ * point stops at it, and the hashing walk counts. */
+static bool s_request_has_cache_points(struct mock_request *req, const struct brk_token_profile *profile)
+{
+    struct s_count_until count = {.profile = profile, .pending = NULL, .tokens = 0};
+    if (req->input_tokens_known) {
+        return s_has_cache_points(req->json);
+    }
+    if (brk_converse_walk_until(req->json, s_count_until_point, &count)) {
+        return true;
+    }
+    s_count_pending(&count);
+    req->input_tokens = brk_token_profile_overhead(profile, req->json) + count.tokens;
+    req->input_tokens_known = true;
+    return false;
 }
 
 /* The hashing walk itself, on a zeroed plan of a request known to have cache points. */
@@ -241,14 +288,17 @@ const struct mock_cache_plan *mock_request_cache_plan(struct mock_request *req)
     if (req->cache_plan) {
         return req->cache_plan;
     }
+    if (req->cache_plan_none) {
+        return &empty;
+    }
     /* The rules stage and the simulation both ask: look for cache points once per request. */
-    if (req->cache_plan_none || !s_has_cache_points(req->json)) {
+    struct brk_token_profile profile;
+    mock_model_token_profile(req->model.model, &profile);
+    if (!s_request_has_cache_points(req, &profile)) {
         req->cache_plan_none = true;
         return &empty;
     }
     struct mock_cache_plan *plan = calloc(1, sizeof(*plan));
-    struct brk_token_profile profile;
-    mock_model_token_profile(req->model.model, &profile);
     if (!plan || s_build(req->json, &profile, plan) != BRK_OK) {
         free(plan);
         return NULL;

@@ -73,7 +73,7 @@ static enum brk_status s_record_text(struct brk_buf *b, const struct mock_cache_
         rc = rc == BRK_OK ? brk_buf_append_str(b, "}") : rc;
     }
     rc = rc == BRK_OK ? brk_buf_append_str(b, "]") : rc;
-    rc = rc == BRK_OK ? s_member_number(b, "count", plan->scan.total_points) : rc;
+    rc = rc == BRK_OK ? s_member_number(b, "count", plan->scan.counts.total) : rc;
     if (r->rejected_by) {
         rc = rc == BRK_OK ? s_member_str(b, "rejected_by", r->rejected_by) : rc;
     } else {
@@ -176,7 +176,7 @@ void mock_cache_simulate(struct brk_mock *mock, struct mock_request *req, struct
 {
     const struct mock_model *m = req->model.model;
     const struct mock_cache_plan *plan = m && m->prompt_caching ? mock_request_cache_plan(req) : NULL;
-    if (!plan || plan->scan.total_points == 0) {
+    if (!plan || plan->scan.counts.total == 0) {
         return;
     }
     int64_t now_ms = brk_clock_now_ms(mock->clock);

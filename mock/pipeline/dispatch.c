@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "mock/admin/journal.h"
 #include "mock/admin/journal_body.h"
+#include "mock/cache/plan.h"
 #include "mock/mock_priv.h"
 #include "mock/model/prompt.h"
 #include "mock/rules/quota.h"
@@ -152,7 +153,9 @@ static void s_record(struct brk_mock *mock, struct mock_request *req, struct moc
     s_copy(e.sdk_request, sizeof(e.sdk_request), mock_request_header(req, "amz-sdk-request"));
     mock_journal_parse_sdk_request(e.sdk_request, &e.attempt, &e.max_attempts);
     struct brk_cachepoint_counts counts = {0, 0, 0, 0};
-    if (!req->cache_plan_none) { /* the cache-points stage found none: no walk to count them */
+    if (req->cache_plan) { /* the cache-points stage's scan counted every one, listed or not */
+        counts = req->cache_plan->scan.counts;
+    } else if (!req->cache_plan_none) { /* that stage found none: no walk to count them */
         brk_cachepoint_count(req->json, &counts);
     }
     e.cache_points_system = counts.system;

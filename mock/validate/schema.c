@@ -161,16 +161,32 @@ const struct mock_pattern *mock_schema_pattern(const char *name)
 
 /* ---- messages ----------------------------------------------------------------------- */
 
-/* Length as Java's String.length(): UTF-16 code units. */
-static size_t s_utf16_len(const char *s)
+/* UTF-16 code units of s[0..len): one per byte that does not continue a sequence, two for a
+ * four-byte lead. */
+static size_t s_utf16_units(const unsigned char *s, size_t len)
 {
     size_t n = 0;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if ((*c & 0xC0) != 0x80) {
-            n += *c >= 0xF0 ? 2 : 1;
+    for (size_t i = 0; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            n += s[i] >= 0xF0 ? 2 : 1;
         }
     }
     return n;
+}
+
+/* Length as Java's String.length(): UTF-16 code units. Eight bytes without a top bit set are
+ * eight ASCII characters, eight units: a prompt's text is checked a word at a time (its length
+ * limits made this a third of the schema stage on a long conversation, docs/benchmarks.md). */
+static size_t s_utf16_len(const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    size_t len = strlen(s), n = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, c + i, sizeof(w));
+        n += w & 0x8080808080808080ull ? s_utf16_units(c + i, 8) : 8;
+    }
+    return n + s_utf16_units(c + i, len - i);
 }
 
 /* A JSON number as Java's (long) narrowing gives it: saturated at the ends, NaN as 0. A plain
@@ -430,12 +446,32 @@ static void s_walk_blob(struct s_walk *w, const struct mock_shape *shape, const 
     s_length(w, shape, NULL, (double)n);
 }
 
+/* One bit per first byte (mod 64) of obj's keys. */
+static uint64_t s_key_initials(const cJSON *obj)
+{
+    uint64_t bits = 0;
+    for (const cJSON *e = obj->child; e; e = e->next) {
+        bits |= e->string ? 1ull << ((unsigned char)e->string[0] & 63) : 0;
+    }
+    return bits;
+}
+
+/* A member whose name's first byte no key has is absent without a scan, and an absent member
+ * that is not required is passed over without naming it in the path: a union's 14 members
+ * looked up against a block's one key, each a scan of the object, were most of the schema
+ * stage on a long conversation (docs/benchmarks.md). Members are still checked in the
+ * shape's order, so the violations and their order are the same. */
 static void s_walk_members(struct s_walk *w, const struct mock_shape *shape, const cJSON *obj, bool sensitive)
 {
     unsigned set = 0;
+    uint64_t initials = s_key_initials(obj);
     for (size_t i = 0; i < shape->n_members && !w->serialization; i++) {
         const struct mock_member *m = &shape->members[i];
-        const cJSON *item = brk_json_get(obj, m->name);
+        bool may_be = initials & (1ull << ((unsigned char)m->name[0] & 63));
+        const cJSON *item = may_be ? brk_json_get(obj, m->name) : NULL;
+        if (!item && !m->required) {
+            continue;
+        }
         s_path_push(w, m->name, 0);
         if (s_absent(item)) {
             if (m->required) {
@@ -567,7 +603,7 @@ static bool s_type_ok(const struct mock_shape *shape, const cJSON *v)
  * (docs/validation.md). */
 static bool s_hides_values(const struct mock_shape *shape)
 {
-    return shape->type == MOCK_SHAPE_UNION &&
+    return shape->type == MOCK_SHAPE_UNION && (shape->name[0] == 'C' || shape->name[0] == 'S') &&
            (strcmp(shape->name, "ContentBlock") == 0 || strcmp(shape->name, "SystemContentBlock") == 0);
 }
 
