@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -207,6 +208,28 @@ Test(hostile_clients, slowloris_is_bounded_while_other_heads_keep_beginning)
     close(busy.fd);
     cr_assert(served, "a trickled head kept its slot while another connection was busy");
     cr_assert_gt(atomic_load(&busy.answered), 1, "the busy client was not served meanwhile");
+    brk_mock_stop(m);
+}
+
+Test(hostile_clients, a_kept_alive_connection_idle_past_the_head_deadline_is_not_cut)
+{
+    /* Between requests only the idle timeout runs: the head deadline starts with the next
+     * head's first byte. A negative property, so this one waits: 2.5 head deadlines of quiet,
+     * in which a wrongly started deadline would shut the socket down (poll sees the end). */
+    struct brk_mock *m = s_start(1, 1);
+    int fd = s_connect(m);
+    const char req[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    char buf[4096];
+    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+    cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    cr_assert_eq(poll(&p, 1, 2500), 0, "the idle kept-alive connection was closed (or sent something)");
+    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    cr_assert_gt(n, 0, "the second request on the idle connection was not answered");
+    buf[n] = '\0';
+    cr_assert(strstr(buf, " 200 ") != NULL, "the second request got: %.60s", buf);
+    close(fd);
     brk_mock_stop(m);
 }
 

@@ -1,13 +1,13 @@
 /* deadline.c: the HTTP/1.1 request-head deadline (see deadline.h). */
 #include "mock/http/deadline.h"
 
-#include <errno.h>
 #include <fcntl.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_received (glibc's lacks it) */
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,38 +15,65 @@
 #include "bedrock/clock.h"
 #include "common/log.h"
 
-#define S_WAKE_ID 0u /* epoll data of the eventfd; watches count from 1 */
+#define S_LOOK_MS 100 /* how often armed watches are looked at: at most this much early */
 
 struct mock_deadline_watch {
-    uint64_t id;         /* epoll data: an event for a watch freed meanwhile finds nothing */
-    int fd;              /* our own duplicate of the connection's socket */
-    int64_t deadline_ms; /* 0: no head under way */
-    bool armed;          /* waiting for the first byte of the next head */
-    bool claimed;        /* libmicrohttpd started serving it (mock_deadlines_find) */
-    bool registered;     /* fd is in the epoll set (s_between_heads) */
+    int fd;               /* our own duplicate of the connection's socket */
+    int64_t deadline_ms;  /* 0: no head under way */
+    bool armed;           /* waiting for the first byte of the next head */
+    bool claimed;         /* libmicrohttpd started serving it (mock_deadlines_find) */
+    uint64_t armed_bytes; /* bytes the socket had received when it was armed */
+    int64_t quiet_ms;     /* no byte of the next head had arrived by then (arming or a look) */
     struct mock_deadline_watch *next;
 };
 
 struct mock_deadlines {
     int64_t timeout_ms;
-    int ep, wake_fd;
     pthread_t thread;
     bool started;         /* `thread` runs */
     pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t cond;  /* the watchdog sleeps on it */
     bool stopping;
-    uint64_t next_id;
+    bool looking; /* the watchdog wakes within S_LOOK_MS: arming need not wake it */
     struct mock_deadline_watch *watches;
 };
 
-static void s_wake(struct mock_deadlines *d)
+/* Bytes TCP has received on `fd` since it was accepted, read or not; 0 when unknown. */
+static uint64_t s_bytes_received(int fd)
 {
-    uint64_t one = 1;
-    ssize_t w = write(d->wake_fd, &one, sizeof(one));
-    (void)w;
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)) {
+        return 0;
+    }
+    return info.tcpi_bytes_received;
+}
+
+/* Armed watches whose socket received a byte since it was armed: their head began after the
+ * last moment it was seen quiet, and the deadline counts from then. A byte counts whether or
+ * not libmicrohttpd has read it yet (epoll, tried first, reports only unread bytes, and the
+ * connection's thread reads each one at once). True when some watch is still armed. */
+static bool s_look_locked(struct mock_deadlines *d, int64_t now)
+{
+    bool armed = false;
+    for (struct mock_deadline_watch *w = d->watches; w; w = w->next) {
+        if (!w->armed) {
+            continue;
+        }
+        if (s_bytes_received(w->fd) != w->armed_bytes) {
+            w->armed = false;
+            w->deadline_ms = w->quiet_ms + d->timeout_ms;
+        } else {
+            w->quiet_ms = now;
+            armed = true;
+        }
+    }
+    return armed;
 }
 
 /* Milliseconds until the nearest deadline, or -1 when none is running. */
-static int s_timeout_locked(struct mock_deadlines *d, int64_t now)
+static int64_t s_timeout_locked(struct mock_deadlines *d, int64_t now)
 {
     int64_t first = -1;
     for (struct mock_deadline_watch *w = d->watches; w; w = w->next) {
@@ -54,21 +81,7 @@ static int s_timeout_locked(struct mock_deadlines *d, int64_t now)
             first = w->deadline_ms;
         }
     }
-    if (first < 0) {
-        return -1;
-    }
-    return first <= now ? 0 : (int)(first - now < 1000000 ? first - now : 1000000);
-}
-
-/* The first byte of a kept-alive connection's next head arrived: its deadline starts. */
-static void s_head_began_locked(struct mock_deadlines *d, uint64_t id, int64_t now)
-{
-    for (struct mock_deadline_watch *w = d->watches; w; w = w->next) {
-        if (w->id == id && w->armed) {
-            w->armed = false;
-            w->deadline_ms = now + d->timeout_ms;
-        }
-    }
+    return first < 0 ? -1 : (first <= now ? 0 : first - now);
 }
 
 /* Shut late connections down. A watch libmicrohttpd never claimed (it refused the
@@ -89,33 +102,33 @@ static void s_expire_locked(struct mock_deadlines *d, int64_t now)
             continue;
         }
         *pp = w->next;
-        epoll_ctl(d->ep, EPOLL_CTL_DEL, w->fd, NULL);
         close(w->fd);
         free(w);
     }
 }
 
+/* The watchdog sleeps until the nearest deadline, and while a watch is armed at most
+ * S_LOOK_MS. It is never woken per request: under load that wake (an epoll event for every
+ * head that began) was 7% of the server's CPU. */
 static void *s_main(void *arg)
 {
     struct mock_deadlines *d = arg;
     pthread_mutex_lock(&d->lock);
     while (!d->stopping) {
-        int timeout = s_timeout_locked(d, brk_clock_monotonic_ms());
-        pthread_mutex_unlock(&d->lock);
-        struct epoll_event ev[16];
-        int n = epoll_wait(d->ep, ev, 16, timeout);
-        pthread_mutex_lock(&d->lock);
         int64_t now = brk_clock_monotonic_ms();
-        for (int i = 0; i < n; i++) {
-            if (ev[i].data.u64 == S_WAKE_ID) {
-                uint64_t v;
-                ssize_t r = read(d->wake_fd, &v, sizeof(v));
-                (void)r;
-            } else {
-                s_head_began_locked(d, ev[i].data.u64, now);
-            }
-        }
+        d->looking = s_look_locked(d, now);
         s_expire_locked(d, now);
+        int64_t wait_ms = s_timeout_locked(d, now);
+        if (d->looking && (wait_ms < 0 || wait_ms > S_LOOK_MS)) {
+            wait_ms = S_LOOK_MS;
+        }
+        if (wait_ms < 0) {
+            pthread_cond_wait(&d->cond, &d->lock);
+        } else {
+            struct timespec until;
+            brk_clock_cond_deadline(wait_ms, &until);
+            pthread_cond_timedwait(&d->cond, &d->lock, &until);
+        }
     }
     pthread_mutex_unlock(&d->lock);
     return NULL;
@@ -128,13 +141,9 @@ struct mock_deadlines *mock_deadlines_new(unsigned header_timeout_s)
         return NULL;
     }
     d->timeout_ms = (int64_t)header_timeout_s * 1000;
-    d->next_id = S_WAKE_ID + 1;
     pthread_mutex_init(&d->lock, NULL);
-    d->ep = epoll_create1(EPOLL_CLOEXEC);
-    d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    struct epoll_event wake = {.events = EPOLLIN, .data.u64 = S_WAKE_ID};
-    d->started = d->ep >= 0 && d->wake_fd >= 0 && epoll_ctl(d->ep, EPOLL_CTL_ADD, d->wake_fd, &wake) == 0 &&
-                 pthread_create(&d->thread, NULL, s_main, d) == 0;
+    brk_clock_cond_init(&d->cond);
+    d->started = pthread_create(&d->thread, NULL, s_main, d) == 0;
     if (!d->started) {
         mock_deadlines_destroy(d);
         return NULL;
@@ -150,8 +159,8 @@ void mock_deadlines_destroy(struct mock_deadlines *d)
     if (d->started) {
         pthread_mutex_lock(&d->lock);
         d->stopping = true;
+        pthread_cond_signal(&d->cond);
         pthread_mutex_unlock(&d->lock);
-        s_wake(d);
         pthread_join(d->thread, NULL);
     }
     while (d->watches) {
@@ -160,12 +169,7 @@ void mock_deadlines_destroy(struct mock_deadlines *d)
         close(w->fd);
         free(w);
     }
-    if (d->ep >= 0) {
-        close(d->ep);
-    }
-    if (d->wake_fd >= 0) {
-        close(d->wake_fd);
-    }
+    pthread_cond_destroy(&d->cond);
     pthread_mutex_destroy(&d->lock);
     free(d);
 }
@@ -182,12 +186,11 @@ struct mock_deadline_watch *mock_deadlines_watch(struct mock_deadlines *d, int f
         return NULL;
     }
     pthread_mutex_lock(&d->lock);
-    w->id = d->next_id++;
     w->deadline_ms = deadline_ms > 0 ? deadline_ms : 1;
     w->next = d->watches;
     d->watches = w;
+    pthread_cond_signal(&d->cond); /* the watchdog may be sleeping without a deadline */
     pthread_mutex_unlock(&d->lock);
-    s_wake(d); /* the watchdog may be sleeping without a deadline */
     return w;
 }
 
@@ -223,43 +226,36 @@ unsigned mock_deadlines_count(struct mock_deadlines *d)
     return n;
 }
 
-/* No head under way; when `armed`, the first byte of the next one (or the peer's close)
- * starts its deadline: one shot, and bytes already there (a pipelined request) fire at once.
- * A registration stays in the epoll set from its first arming until the watch goes: an event
- * that fired left it disabled, and one that fires while the watch is not armed (the head
- * began and ended before the watchdog looked) is ignored. So ending a head costs no system
- * call, arming the next is one MOD, and the lock is not held around either: these two were a
- * tenth of the server's CPU under load (docs/benchmarks.md). Only the connection's own thread
- * arms and disarms its watch. */
-static void s_between_heads(struct mock_deadlines *d, struct mock_deadline_watch *w, bool armed)
+void mock_deadlines_head_done(struct mock_deadlines *d, struct mock_deadline_watch *w)
 {
     if (!w) {
         return;
     }
     pthread_mutex_lock(&d->lock);
     w->deadline_ms = 0;
-    w->armed = armed;
-    bool registered = w->registered;
-    w->registered = registered || armed;
+    w->armed = false;
     pthread_mutex_unlock(&d->lock);
-    if (!armed) {
-        return;
-    }
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = w->id};
-    int op = registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(d->ep, op, w->fd, &ev) != 0 && (errno == EEXIST || errno == ENOENT)) {
-        epoll_ctl(d->ep, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, w->fd, &ev);
-    }
 }
 
-void mock_deadlines_head_done(struct mock_deadlines *d, struct mock_deadline_watch *w)
-{
-    s_between_heads(d, w, false);
-}
-
+/* The byte count is read here, on the connection's thread and outside the lock: every byte
+ * of the request just served has arrived, so any byte past it belongs to the next head. */
 void mock_deadlines_next_head(struct mock_deadlines *d, struct mock_deadline_watch *w)
 {
-    s_between_heads(d, w, true);
+    if (!w) {
+        return;
+    }
+    uint64_t bytes = s_bytes_received(w->fd);
+    int64_t now = brk_clock_monotonic_ms();
+    pthread_mutex_lock(&d->lock);
+    w->deadline_ms = 0;
+    w->armed = true;
+    w->armed_bytes = bytes;
+    w->quiet_ms = now;
+    if (!d->looking) {
+        d->looking = true;
+        pthread_cond_signal(&d->cond); /* it slept without looking: from now on it looks */
+    }
+    pthread_mutex_unlock(&d->lock);
 }
 
 void mock_deadlines_unwatch(struct mock_deadlines *d, struct mock_deadline_watch *w)
@@ -274,7 +270,6 @@ void mock_deadlines_unwatch(struct mock_deadlines *d, struct mock_deadline_watch
             break;
         }
     }
-    epoll_ctl(d->ep, EPOLL_CTL_DEL, w->fd, NULL);
     pthread_mutex_unlock(&d->lock);
     close(w->fd);
     free(w);
