@@ -44,6 +44,7 @@ struct s_conn {
     bool close_after;   /* answer, then close the connection */
     bool over_budget;   /* the memory budget refused the body (budget.h) */
     uint64_t charged;   /* bytes of the budget the body holds */
+    uint64_t declared;  /* Content-Length, when within --max-body-bytes (s_head), else 0 */
 };
 
 /* What the request head says about its own framing (RFC 9112 section 6). */
@@ -280,6 +281,7 @@ static enum MHD_Result s_head(struct brk_mock *mock, struct MHD_Connection *conn
     c->close_after = f.n_length && f.transfer_encoding;
     char *end = NULL;
     unsigned long long declared = f.n_length ? strtoull(f.length, &end, 10) : 0;
+    c->declared = f.n_length && !f.transfer_encoding && declared <= mock->cfg.max_body_bytes ? declared : 0;
     if (f.expect_continue && f.n_length && declared > mock->cfg.max_body_bytes) {
         c->req.body_too_large = true;
         c->close_after = true;
@@ -295,7 +297,11 @@ static void s_take_upload(struct brk_mock *mock, struct s_conn *c, const char *d
     if (c->req.body_too_large || c->over_budget) {
         return;
     }
-    enum mock_budget_append rc = mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len);
+    enum mock_budget_append rc = MOCK_BUDGET_OK;
+    if (!c->body.cap && c->declared) { /* the first piece of a body of known length */
+        rc = mock_budget_buf_presize(&mock->intake, &c->body, &c->charged, c->declared);
+    }
+    rc = rc == MOCK_BUDGET_OK ? mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len) : rc;
     if (rc != MOCK_BUDGET_OK) {
         c->req.body_too_large = rc == MOCK_BUDGET_TOO_LARGE;
         c->over_budget = rc == MOCK_BUDGET_REFUSED;
