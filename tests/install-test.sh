@@ -8,8 +8,9 @@
 # the next `make run` everything again).
 set -eu
 tmp=$(mktemp -d)
-trap 'kill "$mock_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill "$mock_pid" "$up_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 mock_pid=
+up_pid=
 prefix=/opt/bedrock
 dest=$tmp/dest
 fail() { echo "install-test: $*" >&2; exit 1; }
@@ -37,6 +38,22 @@ done
 AWS_ENDPOINT_URL_BEDROCK_RUNTIME="http://127.0.0.1:$(cat "$tmp/port")" AWS_REGION=us-east-1 \
 AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret "$tmp/example" > "$tmp/out" || fail "the example failed"
 grep -q "^Converse: This is a mock response" "$tmp/out" || fail "unexpected output: $(cat "$tmp/out")"
+
+# bedrock-mock links no libcurl (start-up, docs/benchmarks.md); --record loads it at run time:
+# a Converse recorded through the installed binary from a second one lands as a cassette.
+! ldd "$dest$prefix/bin/bedrock-mock" | grep -q libcurl || fail "bedrock-mock links libcurl"
+AWS_ACCESS_KEY_ID=AKIDRECORDER AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
+"$dest$prefix/bin/bedrock-mock" --port 0 --port-file "$tmp/rport" \
+    --record "$tmp/cassettes" --upstream "http://127.0.0.1:$(cat "$tmp/port")" >/dev/null 2>"$tmp/rerr" &
+up_pid=$!
+i=0
+while [ ! -s "$tmp/rport" ]; do
+    i=$((i + 1)); [ $i -lt 300 ] || fail "bedrock-mock --record did not start: $(cat "$tmp/rerr")"; sleep 0.1
+done
+AWS_ENDPOINT_URL_BEDROCK_RUNTIME="http://127.0.0.1:$(cat "$tmp/rport")" AWS_REGION=us-east-1 \
+AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret "$tmp/example" > "$tmp/rout" || fail "the example failed through --record"
+kill "$up_pid"
+ls "$tmp/cassettes" | grep -q -- "-Converse.json$" || fail "--record wrote no Converse cassette: $(ls "$tmp/cassettes")"
 
 ${BRK_MAKE:-make} --no-print-directory uninstall DESTDIR="$dest" PREFIX="$prefix" >/dev/null
 left=$(find "$dest" -type f -o -type l)

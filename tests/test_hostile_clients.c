@@ -153,6 +153,55 @@ Test(hostile_clients, slowloris_after_a_first_request_is_bounded_too)
     brk_mock_stop(m);
 }
 
+/* Keep-alive requests one after another on one connection, until told to stop: heads begin
+ * all the time. A watchdog that looked for beginning heads only now and then (tried: every
+ * 20 ms under load) never saw the trickler's bytes, since epoll reports a socket readable only
+ * while unread data is there, and the connection's thread reads each byte at once. */
+struct s_busy {
+    int fd;
+    atomic_bool stop;
+    atomic_uint answered;
+    pthread_t thread;
+};
+
+static void *s_busy_main(void *arg)
+{
+    struct s_busy *b = arg;
+    static const char req[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    char buf[4096];
+    while (!atomic_load(&b->stop) && send(b->fd, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0 &&
+           recv(b->fd, buf, sizeof(buf), 0) > 0) {
+        atomic_fetch_add(&b->answered, 1);
+    }
+    return NULL;
+}
+
+Test(hostile_clients, slowloris_is_bounded_while_other_heads_keep_beginning)
+{
+    /* Two slots: one busy client, one kept-alive connection whose second head trickles in.
+     * The normal client gets a slot only when the trickler is cut at its head deadline. */
+    struct brk_mock *m = s_start(2, 1);
+    struct s_busy busy = {.fd = s_connect(m)};
+    cr_assert_eq(pthread_create(&busy.thread, NULL, s_busy_main, &busy), 0);
+    int fd = s_connect(m);
+    const char first[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    send(fd, first, sizeof(first) - 1, MSG_NOSIGNAL);
+    char buf[4096];
+    cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
+    struct s_drip d = {.mock = m, .bytes = "GET /_mock/health HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaa", .n = 1};
+    d.len = strlen(d.bytes);
+    d.fds[0] = fd;
+    cr_assert_eq(pthread_create(&d.thread, NULL, s_drip_main, &d), 0);
+    bool served = s_served(m, false);
+    s_drip_stop(&d);
+    atomic_store(&busy.stop, true);
+    pthread_join(busy.thread, NULL);
+    close(busy.fd);
+    cr_assert(served, "a trickled head kept its slot while another connection was busy");
+    cr_assert_gt(atomic_load(&busy.answered), 1, "the busy client was not served meanwhile");
+    brk_mock_stop(m);
+}
+
 Test(hostile_clients, slowloris_http2_preface_and_settings_lose_their_slots_at_the_head_deadline)
 {
     /* The preface, then a SETTINGS frame header (9 bytes, an empty payload): never finished. */

@@ -163,6 +163,34 @@ Test(catalog, covers_every_required_family_and_inherits_defaults)
     mock_catalog_destroy(cat);
 }
 
+/* A field comes from the model, else its family, else "defaults"; a name that only shares its
+ * first letter with a member (streaming / strict_tools / s3_images) does not match it, and of
+ * two members of one name the first counts, as in cJSON's own lookup. */
+Test(catalog, a_field_comes_from_the_model_then_its_family_then_the_defaults)
+{
+    static const char json[] =
+        "{\"defaults\":{\"streaming\":false,\"strict_tools\":true,\"s3_images\":false,\"max_output_tokens\":7,"
+        "\"vision\":false,\"max_output_tokens\":9},"
+        "\"families\":{\"fam\":{\"streaming\":true,\"vision\":true}},"
+        "\"models\":[{\"id\":\"a.one-v1:0\",\"family\":\"fam\",\"vision\":false,\"s3_images\":true},"
+        "{\"id\":\"a.two-v1:0\"}]}";
+    struct mock_catalog *cat = NULL;
+    char err[128] = "";
+    cr_assert_eq(mock_catalog_parse(json, strlen(json), &cat, err, sizeof(err)), BRK_OK, "%s", err);
+    const struct mock_model *one = mock_catalog_find(cat, "a.one-v1:0");
+    const struct mock_model *two = mock_catalog_find(cat, "a.two-v1:0");
+    cr_assert(one && two);
+    cr_assert_not(one->vision);              /* the model's own, over its family's */
+    cr_assert(one->streaming);               /* the family's, over the defaults' */
+    cr_assert(one->s3_images);               /* the model's own, over the defaults' */
+    cr_assert(one->strict_tools);            /* the defaults' */
+    cr_assert_not(two->streaming);           /* no family: the defaults' */
+    cr_assert_not(two->vision);              /* the family's value is not another family's */
+    cr_assert_not(two->s3_images);           /* nor another model's */
+    cr_assert_eq(two->max_output_tokens, 7); /* the first of two members of one name */
+    mock_catalog_destroy(cat);
+}
+
 Test(catalog, reports_bad_catalogues)
 {
     struct mock_catalog *cat = NULL;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bedrock/clock.h"
+#include "mock/replay/curl_lib.h"
 #include "support/harness.h"
 
 #define HAIKU "anthropic.claude-3-haiku-20240307-v1:0"
@@ -250,6 +251,33 @@ Test(replay, a_recorder_without_credentials_does_not_start)
     char err[256] = "";
     cr_assert_neq(brk_mock_start(&cfg, &m, err, sizeof(err)), BRK_OK);
     cr_assert(strstr(err, "AWS_ACCESS_KEY_ID"), "%s", err);
+}
+
+/* bedrock-mock does not link libcurl (start-up cost, docs/benchmarks.md): --record loads it by
+ * name. The real library resolves every entry point; a missing one is a reason, not a crash. */
+Test(replay, libcurl_is_loaded_by_name_with_every_entry_point_record_mode_calls)
+{
+    struct mock_curl c = {0};
+    char err[256] = "";
+    cr_assert(mock_curl_open(MOCK_CURL_SONAME, &c, err, sizeof(err)), "%s", err);
+    cr_assert(c.global_init && c.easy_init && c.easy_setopt && c.easy_perform && c.easy_cleanup && c.slist_append &&
+              c.slist_free_all);
+    struct curl_slist *list = c.slist_append(NULL, "Expect:");
+    cr_assert_str_eq(list->data, "Expect:");
+    c.slist_free_all(list);
+    char err2[256] = "";
+    cr_assert_not_null(mock_curl_load(err2, sizeof(err2)), "%s", err2);
+}
+
+Test(replay, a_missing_libcurl_is_reported_by_name)
+{
+    struct mock_curl c = {0};
+    char err[256] = "";
+    cr_assert_not(mock_curl_open("libcurl-brk-missing.so.4", &c, err, sizeof(err)));
+    cr_assert(strstr(err, "--record needs libcurl (libcurl-brk-missing.so.4)"), "%s", err);
+    cr_assert_null(c.easy_init);
+    cr_assert_not(mock_curl_open("libz.so.1", &c, err, sizeof(err)), "zlib is no libcurl");
+    cr_assert(strstr(err, "libz.so.1 has no curl_global_init"), "%s", err);
 }
 
 /* The journal of a replaying mock: the entry of its last request. */

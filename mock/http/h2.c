@@ -32,6 +32,7 @@
 #define S_CHUNK (16u * 1024u)     /* one DATA frame at the default SETTINGS_MAX_FRAME_SIZE */
 #define S_FIFO_CAP (4u * S_CHUNK) /* what a producer may get ahead of the client */
 #define S_BUDGET_SHARE 4u         /* one connection holds at most 1/4 of the memory budget */
+#define S_OUT_CAP (2u * S_CHUNK)  /* frames gathered for one send(2) (s_send, s_flush) */
 
 struct s_conn;
 
@@ -76,6 +77,8 @@ struct s_conn {
     pthread_cond_t cond;      /* producers wait on it for room, the delay, or the end */
     struct s_stream *streams; /* every stream not yet freed */
     int64_t last_io_ms;
+    uint8_t *out; /* S_OUT_CAP bytes: frames nghttp2 wrote, not yet sent */
+    size_t out_len;
     int64_t head_deadline_ms; /* the preface and first SETTINGS are due; 0 once they came */
     /* This connection's shares of the memory budget, each 1/S_BUDGET_SHARE of it: what its
      * requests hold (of the intake) and what its replies hold. */
@@ -489,18 +492,52 @@ static int s_on_close(nghttp2_session *session, int32_t stream_id, uint32_t erro
     return 0;
 }
 
+/* nghttp2 hands over one frame at a time; each went out in its own send(2) and, with
+ * TCP_NODELAY, its own segment, so an answer's HEADERS and DATA woke the client twice. They
+ * are gathered here and s_flush sends them together. */
 static ssize_t s_send(nghttp2_session *session, const uint8_t *data, size_t length, int flags, void *user_data)
 {
     (void)session;
     (void)flags;
     struct s_conn *c = user_data;
-    ssize_t n = send(c->fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
-        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? NGHTTP2_ERR_WOULDBLOCK
-                                                                         : NGHTTP2_ERR_CALLBACK_FAILURE;
+    size_t room = S_OUT_CAP - c->out_len;
+    if (room == 0) {
+        return NGHTTP2_ERR_WOULDBLOCK; /* s_flush makes room; poll waits for POLLOUT meanwhile */
     }
-    c->last_io_ms = brk_clock_monotonic_ms();
-    return n;
+    size_t n = length < room ? length : room;
+    memcpy(c->out + c->out_len, data, n);
+    c->out_len += n;
+    return (ssize_t)n;
+}
+
+/* Send what s_send gathered; false when the connection broke. What the socket does not take
+ * now waits for POLLOUT. */
+static bool s_flush(struct s_conn *c)
+{
+    size_t off = 0;
+    while (off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                return false;
+            }
+            break;
+        }
+        off += (size_t)n;
+        c->last_io_ms = brk_clock_monotonic_ms();
+    }
+    memmove(c->out, c->out + off, c->out_len - off);
+    c->out_len -= off;
+    return true;
+}
+
+/* nghttp2's queued frames, then the socket; false when the connection is over. */
+static bool s_send_all(struct s_conn *c)
+{
+    return nghttp2_session_send(c->session) == 0 && s_flush(c);
 }
 
 /* ---- the connection loop -------------------------------------------------------------- */
@@ -563,7 +600,7 @@ static bool s_recv(struct s_conn *c)
     ssize_t rv = nghttp2_session_mem_recv(c->session, buf, (size_t)n);
     if (rv < 0) {
         brk_log_debug("h2: closing connection: %s", nghttp2_strerror((int)rv));
-        nghttp2_session_send(c->session); /* the GOAWAY nghttp2 queued, best effort */
+        s_send_all(c); /* the GOAWAY nghttp2 queued, best effort */
         return false;
     }
     return true;
@@ -592,13 +629,14 @@ static void s_loop(struct s_conn *c)
 {
     for (;;) {
         /* After a GOAWAY has gone out nghttp2 wants neither: the connection is over. */
-        if (nghttp2_session_send(c->session) != 0 ||
-            (!nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session))) {
+        if (!s_send_all(c) ||
+            (!nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session) && c->out_len == 0)) {
             break;
         }
         int timeout = s_poll_timeout(c);
+        bool writing = c->out_len || nghttp2_session_want_write(c->session);
         struct pollfd p[3] = {
-            {.fd = c->fd, .events = (short)(POLLIN | (nghttp2_session_want_write(c->session) ? POLLOUT : 0))},
+            {.fd = c->fd, .events = (short)(POLLIN | (writing ? POLLOUT : 0))},
             {.fd = c->stop_fd, .events = POLLIN},
             {.fd = c->wake_fd, .events = POLLIN},
         };
@@ -610,7 +648,7 @@ static void s_loop(struct s_conn *c)
         if (p[1].revents || head_late || (r == 0 && timeout >= 0 && s_poll_timeout(c) == 0)) {
             /* GOAWAY: stop, idle, or a preface that trickles in too slowly */
             nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
-            nghttp2_session_send(c->session);
+            s_send_all(c);
             break;
         }
         if (p[2].revents) {
@@ -689,12 +727,13 @@ void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_dead
     mock_budget_init_share(&c.out_share, &mock->budget, mock->budget.limit_bytes / S_BUDGET_SHARE);
     /* Without TCP_NODELAY an answer's DATA frame waited, under Nagle's algorithm, for the ACK of
      * its HEADERS frame, which a client delays up to 40 ms: sequential calls took 44 ms each
-     * (docs/benchmarks.md). Each nghttp2_session_send writes whole frames, so nothing gains
-     * from the kernel holding them. */
+     * (docs/benchmarks.md). s_flush sends what nghttp2_session_send gathered at once, so
+     * nothing gains from the kernel holding it. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* best effort */
     c.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    c.session = c.wake_fd >= 0 ? s_session_new(&c) : NULL;
+    c.out = malloc(S_OUT_CAP);
+    c.session = c.wake_fd >= 0 && c.out ? s_session_new(&c) : NULL;
     if (c.session) {
         s_loop(&c);
     }
@@ -703,6 +742,7 @@ void mock_h2_serve(struct brk_mock *mock, int fd, int stop_fd, int64_t head_dead
     if (c.wake_fd >= 0) {
         close(c.wake_fd);
     }
+    free(c.out);
     pthread_cond_destroy(&c.cond);
     pthread_mutex_destroy(&c.lock);
     close(fd);

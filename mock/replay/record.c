@@ -1,10 +1,11 @@
 /*
  * record.c: --record DIR --upstream URL. Each Bedrock Runtime request is forwarded with
- * libcurl, re-signed with the mock process's own credentials (the client signed for the
- * mock's host, so its signature cannot be reused), and the answer comes back as it arrives:
- * a producer thread runs the transfer and hands bytes to the connection's thread through a
- * bounded queue, so an event stream reaches the client frame by frame. The same thread
- * decodes the frames with their times and writes the cassette when the transfer ends.
+ * libcurl (loaded at run time: curl_lib.h), re-signed with the mock process's own credentials
+ * (the client signed for the mock's host, so its signature cannot be reused), and the answer
+ * comes back as it arrives: a producer thread runs the transfer and hands bytes to the
+ * connection's thread through a bounded queue, so an event stream reaches the client frame by
+ * frame. The same thread decodes the frames with their times and writes the cassette when the
+ * transfer ends.
  *
  * Ownership: an exchange belongs to the request's thread; the producer only touches it under
  * its mutex, and the request side joins the producer before freeing it.
@@ -176,7 +177,7 @@ static void s_finish_cassette(struct s_exchange *x)
 static void *s_produce(void *ctx)
 {
     struct s_exchange *x = ctx;
-    CURLcode rc = curl_easy_perform(x->curl);
+    CURLcode rc = x->rec->curl->easy_perform(x->curl);
     pthread_mutex_lock(&x->lock);
     x->failed = rc != CURLE_OK;
     bool complete = !x->failed && x->headers_done;
@@ -204,8 +205,12 @@ static void s_exchange_free(void *ctx)
     if (x->started) {
         pthread_join(x->thread, NULL);
     }
-    curl_easy_cleanup(x->curl);
-    curl_slist_free_all(x->send_headers);
+    if (x->curl) {
+        x->rec->curl->easy_cleanup(x->curl);
+    }
+    if (x->send_headers) {
+        x->rec->curl->slist_free_all(x->send_headers);
+    }
     s_free_headers(x);
     brk_buf_clean_up(&x->queue);
     brk_buf_clean_up(&x->whole);
@@ -317,11 +322,11 @@ static void s_forward(struct brk_mock *mock, struct mock_request *req, struct mo
         mock_response_error(resp, BRK_AWS_INTERNAL_SERVER, "bedrock-mock --record: cannot sign the upstream request.");
         return;
     }
-    curl_easy_setopt(x->curl, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt(x->curl, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt(x->curl, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(x->curl, CURLOPT_ERRORBUFFER, x->curl_error);
+    x->rec->curl->easy_setopt(x->curl, CURLOPT_HEADERFUNCTION, s_on_header);
+    x->rec->curl->easy_setopt(x->curl, CURLOPT_HEADERDATA, x);
+    x->rec->curl->easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, s_on_body);
+    x->rec->curl->easy_setopt(x->curl, CURLOPT_WRITEDATA, x);
+    x->rec->curl->easy_setopt(x->curl, CURLOPT_ERRORBUFFER, x->curl_error);
     x->started = pthread_create(&x->thread, NULL, s_produce, x) == 0;
     if (!x->started) {
         s_exchange_free(x);

@@ -3,23 +3,24 @@
  * transfer) and upstream.c (where to send, with which credentials, and the cassette's request
  * half).
  *
- * Ownership: mock_recorder_new copies the config and the environment's credentials;
- * mock_recorder_destroy wipes and frees them. Thread-safety: read-only after creation, but
+ * Ownership: mock_recorder_new copies the config and the environment's credentials and
+ * loads libcurl (curl_lib.h); mock_recorder_destroy wipes and frees them. Thread-safety: read-only after creation, but
  * for `seq` (atomic).
  */
 #ifndef MOCK_REPLAY_RECORD_PRIV_H
 #define MOCK_REPLAY_RECORD_PRIV_H
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "bedrock/mock.h"
 #include "bedrock/status.h"
 #include "mock/pipeline/request.h"
+#include "mock/replay/curl_lib.h"
 
 struct mock_recorder {
+    const struct mock_curl *curl; /* libcurl, loaded by mock_recorder_new */
     char *dir;
     char *upstream; /* without a trailing '/' */
     char host[256]; /* Host header of the upstream: host[:port] as in the URL */
@@ -29,8 +30,9 @@ struct mock_recorder {
     _Atomic unsigned long seq;                               /* exchanges recorded: names files */
 };
 
-/* Read cfg->record_dir, upstream_url, upstream_region and the environment. NULL (reason in
- * err) when there are no credentials or the URL is not http(s). */
+/* Read cfg->record_dir, upstream_url, upstream_region and the environment; load libcurl.
+ * NULL (reason in err) when there are no credentials, the URL is not http(s) or libcurl
+ * cannot be loaded. */
 struct mock_recorder *mock_recorder_new(const struct brk_mock_config *cfg, char *err, size_t err_len);
 void mock_recorder_destroy(struct mock_recorder *rec);
 

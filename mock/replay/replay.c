@@ -76,7 +76,6 @@ enum brk_status mock_replay_start(struct brk_mock *mock, char *err, size_t err_l
         return BRK_ERR_CONFIG;
     }
     if (cfg->record_dir) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
         mkdir(cfg->record_dir, 0755); /* an existing directory is fine */
         mock->recorder = mock_recorder_new(cfg, err, err_len);
         return mock->recorder ? BRK_OK : BRK_ERR_CONFIG;

@@ -46,10 +46,12 @@ struct mock_recorder *mock_recorder_new(const struct brk_mock_config *cfg, char 
         snprintf(err, err_len, "--record needs --upstream URL (http:// or https://)");
         return NULL;
     }
-    struct mock_recorder *rec = brk_calloc(1, sizeof(*rec));
+    const struct mock_curl *curl = mock_curl_load(err, err_len);
+    struct mock_recorder *rec = curl ? brk_calloc(1, sizeof(*rec)) : NULL;
     if (!rec) {
         return NULL;
     }
+    rec->curl = curl;
     rec->dir = brk_strdup(cfg->record_dir);
     rec->upstream = brk_strdup(url);
     size_t n = strlen(rec->upstream);
@@ -120,11 +122,12 @@ static enum brk_status s_query(const struct mock_request *req, struct brk_buf *o
     return rc;
 }
 
-static struct curl_slist *s_line(struct curl_slist *list, const char *name, const char *value)
+static struct curl_slist *s_line(const struct mock_recorder *rec, struct curl_slist *list, const char *name,
+                                 const char *value)
 {
     char line[8192];
     snprintf(line, sizeof(line), "%s: %s", name, value);
-    return curl_slist_append(list, line);
+    return rec->curl->slist_append(list, line);
 }
 
 /* Sign (or carry the bearer token) and build the header list curl sends. */
@@ -139,14 +142,14 @@ static enum brk_status s_sign(const struct mock_recorder *rec, const struct mock
             h[n++] = (struct brk_sigv4_header){req->headers[i].name, req->headers[i].value};
         }
     }
-    struct curl_slist *list = curl_slist_append(NULL, "Expect:"); /* no 100-continue round trip */
+    struct curl_slist *list = rec->curl->slist_append(NULL, "Expect:"); /* no 100-continue round trip */
     for (size_t i = 0; i < n; i++) {
-        list = s_line(list, h[i].name, h[i].value);
+        list = s_line(rec, list, h[i].name, h[i].value);
     }
     if (rec->bearer_token) {
         char bearer[4096];
         snprintf(bearer, sizeof(bearer), "Bearer %s", rec->bearer_token);
-        *out = s_line(list, "Authorization", bearer);
+        *out = s_line(rec, list, "Authorization", bearer);
         OPENSSL_cleanse(bearer, sizeof(bearer));
         return BRK_OK;
     }
@@ -162,9 +165,9 @@ static enum brk_status s_sign(const struct mock_recorder *rec, const struct mock
     enum brk_status rc =
         brk_sigv4_sign(&p, req->method, req->url, query[0] ? query : NULL, h, n, req->body, req->body_len, &res);
     if (rc == BRK_OK) {
-        list = s_line(list, "X-Amz-Date", res.amz_date);
-        list = rec->session_token ? s_line(list, "X-Amz-Security-Token", rec->session_token) : list;
-        list = s_line(list, "Authorization", res.authorization.data);
+        list = s_line(rec, list, "X-Amz-Date", res.amz_date);
+        list = rec->session_token ? s_line(rec, list, "X-Amz-Security-Token", rec->session_token) : list;
+        list = s_line(rec, list, "Authorization", res.authorization.data);
     }
     brk_sigv4_result_clean_up(&res);
     *out = list;
@@ -206,16 +209,16 @@ enum brk_status mock_record_prepare(struct mock_recorder *rec, const struct mock
                                         query.len ? query.data : "")
                       : rc;
     rc = rc == BRK_OK ? s_sign(rec, req, query.len ? query.data : "", headers) : rc;
-    *curl = rc == BRK_OK ? curl_easy_init() : NULL;
+    *curl = rc == BRK_OK ? rec->curl->easy_init() : NULL;
     if (*curl) {
-        curl_easy_setopt(*curl, CURLOPT_URL, url.data);
-        curl_easy_setopt(*curl, CURLOPT_CUSTOMREQUEST, req->method);
-        curl_easy_setopt(*curl, CURLOPT_HTTPHEADER, *headers);
-        curl_easy_setopt(*curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(*curl, CURLOPT_CONNECTTIMEOUT, 30L);
+        rec->curl->easy_setopt(*curl, CURLOPT_URL, url.data);
+        rec->curl->easy_setopt(*curl, CURLOPT_CUSTOMREQUEST, req->method);
+        rec->curl->easy_setopt(*curl, CURLOPT_HTTPHEADER, *headers);
+        rec->curl->easy_setopt(*curl, CURLOPT_NOSIGNAL, 1L);
+        rec->curl->easy_setopt(*curl, CURLOPT_CONNECTTIMEOUT, 30L);
         if (req->body_len || strcmp(req->method, "POST") == 0) {
-            curl_easy_setopt(*curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
-            curl_easy_setopt(*curl, CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
+            rec->curl->easy_setopt(*curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+            rec->curl->easy_setopt(*curl, CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
         }
         *doc = s_cassette(req);
         struct timespec now;
