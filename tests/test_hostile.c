@@ -51,45 +51,19 @@ TestSuite(hostile, .init = s_setup, .fini = s_teardown, .timeout = TH_SUITE_TIME
 
 static int s_connect(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(s_mock))};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
-    struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000}; /* a hang guard: reads wait for the close */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    return fd;
+    return th_connect_raw(s_mock);
 }
 
 /* Send what the socket takes; a server that closes early makes later sends fail, which is fine. */
 static void s_send(int fd, const void *data, size_t len)
 {
-    const char *p = data;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n <= 0) {
-            return;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
+    (void)th_send_all(fd, data, len);
 }
 
-/* Read until the server closes (or TH_DEADLINE_MS pass, which fails the test: every case here
- * expects the server to end the connection); returns what arrived, NUL-terminated. */
+/* Every case here expects the server to end the connection. */
 static char *s_read_all(int fd, size_t *len_out)
 {
-    struct brk_buf b;
-    brk_buf_init(&b, 1u << 20);
-    char chunk[4096];
-    ssize_t n;
-    while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0) {
-        brk_buf_append(&b, chunk, (size_t)n);
-    }
-    bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-    cr_assert_not(timed_out, "the server never closed the connection");
-    return brk_buf_detach(&b, len_out);
+    return th_read_until_close(fd, len_out);
 }
 
 /* Send raw bytes on a new connection, half-close, and return the HTTP status of the first

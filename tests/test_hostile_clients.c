@@ -46,15 +46,7 @@ static struct brk_mock *s_start(unsigned max_conns, unsigned header_timeout_s)
 
 static int s_connect(struct brk_mock *m)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(m))};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
-    struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000}; /* a hang guard */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    return fd;
+    return th_connect_raw(m);
 }
 
 /* A GET /_mock/health over HTTP/1.1 (or HTTP/2) answered 200 within S_SERVED_MS, retrying

@@ -56,4 +56,19 @@ enum mock_budget_append { MOCK_BUDGET_OK, MOCK_BUDGET_TOO_LARGE, MOCK_BUDGET_REF
 enum mock_budget_append mock_budget_buf_append(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
                                                const void *data, size_t len);
 
+/* The most a body of declared length reserves before its bytes arrive; larger bodies grow from
+ * it by doubling as their bytes come. A client that declares a large body and sends one byte
+ * holds this much: at the defaults (256 connections, 3/4 of a 256 MiB budget for requests)
+ * every HTTP/1.1 connection doing so holds 64 MiB, a third of the requests' share, so they
+ * alone cannot spend it (at 1 MiB they could); HTTP/2's 100 streams a connection multiply it
+ * (docs/hardening.md). 256 KiB holds most Bedrock bodies in one piece. */
+#define MOCK_BUDGET_FIRST_BODY_BYTES ((size_t)256 * 1024)
+
+/* Make room at once for a body declared as `declared_bytes` (Content-Length), up to
+ * MOCK_BUDGET_FIRST_BODY_BYTES, taken from the budget first; appends then grow it by doubling
+ * as usual. Call it before the first append. Results and *charged_bytes as for
+ * mock_budget_buf_append; the buffer is unchanged on failure. */
+enum mock_budget_append mock_budget_buf_presize(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
+                                                uint64_t declared_bytes);
+
 #endif

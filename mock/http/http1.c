@@ -44,6 +44,7 @@ struct s_conn {
     bool close_after;   /* answer, then close the connection */
     bool over_budget;   /* the memory budget refused the body (budget.h) */
     uint64_t charged;   /* bytes of the budget the body holds */
+    uint64_t declared;  /* Content-Length, when within --max-body-bytes (s_head), else 0 */
 };
 
 /* What the request head says about its own framing (RFC 9112 section 6). */
@@ -57,25 +58,14 @@ struct s_framing {
 
 /* ---- collecting the request --------------------------------------------------------- */
 
-static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind;
-    mock_request_add_header(cls, key, value);
-    return MHD_YES;
-}
+/* One pass over the head's headers fills the request record and notes the framing. */
+struct s_head_seen {
+    struct mock_request *req;
+    struct s_framing *framing;
+};
 
-/* Query arguments arrive still encoded (see s_no_unescape); '+' means a space in a query. */
-static enum MHD_Result s_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static void s_note_framing(struct s_framing *f, const char *key, const char *value)
 {
-    (void)kind;
-    mock_request_add_query_encoded(cls, key, value);
-    return MHD_YES;
-}
-
-static enum MHD_Result s_collect_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind;
-    struct s_framing *f = cls;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
         f->length_conflict |= f->n_length++ > 0 && strcmp(f->length, value) != 0;
         if (f->n_length == 1) {
@@ -86,6 +76,22 @@ static enum MHD_Result s_collect_framing(void *cls, enum MHD_ValueKind kind, con
     } else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0) {
         f->expect_continue = strcasecmp(value, "100-continue") == 0;
     }
+}
+
+static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct s_head_seen *seen = cls;
+    mock_request_add_header(seen->req, key, value);
+    s_note_framing(seen->framing, key, value ? value : "");
+    return MHD_YES;
+}
+
+/* Query arguments arrive still encoded (see s_no_unescape); '+' means a space in a query. */
+static enum MHD_Result s_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    mock_request_add_query_encoded(cls, key, value);
     return MHD_YES;
 }
 
@@ -123,7 +129,7 @@ static void *s_uri_seen(void *cls, const char *uri, struct MHD_Connection *conne
 }
 
 static struct s_conn *s_conn_start(struct brk_mock *mock, struct s_conn *c, struct MHD_Connection *connection,
-                                   const char *url, const char *method)
+                                   const char *url, const char *method, struct s_framing *framing)
 {
     c = c ? c : s_conn_new(); /* fresh either way: its request is initialised */
     if (!c) {
@@ -133,7 +139,8 @@ static struct s_conn *s_conn_start(struct brk_mock *mock, struct s_conn *c, stru
     c->req.method = strdup(method);
     c->req.url = strdup(url);
     brk_buf_init(&c->body, mock->cfg.max_body_bytes);
-    MHD_get_connection_values(connection, MHD_HEADER_KIND, s_collect_header, &c->req);
+    struct s_head_seen seen = {.req = &c->req, .framing = framing};
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, s_collect_header, &seen);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, s_collect_arg, &c->req);
     return c;
 }
@@ -265,22 +272,21 @@ static enum MHD_Result s_answer(struct brk_mock *mock, struct MHD_Connection *co
  * declared larger than the limit with "Expect: 100-continue" is answered 413 at once instead
  * of 100 Continue (the pipeline's answer for a body too large, journaled as usual). */
 static enum MHD_Result s_head(struct brk_mock *mock, struct MHD_Connection *connection, struct s_conn *c,
-                              const char *version)
+                              const char *version, const struct s_framing *f)
 {
-    struct s_framing f = {0};
-    MHD_get_connection_values(connection, MHD_HEADER_KIND, s_collect_framing, &f);
     if (c->too_many_args) {
         return s_refuse(mock, connection, BRK_AWS_SERIALIZATION, "The request has more than 64 query arguments.");
     }
-    if (f.length_conflict) {
+    if (f->length_conflict) {
         return s_refuse(mock, connection, BRK_AWS_SERIALIZATION, "The request has conflicting Content-Length headers.");
     }
     /* Both: Transfer-Encoding wins, and the connection must close after the answer
      * (RFC 9112 section 6.3), since a proxy may have read the body the other way. */
-    c->close_after = f.n_length && f.transfer_encoding;
+    c->close_after = f->n_length && f->transfer_encoding;
     char *end = NULL;
-    unsigned long long declared = f.n_length ? strtoull(f.length, &end, 10) : 0;
-    if (f.expect_continue && f.n_length && declared > mock->cfg.max_body_bytes) {
+    unsigned long long declared = f->n_length ? strtoull(f->length, &end, 10) : 0;
+    c->declared = f->n_length && !f->transfer_encoding && declared <= mock->cfg.max_body_bytes ? declared : 0;
+    if (f->expect_continue && f->n_length && declared > mock->cfg.max_body_bytes) {
         c->req.body_too_large = true;
         c->close_after = true;
         return s_answer(mock, connection, c, version);
@@ -295,7 +301,11 @@ static void s_take_upload(struct brk_mock *mock, struct s_conn *c, const char *d
     if (c->req.body_too_large || c->over_budget) {
         return;
     }
-    enum mock_budget_append rc = mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len);
+    enum mock_budget_append rc = MOCK_BUDGET_OK;
+    if (!c->body.cap && c->declared) { /* the first piece of a body of known length */
+        rc = mock_budget_buf_presize(&mock->intake, &c->body, &c->charged, c->declared);
+    }
+    rc = rc == MOCK_BUDGET_OK ? mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len) : rc;
     if (rc != MOCK_BUDGET_OK) {
         c->req.body_too_large = rc == MOCK_BUDGET_TOO_LARGE;
         c->over_budget = rc == MOCK_BUDGET_REFUSED;
@@ -312,9 +322,10 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *connection, co
     struct s_conn *c = *con_cls;
     if (!c || !c->started) {
         s_head_done(mock, connection);
-        c = s_conn_start(mock, c, connection, url, method);
+        struct s_framing f = {0};
+        c = s_conn_start(mock, c, connection, url, method, &f);
         *con_cls = c;
-        return c ? s_head(mock, connection, c, version) : MHD_NO;
+        return c ? s_head(mock, connection, c, version, &f) : MHD_NO;
     }
     if (*upload_data_size) {
         s_take_upload(mock, c, upload_data, *upload_data_size);

@@ -1,13 +1,18 @@
 /* harness.c: see harness.h. */
 #include "tests/support/harness.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "bedrock/buf.h"
@@ -260,4 +265,45 @@ cJSON *th_service_model(void)
     cJSON *model = text ? cJSON_ParseWithLength(text, len) : NULL;
     free(text);
     return model;
+}
+
+int th_connect_raw(struct brk_mock *mock)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(mock))};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
+    struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+bool th_send_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0) {
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+char *th_read_until_close(int fd, size_t *len_out)
+{
+    struct brk_buf b;
+    brk_buf_init(&b, 1u << 20);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0) {
+        brk_buf_append(&b, chunk, (size_t)n);
+    }
+    bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    cr_assert_not(timed_out, "the server never closed the connection");
+    return brk_buf_detach(&b, len_out);
 }

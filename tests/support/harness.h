@@ -68,6 +68,18 @@ bool th_served_soon(struct brk_mock *mock, bool h2);
  * stall the mock gives it a deadline well short of how long the attack would hold it. */
 bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms);
 
+/* A raw TCP connection to the mock (for bytes no client library would send), with send and
+ * receive timeouts of TH_DEADLINE_MS as a hang guard; asserts that it connected. */
+int th_connect_raw(struct brk_mock *mock);
+
+/* Send all of `data`; false when the peer stopped taking it (closed early, which some tests
+ * expect). */
+bool th_send_all(int fd, const void *data, size_t len);
+
+/* Read until the peer closes; fails the test when TH_DEADLINE_MS pass first (a socket from
+ * th_connect_raw). Returns what arrived, NUL-terminated, owned by the caller. */
+char *th_read_until_close(int fd, size_t *len_out);
+
 /* Resident memory of this process (VmRSS of /proc/self/status) in KiB; the in-process mock's
  * included. -1 where it means nothing (no /proc, ASan's quarantine, valgrind): callers then
  * skip their memory check and keep the others. */
