@@ -85,6 +85,25 @@ enum brk_status brk_base64_encode(const void *data, size_t len, struct brk_buf *
 
 static const uint32_t s_dec[4][256] = {S_DEC256(0), S_DEC256(1), S_DEC256(2), S_DEC256(3)};
 
+size_t brk_base64_alphabet_span(const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = 0;
+    /* Eight characters a step, their table words ORed: one test says all eight were the
+     * alphabet; the step that finds one that is not leaves the rest to the loop below. */
+    for (; n + 8 <= len; n += 8) {
+        uint32_t bad = s_dec[0][p[n]] | s_dec[0][p[n + 1]] | s_dec[0][p[n + 2]] | s_dec[0][p[n + 3]] |
+                       s_dec[0][p[n + 4]] | s_dec[0][p[n + 5]] | s_dec[0][p[n + 6]] | s_dec[0][p[n + 7]];
+        if (bad & S_BAD) {
+            break;
+        }
+    }
+    while (n < len && s_dec[0][p[n]] != S_BAD) {
+        n++;
+    }
+    return n;
+}
+
 /* Value of a base64 character, or -1. */
 static int s_value(unsigned char c)
 {

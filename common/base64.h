@@ -35,6 +35,10 @@ enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *
  * bytes only once (counting a document's tokens): no buffer grows. */
 enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len);
 
+/* Length of the run of base64 alphabet characters (A-Z a-z 0-9 + /, no '=') at the start of
+ * text[0..len): strspn with that alphabet, bounded, a table test of eight characters a step. */
+size_t brk_base64_alphabet_span(const char *text, size_t len);
+
 /* Length of the base64 text of `len` bytes, or 0 when it would overflow size_t (len > 0). */
 size_t brk_base64_encoded_len(size_t len);
 

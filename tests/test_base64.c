@@ -282,3 +282,34 @@ Test(base64, decode_span_agrees_with_the_plain_rule_on_random_texts)
     }
     cr_assert(ok > 1000 && refused > 1000, "both kinds seen: %u decoded, %u refused", ok, refused);
 }
+
+/* brk_base64_alphabet_span (eight table tests a step) against strspn with the alphabet, which
+ * it replaces in the schema stage: texts of every length up to 40 made of the alphabet, with
+ * one character at a random place replaced by any byte ('=' and NUL included) or none; the
+ * length passed may stop before the text's end, and nothing past it may count. */
+Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    struct brk_rng rng;
+    brk_rng_seed(&rng, 2045);
+    unsigned stopped_early = 0;
+    for (int round = 0; round < 20000; round++) {
+        char text[48];
+        size_t n = (size_t)(brk_rng_next(&rng) % 41);
+        for (size_t i = 0; i < n; i++) {
+            text[i] = alphabet[brk_rng_next(&rng) % 64];
+        }
+        memset(text + n, 'A', sizeof(text) - n); /* past the length: alphabet that must not count */
+        if (n && brk_rng_next(&rng) % 4) {
+            text[brk_rng_next(&rng) % n] = (char)(brk_rng_next(&rng) % 3 ? brk_rng_next(&rng) : '=');
+        }
+        char copy[48];
+        memcpy(copy, text, n);
+        copy[n] = '\0';
+        size_t want = strspn(copy, alphabet);
+        cr_assert_eq(brk_base64_alphabet_span(text, n), want, "round %d: %zu characters", round, n);
+        stopped_early += want < n;
+    }
+    cr_assert_gt(stopped_early, 5000, "texts with a character outside the alphabet: %u", stopped_early);
+    cr_assert_eq(brk_base64_alphabet_span("", 0), 0);
+}
