@@ -3,7 +3,9 @@
  * accepts is exactly the encoder's text of the bytes it gives (strict: one text per byte
  * string); decoding the text a piece at a time with brk_base64_decode_span (only the final
  * piece may be padded) accepts and refuses the same texts and gives the same bytes; nothing is
- * read or written out of bounds (ASan), so the four-byte stores stay within each piece's room. */
+ * read or written out of bounds (ASan), so the four-byte stores stay within each piece's room.
+ * And brk_base64_alphabet_span of the text is strspn of its NUL-terminated copy with the
+ * alphabet, up to the first NUL (the schema stage's check of a blob). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,21 @@ static bool s_b64_pieces(const char *text, size_t len, size_t piece, unsigned ch
         *out_len += got;
     }
     return true;
+}
+
+static void s_check_alphabet_span(const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        abort();
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    size_t want = strspn(copy, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    if (brk_base64_alphabet_span(text, len) != want) {
+        abort(); /* the schema stage would measure another run than strspn */
+    }
+    free(copy);
 }
 
 FUZZ_TARGET(base64_decode)
@@ -52,6 +69,7 @@ FUZZ_TARGET(base64_decode)
                (len && memcmp(again.data, text, len) != 0))) {
         abort(); /* an accepted text that is not the encoder's own */
     }
+    s_check_alphabet_span(text, len);
     free(bytes);
     brk_buf_clean_up(&whole);
     brk_buf_clean_up(&again);
