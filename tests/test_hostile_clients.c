@@ -135,14 +135,15 @@ Test(hostile_clients, slowloris_request_heads_lose_their_slots_at_the_head_deadl
     s_assert_trickle_is_bounded(slow, sizeof(slow) - 1, false);
 }
 
-Test(hostile_clients, slowloris_after_a_first_request_is_bounded_too)
+#define S_HEALTH "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+/* A kept-alive connection answers one request, then trickles in its second head; whether a
+ * normal client was served meanwhile (it needs the slot the trickler holds). */
+static bool s_second_head_trickles(struct brk_mock *m)
 {
-    /* A kept-alive connection whose second request head trickles in. */
-    struct brk_mock *m = s_start(1, 1);
     int fd = s_connect(m);
-    const char first[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    send(fd, first, sizeof(first) - 1, MSG_NOSIGNAL);
     char buf[4096];
+    send(fd, S_HEALTH, sizeof(S_HEALTH) - 1, MSG_NOSIGNAL);
     cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
     struct s_drip d = {.mock = m, .bytes = "GET /_mock/health HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaa", .n = 1};
     d.len = strlen(d.bytes);
@@ -150,7 +151,13 @@ Test(hostile_clients, slowloris_after_a_first_request_is_bounded_too)
     cr_assert_eq(pthread_create(&d.thread, NULL, s_drip_main, &d), 0);
     bool served = s_served(m, false);
     s_drip_stop(&d);
-    cr_assert(served, "a trickled second request head kept the only slot");
+    return served;
+}
+
+Test(hostile_clients, slowloris_after_a_first_request_is_bounded_too)
+{
+    struct brk_mock *m = s_start(1, 1);
+    cr_assert(s_second_head_trickles(m), "a trickled second request head kept the only slot");
     brk_mock_stop(m);
 }
 
@@ -168,9 +175,8 @@ struct s_busy {
 static void *s_busy_main(void *arg)
 {
     struct s_busy *b = arg;
-    static const char req[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     char buf[4096];
-    while (!atomic_load(&b->stop) && send(b->fd, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0 &&
+    while (!atomic_load(&b->stop) && send(b->fd, S_HEALTH, sizeof(S_HEALTH) - 1, MSG_NOSIGNAL) > 0 &&
            recv(b->fd, buf, sizeof(buf), 0) > 0) {
         atomic_fetch_add(&b->answered, 1);
     }
@@ -184,17 +190,7 @@ Test(hostile_clients, slowloris_is_bounded_while_other_heads_keep_beginning)
     struct brk_mock *m = s_start(2, 1);
     struct s_busy busy = {.fd = s_connect(m)};
     cr_assert_eq(pthread_create(&busy.thread, NULL, s_busy_main, &busy), 0);
-    int fd = s_connect(m);
-    const char first[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    send(fd, first, sizeof(first) - 1, MSG_NOSIGNAL);
-    char buf[4096];
-    cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
-    struct s_drip d = {.mock = m, .bytes = "GET /_mock/health HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaa", .n = 1};
-    d.len = strlen(d.bytes);
-    d.fds[0] = fd;
-    cr_assert_eq(pthread_create(&d.thread, NULL, s_drip_main, &d), 0);
-    bool served = s_served(m, false);
-    s_drip_stop(&d);
+    bool served = s_second_head_trickles(m);
     atomic_store(&busy.stop, true);
     pthread_join(busy.thread, NULL);
     close(busy.fd);
@@ -210,13 +206,12 @@ Test(hostile_clients, a_kept_alive_connection_idle_past_the_head_deadline_is_not
      * in which a wrongly started deadline would shut the socket down (poll sees the end). */
     struct brk_mock *m = s_start(1, 1);
     int fd = s_connect(m);
-    const char req[] = "GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     char buf[4096];
-    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+    send(fd, S_HEALTH, sizeof(S_HEALTH) - 1, MSG_NOSIGNAL);
     cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "the first request was not answered");
     struct pollfd p = {.fd = fd, .events = POLLIN};
     cr_assert_eq(poll(&p, 1, 2500), 0, "the idle kept-alive connection was closed (or sent something)");
-    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+    send(fd, S_HEALTH, sizeof(S_HEALTH) - 1, MSG_NOSIGNAL);
     ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
     cr_assert_gt(n, 0, "the second request on the idle connection was not answered");
     buf[n] = '\0';
