@@ -86,8 +86,8 @@ enum mock_budget_append mock_budget_buf_append(struct mock_budget *b, struct brk
  * so one allocation holds a body of known length: a 100 KB body was reallocated and copied
  * eleven times on its way up from 64 bytes (docs/benchmarks.md). A brk_buf_reserve in
  * common/buf.c would keep these fields private to it. */
-enum mock_budget_append mock_budget_buf_presize(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
-                                                uint64_t declared_bytes)
+static enum mock_budget_append s_presize(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
+                                         uint64_t declared_bytes)
 {
     if (declared_bytes > buf->max_len) {
         return MOCK_BUDGET_TOO_LARGE;
@@ -111,4 +111,14 @@ enum mock_budget_append mock_budget_buf_presize(struct mock_budget *b, struct br
     buf->cap = cap;
     *charged_bytes += more;
     return MOCK_BUDGET_OK;
+}
+
+enum mock_budget_append mock_budget_body_append(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
+                                                uint64_t declared_bytes, const void *data, size_t len)
+{
+    enum mock_budget_append rc = MOCK_BUDGET_OK;
+    if (!buf->cap && declared_bytes) { /* the first piece of a body of known length */
+        rc = s_presize(b, buf, charged_bytes, declared_bytes);
+    }
+    return rc == MOCK_BUDGET_OK ? mock_budget_buf_append(b, buf, charged_bytes, data, len) : rc;
 }

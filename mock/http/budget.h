@@ -64,11 +64,12 @@ enum mock_budget_append mock_budget_buf_append(struct mock_budget *b, struct brk
  * (docs/hardening.md). 256 KiB holds most Bedrock bodies in one piece. */
 #define MOCK_BUDGET_FIRST_BODY_BYTES ((size_t)256 * 1024)
 
-/* Make room at once for a body declared as `declared_bytes` (Content-Length), up to
- * MOCK_BUDGET_FIRST_BODY_BYTES, taken from the budget first; appends then grow it by doubling
- * as usual. Call it before the first append. Results and *charged_bytes as for
- * mock_budget_buf_append; the buffer is unchanged on failure. */
-enum mock_budget_append mock_budget_buf_presize(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
-                                                uint64_t declared_bytes);
+/* mock_budget_buf_append for a piece of a request body declared as `declared_bytes` long
+ * (Content-Length; 0 when unknown): the first piece makes room at once for the whole body, up
+ * to MOCK_BUDGET_FIRST_BODY_BYTES, taken from the budget first; later pieces grow it by
+ * doubling as usual. Results and *charged_bytes as for mock_budget_buf_append; the buffer is
+ * unchanged on failure. */
+enum mock_budget_append mock_budget_body_append(struct mock_budget *b, struct brk_buf *buf, uint64_t *charged_bytes,
+                                                uint64_t declared_bytes, const void *data, size_t len);
 
 #endif

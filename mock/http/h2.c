@@ -214,17 +214,15 @@ static int s_on_header(nghttp2_session *session, const nghttp2_frame *frame, con
     return 0;
 }
 
-/* The first DATA of a body whose content-length the client sent (optional in HTTP/2; nghttp2
- * checks the value and that the DATA add up to it) gets a buffer of that size at once. */
-static enum mock_budget_append s_presize(struct s_conn *c, struct s_stream *st)
+/* A body's content-length, when the client sent one (optional in HTTP/2; nghttp2 checks the
+ * value and that the DATA add up to it) within --max-body-bytes, else 0: its first DATA gets a
+ * buffer of that size at once (mock_budget_body_append). */
+static uint64_t s_declared(const struct s_conn *c, const struct s_stream *st)
 {
     const char *cl = st->body.cap ? NULL : mock_request_header(&st->req, "content-length");
     char *end = NULL;
     unsigned long long declared = cl ? strtoull(cl, &end, 10) : 0;
-    if (!declared || *end || declared > c->mock->cfg.max_body_bytes) {
-        return MOCK_BUDGET_OK; /* unknown, or too large: appends find out as before */
-    }
-    return mock_budget_buf_presize(&c->in_share, &st->body, &st->body_charged, declared);
+    return declared && !*end && declared <= c->mock->cfg.max_body_bytes ? declared : 0;
 }
 
 static int s_on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id, const uint8_t *data, size_t len,
@@ -238,8 +236,8 @@ static int s_on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id,
     }
     /* Past the size limit the rest is read and dropped, so the client still gets an answer;
      * past the memory budget the stream is refused. */
-    enum mock_budget_append rc = s_presize(c, st);
-    rc = rc == MOCK_BUDGET_OK ? mock_budget_buf_append(&c->in_share, &st->body, &st->body_charged, data, len) : rc;
+    enum mock_budget_append rc =
+        mock_budget_body_append(&c->in_share, &st->body, &st->body_charged, s_declared(c, st), data, len);
     if (rc == MOCK_BUDGET_TOO_LARGE) {
         st->req.body_too_large = true;
         s_drop_body(c, st);

@@ -301,11 +301,7 @@ static void s_take_upload(struct brk_mock *mock, struct s_conn *c, const char *d
     if (c->req.body_too_large || c->over_budget) {
         return;
     }
-    enum mock_budget_append rc = MOCK_BUDGET_OK;
-    if (!c->body.cap && c->declared) { /* the first piece of a body of known length */
-        rc = mock_budget_buf_presize(&mock->intake, &c->body, &c->charged, c->declared);
-    }
-    rc = rc == MOCK_BUDGET_OK ? mock_budget_buf_append(&mock->intake, &c->body, &c->charged, data, len) : rc;
+    enum mock_budget_append rc = mock_budget_body_append(&mock->intake, &c->body, &c->charged, c->declared, data, len);
     if (rc != MOCK_BUDGET_OK) {
         c->req.body_too_large = rc == MOCK_BUDGET_TOO_LARGE;
         c->over_budget = rc == MOCK_BUDGET_REFUSED;
