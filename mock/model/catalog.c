@@ -23,25 +23,15 @@ struct s_layers {
     const cJSON *defaults;
 };
 
-/* cJSON_GetObjectItemCaseSensitive with the first byte compared inline. Each of the ~90 models
- * asks ~40 fields, most missing from the model and its family and found in the ~35-member
- * "defaults": a call to strcmp per member passed was 3.1 M of the 25 M instructions from exec
- * to the first answer (docs/benchmarks.md, start-up). The first member of that name, or NULL. */
-static const cJSON *s_member(const cJSON *obj, const char *name)
-{
-    for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
-        if (c->string && c->string[0] == name[0] && strcmp(c->string, name) == 0) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
+/* Each of the ~90 models asks ~40 fields, most missing from the model and its family and found
+ * in the ~35-member "defaults": cJSON_GetObjectItemCaseSensitive's strcmp per member passed was
+ * 3.1 M of the 25 M instructions from exec to the first answer (docs/benchmarks.md, start-up),
+ * so the lookups are brk_json_get's, compared in place. */
 static const cJSON *s_field(const cJSON *model, const struct s_layers *l, const char *name)
 {
-    const cJSON *v = s_member(model, name);
-    v = v ? v : s_member(l->family, name);
-    return v ? v : s_member(l->defaults, name);
+    const cJSON *v = brk_json_get(model, name);
+    v = v ? v : brk_json_get(l->family, name);
+    return v ? v : brk_json_get(l->defaults, name);
 }
 
 static bool s_bool(const cJSON *model, const struct s_layers *l, const char *name)
