@@ -16,6 +16,7 @@
 #include "common/alloc.h"
 #include "common/cachepoint.h"
 #include "common/converse_walk.h"
+#include "common/json.h"
 
 /* More cache points than this in one request are refused: the limit is 4, so 64 is generous. */
 #define CP_MAX_ENTRIES 64
@@ -553,10 +554,53 @@ static enum brk_status s_emit(const cJSON *json, struct brk_buf *out, struct brk
 }
 
 /* Placement, settings and trimming on a parsed body. */
+/* The first of `names` (NULL-terminated) that `obj` holds more than once, or NULL. */
+static const char *s_repeated(const cJSON *obj, const char *const *names)
+{
+    for (; *names; names++) {
+        if (brk_json_repeats(obj, *names)) {
+            return *names;
+        }
+    }
+    return NULL;
+}
+
+/* Refuse a body in which a member the placement reads or rewrites appears twice. JSON leaves
+ * the meaning of a repeated name to the reader (RFC 8259 §4): the placement would act on the
+ * first copy (and rebuilding a member moves it after the others), while the service may read
+ * another, so the cache points would silently land where nothing reads them. Found by the
+ * cache_points fuzz target: a message with two "content" arrays. */
+static enum brk_status s_check_unique(struct cp_ctx *ctx, const cJSON *root)
+{
+    static const char *const top[] = {"messages", "system", "toolConfig", NULL};
+    static const char *const config[] = {"tools", NULL};
+    static const char *const message[] = {"role", "content", NULL};
+    static const char *const why = "which copy the service reads is not defined, so cache points cannot be placed";
+    const char *name = s_repeated(root, top);
+    if (!name) {
+        name = s_repeated(brk_json_get(root, "toolConfig"), config);
+    }
+    if (name) {
+        return brk_error_setf(ctx->err, BRK_ERR_INVALID_ARG, "the request has \"%s\" more than once: %s", name, why);
+    }
+    int mi = 0;
+    for (const cJSON *m = brk_json_get(root, "messages")->child; m; m = m->next, mi++) {
+        if ((name = s_repeated(m, message)) != NULL) {
+            return brk_error_setf(ctx->err, BRK_ERR_INVALID_ARG, "messages.%d has \"%s\" more than once: %s", mi, name,
+                                  why);
+        }
+    }
+    return BRK_OK;
+}
+
 static enum brk_status s_apply(struct cp_ctx *ctx, cJSON *root, const struct brk_cache_settings *s)
 {
+    enum brk_status st = s_check_unique(ctx, root);
+    if (st != BRK_OK) {
+        return st;
+    }
     brk_converse_walk_blocks(root, s_track_existing, ctx);
-    enum brk_status st = s_messages(ctx, root);
+    st = s_messages(ctx, root);
     if (st == BRK_OK) {
         st = s_cache_instructions(ctx, root, s);
     }

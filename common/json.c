@@ -245,6 +245,17 @@ bool brk_json_measure(const cJSON *item, struct brk_json_measure *m)
     }
 }
 
+bool brk_json_repeats(const cJSON *obj, const char *name)
+{
+    const cJSON *first = brk_json_get(obj, name);
+    for (const cJSON *e = first ? first->next : NULL; e; e = e->next) {
+        if (e->string && strcmp(e->string, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 uint64_t brk_json_count(const cJSON *item, uint64_t dflt)
 {
     if (!cJSON_IsNumber(item)) {

@@ -10,7 +10,7 @@
  * take a direct path here; other numbers follow cJSON's own rule.
  *
  * Ownership: the caller owns `out`; the tree is only read. Thread-safe for distinct buffers;
- * brk_json_get and brk_json_count only read.
+ * brk_json_get, brk_json_repeats and brk_json_count only read.
  */
 #ifndef BEDROCK_JSON_H
 #define BEDROCK_JSON_H
@@ -50,6 +50,11 @@ static inline const cJSON *brk_json_get(const cJSON *obj, const char *name)
     }
     return NULL;
 }
+
+/* Whether `obj` holds more than one member named `name`. A parsed tree keeps every copy of a
+ * repeated key and brk_json_get answers the first; RFC 8259 §4 leaves which one counts to the
+ * reader, so code that rewrites a member checks first that the reader has no choice to make. */
+bool brk_json_repeats(const cJSON *obj, const char *name);
 
 /* Append `len` bytes of `data` as a JSON string literal, quotes included, escaped exactly as
  * cJSON escapes (so brk_json_print and cJSON_PrintUnformatted agree byte for byte). Errors of

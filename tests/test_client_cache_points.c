@@ -301,6 +301,49 @@ Test(client_cache_points, model_capabilities_follow_pydantic_ai_profiles)
     cr_expect_not(brk_model_prompt_caching(NULL));
 }
 
+/* A member the placement reads or rewrites, given twice, is refused with its name: the service
+ * may read the copy the placement did not touch. The same body without the repeat, and a body
+ * repeating a member the placement never reads, are placed. */
+Test(client_cache_points, a_repeated_member_the_placement_reads_is_refused)
+{
+#define TC_MSG "{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}"
+    static const struct {
+        const char *body, *names;
+    } bad[] = {
+        {"{\"messages\":[" TC_MSG "],\"messages\":[" TC_MSG "]}", "the request has \"messages\" more than once"},
+        {"{\"system\":[{\"text\":\"a\"}],\"messages\":[" TC_MSG "],\"system\":[]}", "\"system\""},
+        {"{\"toolConfig\":{},\"messages\":[" TC_MSG "],\"toolConfig\":{}}", "\"toolConfig\""},
+        {"{\"toolConfig\":{\"tools\":[],\"tools\":[]},\"messages\":[" TC_MSG "]}", "\"tools\""},
+        {"{\"messages\":[" TC_MSG ",{\"role\":\"user\",\"role\":\"assistant\",\"content\":[]}]}",
+         "messages.1 has \"role\" more than once"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\"},{\"cachePoint\":{\"type\":\"default\"}}],"
+         "\"content\":[{\"text\":\"b\"}]}]}",
+         "messages.0 has \"content\" more than once"},
+    };
+    struct brk_buf out;
+    brk_buf_init(&out, 4096);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct brk_error err;
+        brk_error_clear(&err);
+        cr_expect_eq(brk_cache_points_apply(TC_HAIKU, NULL, bad[i].body, strlen(bad[i].body), &out, NULL, &err),
+                     BRK_ERR_INVALID_ARG, "%s", bad[i].body);
+        cr_expect(strstr(err.message, bad[i].names) != NULL, "%s: %s", bad[i].body, err.message);
+    }
+    cr_expect_eq(out.len, 0);
+    const char *ok[] = {"{\"messages\":[" TC_MSG "]}",
+                        "{\"messages\":[" TC_MSG "],\"inferenceConfig\":{},\"inferenceConfig\":{}}",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"a\",\"text\":\"b\"}]}]}"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct brk_error err;
+        brk_buf_reset(&out);
+        cr_expect_eq(brk_cache_points_apply(TC_HAIKU, NULL, ok[i], strlen(ok[i]), &out, NULL, &err), BRK_OK, "%s",
+                     ok[i]);
+        cr_expect_gt(out.len, 0, "%s", ok[i]);
+    }
+    brk_buf_clean_up(&out);
+#undef TC_MSG
+}
+
 Test(client_cache_points, a_body_without_messages_is_refused)
 {
     struct brk_error err;

@@ -193,6 +193,22 @@ Test(json, get_takes_the_first_of_repeated_keys)
     cJSON_Delete(obj);
 }
 
+Test(json, repeats_tells_a_repeated_key_from_a_single_one)
+{
+    cJSON *obj = cJSON_Parse("{\"k\":1,\"kk\":2,\"j\":3,\"k\":4}");
+    cJSON *arr = cJSON_Parse("[{\"k\":1},{\"k\":2}]");
+    cr_assert_not_null(obj);
+    cr_assert_not_null(arr);
+    cr_expect(brk_json_repeats(obj, "k"));
+    cr_expect_not(brk_json_repeats(obj, "kk")); /* a longer name is another name */
+    cr_expect_not(brk_json_repeats(obj, "j"));
+    cr_expect_not(brk_json_repeats(obj, "x"));
+    cr_expect_not(brk_json_repeats(arr, "k")); /* an array's elements are not members */
+    cr_expect_not(brk_json_repeats(NULL, "k"));
+    cJSON_Delete(obj);
+    cJSON_Delete(arr);
+}
+
 Test(json, get_answers_null_for_anything_but_an_object)
 {
     cJSON *arr = cJSON_Parse("[{\"k\":1}]");
