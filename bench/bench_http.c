@@ -371,7 +371,13 @@ static void s_free_bodies(void)
 
 /* ---- sequential calls on one connection: HTTP/1.1 and HTTP/2 --------------------------- */
 
-#define S_SEQ_ROUND 100 /* calls per protocol before switching to the other */
+/* Calls per protocol before switching to the other: one, so any event of the server's own (a
+ * burst of frees when the journal evicts what the load phase left) falls on both protocols
+ * alike. In rounds of 100 the journal's wrap point always fell into the same protocol's round:
+ * its ten calls that freed the load's last bodies (each returning an arena's top to the
+ * kernel, a 1-2 MiB madvise) were all HTTP/2 calls, and with a longer warm-up all HTTP/1.1
+ * calls (docs/benchmarks.md). */
+#define S_SEQ_ROUND 1
 
 /* A minimal h2c client with prior knowledge: one call at a time on one connection, as an SDK
  * makes sequential calls. (curl 7.88's HTTP/2 reuse fails on a second request whatever the
@@ -541,8 +547,8 @@ static double s_percentile(uint32_t *v, size_t n, unsigned pct)
     return n ? v[n * pct / 100] : 0;
 }
 
-/* `calls` sequential Converse calls per protocol with body `b`, alternating rounds of
- * S_SEQ_ROUND so both see the same machine; -1 when a call failed. */
+/* `calls` sequential Converse calls per protocol with body `b`, alternating every S_SEQ_ROUND
+ * calls so both see the same machine and the same server state; -1 when a call failed. */
 static int s_seq_latency(uint16_t port, const struct s_body *b, unsigned calls, struct s_seq *out)
 {
     struct s_h2 h2;
