@@ -75,9 +75,11 @@ static int s_baseline_main(void)
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts: only sigwait sees them */
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                                            NULL, s_fixed, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                                            MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+    /* The mock's threading mode, poll(2) included (mock/http/http1.c). */
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL, NULL,
+                         s_fixed, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, 256u,
+                         MHD_OPTION_END);
     if (!d) {
         return 1;
     }

@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "bedrock/mock.h"
+#include "mock/http/fd_limit.h"
 #include "mock/replay/verify.h"
 #include "mock/replay/vcr.h"
 
@@ -39,7 +40,7 @@ static const char s_usage[] =
     "                         (\"body_dropped\": true); 0 keeps none. Read them with\n"
     "                         GET /_mock/requests?bodies=1\n"
     "  --max-body-bytes N     largest request body accepted (default 26214400)\n"
-    "  --max-connections N    concurrent connections (default 256)\n"
+    "  --max-connections N    concurrent connections (default 256); ulimit -n is raised to fit them\n"
     "  --idle-timeout S       seconds before an idle connection is closed (default 30)\n"
     "  --header-timeout S     seconds a client has to send a whole request head, or HTTP/2's\n"
     "                         preface and SETTINGS, however it trickles in (default 10)\n"
@@ -521,6 +522,8 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Room for --max-connections descriptors; the library only warns (mock/http/fd_limit.h). */
+    mock_fd_raise(mock_fd_need(cli.cfg.max_connections));
     struct brk_mock *mock = NULL;
     char err[512] = "";
     if (brk_mock_start(&cli.cfg, &mock, err, sizeof(err)) != BRK_OK) {

@@ -604,8 +604,7 @@ Test(client_retries, boto3_makes_the_same_attempts_in_each_mode)
 {
     /* Under valgrind (its preload is in LD_PRELOAD) python would be traced too, 50x slower: the
      * memory of this test's C side is the same as the throttle tests', which valgrind does run. */
-    const char *preload = getenv("LD_PRELOAD");
-    if (preload && strstr(preload, "vgpreload")) {
+    if (th_under_valgrind()) {
         s_skip("boto3 parity does not run under valgrind (make test runs it)");
     }
     if (!s_have_boto3()) {

@@ -25,6 +25,7 @@
 #include "bedrock/clock.h"
 #include "common/log.h"
 #include "mock/http/deadline.h"
+#include "mock/http/fd_limit.h"
 #include "mock/http/listener.h"
 #include "mock/mock_priv.h"
 #include "mock/http/wire.h"
@@ -432,8 +433,11 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
         snprintf(err, err_len, "cannot start the request-head watchdog");
         return BRK_ERR_NOMEM;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
-                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    /* MHD_USE_POLL: each connection thread waits in poll(2), not select(2), which cannot take a
+     * descriptor of FD_SETSIZE (1024) or more; with select libmicrohttpd refused every connection
+     * past about the thousandth (tests/test_descriptors.c). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+                     MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     mock->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, mock, MHD_OPTION_NOTIFY_COMPLETED, s_completed,
                                     mock, MHD_OPTION_NOTIFY_CONNECTION, s_notify_connection, mock,
                                     MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, mock,
@@ -454,6 +458,10 @@ enum brk_status mock_http_start(struct brk_mock *mock, char *err, size_t err_len
         mock_listener_start(mock, (struct sockaddr *)&ss, len, &ops, &mock->listener, &mock->port, why, sizeof(why));
     if (rc != BRK_OK) {
         snprintf(err, err_len, "cannot listen on %s:%u (%s)", mock->host, mock->cfg.port, why);
+    }
+    char fds[384];
+    if (rc == BRK_OK && mock_fd_shortfall(mock->cfg.max_connections, fds, sizeof(fds))) {
+        brk_log_warn("%s", fds); /* the program raised what it could (fd_limit.h) */
     }
     return rc;
 }

@@ -38,7 +38,8 @@ struct mock_listener {
     struct brk_mock *mock;
     struct mock_listener_ops ops;
     int fd;
-    int stop_fd; /* eventfd: readable for good once stopping starts */
+    int stop_fd;  /* eventfd: readable for good once stopping starts */
+    bool starved; /* the last accept failed for want of descriptors or memory (written by the acceptor) */
     pthread_t acceptor;
     bool acceptor_started;
     pthread_mutex_t lock;
@@ -234,6 +235,18 @@ static void s_start_conn(struct mock_listener *l, int fd, const struct sockaddr_
     pthread_mutex_unlock(&l->lock);
 }
 
+/* Out of descriptors or memory: say so once until an accept succeeds again. Clients see only a
+ * connection that never answers (the kernel completed it and it waits in the accept queue), so
+ * the log is where the reason shows. */
+static void s_starved(struct mock_listener *l, int err)
+{
+    if (!__atomic_load_n(&l->starved, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&l->starved, true, __ATOMIC_RELAXED);
+        brk_log_warn("cannot accept a connection (%s); new connections wait until one closes%s", strerror(err),
+                     err == EMFILE ? ": raise the limit (ulimit -n) or lower --max-connections" : "");
+    }
+}
+
 static void *s_accept_main(void *arg)
 {
     struct mock_listener *l = arg;
@@ -253,10 +266,12 @@ static void *s_accept_main(void *arg)
         int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                s_starved(l, errno);
                 poll(p, 1, 50); /* out of descriptors: back off instead of spinning */
             }
             continue;
         }
+        __atomic_store_n(&l->starved, false, __ATOMIC_RELAXED);
         s_reap(l);
         if (!s_admit(l)) {
             close(fd);
@@ -350,4 +365,9 @@ void mock_listener_stop(struct mock_listener *l)
     pthread_cond_destroy(&l->slot_freed);
     pthread_mutex_destroy(&l->lock);
     free(l);
+}
+
+bool mock_listener_starved(const struct mock_listener *listener)
+{
+    return listener && __atomic_load_n(&listener->starved, __ATOMIC_RELAXED);
 }

@@ -14,6 +14,9 @@
  * Limits: at most cfg.max_connections connections live at once (the listener's own plus
  * ops->http1_count); past it a new connection waits up to 100 ms for a slot (connections a
  * client has just closed take a moment to be noticed), then is closed, as libmicrohttpd does.
+ * Out of descriptors (EMFILE) or memory, accept fails: the acceptor logs a warning once, backs
+ * off 50 ms at a time and leaves the connection in the kernel's accept queue until a
+ * descriptor frees (fd_limit.h says how many --max-connections needs).
  *
  * Ownership and threads: the listener owns the listening socket and its threads.
  * mock_listener_stop closes the socket, tells every HTTP/2 connection to end (GOAWAY), and
@@ -22,6 +25,7 @@
 #ifndef MOCK_LISTENER_H
 #define MOCK_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -49,5 +53,9 @@ enum brk_status mock_listener_start(struct brk_mock *mock, const struct sockaddr
 /* Stop accepting, end every connection the listener serves, join its threads, free it.
  * Accepts NULL. */
 void mock_listener_stop(struct mock_listener *listener);
+
+/* Whether the acceptor's last accept failed for want of descriptors or memory (for tests;
+ * any thread). */
+bool mock_listener_starved(const struct mock_listener *listener);
 
 #endif

@@ -115,6 +115,18 @@ bool th_served_soon(struct brk_mock *mock, bool h2)
     return th_served_within(mock, h2, TH_DEADLINE_MS);
 }
 
+bool th_wait_until(bool (*cond)(void *arg), void *arg, int64_t within_ms)
+{
+    int64_t deadline = brk_clock_monotonic_ms() + within_ms;
+    while (!cond(arg)) {
+        if (brk_clock_monotonic_ms() > deadline) {
+            return cond(arg);
+        }
+        usleep(5 * 1000);
+    }
+    return true;
+}
+
 bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms)
 {
     int64_t deadline = brk_clock_monotonic_ms() + within_ms;
@@ -129,13 +141,18 @@ bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms)
     }
 }
 
+bool th_under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload");
+}
+
 long th_rss_kib(void)
 {
 #ifdef __SANITIZE_ADDRESS__
     return -1; /* ASan's quarantine keeps freed memory resident on purpose */
 #endif
-    const char *preload = getenv("LD_PRELOAD");
-    if (preload && strstr(preload, "vgpreload")) {
+    if (th_under_valgrind()) {
         return -1; /* under valgrind the process's resident memory is valgrind's */
     }
     FILE *f = fopen("/proc/self/status", "r");

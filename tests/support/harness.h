@@ -60,6 +60,10 @@ struct th_response th_request(struct brk_mock *mock, const char *method, const c
 struct th_response th_request_h2(struct brk_mock *mock, const char *method, const char *path, const char *body,
                                  const char *const *headers);
 
+/* Call cond(arg) every 5 ms until it holds (true) or `within_ms` pass (false); for a state a
+ * thread of the mock reaches a moment after the test acted. */
+bool th_wait_until(bool (*cond)(void *arg), void *arg, int64_t within_ms);
+
 /* GET /_mock/health (over h2c when `h2`) until it answers 200, or TH_DEADLINE_MS pass; for what
  * holds a moment after the client acted (threads of closed connections free their slots). */
 bool th_served_soon(struct brk_mock *mock, bool h2);
@@ -79,6 +83,9 @@ bool th_send_all(int fd, const void *data, size_t len);
 /* Read until the peer closes; fails the test when TH_DEADLINE_MS pass first (a socket from
  * th_connect_raw). Returns what arrived, NUL-terminated, owned by the caller. */
 char *th_read_until_close(int fd, size_t *len_out);
+
+/* Whether this process runs under valgrind (its preload library is in LD_PRELOAD). */
+bool th_under_valgrind(void);
 
 /* Resident memory of this process (VmRSS of /proc/self/status) in KiB; the in-process mock's
  * included. -1 where it means nothing (no /proc, ASan's quarantine, valgrind): callers then
