@@ -3,7 +3,9 @@
  * connection whose descriptor is FD_SETSIZE (1024) or more is served over HTTP/1.1 and HTTP/2
  * (libmicrohttpd polls with poll(2); with select(2) it refused such connections), the program's
  * raise of the soft RLIMIT_NOFILE goes up to the hard limit and never down, and a limit too low
- * for max_connections is described, and warned about when a mock starts.
+ * for max_connections is described, and warned about when a mock starts; out of descriptors, a
+ * connection waits in the accept queue and the log says why once; the head watchdog finds a
+ * connection's watch by its socket, not its descriptor number.
  * Each test runs in its own Criterion worker, so the limits and descriptors it changes die with
  * it. Where the hard limit leaves no room (valgrind keeps the top of the range for itself), the
  * tests that need room skip.
@@ -22,6 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bedrock/clock.h"
+#include "mock/http/deadline.h"
 #include "mock/http/fd_limit.h"
 #include "mock/http/listener.h"
 #include "mock/mock_priv.h"
@@ -193,4 +197,32 @@ Test(descriptors, out_of_descriptors_a_connection_waits_and_the_log_says_why, .i
     const char *first = strstr(err, "cannot accept a connection (Too many open files)");
     cr_expect(first, "%s", err);
     cr_expect(first && !strstr(first + 1, "cannot accept a connection"), "warned more than once: %s", err);
+}
+
+/* The head watchdog finds a connection's watch by socket identity, not descriptor number
+ * (mock/http/deadline.c): another descriptor of the same socket finds it; a new socket on the
+ * number of a closed one does not. */
+Test(descriptors, a_watch_is_found_by_its_socket_not_its_number)
+{
+    struct mock_deadlines *d = mock_deadlines_new(10);
+    cr_assert_not_null(d);
+    int a = s_socket(), other = s_socket();
+    struct mock_deadline_watch *w = mock_deadlines_watch(d, a, brk_clock_monotonic_ms() + 10000);
+    cr_assert_not_null(w);
+    int same = dup(a);
+    cr_expect_eq(mock_deadlines_find(d, a), w);
+    cr_expect_eq(mock_deadlines_find(d, same), w, "another descriptor of the same socket");
+    cr_expect_null(mock_deadlines_find(d, other), "a different socket");
+    int number = a;
+    close(a);
+    int reused = s_socket(); /* the lowest free number: the one just closed */
+    cr_expect_eq(reused, number);
+    cr_expect_null(mock_deadlines_find(d, reused), "a new socket on a reused number");
+    cr_expect_eq(mock_deadlines_count(d), 1);
+    mock_deadlines_unwatch(d, w);
+    cr_expect_eq(mock_deadlines_count(d), 0);
+    close(same);
+    close(other);
+    close(reused);
+    mock_deadlines_destroy(d);
 }

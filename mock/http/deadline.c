@@ -23,7 +23,9 @@ struct mock_deadline_watch {
     bool armed;           /* waiting for the first byte of the next head */
     bool claimed;         /* libmicrohttpd started serving it (mock_deadlines_find) */
     uint64_t armed_bytes; /* bytes the socket had received when it was armed */
-    int64_t quiet_ms;     /* no byte of the next head had arrived by then (arming or a look) */
+    dev_t dev;            /* the socket's identity (fstat when watched), for mock_deadlines_find */
+    ino_t ino;
+    int64_t quiet_ms; /* no byte of the next head had arrived by then (arming or a look) */
     struct mock_deadline_watch *next;
 };
 
@@ -180,11 +182,17 @@ struct mock_deadline_watch *mock_deadlines_watch(struct mock_deadlines *d, int f
     if (!w) {
         return NULL;
     }
+    struct stat st;
     w->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (w->fd < 0) {
+    if (w->fd < 0 || fstat(w->fd, &st) != 0) {
+        if (w->fd >= 0) {
+            close(w->fd);
+        }
         free(w);
         return NULL;
     }
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
     pthread_mutex_lock(&d->lock);
     w->deadline_ms = deadline_ms > 0 ? deadline_ms : 1;
     w->next = d->watches;
@@ -197,7 +205,9 @@ struct mock_deadline_watch *mock_deadlines_watch(struct mock_deadlines *d, int f
 struct mock_deadline_watch *mock_deadlines_find(struct mock_deadlines *d, int fd)
 {
     /* By socket identity, not descriptor number: our duplicate keeps a closed connection's
-     * socket alive, so a reused number names a different inode. */
+     * socket alive, so a reused number names a different inode. The watches' identities were
+     * taken when they were made: one fstat here, none under the lock (it was one a watch, a
+     * connection's worth of system calls under the lock every connection thread takes). */
     struct mock_deadline_watch *found = NULL;
     struct stat want;
     if (fstat(fd, &want) != 0) {
@@ -205,8 +215,7 @@ struct mock_deadline_watch *mock_deadlines_find(struct mock_deadlines *d, int fd
     }
     pthread_mutex_lock(&d->lock);
     for (struct mock_deadline_watch *w = d->watches; w && !found; w = w->next) {
-        struct stat st;
-        found = fstat(w->fd, &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev ? w : NULL;
+        found = w->ino == want.st_ino && w->dev == want.st_dev ? w : NULL;
     }
     if (found) {
         found->claimed = true;
