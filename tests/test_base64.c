@@ -307,7 +307,12 @@ Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
         memcpy(copy, text, n);
         copy[n] = '\0';
         size_t want = strspn(copy, alphabet);
-        cr_assert_eq(brk_base64_alphabet_span(text, n), want, "round %d: %zu characters", round, n);
+        for (int narrow = 0; narrow < 2; narrow++) { /* 32 characters a step where the CPU has AVX2, and 16 */
+            brk_base64_set_narrow(narrow);
+            cr_assert_eq(brk_base64_alphabet_span(text, n), want, "round %d: %zu characters, narrow %d", round, n,
+                         narrow);
+        }
+        brk_base64_set_narrow(false);
         stopped_early += want < n;
     }
     cr_assert_gt(stopped_early, 5000, "texts with a character outside the alphabet: %u", stopped_early);
@@ -353,11 +358,17 @@ Test(base64, decode_count_counts_what_the_plain_rule_decodes)
             want_below += want[i] < 0x80;
             want_from += want[i] >= 0xC0;
         }
-        enum brk_status st = brk_base64_decode_count(enc.data ? enc.data : "", len, final, &used, &below, &from);
-        cr_assert_eq(st == BRK_OK, ref >= 0, "round %d: %zu characters, final %d", round, len, final);
-        cr_assert_eq(used, ref >= 0 ? (size_t)ref : 0, "round %d", round);
-        cr_assert_eq(below, want_below, "round %d", round);
-        cr_assert_eq(from, want_from, "round %d", round);
+        for (int narrow = 0; narrow < 2; narrow++) { /* 32 characters a step where the CPU has AVX2, and 16 */
+            brk_base64_set_narrow(narrow);
+            below = 7, from = 9;
+            enum brk_status st = brk_base64_decode_count(enc.data ? enc.data : "", len, final, &used, &below, &from);
+            cr_assert_eq(st == BRK_OK, ref >= 0, "round %d: %zu characters, final %d, narrow %d", round, len, final,
+                         narrow);
+            cr_assert_eq(used, ref >= 0 ? (size_t)ref : 0, "round %d, narrow %d", round, narrow);
+            cr_assert_eq(below, want_below, "round %d, narrow %d", round, narrow);
+            cr_assert_eq(from, want_from, "round %d, narrow %d", round, narrow);
+        }
+        brk_base64_set_narrow(false);
         ok += ref >= 0;
         refused += ref < 0;
         long_ok += ref > 255 * 12;
@@ -366,8 +377,8 @@ Test(base64, decode_count_counts_what_the_plain_rule_decodes)
     cr_assert(ok > 1000 && refused > 1000 && long_ok > 50, "%u counted (%u long), %u refused", ok, long_ok, refused);
 }
 
-/* The counting refuses what decoding refuses, wherever the bad character sits: '!' at every
- * place of a 96-character text (six vector steps), '=' at every place but the last two (where
+/* The counting refuses what decoding refuses, wherever the bad character sits, at both widths:
+ * '!' at every place of a 96-character text (three to six steps), '=' at every place but the last two (where
  * it can be the final group's padding). */
 Test(base64, decode_count_refuses_a_bad_character_anywhere)
 {
@@ -386,10 +397,14 @@ Test(base64, decode_count_refuses_a_bad_character_anywhere)
         char saved = enc.data[at];
         for (int bad = 0; bad < (at + 2 < enc.len ? 2 : 1); bad++) {
             enc.data[at] = bad ? '=' : '!';
-            uint64_t b2 = 0, f2 = 0;
-            cr_assert_eq(brk_base64_decode_count(enc.data, enc.len, true, &used, &b2, &f2), BRK_ERR_PARSE, "at %zu",
-                         at);
-            cr_assert(used == 0 && b2 == 0 && f2 == 0, "at %zu: nothing counted", at);
+            for (int narrow = 0; narrow < 2; narrow++) {
+                brk_base64_set_narrow(narrow);
+                uint64_t b2 = 0, f2 = 0;
+                cr_assert_eq(brk_base64_decode_count(enc.data, enc.len, true, &used, &b2, &f2), BRK_ERR_PARSE,
+                             "at %zu, narrow %d", at, narrow);
+                cr_assert(used == 0 && b2 == 0 && f2 == 0, "at %zu: nothing counted", at);
+            }
+            brk_base64_set_narrow(false);
         }
         enc.data[at] = saved;
     }
