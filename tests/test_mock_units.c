@@ -284,30 +284,34 @@ static void s_reference_mask(char *data, size_t len, size_t from, const char *se
     }
 }
 
-/* Long secrets (32 bytes and more: an Authorization header) are found by probing every
- * (n - 3)th position: random texts over a small alphabet with the secret planted at random
- * places (overlapping, at either end, twice in a row, cut short by the text's end) and near
- * misses (one byte changed), any `from`, against the memmem rule: the same bytes masked. */
+/* Long secrets (32 bytes and more: an Authorization header) in long texts (4 KB and more) are
+ * found by probing every (n - 3)th position: random texts over an alphabet of 3 letters (every
+ * probe a candidate) or 26 (most probes ruled out) with the secret planted at random places
+ * (overlapping, at either end, twice in a row, cut short by the text's end) and near misses (one
+ * byte changed), any `from`, against the memmem rule: the same bytes masked. */
 Test(journal, long_secrets_are_masked_as_memmem_finds_them)
 {
     struct brk_rng rng;
     brk_rng_seed(&rng, 1738);
     unsigned masked = 0, missed_near = 0;
-    for (int round = 0; round < 3000; round++) {
-        char secret[200], text[1200], want[1200];
-        size_t n = 32 + (size_t)(brk_rng_next(&rng) % 160), len = (size_t)(brk_rng_next(&rng) % sizeof(text));
+    static char text[6200], want[6200];
+    for (int round = 0; round < 1500; round++) {
+        char secret[200];
+        unsigned letters = brk_rng_next(&rng) % 2 ? 3 : 26;
+        size_t n = 32 + (size_t)(brk_rng_next(&rng) % 160);
+        size_t len = brk_rng_next(&rng) % 4 ? 4096 + (size_t)(brk_rng_next(&rng) % 2000) : brk_rng_next(&rng) % 4096;
         for (size_t i = 0; i < n; i++) {
-            secret[i] = (char)('a' + brk_rng_next(&rng) % 3);
+            secret[i] = (char)('a' + brk_rng_next(&rng) % letters);
         }
         for (size_t i = 0; i < len; i++) {
-            text[i] = (char)('a' + brk_rng_next(&rng) % 3);
+            text[i] = (char)('a' + brk_rng_next(&rng) % letters);
         }
         for (unsigned k = (unsigned)(brk_rng_next(&rng) % 4); k > 0 && len; k--) {
             size_t at = brk_rng_next(&rng) % 3 == 0 ? len - (len < n ? len : n) : brk_rng_next(&rng) % len;
             size_t m = len - at < n ? len - at : n;
             memcpy(text + at, secret, m);
             if (brk_rng_next(&rng) % 3 == 0) {
-                text[at + brk_rng_next(&rng) % m] = 'z'; /* a near miss */
+                text[at + brk_rng_next(&rng) % m] = 'z' + 1; /* a near miss */
             }
         }
         size_t from = brk_rng_next(&rng) % 2 ? 0 : (size_t)(brk_rng_next(&rng) % (len + 1));
@@ -317,9 +321,9 @@ Test(journal, long_secrets_are_masked_as_memmem_finds_them)
         mock_journal_mask(text, len, from, &secrets);
         cr_assert(memcmp(text, want, len) == 0, "round %d: secret of %zu in %zu bytes from %zu", round, n, len, from);
         masked += memchr(want, '*', len) != NULL;
-        missed_near += memchr(want, 'z', len) != NULL;
+        missed_near += memchr(want, 'z' + 1, len) != NULL;
     }
-    cr_assert(masked > 500 && missed_near > 300, "masked in %u rounds, near misses in %u", masked, missed_near);
+    cr_assert(masked > 300 && missed_near > 150, "masked in %u rounds, near misses in %u", masked, missed_near);
 }
 
 Test(journal, appends_land_in_their_entry_and_not_after_a_clear)

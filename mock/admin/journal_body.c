@@ -42,8 +42,10 @@ void mock_journal_secrets_of(const struct mock_request *req, const char *admin_t
  * bitmap of the secret's) are none of the secret's rules out the n - 3 starts around it.
  * glibc's memmem probes a hash of two bytes, which a 170-byte needle sets for most of its 256
  * values, and stepped tens of bytes at a time: 1.9% of the server's CPU on the 100 KB fixture
- * (docs/benchmarks.md). Shorter secrets keep memmem. */
+ * (docs/benchmarks.md). Shorter secrets, and texts under S_LONG_TEXT_BYTES (where building
+ * the bitmap costs more than memmem's search: a small request's journal step), keep memmem. */
 #define S_LONG_SECRET_BYTES 32
+#define S_LONG_TEXT_BYTES 4096
 #define S_QGRAM_BITS 12
 
 struct s_needle {
@@ -121,7 +123,7 @@ void mock_journal_mask(char *data, size_t len, size_t from, const struct mock_jo
         size_t n = secrets->len[k];
         size_t at = from >= n ? from - n + 1 : 0; /* the first start whose match ends at or after `from` */
         char *hit;
-        if (n >= S_LONG_SECRET_BYTES) {
+        if (n >= S_LONG_SECRET_BYTES && at < len && len - at >= S_LONG_TEXT_BYTES) {
             s_mask_long(data, len, at, secrets->value[k], n);
             continue;
         }
