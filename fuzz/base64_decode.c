@@ -4,9 +4,10 @@
  * string); decoding the text a piece at a time with brk_base64_decode_span (only the final
  * piece may be padded) accepts and refuses the same texts and gives the same bytes; nothing is
  * read or written out of bounds (ASan), so the four-byte stores stay within each piece's room.
- * brk_base64_decode_count (at both step widths) accepts and refuses the same texts, with the same byte count and the
- * bytes below 0x80 and from 0xC0 of the decoded bytes. And brk_base64_alphabet_span of the text is strspn of its NUL-terminated copy with the
- * alphabet, up to the first NUL (the schema stage's check of a blob). */
+ * brk_base64_decode_count (at both step widths) accepts and refuses the same texts, with the
+ * same byte count and the decoded bytes below 0x80 and from 0xC0. And brk_base64_alphabet_span
+ * of the text (at both widths) is strspn of its NUL-terminated copy with the alphabet, up to
+ * the first NUL (the schema stage's check of a blob). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -283,7 +283,7 @@ Test(base64, decode_span_agrees_with_the_plain_rule_on_random_texts)
     cr_assert(ok > 1000 && refused > 1000, "both kinds seen: %u decoded, %u refused", ok, refused);
 }
 
-/* brk_base64_alphabet_span (thirty-two characters a step) against strspn with the alphabet, which
+/* brk_base64_alphabet_span (16 or 32 characters a step, both checked) against strspn with the alphabet, which
  * it replaces in the schema stage: texts of every length up to 128 made of the alphabet, with
  * one character at a random place replaced by any byte ('=' and NUL included) or none; the
  * length passed may stop before the text's end, and nothing past it may count. */
@@ -319,10 +319,11 @@ Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
     cr_assert_eq(brk_base64_alphabet_span("", 0), 0);
 }
 
-/* One random text for the counting test: a valid encoding of random bytes (a third of them
- * UTF-8-like: ASCII, lead and continuation bytes all common), up to 3,200 bytes so the 255-step
- * lane counts wrap over (an eighth of them 3,100 or more); half of the time one character replaced by any byte ('=' and NUL
- * included), at a random place or within the first 16 (inside the first step). */
+/* One random text for the counting test: a valid encoding of random bytes (ASCII, lead and
+ * continuation bytes all common), up to 3,200 bytes so the
+ * 255-step lane counts wrap over (an eighth of them 3,100 or more); half of the time one
+ * character replaced by any byte ('=' and NUL included), at a random place or within the
+ * first 16 (inside the first step). */
 static void s_random_text(struct brk_rng *rng, struct brk_buf *enc)
 {
     unsigned char bytes[3200];
@@ -337,7 +338,7 @@ static void s_random_text(struct brk_rng *rng, struct brk_buf *enc)
     }
 }
 
-/* brk_base64_decode_count (sixteen characters a step, nothing written) against the plain rule
+/* brk_base64_decode_count (16 or 32 characters a step, both checked, nothing written) against the plain rule
  * and a byte-by-byte count of what it decodes: the same acceptance, byte count and classes; the
  * counters grow only on success. */
 Test(base64, decode_count_counts_what_the_plain_rule_decodes)

@@ -345,7 +345,7 @@ Test(token_profile, json_escapes_count_as_printed_not_as_the_byte)
 }
 
 /* Text documents are counted from their base64 without being decoded (brk_base64_decode_count,
- * sixteen characters a step): a long document counts as its whole text; a bad character or
+ * 16 or 32 characters a step): a long document counts as its whole text; a bad character or
  * early padding far into it makes the document undecodable (about 4 bytes of the base64's 3/4
  * per token), as a whole decode would. */
 Test(token_profile, a_document_decoded_in_pieces_counts_as_its_whole_text)
