@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bedrock/buf.h"
 #include "bedrock/status.h"
@@ -35,9 +36,22 @@ enum brk_status brk_base64_decode(const char *text, size_t len, struct brk_buf *
  * bytes only once (counting a document's tokens): no buffer grows. */
 enum brk_status brk_base64_decode_span(const char *text, size_t len, bool final, void *out, size_t *out_len);
 
+/* What brk_base64_decode_span would decode the piece to, counted instead of written (the same
+ * rules, status and *out_len): the decoded bytes below 0x80 are added to *below_80 and those at
+ * or above 0xC0 to *from_c0 (ASCII and UTF-8 lead bytes: what the token estimator counts of a
+ * text, common/token_profile.h), nothing on failure. 16 or 32 characters a step, no output room:
+ * counting a text document's tokens. */
+enum brk_status brk_base64_decode_count(const char *text, size_t len, bool final, size_t *out_len, uint64_t *below_80,
+                                        uint64_t *from_c0);
+
 /* Length of the run of base64 alphabet characters (A-Z a-z 0-9 + /, no '=') at the start of
- * text[0..len): strspn with that alphabet, bounded, a table test of eight characters a step. */
+ * text[0..len): strspn with that alphabet, bounded, 16 or 32 characters a step. */
 size_t brk_base64_alphabet_span(const char *text, size_t len);
+
+/* brk_base64_alphabet_span and brk_base64_decode_count take 32 characters a step where the CPU
+ * has AVX2 and 16 elsewhere; `narrow` true makes them take 16 everywhere (for tests, which
+ * check both widths give the same answers). Process-wide; thread-safe. */
+void brk_base64_set_narrow(bool narrow);
 
 /* Length of the base64 text of `len` bytes, or 0 when it would overflow size_t (len > 0). */
 size_t brk_base64_encoded_len(size_t len);

@@ -123,25 +123,16 @@ static bool s_format_is(const cJSON *doc, const char *const *formats, size_t n)
     return false;
 }
 
-/* The prefix of a document's base64 that is decoded (about S_DOCUMENT_MAX_BYTES), decoded a
- * piece at a time on the stack: its bytes, and with `count` their ASCII and lead bytes. False
+/* The prefix of a document's base64 that is decoded (about S_DOCUMENT_MAX_BYTES), counted
+ * without writing it (brk_base64_decode_count): its bytes, their ASCII and lead bytes. False
  * when it is not base64 (as s_decode_prefix would find). No buffer the size of the document. */
-static bool s_decode_counting(const char *b64, bool count, uint64_t *bytes, uint64_t *ascii, uint64_t *other)
+static bool s_decode_counting(const char *b64, uint64_t *bytes, uint64_t *ascii, uint64_t *other)
 {
-    size_t len = strlen(b64), want = S_DOCUMENT_MAX_BYTES / 3 * 4;
-    len = len < want ? len : want;
-    unsigned char piece[3072];
-    const size_t step = sizeof(piece) / 3 * 4; /* whole groups: only the last piece may be padded */
-    for (size_t at = 0; at < len; at += step) {
-        size_t n = len - at < step ? len - at : step, got = 0;
-        if (brk_base64_decode_span(b64 + at, n, at + n == len, piece, &got) != BRK_OK) {
-            return false;
-        }
-        *bytes += got;
-        if (count) {
-            brk_token_profile_count((const char *)piece, got, ascii, other);
-        }
+    size_t len = strlen(b64), want = S_DOCUMENT_MAX_BYTES / 3 * 4, got = 0;
+    if (brk_base64_decode_count(b64, len < want ? len : want, true, &got, ascii, other) != BRK_OK) {
+        return false;
     }
+    *bytes = got;
     return true;
 }
 
@@ -158,7 +149,7 @@ static uint64_t s_document_bytes_tokens(const struct s_count *c, const cJSON *do
     bool is_text = !is_pdf && s_format_is(doc, text_formats, sizeof(text_formats) / sizeof(text_formats[0]));
     uint64_t bytes = 0, ascii = 0, other = 0;
     if (!is_pdf && (!is_text || s_counts_bytes(c))) {
-        if (!s_decode_counting(b64, is_text, &bytes, &ascii, &other)) {
+        if (!s_decode_counting(b64, &bytes, &ascii, &other)) {
             return (uint64_t)strlen(b64) * 3 / 4 / 4;
         }
         return is_text ? brk_token_profile_counted(c->profile, ascii, other) : bytes / 4;

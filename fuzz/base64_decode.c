@@ -4,8 +4,10 @@
  * string); decoding the text a piece at a time with brk_base64_decode_span (only the final
  * piece may be padded) accepts and refuses the same texts and gives the same bytes; nothing is
  * read or written out of bounds (ASan), so the four-byte stores stay within each piece's room.
- * And brk_base64_alphabet_span of the text is strspn of its NUL-terminated copy with the
- * alphabet, up to the first NUL (the schema stage's check of a blob). */
+ * brk_base64_decode_count (at both step widths) accepts and refuses the same texts, with the
+ * same byte count and the decoded bytes below 0x80 and from 0xC0. And brk_base64_alphabet_span
+ * of the text (at both widths) is strspn of its NUL-terminated copy with the alphabet, up to
+ * the first NUL (the schema stage's check of a blob). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,10 +40,34 @@ static void s_check_alphabet_span(const char *text, size_t len)
     memcpy(copy, text, len);
     copy[len] = '\0';
     size_t want = strspn(copy, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    if (brk_base64_alphabet_span(text, len) != want) {
-        abort(); /* the schema stage would measure another run than strspn */
+    for (int narrow = 0; narrow < 2; narrow++) {
+        brk_base64_set_narrow(narrow);
+        if (brk_base64_alphabet_span(text, len) != want) {
+            abort(); /* the schema stage would measure another run than strspn */
+        }
     }
+    brk_base64_set_narrow(false);
     free(copy);
+}
+
+/* The counts brk_base64_decode_count gives, against the bytes decoding gave (ok: accepted). */
+static void s_check_count(const char *text, size_t len, bool ok, const unsigned char *bytes, size_t n)
+{
+    uint64_t below = 0, from = 0, want_below = 0, want_from = 0;
+    size_t counted = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        want_below += bytes[i] < 0x80;
+        want_from += bytes[i] >= 0xC0;
+    }
+    for (int narrow = 0; narrow < 2; narrow++) { /* 32 characters a step (AVX2), and 16 */
+        brk_base64_set_narrow(narrow);
+        below = from = 0;
+        bool count_ok = brk_base64_decode_count(text, len, true, &counted, &below, &from) == BRK_OK;
+        if (count_ok != ok || counted != (ok ? n : 0) || below != want_below || from != want_from) {
+            abort(); /* counting and decoding disagree */
+        }
+    }
+    brk_base64_set_narrow(false);
 }
 
 FUZZ_TARGET(base64_decode)
@@ -69,6 +95,7 @@ FUZZ_TARGET(base64_decode)
                (len && memcmp(again.data, text, len) != 0))) {
         abort(); /* an accepted text that is not the encoder's own */
     }
+    s_check_count(text, len, ok, bytes, n);
     s_check_alphabet_span(text, len);
     free(bytes);
     brk_buf_clean_up(&whole);

@@ -283,8 +283,8 @@ Test(base64, decode_span_agrees_with_the_plain_rule_on_random_texts)
     cr_assert(ok > 1000 && refused > 1000, "both kinds seen: %u decoded, %u refused", ok, refused);
 }
 
-/* brk_base64_alphabet_span (eight table tests a step) against strspn with the alphabet, which
- * it replaces in the schema stage: texts of every length up to 40 made of the alphabet, with
+/* brk_base64_alphabet_span (16 or 32 characters a step, both checked) against strspn with the alphabet, which
+ * it replaces in the schema stage: texts of every length up to 128 made of the alphabet, with
  * one character at a random place replaced by any byte ('=' and NUL included) or none; the
  * length passed may stop before the text's end, and nothing past it may count. */
 Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
@@ -294,8 +294,8 @@ Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
     brk_rng_seed(&rng, 2045);
     unsigned stopped_early = 0;
     for (int round = 0; round < 20000; round++) {
-        char text[48];
-        size_t n = (size_t)(brk_rng_next(&rng) % 41);
+        char text[136];
+        size_t n = (size_t)(brk_rng_next(&rng) % 129);
         for (size_t i = 0; i < n; i++) {
             text[i] = alphabet[brk_rng_next(&rng) % 64];
         }
@@ -303,13 +303,111 @@ Test(base64, alphabet_span_is_strspn_of_the_alphabet_within_the_length)
         if (n && brk_rng_next(&rng) % 4) {
             text[brk_rng_next(&rng) % n] = (char)(brk_rng_next(&rng) % 3 ? brk_rng_next(&rng) : '=');
         }
-        char copy[48];
+        char copy[136];
         memcpy(copy, text, n);
         copy[n] = '\0';
         size_t want = strspn(copy, alphabet);
-        cr_assert_eq(brk_base64_alphabet_span(text, n), want, "round %d: %zu characters", round, n);
+        for (int narrow = 0; narrow < 2; narrow++) { /* 32 characters a step where the CPU has AVX2, and 16 */
+            brk_base64_set_narrow(narrow);
+            cr_assert_eq(brk_base64_alphabet_span(text, n), want, "round %d: %zu characters, narrow %d", round, n,
+                         narrow);
+        }
+        brk_base64_set_narrow(false);
         stopped_early += want < n;
     }
     cr_assert_gt(stopped_early, 5000, "texts with a character outside the alphabet: %u", stopped_early);
     cr_assert_eq(brk_base64_alphabet_span("", 0), 0);
+}
+
+/* One random text for the counting test: a valid encoding of random bytes (ASCII, lead and
+ * continuation bytes all common), up to 3,200 bytes so the
+ * 255-step lane counts wrap over (an eighth of them 3,100 or more); half of the time one
+ * character replaced by any byte ('=' and NUL included), at a random place or within the
+ * first 16 (inside the first step). */
+static void s_random_text(struct brk_rng *rng, struct brk_buf *enc)
+{
+    unsigned char bytes[3200];
+    size_t n = brk_rng_next(rng) % 8 ? (size_t)(brk_rng_next(rng) % 64) : 3100 + (size_t)(brk_rng_next(rng) % 100);
+    for (size_t i = 0; i < n; i++) {
+        bytes[i] = (unsigned char)brk_rng_next(rng);
+    }
+    cr_assert_eq(brk_base64_encode(bytes, n, enc), BRK_OK);
+    if (enc->len && brk_rng_next(rng) % 2) {
+        size_t at = brk_rng_next(rng) % (brk_rng_next(rng) % 2 ? enc->len : (enc->len < 16 ? enc->len : 16));
+        enc->data[at] = (char)(brk_rng_next(rng) % 4 ? brk_rng_next(rng) : '=');
+    }
+}
+
+/* brk_base64_decode_count (16 or 32 characters a step, both checked, nothing written) against the plain rule
+ * and a byte-by-byte count of what it decodes: the same acceptance, byte count and classes; the
+ * counters grow only on success. */
+Test(base64, decode_count_counts_what_the_plain_rule_decodes)
+{
+    struct brk_rng rng;
+    brk_rng_seed(&rng, 4649);
+    unsigned ok = 0, refused = 0, long_ok = 0;
+    static unsigned char want[3200];
+    for (int round = 0; round < 6000; round++) {
+        struct brk_buf enc;
+        brk_buf_init(&enc, 8192);
+        s_random_text(&rng, &enc);
+        bool final = brk_rng_next(&rng) % 4 != 0;
+        size_t len = enc.len, used = 99;
+        long ref = s_reference_decode(enc.data ? enc.data : "", len, final, want);
+        uint64_t below = 7, from = 9, want_below = 7, want_from = 9;
+        for (long i = 0; i < ref; i++) {
+            want_below += want[i] < 0x80;
+            want_from += want[i] >= 0xC0;
+        }
+        for (int narrow = 0; narrow < 2; narrow++) { /* 32 characters a step where the CPU has AVX2, and 16 */
+            brk_base64_set_narrow(narrow);
+            below = 7, from = 9;
+            enum brk_status st = brk_base64_decode_count(enc.data ? enc.data : "", len, final, &used, &below, &from);
+            cr_assert_eq(st == BRK_OK, ref >= 0, "round %d: %zu characters, final %d, narrow %d", round, len, final,
+                         narrow);
+            cr_assert_eq(used, ref >= 0 ? (size_t)ref : 0, "round %d, narrow %d", round, narrow);
+            cr_assert_eq(below, want_below, "round %d, narrow %d", round, narrow);
+            cr_assert_eq(from, want_from, "round %d, narrow %d", round, narrow);
+        }
+        brk_base64_set_narrow(false);
+        ok += ref >= 0;
+        refused += ref < 0;
+        long_ok += ref > 255 * 12;
+        brk_buf_clean_up(&enc);
+    }
+    cr_assert(ok > 1000 && refused > 1000 && long_ok > 50, "%u counted (%u long), %u refused", ok, long_ok, refused);
+}
+
+/* The counting refuses what decoding refuses, wherever the bad character sits, at both widths:
+ * '!' at every place of a 96-character text (three to six steps), '=' at every place but the last two (where
+ * it can be the final group's padding). */
+Test(base64, decode_count_refuses_a_bad_character_anywhere)
+{
+    unsigned char bytes[72];
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        bytes[i] = (unsigned char)(i * 37 + 200);
+    }
+    struct brk_buf enc;
+    brk_buf_init(&enc, 256);
+    cr_assert_eq(brk_base64_encode(bytes, sizeof(bytes), &enc), BRK_OK);
+    size_t used = 0;
+    uint64_t below = 0, from = 0;
+    cr_assert_eq(brk_base64_decode_count(enc.data, enc.len, true, &used, &below, &from), BRK_OK);
+    cr_assert_eq(used, sizeof(bytes));
+    for (size_t at = 0; at < enc.len; at++) {
+        char saved = enc.data[at];
+        for (int bad = 0; bad < (at + 2 < enc.len ? 2 : 1); bad++) {
+            enc.data[at] = bad ? '=' : '!';
+            for (int narrow = 0; narrow < 2; narrow++) {
+                brk_base64_set_narrow(narrow);
+                uint64_t b2 = 0, f2 = 0;
+                cr_assert_eq(brk_base64_decode_count(enc.data, enc.len, true, &used, &b2, &f2), BRK_ERR_PARSE,
+                             "at %zu, narrow %d", at, narrow);
+                cr_assert(used == 0 && b2 == 0 && f2 == 0, "at %zu: nothing counted", at);
+            }
+            brk_base64_set_narrow(false);
+        }
+        enc.data[at] = saved;
+    }
+    brk_buf_clean_up(&enc);
 }

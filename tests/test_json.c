@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/rng.h"
 #include "support/harness.h"
 
 static void s_add_string_bytes(void *ctx, const char *s, size_t len)
@@ -96,6 +97,43 @@ Test(json, strings_escape_as_cjson_escapes_them)
         s_same_as_cjson(o, texts[i]);
         cJSON_Delete(o);
     }
+}
+
+/* Long strings, where brk_json_measure takes sixteen bytes a step: texts of every length up to
+ * 80 of plain ASCII and UTF-8 bytes, with none, one or a few bytes cJSON escapes (controls,
+ * '"', '\\', 0x7f which it does not) at random places, step boundaries included: the measure is
+ * the length of cJSON's text, and a text with an escape measures longer than one without. */
+Test(json, long_strings_measure_as_cjson_prints_them)
+{
+    static const char special[] = {'\n', '"', '\\', '\x01', '\x1f', '\t', '\x7f'};
+    struct brk_rng rng;
+    brk_rng_seed(&rng, 404);
+    unsigned escaped = 0;
+    for (int round = 0; round < 3000; round++) {
+        char text[96];
+        size_t len = 1 + (size_t)(brk_rng_next(&rng) % 80);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = brk_rng_next(&rng);
+            text[i] = r % 16 == 0 ? (char)(0xC3 + r % 2) : (char)(' ' + r % 90);
+            text[i] = text[i] == '"' || text[i] == '\\' ? 'q' : text[i];
+        }
+        text[len] = '\0';
+        cJSON *plain = cJSON_CreateString(text);
+        size_t marks = (size_t)(brk_rng_next(&rng) % 4);
+        for (size_t k = 0; k < marks; k++) {
+            text[brk_rng_next(&rng) % len] = special[brk_rng_next(&rng) % sizeof(special)];
+        }
+        cJSON *marked = cJSON_CreateString(text);
+        s_same_as_cjson(marked, "a long string");
+        struct brk_json_measure a = {.len = 0, .on_string = NULL, .ctx = NULL}, b = a;
+        cr_assert(brk_json_measure(plain, &a) && brk_json_measure(marked, &b));
+        bool has_escape = strpbrk(text, "\n\"\\\x01\x1f\t") != NULL;
+        cr_assert_eq(b.len > a.len, has_escape, "round %d: %zu vs %zu", round, b.len, a.len);
+        escaped += has_escape;
+        cJSON_Delete(plain);
+        cJSON_Delete(marked);
+    }
+    cr_assert_gt(escaped, 1000, "texts with an escape: %u", escaped);
 }
 
 Test(json, every_fixture_request_prints_as_cjson_prints_it)

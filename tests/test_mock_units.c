@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/rng.h"
 #include "mock/model/catalog.h"
 #include "mock/admin/journal.h"
 #include "mock/admin/journal_body.h"
@@ -270,6 +271,59 @@ Test(journal, a_secret_split_across_two_appends_is_masked)
     mock_journal_mask(text, strlen(text), 0, &secrets);
     cr_assert_str_eq(text, "short **************");
     mock_request_clean_up(&req);
+}
+
+/* The masking rule written out with memmem, as it was before long secrets got their own search. */
+static void s_reference_mask(char *data, size_t len, size_t from, const char *secret, size_t n)
+{
+    size_t at = from >= n ? from - n + 1 : 0;
+    char *hit;
+    while (at < len && (hit = memmem(data + at, len - at, secret, n)) != NULL) {
+        memset(hit, '*', n);
+        at = (size_t)(hit - data) + n;
+    }
+}
+
+/* Long secrets (32 bytes and more: an Authorization header) in long texts (4 KB and more) are
+ * found by probing every (n - 3)th position: random texts over an alphabet of 3 letters (every
+ * probe a candidate) or 26 (most probes ruled out) with the secret planted at random places
+ * (overlapping, at either end, twice in a row, cut short by the text's end) and near misses (one
+ * byte changed), any `from`, against the memmem rule: the same bytes masked. */
+Test(journal, long_secrets_are_masked_as_memmem_finds_them)
+{
+    struct brk_rng rng;
+    brk_rng_seed(&rng, 1738);
+    unsigned masked = 0, missed_near = 0;
+    static char text[6200], want[6200];
+    for (int round = 0; round < 1500; round++) {
+        char secret[200];
+        unsigned letters = brk_rng_next(&rng) % 2 ? 3 : 26;
+        size_t n = 32 + (size_t)(brk_rng_next(&rng) % 160);
+        size_t len = brk_rng_next(&rng) % 4 ? 4096 + (size_t)(brk_rng_next(&rng) % 2000) : brk_rng_next(&rng) % 4096;
+        for (size_t i = 0; i < n; i++) {
+            secret[i] = (char)('a' + brk_rng_next(&rng) % letters);
+        }
+        for (size_t i = 0; i < len; i++) {
+            text[i] = (char)('a' + brk_rng_next(&rng) % letters);
+        }
+        for (unsigned k = (unsigned)(brk_rng_next(&rng) % 4); k > 0 && len; k--) {
+            size_t at = brk_rng_next(&rng) % 3 == 0 ? len - (len < n ? len : n) : brk_rng_next(&rng) % len;
+            size_t m = len - at < n ? len - at : n;
+            memcpy(text + at, secret, m);
+            if (brk_rng_next(&rng) % 3 == 0) {
+                text[at + brk_rng_next(&rng) % m] = 'z' + 1; /* a near miss */
+            }
+        }
+        size_t from = brk_rng_next(&rng) % 2 ? 0 : (size_t)(brk_rng_next(&rng) % (len + 1));
+        memcpy(want, text, len);
+        s_reference_mask(want, len, from, secret, n);
+        struct mock_journal_secrets secrets = {.value = {secret}, .len = {n}, .n = 1};
+        mock_journal_mask(text, len, from, &secrets);
+        cr_assert(memcmp(text, want, len) == 0, "round %d: secret of %zu in %zu bytes from %zu", round, n, len, from);
+        masked += memchr(want, '*', len) != NULL;
+        missed_near += memchr(want, 'z' + 1, len) != NULL;
+    }
+    cr_assert(masked > 300 && missed_near > 150, "masked in %u rounds, near misses in %u", masked, missed_near);
 }
 
 Test(journal, appends_land_in_their_entry_and_not_after_a_clear)

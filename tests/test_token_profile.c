@@ -344,9 +344,10 @@ Test(token_profile, json_escapes_count_as_printed_not_as_the_byte)
     cr_assert_gt(controls, newlines);
 }
 
-/* Text documents are decoded a piece at a time (3 KB): a document of many pieces counts as its
- * whole text; a bad character or early padding in a later piece makes the document undecodable
- * (about 4 bytes of the base64's 3/4 per token), as a whole decode would. */
+/* Text documents are counted from their base64 without being decoded (brk_base64_decode_count,
+ * 16 or 32 characters a step): a long document counts as its whole text; a bad character or
+ * early padding far into it makes the document undecodable (about 4 bytes of the base64's 3/4
+ * per token), as a whole decode would. */
 Test(token_profile, a_document_decoded_in_pieces_counts_as_its_whole_text)
 {
     struct brk_token_profile p = s_profile(SONNET45);
@@ -362,7 +363,7 @@ Test(token_profile, a_document_decoded_in_pieces_counts_as_its_whole_text)
     cr_assert_eq(s_block(SONNET45, doc), 1 + brk_token_profile_text(&p, content, len), "name + the text");
     char *bytes = strstr(doc, "\"bytes\":\"") + 9;
     size_t b64_len = strcspn(bytes, "\"");
-    bytes[4096 * 3 + 1] = '!'; /* in the fourth piece */
+    bytes[4096 * 3 + 1] = '!'; /* far past the first steps */
     cr_assert_eq(s_block(SONNET45, doc), 1 + b64_len * 3 / 4 / 4, "undecodable: the estimate");
     bytes[4096 * 3 + 1] = '=';
     cr_assert_eq(s_block(SONNET45, doc), 1 + b64_len * 3 / 4 / 4, "padding before the end");
