@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/alloc.h"
+#include "common/json_long.h"
 
 #define S_FIRST_BLOCK_BYTES (64u << 10)
 #define S_ALIGN ((size_t)16) /* what malloc promises: cJSON keeps doubles and pointers */
@@ -196,6 +197,12 @@ static void s_rewind(struct brk_json_arena *a)
     }
 }
 
+/* Texts from 16 KiB have their string values of 1 KiB and more without escapes (a document's
+ * base64, a long tool result) copied with memcpy rather than read twice a byte at a time by cJSON
+ * (json_long.h; the same tree). Below 16 KiB, few strings are long enough to repay the scan. */
+#define S_LONG_BODY_BYTES (16u << 10)
+#define S_LONG_STRING_BYTES 1024
+
 cJSON *brk_json_arena_parse(const char *text, size_t len, struct brk_json_arena **arena)
 {
     *arena = NULL;
@@ -209,7 +216,8 @@ cJSON *brk_json_arena_parse(const char *text, size_t len, struct brk_json_arena 
     }
     a->parsing = true;
     a->hooked = 0;
-    cJSON *tree = cJSON_ParseWithLength(text, len);
+    cJSON *tree = len >= S_LONG_BODY_BYTES ? brk_json_parse_long(text, len, S_LONG_STRING_BYTES)
+                                           : cJSON_ParseWithLength(text, len);
     a->parsing = false;
     /* No allocation reached the hooks: someone else's hooks are installed, the tree is ordinary. */
     if (tree && a->hooked) {

@@ -23,6 +23,7 @@
 #include "fuzz/eventstream_decode.c"
 #include "fuzz/image_size.c"
 #include "fuzz/journal_bodies.c"
+#include "fuzz/json_long.c"
 #include "fuzz/json_print.c"
 #include "fuzz/models_load.c"
 #include "fuzz/request_pipeline.c"
@@ -169,6 +170,11 @@ Test(fuzz_replay, base64_decode)
 Test(fuzz_replay, image_size)
 {
     cr_assert_gt(s_replay("image_size", fuzz_image_size), 0);
+}
+
+Test(fuzz_replay, json_long)
+{
+    cr_assert_gt(s_replay("json_long", fuzz_json_long), 0);
 }
 
 Test(fuzz_replay, json_print)
