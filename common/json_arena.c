@@ -197,11 +197,13 @@ static void s_rewind(struct brk_json_arena *a)
     }
 }
 
-/* Texts from 16 KiB have their string values of 1 KiB and more without escapes (a document's
- * base64, a long tool result) copied with memcpy rather than read twice a byte at a time by cJSON
- * (json_long.h; the same tree). Below 16 KiB, few strings are long enough to repay the scan. */
-#define S_LONG_BODY_BYTES (16u << 10)
-#define S_LONG_STRING_BYTES 1024
+/* Texts from 4 KiB have their string values of 256 bytes and more without escapes (a document's
+ * base64, a tool result, a long turn) copied with memcpy rather than read twice a byte at a time
+ * by cJSON (json_long.h; the same tree). Below 4 KiB, little is left to gain (docs/benchmarks.md:
+ * a 16 KiB and 1 KiB first cut left the 10 KB fixture, 7.6 KB of strings from 256 bytes, as it
+ * was). */
+#define S_LONG_BODY_BYTES (4u << 10)
+#define S_LONG_STRING_BYTES 256
 
 cJSON *brk_json_arena_parse(const char *text, size_t len, struct brk_json_arena **arena)
 {

@@ -49,7 +49,7 @@ struct brk_json_arena;
  * cJSON with its default allocator; no tree of an arena may be deleted in between. */
 void brk_json_arena_install(void);
 
-/* cJSON_ParseWithLength of text[0..len) into the calling thread's arena (from 16 KiB through
+/* cJSON_ParseWithLength of text[0..len) into the calling thread's arena (from 4 KiB through
  * brk_json_parse_long, json_long.h: the same tree, long plain strings copied with memcpy). *arena receives the
  * reference the tree holds (NULL when the arena was not used: then the tree is an ordinary one
  * and brk_json_arena_delete treats it so). Returns NULL, with *arena NULL, when the text is not
