@@ -488,8 +488,13 @@ static bool s_write_port_file(const char *path, uint16_t port)
  * free memory is bounded (at most S_TRIM_BYTES a heap, 8 of them a core); allocations of
  * S_MMAP_BYTES and more still get their own mapping and go back at once. Setting either turns
  * glibc's own adjustment of the two off, which is why both are set. The process only: an
- * embedding program's allocator is its own business (include/bedrock/mock.h). */
-#define S_TRIM_BYTES (1024 * 1024)
+ * embedding program's allocator is its own business (include/bedrock/mock.h).
+ * Why 4 MiB and not 1: after a load of 100 KB bodies, the journal's evictions free the last
+ * chunks near each heap's top, and with 1 MiB each such free gave 1-2 MiB back to the kernel
+ * (madvise, 0.3-0.7 ms on a VM) inside a request: ten of them made the p99 of sequential calls
+ * (docs/benchmarks.md). The price: up to 4 MiB kept per heap, 57-70 MiB resident after
+ * `make bench`'s loads instead of 47-50. */
+#define S_TRIM_BYTES (4 * 1024 * 1024)
 #define S_MMAP_BYTES (4 * 1024 * 1024)
 static void s_tune_malloc(void)
 {
