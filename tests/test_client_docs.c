@@ -22,14 +22,6 @@ static void s_init(void)
 
 TestSuite(client_docs, .init = s_init, .fini = tc_env_clean_up, .timeout = TH_SUITE_TIMEOUT_S);
 
-static char *s_output(FILE *f)
-{
-    static char out[8192];
-    size_t n = fread(out, 1, sizeof(out) - 1, f);
-    out[n] = '\0';
-    return out;
-}
-
 Test(client_docs, the_example_runs_against_the_mock)
 {
     struct brk_mock *mock = th_mock_start(NULL);
@@ -41,7 +33,7 @@ Test(client_docs, the_example_runs_against_the_mock)
     setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
     cr_assert_eq(client_example_main(), 0);
     fflush(stdout);
-    const char *out = s_output(cr_get_redirected_stdout());
+    const char *out = th_redirected_text(cr_get_redirected_stdout());
     cr_assert(strstr(out, "Converse: "), "%s", out);
     cr_assert(strstr(out, "stop reason end_turn"), "%s", out);
     cr_assert(strstr(out, "rebuilt: 1 block(s), stop reason end_turn"), "%s", out);
@@ -52,7 +44,7 @@ Test(client_docs, the_example_reports_a_missing_region)
 {
     cr_assert_eq(client_example_main(), 1);
     fflush(stderr);
-    const char *out = s_output(cr_get_redirected_stderr());
+    const char *out = th_redirected_text(cr_get_redirected_stderr());
     cr_assert(strstr(out, "configuration: BRK_ERR_CONFIG"), "%s", out);
     cr_assert(strstr(out, "AWS_REGION"), "%s", out);
 }

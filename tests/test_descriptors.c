@@ -12,16 +12,12 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/select.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bedrock/clock.h"
@@ -114,14 +110,6 @@ Test(descriptors, a_limit_below_the_need_is_described)
     cr_expect_str_empty(why);
 }
 
-static char *s_read_all(FILE *f)
-{
-    static char out[16384];
-    size_t n = fread(out, 1, sizeof(out) - 1, f);
-    out[n] = '\0';
-    return out;
-}
-
 Test(descriptors, a_mock_started_with_too_few_descriptors_warns, .init = cr_redirect_stderr)
 {
     if (!s_set_soft(256)) {
@@ -134,24 +122,9 @@ Test(descriptors, a_mock_started_with_too_few_descriptors_warns, .init = cr_redi
     cfg.max_connections = 1000;
     brk_mock_stop(th_mock_start(&cfg));
     fflush(stderr);
-    const char *err = s_read_all(cr_get_redirected_stderr());
+    const char *err = th_redirected_text(cr_get_redirected_stderr());
     cr_expect(strstr(err, "--max-connections 1000 needs about 2064 file descriptors"), "%s", err);
     cr_expect_null(strstr(err, "--max-connections 96 "), "%s", err);
-}
-
-/* A socket to the mock, made before the descriptors run out and connected after. */
-static int s_socket(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    cr_assert_geq(fd, 0);
-    return fd;
-}
-
-static void s_connect(int fd, struct brk_mock *mock)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(mock))};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
 }
 
 static bool s_starved(void *mock)
@@ -167,7 +140,7 @@ Test(descriptors, out_of_descriptors_a_connection_waits_and_the_log_says_why, .i
         cr_skip_test("valgrind closes a connection accepted past the descriptor limit");
     }
     struct brk_mock *mock = th_mock_start(NULL);
-    int client = s_socket();
+    int client = th_socket(); /* before the descriptors run out; connected after */
     if (!s_set_soft(256)) {
         brk_mock_stop(mock);
         cr_skip_test("the soft RLIMIT_NOFILE cannot be set to 256");
@@ -177,7 +150,7 @@ Test(descriptors, out_of_descriptors_a_connection_waits_and_the_log_says_why, .i
         held[n++] = fd;
     }
     cr_assert_lt(n, 256, "the limit of 256 descriptors did not hold");
-    s_connect(client, mock); /* the kernel completes it; the mock's accept fails with EMFILE */
+    th_connect_fd(client, mock); /* the kernel completes it; the mock's accept fails with EMFILE */
     const char req[] = "GET /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     cr_assert(th_send_all(client, req, sizeof(req) - 1));
     cr_assert(th_wait_until(s_starved, mock, TH_DEADLINE_MS), "the acceptor never found itself out of descriptors");
@@ -193,7 +166,7 @@ Test(descriptors, out_of_descriptors_a_connection_waits_and_the_log_says_why, .i
     close(client);
     brk_mock_stop(mock);
     fflush(stderr);
-    const char *err = s_read_all(cr_get_redirected_stderr());
+    const char *err = th_redirected_text(cr_get_redirected_stderr());
     const char *first = strstr(err, "cannot accept a connection (Too many open files)");
     cr_expect(first, "%s", err);
     cr_expect(first && !strstr(first + 1, "cannot accept a connection"), "warned more than once: %s", err);
@@ -206,7 +179,7 @@ Test(descriptors, a_watch_is_found_by_its_socket_not_its_number)
 {
     struct mock_deadlines *d = mock_deadlines_new(10);
     cr_assert_not_null(d);
-    int a = s_socket(), other = s_socket();
+    int a = th_socket(), other = th_socket();
     struct mock_deadline_watch *w = mock_deadlines_watch(d, a, brk_clock_monotonic_ms() + 10000);
     cr_assert_not_null(w);
     int same = dup(a);
@@ -215,7 +188,7 @@ Test(descriptors, a_watch_is_found_by_its_socket_not_its_number)
     cr_expect_null(mock_deadlines_find(d, other), "a different socket");
     int number = a;
     close(a);
-    int reused = s_socket(); /* the lowest free number: the one just closed */
+    int reused = th_socket(); /* the lowest free number: the one just closed */
     cr_expect_eq(reused, number);
     cr_expect_null(mock_deadlines_find(d, reused), "a new socket on a reused number");
     cr_expect_eq(mock_deadlines_count(d), 1);

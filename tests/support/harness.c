@@ -284,17 +284,36 @@ cJSON *th_service_model(void)
     return model;
 }
 
+int th_socket(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+    return fd;
+}
+
 int th_connect_raw(struct brk_mock *mock)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq(fd, 0);
+    int fd = th_socket();
+    th_connect_fd(fd, mock);
+    return fd;
+}
+
+void th_connect_fd(int fd, struct brk_mock *mock)
+{
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(brk_mock_port(mock))};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s", strerror(errno));
     struct timeval tv = {.tv_sec = TH_DEADLINE_MS / 1000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    return fd;
+}
+
+const char *th_redirected_text(FILE *f)
+{
+    static char out[16384];
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = '\0';
+    return out;
 }
 
 bool th_send_all(int fd, const void *data, size_t len)

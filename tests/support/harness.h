@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bedrock/mock.h"
 
@@ -75,6 +76,16 @@ bool th_served_within(struct brk_mock *mock, bool h2, int64_t within_ms);
 /* A raw TCP connection to the mock (for bytes no client library would send), with send and
  * receive timeouts of TH_DEADLINE_MS as a hang guard; asserts that it connected. */
 int th_connect_raw(struct brk_mock *mock);
+
+/* The two halves of th_connect_raw, for a test that makes the socket before it changes the
+ * process (uses up its descriptors) and connects after: a TCP socket (asserted), and its
+ * connection to the mock with the same timeouts. */
+int th_socket(void);
+void th_connect_fd(int fd, struct brk_mock *mock);
+
+/* What a stream Criterion redirected (cr_get_redirected_stderr, ..._stdout) holds, up to 16 KiB,
+ * NUL-terminated, in a static buffer; flush the stream first. */
+const char *th_redirected_text(FILE *f);
 
 /* Send all of `data`; false when the peer stopped taking it (closed early, which some tests
  * expect). */
